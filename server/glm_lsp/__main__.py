@@ -1,0 +1,3 @@
+from glm_lsp.cli import main
+
+raise SystemExit(main())

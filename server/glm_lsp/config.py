@@ -1,0 +1,217 @@
+"""One typed settings object and the single precedence that fills it.
+
+Precedence, lowest first: defaults < user config file (TOML in the platform's config dir)
+< environment < LSP initializationOptions < workspace/configuration (section `glm`).
+Editors differ in which layers they use; the order never changes. Unknown keys and invalid
+values are reported as problems and leave the lower layer's value in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+PROVIDERS = ("hyperstack", "cloudflare", "nvidia", "ourtoken", "evolink", "openai")
+REASONING_EFFORTS = ("", "max", "xhigh", "high", "medium", "low", "minimal", "none")
+
+# The environment contract documented in the README.
+ENV_FIELDS = {
+    "GLM_PROVIDER": "provider",
+    "GLM_MODEL": "model",
+    "GLM_BASE_URL": "base_url",
+    "GLM_REASONING_EFFORT": "reasoning_effort",
+    "CLOUDFLARE_ACCOUNT_ID": "account_id",
+}
+KEY_ENV = {
+    "hyperstack": ("HYPERSTACK_API_KEY",),
+    "cloudflare": ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_AUTH_TOKEN"),
+    "nvidia": ("NVIDIA_API_KEY",),
+    "ourtoken": ("OURTOKEN_API_KEY",),
+    "evolink": ("EVOLINK_API_KEY",),
+    "openai": (),
+}
+FALLBACK_KEY_ENV = "GLM_API_KEY"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything configurable; an empty string means "the provider's documented default"."""
+
+    provider: str = "hyperstack"
+    model: str = ""
+    base_url: str = ""
+    api_key: str = field(default="", repr=False)
+    account_id: str = ""
+    endpoint: str = "openai"  # Cloudflare only: "native" uses /ai/run/<model>
+    auth_header: str = ""  # generic provider: header that carries the key instead of Bearer
+    reasoning_effort: str = ""
+    temperature: float | None = None
+    max_tokens: int = 32768
+    stream: bool = True
+    connect_timeout: float = 10.0
+    first_byte_timeout: float = 180.0
+    chunk_timeout: float = 60.0
+    max_retries: int = 3
+    retry_base_delay: float = 1.0
+    retry_max_delay: float = 30.0
+    max_steps: int = 12
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Name/value rows for `doctor`; the key is only ever shown as set or unset."""
+        rows = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "api_key":
+                rows.append(("api_key", "set" if value else "unset"))
+            else:
+                rows.append((f.name, "(provider default)" if value == "" else str(value)))
+        return rows
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().replace("-", "_")
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Convert one raw value to the field's type or raise ValueError."""
+    kind = _FIELDS[name].type
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError("expected a string")
+        value = value.strip()
+        if name == "provider" and value not in PROVIDERS:
+            raise ValueError(f"expected one of {', '.join(PROVIDERS)}")
+        if name == "reasoning_effort" and value.lower() not in REASONING_EFFORTS:
+            raise ValueError(f"expected one of {', '.join(REASONING_EFFORTS[1:])}")
+        if name == "endpoint" and value not in ("openai", "native"):
+            raise ValueError("expected openai or native")
+        return value.lower() if name in ("provider", "reasoning_effort") else value
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in (
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        ):
+            return value.lower() in ("1", "true", "yes", "on")
+        raise ValueError("expected true or false")
+    if kind == "int":
+        if isinstance(value, bool):
+            raise ValueError("expected a whole number")
+        number = int(value)
+        if number < 0:
+            raise ValueError("expected a whole number of at least 0")
+        return number
+    if value is None and kind == "float | None":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    number_f = float(value)
+    if number_f < 0:
+        raise ValueError("expected a number of at least 0")
+    return number_f
+
+
+def merge(settings: Settings, layer: Mapping[str, Any], source: str) -> tuple[Settings, list[str]]:
+    """Apply one layer of raw keys (snake_case or camelCase) over `settings`."""
+    changes: dict[str, Any] = {}
+    problems: list[str] = []
+    for raw_key, raw_value in layer.items():
+        name = _snake(str(raw_key))
+        if name not in _FIELDS:
+            problems.append(f"{source}: unknown setting '{raw_key}' was ignored.")
+            continue
+        try:
+            changes[name] = _coerce(name, raw_value)
+        except (TypeError, ValueError) as exc:
+            shown = "(hidden)" if name == "api_key" else repr(raw_value)
+            problems.append(
+                f"{source}: setting '{raw_key}' = {shown} is invalid ({exc}); "
+                "kept the previous value."
+            )
+    return replace(settings, **changes), problems
+
+
+def user_config_path(env: Mapping[str, str]) -> Path:
+    """`GLM_CONFIG_FILE` if set, else config.toml in the platform's config dir."""
+    if env.get("GLM_CONFIG_FILE"):
+        return Path(env["GLM_CONFIG_FILE"])
+    if env.get("XDG_CONFIG_HOME"):
+        return Path(env["XDG_CONFIG_HOME"]) / "glm-lsp" / "config.toml"
+    return Path(platformdirs.user_config_dir("glm-lsp")) / "config.toml"
+
+
+def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+    if not path.is_file():
+        return {}, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, [f"{path}: the config file could not be read ({exc}); it was ignored."]
+    table = data.get("glm", data)
+    return (table if isinstance(table, dict) else {}), []
+
+
+def section(raw: Any) -> dict[str, Any]:
+    """Accept `{glm: {...}}`, `{...}`, or VS Code's one-item list per folder."""
+    if isinstance(raw, list):
+        raw = raw[0] if raw else {}
+    if not isinstance(raw, dict):
+        return {}
+    inner = raw.get("glm", raw)
+    return dict(inner) if isinstance(inner, dict) else {}
+
+
+def env_key(provider: str, env: Mapping[str, str]) -> str:
+    """The key from the environment: the provider's own variable, else GLM_API_KEY."""
+    for name in (*KEY_ENV.get(provider, ()), FALLBACK_KEY_ENV):
+        if env.get(name):
+            return env[name].strip()
+    return ""
+
+
+def load_settings(
+    *,
+    env: Mapping[str, str] | None = None,
+    init_options: Any = None,
+    workspace: Any = None,
+) -> tuple[Settings, list[str]]:
+    """Build the effective settings from every layer, in the documented order."""
+    env = os.environ if env is None else env
+    file_layer, problems = _read_config_file(user_config_path(env))
+    env_layer = {name: env[var] for var, name in ENV_FIELDS.items() if env.get(var)}
+    layers = [
+        (file_layer, "config file"),
+        (env_layer, "environment"),
+        (section(init_options), "initializationOptions"),
+        (section(workspace), "workspace configuration"),
+    ]
+    settings = Settings()
+    key_layer = -1
+    for index, (layer, source) in enumerate(layers):
+        settings, found = merge(settings, layer, source)
+        problems += found
+        if any(_snake(str(k)) == "api_key" and v for k, v in layer.items()):
+            key_layer = index
+    # The environment's key belongs to the provider finally chosen, so resolve it last.
+    from_env = env_key(settings.provider, env)
+    if from_env and key_layer < 1:
+        settings = dataclasses.replace(settings, api_key=from_env)
+    return settings, problems

@@ -1,0 +1,282 @@
+"""Exact string replacement: the semantics of the agent's ``edit_file`` tool.
+
+The model names the text to change (`old_string`) and its replacement. Requiring a unique,
+exact match keeps the edit unambiguous: nothing outside the matched region ever changes.
+When the match fails, the EditError message is written for the model (what failed, the
+closest lines of the file with their line numbers, what to do) so it can retry at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from glm_lsp.edits.textedits import line_starts, split_lines
+from glm_lsp.errors import EditError
+
+_MIN_SIMILARITY = 0.5
+"""Below this, showing the "closest" lines misleads more than it helps."""
+_CANDIDATES = 8
+"""Windows compared character by character after the cheap line-by-line ranking."""
+_PAIR_BUDGET = 100_000
+"""Line pairs scored by trigrams before falling back to exact-line anchors (under a second)."""
+
+
+@dataclass(frozen=True)
+class Terms:
+    """How error messages name the parts of an edit, in the words the model used."""
+
+    old: str
+    new: str
+    sentence_old: str
+    make_unique: str
+
+
+TOOL_TERMS = Terms(
+    old="old_string",
+    new="new_string",
+    sentence_old="old_string",
+    make_unique="Include more surrounding lines in old_string to make it unique, or set "
+    "replace_all=true to replace every occurrence.",
+)
+"""The edit_file tool's arguments."""
+
+BLOCK_TERMS = Terms(
+    old="the SEARCH section",
+    new="the REPLACE section",
+    sentence_old="The SEARCH section",
+    make_unique="Include more surrounding lines in the SEARCH section to make it unique.",
+)
+"""The sections of a SEARCH/REPLACE block."""
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A run of file lines that resembles old_string."""
+
+    first_line: int  # 1-based
+    lines: list[str]
+    similarity: float
+
+
+def apply_edit(
+    text: str,
+    old_string: str,
+    new_string: str,
+    *,
+    replace_all: bool = False,
+    path: str = "",
+    terms: Terms = TOOL_TERMS,
+) -> str:
+    """Replace the one exact occurrence of `old_string` in `text` by `new_string`.
+
+    With `replace_all`, every occurrence is replaced. In a CRLF file, `old_string` and
+    `new_string` written with LF are matched and written with CRLF so the file keeps its
+    line endings. Raises EditError, addressed to the model, when the edit is ambiguous;
+    `terms` names the parts of the edit in its messages.
+    """
+    name = path or "the file"
+    if not old_string:
+        raise EditError(
+            f"{terms.sentence_old} is empty; to edit {name} give the exact text to replace, "
+            "or use create_file to write a whole new file."
+        )
+    if old_string == new_string:
+        raise EditError(
+            f"{terms.sentence_old} and {terms.new} are identical, so the edit would not "
+            f"change {name}; give the new text in {terms.new}."
+        )
+    old, new = _in_file_line_endings(text, old_string, new_string)
+    starts = _occurrences(text, old)
+    if not starts:
+        raise EditError(_not_found_message(text, old_string, name, terms))
+    if len(starts) > 1 and not replace_all:
+        raise EditError(_not_unique_message(text, starts, name, terms))
+    if replace_all:
+        return text.replace(old, new)
+    start = starts[0]
+    return text[:start] + new + text[start + len(old) :]
+
+
+def match_line_endings(reference: str, text: str) -> str:
+    """`text` with its line breaks written in `reference`'s style (CRLF or LF).
+
+    Models write LF. A whole-file rewrite of a CRLF file would otherwise show every line
+    as changed and mix line endings in the user's file. A `reference` without line
+    breaks says nothing, so `text` is returned as it is.
+    """
+    if "\n" not in reference:
+        return text
+    return _to_crlf(text) if _uses_crlf(reference) else _to_lf(text)
+
+
+def _in_file_line_endings(text: str, old: str, new: str) -> tuple[str, str]:
+    """The (old, new) pair to use in `text`, written with the file's line breaks.
+
+    Models write LF whatever the file uses; matching their LF against a CRLF file (and the
+    reverse) and writing `new` in the file's style keeps its line endings consistent.
+    """
+    convert = _to_crlf if _uses_crlf(text) else _to_lf
+    converted = convert(old)
+    if converted in text:
+        return converted, convert(new)
+    if old in text:
+        return old, convert(new)
+    return old, new
+
+
+def _uses_crlf(text: str) -> bool:
+    """Whether most line breaks of `text` are CRLF."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and crlf >= text.count("\n") - crlf
+
+
+def _to_crlf(text: str) -> str:
+    """`text` with every LF (or CRLF) line break written as CRLF."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def _to_lf(text: str) -> str:
+    """`text` with every CRLF line break written as LF."""
+    return text.replace("\r\n", "\n")
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    """Start offsets of the non-overlapping occurrences of `needle`, as str.replace sees them."""
+    starts: list[int] = []
+    index = text.find(needle)
+    while index != -1:
+        starts.append(index)
+        index = text.find(needle, index + len(needle))
+    return starts
+
+
+def _line_number(text: str, offset: int) -> int:
+    """1-based line number of `offset` in `text`, counting lines as the editor does."""
+    return bisect.bisect_right(line_starts(text), offset)
+
+
+def _not_unique_message(text: str, starts: list[int], name: str, terms: Terms) -> str:
+    """Tell the model where the duplicates are and how to disambiguate."""
+    lines = ", ".join(str(_line_number(text, start)) for start in starts)
+    return (
+        f"{terms.sentence_old} matches {len(starts)} places in {name} (starting at lines "
+        f"{lines}); it must match exactly one. {terms.make_unique}"
+    )
+
+
+def _not_found_message(text: str, old_string: str, name: str, terms: Terms) -> str:
+    """Tell the model its old_string is absent and show the closest lines of the file."""
+    message = (
+        f"{terms.sentence_old} was not found in {name}; {terms.old} must match the file "
+        "exactly, including whitespace, indentation and blank lines."
+    )
+    candidate = _closest_lines(text, old_string)
+    if candidate is None:
+        return message + " No similar lines were found; read the file again to see its text."
+    return f"{message}\n{_describe(candidate, old_string, terms)}"
+
+
+def _describe(candidate: _Candidate, old_string: str, terms: Terms) -> str:
+    """The did-you-mean part: the closest lines, numbered, and how they differ."""
+    first = candidate.first_line
+    last = first + len(candidate.lines) - 1
+    span = f"line {last}" if last == first else f"lines {first}-{last}"
+    hint = ""
+    if _squash(candidate.lines) == _squash(split_lines(old_string)):
+        hint = f" They differ from {terms.old} only in whitespace or indentation."
+    width = len(str(last))
+    numbered = "\n".join(
+        f"{number:>{width}} | {_content(line)}"
+        for number, line in enumerate(candidate.lines, candidate.first_line)
+    )
+    return (
+        f"Did you mean {span} ({candidate.similarity:.0%} similar)?{hint}\n{numbered}\n"
+        "Copy the lines exactly as they are in the file (without the line numbers and "
+        f"the ' | ') into {terms.old} and try again."
+    )
+
+
+def _content(line: str) -> str:
+    """A line without its line break."""
+    return line.rstrip("\r\n")
+
+
+def _squash(lines: list[str]) -> str:
+    """The lines with all whitespace removed, to detect whitespace-only differences."""
+    return "".join("".join(line.split()) for line in lines)
+
+
+def _closest_lines(text: str, old_string: str) -> _Candidate | None:
+    """The window of file lines, as tall as old_string, that is most similar to it.
+
+    A cheap line-by-line score picks a few likely windows, and only those are compared
+    character by character: comparing every window that way takes seconds on a large file.
+    """
+    file_lines = split_lines(text)
+    if not file_lines:
+        return None
+    contents = [_content(line) for line in file_lines]
+    wanted = [_content(line) for line in split_lines(old_string)]
+    height = min(len(wanted), len(contents))
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2("\n".join(wanted))
+    best: _Candidate | None = None
+    for first in _likely_starts(contents, wanted[:height]):
+        matcher.set_seq1("\n".join(contents[first : first + height]))
+        ratio = matcher.ratio()
+        if ratio >= _MIN_SIMILARITY and (best is None or ratio > best.similarity):
+            best = _Candidate(first + 1, file_lines[first : first + height], ratio)
+    return best
+
+
+def _likely_starts(contents: list[str], wanted: list[str]) -> list[int]:
+    """The first lines of the windows most likely to resemble `wanted`, best first.
+
+    Each window scores the summed trigram similarity of its lines with the wanted lines
+    in the same place; past a work budget, only lines equal up to whitespace count.
+    """
+    height = len(wanted)
+    count = len(contents) - height + 1
+    if count * height > _PAIR_BUDGET:
+        scores = _anchor_scores(contents, wanted)
+    else:
+        mine = [_trigrams(line) for line in contents]
+        theirs = [_trigrams(line) for line in wanted]
+        scores = [
+            sum(_jaccard(mine[first + k], theirs[k]) for k in range(height))
+            for first in range(count)
+        ]
+    ranked = sorted(range(count), key=lambda first: -scores[first])
+    return [first for first in ranked[:_CANDIDATES] if scores[first] > 0]
+
+
+def _anchor_scores(contents: list[str], wanted: list[str]) -> list[float]:
+    """Per window, how many of its lines equal the wanted line in the same place (sans spaces)."""
+    count = len(contents) - len(wanted) + 1
+    places: dict[str, list[int]] = {}
+    for k, line in enumerate(wanted):
+        places.setdefault(_squash([line]), []).append(k)
+    scores = [0.0] * count
+    for index, line in enumerate(contents):
+        for k in places.get(_squash([line]), ()):
+            if 0 <= index - k < count:
+                scores[index - k] += 1
+    return scores
+
+
+def _trigrams(line: str) -> frozenset[str]:
+    """The character trigrams of a line with its whitespace collapsed."""
+    text = " ".join(line.split())
+    if len(text) < 3:
+        return frozenset([text]) if text else frozenset()
+    return frozenset(text[i : i + 3] for i in range(len(text) - 2))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Similarity of two trigram sets; two blank lines are equal."""
+    if not a and not b:
+        return 1.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)

@@ -1,0 +1,235 @@
+"""SEARCH/REPLACE blocks: the edit format for providers that cannot call tools.
+
+Some providers (NVIDIA's catalog lists GLM-5.2 without function calling) and some model
+replies carry edits as text. We use aider's well-tried block format, parsed leniently
+(fence or no fence, filename inside or outside it, 5-9 marker characters) because models
+drift from any format; a block that is really broken raises an EditError naming the line,
+so the model can resend it. Applying a block is `apply_edit` with the same exact-match
+rules as the ``edit_file`` tool.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from glm_lsp.edits.apply import BLOCK_TERMS, apply_edit, match_line_endings
+from glm_lsp.errors import EditError
+
+_SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\s*>?\s*$")
+_DIVIDER = re.compile(r"^\s*={5,9}\s*$")
+_REPLACE = re.compile(r"^\s*>{5,9}\s*REPLACE\s*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\S*)\s*$")
+_EXTENSIONLESS = re.compile(r"^(?:(?i:[\w-]*file)|[A-Z][A-Z_]+)$")
+"""File names without an extension that are still clearly file names: Makefile, LICENSE."""
+_MARKER_NAMES = {_DIVIDER: "=======", _REPLACE: ">>>>>>> REPLACE"}
+_FILENAME_LOOKBACK = 3
+"""How many lines above ``<<<<<<< SEARCH`` may hold the filename (fences and blanks too)."""
+
+PROMPT = """\
+To change files, reply with SEARCH/REPLACE blocks. Each block is:
+
+1. the file's path relative to the workspace root, alone on a line;
+2. a fence opening a code block, e.g. ```python;
+3. the line <<<<<<< SEARCH
+4. the exact lines to find in the current file;
+5. the line =======
+6. the lines that replace them;
+7. the line >>>>>>> REPLACE
+8. the closing fence ```
+
+Example, changing one line of src/app/util.py:
+
+src/app/util.py
+```python
+<<<<<<< SEARCH
+def greet(name):
+    return "hello " + name
+=======
+def greet(name: str) -> str:
+    return f"hello {name}"
+>>>>>>> REPLACE
+```
+
+Rules:
+- The SEARCH lines must match the file exactly, character for character, including
+  indentation, whitespace, comments and blank lines, and must match exactly one place in
+  the file. Include just enough surrounding lines to make them unique.
+- Keep blocks small: a few changing lines plus the context needed. Use several blocks for
+  several changes, in the order they appear in the file; each block changes only the
+  lines in its own SEARCH section.
+- To delete code, leave the REPLACE section empty. To move code, use one block to delete
+  it and another to insert it at its new place.
+- To create a new file, write a block with an empty SEARCH section and the whole file
+  content in the REPLACE section.
+- Never put line numbers in the SEARCH or REPLACE sections.
+"""
+"""The instructions for the model; the agent adds them to the system prompt."""
+
+
+@dataclass
+class SearchReplace:
+    """Replace `search` by `replace` in the file at `path` (`search` "" = new/empty file)."""
+
+    path: str
+    search: str
+    replace: str
+
+
+def parse_search_replace(reply: str, default_path: str | None = None) -> list[SearchReplace]:
+    """Every SEARCH/REPLACE block of a model `reply`, in order; [] when there is none.
+
+    A block without a filename above it belongs to the previous block's file, or to
+    `default_path` (the file being edited) when it is the first. Raises EditError, written
+    for the model, for a block that has no ``=======`` or ``>>>>>>> REPLACE`` line.
+    """
+    lines = _split(reply)
+    blocks: list[SearchReplace] = []
+    path = default_path
+    index = 0
+    after_block = 0
+    while index < len(lines):
+        line = lines[index]
+        if _REPLACE.match(line):
+            raise EditError(_stray_replace(index))
+        if not _SEARCH.match(line):
+            index += 1
+            continue
+        path = _filename_above(lines, index, after_block) or path
+        if path is None:
+            raise EditError(_no_filename(index))
+        block, index = _read_block(lines, index, path)
+        blocks.append(block)
+        after_block = index
+    return blocks
+
+
+def apply_search_replace(text: str | None, block: SearchReplace) -> str:
+    """The file text after `block`: `text` None means the file does not exist yet.
+
+    An empty SEARCH creates the file, or appends to it on a new line (the model's way to
+    fill an empty file or to add at the end); otherwise it is `apply_edit`, with messages that
+    speak of SEARCH and REPLACE sections.
+    """
+    if not block.search:
+        return _append(text or "", block.replace)
+    if text is None:
+        raise EditError(
+            f"{block.path} does not exist, so its SEARCH section cannot match; "
+            "to create the file, leave the SEARCH section empty."
+        )
+    return apply_edit(text, block.search, block.replace, path=block.path, terms=BLOCK_TERMS)
+
+
+def _append(text: str, addition: str) -> str:
+    """`addition` after `text` on a line of its own, in the file's line-ending style."""
+    if text and not text.endswith(("\n", "\r")):
+        text += "\r\n" if "\r\n" in text else "\n"
+    return text + match_line_endings(text, addition)
+
+
+def _split(reply: str) -> list[str]:
+    """The lines of `reply` with their line ends (only LF ends a line)."""
+    pieces = reply.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
+
+
+def _read_block(lines: list[str], head: int, path: str) -> tuple[SearchReplace, int]:
+    """Parse the block whose ``<<<<<<< SEARCH`` is `lines[head]`; return it and the next index."""
+    divider = _find_marker(lines, head, head, _DIVIDER, stop=(_SEARCH, _REPLACE))
+    end = _find_marker(lines, head, divider, _REPLACE, stop=(_SEARCH, _DIVIDER))
+    search = "".join(lines[head + 1 : divider])
+    replace = "".join(lines[divider + 1 : end])
+    return SearchReplace(path, search, replace), end + 1
+
+
+def _find_marker(
+    lines: list[str],
+    head: int,
+    after: int,
+    marker: re.Pattern[str],
+    stop: tuple[re.Pattern[str], ...],
+) -> int:
+    """Index of the first `marker` line after `after` in the block opened at `head`.
+
+    Raises EditError when a `stop` line or the end of the reply comes first: the block is
+    broken, and the message says where.
+    """
+    name = _MARKER_NAMES[marker]
+    for index in range(after + 1, len(lines)):
+        if marker.match(lines[index]):
+            return index
+        if any(pattern.match(lines[index]) for pattern in stop):
+            found = f"line {index + 1} ('{lines[index].strip()}') comes first"
+            raise EditError(_missing(head, name, found))
+    raise EditError(_missing(head, name, "the reply ends first"))
+
+
+def _filename_above(lines: list[str], head: int, floor: int) -> str | None:
+    """The filename written just above the block at `head` (skipping fences and blank lines).
+
+    Only lines after the previous block (`floor`) count, so a block's own content is never
+    taken for the next block's filename.
+    """
+    for index in range(head - 1, max(floor, head - _FILENAME_LOOKBACK) - 1, -1):
+        text = lines[index].strip()
+        fence = _FENCE.match(text)
+        if fence:
+            info = fence.group(2)
+            if _looks_like_path(info):
+                return info
+            continue
+        if not text:
+            continue
+        return _as_filename(text)
+    return None
+
+
+def _as_filename(text: str) -> str | None:
+    """`text` as a filename, after removing markdown decoration; None for a prose line."""
+    if text.endswith(":") and " " in text:
+        return None
+    name = text.strip("*`'\"").rstrip(":").strip("*`'\"").strip()
+    name = re.sub(r"^#+\s*", "", name)
+    name = re.sub(r"^(?:file(?:name)?|path)\s*:\s*", "", name, flags=re.IGNORECASE)
+    name = name.strip("*`'\"").strip()
+    if not name or any(char in name for char in "<>|"):
+        return None
+    if _looks_like_path(name) or _EXTENSIONLESS.match(name):
+        return name
+    return None
+
+
+def _looks_like_path(text: str) -> bool:
+    """Whether `text` has a directory separator or a file extension (``python`` has neither)."""
+    return "/" in text or re.search(r"\.[\w-]+$", text) is not None
+
+
+def _stray_replace(index: int) -> str:
+    """Message for a ``>>>>>>> REPLACE`` line that closes no block."""
+    return (
+        f"Line {index + 1} of your reply is '>>>>>>> REPLACE' but no '<<<<<<< SEARCH' line "
+        "opens its block. Resend the edit with every block complete: path, fence, "
+        "<<<<<<< SEARCH, the exact lines to find, =======, the new lines, >>>>>>> REPLACE."
+    )
+
+
+def _no_filename(index: int) -> str:
+    """Message for a block that names no file."""
+    return (
+        f"The SEARCH/REPLACE block starting at line {index + 1} of your reply does not say "
+        "which file it changes. Put the file's path, relative to the workspace root, alone "
+        "on the line before the opening fence of the block."
+    )
+
+
+def _missing(head: int, marker: str, found: str) -> str:
+    """Message for a block that lacks one of its marker lines."""
+    return (
+        f"The SEARCH/REPLACE block starting at line {head + 1} of your reply has no "
+        f"'{marker}' line: {found}. Resend that block complete: path, fence, "
+        "<<<<<<< SEARCH, the exact lines to find, =======, the new lines, >>>>>>> REPLACE."
+    )

@@ -1,0 +1,1 @@
+"""The pygls adapter: handlers decode LSP, call the core, encode the result."""

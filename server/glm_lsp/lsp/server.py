@@ -1,0 +1,129 @@
+"""Builds the language server: settings lifecycle, error reporting and feature registration."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.uris import to_fs_path
+
+from glm_lsp import __version__
+from glm_lsp.config import load_settings
+from glm_lsp.errors import GlmError
+from glm_lsp.logs import install_redaction, register_secret
+from glm_lsp.workspace import find_root
+
+log = logging.getLogger(__name__)
+
+REQUEST_FAILED = -32803
+
+
+class GlmProtocol(LanguageServerProtocol):
+    """Works around pygls#606: shutdown iterated a dict that cancel callbacks mutate."""
+
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+
+
+class GlmServer(LanguageServer):
+    """The server plus the effective settings; features live in their own modules."""
+
+    def __init__(self) -> None:
+        super().__init__("glm-lsp", __version__, protocol_cls=GlmProtocol)
+        self.init_options: Any = None
+        self.settings, problems = load_settings()
+        self._report_problems(problems)
+
+    def reload_settings(self, workspace: Any = None) -> None:
+        self.settings, problems = load_settings(init_options=self.init_options, workspace=workspace)
+        register_secret(self.settings.api_key)
+        self._report_problems(problems)
+
+    def _report_problems(self, problems: list[str]) -> None:
+        for problem in problems:
+            log.warning("%s", problem)
+
+    def fail(self, error: GlmError) -> JsonRpcException:
+        """Show the one-sentence error, log the detail; the caller raises the result."""
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=f"GLM: {error.message}")
+        )
+        log.error("%s %s", error.message, error.detail)
+        return JsonRpcException(message=error.message, code=REQUEST_FAILED)
+
+    def position_encoding(self) -> Any:
+        return self.workspace.position_encoding
+
+    def root_for(self, path: Path) -> Path:
+        """The workspace folder holding `path`, else the repository or folder around it."""
+        for folder in self.workspace.folders.values():
+            folder_path = Path(to_fs_path(folder.uri) or "")
+            if folder_path in path.parents:
+                return folder_path
+        root = to_fs_path(self.workspace.root_uri) if self.workspace.root_uri else None
+        if root and Path(root) in path.parents:
+            return Path(root)
+        return find_root(path)
+
+    def open_versions(self) -> dict[str, tuple[str, int]]:
+        """Open documents by file path: the client's own URI and the current version."""
+        return {
+            doc.path: (doc.uri, doc.version)
+            for doc in self.workspace.text_documents.values()
+            if doc.path and doc.version is not None
+        }
+
+    def open_buffers(self) -> dict[str, str]:
+        return {doc.path: doc.source for doc in self.workspace.text_documents.values() if doc.path}
+
+
+def _register_settings(server: GlmServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        server.init_options = params.initialization_options
+        server.reload_settings()
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(params: types.InitializedParams) -> None:
+        await _fetch_workspace_settings(server)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def changed(params: types.DidChangeConfigurationParams) -> None:
+        await _fetch_workspace_settings(server, params.settings)
+
+
+async def _fetch_workspace_settings(server: GlmServer, pushed: Any = None) -> None:
+    """Ask for section `glm` when the client can answer; else use what it pushed, if any."""
+    workspace = server.client_capabilities.workspace
+    if workspace is not None and workspace.configuration:
+        items = [types.ConfigurationItem(section="glm")]
+        result = await server.workspace_configuration_async(types.ConfigurationParams(items=items))
+        server.reload_settings(result)
+    elif pushed is not None:
+        server.reload_settings(pushed)
+
+
+def build_server() -> GlmServer:
+    from glm_lsp.lsp import code_actions
+
+    install_redaction()
+    if os.environ.get("GLM_LSP_LOG_LEVEL"):
+        logging.getLogger("glm_lsp").setLevel(os.environ["GLM_LSP_LOG_LEVEL"].upper())
+    server = GlmServer()
+    _register_settings(server)
+    code_actions.register(server)
+    return server

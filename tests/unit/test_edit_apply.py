@@ -1,0 +1,165 @@
+"""The edit_file semantics: exact, unique replacement (glm_lsp.edits.apply)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from glm_lsp.edits.apply import apply_edit, match_line_endings
+from glm_lsp.errors import EditError
+
+SOURCE = """\
+import os
+
+
+def greet(name):
+    return "hello " + name
+
+
+def shout(name):
+    return greet(name).upper()
+"""
+
+
+def error_of(text: str, old: str, new: str, *, path: str = "") -> str:
+    with pytest.raises(EditError) as caught:
+        apply_edit(text, old, new, path=path)
+    return caught.value.message
+
+
+def test_replaces_the_unique_match_and_nothing_else() -> None:
+    result = apply_edit(SOURCE, '    return "hello " + name\n', '    return f"hello {name}"\n')
+    assert result == SOURCE.replace('"hello " + name', 'f"hello {name}"')
+
+
+def test_match_may_start_and_end_mid_line() -> None:
+    assert apply_edit("a = 1  # one\n", "1  #", "2  #") == "a = 2  # one\n"
+
+
+def test_deleting_with_an_empty_new_string() -> None:
+    assert apply_edit("a\nb\nc\n", "b\n", "") == "a\nc\n"
+
+
+def test_replace_all_replaces_every_occurrence() -> None:
+    assert apply_edit("x = x + x\n", "x", "y", replace_all=True) == "y = y + y\n"
+
+
+def test_replace_all_with_a_single_match() -> None:
+    assert apply_edit("x = 1\n", "x", "y", replace_all=True) == "y = 1\n"
+
+
+def test_new_string_containing_old_string() -> None:
+    assert apply_edit("a\n", "a", "aa") == "aa\n"
+
+
+def test_empty_old_string() -> None:
+    assert error_of(SOURCE, "", "x", path="src/greet.py") == (
+        "old_string is empty; to edit src/greet.py give the exact text to replace, "
+        "or use create_file to write a whole new file."
+    )
+
+
+def test_identical_strings() -> None:
+    assert error_of(SOURCE, "import os", "import os") == (
+        "old_string and new_string are identical, so the edit would not change the file; "
+        "give the new text in new_string."
+    )
+
+
+def test_several_matches_are_listed_by_line() -> None:
+    assert error_of(SOURCE, "(name)", "(who)", path="greet.py") == (
+        "old_string matches 3 places in greet.py (starting at lines 4, 8, 9); it must match "
+        "exactly one. Include more surrounding lines in old_string to make it unique, or set "
+        "replace_all=true to replace every occurrence."
+    )
+
+
+def test_not_found_shows_the_closest_lines() -> None:
+    old = "def shout(name):\n    return greet(name).lower()\n"
+    assert error_of(SOURCE, old, "x", path="greet.py") == (
+        "old_string was not found in greet.py; old_string must match the file exactly, "
+        "including whitespace, indentation and blank lines.\n"
+        "Did you mean lines 8-9 (94% similar)?\n"
+        "8 | def shout(name):\n"
+        "9 |     return greet(name).upper()\n"
+        "Copy the lines exactly as they are in the file (without the line numbers and "
+        "the ' | ') into old_string and try again."
+    )
+
+
+def test_not_found_says_when_only_whitespace_differs() -> None:
+    old = 'def greet(name):\n  return "hello " + name\n'
+    message = error_of(SOURCE, old, "x")
+    assert message.splitlines()[1:4] == [
+        "Did you mean lines 4-5 (98% similar)? They differ from old_string only in "
+        "whitespace or indentation.",
+        "4 | def greet(name):",
+        '5 |     return "hello " + name',
+    ]
+
+
+def test_line_numbers_are_aligned() -> None:
+    text = "".join(f"line {n}\n" for n in range(1, 12))
+    message = error_of(text, "line 9\nline 10\nlime 11\n", "x")
+    assert message.splitlines()[2:5] == [" 9 | line 9", "10 | line 10", "11 | line 11"]
+
+
+def test_not_found_without_anything_similar() -> None:
+    assert error_of(SOURCE, "class Database:\n", "x", path="greet.py") == (
+        "old_string was not found in greet.py; old_string must match the file exactly, "
+        "including whitespace, indentation and blank lines. No similar lines were found; "
+        "read the file again to see its text."
+    )
+
+
+def test_not_found_in_an_empty_file() -> None:
+    assert "No similar lines were found" in error_of("", "x", "y")
+
+
+def test_old_string_taller_than_the_file() -> None:
+    message = error_of("a = 1\nb = 2\n", "a = 1\nb = 2\nc = 3\n", "x")
+    assert "Did you mean lines 1-2 (79% similar)?" in message
+
+
+def test_crlf_file_keeps_crlf_when_the_model_writes_lf() -> None:
+    text = "one\r\ntwo\r\nthree\r\n"
+    assert apply_edit(text, "two\nthree\n", "2\n3\n4\n") == "one\r\n2\r\n3\r\n4\r\n"
+
+
+def test_crlf_file_single_line_match_with_multi_line_replacement() -> None:
+    assert apply_edit("a\r\nb\r\n", "b", "b\nc") == "a\r\nb\r\nc\r\n"
+
+
+def test_lf_file_keeps_lf_when_the_model_writes_crlf() -> None:
+    assert apply_edit("a\nb\n", "a\r\nb\r\n", "x\r\ny\r\n") == "x\ny\n"
+
+
+def test_crlf_in_an_lf_file_is_left_alone_outside_the_match() -> None:
+    text = "a\nb\r\nc\n"
+    assert apply_edit(text, "a", "A") == "A\nb\r\nc\n"
+
+
+def test_match_line_endings() -> None:
+    assert match_line_endings("a\r\nb\r\n", "x\ny\n") == "x\r\ny\r\n"
+    assert match_line_endings("a\nb\n", "x\r\ny\n") == "x\ny\n"
+    assert match_line_endings("one line", "x\r\ny\n") == "x\r\ny\n"
+
+
+def test_not_found_is_fast_on_a_large_file() -> None:
+    text = "".join(f"    value_{n} = compute({n}, key='k{n % 7}')\n" for n in range(5000))
+    old = "".join(f"    value_{n} = compute({n}, key='x')\n" for n in range(2500, 2520))
+    started = time.perf_counter()
+    message = error_of(text, old, "x")
+    assert time.perf_counter() - started < 5
+    assert "Did you mean lines 2501-2520" in message
+
+
+def test_a_huge_file_still_finds_lines_that_differ_only_in_whitespace() -> None:
+    text = "".join(f"    item_{n} = make({n})\n" for n in range(60_000))
+    old = "".join(f"item_{n} = make({n})\n" for n in range(40_000, 40_010))
+    started = time.perf_counter()
+    message = error_of(text, old, "x")
+    assert time.perf_counter() - started < 5
+    assert "Did you mean lines 40001-40010" in message
+    assert "only in whitespace or indentation" in message

@@ -31,23 +31,25 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glm-lsp", description=__doc__)
     parser.add_argument("--version", action="version", version=f"glm-lsp {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    common = argparse.ArgumentParser(add_help=False)  # so -v also works after the command
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command")
 
-    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve = sub.add_parser("serve", parents=[common], help="run the language server (stdio)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
 
-    edit = sub.add_parser("edit", help="ask the model to change a file; print the diff")
+    edit = sub.add_parser("edit", parents=[common], help="ask the model to change a file; print the diff")
     edit.add_argument("path", type=Path)
     edit.add_argument("--instruction", "-i", default=DEFAULT_INSTRUCTION)
     edit.add_argument("--lines", metavar="A-B", help="only change these lines (1-based)")
     edit.add_argument("--apply", action="store_true", help="write the change to disk")
 
-    ask_p = sub.add_parser("ask", help="ask the model a question; print the answer")
+    ask_p = sub.add_parser("ask", parents=[common], help="ask the model a question; print the answer")
     ask_p.add_argument("text")
     ask_p.add_argument("--file", type=Path, help="include this file in the question")
     ask_p.add_argument("--show-reasoning", action="store_true", help="print the reasoning first")
 
-    sub.add_parser("doctor", help="show the configuration and check the provider answers")
+    sub.add_parser("doctor", parents=[common], help="show the configuration and check the provider answers")
     return parser
 
 
@@ -172,11 +174,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.getLogger("glm_lsp").setLevel(logging.DEBUG)
     install_redaction()
     try:
         if args.command in (None, "serve"):

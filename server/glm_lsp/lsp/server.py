@@ -12,6 +12,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from glm_lsp import __version__
@@ -28,6 +29,7 @@ REQUEST_FAILED = -32803
 class GlmProtocol(LanguageServerProtocol):
     """Works around pygls#606: shutdown iterated a dict that cancel callbacks mutate."""
 
+    @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
         if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
             yield user_handler, args, None

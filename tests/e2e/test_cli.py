@@ -1,0 +1,192 @@
+"""The CLI as a user runs it: a real process, a real git repository, the test provider."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import make_repo, run_cli
+from provider_server import ProviderServer, Turn
+
+CALC = "def add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n"
+FIXED = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
+DIFF = (
+    "diff --git a/pkg/calc.py b/pkg/calc.py\n"
+    "--- a/pkg/calc.py\n"
+    "+++ b/pkg/calc.py\n"
+    "@@ -1,5 +1,5 @@\n"
+    " def add(a, b):\n"
+    "-    return a - b\n"
+    "+    return a + b\n"
+    " \n"
+    " \n"
+    " def sub(a, b):\n"
+)
+TOOL_PROVIDERS = ["hyperstack", "cloudflare", "ourtoken", "evolink", "openai"]
+BLOCK_REPLY = (
+    "pkg/calc.py\n```python\n<<<<<<< SEARCH\ndef add(a, b):\n    return a - b\n=======\n"
+    "def add(a, b):\n    return a + b\n>>>>>>> REPLACE\n```\nFixed the sign in add."
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", {"pkg/calc.py": CALC, "README.md": "calc\n"})
+
+
+def edit_turns() -> list[Turn]:
+    """Read the file, fix it with edit_file (arguments streamed in pieces), then answer."""
+    return [
+        Turn(reasoning="Let me look at add.", tool_calls=[("read_file", {"path": "pkg/calc.py"})]),
+        Turn(
+            reasoning="The sign is wrong.",
+            tool_calls=[
+                (
+                    "edit_file",
+                    {"path": "pkg/calc.py", "old_string": "a, b):\n    return a - b\n\n\ndef sub", "new_string": "a, b):\n    return a + b\n\n\ndef sub"},
+                )
+            ],
+        ),
+        Turn(content="Fixed the sign in add."),
+    ]
+
+
+@pytest.mark.parametrize("dialect", TOOL_PROVIDERS)
+def test_edit_prints_the_exact_diff_with_tools(provider_server, repo: Path, dialect: str) -> None:
+    server: ProviderServer = provider_server(dialect)
+    server.script(*edit_turns())
+    result = run_cli(["edit", "pkg/calc.py", "--instruction", "fix add"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+    assert (repo / "pkg/calc.py").read_text() == CALC  # not written without --apply
+    assert len(server.requests) == 3
+    # The tool results travel back with the turn's reasoning, unmodified, as GLM requires.
+    messages = server.requests[1].body["messages"]
+    assistant, tool = messages[-2], messages[-1]
+    assert assistant["reasoning_content"] == "Let me look at add."
+    assert assistant["tool_calls"][0]["function"]["name"] == "read_file"
+    assert tool["role"] == "tool" and tool["tool_call_id"] == assistant["tool_calls"][0]["id"]
+    assert tool["content"].startswith("1\tdef add(a, b):\n2\t    return a - b\n")
+    assert server.requests[2].body["messages"][-1]["content"] == "Edited pkg/calc.py."
+    assert {t["function"]["name"] for t in server.requests[0].body["tools"]} == {
+        "read_file",
+        "edit_file",
+    }
+
+
+def test_edit_on_nvidia_uses_search_replace_blocks(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("nvidia")
+    server.script(Turn(content=BLOCK_REPLY))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+    (request,) = server.requests
+    assert "tools" not in request.body and "tool_choice" not in request.body
+    assert "<<<<<<< SEARCH" in request.body["messages"][0]["content"]
+
+
+def test_edit_runs_glm_tool_markup_written_as_text(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("ourtoken")
+    markup = (
+        "I will fix it.<tool_call>edit_file<arg_key>path</arg_key><arg_value>pkg/calc.py"
+        "</arg_value><arg_key>old_string</arg_key><arg_value>def add(a, b):\n    return a - b"
+        "</arg_value><arg_key>new_string</arg_key><arg_value>def add(a, b):\n    return a + b"
+        "</arg_value></tool_call>"
+    )
+    server.script(Turn(content=markup), Turn(content="Done."))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+
+
+def test_ambiguous_old_string_goes_back_to_the_model(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    ambiguous = {"path": "pkg/calc.py", "old_string": "return a - b", "new_string": "return a + b"}
+    server.script(
+        Turn(tool_calls=[("edit_file", ambiguous)]),
+        *edit_turns()[1:],
+    )
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+    error = server.requests[1].body["messages"][-1]["content"]
+    assert error == (
+        "Error: old_string matches 2 places in pkg/calc.py (starting at lines 2, 6); it must "
+        "match exactly one. Include more surrounding lines in old_string to make it unique, "
+        "or set replace_all=true to replace every occurrence."
+    )
+
+
+def test_lines_and_apply_write_the_file(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    server.script(*edit_turns()[1:])
+    result = run_cli(
+        ["edit", str(repo / "pkg/calc.py"), "-i", "fix add", "--lines", "1-2", "--apply"],
+        server.env(),
+        cwd=repo.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+    assert (repo / "pkg/calc.py").read_text() == FIXED
+    prompt = server.requests[0].body["messages"][1]["content"]
+    assert "Selected lines 1-2 of pkg/calc.py:\n```\ndef add(a, b):\n    return a - b\n```" in prompt
+    assert prompt.endswith("Instruction: fix add")
+
+
+def test_no_change_prints_nothing(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("cloudflare")
+    server.script(Turn(content="The code is already correct."))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "check it"], server.env(), cwd=repo)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_rejected_key_is_one_sentence_without_the_key(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack", key="the-right-key-123456")
+    env = {**server.env(), "HYPERSTACK_API_KEY": "sk-wrong-key-abcdef123456"}
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add", "-v"], env, cwd=repo)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("glm-lsp: Hyperstack rejected the API key (401)")
+    assert "HYPERSTACK_API_KEY" in last
+    assert "sk-wrong-key-abcdef123456" not in result.stderr
+    assert (repo / "pkg/calc.py").read_text() == CALC
+
+
+def test_missing_key_and_bad_lines_are_clear(provider_server, repo: Path) -> None:
+    result = run_cli(["edit", "pkg/calc.py", "-i", "x"], {"GLM_PROVIDER": "nvidia"}, cwd=repo)
+    assert result.returncode == 1
+    assert "NVIDIA_API_KEY" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    server: ProviderServer = provider_server("nvidia")
+    result = run_cli(["edit", "pkg/calc.py", "--lines", "x-2"], server.env(), cwd=repo)
+    assert result.returncode == 1
+    assert result.stderr == "glm-lsp: --lines takes A-B with whole line numbers, not 'x-2'.\n"
+    assert server.requests == []
+
+
+def test_ask_prints_answer_and_reasoning_on_request(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("evolink")
+    server.script(Turn(reasoning="Thinking about add.", content="add adds two numbers."))
+    server.script(Turn(reasoning="Thinking about add.", content="add adds two numbers."))
+    plain = run_cli(["ask", "What does add do?", "--file", "pkg/calc.py"], server.env(), cwd=repo)
+    assert (plain.returncode, plain.stdout) == (0, "add adds two numbers.\n")
+    shown = run_cli(["ask", "What does add do?", "--show-reasoning"], server.env(), cwd=repo)
+    assert shown.stdout == "Thinking about add.\n\nadd adds two numbers.\n"
+    question = server.requests[0].body["messages"][-1]["content"]
+    assert "def add(a, b):" in question and question.endswith("What does add do?")
+
+
+def test_doctor_shows_settings_without_the_key(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("cloudflare")
+    server.script(Turn(content="OK"))
+    result = run_cli(["doctor"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert "api_key              set" in result.stdout
+    assert server.key not in result.stdout + result.stderr
+    assert f"endpoint             {server.base_url}/chat/completions" in result.stdout
+    assert "model id             @cf/zai-org/glm-5.2" in result.stdout
+    assert result.stdout.rstrip().endswith("'OK'")
+    assert json.dumps(server.requests[0].body["messages"]) == json.dumps(
+        [{"role": "user", "content": "Reply with the single word OK."}]
+    )

@@ -1,0 +1,214 @@
+"""The language server over stdio, driven by pytest-lsp as VS Code and as Neovim 0.11."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from helpers import child_env, make_repo
+from lsprotocol import types
+from provider_server import ProviderServer, Turn
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+MAIN = "import os\n\n\ndef greet(name):\n    print('hi ' + name)\n"
+EMOJI = "# 😀 spaß 漢字\ns = 1\nprint('😀漢', s)"  # no final newline: the last range ends mid-line
+
+
+class Session:
+    """A client connected to a real glm-lsp process, plus its workspace and provider."""
+
+    def __init__(
+        self, client: LanguageClient, root: Path, provider: ProviderServer, editor: str
+    ) -> None:
+        self.client, self.root, self.provider, self.editor = client, root, provider, editor
+
+    def json(self, value: Any) -> Any:
+        """The value as it travelled on the wire."""
+        return self.client.protocol._converter.unstructure(value)
+
+    def uri(self, rel: str) -> str:
+        return from_fs_path(str(self.root / rel)) or ""
+
+    def open(self, rel: str) -> str:
+        uri = self.uri(rel)
+        text = (self.root / rel).read_text(encoding="utf-8")
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=text
+                )
+            )
+        )
+        return uri
+
+    async def actions(self, uri: str, start: int, end: int) -> list[types.CodeAction]:
+        result = await self.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(
+                    start=types.Position(line=start, character=0),
+                    end=types.Position(line=end, character=0),
+                ),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+        assert result is not None
+        return [a for a in result if isinstance(a, types.CodeAction)]
+
+
+def _fix_code_action_hook(client: LanguageClient) -> None:
+    """lsprotocol 2025.0.0 turns any CodeAction with a command into a Command (TOOLCHAIN §2)."""
+    converter = client.protocol._converter
+
+    def structure(obj: Any, _: Any) -> Any:
+        kind = types.Command if isinstance(obj.get("command"), str) else types.CodeAction
+        return converter.structure(obj, kind)
+
+    converter.register_structure_hook(types.Command | types.CodeAction, structure)
+
+
+@pytest_asyncio.fixture(params=["visual-studio-code", "neovim"])
+async def lsp(
+    request: pytest.FixtureRequest,
+    provider_server: Callable[..., ProviderServer],
+    tmp_path: Path,
+) -> AsyncIterator[Session]:
+    provider = provider_server("hyperstack")
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN, "app/emoji.py": EMOJI})
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "glm_lsp", "serve"],
+        server_env=child_env(provider.env()),
+    )
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    _fix_code_action_hook(client)
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=from_fs_path(str(root)),
+            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)) or "", name="ws")],
+        )
+    )
+    yield Session(client, root, provider, request.param)
+    await client.shutdown_session()
+    await client.stop()
+
+
+def edit_turn(path: str, old: str, new: str) -> list[Turn]:
+    return [
+        Turn(reasoning="Checking.", tool_calls=[("edit_file", {"path": path, "old_string": old, "new_string": new})]),
+        Turn(content="Done."),
+    ]
+
+
+async def test_listing_actions_never_calls_the_model(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    actions = await lsp.actions(uri, 3, 5)
+    assert [a.title for a in actions] == ["GLM: Edit selection…"]
+    assert actions[0].edit is None
+    assert lsp.provider.requests == []
+
+
+async def test_resolve_returns_the_exact_versioned_edit(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(*edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')"))
+    (action,) = await lsp.actions(uri, 3, 5)
+    resolved = await lsp.client.code_action_resolve_async(action)
+    assert lsp.json(resolved.edit) == {
+        "documentChanges": [
+            {
+                "textDocument": {"uri": uri, "version": 1},
+                "edits": [
+                    {
+                        "range": {
+                            "start": {"line": 4, "character": 0},
+                            "end": {"line": 5, "character": 0},
+                        },
+                        "newText": "    print(f'hi {name}')\n",
+                    }
+                ],
+            }
+        ]
+    }
+    prompt = lsp.provider.requests[0].body["messages"][1]["content"]
+    assert "Selected lines 4-5 of app/main.py:" in prompt
+    assert len(lsp.provider.requests) == 2
+
+
+async def test_open_buffer_wins_over_disk(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(text=MAIN.replace("hi ", "hello "))
+            ],
+        )
+    )
+    lsp.provider.script(*edit_turn("app/main.py", "'hello '", "'Hello, '"))
+    (action,) = await lsp.actions(uri, 4, 5)
+    resolved = await lsp.client.code_action_resolve_async(action)
+    assert resolved.edit is not None and resolved.edit.document_changes is not None
+    (change,) = resolved.edit.document_changes
+    assert isinstance(change, types.TextDocumentEdit)
+    assert change.text_document.version == 2
+    assert [e.new_text for e in change.edits] == ["    print('Hello, ' + name)\n"]
+
+
+async def test_emoji_and_cjk_ranges_use_the_negotiated_encoding(lsp: Session) -> None:
+    uri = lsp.open("app/emoji.py")
+    lsp.provider.script(*edit_turn("app/emoji.py", "print('😀漢', s)", "print('😀漢', s * 2)"))
+    (action,) = await lsp.actions(uri, 2, 2)
+    resolved = await lsp.client.code_action_resolve_async(action)
+    assert resolved.edit is not None and resolved.edit.document_changes is not None
+    (change,) = resolved.edit.document_changes
+    assert isinstance(change, types.TextDocumentEdit)
+    # The last line has no newline, so the range ends inside it: after 15 UTF-16 code units
+    # (the emoji is a surrogate pair) for VS Code, after 19 bytes for Neovim 0.11, which
+    # offers UTF-8 and gets it.
+    end = {"visual-studio-code": 15, "neovim": 19}[lsp.editor]
+    assert lsp.json(change.edits) == [
+        {
+            "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": end}},
+            "newText": "print('😀漢', s * 2)",
+        }
+    ]
+
+
+async def test_provider_failure_is_one_message_without_the_key(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.key = "a-different-key-987654"  # the server now rejects the client's key
+    (action,) = await lsp.actions(uri, 3, 5)
+    with pytest.raises(Exception) as raised:
+        await lsp.client.code_action_resolve_async(action)
+    assert "Hyperstack rejected the API key (401)" in str(raised.value)
+    await asyncio.sleep(0.1)
+    shown = [m.message for m in lsp.client.messages if m.type == types.MessageType.Error]
+    assert len(shown) == 1 and shown[0].startswith("GLM: Hyperstack rejected the API key (401)")
+    logs = " ".join(m.message for m in lsp.client.log_messages) + " ".join(shown)
+    assert lsp.provider.env()["HYPERSTACK_API_KEY"] not in logs
+
+
+async def test_edit_for_a_document_changed_meanwhile_is_refused(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    turns = edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')")
+    turns[0].fault, turns[0].delay = "slow_first_byte", 1.0
+    lsp.provider.script(*turns)
+    (action,) = await lsp.actions(uri, 3, 5)
+    pending = asyncio.ensure_future(lsp.client.code_action_resolve_async(action))
+    await asyncio.sleep(0.3)
+    lsp.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="x = 1\n" + MAIN)],
+        )
+    )
+    with pytest.raises(Exception) as raised:
+        await pending
+    assert "main.py changed while GLM was working; the edit was not applied." in str(raised.value)

@@ -38,18 +38,24 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="run the language server (stdio)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
 
-    edit = sub.add_parser("edit", parents=[common], help="ask the model to change a file; print the diff")
+    edit = sub.add_parser(
+        "edit", parents=[common], help="ask the model to change a file; print the diff"
+    )
     edit.add_argument("path", type=Path)
     edit.add_argument("--instruction", "-i", default=DEFAULT_INSTRUCTION)
     edit.add_argument("--lines", metavar="A-B", help="only change these lines (1-based)")
     edit.add_argument("--apply", action="store_true", help="write the change to disk")
 
-    ask_p = sub.add_parser("ask", parents=[common], help="ask the model a question; print the answer")
+    ask_p = sub.add_parser(
+        "ask", parents=[common], help="ask the model a question; print the answer"
+    )
     ask_p.add_argument("text")
     ask_p.add_argument("--file", type=Path, help="include this file in the question")
     ask_p.add_argument("--show-reasoning", action="store_true", help="print the reasoning first")
 
-    sub.add_parser("doctor", parents=[common], help="show the configuration and check the provider answers")
+    sub.add_parser(
+        "doctor", parents=[common], help="show the configuration and check the provider answers"
+    )
     return parser
 
 

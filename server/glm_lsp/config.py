@@ -171,7 +171,7 @@ def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
 
 def section(raw: Any) -> dict[str, Any]:
     """Accept `{glm: {...}}`, `{...}`, or VS Code's one-item list per folder."""
-    if isinstance(raw, list):
+    if isinstance(raw, list | tuple):
         raw = raw[0] if raw else {}
     if not isinstance(raw, dict):
         return {}

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import make_repo, run_cli
+
+from helpers import child_env, make_repo, run_cli
 from provider_server import ProviderServer, Turn
 
 CALC = "def add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n"
@@ -44,7 +50,11 @@ def edit_turns() -> list[Turn]:
             tool_calls=[
                 (
                     "edit_file",
-                    {"path": "pkg/calc.py", "old_string": "a, b):\n    return a - b\n\n\ndef sub", "new_string": "a, b):\n    return a + b\n\n\ndef sub"},
+                    {
+                        "path": "pkg/calc.py",
+                        "old_string": "a, b):\n    return a - b\n\n\ndef sub",
+                        "new_string": "a, b):\n    return a + b\n\n\ndef sub",
+                    },
                 )
             ],
         ),
@@ -130,7 +140,9 @@ def test_lines_and_apply_write_the_file(provider_server, repo: Path) -> None:
     assert result.stdout == DIFF
     assert (repo / "pkg/calc.py").read_text() == FIXED
     prompt = server.requests[0].body["messages"][1]["content"]
-    assert "Selected lines 1-2 of pkg/calc.py:\n```\ndef add(a, b):\n    return a - b\n```" in prompt
+    assert (
+        "Selected lines 1-2 of pkg/calc.py:\n```\ndef add(a, b):\n    return a - b\n```" in prompt
+    )
     assert prompt.endswith("Instruction: fix add")
 
 
@@ -190,3 +202,55 @@ def test_doctor_shows_settings_without_the_key(provider_server, repo: Path) -> N
     assert json.dumps(server.requests[0].body["messages"]) == json.dumps(
         [{"role": "user", "content": "Reply with the single word OK."}]
     )
+
+
+def test_serve_over_tcp_answers_initialize(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glm_lsp", "serve", "--tcp", f"127.0.0.1:{port}"],
+        env=child_env({}),
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        connection = _connect(port)
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": None, "capabilities": {}},
+            }
+        ).encode()
+        connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        reply = _read_message(connection)
+        assert reply["result"]["serverInfo"]["name"] == "glm-lsp"
+        assert reply["result"]["capabilities"]["codeActionProvider"]["resolveProvider"] is True
+        connection.close()
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _connect(port: int) -> socket.socket:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port), timeout=20)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _read_message(connection: socket.socket) -> dict[str, Any]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(4096)
+    header, _, rest = data.partition(b"\r\n\r\n")
+    length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
+    while len(rest) < length:
+        rest += connection.recv(4096)
+    return dict(json.loads(rest[:length]))

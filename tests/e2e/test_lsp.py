@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from helpers import child_env, make_repo
 from lsprotocol import types
-from provider_server import ProviderServer, Turn
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from helpers import child_env, make_repo
+from provider_server import ProviderServer, Turn
 
 MAIN = "import os\n\n\ndef greet(name):\n    print('hi ' + name)\n"
 EMOJI = "# 😀 spaß 漢字\ns = 1\nprint('😀漢', s)"  # no final newline: the last range ends mid-line
@@ -73,6 +74,41 @@ def _fix_code_action_hook(client: LanguageClient) -> None:
     converter.register_structure_hook(types.Command | types.CodeAction, structure)
 
 
+async def connect(
+    editor: str,
+    provider: ProviderServer,
+    root: Path,
+    *,
+    init_options: Any = None,
+    configuration: Any = None,
+) -> Session:
+    """Start the real server process and initialize it as `editor` would."""
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "glm_lsp", "serve"],
+        server_env=child_env(provider.env()),
+    )
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    _fix_code_action_hook(client)
+    if configuration is not None:
+        client.set_configuration(configuration)
+    root_uri = from_fs_path(str(root)) or ""
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(editor),
+            root_uri=root_uri,
+            workspace_folders=[types.WorkspaceFolder(uri=root_uri, name="ws")],
+            initialization_options=init_options,
+        )
+    )
+    return Session(client, root, provider, editor)
+
+
+async def disconnect(session: Session) -> None:
+    await session.client.shutdown_session()
+    await session.client.stop()
+
+
 @pytest_asyncio.fixture(params=["visual-studio-code", "neovim"])
 async def lsp(
     request: pytest.FixtureRequest,
@@ -81,28 +117,17 @@ async def lsp(
 ) -> AsyncIterator[Session]:
     provider = provider_server("hyperstack")
     root = make_repo(tmp_path / "ws", {"app/main.py": MAIN, "app/emoji.py": EMOJI})
-    config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "glm_lsp", "serve"],
-        server_env=child_env(provider.env()),
-    )
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
-    _fix_code_action_hook(client)
-    await client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(request.param),
-            root_uri=from_fs_path(str(root)),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)) or "", name="ws")],
-        )
-    )
-    yield Session(client, root, provider, request.param)
-    await client.shutdown_session()
-    await client.stop()
+    session = await connect(request.param, provider, root)
+    yield session
+    await disconnect(session)
 
 
 def edit_turn(path: str, old: str, new: str) -> list[Turn]:
     return [
-        Turn(reasoning="Checking.", tool_calls=[("edit_file", {"path": path, "old_string": old, "new_string": new})]),
+        Turn(
+            reasoning="Checking.",
+            tool_calls=[("edit_file", {"path": path, "old_string": old, "new_string": new})],
+        ),
         Turn(content="Done."),
     ]
 
@@ -212,3 +237,35 @@ async def test_edit_for_a_document_changed_meanwhile_is_refused(lsp: Session) ->
     with pytest.raises(Exception) as raised:
         await pending
     assert "main.py changed while GLM was working; the edit was not applied." in str(raised.value)
+
+
+async def test_settings_from_init_options_and_workspace_configuration(
+    provider_server: Callable[..., ProviderServer], tmp_path: Path
+) -> None:
+    provider = provider_server("hyperstack")
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
+    session = await connect(
+        "visual-studio-code",
+        provider,
+        root,
+        init_options={"maxTokens": 1234, "reasoningEffort": "high"},
+        configuration={"glm": {"reasoningEffort": "none", "colour": "blue"}},
+    )
+    try:
+        uri = session.open("app/main.py")
+        provider.script(Turn(content="Nothing to change."))
+        (action,) = await session.actions(uri, 0, 1)
+        resolved = await session.client.code_action_resolve_async(action)
+        assert lsp_edit_is_empty(resolved)
+        body = provider.requests[0].body
+        assert (body["max_tokens"], body["reasoning_effort"]) == (1234, "none")
+        warnings = [
+            m.message for m in session.client.messages if m.type == types.MessageType.Warning
+        ]
+        assert warnings == ["GLM: workspace configuration: unknown setting 'colour' was ignored."]
+    finally:
+        await disconnect(session)
+
+
+def lsp_edit_is_empty(action: types.CodeAction) -> bool:
+    return action.edit is not None and not action.edit.document_changes

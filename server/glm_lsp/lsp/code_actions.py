@@ -65,7 +65,7 @@ async def _edit_for(server: GlmServer, data: dict[str, Any]) -> types.WorkspaceE
         buffers=server.open_buffers(),
     )
     version = doc.version
-    client = ProviderClient(server.settings)
+    client = ProviderClient(await server.current_settings())
     async with _progress(server, "GLM: editing " + name) as report:
         try:
             outcome = await run_edit(task, client, on_progress=report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Generator
@@ -16,7 +17,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from glm_lsp import __version__
-from glm_lsp.config import load_settings
+from glm_lsp.config import Settings, load_settings
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.workspace import find_root
@@ -47,6 +48,7 @@ class GlmServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("glm-lsp", __version__, protocol_cls=GlmProtocol)
         self.init_options: Any = None
+        self.configured = asyncio.Event()  # set once workspace/configuration was asked
         self.settings, problems = load_settings()
         self._report_problems(problems)
 
@@ -54,10 +56,25 @@ class GlmServer(LanguageServer):
         self.settings, problems = load_settings(init_options=self.init_options, workspace=workspace)
         register_secret(self.settings.api_key)
         self._report_problems(problems)
+        if problems:
+            more = f" ({len(problems) - 1} more in the log)" if len(problems) > 1 else ""
+            self.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Warning, message=f"GLM: {problems[0]}{more}"
+                )
+            )
 
     def _report_problems(self, problems: list[str]) -> None:
         for problem in problems:
             log.warning("%s", problem)
+
+    async def current_settings(self) -> Settings:
+        """The settings once the editor's configuration arrived (or it failed to)."""
+        try:
+            await asyncio.wait_for(self.configured.wait(), timeout=5)
+        except TimeoutError:
+            log.warning("the editor did not answer workspace/configuration; using what is known")
+        return self.settings
 
     def fail(self, error: GlmError) -> JsonRpcException:
         """Show the one-sentence error, log the detail; the caller raises the result."""
@@ -101,7 +118,10 @@ def _register_settings(server: GlmServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
-        await _fetch_workspace_settings(server)
+        try:
+            await _fetch_workspace_settings(server)
+        finally:
+            server.configured.set()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def changed(params: types.DidChangeConfigurationParams) -> None:

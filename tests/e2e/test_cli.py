@@ -254,3 +254,18 @@ def _read_message(connection: socket.socket) -> dict[str, Any]:
     while len(rest) < length:
         rest += connection.recv(4096)
     return dict(json.loads(rest[:length]))
+
+
+def test_cloudflare_native_endpoint_from_the_user_config_file(
+    provider_server, repo: Path, tmp_path: Path
+) -> None:
+    server: ProviderServer = provider_server("cloudflare")
+    server.script(*edit_turns())
+    config = tmp_path / "config.toml"
+    config.write_text('[glm]\nendpoint = "native"\n')
+    env = {**server.env(), "GLM_CONFIG_FILE": str(config)}
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], env, cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+    assert {r.path for r in server.requests} == {server.native_path}
+    assert all("model" not in r.body for r in server.requests)  # the URL names the model

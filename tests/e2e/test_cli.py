@@ -269,3 +269,39 @@ def test_cloudflare_native_endpoint_from_the_user_config_file(
     assert result.stdout == DIFF
     assert {r.path for r in server.requests} == {server.native_path}
     assert all("model" not in r.body for r in server.requests)  # the URL names the model
+
+
+def test_invalid_tool_json_is_answered_so_the_model_can_retry(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    broken = Turn(tool_calls=[("edit_file", {"path": "pkg/calc.py"})], fault="bad_tool_json")
+    server.script(broken, *edit_turns()[1:])
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+    answer = server.requests[1].body["messages"][-1]
+    assert answer["role"] == "tool"
+    assert answer["content"].startswith("Error: the arguments of edit_file are not valid JSON")
+
+
+@pytest.mark.parametrize(
+    ("fault", "sentence"),
+    [
+        (
+            "length",
+            "glm-lsp: The model's reply was cut off at the max_tokens limit (32768) before it "
+            "made the edit; raise max_tokens or narrow the selection.\n",
+        ),
+        (
+            "content_filter",
+            "glm-lsp: The provider's content filter stopped the model's reply; nothing was "
+            "changed.\n",
+        ),
+    ],
+)
+def test_unfinished_replies_are_reported(
+    provider_server, repo: Path, fault: str, sentence: str
+) -> None:
+    server: ProviderServer = provider_server("ourtoken")
+    server.script(Turn(content="I will start by", fault=fault))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", sentence)

@@ -7,6 +7,7 @@ raw tool markup arrives here already turned into tool calls by the provider clie
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -183,7 +184,11 @@ def _as_markup(calls: list[ToolCall]) -> str:
             args = call.parsed_arguments()
         except ValueError:
             args = {}
-        body = "".join(f"<arg_key>{k}</arg_key><arg_value>{v}</arg_value>" for k, v in args.items())
+        body = "".join(
+            f"<arg_key>{k}</arg_key><arg_value>{v if isinstance(v, str) else json.dumps(v)}"
+            "</arg_value>"
+            for k, v in args.items()
+        )
         parts.append(f"<tool_call>{call.name}{body}</tool_call>")
     return "\n".join(parts)
 

@@ -198,3 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("glm-lsp: interrupted.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        print(f"glm-lsp: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one sentence, the traceback only with -v
+        logging.getLogger("glm_lsp").debug("unexpected error", exc_info=True)
+        print(
+            f"glm-lsp: unexpected error ({type(exc).__name__}: {exc}); rerun with -v for details.",
+            file=sys.stderr,
+        )
+        return 1

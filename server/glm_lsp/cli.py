@@ -16,13 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from glm_lsp import __version__
-from glm_lsp.agent.loop import EditTask, ask, run_edit
+from glm_lsp.agent.loop import EditTask, ask, context_budget, run_edit
 from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION, Selection
 from glm_lsp.config import Settings, load_settings, user_config_path
+from glm_lsp.context.budget import TokenCounter
+from glm_lsp.context.engine import ContextEngine, ContextRequest
+from glm_lsp.context.secrets import is_secret_path, redact_secrets
 from glm_lsp.edits.diff import unified_diff_many
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction
 from glm_lsp.providers.client import ProviderClient
+from glm_lsp.providers.dialects import resolve
 from glm_lsp.providers.types import ChatRequest, Message, StreamEvent
 from glm_lsp.workspace import find_root
 
@@ -56,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "doctor", parents=[common], help="show the configuration and check the provider answers"
     )
+
+    index = sub.add_parser("index", parents=[common], help="index a repository; print figures")
+    index.add_argument("path", nargs="?", type=Path, default=Path("."))
+
+    context = sub.add_parser("context", parents=[common], help="print the context of a request")
+    context.add_argument("target", metavar="FILE[:LINE[-LINE]]")
+    context.add_argument("--budget", type=int, help="tokens (default: what an edit would get)")
+    context.add_argument("--instruction", "-i", default="")
     return parser
 
 
@@ -88,9 +100,13 @@ def _read_target(path: Path) -> tuple[Path, str]:
 async def _edit(args: argparse.Namespace) -> int:
     root, rel = _read_target(args.path)
     selection = _selection(args.lines)
-    client = ProviderClient(_settings())
+    settings = _settings()
+    client = ProviderClient(settings)
+    engine = ContextEngine.for_settings(root, settings)
     try:
-        outcome = await run_edit(EditTask(root, rel, args.instruction, selection), client)
+        await asyncio.to_thread(engine.refresh)
+        task = EditTask(root, rel, args.instruction, selection)
+        outcome = await run_edit(task, client, engine)
     finally:
         await client.aclose()
     diff = unified_diff_many((c.path, c.old, c.new) for c in outcome.changes)
@@ -99,6 +115,43 @@ async def _edit(args: argparse.Namespace) -> int:
         for change in outcome.changes:
             _write(root / change.path, change.new)
     print(f"glm-lsp: {outcome.usage.describe()}", file=sys.stderr)
+    return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    root = find_root(args.path.resolve())
+    engine = ContextEngine.for_settings(root, _settings())
+    stats = engine.refresh()
+    print(f"root        {root}")
+    print(f"files       {stats.files}")
+    print(f"parsed      {stats.parsed}")
+    print(f"cache hits  {stats.cache_hits}")
+    print(f"time        {stats.seconds:.2f} s")
+    for language, count in sorted(stats.symbols_by_language.items(), key=lambda kv: -kv[1]):
+        print(f"  {language:12} {count} symbols")
+    return 0
+
+
+def _context(args: argparse.Namespace) -> int:
+    name, _, lines = args.target.partition(":")
+    root, rel = _read_target(Path(name))
+    selection = _selection(lines or None)
+    settings = _settings()
+    engine = ContextEngine.for_settings(root, settings)
+    engine.refresh()
+    counter = TokenCounter.load(settings.provider)
+    budget = args.budget
+    if budget is None:
+        endpoint = resolve(settings, require_key=False)
+        budget = context_budget(
+            settings, endpoint.context_window, endpoint.dialect.supports_tools, counter
+        )
+    span = (selection.start, selection.end) if selection else None
+    assembled = engine.assemble(ContextRequest(rel, args.instruction, span), budget, counter)
+    for section in assembled.sections:
+        print(f"=== {section.key}: {section.tokens} tokens ===")
+        print(section.text)
+    print(f"=== total: {assembled.tokens} of {budget} tokens ===")
     return 0
 
 
@@ -116,7 +169,9 @@ async def _ask(args: argparse.Namespace) -> int:
     if args.file is not None:
         if not args.file.is_file():
             raise GlmError(f"{args.file} is not a file.")
-        path_text = args.file.read_text(encoding="utf-8", errors="replace")
+        if is_secret_path(args.file.name):
+            raise GlmError(f"{args.file} looks like a secret file; it is never sent to a provider.")
+        path_text = redact_secrets(args.file.read_text(encoding="utf-8", errors="replace"))[0]
     shown: list[str] = []
 
     def stream(event: StreamEvent) -> None:
@@ -191,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_edit(args))
         if args.command == "ask":
             return asyncio.run(_ask(args))
+        if args.command == "index":
+            return _index(args)
+        if args.command == "context":
+            return _context(args)
         return asyncio.run(_doctor())
     except GlmError as exc:
         print(f"glm-lsp: {exc}", file=sys.stderr)

@@ -63,6 +63,10 @@ class Settings:
     retry_base_delay: float = 1.0
     retry_max_delay: float = 30.0
     max_steps: int = 12
+    context_tokens: int = 32768  # most tokens of repository context one request may send
+    context_window: int = 0  # 0: the provider's documented window
+    max_file_bytes: int = 1_000_000  # larger files never enter the context
+    co_change_commits: int = 300  # git history depth for "changes together" ranking
 
     def describe(self) -> list[tuple[str, str]]:
         """Name/value rows for `doctor`; the key is only ever shown as set or unset."""

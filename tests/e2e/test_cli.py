@@ -141,9 +141,11 @@ def test_lines_and_apply_write_the_file(provider_server, repo: Path) -> None:
     assert (repo / "pkg/calc.py").read_text() == FIXED
     prompt = server.requests[0].body["messages"][1]["content"]
     assert (
-        "Selected lines 1-2 of pkg/calc.py:\n```\ndef add(a, b):\n    return a - b\n```" in prompt
+        "## Selection: lines 1-2 of pkg/calc.py (inside function add, lines 1-2)\n"
+        "```\ndef add(a, b):\n    return a - b\n```\n"
+        "Last changed: lines 1-2: " in prompt
     )
-    assert prompt.endswith("Instruction: fix add")
+    assert prompt.endswith("\n\n## Instruction\nfix add")
 
 
 def test_no_change_prints_nothing(provider_server, repo: Path) -> None:

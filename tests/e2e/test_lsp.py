@@ -162,7 +162,7 @@ async def test_resolve_returns_the_exact_versioned_edit(lsp: Session) -> None:
         ]
     }
     prompt = lsp.provider.requests[0].body["messages"][1]["content"]
-    assert "Selected lines 4-5 of app/main.py:" in prompt
+    assert "## Selection: lines 4-5 of app/main.py (inside function greet, lines 4-5)" in prompt
     assert len(lsp.provider.requests) == 2
 
 

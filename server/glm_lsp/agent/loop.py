@@ -7,6 +7,7 @@ raw tool markup arrives here already turned into tool calls by the provider clie
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -15,6 +16,9 @@ from pathlib import Path
 
 from glm_lsp.agent import prompts
 from glm_lsp.agent.tools import TOOLS, run_tool
+from glm_lsp.config import Settings
+from glm_lsp.context.budget import TokenCounter, prompt_budget
+from glm_lsp.context.engine import ContextEngine, ContextRequest
 from glm_lsp.edits.overlay import FileChange, Overlay
 from glm_lsp.edits.search_replace import PROMPT as TEXT_FORMAT
 from glm_lsp.edits.search_replace import apply_search_replace, parse_search_replace
@@ -57,28 +61,23 @@ class EditSession:
         self,
         task: EditTask,
         client: ProviderClient,
+        context: str,
+        counter: TokenCounter,
         on_progress: Progress = _noop,
         on_event: Callable[[StreamEvent], None] | None = None,
+        exclude: Callable[[str], str | None] | None = None,
     ) -> None:
         self.task = task
         self.client = client
+        self.counter = counter
         self.on_progress = on_progress
         self.on_event = on_event
-        self.overlay = Overlay(task.root, task.buffers)
+        self.overlay = Overlay(task.root, task.buffers, exclude)
         self.usage = Usage()
         self.tools_mode = client.supports_tools
-        text = self.overlay.read(task.path)
-        system = (
-            prompts.SYSTEM_TOOLS
-            if self.tools_mode
-            else prompts.SYSTEM_TEXT.format(format=TEXT_FORMAT)
-        )
         self.messages = [
-            Message(role="system", content=system),
-            Message(
-                role="user",
-                content=prompts.edit_request(task.path, text, task.instruction, task.selection),
-            ),
+            Message(role="system", content=system_prompt(self.tools_mode)),
+            Message(role="user", content=context),
         ]
 
     async def run(self, max_steps: int) -> EditOutcome:
@@ -108,6 +107,8 @@ class EditSession:
         )
         reply = await self.client.complete(request, self.on_event)
         self.usage = self.usage + reply.usage
+        if len(self.messages) == 2:  # the first request: calibrate the token estimate
+            self.counter.observe(request_chars(request), reply.usage.prompt_tokens)
         return reply
 
     def _run_tools(self, reply: Completion) -> None:
@@ -193,14 +194,63 @@ def _as_markup(calls: list[ToolCall]) -> str:
     return "\n".join(parts)
 
 
+def system_prompt(tools_mode: bool) -> str:
+    return prompts.SYSTEM_TOOLS if tools_mode else prompts.SYSTEM_TEXT.format(format=TEXT_FORMAT)
+
+
+def request_chars(request: ChatRequest) -> int:
+    """Characters of what the provider tokenizes: messages and tool schemas."""
+    chars = sum(len(m.content or "") + len(m.reasoning_content or "") for m in request.messages)
+    return chars + sum(len(json.dumps(tool.to_wire())) for tool in request.tools)
+
+
+def context_budget(
+    settings: Settings, window: int, supports_tools: bool, counter: TokenCounter
+) -> int:
+    """Tokens the repository context may use with this provider and these settings."""
+    overhead = counter.count(system_prompt(supports_tools))
+    if supports_tools:
+        overhead += counter.count(json.dumps([tool.to_wire() for tool in TOOLS]))
+    window = settings.context_window or window
+    return prompt_budget(window, settings.max_tokens, settings.context_tokens, overhead)
+
+
+def build_context(engine: ContextEngine, task: EditTask, budget: int, counter: TokenCounter) -> str:
+    """The user message of an edit: the engine's context for the file and selection."""
+    engine.set_buffers(_relative_buffers(task))
+    selection = (task.selection.start, task.selection.end) if task.selection else None
+    request = ContextRequest(task.path, task.instruction, selection)
+    return engine.assemble(request, budget, counter).render()
+
+
+def _relative_buffers(task: EditTask) -> dict[str, str]:
+    root = task.root.resolve()
+    buffers = {}
+    for name, text in task.buffers.items():
+        path = Path(name).resolve()
+        if path.is_relative_to(root):
+            buffers[path.relative_to(root).as_posix()] = text
+    return buffers
+
+
 async def run_edit(
     task: EditTask,
     client: ProviderClient,
+    engine: ContextEngine,
     on_progress: Progress = _noop,
     on_event: Callable[[StreamEvent], None] | None = None,
 ) -> EditOutcome:
-    """Ask the model for the edit and return the changed files; nothing touches the disk."""
-    session = EditSession(task, client, on_progress, on_event)
+    """Gather context, ask the model for the edit and return the changed files.
+
+    Nothing touches the disk: changes come back in the outcome for the caller to show.
+    """
+    counter = TokenCounter.load(client.settings.provider)
+    on_progress("gathering context")
+    budget = context_budget(client.settings, client.context_window, client.supports_tools, counter)
+    context = await asyncio.to_thread(build_context, engine, task, budget, counter)
+    session = EditSession(
+        task, client, context, counter, on_progress, on_event, engine.excluded_for_tools
+    )
     return await session.run(client.settings.max_steps)
 
 

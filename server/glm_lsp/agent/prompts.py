@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from glm_lsp.edits.textedits import split_lines
-
 SYSTEM_TOOLS = """\
 You are GLM, a careful senior engineer editing code inside the user's editor.
-Change the code as the user asks, using the edit_file tool; read other files with read_file
-only when you need them. Keep the change focused: touch only what the instruction needs,
-keep the file's style, indentation and line endings. When you are done, answer with one or
+The user's message holds context from their repository (a ranked map of its symbols,
+related files, git state), then the current file, the selected lines and, last, the
+instruction. Change the code as the instruction asks, using the edit_file tool; read other
+files with read_file only when the context lacks something. When lines are selected, change
+only those unless the instruction needs more. Keep the file's style, indentation and line
+endings. When you are done, answer with one or
 two sentences saying what you changed, without repeating the code."""
 
 SYSTEM_TEXT = """\
 You are GLM, a careful senior engineer editing code inside the user's editor.
-Change the code as the user asks. Keep the change focused: touch only what the instruction
-needs, keep the file's style and indentation. You cannot call tools; write every change as a
-SEARCH/REPLACE block as described below, then one or two sentences saying what you changed.
+The user's message holds context from their repository (a ranked map of its symbols,
+related files, git state), then the current file, the selected lines and, last, the
+instruction. Change the code as the instruction asks; when lines are selected, change only
+those unless the instruction needs more. Keep the file's style and indentation. You cannot
+call tools; write every change as a SEARCH/REPLACE block as described below, then one or
+two sentences saying what you changed.
 To read another file first, write only
 <tool_call>read_file<arg_key>path</arg_key><arg_value>PATH</arg_value></tool_call>
 and wait for its content.
@@ -40,23 +44,6 @@ class Selection:
 
     start: int
     end: int
-
-
-def edit_request(path: str, text: str, instruction: str, selection: Selection | None) -> str:
-    """The user turn of an edit: the file, what is selected, then the instruction last."""
-    parts = [
-        f"File: {path}",
-        f"```\n{text}{'' if text.endswith(chr(10)) or not text else chr(10)}```",
-    ]
-    if selection is not None:
-        lines = split_lines(text)[selection.start - 1 : selection.end]
-        parts.append(
-            f"Selected lines {selection.start}-{selection.end} of {path}:\n```\n"
-            + "\n".join(line.rstrip("\r\n") for line in lines)
-            + "\n```\nChange only the selected lines unless the instruction needs more."
-        )
-    parts.append(f"Instruction: {instruction}")
-    return "\n\n".join(parts)
 
 
 def ask_request(question: str, path: str | None, text: str | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from glm_lsp.context.secrets import redact_secrets
 from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.overlay import Overlay
 from glm_lsp.edits.textedits import split_lines
@@ -79,7 +80,8 @@ def _line(args: dict[str, Any], name: str) -> int | None:
 def read_file(overlay: Overlay, args: dict[str, Any]) -> str:
     """Numbered lines, so the model can refer to them; paged for long files."""
     path = _text(args, "path")
-    lines = [line.rstrip("\r\n") for line in split_lines(overlay.read(path))]
+    text = redact_secrets(overlay.read(path))[0]  # what leaves the machine is scrubbed
+    lines = [line.rstrip("\r\n") for line in split_lines(text)]
     start = _line(args, "start_line") or 1
     end = min(_line(args, "end_line") or len(lines), len(lines), start + READ_LIMIT - 1)
     if not lines:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -35,8 +35,16 @@ class FileChange:
 class Overlay:
     """The workspace at `root` with open `buffers` (absolute path -> text) and pending writes."""
 
-    def __init__(self, root: Path, buffers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        buffers: Mapping[str, str] | None = None,
+        exclude: Callable[[str], str | None] | None = None,
+    ) -> None:
+        """`exclude(rel)` names why a path must not be read or written (a secret, an
+        ignored file), or returns None; the context engine supplies it."""
         self.root = Path(os.path.abspath(root))
+        self._exclude = exclude
         self._real_root = self.root.resolve()
         self._buffers: dict[Path, str] = {}
         for name, text in (buffers or {}).items():
@@ -73,6 +81,9 @@ class Overlay:
         if not real.is_relative_to(self._real_root):
             raise EditError(_outside(rel, " (it is a symbolic link to a place outside it)"))
         _refuse_git(rel, PurePosixPath(real.relative_to(self._real_root).as_posix()))
+        reason = self._exclude(PurePosixPath(normal).as_posix()) if self._exclude else None
+        if reason is not None:
+            raise EditError(f"path {rel} is off limits ({reason}); it cannot be read or changed.")
         return path
 
     def relative(self, path: Path) -> str:

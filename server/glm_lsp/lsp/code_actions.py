@@ -68,7 +68,8 @@ async def _edit_for(server: GlmServer, data: dict[str, Any]) -> types.WorkspaceE
     client = ProviderClient(await server.current_settings())
     async with _progress(server, "GLM: editing " + name) as report:
         try:
-            outcome = await run_edit(task, client, on_progress=report)
+            engine = await server.engine_for(root)
+            outcome = await run_edit(task, client, engine, on_progress=report)
         finally:
             await client.aclose()
     if server.workspace.get_text_document(data["uri"]).version != version:

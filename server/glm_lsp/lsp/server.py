@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Generator
+from collections.abc import Coroutine, Generator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from pygls.uris import to_fs_path
 
 from glm_lsp import __version__
 from glm_lsp.config import Settings, load_settings
+from glm_lsp.context.engine import ContextEngine
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.workspace import find_root
@@ -51,6 +52,28 @@ class GlmServer(LanguageServer):
         self.configured = asyncio.Event()  # set once workspace/configuration was asked
         self.settings, problems = load_settings()
         self._report_problems(problems)
+        self.engines: dict[Path, ContextEngine] = {}
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    async def engine_for(self, root: Path) -> ContextEngine:
+        """The warm context engine of `root`, refreshed (cheaply) before each use."""
+        engine = self.engines.get(root)
+        if engine is None:
+            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+        await asyncio.to_thread(engine.refresh)
+        return engine
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run background work, keeping a reference and logging its failure."""
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self.tasks.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("background task failed", exc_info=finished.exception())
+
+        task.add_done_callback(done)
 
     def reload_settings(self, workspace: Any = None) -> None:
         self.settings, problems = load_settings(init_options=self.init_options, workspace=workspace)
@@ -122,6 +145,8 @@ def _register_settings(server: GlmServer) -> None:
             await _fetch_workspace_settings(server)
         finally:
             server.configured.set()
+        for folder in server.workspace.folders.values():  # index now: the first edit starts warm
+            server.spawn(server.engine_for(Path(to_fs_path(folder.uri) or ".")))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def changed(params: types.DidChangeConfigurationParams) -> None:
@@ -140,7 +165,7 @@ async def _fetch_workspace_settings(server: GlmServer, pushed: Any = None) -> No
 
 
 def build_server() -> GlmServer:
-    from glm_lsp.lsp import code_actions
+    from glm_lsp.lsp import code_actions, documents
 
     install_redaction()
     if os.environ.get("GLM_LSP_LOG_LEVEL"):
@@ -148,4 +173,5 @@ def build_server() -> GlmServer:
     server = GlmServer()
     _register_settings(server)
     code_actions.register(server)
+    documents.register(server)
     return server

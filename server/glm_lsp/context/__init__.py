@@ -1,0 +1,1 @@
+"""Repository context: files, symbols, git, ranking, budget."""

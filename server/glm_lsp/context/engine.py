@@ -1,0 +1,258 @@
+"""The context engine: one per workspace root, kept warm between requests.
+
+It owns the file set, the symbol index and the reference graph, follows the editor's
+buffers and recent edits, and turns a request (file, selection, instruction) into an
+`AssembledContext` within a token budget. Nothing here knows about LSP; the language
+server and the CLI drive the same object.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from glm_lsp.config import Settings
+from glm_lsp.context import gitinfo
+from glm_lsp.context.assemble import AssembledContext, Material, Snippet, assemble
+from glm_lsp.context.budget import TokenCounter
+from glm_lsp.context.files import (
+    BINARY,
+    GENERATED,
+    FilePolicy,
+    exclusion_reason,
+    list_files,
+)
+from glm_lsp.context.index import IndexStats, RepoIndex
+from glm_lsp.context.rank import Focus, SymbolGraph, identifiers_in, ranked_definitions, seeds_for
+from glm_lsp.context.repomap import render_repo_map
+from glm_lsp.context.secrets import redact_secrets
+from glm_lsp.context.tags import Tag
+
+log = logging.getLogger(__name__)
+
+MAX_RELATED = 12
+MAX_SNIPPET_LINES = 60
+RECENT = 5
+
+
+@dataclass(frozen=True)
+class ContextRequest:
+    """What one edit or question is about."""
+
+    path: str  # relative to the root, posix
+    instruction: str = ""
+    selection: tuple[int, int] | None = None  # 1-based, inclusive
+
+
+class ContextEngine:
+    """Repository context for one root; call `refresh` before use and after disk changes."""
+
+    def __init__(
+        self,
+        root: Path,
+        policy: FilePolicy | None = None,
+        *,
+        co_change_commits: int = 300,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        self.policy = policy or FilePolicy()
+        self.co_change_commits = co_change_commits
+        self.index = RepoIndex(self.root, cache_dir)
+        self.graph = SymbolGraph()
+        self.buffers: dict[str, str] = {}
+        self.recent: dict[str, float] = {}
+        self._synced: dict[str, object] = {}  # rel -> the tags object the graph holds
+        self.lock = threading.RLock()  # the server refreshes in worker threads
+
+    @classmethod
+    def for_settings(cls, root: Path, settings: Settings) -> ContextEngine:
+        return cls(
+            root,
+            FilePolicy(max_bytes=settings.max_file_bytes),
+            co_change_commits=settings.co_change_commits,
+        )
+
+    # --- keeping the index current ------------------------------------------------
+
+    def refresh(self) -> IndexStats:
+        """List the files and bring the index and graph up to date (cheap when warm)."""
+        with self.lock:
+            stats = self.index.build(list_files(self.root, self.policy))
+            self._sync()
+            return stats
+
+    def update(self, paths: list[str]) -> None:
+        """Files changed on disk (saved, checked out): refresh only these."""
+        with self.lock:
+            self.index.update(paths)
+            self._sync(paths)
+
+    def set_buffers(self, buffers: Mapping[str, str]) -> None:
+        """The editor's open buffers (relative path → text) win over the disk."""
+        with self.lock:
+            for rel in set(self.buffers) - set(buffers):
+                self.index.drop_buffer(rel)
+            changed = [rel for rel, text in buffers.items() if self.buffers.get(rel) != text]
+            for rel in changed:
+                if self.allowed(rel):
+                    self.index.set_buffer(rel, buffers[rel])
+            self.buffers = dict(buffers)
+            self._sync(changed)
+
+    def touch(self, rel: str) -> None:
+        """The user edited `rel`; recently edited files rank higher."""
+        self.recent[rel] = time.monotonic()
+
+    def allowed(self, rel: str) -> bool:
+        return exclusion_reason(self.root, rel, self.policy) is None
+
+    def excluded_for_tools(self, rel: str) -> str | None:
+        """Why the agent's tools may not touch `rel`; a large, binary or generated file is
+        kept out of the context but may still be read or edited on request."""
+        reason = exclusion_reason(self.root, rel, self.policy)
+        if reason is None or reason in (BINARY, GENERATED) or reason.startswith("larger than"):
+            return None
+        return reason
+
+    def _sync(self, paths: list[str] | None = None) -> None:
+        """Feed changed files' tags to the graph; the index decides what changed."""
+        current = set(self.index.files())
+        for rel in set(self._synced) - current:
+            self.graph.remove_file(rel)
+            del self._synced[rel]
+        for rel in paths if paths is not None else current:
+            if rel not in current:
+                continue
+            tags = self.index.tags(rel)
+            if self._synced.get(rel) is not tags:
+                self.graph.set_file(rel, tags)
+                self._synced[rel] = tags
+
+    # --- building a request's context ----------------------------------------------
+
+    def read(self, rel: str) -> str:
+        """A file's text as the model may see it: buffer first, secrets redacted."""
+        text = self.buffers.get(rel)
+        if text is None:
+            text = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+        return redact_secrets(text)[0]
+
+    def focus(self, request: ContextRequest) -> Focus:
+        """The session-stable part of the focus: what the repo map is ranked toward."""
+        recent = sorted(self.recent, key=lambda r: -self.recent[r])
+        return Focus(
+            current=request.path,
+            recent=tuple(r for r in recent if r != request.path)[:RECENT],
+            co_change=gitinfo.co_change(self.root, request.path, commits=self.co_change_commits),
+        )
+
+    def ranked_files(self, focus: Focus) -> list[str]:
+        ranks = self.graph.rank(seeds_for(self.graph, focus))
+        return sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+
+    def repo_map(
+        self, budget_tokens: int, focus: Focus, counter: TokenCounter | None = None
+    ) -> str:
+        counter = counter or TokenCounter("default")
+        ranks = self.graph.rank(seeds_for(self.graph, focus))
+        order = sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+        definitions = ranked_definitions(self.graph, ranks, focus)
+        skip = frozenset({focus.current}) if focus.current else frozenset()
+        rendered = render_repo_map(order, definitions, budget_tokens, counter, skip)
+        return redact_secrets(rendered)[0]  # signatures are raw source lines
+
+    def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
+        text = self.read(request.path)
+        focus = self.focus(request)
+        selected = _lines(text, request.selection) if request.selection else ""
+        scope = self._scope(request, text)
+        names = identifiers_in(selected or "") | identifiers_in(request.instruction)
+        order = [rel for rel in self.ranked_files(focus) if rel != request.path]
+        return Material(
+            path=request.path,
+            text=text,
+            instruction=request.instruction,
+            selection=request.selection,
+            scope=scope,
+            definitions=self._definitions(request.path, names),
+            git=self._git(request),
+            blame=self._blame(request),
+            repo_map=lambda tokens: self.repo_map(tokens, focus, counter),
+            related=[(rel, self.read(rel)) for rel in order[:MAX_RELATED] if self._small(rel)],
+        )
+
+    def assemble(
+        self, request: ContextRequest, budget_tokens: int, counter: TokenCounter
+    ) -> AssembledContext:
+        with self.lock:
+            return assemble(self.material(request, counter), budget_tokens, counter)
+
+    def _small(self, rel: str) -> bool:
+        try:
+            return (self.root / rel).stat().st_size <= 100_000 or rel in self.buffers
+        except OSError:
+            return False
+
+    def _scope(self, request: ContextRequest, text: str) -> Snippet | None:
+        """The innermost definition around the selection, to show where the change lands."""
+        if request.selection is None:
+            return None
+        start, end = request.selection[0] - 1, request.selection[1] - 1
+        around = [
+            t
+            for t in self.index.tags(request.path)
+            if t.kind == "def" and t.line <= start and t.end_line >= end
+        ]
+        if not around:
+            return None
+        tag = min(around, key=lambda t: t.end_line - t.line)
+        first, last = tag.line + 1, tag.end_line + 1
+        return Snippet(request.path, first, last, _lines(text, (first, last)), _label(tag))
+
+    def _definitions(self, current: str, names: set[str]) -> list[Snippet]:
+        """Where the identifiers in play are defined in other files, most specific first."""
+        found: list[tuple[int, Snippet]] = []
+        for name in names:
+            files = [f for f in self.graph.defining(name) if f != current]
+            if not files or len(files) > 3:
+                continue
+            for rel in files:
+                for tag in self.graph.definitions(rel):
+                    if tag.name == name:
+                        found.append((len(files), self._snippet(rel, tag)))
+        found.sort(key=lambda pair: (pair[0], pair[1].path, pair[1].start))
+        return [snippet for _, snippet in found]
+
+    def _snippet(self, rel: str, tag: Tag) -> Snippet:
+        first = tag.line + 1
+        last = min(tag.end_line + 1, first + MAX_SNIPPET_LINES - 1)
+        return Snippet(rel, first, last, _lines(self.read(rel), (first, last)), _label(tag))
+
+    def _git(self, request: ContextRequest) -> str:
+        """Branch, status, diffs and the file's history; the selection's blame goes with
+        the selection, since it changes with every request."""
+        text = gitinfo.render_context(
+            self.root, request.path, allow=lambda rel: self.allowed(rel.rstrip("/"))
+        )
+        return redact_secrets(text)[0]
+
+    def _blame(self, request: ContextRequest) -> str:
+        if request.selection is None or not self.allowed(request.path):
+            return ""
+        start, end = request.selection
+        text = self.buffers.get(request.path)
+        groups = gitinfo.blame_summary(self.root, request.path, start, end, text=text)
+        return gitinfo.render_blame(groups)
+
+
+def _lines(text: str, span: tuple[int, int]) -> str:
+    return "".join(text.splitlines(keepends=True)[span[0] - 1 : span[1]])
+
+
+def _label(tag: Tag) -> str:
+    return f"{tag.category} {tag.name}" if tag.category else tag.name

@@ -1,0 +1,343 @@
+"""The files the context engine may read and send to a remote provider.
+
+The starting set is git's view of the workspace: tracked files plus untracked files that are
+not ignored (outside a repository, a folder walk that honours .gitignore files the same
+way). From it we drop what must not leave the machine or would only waste the model's
+context: paths in `.glmignore`, secret files by name, binaries, files over the size limit,
+minified or generated files, and symlinks that lead outside the workspace.
+
+`exclusion_reason` answers the same question for one path, with a sentence fragment the
+agent's tools can show the model ("<path> is a secret file").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from glm_lsp.context import ignore
+from glm_lsp.context.secrets import is_secret_path
+
+SAMPLE_BYTES = 8192  # binary and generated checks read this much of each file
+MINIFIED_MIN_BYTES = 4096  # the long-line check only applies to files larger than this
+MINIFIED_LINE_LENGTH = 300  # average characters per line above which text is minified
+MARKER_LINES = 5  # generated-file markers are looked for in this many leading lines
+
+IGNORED_BY_GIT = "ignored by .gitignore"
+IGNORED_BY_GLM = "ignored by .glmignore"
+SECRET = "a secret file"
+BINARY = "binary"
+GENERATED = "generated or minified"
+UNDER_GIT_DIR = "under .git/"
+OUTSIDE = "outside the workspace"
+LINK_OUTSIDE = "a symlink pointing outside the workspace"
+NOT_A_FILE = "not a regular file"
+
+_BINARY_EXTENSIONS = frozenset(
+    ".png .jpg .jpeg .gif .bmp .ico .icns .webp .tif .tiff .psd .heic .avif .xcf"
+    " .mp3 .wav .flac .ogg .oga .m4a .aac .opus .mp4 .m4v .mov .avi .mkv .webm .wmv .flv"
+    " .zip .gz .tgz .bz2 .xz .zst .lz4 .7z .rar .tar .jar .war .ear .whl .egg .apk .ipa"
+    " .deb .rpm .dmg .iso .img .msi .cab"
+    " .exe .dll .so .dylib .a .lib .o .obj .ko .pyc .pyo .pyd .class .wasm .beam .elc"
+    " .ttf .otf .woff .woff2 .eot"
+    " .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp .epub"
+    " .sqlite .sqlite3 .db .mdb .pkl .pickle .npy .npz .h5 .hdf5 .parquet .feather .arrow"
+    " .onnx .pt .pth .ckpt .safetensors .gguf .tflite .pb"
+    " .bin .dat .blend .fbx .glb .sketch .fig".split()
+)
+_GENERATED_NAMES = frozenset(
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lockb",
+        "poetry.lock",
+        "pdm.lock",
+        "uv.lock",
+        "pipfile.lock",
+        "cargo.lock",
+        "gemfile.lock",
+        "composer.lock",
+        "podfile.lock",
+        "pubspec.lock",
+        "mix.lock",
+        "flake.lock",
+        "go.sum",
+        "gradle.lockfile",
+        "packages.lock.json",
+        "package.resolved",
+    }
+)
+_GENERATED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs", ".min.css", ".map")
+# Markers a generator leaves in a file's first lines (Go, protobuf, Meta's tools, ...).
+_MARKERS = re.compile(rb"@generated|DO NOT EDIT|Code generated")
+
+
+@dataclass(frozen=True)
+class FilePolicy:
+    """What may be sent: the size limit (bytes) above which a file is left out."""
+
+    max_bytes: int = 1_000_000
+
+
+def list_files(root: Path, policy: FilePolicy = FilePolicy()) -> list[str]:
+    """The files the model may see: sorted posix paths relative to `root`.
+
+    Raises NotADirectoryError when `root` is not a folder.
+    """
+    root = _resolved_root(root)
+    state = _state(root)
+    glm = state.glmignore()
+    candidates = _git_files(root)
+    state.saw_git(candidates)
+    if candidates is None:
+        candidates = ignore.walk(root, glm)
+    escaped = _symlinked_dirs(root, candidates)
+    kept = []
+    for rel in candidates:
+        if _privacy_reason(rel, glm) or _kind_reason(rel) or _under_any(rel, escaped):
+            continue
+        if state.content_reason(root, rel, policy) is None:
+            kept.append(rel)
+    kept.sort()
+    return kept
+
+
+def exclusion_reason(root: Path, rel: str, policy: FilePolicy = FilePolicy()) -> str | None:
+    """Why `rel` may not be read or sent, completing "<path> is ...", or None if it may.
+
+    One of: "under .git/", "outside the workspace", "a secret file", "ignored by
+    .glmignore", "ignored by .gitignore", "a symlink pointing outside the workspace",
+    "binary", "generated or minified", "larger than N bytes", "not a regular file".
+    Works for one path without listing the workspace (a few stats once the workspace has
+    been listed, one `git check-ignore` otherwise). A path that does not exist yet is judged
+    by its name alone, so this also tells whether a new file may be created there.
+    """
+    root = _resolved_root(root)
+    normal = _normalise(root, rel)
+    if normal is None:
+        return OUTSIDE
+    if not normal:
+        return None
+    state = _state(root)
+    reason = _privacy_reason(normal, state.glmignore())
+    if reason is None and state.git_ignored(normal):
+        reason = IGNORED_BY_GIT
+    reason = reason or state.link_reason(normal)
+    if reason is None and (root / normal).is_dir():
+        return None
+    reason = reason or _kind_reason(normal)
+    if reason is None and os.path.lexists(root / normal):
+        reason = state.content_reason(root, normal, policy)
+    return reason
+
+
+# --- per-root state ------------------------------------------------------------------------
+
+
+@dataclass
+class _RootState:
+    """What is remembered per workspace: the parsed .glmignore and per-file verdicts."""
+
+    root: Path
+    _glm: tuple[tuple[int, int], ignore.IgnoreFile | None] | None = None
+    _verdicts: dict[str, tuple[tuple[int, int, int], str | None]] = field(default_factory=dict)
+    _git: ignore.GitIgnores | None = None
+    _git_known: bool = False
+
+    def saw_git(self, listed: list[str] | None) -> None:
+        """`git ls-files` just ran: note whether this is a work tree, and what it listed."""
+        if listed is None:
+            self._git, self._git_known = None, True
+            return
+        if self._git is None:
+            self._git, self._git_known = ignore.GitIgnores.find(self.root), True
+        if self._git is not None:
+            self._git.remember_listed(listed)
+
+    def git_ignored(self, rel: str) -> bool:
+        """Whether git (or, outside a work tree, the .gitignore files) ignores `rel`."""
+        if not self._git_known:
+            self._git, self._git_known = ignore.GitIgnores.find(self.root), True
+        verdict = self._git.ignored(rel) if self._git is not None else None
+        return _own_ignored(self.root, rel) if verdict is None else verdict
+
+    def link_reason(self, rel: str) -> str | None:
+        """A path that resolves elsewhere is judged by where it leads: outside the
+        workspace, or onto a file that may not be read itself, it is refused."""
+        path = self.root / rel
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):
+            return LINK_OUTSIDE
+        if target == path:
+            return None
+        if not target.is_relative_to(self.root):
+            return LINK_OUTSIDE
+        inner = target.relative_to(self.root).as_posix()
+        reason = _privacy_reason(inner, self.glmignore())
+        if reason is None and inner != "." and self.git_ignored(inner):
+            reason = IGNORED_BY_GIT
+        return reason
+
+    def glmignore(self) -> ignore.IgnoreFile | None:
+        """The root's .glmignore, re-read only when it changes."""
+        path = self.root / ".glmignore"
+        try:
+            info = path.stat()
+            key = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            key = (0, -1)
+        if self._glm is None or self._glm[0] != key:
+            self._glm = (key, ignore.load(path) if key[1] >= 0 else None)
+        return self._glm[1]
+
+    def content_reason(self, root: Path, rel: str, policy: FilePolicy) -> str | None:
+        """Checks that need the file itself (type, size, first bytes), cached by mtime."""
+        path = f"{root}/{rel}"
+        try:
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                link = self.link_reason(rel)
+                if link is not None:
+                    return link
+                info = os.stat(path)
+        except OSError:
+            return NOT_A_FILE
+        if not stat.S_ISREG(info.st_mode):
+            return NOT_A_FILE
+        if info.st_size > policy.max_bytes:
+            return f"larger than {policy.max_bytes:,} bytes"
+        key = (info.st_mtime_ns, info.st_size, info.st_ino)
+        cached = self._verdicts.get(rel)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        verdict = _sample_reason(path, info.st_size)
+        self._verdicts[rel] = (key, verdict)
+        return verdict
+
+
+_states: dict[Path, _RootState] = {}
+_states_lock = threading.Lock()
+
+
+def _state(root: Path) -> _RootState:
+    with _states_lock:
+        state = _states.get(root)
+        if state is None:
+            state = _states[root] = _RootState(root)
+        return state
+
+
+def _resolved_root(root: Path) -> Path:
+    resolved = root.resolve()
+    if not resolved.is_dir():
+        raise NotADirectoryError(f"{root} is not a folder")
+    return resolved
+
+
+# --- the candidate set ---------------------------------------------------------------------
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Tracked and untracked-not-ignored files under `root`; None outside a work tree."""
+    done = ignore.run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if done is None or done.returncode != 0:
+        return None
+    names = os.fsdecode(done.stdout).split("\0")
+    # Folders (nested repositories, submodules) end with "/" or are not files: dropped later.
+    return list(dict.fromkeys(n for n in names if n and not n.endswith("/")))
+
+
+def _own_ignored(root: Path, rel: str) -> bool:
+    """Whether the .gitignore files from `root` down ignore `rel` (git is not there to ask)."""
+    chain = ignore.gitignore_chain(root, rel)
+    return ignore.is_path_ignored(chain, rel, (root / rel).is_dir())
+
+
+def _symlinked_dirs(root: Path, paths: list[str]) -> set[str]:
+    """Folders in `paths` that are symlinks: git lists files through them only if they were
+    real folders once, and what is behind them now may be anywhere."""
+    folders = {rel.rpartition("/")[0] for rel in paths}
+    for folder in list(folders):
+        folders.update(ignore.ancestors(folder))
+    folders.discard("")
+    return {d for d in folders if os.path.islink(f"{root}/{d}")}
+
+
+def _under_any(rel: str, folders: set[str]) -> bool:
+    return bool(folders) and any(d in folders for d in ignore.ancestors(rel))
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+def _normalise(root: Path, rel: str) -> str | None:
+    """A clean posix path relative to `root`, "" for root itself, None if it leaves root."""
+    path = PurePosixPath(rel.replace("\\", "/"))
+    if path.is_absolute():
+        local = Path(path)
+        if not local.is_relative_to(root):
+            local = local.parent.resolve() / local.name
+        if not local.is_relative_to(root):
+            return None
+        path = PurePosixPath(local.relative_to(root).as_posix())
+    normal = os.path.normpath(path.as_posix()).replace("\\", "/")
+    if normal == ".":
+        return ""
+    if normal == ".." or normal.startswith("../"):
+        return None
+    return normal
+
+
+def _privacy_reason(rel: str, glm: ignore.IgnoreFile | None) -> str | None:
+    """What must never be read, judged by the path alone: .git, secrets, .glmignore."""
+    if ".git" in rel.split("/"):
+        return UNDER_GIT_DIR
+    if is_secret_path(rel):
+        return SECRET
+    if glm is not None and ignore.is_path_ignored([glm], rel):
+        return IGNORED_BY_GLM
+    return None
+
+
+def _kind_reason(rel: str) -> str | None:
+    """What is not worth sending, judged by the name alone: binaries, lock files, bundles."""
+    name = rel.rpartition("/")[2].lower()
+    _, dot, extension = name.rpartition(".")
+    if dot and "." + extension in _BINARY_EXTENSIONS:
+        return BINARY
+    if name in _GENERATED_NAMES or name.endswith(_GENERATED_SUFFIXES):
+        return GENERATED
+    return None
+
+
+def _sample_reason(path: str, size: int) -> str | None:
+    """Binary and generated checks on the first bytes of a file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            sample = os.read(fd, SAMPLE_BYTES)
+        finally:
+            os.close(fd)
+    except OSError:
+        return NOT_A_FILE
+    if b"\0" in sample:
+        return BINARY
+    end = -1
+    for _ in range(MARKER_LINES):
+        end = sample.find(b"\n", end + 1)
+        if end < 0:
+            break
+    if _MARKERS.search(sample, 0, end if end >= 0 else len(sample)):
+        return GENERATED
+    if size > MINIFIED_MIN_BYTES:
+        average = len(sample) / (sample.count(b"\n") + 1)
+        if average > MINIFIED_LINE_LENGTH:
+            return GENERATED
+    return None

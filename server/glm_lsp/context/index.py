@@ -1,0 +1,606 @@
+"""The symbol index of one repository: tags per file, cached on disk between sessions.
+
+Parsing a large repository takes seconds, but between two sessions almost nothing changes.
+So the tags of each file are stored in a SQLite database in the user cache directory,
+keyed by a hash of the file's content (two identical files, or a file that returns to an
+earlier version, share one entry), and a file whose size and mtime did not change is not
+even read. The database carries a schema version and `queries_version()`, so a new query
+file or grammar rebuilds it instead of serving stale tags; when the cache cannot be
+opened the index lives in memory only.
+
+Only content never seen before is parsed: by a pool of processes when there is a lot of
+it (tree-sitter and the tags query are CPU-bound), in-process otherwise. Open editor
+buffers shadow the disk and are re-parsed incrementally (`BufferTags`).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import heapq
+import json
+import logging
+import os
+import sqlite3
+import stat
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from operator import add
+from pathlib import Path
+
+import platformdirs
+
+from glm_lsp.context.tags import (
+    BufferTags,
+    Kind,
+    Row,
+    Tag,
+    extract_rows,
+    language_for,
+    queries_version,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1  # bump when the tables or the tags encoding change
+MAX_FILE_BYTES = 2_000_000  # bigger files are generated or vendored; not worth the parse
+POOL_MIN_FILES = 50  # less new content than this is parsed in-process: starting the
+POOL_MIN_BYTES = 1_500_000  # worker processes costs ~0.3-0.5 s, ~1.5 MB worth of parsing
+BATCHES_PER_WORKER = 4  # small batches even out the work between processes
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs(
+    hash TEXT PRIMARY KEY, language TEXT NOT NULL,
+    defs INTEGER NOT NULL, refs INTEGER NOT NULL, tags BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS files(
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
+"""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What a build or update did: `files` indexed in all, how many were `parsed`, how many
+    reused cached tags (`cache_hits`), definitions per language, wall-clock `seconds`."""
+
+    files: int
+    parsed: int
+    cache_hits: int
+    symbols_by_language: dict[str, int]
+    seconds: float
+
+
+@dataclass(slots=True)
+class _Blob:
+    """The tags of one content (hash of language + bytes), decoded on first use."""
+
+    language: str
+    data: bytes
+    defs: int
+    refs: int
+    tags: list[Tag] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    size: int
+    mtime_ns: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    rel: str
+    language: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A parser's answer for one file: `data` is None when the content was already known,
+    `hash` is "" when the file could not be read."""
+
+    rel: str
+    hash: str
+    data: bytes | None = None
+    defs: int = 0
+    refs: int = 0
+
+
+@dataclass
+class _Plan:
+    listed: set[str] = field(default_factory=set)
+    keep: dict[str, _File] = field(default_factory=dict)
+    jobs: list[_Job] = field(default_factory=list)
+    hits: int = 0
+
+
+# --- content hashing and the compact tags encoding -------------------------------------
+
+
+def content_hash(data: bytes, language: str) -> str:
+    """Identifies the tags of a content: the same bytes as C and as C++ tag differently."""
+    return hashlib.blake2b(data, digest_size=16, person=language.encode()[:16]).hexdigest()
+
+
+_KINDS: dict[str, Kind] = {"d": "def", "r": "ref"}
+
+
+def encode_rows(rows: Sequence[Row]) -> bytes:
+    """Pack tags as JSON columns: a table of distinct strings, the kinds as one string
+    ("d"/"r" per tag), then per tag the name, category and signature as table indexes, the
+    line, and the extra lines of a definition. About 25 bytes a tag; decoding is
+    `json.loads` plus C-level `map`s, with no Python code per tag."""
+    strings: dict[str, int] = {"": 0}
+    index = strings.setdefault
+    kinds = "".join("d" if row[1] == "def" else "r" for row in rows)
+    names = [index(row[0], len(strings)) for row in rows]
+    categories = [index(row[2], len(strings)) for row in rows]
+    signatures = [index(row[5], len(strings)) for row in rows]
+    lines = [row[3] for row in rows]
+    extra = [row[4] - row[3] for row in rows]
+    columns = [list(strings), kinds, names, categories, signatures, lines, extra]
+    return json.dumps(columns, separators=(",", ":")).encode()
+
+
+def decode_tags(data: bytes) -> list[Tag]:
+    """The inverse of `encode_rows`."""
+    strings, kinds, names, categories, signatures, lines, extra = json.loads(data)
+    text = strings.__getitem__
+    with _gc_paused():  # hundreds of thousands of small objects: collections would dominate
+        return list(
+            map(
+                Tag,
+                map(text, names),
+                map(_KINDS.__getitem__, kinds),
+                map(text, categories),
+                lines,
+                map(add, lines, extra),
+                map(text, signatures),
+            )
+        )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Allocation-heavy loops run twice as fast without cyclic GC passes; tags have no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- parsing, in-process or in worker processes ----------------------------------------
+
+
+def _tag(job: _Job, data: bytes, digest: str) -> _Parsed:
+    rows = extract_rows(data, job.language)
+    defs = sum(1 for row in rows if row[1] == "def")
+    return _Parsed(job.rel, digest, encode_rows(rows), defs, len(rows) - defs)
+
+
+def _read(root: Path, job: _Job) -> bytes | None:
+    try:
+        return (root / job.rel).read_bytes()
+    except OSError:
+        return None
+
+
+def _parse_batch(root: str, jobs: list[_Job]) -> list[_Parsed]:
+    """A worker's unit of work (module-level so it pickles). The worker reads the file
+    again rather than receiving its bytes: cheaper than pickling them through a pipe."""
+    results = []
+    with _gc_paused():
+        for job in jobs:
+            data = _read(Path(root), job)
+            if data is None:
+                results.append(_Parsed(job.rel, ""))
+            else:
+                results.append(_tag(job, data, content_hash(data, job.language)))
+    return results
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # honours taskset and container CPU limits
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _batches(jobs: Sequence[_Job], count: int) -> list[list[_Job]]:
+    """Split jobs into `count` batches of similar total size (largest files first)."""
+    heap: list[tuple[int, int]] = [(0, index) for index in range(count)]
+    batches: list[list[_Job]] = [[] for _ in range(count)]
+    for job in sorted(jobs, key=lambda job: -job.size):
+        load, index = heapq.heappop(heap)
+        batches[index].append(job)
+        heapq.heappush(heap, (load + job.size + 1, index))
+    return [batch for batch in batches if batch]
+
+
+def parse_jobs(
+    root: Path, jobs: Sequence[_Job], known: set[str], workers: int | None = None
+) -> Iterator[_Parsed]:
+    """Read and hash `jobs`; tag only contents not in `known` (nor seen earlier in this
+    run), in worker processes when that is enough work to pay for starting them."""
+    seen = set(known)
+    fresh: list[tuple[_Job, bytes, str]] = []
+    for job in jobs:
+        data = _read(root, job)
+        if data is None:
+            yield _Parsed(job.rel, "")
+            continue
+        digest = content_hash(data, job.language)
+        if digest in seen:
+            yield _Parsed(job.rel, digest)
+        else:
+            seen.add(digest)
+            fresh.append((job, data, digest))
+    workers = min(workers or _cpu_count(), len(fresh))
+    size = sum(len(data) for _, data, _ in fresh)
+    if workers > 1 and len(fresh) >= POOL_MIN_FILES and size >= POOL_MIN_BYTES:
+        pooled = [job for job, _, _ in fresh]
+        fresh.clear()  # the workers read the files themselves
+        yield from _parse_in_pool(root, pooled, workers)
+    else:
+        with _gc_paused():
+            for job, data, digest in fresh:
+                yield _tag(job, data, digest)
+
+
+def _parse_in_pool(root: Path, jobs: list[_Job], workers: int) -> Iterator[_Parsed]:
+    """Tag `jobs` in spawned worker processes; whatever a failing pool leaves undone is
+    tagged here instead. Spawned, not forked: the language server runs threads, and
+    forking a threaded process can deadlock the child."""
+    done: set[str] = set()
+    try:
+        batches = _batches(jobs, workers * BATCHES_PER_WORKER)
+        with ProcessPoolExecutor(workers, get_context("spawn")) as pool:
+            futures = [pool.submit(_parse_batch, str(root), batch) for batch in batches]
+            for future in as_completed(futures):
+                for result in future.result():
+                    done.add(result.rel)
+                    yield result
+    except Exception as error:  # no processes here (sandbox, unguarded __main__, ...)
+        log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
+        yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
+
+
+# --- the index -------------------------------------------------------------------------
+
+
+@dataclass
+class _NameMaps:
+    """name → file → tags, for definitions and for references."""
+
+    defs: dict[str, dict[str, list[Tag]]] = field(default_factory=dict)
+    refs: dict[str, dict[str, list[Tag]]] = field(default_factory=dict)
+
+    def add(self, rel: str, tags: Iterable[Tag]) -> None:
+        for tag in tags:
+            table = self.defs if tag.kind == "def" else self.refs
+            table.setdefault(tag.name, {}).setdefault(rel, []).append(tag)
+
+    def remove(self, rel: str, tags: Iterable[Tag]) -> None:
+        for tag in tags:
+            table = self.defs if tag.kind == "def" else self.refs
+            files = table.get(tag.name)
+            if files is not None and files.pop(rel, None) is not None and not files:
+                del table[tag.name]
+
+
+def default_cache_dir() -> Path:
+    """`<user cache>/glm-lsp/index` (XDG_CACHE_HOME on Linux, via platformdirs)."""
+    return Path(platformdirs.user_cache_dir("glm-lsp")) / "index"
+
+
+class RepoIndex:
+    """Tags of every source file of one repository, plus the editor's open buffers.
+
+    Call `build(files)` with the repository's file list (cheap when warm), `update(paths)`
+    when some files change on disk, and `set_buffer`/`drop_buffer` as the editor opens,
+    edits and closes documents. Thread-safe; parsing runs outside the lock.
+
+    A big cold build parses in spawned processes, which re-import the program's main
+    module: a script using RepoIndex needs the usual `if __name__ == "__main__":` guard
+    (`glm-lsp` and `python -m glm_lsp` have it). Without it the pool fails and the index
+    falls back to parsing in-process, with a warning.
+    """
+
+    def __init__(self, root: Path, cache_dir: Path | None = None, workers: int | None = None):
+        self.root = root.resolve()
+        key = hashlib.sha1(str(self.root).encode()).hexdigest()
+        self.db_path = (cache_dir or default_cache_dir()) / f"{key}.sqlite"
+        self.workers = workers
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        self._files: dict[str, _File] = {}
+        self._blobs: dict[str, _Blob] = {}
+        self._buffers: dict[str, BufferTags] = {}
+        self._names: _NameMaps | None = None
+        self._loaded = False
+
+    # --- building and refreshing ---
+
+    def build(self, files: Sequence[str]) -> IndexStats:
+        """Index exactly `files` (paths relative to the root): unchanged files are not read,
+        known contents are not parsed, files no longer listed are dropped."""
+        return self._refresh(files, full=True)
+
+    def update(self, paths: Iterable[str]) -> IndexStats:
+        """Re-check just these files (saved, created, deleted, checked out)."""
+        return self._refresh(list(paths), full=False)
+
+    def _refresh(self, paths: Sequence[str], full: bool) -> IndexStats:
+        started = time.perf_counter()
+        with self._lock:
+            self._load()
+            plan = self._plan(paths)
+            known = set(self._blobs)
+        results = list(parse_jobs(self.root, plan.jobs, known, self.workers))
+        with self._lock:
+            gone = (set(self._files) if full else set(paths)) - plan.listed
+            parsed, hits = self._commit(plan, results, gone)
+            return self._stats(parsed, plan.hits + hits, started)
+
+    def _plan(self, paths: Sequence[str]) -> _Plan:
+        """Sort files into unchanged (same size and mtime) and to be read by a parser."""
+        plan = _Plan()
+        for rel in paths:
+            language = language_for(rel)
+            if language is None:
+                continue
+            try:
+                info = os.stat(self.root / rel)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+                continue
+            plan.listed.add(rel)
+            old = self._files.get(rel)
+            if old and (old.size, old.mtime_ns) == (info.st_size, info.st_mtime_ns):
+                plan.hits += 1
+            else:
+                plan.jobs.append(_Job(rel, language, info.st_size, info.st_mtime_ns))
+        return plan
+
+    def _commit(self, plan: _Plan, results: list[_Parsed], gone: set[str]) -> tuple[int, int]:
+        """Apply parse results and removals in memory and on disk; (parsed, reused)."""
+        jobs = {job.rel: job for job in plan.jobs}
+        new_blobs: dict[str, _Blob] = {}
+        changed: dict[str, _File] = {}
+        parsed = 0
+        for result in results:
+            if not result.hash:
+                continue  # unreadable: dropped below
+            job = jobs[result.rel]
+            if result.data is not None:
+                parsed += 1
+                if result.hash not in self._blobs:
+                    blob = _Blob(job.language, result.data, result.defs, result.refs)
+                    self._blobs[result.hash] = new_blobs[result.hash] = blob
+            changed[result.rel] = _File(job.size, job.mtime_ns, result.hash)
+        gone |= set(jobs) - set(changed)  # listed but unreadable now
+        gone &= set(self._files)
+        self._apply(changed, gone)
+        self._persist(new_blobs, changed, gone)
+        return parsed, len(changed) - parsed
+
+    def _apply(self, changed: dict[str, _File], gone: set[str]) -> None:
+        """Update the in-memory tables and, if built, the name maps."""
+        for rel in gone | set(changed):
+            if self._names is not None and rel not in self._buffers and rel in self._files:
+                self._names.remove(rel, self.tags(rel))
+            self._files.pop(rel, None)
+        self._files.update(changed)
+        for rel in changed:
+            if self._names is not None and rel not in self._buffers:
+                self._names.add(rel, self.tags(rel))
+        if gone or changed:
+            used = {entry.hash for entry in self._files.values()}
+            for digest in set(self._blobs) - used:
+                del self._blobs[digest]
+
+    def _stats(self, parsed: int, hits: int, started: float) -> IndexStats:
+        symbols: dict[str, int] = {}
+        for entry in self._files.values():
+            blob = self._blobs[entry.hash]
+            symbols[blob.language] = symbols.get(blob.language, 0) + blob.defs
+        seconds = time.perf_counter() - started
+        return IndexStats(len(self._files), parsed, hits, symbols, seconds)
+
+    # --- the database ---
+
+    def _load(self) -> None:
+        """Read the whole cache once per process: one query for every file and its tags
+        (still encoded; `tags()` decodes a file when first asked)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        db = self._connect()
+        rows = db.execute(
+            "SELECT f.path, f.size, f.mtime_ns, f.hash, b.language, b.defs, b.refs, b.tags"
+            " FROM files f JOIN blobs b ON b.hash = f.hash"
+        )
+        for rel, size, mtime_ns, digest, language, defs, refs, data in rows:
+            self._files[rel] = _File(size, mtime_ns, digest)
+            if digest not in self._blobs:
+                self._blobs[digest] = _Blob(language, data, defs, refs)
+
+    def _connect(self) -> sqlite3.Connection:
+        """The cache database, rebuilt if its versions differ or it is corrupt; an
+        in-memory database when the cache directory is unusable (the index still works,
+        it just starts cold next time)."""
+        if self._db is not None:
+            return self._db
+        for _attempt in range(2):
+            try:
+                self._db = _open(self.db_path)
+                return self._db
+            except sqlite3.DatabaseError as error:  # corrupt or not a database
+                log.warning("symbol cache %s unusable (%s); recreating", self.db_path, error)
+                _remove_database(self.db_path)
+            except (OSError, sqlite3.Error) as error:
+                log.warning("symbol cache %s unavailable (%s)", self.db_path, error)
+                break
+        self._db = _open(Path(":memory:"))
+        return self._db
+
+    def _persist(self, blobs: dict[str, _Blob], files: dict[str, _File], gone: set[str]) -> None:
+        """Write one refresh's changes in one transaction; a failing disk only costs the
+        cache (logged), never the in-memory index."""
+        if not (blobs or files or gone):
+            return
+        db = self._connect()
+        try:
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?)",
+                    [(h, b.language, b.defs, b.refs, b.data) for h, b in blobs.items()],
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                    [(rel, f.size, f.mtime_ns, f.hash) for rel, f in files.items()],
+                )
+                db.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in gone])
+                db.execute("DELETE FROM blobs WHERE hash NOT IN (SELECT hash FROM files)")
+        except sqlite3.Error as error:
+            log.warning("symbol cache %s not updated: %s", self.db_path, error)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def __enter__(self) -> RepoIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reading ---
+
+    def files(self) -> list[str]:
+        """Every indexed file and open buffer, sorted."""
+        with self._lock:
+            return sorted(self._files.keys() | self._buffers.keys())
+
+    def tags(self, rel: str) -> list[Tag]:
+        """A file's tags (its open buffer's, if any); the same list object until the file
+        changes, so callers can skip unchanged files with an identity check."""
+        with self._lock:
+            buffer = self._buffers.get(rel)
+            if buffer is not None:
+                return buffer.tags()
+            entry = self._files.get(rel)
+            if entry is None:
+                return []
+            blob = self._blobs[entry.hash]
+            if blob.tags is None:
+                blob.tags = decode_tags(blob.data)
+            return blob.tags
+
+    def definitions(self, name: str) -> list[tuple[str, Tag]]:
+        """Where `name` is defined: (file, tag) pairs."""
+        with self._lock:
+            files = self._maps().defs.get(name, {})
+            return [(rel, tag) for rel, tags in files.items() for tag in tags]
+
+    def references(self, name: str) -> list[tuple[str, Tag]]:
+        """Where `name` is referenced: (file, tag) pairs."""
+        with self._lock:
+            files = self._maps().refs.get(name, {})
+            return [(rel, tag) for rel, tags in files.items() for tag in tags]
+
+    def _maps(self) -> _NameMaps:
+        """Built on first use (it decodes every file), then kept up to date per file."""
+        if self._names is None:
+            names = _NameMaps()
+            for rel in self._files.keys() | self._buffers.keys():
+                names.add(rel, self.tags(rel))
+            self._names = names
+        return self._names
+
+    # --- open buffers ---
+
+    def set_buffer(self, rel: str, text: str) -> list[Tag]:
+        """The editor's text for `rel` shadows the disk from now on (the disk and the
+        cache are left alone); later calls re-parse incrementally."""
+        language = language_for(rel)
+        if language is None:
+            return []
+        data = text.encode("utf-8", "replace")
+        with self._lock:
+            old = self.tags(rel) if self._names is not None else []
+            buffer = self._buffers.get(rel)
+            if buffer is None or buffer.language != language:
+                buffer = self._buffers[rel] = BufferTags(language, data)
+            else:
+                buffer.replace(data)
+            self._swap_names(rel, old)
+            return buffer.tags()
+
+    def drop_buffer(self, rel: str) -> None:
+        """The editor closed `rel`: its tags come from the disk again."""
+        with self._lock:
+            old = self.tags(rel) if self._names is not None else []
+            if self._buffers.pop(rel, None) is not None:
+                self._swap_names(rel, old)
+
+    def _swap_names(self, rel: str, old: list[Tag]) -> None:
+        if self._names is not None:
+            self._names.remove(rel, old)
+            self._names.add(rel, self.tags(rel))
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) a cache database whose versions match ours."""
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        want = {"schema_version": str(SCHEMA_VERSION), "queries_version": queries_version()}
+        if _versions(db) != want:
+            _reset(db, want)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _versions(db: sqlite3.Connection) -> dict[str, str]:
+    try:
+        return dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.OperationalError:  # no meta table yet
+        return {}
+
+
+def _reset(db: sqlite3.Connection, versions: dict[str, str]) -> None:
+    """Drop everything and start an empty cache stamped with the current versions."""
+    with db:
+        for table in ("files", "blobs", "meta"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        db.executescript(_SCHEMA)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", versions.items())
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            Path(f"{path}{suffix}").unlink()
+        except FileNotFoundError:
+            pass

@@ -130,10 +130,14 @@ def test_delete_and_rename(root: Path) -> None:
     assert error_of(overlay.read, "src/main.py") == (
         "src/main.py was deleted earlier in this task; it no longer exists."
     )
-    assert overlay.changes() == [
-        FileChange("lib/util.py", None, "def f():\r\n    return 1\r\n"),
+    assert overlay.changes() == [  # the move is one change that remembers where from
+        FileChange(
+            "lib/util.py",
+            "def f():\r\n    return 1\r\n",
+            "def f():\r\n    return 1\r\n",
+            renamed_from="src/util.py",
+        ),
         FileChange("src/main.py", "print('hi')\n", None),
-        FileChange("src/util.py", "def f():\r\n    return 1\r\n", None),
     ]
     assert sorted(p.name for p in (root / "src").iterdir()) == ["main.py", "util.py"]
 

@@ -25,7 +25,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +40,7 @@ from glm_lsp.context.tags import (
     Kind,
     Row,
     Tag,
+    available,
     extract_rows,
     language_for,
     queries_version,
@@ -52,6 +53,8 @@ MAX_FILE_BYTES = 2_000_000  # bigger files are generated or vendored; not worth 
 POOL_MIN_FILES = 50  # less new content than this is parsed in-process: starting the
 POOL_MIN_BYTES = 1_500_000  # worker processes costs ~0.3-0.5 s, ~1.5 MB worth of parsing
 BATCHES_PER_WORKER = 4  # small batches even out the work between processes
+
+_CORRUPT = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -117,8 +120,10 @@ class _Parsed:
 
 @dataclass
 class _Plan:
+    """A refresh's files: `listed` are the indexable ones; `jobs` must be read, since
+    their size or mtime changed; the other `hits` are unchanged."""
+
     listed: set[str] = field(default_factory=set)
-    keep: dict[str, _File] = field(default_factory=dict)
     jobs: list[_Job] = field(default_factory=list)
     hits: int = 0
 
@@ -137,7 +142,7 @@ _KINDS: dict[str, Kind] = {"d": "def", "r": "ref"}
 def encode_rows(rows: Sequence[Row]) -> bytes:
     """Pack tags as JSON columns: a table of distinct strings, the kinds as one string
     ("d"/"r" per tag), then per tag the name, category and signature as table indexes, the
-    line, and the extra lines of a definition. About 25 bytes a tag; decoding is
+    line, and the extra lines of a definition. About 27 bytes a tag; decoding is
     `json.loads` plus C-level `map`s, with no Python code per tag."""
     strings: dict[str, int] = {"": 0}
     index = strings.setdefault
@@ -233,7 +238,37 @@ def parse_jobs(
     root: Path, jobs: Sequence[_Job], known: set[str], workers: int | None = None
 ) -> Iterator[_Parsed]:
     """Read and hash `jobs`; tag only contents not in `known` (nor seen earlier in this
-    run), in worker processes when that is enough work to pay for starting them."""
+    run), in worker processes when that is enough work to pay for starting them. When the
+    changed files alone look like enough work, the workers start booting while this
+    process hashes (if all contents turn out known, they go unused)."""
+    workers = min(workers or _cpu_count(), len(jobs))
+    pool = _start_pool(workers, jobs) if _pool_pays(workers, jobs) else None
+    used = False
+    try:
+        fresh = yield from _hash_all(root, jobs, known)
+        pooled = [job for job, _, _ in fresh]
+        if pool is not None and _pool_pays(workers, pooled):
+            fresh.clear()  # the workers read the files themselves
+            used = True
+            yield from _parse_in_pool(pool, root, pooled, workers)
+        else:
+            with _gc_paused():
+                for job, data, digest in fresh:
+                    yield _tag(job, data, digest)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=used, cancel_futures=True)
+
+
+def _pool_pays(workers: int, jobs: Sequence[_Job]) -> bool:
+    size = sum(job.size for job in jobs)
+    return workers > 1 and len(jobs) >= POOL_MIN_FILES and size >= POOL_MIN_BYTES
+
+
+def _hash_all(
+    root: Path, jobs: Sequence[_Job], known: set[str]
+) -> Generator[_Parsed, None, list[tuple[_Job, bytes, str]]]:
+    """Yield the unreadable and the already known files; return the new contents."""
     seen = set(known)
     fresh: list[tuple[_Job, bytes, str]] = []
     for job in jobs:
@@ -247,32 +282,43 @@ def parse_jobs(
         else:
             seen.add(digest)
             fresh.append((job, data, digest))
-    workers = min(workers or _cpu_count(), len(fresh))
-    size = sum(len(data) for _, data, _ in fresh)
-    if workers > 1 and len(fresh) >= POOL_MIN_FILES and size >= POOL_MIN_BYTES:
-        pooled = [job for job, _, _ in fresh]
-        fresh.clear()  # the workers read the files themselves
-        yield from _parse_in_pool(root, pooled, workers)
-    else:
-        with _gc_paused():
-            for job, data, digest in fresh:
-                yield _tag(job, data, digest)
+    return fresh
 
 
-def _parse_in_pool(root: Path, jobs: list[_Job], workers: int) -> Iterator[_Parsed]:
-    """Tag `jobs` in spawned worker processes; whatever a failing pool leaves undone is
-    tagged here instead. Spawned, not forked: the language server runs threads, and
-    forking a threaded process can deadlock the child."""
+def _warm_up(languages: list[str]) -> None:
+    """A worker's first task: import the grammars and compile the queries."""
+    for language in languages:
+        available(language)
+
+
+def _start_pool(workers: int, jobs: Sequence[_Job]) -> ProcessPoolExecutor | None:
+    """Spawned, not forked: the language server runs threads, and forking a threaded
+    process can deadlock the child."""
+    try:
+        pool = ProcessPoolExecutor(workers, get_context("spawn"))
+        languages = sorted({job.language for job in jobs})
+        for _ in range(workers):  # one task each makes every worker start now
+            pool.submit(_warm_up, languages)
+    except Exception as error:  # no processes here (sandbox, ...)
+        log.warning("symbol index: no worker processes (%s); parsing in-process", error)
+        return None
+    return pool
+
+
+def _parse_in_pool(
+    pool: ProcessPoolExecutor, root: Path, jobs: list[_Job], workers: int
+) -> Iterator[_Parsed]:
+    """Tag `jobs` in the worker processes; whatever a failing pool leaves undone (say, a
+    program without a `__main__` guard) is tagged here instead."""
     done: set[str] = set()
     try:
         batches = _batches(jobs, workers * BATCHES_PER_WORKER)
-        with ProcessPoolExecutor(workers, get_context("spawn")) as pool:
-            futures = [pool.submit(_parse_batch, str(root), batch) for batch in batches]
-            for future in as_completed(futures):
-                for result in future.result():
-                    done.add(result.rel)
-                    yield result
-    except Exception as error:  # no processes here (sandbox, unguarded __main__, ...)
+        futures = [pool.submit(_parse_batch, str(root), batch) for batch in batches]
+        for future in as_completed(futures):
+            for result in future.result():
+                done.add(result.rel)
+                yield result
+    except Exception as error:
         log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
 
@@ -393,8 +439,8 @@ class RepoIndex:
             changed[result.rel] = _File(job.size, job.mtime_ns, result.hash)
         gone |= set(jobs) - set(changed)  # listed but unreadable now
         gone &= set(self._files)
+        self._persist(new_blobs, changed, gone)  # first: `_apply` may decode (and drop) data
         self._apply(changed, gone)
-        self._persist(new_blobs, changed, gone)
         return parsed, len(changed) - parsed
 
     def _apply(self, changed: dict[str, _File], gone: set[str]) -> None:
@@ -448,10 +494,13 @@ class RepoIndex:
             try:
                 self._db = _open(self.db_path)
                 return self._db
-            except sqlite3.DatabaseError as error:  # corrupt or not a database
+            except sqlite3.Error as error:
+                if getattr(error, "sqlite_errorcode", None) not in _CORRUPT:
+                    log.warning("symbol cache %s unavailable (%s)", self.db_path, error)
+                    break  # locked, read-only, ...: not ours to delete
                 log.warning("symbol cache %s unusable (%s); recreating", self.db_path, error)
                 _remove_database(self.db_path)
-            except (OSError, sqlite3.Error) as error:
+            except OSError as error:
                 log.warning("symbol cache %s unavailable (%s)", self.db_path, error)
                 break
         self._db = _open(Path(":memory:"))
@@ -495,6 +544,7 @@ class RepoIndex:
     def files(self) -> list[str]:
         """Every indexed file and open buffer, sorted."""
         with self._lock:
+            self._load()
             return sorted(self._files.keys() | self._buffers.keys())
 
     def tags(self, rel: str) -> list[Tag]:
@@ -504,12 +554,14 @@ class RepoIndex:
             buffer = self._buffers.get(rel)
             if buffer is not None:
                 return buffer.tags()
+            self._load()
             entry = self._files.get(rel)
             if entry is None:
                 return []
             blob = self._blobs[entry.hash]
             if blob.tags is None:
                 blob.tags = decode_tags(blob.data)
+                blob.data = b""  # already in the database; the Tags replace it in memory
             return blob.tags
 
     def definitions(self, name: str) -> list[tuple[str, Tag]]:
@@ -527,6 +579,7 @@ class RepoIndex:
     def _maps(self) -> _NameMaps:
         """Built on first use (it decodes every file), then kept up to date per file."""
         if self._names is None:
+            self._load()
             names = _NameMaps()
             for rel in self._files.keys() | self._buffers.keys():
                 names.add(rel, self.tags(rel))
@@ -539,7 +592,7 @@ class RepoIndex:
         """The editor's text for `rel` shadows the disk from now on (the disk and the
         cache are left alone); later calls re-parse incrementally."""
         language = language_for(rel)
-        if language is None:
+        if language is None or not available(language):
             return []
         data = text.encode("utf-8", "replace")
         with self._lock:

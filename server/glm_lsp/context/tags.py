@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,8 @@ from pathlib import PurePath
 from typing import Literal
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["def", "ref"]
 Row = tuple[str, Kind, str, int, int, str]  # a Tag's fields, cheaper to build and pickle
@@ -167,6 +170,18 @@ def compile_query(language: str) -> Query:
     return _compiled(language).query
 
 
+@cache
+def available(language: str) -> bool:
+    """Whether the grammar imports and the query compiles. A missing or incompatible
+    grammar wheel costs that language its tags (logged once), not the whole index."""
+    try:
+        _compiled(language)
+    except Exception as error:  # ImportError, a QueryError from a newer grammar, ...
+        log.warning("no symbol tags for %s: %s", language, error)
+        return False
+    return True
+
+
 _local = threading.local()
 
 
@@ -209,6 +224,8 @@ def extract_tags(source: bytes, language: str) -> list[Tag]:
 
 def extract_rows(source: bytes, language: str) -> list[Row]:
     """`extract_tags` as plain tuples: what index workers send back, without building Tags."""
+    if not available(language):
+        return []
     return rows_from_tree(parser(language).parse(source), source, language)
 
 

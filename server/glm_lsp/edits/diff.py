@@ -21,12 +21,19 @@ Change = tuple[str, str | None, str | None] | FileChange
 """A (path, old, new) triple; None for old means created, None for new means deleted."""
 
 
-def unified_diff(path: str, old: str | None, new: str | None, context: int = 3) -> str:
-    """The git diff turning `old` into `new` for the workspace-relative `path`; "" if equal."""
-    if old == new:
+def unified_diff(
+    path: str, old: str | None, new: str | None, context: int = 3, renamed_from: str = ""
+) -> str:
+    """The git diff turning `old` into `new` for the workspace-relative `path`; "" if equal.
+
+    With `renamed_from`, `old` is the text the file had at that path (a git rename).
+    """
+    if old == new and not renamed_from:
         return ""
-    a_name, b_name = _quote(f"a/{path}"), _quote(f"b/{path}")
+    a_name, b_name = _quote(f"a/{renamed_from or path}"), _quote(f"b/{path}")
     header = [f"diff --git {a_name} {b_name}\n"]
+    if renamed_from:
+        header += [f"rename from {renamed_from}\n", f"rename to {path}\n"]
     if old is None:
         header.append(f"new file mode {_MODE}\n")
     elif new is None:
@@ -45,7 +52,8 @@ def unified_diff_many(changes: Iterable[Change], context: int = 3) -> str:
     parts: list[str] = []
     for change in changes:
         path, old, new = _triple(change)
-        parts.append(unified_diff(path, old, new, context))
+        moved = change.renamed_from if isinstance(change, FileChange) else None
+        parts.append(unified_diff(path, old, new, context, moved or ""))
     return "".join(parts)
 
 

@@ -30,6 +30,7 @@ class FileChange:
     path: str
     old: str | None
     new: str | None
+    renamed_from: str | None = None  # a rename: `old` is the text the file had there
 
 
 class Overlay:
@@ -52,6 +53,7 @@ class Overlay:
             self._buffers.setdefault(Path(name).resolve(), text)
         self._current: dict[str, str | None] = {}
         self._original: dict[str, str | None] = {}
+        self._renamed: dict[str, str] = {}  # target -> the file it was moved from
 
     def resolve(self, rel: str) -> Path:
         """The absolute path of workspace-relative `rel`, refusing anything outside it.
@@ -145,14 +147,32 @@ class Overlay:
             )
         self.write(target, text)
         self.delete(source)
+        key = self.relative(self.resolve(target))
+        self._renamed[key] = self._renamed.pop(source, self.relative(self.resolve(source)))
 
     def changes(self) -> list[FileChange]:
-        """Every file whose text now differs from its text when the task began, by path."""
-        return [
-            FileChange(key, self._original[key], self._current[key])
-            for key in sorted(self._current)
-            if self._original[key] != self._current[key]
-        ]
+        """Every file whose text now differs from its text when the task began, by path;
+        a file moved by `rename` is one change carrying `renamed_from`."""
+        moved = {
+            target: source
+            for target, source in self._renamed.items()
+            if self._current.get(target) is not None
+            and self._original.get(target) is None
+            and source in self._current
+            and self._current[source] is None
+            and self._original.get(source) is not None
+        }
+        changes = []
+        for key in sorted(self._current):
+            if key in moved.values():
+                continue
+            if key in moved:
+                changes.append(
+                    FileChange(key, self._original[moved[key]], self._current[key], moved[key])
+                )
+            elif self._original[key] != self._current[key]:
+                changes.append(FileChange(key, self._original[key], self._current[key]))
+        return changes
 
     def _remember(self, key: str, path: Path) -> None:
         """Record the text a file had before its first change (None if it did not exist)."""

@@ -78,6 +78,11 @@
 (macro_invocation
     macro: (identifier) @name) @reference.call
 
+; `Type::new()`: the path is a reference too
+(call_expression
+    function: (scoped_identifier
+        path: (identifier) @name)) @reference.type
+
 ; implementations
 
 (impl_item

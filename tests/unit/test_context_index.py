@@ -1,0 +1,341 @@
+"""The repository symbol index: cache reuse, invalidation, removals, buffers, processes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from glm_lsp.context import index as index_module
+from glm_lsp.context.index import (
+    RepoIndex,
+    decode_tags,
+    default_cache_dir,
+    encode_rows,
+)
+from glm_lsp.context.tags import extract_rows, extract_tags, language_for
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tags"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A small repository: every language fixture, a package, and a non-code file."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES, root / "src")
+    pkg = root / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "core.py").write_text("def core_helper():\n    return 1\n")
+    (pkg / "use.py").write_text("from pkg.core import core_helper\n\ncore_helper()\n")
+    (root / "README.md").write_text("# readme\n")
+    return root
+
+
+def listed(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def touch(path: Path, text: str) -> None:
+    """Write and move the mtime forward (coarse file-system clocks could hide a rewrite)."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text)
+    os.utime(path, ns=(before + 5_000_000_000, before + 5_000_000_000))
+
+
+def code_files(root: Path) -> list[str]:
+    return [rel for rel in listed(root) if language_for(rel)]
+
+
+def test_cache_lives_in_the_user_cache_dir(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    key = hashlib.sha1(str(repo.resolve()).encode()).hexdigest()
+    expected = Path(os.environ["XDG_CACHE_HOME"]) / "glm-lsp" / "index" / f"{key}.sqlite"
+    assert default_cache_dir() == expected.parent
+    assert index.db_path == expected and expected.is_file()
+
+
+def test_cold_then_warm(repo: Path) -> None:
+    files = listed(repo)
+    cold = RepoIndex(repo).build(files)
+    assert cold.files == len(code_files(repo))  # README.md is not indexed
+    assert cold.parsed + cold.cache_hits == cold.files
+    assert cold.parsed == cold.files  # every content is distinct
+    assert cold.symbols_by_language["python"] > 0 and cold.symbols_by_language["csharp"] > 0
+
+    again = RepoIndex(repo)  # a new session: everything from the database
+    warm = again.build(files)
+    assert (warm.parsed, warm.cache_hits, warm.files) == (0, cold.files, cold.files)
+    assert warm.symbols_by_language == cold.symbols_by_language
+    for rel in again.files():
+        assert again.tags(rel) == extract_tags((repo / rel).read_bytes(), language_for(rel) or "")
+
+    same_process = again.build(files)
+    assert (same_process.parsed, same_process.cache_hits) == (0, cold.files)
+
+
+def test_editing_one_file_reparses_only_it(repo: Path) -> None:
+    files = listed(repo)
+    index = RepoIndex(repo)
+    index.build(files)
+    touch(
+        repo / "pkg" / "core.py", "def core_helper():\n    return 2\n\n\ndef added():\n    pass\n"
+    )
+    stats = index.build(files)
+    assert stats.parsed == 1 and stats.cache_hits == stats.files - 1
+    assert "added" in {t.name for t in index.tags("pkg/core.py")}
+    assert RepoIndex(repo).build(files).parsed == 0  # the edit reached the database
+
+
+def test_touched_but_unchanged_file_is_not_parsed(repo: Path) -> None:
+    files = listed(repo)
+    index = RepoIndex(repo)
+    index.build(files)
+    touch(repo / "pkg" / "core.py", (repo / "pkg" / "core.py").read_text())
+    stats = index.build(files)
+    assert stats.parsed == 0 and stats.cache_hits == stats.files
+
+
+def test_identical_copy_reuses_the_blob(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    shutil.copy(repo / "src" / "sample.go", repo / "pkg" / "copy.go")
+    stats = index.build(listed(repo))
+    assert stats.parsed == 0 and stats.cache_hits == stats.files
+    assert index.tags("pkg/copy.go") == index.tags("src/sample.go")
+    db = sqlite3.connect(index.db_path)
+    assert db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == stats.files - 1
+
+
+def test_same_bytes_in_another_language_are_tagged_again(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    shutil.copy(repo / "src" / "sample.c", repo / "pkg" / "same.cpp")
+    assert index.build(listed(repo)).parsed == 1
+
+
+@pytest.mark.parametrize("what", ["schema", "queries"])
+def test_version_change_rebuilds(repo: Path, what: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = listed(repo)
+    count = RepoIndex(repo).build(files).files
+    if what == "schema":
+        monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
+    else:
+        monkeypatch.setattr(index_module, "queries_version", lambda: "edited queries")
+    assert RepoIndex(repo).build(files).parsed == count
+    assert RepoIndex(repo).build(files).parsed == 0  # and the rebuilt cache is used
+
+
+def test_deleted_and_unlisted_files_disappear(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    assert index.definitions("core_helper")
+    (repo / "pkg" / "core.py").unlink()
+    stats = index.build(listed(repo))
+    assert "pkg/core.py" not in index.files()
+    assert index.definitions("core_helper") == []
+    assert stats.files == len(code_files(repo))
+    index.build([rel for rel in listed(repo) if not rel.startswith("src/")])
+    assert not [rel for rel in index.files() if rel.startswith("src/")]
+    assert RepoIndex(repo).files() == index.files()  # loaded from the database
+    db = sqlite3.connect(index.db_path)
+    assert db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 2  # orphans collected
+
+
+def test_a_listed_file_that_vanished_is_dropped(repo: Path) -> None:
+    files = listed(repo)
+    index = RepoIndex(repo)
+    index.build(files)
+    (repo / "src" / "sample.rb").unlink()
+    index.build(files)  # still listed by a stale caller
+    assert "src/sample.rb" not in index.files()
+
+
+def test_update_refreshes_only_the_given_paths(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    touch(repo / "pkg" / "core.py", "def renamed():\n    pass\n")
+    touch(repo / "pkg" / "use.py", "renamed()\n")  # changed but not reported
+    (repo / "pkg" / "new.py").write_text("class Fresh:\n    pass\n")
+    stats = index.update(["pkg/core.py", "pkg/new.py", "README.md"])
+    assert stats.parsed == 2
+    assert index.definitions("renamed") == [("pkg/core.py", index.tags("pkg/core.py")[0])]
+    assert [rel for rel, _ in index.definitions("Fresh")] == ["pkg/new.py"]
+    assert {rel for rel, _ in index.references("core_helper")} == {"pkg/use.py"}  # stale
+    (repo / "pkg" / "new.py").unlink()
+    index.update(["pkg/new.py"])
+    assert "pkg/new.py" not in index.files() and index.definitions("Fresh") == []
+
+
+def test_name_lookups(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    defs = index.definitions("core_helper")
+    assert [(rel, tag.kind, tag.line) for rel, tag in defs] == [("pkg/core.py", "def", 0)]
+    refs = sorted((rel, tag.category, tag.line) for rel, tag in index.references("core_helper"))
+    assert refs == [("pkg/use.py", "call", 2), ("pkg/use.py", "import", 0)]
+    assert {rel for rel, _ in index.definitions("Shape")} == {
+        "src/sample.cpp",
+        "src/sample.go",
+        "src/sample.py",
+    }
+    assert index.definitions("no_such_name") == []
+
+
+def test_tags_object_is_stable_until_the_file_changes(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    first = index.tags("pkg/core.py")
+    assert index.tags("pkg/core.py") is first
+    index.build(listed(repo))
+    assert index.tags("pkg/core.py") is first
+    touch(repo / "pkg" / "core.py", "def other():\n    pass\n")
+    index.build(listed(repo))
+    assert index.tags("pkg/core.py") is not first
+    assert index.tags("not/indexed.py") == []
+
+
+def test_buffers_shadow_the_disk_without_touching_it(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    path = repo / "pkg" / "core.py"
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    text = "def core_helper():\n    return 1\n\n\ndef in_buffer_only():\n    pass\n"
+    tags = index.set_buffer("pkg/core.py", text)
+    assert "in_buffer_only" in {t.name for t in tags}
+    assert index.tags("pkg/core.py") == tags
+    assert [rel for rel, _ in index.definitions("in_buffer_only")] == ["pkg/core.py"]
+    edited = index.set_buffer("pkg/core.py", text.replace("in_buffer_only", "renamed_in_buffer"))
+    assert "renamed_in_buffer" in {t.name for t in edited}
+    assert index.definitions("in_buffer_only") == []
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert index.build(listed(repo)).parsed == 0  # the disk version is still the cached one
+    assert "renamed_in_buffer" not in {t.name for t in RepoIndex(repo).tags("pkg/core.py")}
+    index.drop_buffer("pkg/core.py")
+    assert index.tags("pkg/core.py") == extract_tags(path.read_bytes(), "python")
+    assert index.definitions("renamed_in_buffer") == []
+
+
+def test_buffer_for_a_file_not_on_disk(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    index.set_buffer("pkg/unsaved.ts", "export function draft(): void {}\n")
+    assert "pkg/unsaved.ts" in index.files()
+    assert [rel for rel, _ in index.definitions("draft")] == ["pkg/unsaved.ts"]
+    assert index.set_buffer("notes.txt", "hello") == []
+    index.drop_buffer("pkg/unsaved.ts")
+    assert "pkg/unsaved.ts" not in index.files()
+
+
+def test_large_and_unknown_files_are_skipped(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "MAX_FILE_BYTES", 200)
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    assert "pkg/core.py" in index.files()  # small
+    assert "src/sample.cs" not in index.files()  # over the limit
+    assert "README.md" not in index.files()
+
+
+def test_encoding_round_trips() -> None:
+    for path in sorted(FIXTURES.iterdir()):
+        rows = extract_rows(path.read_bytes(), language_for(path) or "")
+        assert decode_tags(encode_rows(rows)) == extract_tags(
+            path.read_bytes(), language_for(path) or ""
+        )
+    assert decode_tags(encode_rows([])) == []
+
+
+def test_corrupt_cache_is_recreated(repo: Path, caplog: pytest.LogCaptureFixture) -> None:
+    files = listed(repo)
+    index = RepoIndex(repo)
+    index.build(files)
+    index.close()
+    index.db_path.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index.db_path}{suffix}").unlink(missing_ok=True)
+    with caplog.at_level(logging.WARNING):
+        stats = RepoIndex(repo).build(files)
+    assert stats.parsed == stats.files and "recreating" in caplog.text
+    assert RepoIndex(repo).build(files).parsed == 0
+
+
+def test_unusable_cache_dir_falls_back_to_memory(
+    repo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    with caplog.at_level(logging.WARNING):
+        index = RepoIndex(repo, cache_dir=blocker / "index")
+        stats = index.build(listed(repo))
+    assert stats.files == len(code_files(repo)) and "unavailable" in caplog.text
+    assert index.build(listed(repo)).parsed == 0  # still cached in memory
+
+
+@pytest.fixture
+def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(index_module, "POOL_MIN_BYTES", 1)
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_worker_processes_give_the_same_tags(repo: Path, tmp_path: Path) -> None:
+    files = listed(repo)
+    pooled = RepoIndex(repo, cache_dir=tmp_path / "pool", workers=2)
+    here = RepoIndex(repo, cache_dir=tmp_path / "here", workers=1)
+    stats = pooled.build(files)
+    assert stats.parsed == stats.files == here.build(files).parsed
+    for rel in here.files():
+        assert pooled.tags(rel) == here.tags(rel)
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_failing_pool_falls_back_to_in_process(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes in this sandbox")
+
+    monkeypatch.setattr(index_module, "ProcessPoolExecutor", no_processes)
+    with caplog.at_level(logging.WARNING):
+        stats = RepoIndex(repo, workers=2).build(listed(repo))
+    assert stats.parsed == stats.files == len(code_files(repo))
+    assert "parsing in-process" in caplog.text
+
+
+def test_batches_are_balanced() -> None:
+    jobs = [
+        index_module._Job(f"f{i}.py", "python", size, 0)
+        for i, size in enumerate([90, 50, 40, 10, 10])
+    ]
+    batches = index_module._batches(jobs, 2)
+    loads = sorted(sum(job.size for job in batch) for batch in batches)
+    assert loads == [100, 100]
+    assert index_module._batches(jobs[:1], 8) == [jobs[:1]]
+
+
+def test_busy_cache_is_not_deleted(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    index.close()
+    real_open = index_module._open
+
+    def busy(path: Path) -> sqlite3.Connection:
+        if str(path) != ":memory:":
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise error
+        return real_open(path)
+
+    monkeypatch.setattr(index_module, "_open", busy)
+    with caplog.at_level(logging.WARNING):
+        stats = RepoIndex(repo).build(listed(repo))
+    assert stats.parsed == stats.files  # in memory this time
+    assert index.db_path.is_file() and "unavailable" in caplog.text

@@ -1,0 +1,116 @@
+"""Ranking, the repo map and the budget: pure parts plus a real temporary repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from glm_lsp.context.assemble import Material, Snippet, assemble
+from glm_lsp.context.budget import TokenCounter, prompt_budget
+from glm_lsp.context.engine import ContextEngine, ContextRequest
+from glm_lsp.context.rank import Focus, SymbolGraph
+from glm_lsp.context.tags import Tag
+from helpers import make_repo
+
+
+def d(name: str, line: int = 0) -> Tag:
+    return Tag(
+        name=name,
+        kind="def",
+        category="function",
+        line=line,
+        end_line=line + 1,
+        signature=f"def {name}():",
+    )
+
+
+def r(name: str, line: int = 0) -> Tag:
+    return Tag(name=name, kind="ref", category="call", line=line, end_line=line, signature="")
+
+
+def test_rank_flows_from_the_current_file_to_what_it_uses() -> None:
+    graph = SymbolGraph()
+    graph.set_file("main.py", [d("main"), r("parse_config"), r("parse_config")])
+    graph.set_file("config.py", [d("parse_config"), r("read_text")])
+    graph.set_file("io.py", [d("read_text")])
+    graph.set_file("unrelated.py", [d("something_else")])
+    ranks = graph.rank({"main.py": 1.0})
+    order = sorted(ranks, key=lambda f: -ranks[f])
+    assert order == ["main.py", "config.py", "io.py", "unrelated.py"]
+
+
+def test_changing_one_file_updates_only_what_it_affects() -> None:
+    graph = SymbolGraph()
+    graph.set_file("a.py", [r("helper_one")])
+    graph.set_file("b.py", [d("helper_one")])
+    graph.set_file("c.py", [d("helper_two")])
+    assert (
+        max(graph.rank({"a.py": 1}).items(), key=lambda kv: kv[1] * (kv[0] != "a.py"))[0] == "b.py"
+    )
+    graph.set_file("a.py", [r("helper_two")])  # the edit now calls the other helper
+    ranks = graph.rank({"a.py": 1})
+    assert ranks["c.py"] > ranks["b.py"]
+    graph.remove_file("c.py")
+    assert "c.py" not in graph.rank({"a.py": 1})
+
+
+def test_assembled_context_fits_the_budget_and_keeps_priorities() -> None:
+    counter = TokenCounter("test", 4.0)
+    text = "".join(f"line {i}\n" for i in range(1, 400))
+    material = Material(
+        path="big.py",
+        text=text,
+        instruction="make it better",
+        selection=(200, 201),
+        definitions=[Snippet("other.py", 1, 2, "def helper():\n    pass\n", "function helper")],
+        git="Branch: main\n" + "diff line\n" * 100,
+        repo_map=lambda tokens: "x.py:\n    1│ def x():\n"[: tokens * 4],
+        related=[("r.py", "print(1)\n" * 50)],
+    )
+    for budget in (60, 300, 900, 5000):
+        ctx = assemble(material, budget, counter)
+        assert ctx.tokens <= budget + len(ctx.sections)  # per-section rounding only
+        assert counter.count(ctx.render()) <= budget
+        keys = [s.key for s in ctx.sections]
+        assert keys[-1] == "instruction"
+        if budget >= 300:
+            assert "selection" in keys and "current" in keys
+    small = assemble(material, 300, counter)
+    current = small.section("current")
+    assert current is not None and "(lines " in current.text and "line 200\n" in current.text
+
+
+def test_prompt_budget() -> None:
+    assert prompt_budget(window=262_144, max_output=32_768, cap=1_000_000, overhead=1000) == 228_376
+    assert prompt_budget(window=1_048_576, max_output=32_768, cap=32_768, overhead=1000) == 32_768
+    assert prompt_budget(window=1000, max_output=2000, cap=10, overhead=0) == 0
+
+
+def test_token_ratio_learns_from_the_provider_and_persists() -> None:
+    counter = TokenCounter.load("evolink")
+    before = counter.chars_per_token
+    counter.observe(chars_sent=30_000, prompt_tokens=10_000)  # 3.0 characters a token
+    assert 3.0 < counter.chars_per_token < before
+    assert TokenCounter.load("evolink").chars_per_token == round(counter.chars_per_token, 4)
+    assert TokenCounter.load("nvidia").chars_per_token == before
+
+
+def test_an_edited_buffer_reranks_without_touching_the_disk(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "alpha_util.py": "def compute_alpha():\n    return 1\n",
+            "beta_util.py": "def compute_beta():\n    return 2\n",
+            "main.py": "from alpha_util import compute_alpha\n\nprint(compute_alpha())\n",
+        },
+    )
+    before = (repo / "main.py").stat()
+    engine = ContextEngine(repo)
+    engine.refresh()
+    focus = Focus(current="main.py")
+    assert engine.ranked_files(focus)[1] == "alpha_util.py"
+    engine.set_buffers({"main.py": "from beta_util import compute_beta\n\nprint(compute_beta())\n"})
+    assert engine.ranked_files(focus)[1] == "beta_util.py"
+    assert (repo / "main.py").stat().st_mtime_ns == before.st_mtime_ns
+    assert "compute_alpha" in (repo / "main.py").read_text()
+    context = engine.assemble(ContextRequest("main.py", "x", (3, 3)), 2000, TokenCounter("t"))
+    assert "print(compute_beta())" in context.render()  # the buffer, not the disk

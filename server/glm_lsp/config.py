@@ -63,6 +63,8 @@ class Settings:
     retry_base_delay: float = 1.0
     retry_max_delay: float = 30.0
     max_steps: int = 12
+    max_task_tokens: int = 2_000_000  # prompt + completion tokens one edit may spend in all
+    max_task_seconds: float = 900.0  # wall clock one edit may take
     context_tokens: int = 32768  # most tokens of repository context one request may send
     context_window: int = 0  # 0: the provider's documented window
     max_file_bytes: int = 1_000_000  # larger files never enter the context

@@ -79,10 +79,17 @@ def test_edit_prints_the_exact_diff_with_tools(provider_server, repo: Path, dial
     assert tool["role"] == "tool" and tool["tool_call_id"] == assistant["tool_calls"][0]["id"]
     assert tool["content"].startswith("1\tdef add(a, b):\n2\t    return a - b\n")
     assert server.requests[2].body["messages"][-1]["content"] == "Edited pkg/calc.py."
-    assert {t["function"]["name"] for t in server.requests[0].body["tools"]} == {
+    assert [t["function"]["name"] for t in server.requests[0].body["tools"]] == [
         "read_file",
+        "list_files",
+        "search",
+        "find_symbol",
         "edit_file",
-    }
+        "create_file",
+        "delete_file",
+        "rename_file",
+        "apply_patch",
+    ]
 
 
 def test_edit_on_nvidia_uses_search_replace_blocks(provider_server, repo: Path) -> None:
@@ -307,3 +314,56 @@ def test_unfinished_replies_are_reported(
     server.script(Turn(content="I will start by", fault=fault))
     result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", sentence)
+
+
+def test_a_model_that_keeps_breaking_tool_json_is_switched_to_text_edits(
+    provider_server, repo: Path
+) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    broken = Turn(tool_calls=[("edit_file", {"path": "pkg/calc.py"})], fault="bad_tool_json")
+    server.script(broken, broken, Turn(content=BLOCK_REPLY))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+    third = server.requests[2].body
+    assert "tools" not in third
+    assert third["messages"][-1]["content"].startswith(
+        "Your last replies could not be read as edits. From now on do not call tools"
+    )
+    assert "switching the edit format from tools to search_replace" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "```diff\n--- a/pkg/calc.py\n+++ b/pkg/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n"
+        "-    return a - b\n+    return a + b\n```\nFixed.",
+        "```diff\n--- pkg/calc.py\n+++ pkg/calc.py\n@@ @@\n def add(a, b):\n"
+        "-    return a - b\n+    return a + b\n```",  # no line numbers, no a/ b/
+        "pkg/calc.py\n```python\n" + FIXED + "```\nThe whole file, fixed.",
+    ],
+    ids=["udiff", "udiff-without-numbers", "whole-file"],
+)
+def test_text_formats_apply_on_a_provider_without_tools(
+    provider_server, repo: Path, reply: str
+) -> None:
+    server: ProviderServer = provider_server("nvidia")
+    server.script(Turn(content=reply))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DIFF
+
+
+def test_a_run_over_its_token_limit_stops_with_nothing_changed(
+    provider_server, repo: Path, tmp_path: Path
+) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    server.script(*edit_turns())
+    config = tmp_path / "config.toml"
+    config.write_text("max_task_tokens = 10\n")
+    env = {**server.env(), "GLM_CONFIG_FILE": str(config)}
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add", "--apply"], env, cwd=repo)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.endswith("the max_task_tokens limit; nothing was changed.\n")
+    assert (repo / "pkg/calc.py").read_text() == CALC
+    assert len(server.requests) == 1

@@ -220,7 +220,8 @@ async def test_provider_failure_is_one_message_without_the_key(lsp: Session) -> 
     assert lsp.provider.env()["HYPERSTACK_API_KEY"] not in logs
 
 
-async def test_edit_for_a_document_changed_meanwhile_is_refused(lsp: Session) -> None:
+async def _resolve_while_typing(lsp: Session, typed: str) -> Any:
+    """Resolve the edit action while the user replaces the document with `typed`."""
     uri = lsp.open("app/main.py")
     turns = edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')")
     turns[0].fault, turns[0].delay = "slow_first_byte", 1.0
@@ -231,12 +232,39 @@ async def test_edit_for_a_document_changed_meanwhile_is_refused(lsp: Session) ->
     lsp.client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text="x = 1\n" + MAIN)],
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=typed)],
         )
     )
+    return await pending
+
+
+async def test_typing_elsewhere_meanwhile_rebases_the_edit(lsp: Session) -> None:
+    resolved = await _resolve_while_typing(lsp, "import sys\n" + MAIN)  # one line above
+    assert lsp.json(resolved.edit) == {
+        "documentChanges": [
+            {
+                "textDocument": {"uri": lsp.uri("app/main.py"), "version": 2},
+                "edits": [
+                    {
+                        "range": {
+                            "start": {"line": 5, "character": 0},
+                            "end": {"line": 6, "character": 0},
+                        },
+                        "newText": "    print(f'hi {name}')\n",
+                    }
+                ],
+            }
+        ]
+    }
+
+
+async def test_typing_on_the_same_lines_meanwhile_refuses_the_edit(lsp: Session) -> None:
     with pytest.raises(Exception) as raised:
-        await pending
-    assert "main.py changed while GLM was working; the edit was not applied." in str(raised.value)
+        await _resolve_while_typing(lsp, MAIN.replace("'hi '", "'hello '"))
+    message = str(raised.value)
+    assert "app/main.py: line 5 changed both in the editor and in the proposed edit." in message
+    shown = [m.message for m in lsp.client.messages if m.type == types.MessageType.Error]
+    assert len(shown) == 1 and "app/main.py: line 5 changed" in shown[0]
 
 
 async def test_settings_from_init_options_and_workspace_configuration(
@@ -269,3 +297,99 @@ async def test_settings_from_init_options_and_workspace_configuration(
 
 def lsp_edit_is_empty(action: types.CodeAction) -> bool:
     return action.edit is not None and not action.edit.document_changes
+
+
+async def test_a_multi_file_session_becomes_one_workspace_edit(lsp: Session) -> None:
+    (lsp.root / "app/util.py").write_text("def helper():\n    return 1\n")
+    (lsp.root / "docs").mkdir()
+    (lsp.root / "docs/old.md").write_text("# Notes\n")
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(
+        Turn(tool_calls=[("read_file", {"path": "app/util.py"})]),
+        Turn(tool_calls=[("search", {"pattern": "def helper"})]),
+        Turn(
+            tool_calls=[
+                (
+                    "edit_file",
+                    {"path": "app/main.py", "old_string": "import os\n", "new_string": ""},
+                ),
+                ("create_file", {"path": "app/extra.py", "content": "VALUE = 2\n"}),
+            ]
+        ),
+        Turn(tool_calls=[("rename_file", {"path": "docs/old.md", "new_path": "docs/notes.md"})]),
+        Turn(tool_calls=[("delete_file", {"path": "app/util.py"})]),
+        Turn(content="Reorganised the package."),
+    )
+    (action,) = await lsp.actions(uri, 0, 1)
+    resolved = await lsp.client.code_action_resolve_async(action)
+    search_answer = lsp.provider.requests[2].body["messages"][-1]["content"]
+    assert search_answer == "app/util.py:1: def helper():"
+
+    def file_uri(rel: str) -> str:
+        return lsp.uri(rel)
+
+    assert lsp.json(resolved.edit) == {
+        "documentChanges": [
+            {"kind": "create", "uri": file_uri("app/extra.py")},
+            {
+                "textDocument": {"uri": file_uri("app/extra.py"), "version": None},
+                "edits": [
+                    {
+                        "range": {
+                            "start": {"line": 0, "character": 0},
+                            "end": {"line": 0, "character": 0},
+                        },
+                        "newText": "VALUE = 2\n",
+                    }
+                ],
+            },
+            {
+                "textDocument": {"uri": uri, "version": 1},
+                "edits": [
+                    {
+                        "range": {
+                            "start": {"line": 0, "character": 0},
+                            "end": {"line": 1, "character": 0},
+                        },
+                        "newText": "",
+                    }
+                ],
+            },
+            {"kind": "delete", "uri": file_uri("app/util.py")},
+            {
+                "kind": "rename",
+                "oldUri": file_uri("docs/old.md"),
+                "newUri": file_uri("docs/notes.md"),
+            },
+        ]
+    }
+    assert (lsp.root / "app/util.py").exists()  # the server never writes: the editor applies
+
+
+async def test_cancelling_mid_loop_changes_nothing(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(
+        Turn(
+            tool_calls=[
+                (
+                    "edit_file",
+                    {"path": "app/main.py", "old_string": "import os\n", "new_string": ""},
+                )
+            ]
+        ),
+        Turn(content="still thinking", fault="hang"),
+    )
+    (action,) = await lsp.actions(uri, 0, 1)
+    pending = asyncio.ensure_future(
+        lsp.client.protocol.send_request_async("codeAction/resolve", action, msg_id="resolve-1")
+    )
+    for _ in range(100):  # wait until the second model request is streaming
+        if len(lsp.provider.requests) == 2:
+            break
+        await asyncio.sleep(0.05)
+    lsp.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="resolve-1"))
+    with pytest.raises(Exception) as raised:
+        await pending
+    assert "cancel" in str(raised.value).lower()
+    assert await asyncio.to_thread(lsp.provider.wait_for_disconnect, 5.0)
+    assert (lsp.root / "app/main.py").read_text() == MAIN

@@ -10,18 +10,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from glm_lsp.agent import prompts
-from glm_lsp.agent.tools import TOOLS, run_tool
+from glm_lsp.agent.tools import RUNNERS, TOOLS, Workspace, run_tool
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter, prompt_budget
 from glm_lsp.context.engine import ContextEngine, ContextRequest
 from glm_lsp.edits.overlay import FileChange, Overlay
-from glm_lsp.edits.search_replace import PROMPT as TEXT_FORMAT
-from glm_lsp.edits.search_replace import apply_search_replace, parse_search_replace
+from glm_lsp.edits.text_formats import apply_text_edits, parse_text_edits
 from glm_lsp.errors import EditError, GlmError
 from glm_lsp.providers.client import ProviderClient
 from glm_lsp.providers.types import ChatRequest, Completion, Message, StreamEvent, ToolCall, Usage
@@ -54,6 +54,12 @@ def _noop(_: str) -> None:
     pass
 
 
+FORMATS = ("tools", "search_replace", "udiff", "whole_file")
+FAILURES_BEFORE_SWITCH = 2
+# The edit format that last worked for a (provider, model), so later edits start with it.
+_preferred: dict[tuple[str, str], str] = {}
+
+
 class EditSession:
     """State of one running edit: the conversation, the overlay and the usage so far."""
 
@@ -65,42 +71,78 @@ class EditSession:
         counter: TokenCounter,
         on_progress: Progress = _noop,
         on_event: Callable[[StreamEvent], None] | None = None,
-        exclude: Callable[[str], str | None] | None = None,
+        engine: ContextEngine | None = None,
     ) -> None:
         self.task = task
         self.client = client
         self.counter = counter
         self.on_progress = on_progress
         self.on_event = on_event
-        self.overlay = Overlay(task.root, task.buffers, exclude)
+        exclude = engine.excluded_for_tools if engine else None
+        self.workspace = Workspace(Overlay(task.root, task.buffers, exclude), engine)
         self.usage = Usage()
-        self.tools_mode = client.supports_tools
+        self.format = self._first_format()
+        self.failures = 0
+        self.switches: list[str] = []  # why the format changed, for the log and the user
         self.messages = [
-            Message(role="system", content=system_prompt(self.tools_mode)),
+            Message(role="system", content=system_prompt(self.format)),
             Message(role="user", content=context),
         ]
 
-    async def run(self, max_steps: int) -> EditOutcome:
-        for step in range(1, max_steps + 1):
-            self.on_progress(f"asking {self.client.model} (step {step})")
+    @property
+    def overlay(self) -> Overlay:
+        return self.workspace.overlay
+
+    def _first_format(self) -> str:
+        if not self.client.supports_tools:
+            return _preferred.get(self._key(), "search_replace").replace("tools", "search_replace")
+        return _preferred.get(self._key(), "tools")
+
+    def _key(self) -> tuple[str, str]:
+        return (self.client.settings.provider, self.client.model)
+
+    async def run(self) -> EditOutcome:
+        settings = self.client.settings
+        deadline = time.monotonic() + settings.max_task_seconds
+        for step in range(1, settings.max_steps + 1):
+            self._check_limits(deadline)
+            self.on_progress(f"asking {self.client.model} (step {step}, {self._spent()} tokens)")
             reply = await self._ask()
             if reply.tool_calls:
                 self._run_tools(reply)
                 continue
             self.messages.append(reply.as_message())
-            errors = self._apply_text_edits(reply.content)
+            errors, parsed = self._apply_text_edits(reply.content)
             if errors:
+                self._note_result(parsed)
                 self.messages.append(Message(role="user", content=prompts.retry_text_edits(errors)))
                 continue
             _check_finish(reply, self.overlay.changes(), self.client)
+            _preferred[self._key()] = self.format
             return EditOutcome(self.overlay.changes(), reply.content.strip(), self.usage, step)
-        raise GlmError(f"The model did not finish the edit within {max_steps} steps.")
+        raise GlmError(f"The model did not finish the edit within {settings.max_steps} steps.")
+
+    def _spent(self) -> int:
+        return self.usage.prompt_tokens + self.usage.completion_tokens
+
+    def _check_limits(self, deadline: float) -> None:
+        settings = self.client.settings
+        if self._spent() >= settings.max_task_tokens:
+            raise GlmError(
+                f"The edit stopped after spending {self._spent()} tokens, the max_task_tokens "
+                "limit; nothing was changed."
+            )
+        if time.monotonic() >= deadline:
+            raise GlmError(
+                f"The edit stopped after {settings.max_task_seconds:.0f} seconds, the "
+                "max_task_seconds limit; nothing was changed."
+            )
 
     async def _ask(self) -> Completion:
         settings = self.client.settings
         request = ChatRequest(
             messages=self.messages,
-            tools=TOOLS if self.tools_mode else [],
+            tools=TOOLS if self.format == "tools" else [],
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             reasoning_effort=settings.reasoning_effort or None,
@@ -113,9 +155,10 @@ class EditSession:
 
     def _run_tools(self, reply: Completion) -> None:
         """Run every call of the turn in order and answer each one."""
-        if self.tools_mode:
+        native = self.format == "tools"
+        if native:
             self.messages.append(reply.as_message())
-        else:  # no tool role on this provider: echo the markup and answer as the user
+        else:  # no tool role in text mode: echo the markup and answer as the user
             self.messages.append(
                 Message(
                     role="assistant",
@@ -124,37 +167,74 @@ class EditSession:
                 )
             )
         results = []
+        malformed = False
         for call in reply.tool_calls:
-            self.on_progress(f"{call.name} {_path_of(call)}".strip())
-            result, ok = run_tool(call, self.overlay)
+            self.on_progress(f"{call.name} {_path_of(call)} ({self._spent()} tokens)".strip())
+            result, ok = run_tool(call, self.workspace)
+            malformed |= not ok and _is_malformed(call)
             log.info("tool %s %s: %s", call.name, _path_of(call), "ok" if ok else result)
-            if self.tools_mode:
+            if native:
                 self.messages.append(Message(role="tool", content=result, tool_call_id=call.id))
             else:
                 results.append(f"Result of {call.name}:\n{result}")
         if results:
             self.messages.append(Message(role="user", content="\n\n".join(results)))
+        self._note_result(malformed)
 
-    def _apply_text_edits(self, content: str) -> list[str]:
-        """Apply every SEARCH/REPLACE block of a reply, all or nothing; return the errors."""
+    def _note_result(self, malformed: bool) -> None:
+        """Count format failures (bad tool JSON, unparseable blocks); switch after a few."""
+        self.failures = self.failures + 1 if malformed else 0
+        if self.failures < FAILURES_BEFORE_SWITCH:
+            return
+        following = FORMATS[FORMATS.index(self.format) + 1 :]
+        if not following:
+            return
+        reason = f"{self.format} failed {self.failures} times in a row"
+        self.switches.append(f"{self.format} -> {following[0]}: {reason}")
+        log.warning(
+            "switching the edit format from %s to %s: %s", self.format, following[0], reason
+        )
+        self.format, self.failures = following[0], 0
+        _preferred[self._key()] = self.format
+        self.messages.append(Message(role="user", content=prompts.switch_format(self.format)))
+
+    def _apply_text_edits(self, content: str) -> tuple[list[str], bool]:
+        """Apply every text edit of a reply, all or nothing.
+
+        Returns the errors (empty when it applied) and whether the reply was malformed
+        rather than merely mismatched.
+        """
         try:
-            blocks = parse_search_replace(content, default_path=self.task.path)
+            edits = parse_text_edits(content, default_path=self.task.path)
         except EditError as exc:
-            return [str(exc)]
-        texts: dict[str, str] = {}
-        errors = []
-        for number, block in enumerate(blocks, 1):
-            current = texts.get(block.path)
-            if current is None and self.overlay.exists(block.path):
-                current = self.overlay.read(block.path)
-            try:
-                texts[block.path] = apply_search_replace(current, block)
-            except EditError as exc:
-                errors.append(f"Block {number} ({block.path}): {exc}")
-        if not errors:
-            for path, text in texts.items():
+            return [str(exc)], True
+        if not edits:
+            return [], False
+
+        def current(path: str) -> str | None:
+            return self.overlay.read(path) if self.overlay.exists(path) else None
+
+        try:
+            texts = apply_text_edits(current, edits)
+        except EditError as exc:
+            return [str(exc)], False
+        for path, text in texts.items():
+            if text is None:
+                self.overlay.delete(path)
+            else:
                 self.overlay.write(path, text)
-        return errors
+        return [], False
+
+
+def _is_malformed(call: ToolCall) -> bool:
+    """A call the model wrote wrongly (not a content mismatch): unknown tool or bad JSON."""
+    if call.name not in RUNNERS:
+        return True
+    try:
+        call.parsed_arguments()
+    except ValueError:
+        return True
+    return False
 
 
 def _check_finish(reply: Completion, changes: list[FileChange], client: ProviderClient) -> None:
@@ -194,8 +274,8 @@ def _as_markup(calls: list[ToolCall]) -> str:
     return "\n".join(parts)
 
 
-def system_prompt(tools_mode: bool) -> str:
-    return prompts.SYSTEM_TOOLS if tools_mode else prompts.SYSTEM_TEXT.format(format=TEXT_FORMAT)
+def system_prompt(edit_format: str) -> str:
+    return prompts.system_for(edit_format)
 
 
 def request_chars(request: ChatRequest) -> int:
@@ -208,7 +288,7 @@ def context_budget(
     settings: Settings, window: int, supports_tools: bool, counter: TokenCounter
 ) -> int:
     """Tokens the repository context may use with this provider and these settings."""
-    overhead = counter.count(system_prompt(supports_tools))
+    overhead = counter.count(system_prompt("tools" if supports_tools else "search_replace"))
     if supports_tools:
         overhead += counter.count(json.dumps([tool.to_wire() for tool in TOOLS]))
     window = settings.context_window or window
@@ -248,10 +328,8 @@ async def run_edit(
     on_progress("gathering context")
     budget = context_budget(client.settings, client.context_window, client.supports_tools, counter)
     context = await asyncio.to_thread(build_context, engine, task, budget, counter)
-    session = EditSession(
-        task, client, context, counter, on_progress, on_event, engine.excluded_for_tools
-    )
-    return await session.run(client.settings.max_steps)
+    session = EditSession(task, client, context, counter, on_progress, on_event, engine)
+    return await session.run()
 
 
 async def ask(

@@ -4,29 +4,59 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SYSTEM_TOOLS = """\
-You are GLM, a careful senior engineer editing code inside the user's editor.
-The user's message holds context from their repository (a ranked map of its symbols,
-related files, git state), then the current file, the selected lines and, last, the
-instruction. Change the code as the instruction asks, using the edit_file tool; read other
-files with read_file only when the context lacks something. When lines are selected, change
-only those unless the instruction needs more. Keep the file's style, indentation and line
-endings. When you are done, answer with one or
-two sentences saying what you changed, without repeating the code."""
-
-SYSTEM_TEXT = """\
+_ROLE = """\
 You are GLM, a careful senior engineer editing code inside the user's editor.
 The user's message holds context from their repository (a ranked map of its symbols,
 related files, git state), then the current file, the selected lines and, last, the
 instruction. Change the code as the instruction asks; when lines are selected, change only
-those unless the instruction needs more. Keep the file's style and indentation. You cannot
-call tools; write every change as a SEARCH/REPLACE block as described below, then one or
-two sentences saying what you changed.
-To read another file first, write only
+those unless the instruction needs more. Keep the file's style, indentation and line
+endings."""
+
+_TOOLS = """\
+Make changes with the file tools (edit_file for most changes, create_file, delete_file,
+rename_file, apply_patch for many hunks); use read_file, list_files, search and find_symbol
+only when the context lacks something. When you are done, answer with one or two sentences
+saying what you changed, without repeating the code."""
+
+_TEXT = """\
+You cannot call tools: write every change in the reply, in the format described below,
+then one or two sentences saying what you changed. To read a file first, write only
 <tool_call>read_file<arg_key>path</arg_key><arg_value>PATH</arg_value></tool_call>
 and wait for its content.
 
-{format}"""
+"""
+
+UDIFF_FORMAT = """\
+Write each change as a unified diff in a ```diff fenced block, with '--- a/PATH' and
+'+++ b/PATH' header lines and '@@ ... @@' hunks. Every hunk must contain a few unchanged
+context lines around the change, copied exactly from the file; the line numbers may be
+approximate. Use /dev/null as the old path to create a file."""
+
+WHOLE_FILE_FORMAT = """\
+Write each changed file in full: a line with the file's path, then a fenced code block
+with the complete new content of the file (every line, not only the changed ones)."""
+
+
+def text_format(edit_format: str) -> str:
+    from glm_lsp.edits.search_replace import PROMPT
+
+    return {"udiff": UDIFF_FORMAT, "whole_file": WHOLE_FILE_FORMAT}.get(edit_format, PROMPT)
+
+
+def system_for(edit_format: str) -> str:
+    """The system prompt for a session that writes edits in `edit_format`."""
+    if edit_format == "tools":
+        return f"{_ROLE}\n\n{_TOOLS}"
+    return f"{_ROLE}\n\n{_TEXT}{text_format(edit_format)}"
+
+
+def switch_format(edit_format: str) -> str:
+    """Told to a model that kept failing its format: how to write edits from now on."""
+    return (
+        "Your last replies could not be read as edits. From now on do not call tools; write "
+        f"your changes like this instead:\n\n{text_format(edit_format)}"
+    )
+
 
 SYSTEM_ASK = """\
 You are GLM, a senior engineer answering questions about the user's code. Answer concisely

@@ -1,62 +1,143 @@
 """The file tools offered to the model: their public schemas and how each one runs.
 
 Names and argument names are a public contract (documented in the README). Tools act on an
-in-memory `Overlay`; an error is returned to the model as the tool's result so it can retry.
+in-memory `Overlay` of the workspace, never on disk; what they return is scrubbed of
+secrets; an error goes back to the model as the tool's result so it can retry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fnmatch
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from glm_lsp.context.engine import ContextEngine
 from glm_lsp.context.secrets import redact_secrets
 from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.overlay import Overlay
+from glm_lsp.edits.patch import apply_patch
 from glm_lsp.edits.textedits import split_lines
 from glm_lsp.errors import EditError
 from glm_lsp.providers.types import ToolCall, ToolSpec
 
 READ_LIMIT = 2000  # lines per read_file call; the model pages with start_line
+LIST_LIMIT = 500
+SEARCH_LIMIT = 200
 
-READ_FILE = ToolSpec(
-    name="read_file",
-    description=(
-        "Read a text file of the workspace. Each line is shown as '<line number>\\t<text>'; "
-        "the numbers and the tab are not part of the file. Use start_line/end_line "
-        "(1-based, inclusive) to read part of a long file."
-    ),
-    parameters={
-        "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace root."},
-            "start_line": {"type": "integer", "minimum": 1},
-            "end_line": {"type": "integer", "minimum": 1},
-        },
-        "required": ["path"],
+
+@dataclass
+class Workspace:
+    """What the tools act on: the overlay (writes) and the context engine (file set, index)."""
+
+    overlay: Overlay
+    engine: ContextEngine | None = None
+
+    def files(self) -> list[str]:
+        """The files the model may see: the engine's file set plus files created in this task."""
+        listed = set(self.engine.files) if self.engine else set()
+        for change in self.overlay.changes():
+            if change.new is None:
+                listed.discard(change.path)
+            else:
+                listed.add(change.path)
+            if change.renamed_from:
+                listed.discard(change.renamed_from)
+        return sorted(listed)
+
+
+def _path(description: str = "Path relative to the workspace root.") -> dict[str, str]:
+    return {"type": "string", "description": description}
+
+
+def _spec(name: str, description: str, properties: dict[str, Any], required: list[str]) -> ToolSpec:
+    return ToolSpec(
+        name, description, {"type": "object", "properties": properties, "required": required}
+    )
+
+
+READ_FILE = _spec(
+    "read_file",
+    "Read a text file of the workspace. Each line is shown as '<line number>\\t<text>'; the "
+    "numbers and the tab are not part of the file. Use start_line/end_line (1-based, "
+    "inclusive) to read part of a long file.",
+    {
+        "path": _path(),
+        "start_line": {"type": "integer", "minimum": 1},
+        "end_line": {"type": "integer", "minimum": 1},
     },
+    ["path"],
+)
+LIST_FILES = _spec(
+    "list_files",
+    "List the workspace's files (secret and ignored files are never listed), optionally only "
+    "under a folder and/or matching a glob such as '*.py' or 'src/**/test_*.ts'.",
+    {"path": _path("A folder relative to the workspace root."), "glob": {"type": "string"}},
+    [],
+)
+SEARCH = _spec(
+    "search",
+    "Search the workspace's files for a regular expression (Python syntax); returns "
+    "'path:line: text' for each matching line.",
+    {
+        "pattern": {"type": "string"},
+        "glob": {"type": "string", "description": "Only files matching this glob."},
+    },
+    ["pattern"],
+)
+FIND_SYMBOL = _spec(
+    "find_symbol",
+    "Find where a function, class, method or type is defined: its file, line and signature.",
+    {"name": {"type": "string"}},
+    ["name"],
+)
+EDIT_FILE = _spec(
+    "edit_file",
+    "Replace text in a file. old_string must match the file (without line numbers) and match "
+    "exactly once, unless replace_all is true, which replaces every occurrence. Include "
+    "enough surrounding lines to make the match unique.",
+    {
+        "path": _path(),
+        "old_string": {"type": "string", "description": "The text to replace."},
+        "new_string": {"type": "string", "description": "The text to put in its place."},
+        "replace_all": {"type": "boolean", "default": False},
+    },
+    ["path", "old_string", "new_string"],
+)
+CREATE_FILE = _spec(
+    "create_file",
+    "Create a new file with the given content. Fails if the file exists: use edit_file then.",
+    {"path": _path(), "content": {"type": "string"}},
+    ["path", "content"],
+)
+DELETE_FILE = _spec("delete_file", "Delete a file.", {"path": _path()}, ["path"])
+RENAME_FILE = _spec(
+    "rename_file",
+    "Move or rename a file to a path that does not exist yet.",
+    {"path": _path(), "new_path": _path("The new path, relative to the workspace root.")},
+    ["path", "new_path"],
+)
+APPLY_PATCH = _spec(
+    "apply_patch",
+    "Apply a unified diff (one or many files; '--- a/path' / '+++ b/path' headers, "
+    "/dev/null to create or delete). Hunks are located by their content, so line numbers "
+    "may be approximate; every hunk must match one place, or nothing is applied.",
+    {"patch": {"type": "string"}},
+    ["patch"],
 )
 
-EDIT_FILE = ToolSpec(
-    name="edit_file",
-    description=(
-        "Replace text in a file. old_string must match the file exactly (whitespace and "
-        "indentation included, without line numbers) and exactly once, unless replace_all is "
-        "true, which replaces every occurrence. Include enough surrounding lines to make the "
-        "match unique."
-    ),
-    parameters={
-        "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace root."},
-            "old_string": {"type": "string", "description": "The exact text to replace."},
-            "new_string": {"type": "string", "description": "The text to put in its place."},
-            "replace_all": {"type": "boolean", "default": False},
-        },
-        "required": ["path", "old_string", "new_string"],
-    },
-)
-
-TOOLS = [READ_FILE, EDIT_FILE]
+TOOLS = [
+    READ_FILE,
+    LIST_FILES,
+    SEARCH,
+    FIND_SYMBOL,
+    EDIT_FILE,
+    CREATE_FILE,
+    DELETE_FILE,
+    RENAME_FILE,
+    APPLY_PATCH,
+]
 
 
 def _text(args: dict[str, Any], name: str, *, required: bool = True) -> str:
@@ -77,10 +158,17 @@ def _line(args: dict[str, Any], name: str) -> int | None:
     return max(1, int(value))
 
 
-def read_file(overlay: Overlay, args: dict[str, Any]) -> str:
+def _glob_matches(rel: str, pattern: str) -> bool:
+    """A glob with '/' matches the whole path ('**' spans folders); without, the file name."""
+    if "/" not in pattern:
+        return fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
+    return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.replace("**/", ""))
+
+
+def read_file(ws: Workspace, args: dict[str, Any]) -> str:
     """Numbered lines, so the model can refer to them; paged for long files."""
     path = _text(args, "path")
-    text = redact_secrets(overlay.read(path))[0]  # what leaves the machine is scrubbed
+    text = redact_secrets(ws.overlay.read(path))[0]  # what leaves the machine is scrubbed
     lines = [line.rstrip("\r\n") for line in split_lines(text)]
     start = _line(args, "start_line") or 1
     end = min(_line(args, "end_line") or len(lines), len(lines), start + READ_LIMIT - 1)
@@ -94,27 +182,122 @@ def read_file(overlay: Overlay, args: dict[str, Any]) -> str:
     return shown
 
 
-def edit_file(overlay: Overlay, args: dict[str, Any]) -> str:
+def _listed(ws: Workspace, folder: str, glob: str) -> Iterator[str]:
+    prefix = folder.strip("/").removeprefix("./")
+    prefix = "" if prefix in ("", ".") else prefix + "/"
+    for rel in ws.files():
+        if rel.startswith(prefix) and (not glob or _glob_matches(rel, glob)):
+            yield rel
+
+
+def list_files(ws: Workspace, args: dict[str, Any]) -> str:
+    found = list(
+        _listed(ws, _text(args, "path", required=False), _text(args, "glob", required=False))
+    )
+    if not found:
+        return "No files match."
+    more = (
+        f"\n({len(found) - LIST_LIMIT} more not shown; narrow path or glob)"
+        if len(found) > LIST_LIMIT
+        else ""
+    )
+    return "\n".join(found[:LIST_LIMIT]) + more
+
+
+def search(ws: Workspace, args: dict[str, Any]) -> str:
+    try:
+        pattern = re.compile(_text(args, "pattern"))
+    except re.error as exc:
+        raise EditError(f"the pattern is not a valid regular expression ({exc}).") from exc
+    hits: list[str] = []
+    for rel in _listed(ws, "", _text(args, "glob", required=False)):
+        try:
+            text = ws.overlay.read(rel)
+        except EditError:
+            continue  # binary or vanished: not searchable
+        for number, line in enumerate(split_lines(text), 1):
+            if pattern.search(line):
+                hits.append(f"{rel}:{number}: {redact_secrets(line.rstrip())[0][:300]}")
+                if len(hits) >= SEARCH_LIMIT:
+                    return (
+                        "\n".join(hits)
+                        + f"\n(stopped at {SEARCH_LIMIT} matches; narrow the search)"
+                    )
+    return "\n".join(hits) if hits else "No matches."
+
+
+def find_symbol(ws: Workspace, args: dict[str, Any]) -> str:
+    name = _text(args, "name")
+    if ws.engine is None:
+        raise EditError("the symbol index is not available; use search instead.")
+    found = [
+        f"{rel}:{tag.line + 1}: {tag.category} {redact_secrets(tag.signature or tag.name)[0]}"
+        for rel in sorted(ws.engine.graph.defining(name))
+        for tag in ws.engine.graph.definitions(rel)
+        if tag.name == name
+    ]
+    return "\n".join(found) if found else f"No definition of {name} found; try search."
+
+
+def edit_file(ws: Workspace, args: dict[str, Any]) -> str:
     path = _text(args, "path")
     replace_all = args.get("replace_all") is True or str(args.get("replace_all")).lower() == "true"
-    new_text = apply_edit(
-        overlay.read(path),
-        _text(args, "old_string"),
-        _text(args, "new_string"),
-        replace_all=replace_all,
-        path=path,
-    )
-    overlay.write(path, new_text)
+    old, new = _text(args, "old_string"), _text(args, "new_string")
+    text = apply_edit(ws.overlay.read(path), old, new, replace_all=replace_all, path=path)
+    ws.overlay.write(path, text)
     return f"Edited {path}."
 
 
-RUNNERS: dict[str, Callable[[Overlay, dict[str, Any]], str]] = {
+def create_file(ws: Workspace, args: dict[str, Any]) -> str:
+    path = _text(args, "path")
+    if ws.overlay.exists(path):
+        raise EditError(f"{path} already exists; change it with edit_file instead.")
+    ws.overlay.write(path, _text(args, "content"))
+    return f"Created {path}."
+
+
+def delete_file(ws: Workspace, args: dict[str, Any]) -> str:
+    path = _text(args, "path")
+    ws.overlay.delete(path)
+    return f"Deleted {path}."
+
+
+def rename_file(ws: Workspace, args: dict[str, Any]) -> str:
+    path, target = _text(args, "path"), _text(args, "new_path")
+    ws.overlay.rename(path, target)
+    return f"Renamed {path} to {target}."
+
+
+def apply_patch_tool(ws: Workspace, args: dict[str, Any]) -> str:
+    def current(path: str) -> str | None:
+        return ws.overlay.read(path) if ws.overlay.exists(path) else None
+
+    results = apply_patch(current, _text(args, "patch"))
+    for result in results:
+        if result.renamed_from:
+            ws.overlay.rename(result.renamed_from, result.path)
+        if result.new is None:
+            ws.overlay.delete(result.path)
+        else:
+            ws.overlay.write(result.path, result.new)
+    return "Applied the patch to " + ", ".join(r.path for r in results) + "."
+
+
+RUNNERS: dict[str, Callable[[Workspace, dict[str, Any]], str]] = {
     "read_file": read_file,
+    "list_files": list_files,
+    "search": search,
+    "find_symbol": find_symbol,
     "edit_file": edit_file,
+    "create_file": create_file,
+    "delete_file": delete_file,
+    "rename_file": rename_file,
+    "apply_patch": apply_patch_tool,
 }
+WRITING = frozenset({"edit_file", "create_file", "delete_file", "rename_file", "apply_patch"})
 
 
-def run_tool(call: ToolCall, overlay: Overlay) -> tuple[str, bool]:
+def run_tool(call: ToolCall, ws: Workspace) -> tuple[str, bool]:
     """Run one call; returns (result text for the model, whether it succeeded)."""
     runner = RUNNERS.get(call.name)
     if runner is None:
@@ -123,6 +306,6 @@ def run_tool(call: ToolCall, overlay: Overlay) -> tuple[str, bool]:
             False,
         )
     try:
-        return runner(overlay, call.parsed_arguments()), True
+        return runner(ws, call.parsed_arguments()), True
     except (EditError, ValueError) as exc:
         return f"Error: {exc}", False

@@ -65,6 +65,7 @@ class ContextEngine:
         self.index = RepoIndex(self.root, cache_dir)
         self.graph = SymbolGraph()
         self.buffers: dict[str, str] = {}
+        self.files: list[str] = []  # the file set of the last refresh
         self.recent: dict[str, float] = {}
         self._synced: dict[str, object] = {}  # rel -> the tags object the graph holds
         self.lock = threading.RLock()  # the server refreshes in worker threads
@@ -82,7 +83,8 @@ class ContextEngine:
     def refresh(self) -> IndexStats:
         """List the files and bring the index and graph up to date (cheap when warm)."""
         with self.lock:
-            stats = self.index.build(list_files(self.root, self.policy))
+            self.files = list_files(self.root, self.policy)
+            stats = self.index.build(self.files)
             self._sync()
             return stats
 

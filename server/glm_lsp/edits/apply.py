@@ -1,8 +1,12 @@
-"""Exact string replacement: the semantics of the agent's ``edit_file`` tool.
+"""String replacement: the semantics of the agent's ``edit_file`` tool and SEARCH/REPLACE.
 
-The model names the text to change (`old_string`) and its replacement. Requiring a unique,
-exact match keeps the edit unambiguous: nothing outside the matched region ever changes.
-When the match fails, the EditError message is written for the model (what failed, the
+The model names the text to change (`old_string`) and its replacement. A unique, exact
+match is applied as it is. Failing that, the lines are looked for with growing tolerance
+(trailing whitespace, then any whitespace and indentation, then a clearly winning fuzzy
+window; see `glm_lsp.edits.locate`), because models copy text imperfectly and a refused
+edit costs a round trip. Every level must find exactly one place: two places that match
+equally are never guessed between, and nothing outside the matched lines ever changes.
+When the edit is refused, the EditError message is written for the model (what failed, the
 closest lines of the file with their line numbers, what to do) so it can retry at once.
 """
 
@@ -12,6 +16,7 @@ import bisect
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from glm_lsp.edits.locate import Candidate, LineEdit, LineIndex, contenders, find, uses_crlf
 from glm_lsp.edits.textedits import line_starts, split_lines
 from glm_lsp.errors import EditError
 
@@ -69,12 +74,16 @@ def apply_edit(
     path: str = "",
     terms: Terms = TOOL_TERMS,
 ) -> str:
-    """Replace the one exact occurrence of `old_string` in `text` by `new_string`.
+    """Replace the one occurrence of `old_string` in `text` by `new_string`.
 
-    With `replace_all`, every occurrence is replaced. In a CRLF file, `old_string` and
-    `new_string` written with LF are matched and written with CRLF so the file keeps its
-    line endings. Raises EditError, addressed to the model, when the edit is ambiguous;
-    `terms` names the parts of the edit in its messages.
+    An exact, unique occurrence is replaced as it is. Without one, whole lines equal up
+    to whitespace, then a clearly best fuzzy window (see `glm_lsp.edits.locate`) are
+    tried; at those levels the lines the model kept are written as the file has them and
+    its new lines are re-indented to the file's indentation. With `replace_all`, every
+    exact occurrence is replaced. In a CRLF file, `old_string` and `new_string` written
+    with LF are matched and written with CRLF so the file keeps its line endings. Raises
+    EditError, addressed to the model, when the edit is missing or ambiguous; `terms`
+    names the parts of the edit in its messages.
     """
     name = path or "the file"
     if not old_string:
@@ -88,15 +97,33 @@ def apply_edit(
             f"change {name}; give the new text in {terms.new}."
         )
     old, new = _in_file_line_endings(text, old_string, new_string)
+    if replace_all and old in text:
+        return text.replace(old, new)
     starts = _occurrences(text, old)
     if not starts:
-        raise EditError(_not_found_message(text, old_string, name, terms))
-    if len(starts) > 1 and not replace_all:
+        return _apply_lines(text, old_string, new_string, name, terms)
+    if len(starts) > 1:
         raise EditError(_not_unique_message(text, starts, name, terms))
-    if replace_all:
-        return text.replace(old, new)
     start = starts[0]
     return text[:start] + new + text[start + len(old) :]
+
+
+def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: Terms) -> str:
+    """The edit made on whole lines found with tolerance, or EditError saying why not."""
+    index = LineIndex(text)
+    # A new_string ending with a line break where old_string had none asks for one at the end.
+    final_eol = True if new_string.endswith("\n") and not old_string.endswith("\n") else None
+    found = find(index, LineEdit.between(old_string, new_string), final_eol)
+    if found is None:
+        raise EditError(not_found_message(text, old_string, name, terms))
+    best = contenders(found)
+    if not best or best[0].lines is None and len(best) == 1:
+        raise EditError(not_found_message(text, old_string, name, terms))
+    if len(best) > 1:
+        raise EditError(ambiguous_message(index, best, found.level, name, terms))
+    chosen = best[0]
+    assert chosen.lines is not None
+    return index.replace(chosen.start, chosen.end, chosen.lines)
 
 
 def match_line_endings(reference: str, text: str) -> str:
@@ -108,7 +135,7 @@ def match_line_endings(reference: str, text: str) -> str:
     """
     if "\n" not in reference:
         return text
-    return _to_crlf(text) if _uses_crlf(reference) else _to_lf(text)
+    return _to_crlf(text) if uses_crlf(reference) else _to_lf(text)
 
 
 def _in_file_line_endings(text: str, old: str, new: str) -> tuple[str, str]:
@@ -117,19 +144,13 @@ def _in_file_line_endings(text: str, old: str, new: str) -> tuple[str, str]:
     Models write LF whatever the file uses; matching their LF against a CRLF file (and the
     reverse) and writing `new` in the file's style keeps its line endings consistent.
     """
-    convert = _to_crlf if _uses_crlf(text) else _to_lf
+    convert = _to_crlf if uses_crlf(text) else _to_lf
     converted = convert(old)
     if converted in text:
         return converted, convert(new)
     if old in text:
         return old, convert(new)
     return old, new
-
-
-def _uses_crlf(text: str) -> bool:
-    """Whether most line breaks of `text` are CRLF."""
-    crlf = text.count("\r\n")
-    return crlf > 0 and crlf >= text.count("\n") - crlf
 
 
 def _to_crlf(text: str) -> str:
@@ -143,31 +164,66 @@ def _to_lf(text: str) -> str:
 
 
 def _occurrences(text: str, needle: str) -> list[int]:
-    """Start offsets of the non-overlapping occurrences of `needle`, as str.replace sees them."""
+    """Start offsets of every occurrence of `needle`, overlapping ones included.
+
+    "a\na\n" occurs twice in "a\na\na\n" (lines 1-2 and 2-3): counting only the
+    non-overlapping ones, as str.replace does, would call that ambiguous edit unique.
+    """
     starts: list[int] = []
     index = text.find(needle)
     while index != -1:
         starts.append(index)
-        index = text.find(needle, index + len(needle))
+        index = text.find(needle, index + 1)
     return starts
-
-
-def _line_number(text: str, offset: int) -> int:
-    """1-based line number of `offset` in `text`, counting lines as the editor does."""
-    return bisect.bisect_right(line_starts(text), offset)
 
 
 def _not_unique_message(text: str, starts: list[int], name: str, terms: Terms) -> str:
     """Tell the model where the duplicates are and how to disambiguate."""
-    lines = ", ".join(str(_line_number(text, start)) for start in starts)
+    breaks = line_starts(text)
+    numbers = dict.fromkeys(bisect.bisect_right(breaks, start) for start in starts)
+    lines = ", ".join(str(number) for number in numbers)
     return (
         f"{terms.sentence_old} matches {len(starts)} places in {name} (starting at lines "
         f"{lines}); it must match exactly one. {terms.make_unique}"
     )
 
 
-def _not_found_message(text: str, old_string: str, name: str, terms: Terms) -> str:
-    """Tell the model its old_string is absent and show the closest lines of the file."""
+def ambiguous_message(
+    index: LineIndex, places: list[Candidate], level: str, name: str, terms: Terms
+) -> str:
+    """Tell the model its text matches several places only when read leniently.
+
+    Public for the diff applier, which words the same refusal for a hunk.
+    """
+    if level != "fuzzy":
+        lines = ", ".join(str(place.start + 1) for place in places)
+        return (
+            f"{terms.sentence_old} does not match {name} exactly, and ignoring whitespace it "
+            f"matches {len(places)} places (starting at lines {lines}); it must match exactly "
+            f"one. Copy the lines exactly as they are in the file, with enough surrounding "
+            f"lines to make {terms.old} unique."
+        )
+    best, rival = places[0], places[1]
+    shown = _Candidate(best.start + 1, index.lines[best.start : best.end], best.similarity)
+    return (
+        f"{terms.sentence_old} was not found in {name}; {terms.old} must match the file "
+        f"exactly, including whitespace, indentation and blank lines.\n"
+        f"{_describe(shown, '', terms)}\n"
+        f"{_span(rival.start + 1, rival.end)} are almost as similar ({rival.similarity:.0%}), "
+        "so neither place was changed; include the lines that tell them apart."
+    )
+
+
+def _span(first: int, last: int) -> str:
+    """The words for 1-based lines `first`..`last`: "Line 4" or "Lines 4-9"."""
+    return f"Line {first}" if last <= first else f"Lines {first}-{last}"
+
+
+def not_found_message(text: str, old_string: str, name: str, terms: Terms) -> str:
+    """Tell the model its old_string is absent and show the closest lines of the file.
+
+    Public for the diff applier, which words the same refusal for a hunk.
+    """
     message = (
         f"{terms.sentence_old} was not found in {name}; {terms.old} must match the file "
         "exactly, including whitespace, indentation and blank lines."
@@ -225,6 +281,9 @@ def _closest_lines(text: str, old_string: str) -> _Candidate | None:
     best: _Candidate | None = None
     for first in _likely_starts(contents, wanted[:height]):
         matcher.set_seq1("\n".join(contents[first : first + height]))
+        floor = best.similarity if best else _MIN_SIMILARITY
+        if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
+            continue  # upper bounds of ratio(): this window cannot do better
         ratio = matcher.ratio()
         if ratio >= _MIN_SIMILARITY and (best is None or ratio > best.similarity):
             best = _Candidate(first + 1, file_lines[first : first + height], ratio)

@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from glm_lsp.agent.loop import EditTask, run_edit
 from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION
+from glm_lsp.edits.stale import rebase_changes
 from glm_lsp.errors import GlmError
 from glm_lsp.lsp.convert import encoding_name, selection_of, workspace_edit
 from glm_lsp.lsp.server import GlmServer
@@ -64,7 +65,6 @@ async def _edit_for(server: GlmServer, data: dict[str, Any]) -> types.WorkspaceE
         selection=selection_of(range_),
         buffers=server.open_buffers(),
     )
-    version = doc.version
     client = ProviderClient(await server.current_settings())
     async with _progress(server, "GLM: editing " + name) as report:
         try:
@@ -72,10 +72,10 @@ async def _edit_for(server: GlmServer, data: dict[str, Any]) -> types.WorkspaceE
             outcome = await run_edit(task, client, engine, on_progress=report)
         finally:
             await client.aclose()
-    if server.workspace.get_text_document(data["uri"]).version != version:
-        raise GlmError(f"{name} changed while GLM was working; the edit was not applied.")
+    buffers = server.open_buffers()
+    changes = rebase_changes(outcome.changes, lambda rel: buffers.get(str(root / rel)))
     encoding = encoding_name(server.position_encoding())
-    return workspace_edit(root, outcome.changes, server.open_versions(), encoding)
+    return workspace_edit(root, changes, server.open_versions(), encoding)
 
 
 class _progress:

@@ -62,7 +62,13 @@ def workspace_edit(
         if change.new is None:
             document_changes.append(types.DeleteFile(uri=uri))
             continue
-        if change.old is None:
+        if change.renamed_from is not None:
+            source = str(root / change.renamed_from)
+            source_uri, _ = open_docs.get(source, (from_fs_path(source) or source, None))
+            document_changes.append(types.RenameFile(old_uri=source_uri, new_uri=uri))
+            if change.old == change.new:
+                continue
+        elif change.old is None:
             document_changes.append(types.CreateFile(uri=uri))
         document_changes.append(
             types.TextDocumentEdit(

@@ -1,0 +1,548 @@
+"""Where a change to whole lines belongs in a file, tolerating what models get wrong.
+
+Models copy the lines they change imperfectly: trailing spaces dropped, tabs written as
+spaces, a snippet dedented to column 0, a context line misremembered. Aider measured that
+matching leniently but safely cuts failed edits about nine-fold. This module is that
+matcher, shared by ``edit_file`` (`apply.apply_edit`), SEARCH/REPLACE blocks and unified
+diffs (`patch.apply_patch`). It tries ever looser levels and stops at the first that
+finds anything:
+
+1. ``exact``: the lines are equal;
+2. ``trailing whitespace``: equal once trailing whitespace is removed;
+3. ``whitespace``: equal once leading/trailing whitespace is removed and inner runs of
+   whitespace are collapsed;
+4. ``fuzzy``: a window of the file, as tall as the old lines or one line taller or
+   shorter, whose difflib ratio is at least `FUZZY_MIN`, with no other place within
+   `FUZZY_MARGIN` of it. Only the lines the model keeps (context) may differ; the lines
+   it removes must be in the file, up to whitespace, or the edit is refused.
+
+Callers apply a match only when exactly one place matches at the level that found it
+(`contenders`), so two places that match equally are never guessed between. Lines the
+model keeps are written back as the file has them (the model's copy may be wrong in
+whitespace or spelling); its new lines are re-indented by the offset that maps its
+indentation onto the file's, and refused when no single offset does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+LEVELS = ("exact", "trailing whitespace", "whitespace")
+"""The levels that need equal lines, strictest first."""
+FUZZY = "fuzzy"
+FUZZY_MIN = 0.92
+"""A fuzzy match needs this difflib ratio (of the whitespace-normalised lines)."""
+FUZZY_MARGIN = 0.05
+"""...and no other place within this much of it."""
+_MAX_PLACES = 1000
+"""Occurrences of one line considered when voting for fuzzy windows (bounds the work)."""
+_MAX_STARTS = 50
+"""Window starts scored for a fuzzy match, most voted first."""
+_TAB_SIZES = (4, 8, 2)
+"""Tab widths tried when the model's indentation differs from the file's in tabs/spaces."""
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def norm(line: str) -> str:
+    """`line` without leading/trailing whitespace and with inner runs collapsed to a space."""
+    return " ".join(line.split())
+
+
+_KEY: dict[str, Callable[[str], str]] = {
+    "exact": lambda line: line,
+    "trailing whitespace": str.rstrip,
+    "whitespace": norm,
+}
+
+
+def split_lf(text: str) -> list[str]:
+    """The lines of `text` with their line ends; only LF ends a line, as in git and diffs."""
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
+
+
+def content(line: str) -> str:
+    """A line without its line end (LF or CRLF)."""
+    if line.endswith("\n"):
+        line = line[:-1]
+    return line[:-1] if line.endswith("\r") else line
+
+
+def eol(line: str) -> str:
+    """The line end of `line`: ``\\r\\n``, ``\\n`` or "" for a last line without one."""
+    if line.endswith("\r\n"):
+        return "\r\n"
+    return "\n" if line.endswith("\n") else ""
+
+
+def uses_crlf(text: str) -> bool:
+    """Whether most line breaks of `text` are CRLF."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and crlf >= text.count("\n") - crlf
+
+
+class LineIndex:
+    """A file's lines with per-level lookup tables, built once and shared by many searches."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = split_lf(text)
+        self.contents = [content(line) for line in self.lines]
+        self.newline = "\r\n" if uses_crlf(text) else "\n"
+        self._keys: dict[str, list[str]] = {}
+        self._places: dict[str, dict[str, list[int]]] = {}
+
+    def keys(self, level: str) -> list[str]:
+        """Every line's content as compared at `level`."""
+        if level not in self._keys:
+            self._keys[level] = [_KEY[level](line) for line in self.contents]
+        return self._keys[level]
+
+    def places(self, level: str) -> dict[str, list[int]]:
+        """Where each line (as compared at `level`) occurs, in file order."""
+        if level not in self._places:
+            table: dict[str, list[int]] = {}
+            for number, key in enumerate(self.keys(level)):
+                table.setdefault(key, []).append(number)
+            self._places[level] = table
+        return self._places[level]
+
+    def windows(self, level: str, wanted: Sequence[str]) -> list[int]:
+        """First lines of every run of file lines equal to `wanted` at `level`.
+
+        The rarest wanted line proposes the starts, so the cost is that line's count.
+        """
+        keys = [_KEY[level](line) for line in wanted]
+        places = self.places(level)
+        found = [places.get(key, []) for key in keys]
+        if not keys or not all(found):
+            return []
+        anchor = min(range(len(keys)), key=lambda k: len(found[k]))
+        file_keys = self.keys(level)
+        last = len(file_keys) - len(keys)
+        return [
+            place - anchor
+            for place in found[anchor]
+            if 0 <= place - anchor <= last
+            and file_keys[place - anchor : place - anchor + len(keys)] == keys
+        ]
+
+    def replace(self, start: int, end: int, lines: Sequence[str]) -> str:
+        """The text with lines `start`..`end` (0-based, end excluded) replaced by `lines`."""
+        return "".join(self.lines[:start]) + "".join(lines) + "".join(self.lines[end:])
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """A change to a run of whole lines, as the model wrote it (line contents, no ends).
+
+    `old` are the lines the model expects in the file; `kept[k]` says whether old line k
+    stays (context) or goes; `inserts[k]` are the new lines written just before old line
+    k, and `inserts[len(old)]` those after the last one.
+    """
+
+    old: tuple[str, ...]
+    kept: tuple[bool, ...]
+    inserts: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def between(cls, old_text: str, new_text: str) -> LineEdit:
+        """The edit turning the lines of `old_text` into those of `new_text`.
+
+        Lines equal in both are the context the model kept; difflib decides which.
+        """
+        old = [content(line) for line in split_lf(old_text)]
+        new = [content(line) for line in split_lf(new_text)]
+        kept = [False] * len(old)
+        inserts: list[list[str]] = [[] for _ in range(len(old) + 1)]
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+            if tag == "equal":
+                kept[i1:i2] = [True] * (i2 - i1)
+            else:
+                inserts[i1].extend(new[j1:j2])
+        return cls(tuple(old), tuple(kept), tuple(tuple(group) for group in inserts))
+
+    def new_lines(self) -> list[str]:
+        """The lines that replace `old`, as the model wrote them."""
+        lines: list[str] = []
+        for number, line in enumerate(self.old):
+            lines.extend(self.inserts[number])
+            if self.kept[number]:
+                lines.append(line)
+        lines.extend(self.inserts[len(self.old)])
+        return lines
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place (file lines `start`..`end`, 0-based, end excluded) where an edit may belong.
+
+    `lines` are the file lines that replace that run, with line ends; None when the edit
+    cannot be made there, `problem` saying why in words for the model.
+    """
+
+    start: int
+    end: int
+    similarity: float
+    lines: tuple[str, ...] | None
+    problem: str = ""
+    raw: float = 1.0  # similarity with whitespace compared too (breaks ties between places)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The places an edit matches at the first level that matched any, best first."""
+
+    level: str
+    candidates: tuple[Candidate, ...]
+
+
+def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Found | None:
+    """Every place where `edit` matches at the strictest level that finds one, or None.
+
+    `final_eol` says whether the file must end with a line break when the edit reaches
+    its end (True/False, from a diff's "No newline" markers), None to keep what it has.
+    """
+    if not edit.old:
+        return None
+    height = len(edit.old)
+    for level in LEVELS:
+        starts = index.windows(level, edit.old)
+        if starts:
+            ops: list[Opcode] = [("equal", 0, height, 0, height)]
+            options = [
+                candidate(index, edit, start, start + height, 1.0, ops, final_eol)
+                for start in starts
+            ]
+            if len(options) > 1 and level != "exact":
+                options = [_with_raw(index, edit, option) for option in options]
+                options.sort(key=lambda option: -option.raw)
+            return Found(level, tuple(options))
+    return _fuzzy(index, edit, final_eol)
+
+
+def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
+    """`option` with its similarity to the model's lines, whitespace and indentation included."""
+    matcher = SequenceMatcher(
+        None,
+        "\n".join(index.contents[option.start : option.end]),
+        "\n".join(edit.old),
+        autojunk=False,
+    )
+    return replace(option, raw=matcher.ratio())
+
+
+def contenders(found: Found) -> list[Candidate]:
+    """The candidates that are equally good: one means the edit's place is certain.
+
+    At the equal-lines levels every candidate is as good as another. A fuzzy match needs
+    a best applicable window of at least `FUZZY_MIN`; its rivals are applicable windows
+    elsewhere within `FUZZY_MARGIN` of it, and windows at least as similar where the edit
+    cannot be made (the model may have misremembered the lines it removes there). [] when
+    no fuzzy window is good enough.
+    """
+    if found.level == "exact":
+        return list(found.candidates)
+    if found.level != FUZZY:
+        return _closest_in_whitespace(list(found.candidates))
+    usable = [option for option in found.candidates if option.lines is not None]
+    if not usable or usable[0].similarity < FUZZY_MIN:
+        return []
+    best = usable[0]
+    rivals = [option for option in found.candidates if option is not best and _rivals(best, option)]
+    if not rivals:
+        return [best]
+    return _closest_in_whitespace([best, *rivals])
+
+
+def _closest_in_whitespace(options: list[Candidate]) -> list[Candidate]:
+    """The one place whose whitespace is clearly the most like the model's, else all of them.
+
+    Places equal up to whitespace (the same block at two indentations, common in YAML and
+    Python) are told apart by their raw similarity, with the same margin as fuzzy matches.
+    """
+    if len(options) < 2:
+        return options
+    ranked = sorted(options, key=lambda option: -option.raw)
+    if ranked[0].lines is not None and ranked[0].raw - ranked[1].raw >= FUZZY_MARGIN:
+        return [ranked[0]]
+    return options
+
+
+def _rivals(best: Candidate, other: Candidate) -> bool:
+    """Whether `other` makes the fuzzy match `best` ambiguous."""
+    if _overlap(best, other):
+        return other.similarity >= best.similarity and other.lines not in (None, best.lines)
+    if other.lines is None:
+        return other.similarity >= best.similarity
+    return other.similarity > best.similarity - FUZZY_MARGIN
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    """Whether two candidates share a file line."""
+    return a.start < b.end and b.start < a.end
+
+
+def insertion(
+    index: LineIndex, position: int, new: Sequence[str], final_eol: bool | None = None
+) -> Candidate:
+    """The candidate inserting `new` before file line `position` (a hunk without old lines)."""
+    if position > 0 and position == len(index.lines) and not eol(index.lines[-1]):
+        previous = index.contents[-1]
+        edit = LineEdit((previous,), (True,), ((), tuple(new)))
+        ops: list[Opcode] = [("equal", 0, 1, 0, 1)]
+        return candidate(index, edit, position - 1, position, 1.0, ops, final_eol)
+    lines = tuple(line + index.newline for line in new)
+    if position == len(index.lines) and final_eol is False and lines:
+        lines = (*lines[:-1], new[-1])
+    return Candidate(position, position, 1.0, lines)
+
+
+def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | None:
+    """Windows of the file similar to `edit.old` (ratio ≥ `FUZZY_MIN` - `FUZZY_MARGIN`)."""
+    wanted = [norm(line) for line in edit.old]
+    keys = index.keys("whitespace")
+    floor = FUZZY_MIN - FUZZY_MARGIN
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2("\n".join(wanted))
+    scored: dict[tuple[int, int], float] = {}
+    for start in _voted_starts(index, wanted):
+        for first, height in _windows_near(start, len(wanted), len(keys)):
+            if (first, height) in scored:
+                continue
+            matcher.set_seq1("\n".join(keys[first : first + height]))
+            if matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor:
+                scored[(first, height)] = matcher.ratio()
+    options = [
+        candidate(
+            index,
+            edit,
+            first,
+            first + height,
+            ratio,
+            _align(wanted, keys[first : first + height]),
+            final_eol,
+        )
+        for (first, height), ratio in scored.items()
+        if ratio >= floor
+    ]
+    if not options:
+        return None
+    options = [_with_raw(index, edit, option) for option in options]
+    options.sort(key=lambda option: (-option.similarity, option.start, option.end))
+    return Found(FUZZY, tuple(options))
+
+
+def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
+    """Window starts proposed by the wanted lines found (up to whitespace) in the file.
+
+    A window similar enough to count has most of its lines equal to the wanted ones, so
+    each such line votes for the start it implies; the most voted starts are scored.
+    """
+    places = index.places("whitespace")
+    votes: dict[int, int] = {}
+    for offset, line in enumerate(wanted):
+        for place in places.get(line, [])[:_MAX_PLACES]:
+            votes[place - offset] = votes.get(place - offset, 0) + 1
+    if not votes:
+        return []
+    top = max(votes.values())
+    ranked = sorted(votes, key=lambda start: (-votes[start], start))
+    return [start for start in ranked[:_MAX_STARTS] if votes[start] * 2 >= top]
+
+
+def _windows_near(start: int, height: int, size: int) -> list[tuple[int, int]]:
+    """(first line, height) of the windows around `start`, one line taller or shorter."""
+    windows = []
+    for first in (start - 1, start, start + 1):
+        for tall in (height - 1, height, height + 1):
+            if tall >= 1 and first >= 0 and first + tall <= size:
+                windows.append((first, tall))
+    return windows
+
+
+def _align(wanted: list[str], window: list[str]) -> list[Opcode]:
+    """difflib opcodes pairing the wanted lines with the window's (normalised) lines."""
+    return list(SequenceMatcher(None, wanted, window, autojunk=False).get_opcodes())
+
+
+def candidate(
+    index: LineIndex,
+    edit: LineEdit,
+    start: int,
+    end: int,
+    similarity: float,
+    ops: Sequence[Opcode],
+    final_eol: bool | None,
+) -> Candidate:
+    """The candidate for `edit` at file lines `start`..`end`, aligned to them by `ops`."""
+    window = index.contents[start:end]
+    pairs = [
+        (window[f1 + k], edit.old[i1 + k])
+        for tag, i1, i2, f1, _f2 in ops
+        if tag == "equal"
+        for k in range(i2 - i1)
+        if window[f1 + k].strip()
+    ]
+    transform = indent_transform(pairs)
+    try:
+        parts = _splice(index, start, end, edit, ops, transform)
+    except _Refused as refused:
+        return Candidate(start, end, similarity, None, str(refused))
+    return Candidate(start, end, similarity, _with_line_ends(index, start, end, parts, final_eol))
+
+
+class _Refused(Exception):
+    """The edit cannot be made at this place (the message says why)."""
+
+
+def _splice(
+    index: LineIndex,
+    start: int,
+    end: int,
+    edit: LineEdit,
+    ops: Sequence[Opcode],
+    transform: Callable[[str], str | None] | None,
+) -> list[tuple[str, str]]:
+    """The (content, line end) pairs replacing the window: the model's change, the file's lines.
+
+    Kept lines come from the file, removed ones must be in it, new ones are re-indented;
+    file lines the model did not mention (a fuzzy window's extra line) stay.
+    """
+    out: list[tuple[str, str]] = []
+
+    def emit_inserts(number: int) -> None:
+        for line in edit.inserts[number]:
+            out.append((_reindent(line, transform), index.newline))
+
+    for tag, i1, i2, f1, f2 in ops:
+        paired = tag == "equal" or (tag == "replace" and i2 - i1 == f2 - f1)
+        for offset in range(i2 - i1):
+            number = i1 + offset
+            emit_inserts(number)
+            if paired and edit.kept[number]:
+                line = index.lines[start + f1 + offset]
+                out.append((content(line), eol(line)))
+            elif not edit.kept[number]:
+                _check_removed(index, edit.old[number], start + f1 + offset if paired else None)
+        if not paired:
+            out.extend((content(line), eol(line)) for line in index.lines[start + f1 : start + f2])
+    emit_inserts(len(edit.old))
+    return out
+
+
+def _check_removed(index: LineIndex, line: str, place: int | None) -> None:
+    """Refuse when a line the model removes is not the file's line at `place`."""
+    if place is not None and norm(index.contents[place]) == norm(line):
+        return
+    where = "it is not in the file there"
+    if place is not None:
+        where = f"line {place + 1} of the file reads {index.contents[place].strip()!r}"
+    raise _Refused(f"it removes the line {line.strip()!r}, but {where}")
+
+
+def _reindent(line: str, transform: Callable[[str], str | None] | None) -> str:
+    """A new line at the file's indentation; blank lines stay as they are."""
+    if not line.strip():
+        return line
+    if transform is None:
+        raise _Refused(
+            "its indentation differs from the file's by different amounts on different "
+            "lines, so the indentation of the new lines is unclear"
+        )
+    result = transform(line)
+    if result is None:
+        raise _Refused(f"the new line {line.strip()!r} is indented less than the file allows")
+    return result
+
+
+def _with_line_ends(
+    index: LineIndex, start: int, end: int, parts: list[tuple[str, str]], final_eol: bool | None
+) -> tuple[str, ...]:
+    """The replacement lines with line ends, keeping (or setting) the file's last line end."""
+    at_end = end == len(index.lines) and end > 0
+    last_end = eol(index.lines[end - 1]) if at_end else index.newline
+    lines = []
+    for number, (text, ending) in enumerate(parts):
+        if number == len(parts) - 1 and at_end:
+            if final_eol is False or (final_eol is None and not last_end):
+                ending = ""
+            else:
+                ending = ending or index.newline
+        else:
+            ending = ending or index.newline
+        lines.append(text + ending)
+    return tuple(lines)
+
+
+def indent_transform(pairs: Sequence[tuple[str, str]]) -> Callable[[str], str | None] | None:
+    """How to move a model's line to the file's indentation, learnt from (file, model) pairs.
+
+    Equal indentation changes nothing; a uniform prefix the model left out (a dedented
+    snippet) or added is put back or taken off; tabs against spaces are compared in
+    columns for a common tab width and rewritten in the file's style. None when no single
+    offset explains every pair (new lines' indentation would be a guess).
+    """
+    indents = [(_indent(file_line), _indent(model_line)) for file_line, model_line in pairs]
+    if all(file_indent == model_indent for file_indent, model_indent in indents):
+        return lambda line: line
+    shift = _prefix_shift(indents)
+    if shift is not None:
+        return shift
+    for tab in _TAB_SIZES:
+        moves = {_width(f, tab) - _width(m, tab) for f, m in indents}
+        if len(moves) == 1:
+            return _column_shift(moves.pop(), tab, _uses_tabs([f for f, _ in indents]))
+    return None
+
+
+def _prefix_shift(indents: list[tuple[str, str]]) -> Callable[[str], str | None] | None:
+    """A transform adding or removing one indentation prefix, if one explains every pair."""
+    file_indent, model_indent = indents[0]
+    if file_indent.endswith(model_indent):
+        prefix = file_indent[: len(file_indent) - len(model_indent)]
+        if all(f == prefix + m for f, m in indents):
+            return lambda line: prefix + line
+    if model_indent.endswith(file_indent):
+        extra = model_indent[: len(model_indent) - len(file_indent)]
+        if all(m == extra + f for f, m in indents):
+            return lambda line: line[len(extra) :] if line.startswith(extra) else None
+    return None
+
+
+def _column_shift(move: int, tab: int, tabs: bool) -> Callable[[str], str | None]:
+    """A transform moving a line `move` columns and writing its indentation in the file's style."""
+
+    def shift(line: str) -> str | None:
+        columns = _width(_indent(line), tab) + move
+        if columns < 0:
+            return None
+        indent = "\t" * (columns // tab) + " " * (columns % tab) if tabs else " " * columns
+        return indent + line.lstrip(" \t")
+
+    return shift
+
+
+def _indent(line: str) -> str:
+    """The leading spaces and tabs of a line."""
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _width(indent: str, tab: int) -> int:
+    """The columns an indentation takes with tab stops every `tab` columns."""
+    columns = 0
+    for char in indent:
+        columns = columns + tab - columns % tab if char == "\t" else columns + 1
+    return columns
+
+
+def _uses_tabs(indents: list[str]) -> bool:
+    """Whether most of the indented file lines start with a tab."""
+    indented = [indent for indent in indents if indent]
+    return sum(indent.startswith("\t") for indent in indented) * 2 > len(indented)

@@ -1,0 +1,688 @@
+"""Unified diffs as models write them, applied by content rather than by line number.
+
+Models write diffs with wrong or missing ``@@`` numbers, trimmed or extra context, lost
+whitespace, hunks out of order, and ``---``/``+++`` headers with or without ``a/``
+``b/`` prefixes, often inside a fenced ```diff block. `apply_patch` therefore places each
+hunk by its context and removed lines, with the same tolerant, never-guessing matcher as
+``edit_file`` (`glm_lsp.edits.locate`). Line numbers only break a tie between places that
+match equally, and only when they point clearly at one of them. A hunk that cannot be
+placed uniquely refuses the whole patch (all or nothing) with a message naming the file
+and the hunk, written so the model can fix its diff and resend it.
+
+Parsing uses unidiff when the text is a well-formed diff (it round-trips exactly);
+anything else goes to a lenient parser, because unidiff refuses bare ``@@ @@`` and
+silently drops the lines past a wrong ``@@`` count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import Hunk as UnidiffHunk
+from unidiff.patch import PatchSet
+
+from glm_lsp.edits.apply import Terms, not_found_message
+from glm_lsp.edits.locate import (
+    Candidate,
+    LineEdit,
+    LineIndex,
+    contenders,
+    content,
+    find,
+    insertion,
+    norm,
+    split_lf,
+)
+from glm_lsp.errors import EditError
+
+Files = Callable[[str], "str | None"]
+"""The current text of a workspace-relative path, or None when the file does not exist."""
+
+_SLACK = 5
+"""How far (in lines) the @@ number may be from a place and still choose it."""
+_HUNK = re.compile(r"^@@+\s*(?:-(\d+)(?:,(\d+))?)?\s*(?:\+(\d+)(?:,(\d+))?)?\s*(?:@@+.*)?$")
+_FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
+_DIFF_INFOS = {"", "diff", "patch", "udiff"}
+
+
+@dataclass(frozen=True)
+class PatchResult:
+    """A file the patch changes: None for `old` = created, for `new` = deleted.
+
+    For a rename, `path` is the new name and `renamed_from` the old one (the caller deletes
+    it); `old` is the text the file had under its old name.
+    """
+
+    path: str
+    old: str | None
+    new: str | None
+    renamed_from: str | None = None
+
+
+@dataclass
+class Hunk:
+    """One ``@@`` section: its header numbers (None when missing) and tagged line contents."""
+
+    header: str
+    old_start: int | None = None
+    old_count: int | None = None
+    new_start: int | None = None
+    new_count: int | None = None
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    old_no_eol: bool = False
+    new_no_eol: bool = False
+
+    def edit(self) -> LineEdit:
+        """The hunk as a change to whole lines: ' ' kept, '-' removed, '+' inserted."""
+        old: list[str] = []
+        kept: list[bool] = []
+        inserts: list[list[str]] = [[]]
+        for tag, text in self.lines:
+            if tag == "+":
+                inserts[-1].append(text)
+            else:
+                old.append(text)
+                kept.append(tag == " ")
+                inserts.append([])
+        return LineEdit(tuple(old), tuple(kept), tuple(tuple(group) for group in inserts))
+
+    def counts_match(self) -> bool:
+        """Whether the header's counts agree with the body (a sign the numbers are real)."""
+        old = sum(tag != "+" for tag, _ in self.lines)
+        new = sum(tag != "-" for tag, _ in self.lines)
+        return (self.old_count, self.new_count) == (old, new)
+
+    def final_eol(self) -> bool | None:
+        """Whether the file ends with a line break after this hunk, from its markers."""
+        if self.new_no_eol:
+            return False
+        return True if self.old_no_eol else None
+
+
+@dataclass
+class FilePatch:
+    """The part of a diff about one file, with its labels as written (prefixes included)."""
+
+    old_label: str | None = None
+    new_label: str | None = None
+    labelled: bool = False
+    git_names: tuple[str, str] | None = None
+    rename_from: str | None = None
+    rename_to: str | None = None
+    created: bool = False
+    deleted: bool = False
+    binary: bool = False
+    crlf: bool = False
+    hunks: list[Hunk] = field(default_factory=list)
+
+
+def apply_patch(files: Files, patch: str, default_path: str | None = None) -> list[PatchResult]:
+    """The files changed by the unified diff `patch`, all or nothing.
+
+    `files(path)` gives a file's current text (None when missing); `patch` may be a whole
+    fenced ```diff block; `default_path` is the file a diff without ``---``/``+++``
+    headers changes. Raises EditError, written for the model, when the diff is malformed
+    or a hunk cannot be placed at exactly one place.
+    """
+    sections = parse_patch(patch)
+    if not sections:
+        raise EditError(
+            "The text contains no unified diff: expected '--- a/path' and '+++ b/path' "
+            "lines followed by '@@' hunks of ' ', '-' and '+' lines."
+        )
+    state: dict[str, str | None] = {}
+    results: dict[str, PatchResult] = {}
+
+    def current(path: str) -> str | None:
+        return state[path] if path in state else files(path)
+
+    for section in sections:
+        for result in _apply_section(current, section, default_path):
+            _record(state, results, result)
+    return [
+        result for result in results.values() if result.old != result.new or result.renamed_from
+    ]
+
+
+def _record(
+    state: dict[str, str | None], results: dict[str, PatchResult], new: PatchResult
+) -> None:
+    """Fold one section's result into the running state (a file may appear in several)."""
+    earlier = results.get(new.path)
+    if new.renamed_from:
+        state[new.renamed_from] = None
+        results.pop(new.renamed_from, None)
+    if earlier is not None:
+        new = PatchResult(new.path, earlier.old, new.new, earlier.renamed_from or new.renamed_from)
+    state[new.path] = new.new
+    results[new.path] = new
+
+
+# --- applying ------------------------------------------------------------------------------
+
+
+def _apply_section(
+    current: Files, section: FilePatch, default_path: str | None
+) -> list[PatchResult]:
+    """The result of one file's section of the diff."""
+    if section.binary:
+        raise EditError(
+            "The diff contains a binary patch, which cannot be applied here; change only "
+            "text files, with ' ', '-' and '+' lines."
+        )
+    old_path, new_path = _paths(current, section, default_path)
+    if section.created or old_path is None:
+        assert new_path is not None
+        return [_create(current, new_path, section)]
+    if section.deleted or new_path is None:
+        return [_delete(current, old_path, section)]
+    text = current(old_path)
+    if text is None:
+        raise EditError(
+            f"{old_path} does not exist, so the diff cannot change it; to create it, write "
+            f"'--- /dev/null' and '+++ b/{old_path}' and add every line with '+'."
+        )
+    renamed = old_path != new_path
+    if renamed and current(new_path) is not None:
+        raise EditError(
+            f"The diff renames {old_path} to {new_path}, but {new_path} already exists."
+        )
+    new_text = patch_text(new_path, text, section.hunks)
+    return [PatchResult(new_path, text, new_text, old_path if renamed else None)]
+
+
+def _create(current: Files, path: str, section: FilePatch) -> PatchResult:
+    """A file created by the diff: its '+' (and stray ' ') lines are the whole text."""
+    lines: list[str] = []
+    newline = "\r\n" if section.crlf else "\n"
+    for number, hunk in enumerate(section.hunks, 1):
+        if any(tag == "-" for tag, _ in hunk.lines):
+            raise EditError(
+                f"Hunk {number} of the diff creating {path} removes lines, but a new file has "
+                "none; write every line of the new file with '+'."
+            )
+        lines += [text + newline for _, text in hunk.lines]
+    if lines and section.hunks[-1].new_no_eol:
+        lines[-1] = lines[-1][: -len(newline)]
+    text = "".join(lines)
+    existing = current(path)
+    if existing and existing != text:
+        raise EditError(
+            f"The diff creates {path}, but {path} already exists; write a diff against its "
+            f"current text ('--- a/{path}', '+++ b/{path}') instead."
+        )
+    return PatchResult(path, existing, text)
+
+
+def _delete(current: Files, path: str, section: FilePatch) -> PatchResult:
+    """A file deleted by the diff, checked against what the diff says it contains."""
+    text = current(path)
+    if text is None:
+        raise EditError(f"The diff deletes {path}, but {path} does not exist.")
+    said = [norm(line) for hunk in section.hunks for tag, line in hunk.lines if tag != "+"]
+    if section.hunks and said != [norm(content(line)) for line in split_lf(text)]:
+        raise EditError(
+            f"The diff deletes {path}, but its '-' lines are not the file's current text; "
+            f"read {path} again, or delete it with a diff that removes exactly its lines."
+        )
+    return PatchResult(path, text, None)
+
+
+def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
+    """`text` with every hunk applied, each placed by its content in the original text."""
+    index = LineIndex(text)
+    placed: dict[int, Candidate] = {}
+    choices: dict[int, list[Candidate]] = {}
+    for number, hunk in enumerate(hunks, 1):
+        if not hunk.edit().old:
+            continue
+        options = _options(path, index, hunk, number)
+        if len(options) == 1:
+            placed[number] = options[0]
+        else:
+            choices[number] = options
+    for number, options in choices.items():
+        placed[number] = _tie_break(path, index, hunks, number, options, placed)
+    for number, hunk in enumerate(hunks, 1):
+        if not hunk.edit().old:
+            placed[number] = _insertion(path, index, hunks, number, placed)
+    return _assemble(path, index, hunks, placed)
+
+
+def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candidate]:
+    """The equally good places for a hunk ([] for a hunk without old lines)."""
+    edit = hunk.edit()
+    found = find(index, edit, hunk.final_eol())
+    best = contenders(found) if found else []
+    if not best or (len(best) == 1 and best[0].lines is None):
+        old_text = "".join(line + "\n" for line in edit.old)
+        raise EditError(not_found_message(index.text, old_text, path, _terms(hunk, number)))
+    return best
+
+
+def _tie_break(
+    path: str,
+    index: LineIndex,
+    hunks: list[Hunk],
+    number: int,
+    options: list[Candidate],
+    placed: dict[int, Candidate],
+) -> Candidate:
+    """Choose among equally matching places: not over another hunk, then by @@ number."""
+    hunk = hunks[number - 1]
+    free = [o for o in options if not any(_overlap(o, other) for other in placed.values())]
+    if len(free) == 1:
+        return free[0]
+    expected = _expected(hunks, number, placed)
+    if expected is not None and free:
+        ranked = sorted(free, key=lambda option: abs(option.start - expected))
+        nearest = abs(ranked[0].start - expected)
+        runner_up = abs(ranked[1].start - expected) if len(ranked) > 1 else None
+        if nearest <= _SLACK and nearest != runner_up:
+            return ranked[0]
+    raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
+
+
+def _expected(hunks: list[Hunk], number: int, placed: dict[int, Candidate]) -> int | None:
+    """Where the hunk's @@ number says it starts (0-based), corrected by placed neighbours.
+
+    Like GNU patch, the offset between a placed hunk's number and its real place is
+    carried to its neighbours, so numbers off by a constant still break ties.
+    """
+    hunk = hunks[number - 1]
+    if hunk.old_start is None:
+        return None
+    offset = 0
+    neighbours = sorted(placed, key=lambda other: (abs(other - number), other))
+    for other in neighbours:
+        start = hunks[other - 1].old_start
+        if start is not None and hunks[other - 1].edit().old:
+            offset = placed[other].start - max(start - 1, 0)
+            break
+    return max(hunk.old_start - 1, 0) + offset
+
+
+def _insertion(
+    path: str, index: LineIndex, hunks: list[Hunk], number: int, placed: dict[int, Candidate]
+) -> Candidate:
+    """Place a hunk that only adds lines: its @@ numbers are all there is to go by."""
+    hunk = hunks[number - 1]
+    if hunk.old_start is None or not hunk.counts_match():
+        raise EditError(
+            f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) has no context or "
+            "'-' lines, so only correct @@ line numbers could place it; add the lines around "
+            "the insertion as context (lines starting with a space)."
+        )
+    expected = _expected(hunks, number, {k: v for k, v in placed.items() if k != number})
+    assert expected is not None
+    position = expected + (1 if hunk.old_count == 0 and hunk.old_start > 0 else 0)
+    if not 0 <= position <= len(index.lines):
+        raise EditError(
+            f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) inserts at line "
+            f"{position + 1}, but the file has {len(index.lines)} lines; add the lines around "
+            "the insertion as context."
+        )
+    new = [text for tag, text in hunk.lines if tag == "+"]
+    return insertion(index, position, new, hunk.final_eol())
+
+
+def _assemble(path: str, index: LineIndex, hunks: list[Hunk], placed: dict[int, Candidate]) -> str:
+    """The patched text, refusing hunks whose places overlap."""
+    order = sorted(placed, key=lambda number: (placed[number].start, placed[number].end))
+    for first, second in zip(order, order[1:], strict=False):
+        if _overlap(placed[first], placed[second]):
+            low, high = sorted((first, second))
+            raise EditError(
+                f"Hunks {low} and {high} of the diff for {path} change overlapping lines "
+                f"({_span(placed[first], placed[second])}) of the file; merge them into one hunk."
+            )
+    parts: list[str] = []
+    cursor = 0
+    for number in order:
+        option = placed[number]
+        if option.lines is None:
+            raise EditError(
+                f"Hunk {number} of the diff for {path} ({hunks[number - 1].header.strip()}) "
+                f"matches lines {option.start + 1}-{option.end}, but {option.problem}; "
+                "resend the hunk with the file's lines copied exactly."
+            )
+        parts.append("".join(index.lines[cursor : option.start]))
+        parts.append("".join(option.lines))
+        cursor = option.end
+    parts.append("".join(index.lines[cursor:]))
+    return "".join(parts)
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    """Whether two places touch the same file lines (an insertion inside a range counts)."""
+    if a.start == a.end or b.start == b.end:
+        return a.start < b.end and b.start < a.end and a.start != b.start
+    return a.start < b.end and b.start < a.end
+
+
+def _span(a: Candidate, b: Candidate) -> str:
+    """The 1-based lines two overlapping places share."""
+    return f"lines {max(a.start, b.start) + 1}-{min(a.end, b.end)}"
+
+
+def _terms(hunk: Hunk, number: int) -> Terms:
+    """How messages name a hunk and its parts."""
+    first = next((text.strip() for tag, text in hunk.lines if text.strip()), "")
+    return Terms(
+        old="the hunk's ' ' and '-' lines",
+        new="its '+' lines",
+        sentence_old=f"Hunk {number} of the diff ({hunk.header.strip()}, first line {first!r})",
+        make_unique="Add context lines that tell the places apart.",
+    )
+
+
+def _ambiguous(path: str, hunk: Hunk, number: int, options: list[Candidate], numbered: bool) -> str:
+    """Message for a hunk that matches several places the @@ numbers cannot choose between."""
+    starts = ", ".join(str(option.start + 1) for option in options)
+    why = (
+        "its @@ line numbers do not point clearly at one of them"
+        if numbered
+        else "it has no @@ line numbers to choose between them"
+    )
+    return (
+        f"{_terms(hunk, number).sentence_old} matches {len(options)} places in {path} "
+        f"(starting at lines {starts}), and {why}. Add context lines that tell the places "
+        "apart, or give the correct @@ line numbers."
+    )
+
+
+def _paths(
+    current: Files, section: FilePatch, default: str | None
+) -> tuple[str | None, str | None]:
+    """The (old, new) workspace paths of a section, None for /dev/null."""
+    if not section.labelled and section.git_names is None:
+        if default is None:
+            raise EditError(
+                "The diff does not say which file it changes; start it with '--- a/path' and "
+                "'+++ b/path' lines naming the file relative to the workspace root."
+            )
+        return default, default
+    old, new = (section.old_label, section.new_label)
+    if not section.labelled and section.git_names is not None:
+        old, new = section.git_names
+    git_style = (old is None or old.startswith("a/")) and (new is None or new.startswith("b/"))
+    old = _strip(current, old, "a/" if git_style else "")
+    new = _strip(current, new, "b/" if git_style else "")
+    old = section.rename_from or old
+    new = section.rename_to or new
+    if old is not None and new is not None and old != new and not section.rename_from:
+        return (new, new) if current(new) is not None or current(old) is None else (old, old)
+    return old, new
+
+
+def _strip(current: Files, label: str | None, prefix: str) -> str | None:
+    """`label` without its git prefix, unless only the unstripped name exists."""
+    if label is None or not prefix or not label.startswith(prefix):
+        return label
+    stripped = label[len(prefix) :]
+    if current(stripped) is None and current(label) is not None:
+        return label
+    return stripped
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def parse_patch(patch: str) -> list[FilePatch]:
+    """The file sections of a diff: strictly by unidiff when it can, leniently otherwise."""
+    text = unfence(patch)
+    strict = _parse_strict(text)
+    return strict if strict is not None else _parse_lenient(text)
+
+
+def unfence(reply: str) -> str:
+    """The diff inside the fenced ```diff (or ```patch, or bare ```) blocks of `reply`.
+
+    Text outside fences is dropped when a fenced block holds a diff; without one the text
+    is returned as it is (the lenient parser skips prose).
+    """
+    blocks: list[list[str]] = []
+    inside: list[str] | None = None
+    fence = ""
+    for line in split_lf(reply):
+        match = _FENCE.match(line)
+        if inside is None and match and match.group(2).lower() in _DIFF_INFOS:
+            inside, fence = [], match.group(1)
+        elif inside is not None and line.strip() == fence:
+            blocks.append(inside)
+            inside = None
+        elif inside is not None:
+            inside.append(line)
+    if inside:
+        blocks.append(inside)
+    diffs = ["".join(block) for block in blocks if any(line.startswith("@@") for line in block)]
+    return "".join(_ends_with_newline(diff) for diff in diffs) if diffs else reply
+
+
+def _ends_with_newline(text: str) -> str:
+    """`text` ending with a line break, so concatenated blocks stay separate lines."""
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _parse_strict(text: str) -> list[FilePatch] | None:
+    """unidiff's reading of a well-formed diff; None when it fails or would drop lines."""
+    try:
+        patch_set = PatchSet(text)
+    except (UnidiffParseError, ValueError):
+        return None
+    if not len(patch_set) or str(patch_set) != text:
+        return None
+    sections = []
+    for patched in patch_set:
+        if patched.is_binary_file:
+            return None
+        section = FilePatch(
+            old_label=_label(patched.source_file),
+            new_label=_label(patched.target_file),
+            labelled=True,
+            crlf="\r\n" in text,
+        )
+        _apply_git_info(section, [str(line) for line in patched.patch_info or []])
+        for hunk in patched:
+            section.hunks.append(_strict_hunk(hunk))
+        sections.append(section)
+    return sections
+
+
+def _strict_hunk(source: UnidiffHunk) -> Hunk:
+    """A unidiff hunk as a Hunk."""
+    hunk = Hunk(
+        header=f"@@ -{source.source_start},{source.source_length} "
+        f"+{source.target_start},{source.target_length} @@",
+        old_start=source.source_start,
+        old_count=source.source_length,
+        new_start=source.target_start,
+        new_count=source.target_length,
+    )
+    for line in source:
+        if line.line_type == "\\":
+            _no_newline(hunk)
+        else:
+            hunk.lines.append((line.line_type, _content(line.value)))
+    return hunk
+
+
+def _parse_lenient(text: str) -> list[FilePatch]:
+    """Parse a diff as models write it: missing headers, bare @@, wrong counts, prose."""
+    lines = split_lf(text)
+    sections: list[FilePatch] = []
+    hunk: Hunk | None = None
+    section: FilePatch | None = None
+    crlf = "\r\n" in text
+    index = 0
+    while index < len(lines):
+        line = lines[index].rstrip("\r\n")
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if hunk is not None and _in_hunk(line, following, hunk):
+            _add_line(hunk, line)
+            index += 1
+            continue
+        if hunk is not None:
+            _close(hunk)
+            hunk = None
+        if line.startswith("diff --git "):
+            section = FilePatch(git_names=_git_names(line[len("diff --git ") :]), crlf=crlf)
+            sections.append(section)
+        elif line.startswith("--- ") and following.startswith("+++ "):
+            if section is None or section.labelled or section.hunks:
+                section = FilePatch(crlf=crlf)
+                sections.append(section)
+            section.old_label, section.new_label = (
+                _label(line[4:]),
+                _label(following[4:].rstrip("\r\n")),
+            )
+            section.labelled = True
+            index += 1
+        elif line.startswith("@@"):
+            if section is None:
+                section = FilePatch(crlf=crlf)
+                sections.append(section)
+            hunk = _hunk_header(line)
+            section.hunks.append(hunk)
+        elif section is not None and not section.hunks:
+            _apply_git_info(section, [line])
+        index += 1
+    if hunk is not None:
+        _close(hunk)
+    return [s for s in sections if s.hunks or s.git_names or s.labelled]
+
+
+def _in_hunk(line: str, following: str, hunk: Hunk) -> bool:
+    """Whether `line` continues the hunk (an empty line is a blank context line).
+
+    A ``--- `` line followed by ``+++ `` starts the next file unless the hunk's counts
+    still expect removed lines.
+    """
+    if line.startswith("--- ") and following.startswith("+++ "):
+        return _remaining(hunk)[0] > 0
+    return line == "" or line[0] in " +-\\"
+
+
+def _remaining(hunk: Hunk) -> tuple[int, int]:
+    """Old and new lines the header's counts still expect (0 when it gives none)."""
+    old = sum(tag != "+" for tag, _ in hunk.lines)
+    new = sum(tag != "-" for tag, _ in hunk.lines)
+    return (hunk.old_count or 0) - old, (hunk.new_count or 0) - new
+
+
+def _add_line(hunk: Hunk, line: str) -> None:
+    """Add one body line to the hunk (an empty line, written without its space, is context)."""
+    if line.startswith("\\"):
+        _no_newline(hunk)
+    elif line == "":
+        hunk.lines.append(("", ""))  # a blank written without its space; see _close
+    else:
+        hunk.lines.append((line[0], line[1:]))
+
+
+def _close(hunk: Hunk) -> None:
+    """Finish a hunk: blank lines without a space at its end separate it from what follows."""
+    expected_old = hunk.old_count
+    while hunk.lines and hunk.lines[-1][0] == "":
+        old = sum(tag != "+" for tag, _ in hunk.lines)
+        if expected_old is not None and old <= expected_old:
+            break
+        hunk.lines.pop()
+    hunk.lines = [(tag or " ", text) for tag, text in hunk.lines]
+
+
+def _no_newline(hunk: Hunk) -> None:
+    """A ``\\ No newline at end of file`` marker: the previous line has no line break."""
+    if not hunk.lines:
+        return
+    tag = hunk.lines[-1][0]
+    if tag in " -":
+        hunk.old_no_eol = True
+    if tag in " +":
+        hunk.new_no_eol = True
+
+
+def _hunk_header(line: str) -> Hunk:
+    """A Hunk from its ``@@`` line; missing numbers stay None."""
+    match = _HUNK.match(line)
+    if match is None:
+        return Hunk(header=line)
+    old_start, old_count, new_start, new_count = match.groups()
+    return Hunk(
+        header=line,
+        old_start=int(old_start) if old_start else None,
+        old_count=_count(old_start, old_count),
+        new_start=int(new_start) if new_start else None,
+        new_count=_count(new_start, new_count),
+    )
+
+
+def _count(start: str | None, count: str | None) -> int | None:
+    """A header count: given, 1 when only the start is given, None without numbers."""
+    if start is None:
+        return None
+    return int(count) if count is not None else 1
+
+
+def _apply_git_info(section: FilePatch, lines: list[str]) -> None:
+    """Record git's extended header lines (new/deleted file, rename, binary)."""
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if line.startswith("new file mode"):
+            section.created = True
+        elif line.startswith("deleted file mode"):
+            section.deleted = True
+        elif line.startswith("rename from "):
+            section.rename_from = _unquote(line[len("rename from ") :])
+        elif line.startswith("rename to "):
+            section.rename_to = _unquote(line[len("rename to ") :])
+        elif line.startswith(("Binary files ", "GIT binary patch")):
+            section.binary = True
+
+
+def _label(text: str) -> str | None:
+    """The path of a ``---``/``+++`` label (timestamp and quotes removed); None for /dev/null."""
+    text = text.rstrip("\r\n")
+    name = _unquote(text.strip()) if text.strip().startswith('"') else text.split("\t")[0].strip()
+    return None if name == "/dev/null" else name
+
+
+def _git_names(text: str) -> tuple[str, str]:
+    """The two names of a ``diff --git a/x b/x`` line (same-name split for paths with spaces)."""
+    text = text.strip()
+    if text.startswith('"'):
+        end = _quoted_end(text)
+        return _unquote(text[:end]), _unquote(text[end:].strip())
+    half = (len(text) - 1) // 2
+    if len(text) % 2 == 1 and text[half] == " " and text[2:half] == text[half + 3 :]:
+        return text[:half], text[half + 1 :]
+    old, _, new = text.partition(" b/")
+    return old, "b/" + new
+
+
+def _quoted_end(text: str) -> int:
+    """The index just past the closing quote of the C-quoted string starting `text`."""
+    escaped = False
+    for position in range(1, len(text)):
+        char = text[position]
+        if char == '"' and not escaped:
+            return position + 1
+        escaped = char == "\\" and not escaped
+    return len(text)
+
+
+def _unquote(text: str) -> str:
+    """A git C-quoted path ("a/caf\\303\\251.py") as text; unquoted text as it is."""
+    text = text.strip()
+    if not (len(text) >= 2 and text.startswith('"') and text.endswith('"')):
+        return text
+    raw = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+    return raw.encode("latin-1").decode("utf-8", "replace")
+
+
+def _content(line: str) -> str:
+    """A diff line's text without its line end."""
+    return line.rstrip("\n").removesuffix("\r")

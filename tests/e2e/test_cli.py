@@ -367,3 +367,13 @@ def test_a_run_over_its_token_limit_stops_with_nothing_changed(
     assert result.stderr.endswith("the max_task_tokens limit; nothing was changed.\n")
     assert (repo / "pkg/calc.py").read_text() == CALC
     assert len(server.requests) == 1
+
+
+def test_crlf_files_keep_their_line_endings(provider_server, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"win.py": CALC.replace("\n", "\r\n")})
+    server: ProviderServer = provider_server("hyperstack")
+    edit = {"path": "win.py", "old_string": "def add(a, b):\n    return a - b", "new_string": "def add(a, b):\n    return a + b"}
+    server.script(Turn(tool_calls=[("edit_file", edit)]), Turn(content="Done."))
+    result = run_cli(["edit", "win.py", "-i", "fix add", "--apply"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "win.py").read_bytes() == FIXED.replace("\n", "\r\n").encode()

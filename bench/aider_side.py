@@ -124,16 +124,20 @@ def main() -> None:
         paths = set(rel_files)
         hits: dict[str, list[int]] = {str(b): [] for b in job["quality_budgets"]}
         sizes: dict[str, list[int]] = {str(b): [] for b in job["quality_budgets"]}
+        times: dict[str, list[float]] = {}
         started = time.perf_counter()
         for sample in job["samples"]:
             for budget in job["quality_budgets"]:
+                t0 = time.perf_counter()
                 text = repo_map(rm, budget, sample["caller"], set(sample["idents"]), force=True)
+                times.setdefault(str(budget), []).append(time.perf_counter() - t0)
                 hit = is_hit(text, paths, sample["def_file"], sample["def_text"], sample["callee"])
                 hits[str(budget)].append(int(hit))
                 sizes[str(budget)].append(len(text))
         result["quality_s"] = time.perf_counter() - started
         result["hits"] = hits
         result["map_chars"] = sizes
+        result["times_s"] = times
 
     write_result(out, result, clock)
 

@@ -1,6 +1,6 @@
 """The context engine against the tree-sitter floor and Aider's RepoMap, on a real repository.
 
-Run (about 10-15 minutes on the reference repository, 2 cores):
+Run (6-10 minutes on the reference repository, 2 cores):
 
     python3 -m venv bench/.venv-aider && bench/.venv-aider/bin/pip install -r bench/requirements-aider.txt
     GLM_BENCH_REPO=/path/to/ansible .venv/bin/python bench/bench_context.py
@@ -9,7 +9,8 @@ The repository is not part of this project: check one out at benchmark time and 
 in GLM_BENCH_REPO (or --repo). The reference is ansible/ansible at commit
 c9ac477e53a99e95781f333eec3329a935c1bf95 (5,053 tracked files):
 
-    git clone https://github.com/ansible/ansible /tmp/ansible
+    # bring a snapshot of ansible/ansible onto the machine (this workplace: the search
+    # tool's `fetch`), clone it to /tmp/ansible, then:
     git -C /tmp/ansible checkout c9ac477e53a99e95781f333eec3329a935c1bf95
 
 A bare git directory works too: it is cloned (`git clone --shared`) into a temporary checkout
@@ -18,7 +19,7 @@ undone and Aider's cache directory (`.aider.tags.cache.v*`, which Aider keeps in
 repository) removed when the run ends.
 
 Sides, each phase in a fresh process so that peak RSS (the process and its children, sampled
-every 20 ms from /proc, and ru_maxrss) is per side:
+every 50 ms from /proc, and ru_maxrss) is per side:
 
 * floor: tree-sitter parse + the grammar wheel's TAGS_QUERY over the tracked files of every
   language that has a wheel with a tags query, in one process on one core (and, for
@@ -36,14 +37,16 @@ apart). Both sides get the same focus: the current file and the identifiers of a
 window around one of its call sites.
 
 Context quality: call sites (reference.call tags from the floor) whose callee name is
-defined in exactly one file, another than the caller's, sampled with a fixed seed, one per
-(caller, callee). Each is given to both sides as current file = the caller, identifiers =
+defined in exactly one file, another than the caller's, and is not a builtin's or a builtin
+type's method name (`x.strip()`), sampled with a fixed seed, one per (caller, callee). Each is given to both sides as current file = the caller, identifiers =
 those in the ±5 lines around the call (glm-lsp also gets those lines as the selection).
 A hit is the callee's definition line (`def name`, `class Name`, ...) shown inside its own
 file's section of Aider's map, glm-lsp's repo map, or glm-lsp's assembled context, at 4K,
 16K and 64K tokens. Aider's ranking is computed once per sample and reused for its three
 budgets (its output depends on the budget only after ranking), and its tag cache is copied
-into memory: both leave Aider's maps unchanged and only save waiting.
+into memory; glm-lsp's request material (`engine.material`, which runs git) is gathered
+once per sample and fitted to each budget (`engine.assemble` does exactly these two steps).
+None of this changes what either side outputs; it only saves waiting.
 
 Options: --samples N (default 200), --sides floor,aider,glm, --focus REL, --keep-caches,
 --json OUT (all raw figures).
@@ -303,20 +306,32 @@ def worker_glm(job: dict, out: Path) -> None:
         paths = set(git_files(root))
         hits: dict[str, dict[str, list[int]]] = {"map": {}, "assembled": {}}
         sizes: dict[str, dict[str, list[int]]] = {"map": {}, "assembled": {}}
-        times: dict[str, list[float]] = {"map": [], "assembled": []}
+        times: dict[str, list[float]] = {"map": [], "material": [], "assemble": []}
+        try:  # engine.assemble(request, budget) is assemble(engine.material(request), budget):
+            from glm_lsp.context.assemble import assemble  # gather once, fit three budgets
+
+            material = engine.material
+        except (ImportError, AttributeError):
+            assemble = material = None  # type: ignore[assignment]
         started = time.perf_counter()
         for sample in job["samples"]:
             focus = focus_for(sample["caller"], sample["line"], sample["idents"])
             request = ContextRequest(path=sample["caller"], selection=focus.selection)
+            t0 = time.perf_counter()
+            gathered = material(request, counter) if material else None
+            times["material"].append(time.perf_counter() - t0)
             for budget in job["quality_budgets"]:
                 b = str(budget)
                 t0 = time.perf_counter()
                 text = engine.repo_map(budget, focus, counter)
                 t1 = time.perf_counter()
-                context = engine.assemble(request, budget, counter).render()
+                if gathered is not None:
+                    context = assemble(gathered, budget, counter).render()
+                else:
+                    context = engine.assemble(request, budget, counter).render()
                 t2 = time.perf_counter()
                 times["map"].append(t1 - t0)
-                times["assembled"].append(t2 - t1)
+                times["assemble"].append(t2 - t1)
                 for key, body in (("map", text), ("assembled", context)):
                     hit = is_hit(
                         body, paths, sample["def_file"], sample["def_text"], sample["callee"]
@@ -326,11 +341,15 @@ def worker_glm(job: dict, out: Path) -> None:
         result["quality_s"] = time.perf_counter() - started
         result["hits"] = hits
         result["map_chars"] = sizes
-        result["median_s"] = {k: statistics.median(v) for k, v in times.items() if v}
+        result["times_s"] = times
     write_result(out, result, clock)
 
 
 # --- running a side in its own process ------------------------------------------------
+
+
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+SAMPLE_EVERY = 0.05  # seconds between RSS samples (one sample reads /proc: about 1 ms)
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -345,7 +364,7 @@ def _tree_rss_kb(pid: int) -> int:
                 stat = f.read()
             fields = stat[stat.rindex(b")") + 2 :].split()
             parent[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            rss[int(entry)] = int(fields[21]) * PAGE_KB
         except (OSError, ValueError, IndexError):
             continue
     total, todo = 0, [pid]
@@ -370,14 +389,18 @@ def run_side(python: str, script: Path, job: dict, env: dict[str, str] | None, l
             err.flush()
             proc = subprocess.Popen(
                 [python, str(script), str(job_file), str(out_file)],
-                env={**os.environ, **(env or {})},
+                env={
+                    **os.environ,
+                    "PYTHONHASHSEED": "0",
+                    **(env or {}),
+                },  # set order: reproducible ties
                 stdout=err,
                 stderr=err,
             )
             peak = 0
             while proc.poll() is None:
                 peak = max(peak, _tree_rss_kb(proc.pid))
-                time.sleep(0.02)
+                time.sleep(SAMPLE_EVERY)
         wall = time.perf_counter() - started
         if proc.returncode != 0:
             raise RuntimeError(
@@ -423,6 +446,7 @@ def merge_quality(parts: list[dict]) -> dict:
     for p in parts:
         cat(merged["hits"], p["hits"])
         cat(merged["map_chars"], p["map_chars"])
+        cat(merged.setdefault("times_s", {}), p.get("times_s", {}))
     merged["peak_tree_mb"] = max(p["peak_tree_mb"] for p in parts)
     return merged
 
@@ -535,7 +559,8 @@ def report(r: dict) -> str:
         f"Repository: {r['repo_name']} at {r['commit']} ({r['tracked']:,} tracked files; "
         f"{r['floor_files']:,} parsed by the floor: {r['floor_langs']}). Focus: `{r['focus']}` "
         f"line {r['focus_line'] + 1}, {len(r['focus_idents'])} identifiers. "
-        f"Load average before / after the run: {r['load_before']} / {r['load_after']}.",
+        f"Load average before / after the run: {r['load_before']} / {r['load_after']}. "
+        f"glm-lsp at {r['glm_head']}, server/glm_lsp/context digest {r['glm_context_sha']}.",
         "",
         "| side | cold s | warm s | incremental ms | render ms (4K) | peak RSS MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -581,21 +606,25 @@ def report(r: dict) -> str:
         )
     out += detail
     if glm.get("warm"):
-        w = glm["warm"]
+        w, c = glm["warm"], glm["cold"]
+
+        def parts(phase: dict) -> str:
+            bd = phase.get("breakdown_s", {})
+            listing, build = bd.get("list_files", 0.0), bd.get("index_build", 0.0)
+            return "list_files {} s, index build {} s, graph sync {} s, first render {} ms".format(
+                fmt(listing, 2),
+                fmt(build, 2),
+                fmt(phase["refresh_s"] - listing - build, 2),
+                fmt(phase["first_render_s"] * 1000),
+            )
+
         out += [
             "",
-            "glm-lsp breakdown: cold refresh {} s + first render {} ms; warm refresh {} s + first "
-            "render {} ms; after the edit: update {} ms, re-rank {} ms, whole incremental {} ms; "
-            "IndexStats cold {}.".format(
-                fmt(glm["cold"]["refresh_s"], 2),
-                fmt(glm["cold"]["first_render_s"] * 1000),
-                fmt(w["refresh_s"], 2),
-                fmt(w["first_render_s"] * 1000),
-                fmt(w["laps"]["update"] * 1000),
-                fmt(w["laps"]["rerank"] * 1000),
-                fmt(w["laps"]["incremental"] * 1000),
-                glm["cold"].get("stats"),
-            ),
+            f"glm-lsp cold: {parts(c)}. Warm: {parts(w)}. After the edit: update "
+            f"{fmt(w['laps']['update'] * 1000)} ms (leaving {w.get('dirty_after_update', '?')} "
+            f"files' edges to rebuild), re-rank {fmt(w['laps']['rerank'] * 1000)} ms (a re-rank "
+            f"with nothing changed: {fmt(w['rank_warm_s'] * 1000)} ms), update + map "
+            f"{fmt(w['laps']['incremental'] * 1000)} ms. IndexStats (cold): {c.get('stats')}.",
         ]
 
     # targets
@@ -658,12 +687,22 @@ def report(r: dict) -> str:
                 f"| {b // 1024}K | {cell(q_a, None, b)} | {cell(q_g, 'map', b)} | "
                 f"{cell(q_g, 'assembled', b)} |"
             )
-        times = []
+        notes = []
         if q_a:
-            times.append(f"Aider {q_a['quality_s']:.0f} s")
+            per_sample = [sum(ts) for ts in zip(*q_a["times_s"].values(), strict=True)]
+            notes.append(
+                f"Aider {q_a['quality_s']:.0f} s (median {statistics.median(per_sample):.2f} s a "
+                "call site: one ranking, three renders)"
+            )
         if q_g:
-            times.append(f"glm-lsp {q_g['quality_s']:.0f} s")
-        out += ["", "Quality phase wall time (two processes per side): " + ", ".join(times) + "."]
+            t = q_g["times_s"]
+            notes.append(
+                f"glm-lsp {q_g['quality_s']:.0f} s (median repo map "
+                f"{statistics.median(t['map']) * 1000:.0f} ms; assembled context: gathering "
+                f"{statistics.median(t['material']) * 1000:.0f} ms a request, most of it git, then "
+                f"{statistics.median(t['assemble']) * 1000:.0f} ms a budget)"
+            )
+        out += ["", "Quality phase wall time, two processes per side: " + "; ".join(notes) + "."]
     return "\n".join(out)
 
 
@@ -718,6 +757,10 @@ def main() -> None:
         ).stdout.strip(),
         "tracked": len(git_files(repo)),
         "load_before": _load(),
+        "glm_head": subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip(),
+        "glm_context_sha": _context_digest(),
     }
     me = sys.executable
     worker = Path(__file__).resolve()
@@ -852,6 +895,10 @@ def main() -> None:
         if not args.keep_caches:
             for old in repo.glob(".aider.tags.cache.v*"):
                 shutil.rmtree(old, ignore_errors=True)
+        if not args.keep_caches:
+            shutil.rmtree(xdg, ignore_errors=True)
+            for f in tmp.glob("*.json"):
+                f.unlink()
         if cloned and not args.keep_caches:
             shutil.rmtree(repo, ignore_errors=True)
     r["total_s"] = time.perf_counter() - started
@@ -860,6 +907,17 @@ def main() -> None:
         Path(args.json).write_text(json.dumps(r, indent=1), encoding="utf-8")
     print(report(r))
     print(f"\n(total {r['total_s']:.0f} s; log {log})")
+
+
+def _context_digest() -> str:
+    """A digest of server/glm_lsp/context (it may be uncommitted work when this runs)."""
+    import hashlib
+
+    digest = hashlib.sha1()
+    for path in sorted((ROOT / "server/glm_lsp/context").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _load() -> str:

@@ -372,7 +372,11 @@ def test_a_run_over_its_token_limit_stops_with_nothing_changed(
 def test_crlf_files_keep_their_line_endings(provider_server, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"win.py": CALC.replace("\n", "\r\n")})
     server: ProviderServer = provider_server("hyperstack")
-    edit = {"path": "win.py", "old_string": "def add(a, b):\n    return a - b", "new_string": "def add(a, b):\n    return a + b"}
+    edit = {
+        "path": "win.py",
+        "old_string": "def add(a, b):\n    return a - b",
+        "new_string": "def add(a, b):\n    return a + b",
+    }
     server.script(Turn(tool_calls=[("edit_file", edit)]), Turn(content="Done."))
     result = run_cli(["edit", "win.py", "-i", "fix add", "--apply"], server.env(), cwd=repo)
     assert result.returncode == 0, result.stderr

@@ -62,7 +62,7 @@ def test_assembled_context_fits_the_budget_and_keeps_priorities() -> None:
         instruction="make it better",
         selection=(200, 201),
         definitions=[Snippet("other.py", 1, 2, "def helper():\n    pass\n", "function helper")],
-        git="Branch: main\n" + "diff line\n" * 100,
+        git=lambda: "Branch: main\n" + "diff line\n" * 100,
         repo_map=lambda tokens: "x.py:\n    1│ def x():\n"[: tokens * 4],
         related=[("r.py", "print(1)\n" * 50)],
     )

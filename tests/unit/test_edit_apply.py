@@ -164,3 +164,139 @@ def test_a_huge_file_still_finds_lines_that_differ_only_in_whitespace() -> None:
     assert time.perf_counter() - started < 5
     assert "Did you mean lines 40001-40010" in message
     assert "only in whitespace or indentation" in message
+
+
+# --- tolerant matching: each level applies only when it finds exactly one place -----------
+
+CLASS = (
+    "class Greeter:\n"
+    "    def greet(self, name):  \n"  # two trailing spaces
+    "        message = 'hello ' + name\n"
+    "        return message\n"
+    "\n"
+    "    def shout(self, name):\n"
+    "        return self.greet(name).upper()\n"
+)
+
+
+def test_trailing_whitespace_in_the_file_is_tolerated_and_kept() -> None:
+    old = "    def greet(self, name):\n        message = 'hello ' + name\n"
+    new = "    def greet(self, name):\n        message = f'hello {name}'\n"
+    assert apply_edit(CLASS, old, new) == CLASS.replace(
+        "'hello ' + name", "f'hello {name}'"
+    )  # line 2 keeps its two trailing spaces: the model's copy of it was only context
+
+
+def test_inner_runs_of_whitespace_are_tolerated() -> None:
+    result = apply_edit(CLASS, "        message  =  'hello ' + name\n", "        message = 'hi'\n")
+    assert result == CLASS.replace("message = 'hello ' + name", "message = 'hi'")
+
+
+def test_a_dedented_snippet_is_reindented_to_the_file() -> None:
+    old = "def shout(self, name):\n    return self.greet(name).upper()\n"
+    new = "def shout(self, name):\n    loud = self.greet(name).upper()\n    return loud + '!'\n"
+    assert apply_edit(CLASS, old, new).endswith(
+        "    def shout(self, name):\n        loud = self.greet(name).upper()\n"
+        "        return loud + '!'\n"
+    )
+
+
+def test_an_over_indented_snippet_is_dedented_to_the_file() -> None:
+    old = "        def shout(self, name):\n            return self.greet(name).upper()\n"
+    new = "        def shout(self, name):\n            return self.greet(name).lower()\n"
+    assert apply_edit(CLASS, old, new) == CLASS.replace(".upper()", ".lower()")
+
+
+def test_spaces_for_tabs_are_written_back_as_tabs() -> None:
+    text = "func main() {\n\tif ready {\n\t\tstart()\n\t}\n}\n"
+    old = "    if ready {\n        start()\n    }\n"
+    new = "    if ready {\n        start()\n        wait()\n    }\n"
+    assert apply_edit(text, old, new) == (
+        "func main() {\n\tif ready {\n\t\tstart()\n\t\twait()\n\t}\n}\n"
+    )
+
+
+def test_a_typo_in_a_context_line_is_tolerated_and_the_file_line_kept() -> None:
+    old = "    def gret(self, name):\n        message = 'hello ' + name\n        return message\n"
+    new = (
+        "    def gret(self, name):\n        message = 'hello ' + name\n"
+        "        return message.strip()\n"
+    )
+    assert apply_edit(CLASS, old, new) == CLASS.replace(
+        "return message\n", "return message.strip()\n"
+    )
+
+
+def test_a_typo_in_a_removed_line_is_refused() -> None:
+    old = "        message = 'hello ' + name\n        return mesage\n"
+    assert error_of(CLASS, old, "        return 'hello ' + name\n") == (
+        "old_string was not found in the file; old_string must match the file exactly, "
+        "including whitespace, indentation and blank lines.\n"
+        "Did you mean lines 3-4 (99% similar)?\n"
+        "3 |         message = 'hello ' + name\n"
+        "4 |         return message\n"
+        "Copy the lines exactly as they are in the file (without the line numbers and the "
+        "' | ') into old_string and try again."
+    )
+
+
+def test_two_places_equal_up_to_whitespace_are_refused() -> None:
+    text = "def a():\n  x = 1\n  return x\n\ndef b():\n      x = 1\n      return x\n"
+    assert error_of(
+        text, "    x = 1\n    return x\n", "    x = 2\n    return x\n", path="m.py"
+    ) == (
+        "old_string does not match m.py exactly, and ignoring whitespace it matches 2 places "
+        "(starting at lines 2, 6); it must match exactly one. Copy the lines exactly as they "
+        "are in the file, with enough surrounding lines to make old_string unique."
+    )
+
+
+def test_a_stricter_level_wins_over_an_ambiguous_looser_one() -> None:
+    text = "def a():\n    x = 1\n    return x\n\ndef b():\n    x  = 1\n    return x\n"
+    result = apply_edit(text, "    x = 1 \n    return x\n", "    x = 2\n    return x\n")
+    assert result == text.replace("    x = 1\n", "    x = 2\n")
+
+
+def test_indentation_tells_two_copies_of_a_block_apart() -> None:
+    text = (
+        "build:\n  steps:\n    - name: test\n      run: pytest\n"
+        "deploy:\n  steps:\n  - name: test\n    run: pytest\n"
+    )
+    old = "  steps:\n    - name: test  \n      run: pytest\n"
+    new = "  steps:\n    - name: test  \n      run: pytest -q\n"
+    assert apply_edit(text, old, new) == text.replace("run: pytest\n", "run: pytest -q\n", 1)
+
+
+def test_two_fuzzy_places_equally_similar_are_refused() -> None:
+    text = (
+        "def load(path):\n    with open(path) as handle:\n        data = handle.read()\n"
+        "    return parse(data)\n\n\n"
+        "def save(path):\n    with open(path) as handle:\n        data = handle.read()\n"
+        "    return parse(data)\n"
+    )
+    old = "    with open(pth) as handle:\n        data = handle.read()\n    return parse(data)\n"
+    new = old.replace("parse(data)", "parse(data.strip())")
+    assert error_of(text, old, new).splitlines()[-1] == (
+        "Lines 8-10 are almost as similar (99%), so neither place was changed; include the "
+        "lines that tell them apart."
+    )
+
+
+def test_overlapping_occurrences_are_not_unique() -> None:
+    assert error_of("a\na\na\n", "a\na\n", "b\n") == (
+        "old_string matches 2 places in the file (starting at lines 1, 2); it must match "
+        "exactly one. Include more surrounding lines in old_string to make it unique, or set "
+        "replace_all=true to replace every occurrence."
+    )
+
+
+def test_tolerant_match_in_a_crlf_file_keeps_crlf() -> None:
+    text = "a = 1\r\nif a:\r\n    b = 2 \r\n"
+    assert apply_edit(text, "if a:\n    b = 2\n", "if a:\n    b = 3\n") == (
+        "a = 1\r\nif a:\r\n    b = 3\r\n"
+    )
+
+
+def test_a_final_line_break_the_model_adds_is_kept() -> None:
+    assert apply_edit("x = 1\ny = 2", "y  = 2", "y = 3\n") == "x = 1\ny = 3\n"
+    assert apply_edit("x = 1\ny = 2", "y  = 2", "y = 3") == "x = 1\ny = 3"

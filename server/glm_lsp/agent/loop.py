@@ -1,8 +1,10 @@
 """The edit loop: context and tools to the model, run its tool calls, repeat until it answers.
 
-Providers that call tools get `read_file`/`edit_file`; the others (NVIDIA) get the text edit
-format. Replies that carry edits as text go through the same appliers either way, and GLM's
-raw tool markup arrives here already turned into tool calls by the provider client.
+Providers that call tools get the file tools; the others (NVIDIA) get a text edit format.
+Replies that carry edits as text go through the same appliers either way, and GLM's raw
+tool markup arrives here already turned into tool calls by the provider client. A model
+that keeps failing its format is moved to the next one (tools → SEARCH/REPLACE → unified
+diff → whole file), and the format that worked is remembered for the next edit.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class EditSession:
         self.failures = 0
         self.switches: list[str] = []  # why the format changed, for the log and the user
         self.messages = [
-            Message(role="system", content=system_prompt(self.format)),
+            Message(role="system", content=prompts.system_for(self.format)),
             Message(role="user", content=context),
         ]
 
@@ -274,10 +276,6 @@ def _as_markup(calls: list[ToolCall]) -> str:
     return "\n".join(parts)
 
 
-def system_prompt(edit_format: str) -> str:
-    return prompts.system_for(edit_format)
-
-
 def request_chars(request: ChatRequest) -> int:
     """Characters of what the provider tokenizes: messages and tool schemas."""
     chars = sum(len(m.content or "") + len(m.reasoning_content or "") for m in request.messages)
@@ -288,7 +286,7 @@ def context_budget(
     settings: Settings, window: int, supports_tools: bool, counter: TokenCounter
 ) -> int:
     """Tokens the repository context may use with this provider and these settings."""
-    overhead = counter.count(system_prompt("tools" if supports_tools else "search_replace"))
+    overhead = counter.count(prompts.system_for("tools" if supports_tools else "search_replace"))
     if supports_tools:
         overhead += counter.count(json.dumps([tool.to_wire() for tool in TOOLS]))
     window = settings.context_window or window

@@ -39,8 +39,8 @@ class Material:
     selection: tuple[int, int] | None = None
     scope: Snippet | None = None  # the definition enclosing the selection
     definitions: list[Snippet] = field(default_factory=list)
-    git: str = ""
-    blame: str = ""  # of the selected lines
+    git: Callable[[], str] = lambda: ""  # called only when the budget has room
+    blame: Callable[[], str] = lambda: ""  # of the selected lines
     repo_map: Callable[[int], str] = lambda _tokens: ""
     related: list[tuple[str, str]] = field(default_factory=list)  # (path, text), best first
 
@@ -102,14 +102,16 @@ def _selection(m: Material) -> str:
     if m.scope is not None:
         where = f" (inside {m.scope.label}, lines {m.scope.start}-{m.scope.end})"
     body = _lines(m.text, start, end)
-    blame = f"\nLast changed: {m.blame}" if m.blame else ""
+    blamed = m.blame()
+    blame = f"\nLast changed: {blamed}" if blamed else ""
     return f"## Selection: lines {start}-{end} of {m.path}{where}\n{fence(body)}{blame}"
 
 
-def _current(m: Material, budget: _Budget) -> str:
-    """The whole file if it fits, else the largest window around the selection that does."""
+def _current(m: Material, budget: _Budget, share: int) -> str:
+    """The whole file if it fits its share, else the largest window around the selection
+    that does (the rest of the budget is kept for definitions and the repo map)."""
     whole = f"## Current file: {m.path}\n{fence(m.text)}"
-    if budget.fits(whole):
+    if len(whole) <= share and budget.fits(whole):
         return whole
     lines = m.text.splitlines(keepends=True)
     low, high = (m.scope.start, m.scope.end) if m.scope else (m.selection or (1, 1))
@@ -121,7 +123,7 @@ def _current(m: Material, budget: _Budget) -> str:
         text = f"## Current file: {m.path} (lines {start}-{end} of {len(lines)})\n" + fence(
             "".join(lines[start - 1 : end])
         )
-        if budget.fits(text):
+        if len(text) <= share and budget.fits(text):
             best, radius_low = text, radius + 1
         else:
             radius_high = radius - 1
@@ -141,9 +143,12 @@ def _definitions(m: Material, budget: _Budget, share: int) -> str:
 
 
 def _git(m: Material, budget: _Budget, share: int) -> str:
-    if not m.git:
+    if share < 200:
+        return ""  # no room worth running git for
+    git = m.git()
+    if not git:
         return ""
-    text = "## Git\n" + m.git
+    text = "## Git\n" + git
     if len(text) > share:
         cut = text[:share].rsplit("\n", 1)[0]
         text = cut + "\n(git context trimmed to fit)"
@@ -171,7 +176,7 @@ def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> Assemble
 
     keep("instruction", f"## Instruction\n{m.instruction}")
     keep("selection", _selection(m))
-    keep("current", _current(m, budget))
+    keep("current", _current(m, budget, share=max(total // 2, total - 4 * 4096)))
     keep("definitions", _definitions(m, budget, share=total // 4))
     keep("git", _git(m, budget, share=min(budget.left, total // 8)))
     map_chars = min(budget.left - 80, max(total // 4, counter.chars_for_tokens(4096)))

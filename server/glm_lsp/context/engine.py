@@ -8,6 +8,7 @@ server and the CLI drive the same object.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -127,13 +128,19 @@ class ContextEngine:
         for rel in set(self._synced) - current:
             self.graph.remove_file(rel)
             del self._synced[rel]
-        for rel in paths if paths is not None else current:
-            if rel not in current:
-                continue
-            tags = self.index.tags(rel)
-            if self._synced.get(rel) is not tags:
-                self.graph.set_file(rel, tags)
-                self._synced[rel] = tags
+        enabled = gc.isenabled()
+        gc.disable()  # decoding a whole repository's tags makes many small acyclic objects
+        try:
+            for rel in paths if paths is not None else current:
+                if rel not in current:
+                    continue
+                tags = self.index.tags(rel)
+                if self._synced.get(rel) is not tags:
+                    self.graph.set_file(rel, tags)
+                    self._synced[rel] = tags
+        finally:
+            if enabled:
+                gc.enable()
 
     # --- building a request's context ----------------------------------------------
 
@@ -182,8 +189,8 @@ class ContextEngine:
             selection=request.selection,
             scope=scope,
             definitions=self._definitions(request.path, names),
-            git=self._git(request),
-            blame=self._blame(request),
+            git=lambda: self._git(request),
+            blame=lambda: self._blame(request),
             repo_map=lambda tokens: self.repo_map(tokens, focus, counter),
             related=[(rel, self.read(rel)) for rel in order[:MAX_RELATED] if self._small(rel)],
         )

@@ -76,13 +76,17 @@ class SymbolGraph:
             defs=[t for t in tags if t.kind == "def"],
             refs=Counter(t.name for t in tags if t.kind == "ref"),
         )
+        old = self.symbols.get(rel)
+        old_names = {t.name for t in old.defs} if old else set()
+        new_names = {t.name for t in new.defs}
         self._forget(rel)
         if rel not in self.index_of:
             self.index_of[rel] = len(self.files)
             self.files.append(rel)
         self.symbols[rel] = new
-        for name in {t.name for t in new.defs}:
+        for name in new_names:
             self.definers.setdefault(name, set()).add(rel)
+        for name in old_names ^ new_names:  # only names that appeared or vanished move edges
             self._dirty |= self.referrers.get(name, set())
         for name, count in new.refs.items():
             self.referrers.setdefault(name, set()).add(rel)
@@ -91,6 +95,9 @@ class SymbolGraph:
         self._matrix = None
 
     def remove_file(self, rel: str) -> None:
+        old = self.symbols.get(rel)
+        for name in {t.name for t in old.defs} if old else set():
+            self._dirty |= self.referrers.get(name, set())
         self._forget(rel)
         self._edges.pop(rel, None)
         self._dirty.discard(rel)
@@ -106,7 +113,6 @@ class SymbolGraph:
                 files.discard(rel)
                 if not files:
                     del self.definers[name]
-            self._dirty |= self.referrers.get(name, set())
         for name, count in old.refs.items():
             files = self.referrers.get(name)
             if files is not None:

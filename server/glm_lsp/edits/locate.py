@@ -17,7 +17,9 @@ finds anything:
    it removes must be in the file, up to whitespace, or the edit is refused.
 
 Callers apply a match only when exactly one place matches at the level that found it
-(`contenders`), so two places that match equally are never guessed between. Lines the
+(`contenders`), so two places that match equally are never guessed between; places equal
+up to whitespace are told apart only when clearly more lines of one equal the model's
+exactly (the same block at two indentations). Lines the
 model keeps are written back as the file has them (the model's copy may be wrong in
 whitespace or spelling); its new lines are re-indented by the offset that maps its
 indentation onto the file's, and refused when no single offset does.
@@ -228,29 +230,34 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
 
 
 def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
-    """`option` with its similarity to the model's lines, whitespace and indentation included."""
-    matcher = SequenceMatcher(
-        None,
-        "\n".join(index.contents[option.start : option.end]),
-        "\n".join(edit.old),
-        autojunk=False,
-    )
+    """`option` with the share of its lines equal to the model's, whitespace included.
+
+    Counted in lines, not characters: a long line would otherwise drown the indentation
+    that tells two copies of a block apart.
+    """
+    window = index.contents[option.start : option.end]
+    matcher = SequenceMatcher(None, window, list(edit.old), autojunk=False)
     return replace(option, raw=matcher.ratio())
 
 
 def contenders(found: Found) -> list[Candidate]:
     """The candidates that are equally good: one means the edit's place is certain.
 
-    At the equal-lines levels every candidate is as good as another. A fuzzy match needs
-    a best applicable window of at least `FUZZY_MIN`; its rivals are applicable windows
-    elsewhere within `FUZZY_MARGIN` of it, and windows at least as similar where the edit
-    cannot be made (the model may have misremembered the lines it removes there). [] when
-    no fuzzy window is good enough.
+    At the exact level every candidate is as good as another. At the whitespace levels,
+    places whose indentation cannot take the model's lines drop out when another can, and
+    one place wins only when clearly more of its lines equal the model's with whitespace
+    compared (`_closest_in_whitespace`). A fuzzy match needs a best applicable window of at
+    least `FUZZY_MIN`; its rivals are applicable windows elsewhere within `FUZZY_MARGIN`
+    of it, and windows at least as similar where the edit cannot be made (the model may
+    have misremembered the lines it removes there), one per place; the same whitespace
+    tie-break then applies. [] when no fuzzy window is good enough.
     """
     if found.level == "exact":
         return list(found.candidates)
     if found.level != FUZZY:
-        return _closest_in_whitespace(list(found.candidates))
+        usable = [option for option in found.candidates if option.lines is not None]
+        # A place whose indentation cannot take the model's lines is not what it copied.
+        return _closest_in_whitespace(usable if usable else list(found.candidates))
     usable = [option for option in found.candidates if option.lines is not None]
     if not usable or usable[0].similarity < FUZZY_MIN:
         return []
@@ -258,7 +265,20 @@ def contenders(found: Found) -> list[Candidate]:
     rivals = [option for option in found.candidates if option is not best and _rivals(best, option)]
     if not rivals:
         return [best]
-    return _closest_in_whitespace([best, *rivals])
+    return _closest_in_whitespace([best, *_one_per_place(best, rivals)])
+
+
+def _one_per_place(best: Candidate, rivals: list[Candidate]) -> list[Candidate]:
+    """The rivals elsewhere reduced to the best window of each place (windows that overlap).
+
+    A place shows up as several windows (a line taller, a line later); counting them apart
+    would stop line numbers from choosing between two places.
+    """
+    kept: list[Candidate] = []
+    for option in sorted(rivals, key=lambda option: (-option.similarity, -option.raw)):
+        if _overlap(option, best) or not any(_overlap(option, other) for other in kept):
+            kept.append(option)
+    return kept
 
 
 def _closest_in_whitespace(options: list[Candidate]) -> list[Candidate]:

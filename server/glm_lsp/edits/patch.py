@@ -150,13 +150,18 @@ def apply_patch(files: Files, patch: str, default_path: str | None = None) -> li
 def _record(
     state: dict[str, str | None], results: dict[str, PatchResult], new: PatchResult
 ) -> None:
-    """Fold one section's result into the running state (a file may appear in several)."""
-    earlier = results.get(new.path)
+    """Fold one section's result into the running state (a file may appear in several).
+
+    A later section about a file an earlier one changed (or renamed) keeps the file's
+    original text as `old`, so the result still says what the whole patch did.
+    """
+    earlier = results.pop(new.renamed_from, None) if new.renamed_from else results.get(new.path)
     if new.renamed_from:
         state[new.renamed_from] = None
-        results.pop(new.renamed_from, None)
     if earlier is not None:
-        new = PatchResult(new.path, earlier.old, new.new, earlier.renamed_from or new.renamed_from)
+        moved = new.renamed_from and earlier.old is not None
+        origin = (earlier.renamed_from or new.renamed_from) if moved else earlier.renamed_from
+        new = PatchResult(new.path, earlier.old, new.new, origin)
     state[new.path] = new.new
     results[new.path] = new
 
@@ -310,6 +315,11 @@ def _insertion(
 ) -> Candidate:
     """Place a hunk that only adds lines: its @@ numbers are all there is to go by."""
     hunk = hunks[number - 1]
+    if not hunk.lines:
+        raise EditError(
+            f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) has no lines: "
+            "every line of a hunk starts with ' ' (context), '-' (removed) or '+' (added)."
+        )
     if hunk.old_start is None or not hunk.counts_match():
         raise EditError(
             f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) has no context or "
@@ -364,13 +374,15 @@ def _overlap(a: Candidate, b: Candidate) -> bool:
 
 
 def _span(a: Candidate, b: Candidate) -> str:
-    """The 1-based lines two overlapping places share."""
-    return f"lines {max(a.start, b.start) + 1}-{min(a.end, b.end)}"
+    """The 1-based lines two overlapping places share ("line 5", "lines 5-7")."""
+    first, last = max(a.start, b.start) + 1, min(a.end, b.end)
+    return f"line {first}" if last <= first else f"lines {first}-{last}"
 
 
 def _terms(hunk: Hunk, number: int) -> Terms:
     """How messages name a hunk and its parts."""
-    first = next((text.strip() for tag, text in hunk.lines if text.strip()), "")
+    old = [text.strip() for tag, text in hunk.lines if tag != "+" and text.strip()]
+    first = old[0] if old else next((t.strip() for _, t in hunk.lines if t.strip()), "")
     return Terms(
         old="the hunk's ' ' and '-' lines",
         new="its '+' lines",
@@ -446,14 +458,17 @@ def unfence(reply: str) -> str:
     """
     blocks: list[list[str]] = []
     inside: list[str] | None = None
+    other = False  # inside a fenced block of another language
     fence = ""
     for line in split_lf(reply):
         match = _FENCE.match(line)
-        if inside is None and match and match.group(2).lower() in _DIFF_INFOS:
-            inside, fence = [], match.group(1)
-        elif inside is not None and line.strip() == fence:
-            blocks.append(inside)
-            inside = None
+        if inside is None and not other and match:
+            fence, other = match.group(1), match.group(2).lower() not in _DIFF_INFOS
+            inside = None if other else []
+        elif (inside is not None or other) and line.strip() == fence:
+            if inside is not None:
+                blocks.append(inside)
+            inside, other = None, False
         elif inside is not None:
             inside.append(line)
     if inside:

@@ -1,0 +1,782 @@
+"""Edit-application accuracy on real commits, in the three formats models write edits in.
+
+Run (about 2-4 minutes on 2 cores):
+
+    GLM_BENCH_APPLY_REPO=/path/to/requests .venv/bin/python bench/bench_apply.py
+
+Corpus: real file changes (first parent -> commit, files modified in place, both versions
+at most 2,000 lines, UTF-8 text) from (a) this repository's own history and (b) a
+third-party repository checked out at benchmark time, passed in GLM_BENCH_APPLY_REPO or as
+the first argument. Any clone works, a bare one too; for example
+
+    git clone --bare https://github.com/psf/requests /tmp/requests.git
+
+(in the agent sandbox, the `fetch` tool on github:psf/requests gives a bare git directory
+under /work/.mirror/). Its code is only read with git and written to a temporary
+directory; nothing of it is committed here. Changes are sampled with a fixed seed, up to
+--per-source (300) per repository. Left out: changes whose line-ending style flips
+(CRLF<->LF), which the engine deliberately does not do; SEARCH/REPLACE proposals whose text
+holds marker lines or that only change a final newline (not expressible in that format).
+
+For each change, proposals are built the way models get edits wrong (see KINDS), in the
+formats edit_file (old/new strings, `apply_edit`), SEARCH/REPLACE (a reply parsed by
+`parse_search_replace`) and unified diff (`apply_patch`); the unified diffs also go to
+GNU ``patch -p1`` and ``git apply --recount --ignore-whitespace`` in a temporary
+directory. A positive proposal is exact when the result equals the true new file; a
+refusal is a miss; any other applied result is a false apply. Negative proposals (and
+positives made ambiguous by trimming, which no tool can place) must be refused; applying
+one is a false apply. Prints a Markdown table (also written to --out if given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "server"))
+
+from glm_lsp.edits.apply import apply_edit  # noqa: E402
+from glm_lsp.edits.patch import apply_patch  # noqa: E402
+from glm_lsp.edits.search_replace import apply_search_replace, parse_search_replace  # noqa: E402
+from glm_lsp.errors import EditError  # noqa: E402
+
+MAX_LINES = 2000
+SEED = 20261122
+FORMATS = ("edit_file", "search_replace", "udiff")
+KINDS = {
+    "exact": "exact (udiff: 3 context lines, right numbers; others: context grown until unique)",
+    "file": "whole-file diff, all hunks in order",
+    "wrong_numbers": "wrong @@ line numbers (off by 5-60)",
+    "bare_numbers": "no @@ line numbers (bare `@@ @@`)",
+    "trimmed": "trimmed context (0-1 lines each side)",
+    "extra": "extra context (6-9 lines each side)",
+    "whitespace": "whitespace drift in context (trailing spaces, tabs<->spaces)",
+    "indent": "indentation drift (search text dedented)",
+    "typo": "small drift (a typo in one context line)",
+    "out_of_order": "hunks/blocks out of order (multi-hunk changes)",
+    "dup_numbers": "block duplicated elsewhere, right @@ numbers",
+    "neg_not_in_file": "NEGATIVE: context not in the file (a hunk of another file)",
+    "neg_duplicate": "NEGATIVE: search text matches two places (block duplicated, no numbers)",
+    "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
+}
+SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
+
+
+@dataclass
+class Change:
+    """One real file change."""
+
+    source: str
+    commit: str
+    path: str
+    old: str
+    new: str
+
+
+@dataclass
+class Proposal:
+    """An edit proposal in one format, with the text it applies to and the right answer."""
+
+    change: Change
+    kind: str
+    format: str
+    start: str
+    expected: str | None  # None: must be refused
+    payload: object
+    outcome: dict[str, str] = field(default_factory=dict)
+
+
+# --- corpus --------------------------------------------------------------------------------
+
+
+def git(repo: str, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", repo, *args], check=True, capture_output=True, text=True, errors="replace"
+    ).stdout
+
+
+def modified_files(repo: str) -> list[tuple[str, str, str]]:
+    """(parent, commit, path) for every file modified in place on the first-parent history."""
+    out = git(
+        repo,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--no-renames",
+        "--name-status",
+        "--format=%x01%H %P",
+        "HEAD",
+    )
+    found = []
+    commit = parent = ""
+    for line in out.splitlines():
+        if line.startswith("\x01"):
+            ids = line[1:].split()
+            commit, parent = ids[0], (ids[1] if len(ids) > 1 else "")
+        elif line.startswith("M\t") and parent:
+            found.append((parent, commit, line[2:]))
+    return found
+
+
+class Blobs:
+    """`git cat-file --batch`: many blobs through one process."""
+
+    def __init__(self, repo: str) -> None:
+        self.process = subprocess.Popen(
+            ["git", "-C", repo, "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    def read(self, spec: str) -> bytes | None:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(spec.encode() + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) < 3 or header[1] != b"blob":
+            return None
+        data = self.process.stdout.read(int(header[2]))
+        self.process.stdout.read(1)
+        return data
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def text_of(data: bytes | None) -> str | None:
+    if data is None or b"\0" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.count("\n") <= MAX_LINES else None
+
+
+def load_changes(repo: str, source: str, limit: int, seed: int) -> list[Change]:
+    """Up to `limit` real changes, sampled deterministically."""
+    candidates = modified_files(repo)
+    random.Random(seed).shuffle(candidates)
+    blobs = Blobs(repo)
+    changes: list[Change] = []
+    try:
+        for parent, commit, path in candidates:
+            old = text_of(blobs.read(f"{parent}:{path}"))
+            new = text_of(blobs.read(f"{commit}:{path}")) if old is not None else None
+            if old is None or new is None or lines_of(old) == lines_of(new):
+                continue
+            if crlf(old) != crlf(new):
+                continue  # a line-ending conversion: not something a model writes as an edit
+            changes.append(Change(source, commit[:12], path, old, new))
+            if len(changes) >= limit:
+                break
+    finally:
+        blobs.close()
+    return changes
+
+
+def crlf(text: str) -> bool:
+    return text.count("\r\n") * 2 > text.count("\n")
+
+
+def lines_of(text: str) -> list[str]:
+    """Lines with their ends, split after LF only (as git does)."""
+    return text.splitlines(keepends=True) if "\r" not in text else _split_lf(text)
+
+
+def _split_lf(text: str) -> list[str]:
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
+
+
+# --- hunks ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Hunk:
+    """A hunk: 0-based start in the old lines and (tag, line-with-end) pairs."""
+
+    start: int
+    lines: list[tuple[str, str]]
+
+    def old(self) -> str:
+        return "".join(line for tag, line in self.lines if tag != "+")
+
+    def new(self) -> str:
+        return "".join(line for tag, line in self.lines if tag != "-")
+
+    def old_lines(self) -> list[str]:
+        return [line for tag, line in self.lines if tag != "+"]
+
+
+@dataclass
+class Core:
+    """A real hunk's changed region: old lines i1..i2 become new lines j1..j2."""
+
+    i1: int
+    i2: int
+    j1: int
+    j2: int
+    lines: list[tuple[str, str]]
+
+
+def cores(a: list[str], b: list[str]) -> list[Core]:
+    """The hunks git would show (3 lines of context), without their outer context."""
+    found = []
+    for group in SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(3):
+        ops = [op for op in group]
+        while ops and ops[0][0] == "equal":
+            ops.pop(0)
+        while ops and ops[-1][0] == "equal":
+            ops.pop()
+        lines: list[tuple[str, str]] = []
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "equal":
+                lines += [(" ", line) for line in a[i1:i2]]
+            else:
+                lines += [("-", line) for line in a[i1:i2]] + [("+", line) for line in b[j1:j2]]
+        found.append(Core(ops[0][1], ops[-1][2], ops[0][3], ops[-1][4], lines))
+    return found
+
+
+def with_context(a: list[str], core: Core, before: int, after: int) -> Hunk:
+    first = max(0, core.i1 - before)
+    lines = [(" ", line) for line in a[first : core.i1]] + core.lines
+    lines += [(" ", line) for line in a[core.i2 : core.i2 + after]]
+    return Hunk(first, lines)
+
+
+def single_expected(a: list[str], b: list[str], core: Core) -> str:
+    return "".join(a[: core.i1] + b[core.j1 : core.j2] + a[core.i2 :])
+
+
+def render(path: str, hunks: list[Hunk], numbers: str = "right", delta: int = 0) -> str:
+    """A unified diff of `hunks` (in the given order; numbers computed for file order)."""
+    shift = {}
+    offset = 0
+    for hunk in sorted(hunks, key=lambda h: h.start):
+        shift[id(hunk)] = offset
+        offset += sum(t == "+" for t, _ in hunk.lines) - sum(t == "-" for t, _ in hunk.lines)
+    out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
+    for hunk in hunks:
+        old_n = sum(t != "+" for t, _ in hunk.lines)
+        new_n = sum(t != "-" for t, _ in hunk.lines)
+        old_s = hunk.start + (1 if old_n else 0)
+        new_s = hunk.start + shift[id(hunk)] + (1 if new_n else 0)
+        if numbers == "bare":
+            out.append("@@ @@\n")
+        else:
+            out.append(f"@@ -{max(old_s + delta, 0)},{old_n} +{max(new_s + delta, 0)},{new_n} @@\n")
+        for tag, line in hunk.lines:
+            out.append(
+                tag + line
+                if line.endswith("\n")
+                else f"{tag}{line}\n\\ No newline at end of file\n"
+            )
+    return "".join(out)
+
+
+def block(path: str, search: str, replace: str) -> str:
+    def ended(text: str) -> str:
+        return text if not text or text.endswith("\n") else text + "\n"
+
+    return f"{path}\n```\n<<<<<<< SEARCH\n{ended(search)}=======\n{ended(replace)}>>>>>>> REPLACE\n```\n"
+
+
+def occurrences(text: str, needle: str) -> int:
+    count, index = 0, text.find(needle)
+    while index != -1 and needle:
+        count += 1
+        index = text.find(needle, index + 1)
+    return count
+
+
+def line_occurrences(lines: list[str], wanted: list[str]) -> int:
+    wanted = [w.rstrip("\r\n") for w in wanted]
+    contents = [line.rstrip("\r\n") for line in lines]
+    if not wanted:
+        return 0
+    return sum(
+        contents[i : i + len(wanted)] == wanted
+        for i in range(len(contents) - len(wanted) + 1)
+        if contents[i] == wanted[0]
+    )
+
+
+# --- drifts (applied to line contents, line ends kept) -------------------------------------
+
+
+def map_content(line: str, change: Callable[[str], str]) -> str:
+    end = line[len(line.rstrip("\r\n")) :]
+    return change(line.rstrip("\r\n")) + end
+
+
+def whitespace_drift(line: str, rng: random.Random, first: bool) -> str:
+    def change(text: str) -> str:
+        if first and text.startswith("\t"):
+            return text.replace("\t", "    ", 1)
+        if first and text.startswith("    "):
+            return "\t" + text[4:]
+        return text + rng.choice(["  ", " ", "\t"])
+
+    return map_content(line, change)
+
+
+def typo(line: str, rng: random.Random) -> str:
+    def change(text: str) -> str:
+        spots = [k for k, char in enumerate(text) if char.isalnum()]
+        spot = spots[len(spots) // 2 + rng.randrange(-2, 3)]
+        return text[:spot] + text[spot + 1 :]
+
+    return map_content(line, change)
+
+
+def common_indent(lines: list[str]) -> str:
+    indents = [line[: len(line) - len(line.lstrip(" \t"))] for line in lines if line.strip()]
+    if not indents:
+        return ""
+    prefix = indents[0]
+    for indent in indents[1:]:
+        while not indent.startswith(prefix):
+            prefix = prefix[:-1]
+    return prefix
+
+
+def dedent(line: str, prefix: str) -> str:
+    return line[len(prefix) :] if line.startswith(prefix) else line
+
+
+def drift_hunk(hunk: Hunk, kind: str, rng: random.Random) -> Hunk | None:
+    """The hunk with a model's drift in its context lines (None if it has no room for it)."""
+    context = [k for k, (tag, line) in enumerate(hunk.lines) if tag == " " and line.strip()]
+    lines = list(hunk.lines)
+    if kind == "whitespace":
+        if not context:
+            return None
+        for n, k in enumerate(rng.sample(context, min(2, len(context)))):
+            lines[k] = (" ", whitespace_drift(lines[k][1], rng, n == 0))
+    elif kind == "typo":
+        long = [
+            k
+            for k in context
+            if len(lines[k][1].strip()) >= 12 and sum(c.isalnum() for c in lines[k][1]) >= 6
+        ]
+        if not long:
+            return None
+        k = rng.choice(long)
+        lines[k] = (" ", typo(lines[k][1], rng))
+    elif kind == "indent":
+        prefix = common_indent([line for _, line in lines])
+        if not prefix:
+            return None
+        lines = [(tag, dedent(line, prefix)) for tag, line in lines]
+    return Hunk(hunk.start, lines)
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+
+def unique_hunk(a: list[str], core: Core, text: str, least: int = 3) -> Hunk | None:
+    """The core with context grown (from `least` lines) until its old text is unique."""
+    for size in range(least, 16):
+        hunk = with_context(a, core, size, size)
+        if hunk.old() and occurrences(text, hunk.old()) == 1:
+            return hunk
+    return None
+
+
+def string_proposals(
+    change: Change, core: Core, foreign: Hunk | None, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, Hunk]]:
+    """(kind, start text, expected, hunk) for the edit_file and SEARCH/REPLACE formats."""
+    a, b = lines_of(change.old), lines_of(change.new)
+    expected = single_expected(a, b, core)
+    base = unique_hunk(a, core, change.old)
+    if base is not None:
+        yield "exact", change.old, expected, base
+        size = (len(base.lines) - len(core.lines)) // 2
+        yield (
+            "extra",
+            change.old,
+            expected,
+            with_context(a, core, size + rng.randint(3, 6), size + rng.randint(3, 6)),
+        )
+        for kind in ("whitespace", "indent", "typo"):
+            drifted = drift_hunk(base, kind, rng)
+            if drifted is not None:
+                yield kind, change.old, expected, drifted
+        if change.old.endswith("\n") and core.i2 < len(a):
+            yield "neg_duplicate", change.old + base.old(), None, base
+    trimmed = with_context(a, core, rng.randint(0, 1), rng.randint(0, 1))
+    if not trimmed.old():
+        trimmed = with_context(a, core, 1, 1)
+    if trimmed.old():
+        unique = occurrences(change.old, trimmed.old()) == 1
+        yield (
+            ("trimmed" if unique else "neg_trimmed"),
+            change.old,
+            expected if unique else None,
+            trimmed,
+        )
+    if foreign is not None:
+        yield "neg_not_in_file", change.old, None, foreign
+
+
+def diff_proposals(
+    change: Change, core: Core, foreign: Hunk | None, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str]]:
+    """(kind, start text, expected, diff) for the unified-diff format."""
+    a, b = lines_of(change.old), lines_of(change.new)
+    expected = single_expected(a, b, core)
+    hunk = with_context(a, core, 3, 3)
+    unique = line_occurrences(a, hunk.old_lines()) == 1
+    p = change.path
+    yield "exact", change.old, expected, render(p, [hunk])
+    delta = rng.choice([-1, 1]) * rng.randint(5, 60)
+    yield "wrong_numbers", change.old, expected if unique else None, render(p, [hunk], delta=delta)
+    yield "bare_numbers", change.old, expected if unique else None, render(p, [hunk], "bare")
+    trimmed = with_context(a, core, rng.randint(0, 1), rng.randint(0, 1))
+    yield "trimmed", change.old, expected, render(p, [trimmed])
+    yield (
+        "extra",
+        change.old,
+        expected,
+        render(p, [with_context(a, core, rng.randint(6, 9), rng.randint(6, 9))]),
+    )
+    for kind in ("whitespace", "indent", "typo"):
+        drifted = drift_hunk(hunk, kind, rng)
+        if drifted is not None:
+            yield kind, change.old, expected, render(p, [drifted])
+    if hunk.old() and change.old.endswith("\n") and core.i2 < len(a):
+        dup = change.old + hunk.old()  # the block again at the end; the change stays in place
+        yield "dup_numbers", dup, expected + hunk.old(), render(p, [hunk])
+        yield "neg_duplicate", dup, None, render(p, [hunk], "bare")
+    if foreign is not None:
+        yield "neg_not_in_file", change.old, None, render(p, [foreign])
+
+
+def multi_proposals(
+    change: Change, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """(kind, start, expected, format, payload) for whole-file and out-of-order proposals."""
+    a, b = lines_of(change.old), lines_of(change.new)
+    found = cores(a, b)
+    hunks = [with_context(a, core, 3, 3) for core in found]
+    yield "file", change.old, change.new, "udiff", render(change.path, hunks)
+    if len(found) < 2:
+        return
+    yield "out_of_order", change.old, change.new, "udiff", render(change.path, hunks[::-1])
+    blocks = []
+    for k, core in enumerate(found):
+        hunk = unique_hunk(a, core, change.old)
+        low = found[k - 1].i2 if k else 0
+        high = found[k + 1].i1 if k + 1 < len(found) else len(a)
+        if hunk is None or hunk.start < low or hunk.start + len(hunk.old_lines()) > high:
+            return
+        if any(SR_MARKER.match(line) for _, line in hunk.lines):
+            return  # the text holds SEARCH/REPLACE markers: not expressible in that format
+        if hunk.old().rstrip("\r\n") == hunk.new().rstrip("\r\n"):
+            return  # only a final newline changes: not expressible in that format
+        blocks.append(block(change.path, hunk.old(), hunk.new()))
+    yield "out_of_order", change.old, change.new, "search_replace", "".join(blocks[::-1])
+
+
+def build(changes: list[Change], seed: int) -> list[Proposal]:
+    proposals: list[Proposal] = []
+    for number, change in enumerate(changes):
+        rng = random.Random(f"{seed}:{change.source}:{number}")
+        a, b = lines_of(change.old), lines_of(change.new)
+        found = cores(a, b)
+        core = rng.choice(found)
+        foreign = pick_foreign(changes, number, change, rng)
+        for kind, start, expected, hunk in string_proposals(change, core, foreign, rng):
+            if hunk.old() == hunk.new():
+                continue  # a drift that erased the change (an indentation-only commit, dedented)
+            proposals.append(
+                Proposal(change, kind, "edit_file", start, expected, (hunk.old(), hunk.new()))
+            )
+            sayable = hunk.old().rstrip("\r\n") != hunk.new().rstrip(
+                "\r\n"
+            )  # not only a final newline
+            if sayable and not any(SR_MARKER.match(line) for _, line in hunk.lines):
+                reply = block(change.path, hunk.old(), hunk.new())
+                proposals.append(Proposal(change, kind, "search_replace", start, expected, reply))
+        for kind, start, expected, diff in diff_proposals(change, core, foreign, rng):
+            proposals.append(Proposal(change, kind, "udiff", start, expected, diff))
+        for kind, start, expected, fmt, payload in multi_proposals(change, rng):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+    return proposals
+
+
+def pick_foreign(
+    changes: list[Change], number: int, change: Change, rng: random.Random
+) -> Hunk | None:
+    """A real hunk of another file whose lines are mostly absent from this one."""
+    present = {line.strip() for line in lines_of(change.old)}
+    for _ in range(20):
+        other = changes[rng.randrange(len(changes))]
+        if other is change or other.path == change.path:
+            continue
+        oa = lines_of(other.old)
+        hunk = with_context(oa, rng.choice(cores(oa, lines_of(other.new))), 3, 3)
+        meaningful = [line.strip() for line in hunk.old_lines() if line.strip()]
+        if len(meaningful) >= 2 and sum(line in present for line in meaningful) * 2 < len(
+            meaningful
+        ):
+            return hunk
+    return None
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def one_file(path: str, text: str) -> Callable[[str], str | None]:
+    """The `files` callable of a workspace holding one file."""
+    return lambda name: text if name == path else None
+
+
+def run_ours(proposal: Proposal) -> str | None:
+    """The text our engine produces, or None when it refuses."""
+    path = proposal.change.path
+    try:
+        if proposal.format == "edit_file":
+            old, new = proposal.payload  # type: ignore[misc]
+            return apply_edit(proposal.start, old, new, path=path)
+        if proposal.format == "search_replace":
+            text: str | None = proposal.start
+            for parsed in parse_search_replace(str(proposal.payload)):
+                text = apply_search_replace(text, parsed)
+            return text
+        results = apply_patch(one_file(path, proposal.start), str(proposal.payload))
+        return results[0].new if results else proposal.start
+    except EditError:
+        return None
+
+
+def run_tool(proposal: Proposal, tool: str, workdir: Path) -> str | None:
+    """The text GNU patch or git apply produces in a scratch directory, None when unchanged."""
+    target = workdir / proposal.change.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(proposal.start.encode())
+    diff = workdir / "proposal.diff"
+    diff.write_bytes(str(proposal.payload).encode())
+    command = (
+        [
+            "patch",
+            "-p1",
+            "--batch",
+            "--forward",
+            "--no-backup-if-mismatch",
+            "-r",
+            "-",
+            "-s",
+            "-i",
+            str(diff),
+        ]
+        if tool == "patch"
+        else ["git", "apply", "--recount", "--ignore-whitespace", str(diff)]
+    )
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(workdir.parent)}
+    done = subprocess.run(command, cwd=workdir, capture_output=True, env=env, timeout=60)
+    after = target.read_bytes().decode("utf-8", "replace") if target.exists() else ""
+    return after if done.returncode == 0 or after != proposal.start else None
+
+
+def classify(proposal: Proposal, result: str | None) -> str:
+    if result is None:
+        return "refused"
+    if proposal.expected is None:
+        return "false"
+    if result == proposal.expected:
+        return "exact"
+    # A SEARCH/REPLACE block's text always ends with a line break, so on a file without a
+    # final one the format cannot say whether to add it: that difference alone is not wrong.
+    unsayable = proposal.format == "search_replace" and not proposal.start.endswith("\n")
+    return (
+        "exact"
+        if unsayable and result.rstrip("\r\n") == proposal.expected.rstrip("\r\n")
+        else "false"
+    )
+
+
+def run_tools(proposals: list[Proposal], corpus: Path) -> None:
+    diffs = [p for p in proposals if p.format == "udiff"]
+
+    def one(item: tuple[int, Proposal]) -> None:
+        number, proposal = item
+        for tool in ("patch", "git"):
+            workdir = corpus / f"{tool}-{number:05d}"
+            workdir.mkdir()
+            proposal.outcome[tool] = classify(proposal, run_tool(proposal, tool, workdir))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(one, enumerate(diffs)))
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def cell(items: list[Proposal], side: str) -> str:
+    items = [p for p in items if side in p.outcome]
+    if not items:
+        return "–"
+    total = len(items)
+    false = sum(p.outcome[side] == "false" for p in items)
+    negative = items[0].expected is None
+    good = sum(p.outcome[side] == ("refused" if negative else "exact") for p in items)
+    text = f"{good}/{total} ({100 * good / total:.1f}%)"
+    return text + (f", **{false} false**" if false else "")
+
+
+def table(proposals: list[Proposal]) -> str:
+    groups: dict[tuple[str, str, bool], list[Proposal]] = defaultdict(list)
+    for p in proposals:
+        groups[(p.kind, p.format, p.expected is None)].append(p)
+    header = (
+        "| kind | edit_file | SEARCH/REPLACE | unified diff: glm-lsp | GNU patch | git apply |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+    )
+    rows = []
+    for kind, words in KINDS.items():
+        for negative in (False, True):
+            parts = {fmt: groups.get((kind, fmt, negative), []) for fmt in FORMATS}
+            if not any(parts.values()):
+                continue
+            label = (
+                words
+                if kind.startswith("neg_") or not negative
+                else f"{words} — ambiguous as written, must refuse"
+            )
+            rows.append(
+                f"| {label} | {cell(parts['edit_file'], 'ours')} | {cell(parts['search_replace'], 'ours')} "
+                f"| {cell(parts['udiff'], 'ours')} | {cell(parts['udiff'], 'patch')} | {cell(parts['udiff'], 'git')} |"
+            )
+    return header + "\n".join(rows) + "\n"
+
+
+def totals(proposals: list[Proposal]) -> str:
+    lines = []
+    for side, formats in (("ours", FORMATS), ("patch", ("udiff",)), ("git", ("udiff",))):
+        chosen = [p for p in proposals if p.format in formats and side in p.outcome]
+        pos = [p for p in chosen if p.expected is not None]
+        false = sum(p.outcome[side] == "false" for p in chosen)
+        exact = sum(p.outcome[side] == "exact" for p in pos)
+        name = {
+            "ours": "glm-lsp (all formats)",
+            "patch": "GNU patch (udiff)",
+            "git": "git apply (udiff)",
+        }[side]
+        lines.append(
+            f"- {name}: {exact}/{len(pos)} positives exact ({100 * exact / max(len(pos), 1):.2f}%), "
+            f"{false} false applies in {len(chosen)} proposals"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("repo", nargs="?", default=os.environ.get("GLM_BENCH_APPLY_REPO"))
+    parser.add_argument("--per-source", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--no-tools", action="store_true", help="skip GNU patch and git apply")
+    parser.add_argument("--out", help="also write the Markdown report here")
+    parser.add_argument("--failures", type=int, default=5, help="print this many misses per kind")
+    args = parser.parse_args()
+    sources = [("glm-lsp", str(ROOT))] + ([("third-party", args.repo)] if args.repo else [])
+    started = time.perf_counter()
+    changes = []
+    for name, repo in sources:
+        loaded = load_changes(repo, name, args.per_source, args.seed)
+        head = git(repo, "rev-parse", "HEAD").strip()
+        print(f"{name}: {repo} at {head}: {len(loaded)} changes")
+        changes += loaded
+    proposals = build(changes, args.seed)
+    print(f"{len(proposals)} proposals from {len(changes)} changes")
+    ours_started = time.perf_counter()
+    spent: dict[tuple[str, str], float] = defaultdict(float)
+    for proposal in proposals:
+        one_started = time.perf_counter()
+        proposal.outcome["ours"] = classify(proposal, run_ours(proposal))
+        spent[(proposal.kind, proposal.format)] += time.perf_counter() - one_started
+    ours_seconds = time.perf_counter() - ours_started
+    slowest = sorted(spent.items(), key=lambda item: -item[1])[:5]
+    print("slowest kinds:", ", ".join(f"{k}/{f} {t:.1f}s" for (k, f), t in slowest))
+    with tempfile.TemporaryDirectory(prefix="glm-bench-apply-") as scratch:
+        corpus = Path(scratch) / "corpus"
+        corpus.mkdir()
+        dump_corpus(proposals, corpus)
+        if not args.no_tools:
+            run_tools(proposals, corpus)
+    report = table(proposals) + "\n" + totals(proposals)
+    report += f"\nglm-lsp engine time: {ours_seconds:.1f} s for {len(proposals)} proposals; whole run {time.perf_counter() - started:.0f} s\n"
+    print(report)
+    show_failures(proposals, args.failures)
+    if args.out:
+        Path(args.out).write_text(report)
+
+
+def dump_corpus(proposals: list[Proposal], corpus: Path) -> None:
+    """The proposals as JSON lines in the scratch corpus directory (for inspection while running)."""
+    with (corpus / "proposals.jsonl").open("w") as out:
+        for p in proposals:
+            out.write(
+                json.dumps(
+                    {
+                        "source": p.change.source,
+                        "commit": p.change.commit,
+                        "path": p.change.path,
+                        "kind": p.kind,
+                        "format": p.format,
+                        "payload": p.payload,
+                    }
+                )
+                + "\n"
+            )
+
+
+def show_failures(proposals: list[Proposal], limit: int) -> None:
+    shown: dict[tuple[str, str], int] = defaultdict(int)
+    for p in proposals:
+        outcome = p.outcome["ours"]
+        bad = outcome == "false" or (outcome == "refused" and p.expected is not None)
+        if not bad or shown[(p.kind, p.format)] >= limit:
+            continue
+        shown[(p.kind, p.format)] += 1
+        print(
+            f"--- {outcome}: {p.kind}/{p.format} {p.change.source} {p.change.commit} {p.change.path}"
+        )
+        try:
+            if p.format == "edit_file":
+                old, new = p.payload  # type: ignore[misc]
+                apply_edit(p.start, old, new, path=p.change.path)
+                print("OLD:\n" + old + "NEW:\n" + new)
+            elif p.format == "udiff":
+                print(p.payload)
+                apply_patch(one_file(p.change.path, p.start), str(p.payload))
+            else:
+                print(p.payload)
+        except EditError as error:
+            print("ERROR:", error.message[:1500])
+
+
+if __name__ == "__main__":
+    main()

@@ -114,3 +114,15 @@ def test_an_edited_buffer_reranks_without_touching_the_disk(tmp_path: Path) -> N
     assert "compute_alpha" in (repo / "main.py").read_text()
     context = engine.assemble(ContextRequest("main.py", "x", (3, 3)), 2000, TokenCounter("t"))
     assert "print(compute_beta())" in context.render()  # the buffer, not the disk
+
+
+def test_an_edit_that_keeps_the_same_definitions_rebuilds_only_its_own_edges() -> None:
+    graph = SymbolGraph()
+    graph.set_file("lib.py", [d("shared_helper")])
+    for n in range(20):
+        graph.set_file(f"user{n}.py", [r("shared_helper")])
+    graph.rank({})
+    graph.set_file("lib.py", [d("shared_helper", line=3)])  # a line added above it
+    assert graph._dirty == {"lib.py"}
+    graph.set_file("lib.py", [d("renamed_helper")])  # a name vanished: its users move
+    assert graph._dirty == {"lib.py"} | {f"user{n}.py" for n in range(20)}

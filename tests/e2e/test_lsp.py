@@ -48,7 +48,9 @@ class Session:
         )
         return uri
 
-    async def actions(self, uri: str, start: int, end: int) -> list[types.CodeAction]:
+    async def actions(
+        self, uri: str, start: int, end: int, diagnostics: list[types.Diagnostic] | None = None
+    ) -> list[types.CodeAction]:
         result = await self.client.text_document_code_action_async(
             types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=uri),
@@ -56,7 +58,7 @@ class Session:
                     start=types.Position(line=start, character=0),
                     end=types.Position(line=end, character=0),
                 ),
-                context=types.CodeActionContext(diagnostics=[]),
+                context=types.CodeActionContext(diagnostics=diagnostics or []),
             )
         )
         assert result is not None
@@ -135,15 +137,20 @@ def edit_turn(path: str, old: str, new: str) -> list[Turn]:
 async def test_listing_actions_never_calls_the_model(lsp: Session) -> None:
     uri = lsp.open("app/main.py")
     actions = await lsp.actions(uri, 3, 5)
-    assert [a.title for a in actions] == ["GLM: Edit selection…"]
-    assert actions[0].edit is None
+    assert [a.title for a in actions] == [
+        "GLM: Edit selection…",
+        "GLM: Add documentation",
+        "GLM: Simplify",
+        "GLM: Write tests",
+    ]
+    assert all(a.edit is None for a in actions)
     assert lsp.provider.requests == []
 
 
 async def test_resolve_returns_the_exact_versioned_edit(lsp: Session) -> None:
     uri = lsp.open("app/main.py")
     lsp.provider.script(*edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')"))
-    (action,) = await lsp.actions(uri, 3, 5)
+    action = (await lsp.actions(uri, 3, 5))[0]
     resolved = await lsp.client.code_action_resolve_async(action)
     assert lsp.json(resolved.edit) == {
         "documentChanges": [
@@ -177,7 +184,7 @@ async def test_open_buffer_wins_over_disk(lsp: Session) -> None:
         )
     )
     lsp.provider.script(*edit_turn("app/main.py", "'hello '", "'Hello, '"))
-    (action,) = await lsp.actions(uri, 4, 5)
+    action = (await lsp.actions(uri, 4, 5))[0]
     resolved = await lsp.client.code_action_resolve_async(action)
     assert resolved.edit is not None and resolved.edit.document_changes is not None
     (change,) = resolved.edit.document_changes
@@ -189,7 +196,7 @@ async def test_open_buffer_wins_over_disk(lsp: Session) -> None:
 async def test_emoji_and_cjk_ranges_use_the_negotiated_encoding(lsp: Session) -> None:
     uri = lsp.open("app/emoji.py")
     lsp.provider.script(*edit_turn("app/emoji.py", "print('😀漢', s)", "print('😀漢', s * 2)"))
-    (action,) = await lsp.actions(uri, 2, 2)
+    action = (await lsp.actions(uri, 2, 2))[0]
     resolved = await lsp.client.code_action_resolve_async(action)
     assert resolved.edit is not None and resolved.edit.document_changes is not None
     (change,) = resolved.edit.document_changes
@@ -209,7 +216,7 @@ async def test_emoji_and_cjk_ranges_use_the_negotiated_encoding(lsp: Session) ->
 async def test_provider_failure_is_one_message_without_the_key(lsp: Session) -> None:
     uri = lsp.open("app/main.py")
     lsp.provider.key = "a-different-key-987654"  # the server now rejects the client's key
-    (action,) = await lsp.actions(uri, 3, 5)
+    action = (await lsp.actions(uri, 3, 5))[0]
     with pytest.raises(Exception) as raised:
         await lsp.client.code_action_resolve_async(action)
     assert "Hyperstack rejected the API key (401)" in str(raised.value)
@@ -226,7 +233,7 @@ async def _resolve_while_typing(lsp: Session, typed: str) -> Any:
     turns = edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')")
     turns[0].fault, turns[0].delay = "slow_first_byte", 1.0
     lsp.provider.script(*turns)
-    (action,) = await lsp.actions(uri, 3, 5)
+    action = (await lsp.actions(uri, 3, 5))[0]
     pending = asyncio.ensure_future(lsp.client.code_action_resolve_async(action))
     await asyncio.sleep(0.3)
     lsp.client.text_document_did_change(
@@ -282,7 +289,7 @@ async def test_settings_from_init_options_and_workspace_configuration(
     try:
         uri = session.open("app/main.py")
         provider.script(Turn(content="Nothing to change."))
-        (action,) = await session.actions(uri, 0, 1)
+        action = (await session.actions(uri, 0, 1))[0]
         resolved = await session.client.code_action_resolve_async(action)
         assert lsp_edit_is_empty(resolved)
         body = provider.requests[0].body
@@ -320,7 +327,7 @@ async def test_a_multi_file_session_becomes_one_workspace_edit(lsp: Session) -> 
         Turn(tool_calls=[("delete_file", {"path": "app/util.py"})]),
         Turn(content="Reorganised the package."),
     )
-    (action,) = await lsp.actions(uri, 0, 1)
+    action = (await lsp.actions(uri, 0, 1))[0]
     resolved = await lsp.client.code_action_resolve_async(action)
     search_answer = lsp.provider.requests[2].body["messages"][-1]["content"]
     assert search_answer == "app/util.py:1: def helper():"
@@ -379,7 +386,7 @@ async def test_cancelling_mid_loop_changes_nothing(lsp: Session) -> None:
         ),
         Turn(content="still thinking", fault="hang"),
     )
-    (action,) = await lsp.actions(uri, 0, 1)
+    action = (await lsp.actions(uri, 0, 1))[0]
     pending = asyncio.ensure_future(
         lsp.client.protocol.send_request_async("codeAction/resolve", action, msg_id="resolve-1")
     )
@@ -393,3 +400,56 @@ async def test_cancelling_mid_loop_changes_nothing(lsp: Session) -> None:
     assert "cancel" in str(raised.value).lower()
     assert await asyncio.to_thread(lsp.provider.wait_for_disconnect, 5.0)
     assert (lsp.root / "app/main.py").read_text() == MAIN
+
+
+async def test_a_diagnostic_becomes_a_quick_fix_that_sends_it(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    diagnostic = types.Diagnostic(
+        range=types.Range(
+            start=types.Position(line=0, character=0), end=types.Position(line=0, character=9)
+        ),
+        message="'os' imported but unused",
+        code="F401",
+        source="ruff",
+    )
+    actions = await lsp.actions(uri, 0, 1, [diagnostic])
+    assert actions[0].title == "GLM: Fix: 'os' imported but unused"
+    assert actions[0].kind == types.CodeActionKind.QuickFix
+    assert lsp.provider.requests == []
+    lsp.provider.script(*edit_turn("app/main.py", "import os\n\n\n", ""))
+    resolved = await lsp.client.code_action_resolve_async(actions[0])
+    assert resolved.edit is not None
+    prompt = lsp.provider.requests[0].body["messages"][1]["content"]
+    assert prompt.endswith(
+        "## Instruction\nFix this problem reported by ruff (F401) at line 1: 'os' imported but "
+        "unused. Change only what the fix needs."
+    )
+
+
+async def test_a_glm_comment_is_an_instruction_and_goes_away(lsp: Session) -> None:
+    (lsp.root / "app/todo.py").write_text(
+        "# glm: make greet return the text\ndef greet(name):\n    print(name)\n"
+    )
+    uri = lsp.open("app/todo.py")
+    actions = await lsp.actions(uri, 1, 1)
+    assert [a.title for a in actions][:2] == [
+        "GLM: Do what the glm: comment says",
+        "GLM: Edit selection…",
+    ]
+    lsp.provider.script(*edit_turn("app/todo.py", "    print(name)", "    return name"))
+    resolved = await lsp.client.code_action_resolve_async(actions[0])
+    prompt = lsp.provider.requests[0].body["messages"][1]["content"]
+    assert (
+        "## Instruction\nmake greet return the text\n(This instruction was written in the comment"
+        in prompt
+    )
+    assert lsp.json(resolved.edit)["documentChanges"][0]["edits"] == [
+        {
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}},
+            "newText": "",
+        },
+        {
+            "range": {"start": {"line": 2, "character": 0}, "end": {"line": 3, "character": 0}},
+            "newText": "    return name\n",
+        },
+    ]

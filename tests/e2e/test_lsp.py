@@ -28,6 +28,20 @@ class Session:
         self, client: LanguageClient, root: Path, provider: ProviderServer, editor: str
     ) -> None:
         self.client, self.root, self.provider, self.editor = client, root, provider, editor
+        self.applied: list[types.ApplyWorkspaceEditParams] = []  # workspace/applyEdit received
+        self.previews: list[Any] = []  # $/glm/preview notifications received
+
+    async def command(self, name: str, **arg: Any) -> Any:
+        return await self.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=name, arguments=[arg])
+        )
+
+    async def until(self, predicate: Callable[[], bool], timeout: float = 15) -> None:
+        for _ in range(int(timeout / 0.05)):
+            if predicate():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("timed out waiting")
 
     def json(self, value: Any) -> Any:
         """The value as it travelled on the wire."""
@@ -92,6 +106,18 @@ async def connect(
     client = await config.start()
     assert isinstance(client, LanguageClient)
     _fix_code_action_hook(client)
+    applied: list[types.ApplyWorkspaceEditParams] = []
+    previews: list[Any] = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        applied.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    @client.feature("$/glm/preview")
+    def preview(params: Any) -> None:
+        previews.append(params)
+
     if configuration is not None:
         client.set_configuration(configuration)
     root_uri = from_fs_path(str(root)) or ""
@@ -103,7 +129,9 @@ async def connect(
             initialization_options=init_options,
         )
     )
-    return Session(client, root, provider, editor)
+    session = Session(client, root, provider, editor)
+    session.applied, session.previews = applied, previews
+    return session
 
 
 async def disconnect(session: Session) -> None:
@@ -453,3 +481,111 @@ async def test_a_glm_comment_is_an_instruction_and_goes_away(lsp: Session) -> No
             "newText": "    return name\n",
         },
     ]
+
+
+EDIT_MAIN = [
+    {
+        "range": {"start": {"line": 4, "character": 0}, "end": {"line": 5, "character": 0}},
+        "newText": "    print(f'hi {name}')\n",
+    }
+]
+
+
+def _range(start: int, end: int) -> dict[str, Any]:
+    return {"start": {"line": start, "character": 0}, "end": {"line": end, "character": 0}}
+
+
+async def test_glm_edit_runs_as_a_task_and_applies_through_the_editor(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(*edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')"))
+    result = await lsp.command(
+        "glm.edit", uri=uri, range=_range(3, 5), instruction="use an f-string"
+    )
+    task = result["task"]
+    await lsp.until(lambda: bool(lsp.applied))
+    (applied,) = lsp.applied
+    assert applied.label == "GLM: use an f-string"
+    assert lsp.json(applied.edit)["documentChanges"][0]["edits"] == EDIT_MAIN
+    await lsp.until(
+        lambda: isinstance(
+            lsp.client.progress_reports.get(task, [None])[-1], types.WorkDoneProgressEnd
+        )
+    )
+    reports = lsp.client.progress_reports[task]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable is True
+    assert reports[0].title == "GLM: editing main.py"
+    assert [r.message for r in reports[1:3]] == [
+        "gathering context",
+        "asking zai-org/GLM-5.2 (step 1, 0 tokens)",
+    ]
+    assert reports[-1].message is not None and " prompt (0 cached), " in reports[-1].message
+    usage = await lsp.command("glm.usage")
+    assert usage["total"]["prompt_tokens"] > 0
+    assert usage["text"] == reports[-1].message  # the one edit is the whole session so far
+
+
+async def test_glm_edit_preview_then_accept(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(*edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')"))
+    result = await lsp.command(
+        "glm.edit", uri=uri, range=_range(3, 5), instruction="x", preview=True
+    )
+    await lsp.until(lambda: bool(lsp.previews))
+    (preview,) = lsp.previews
+    assert preview.task == result["task"]
+    assert preview.diff == (
+        "diff --git a/app/main.py b/app/main.py\n--- a/app/main.py\n+++ b/app/main.py\n"
+        "@@ -2,4 +2,4 @@\n \n \n def greet(name):\n-    print('hi ' + name)\n"
+        "+    print(f'hi {name}')\n"
+    )
+    assert lsp.applied == []  # nothing lands before the user accepts
+    accepted = await lsp.command("glm.accept", token=preview.token)
+    assert accepted == {"applied": True}
+    assert lsp.json(lsp.applied[0].edit)["documentChanges"][0]["edits"] == EDIT_MAIN
+
+
+async def test_glm_apply_diff(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    diff = "--- a/app/main.py\n+++ b/app/main.py\n@@ @@\n def greet(name):\n-    print('hi ' + name)\n+    print(f'hi {name}')\n"
+    assert await lsp.command("glm.applyDiff", diff=diff) == {"applied": True}
+    (applied,) = lsp.applied
+    assert lsp.json(applied.edit)["documentChanges"] == [
+        {"textDocument": {"uri": uri, "version": 1}, "edits": EDIT_MAIN}
+    ]
+    with pytest.raises(Exception) as raised:
+        await lsp.command("glm.applyDiff", diff=diff.replace("greet", "wave"))
+    assert "app/main.py" in str(raised.value)
+
+
+async def test_glm_cancel_stops_the_model_and_changes_nothing(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(Turn(content="thinking", fault="hang"))
+    task = (await lsp.command("glm.edit", uri=uri, instruction="x"))["task"]
+    await lsp.until(lambda: len(lsp.provider.requests) == 1)
+    assert await lsp.command("glm.cancel", task=task) == {"cancelled": [task]}
+    assert await asyncio.to_thread(lsp.provider.wait_for_disconnect, 5.0)
+    await lsp.until(
+        lambda: isinstance(
+            lsp.client.progress_reports.get(task, [None])[-1], types.WorkDoneProgressEnd
+        )
+    )
+    assert lsp.client.progress_reports[task][-1].message == "cancelled"
+    assert lsp.applied == []
+
+
+async def test_cancelling_from_the_progress_ui(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(Turn(content="thinking", fault="hang"))
+    task = (await lsp.command("glm.edit", uri=uri, instruction="x"))["task"]
+    await lsp.until(lambda: len(lsp.provider.requests) == 1)
+    lsp.client.protocol.notify(
+        types.WINDOW_WORK_DONE_PROGRESS_CANCEL, types.WorkDoneProgressCancelParams(token=task)
+    )
+    assert await asyncio.to_thread(lsp.provider.wait_for_disconnect, 5.0)
+    assert lsp.applied == []
+
+
+async def test_glm_reindex(lsp: Session) -> None:
+    lsp.open("app/main.py")
+    await asyncio.sleep(0.5)  # the warm-up indexing after initialized
+    assert await lsp.command("glm.reindex") == {"files": 2}

@@ -21,6 +21,7 @@ from glm_lsp.config import Settings, load_settings
 from glm_lsp.context.engine import ContextEngine
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
+from glm_lsp.providers.types import Usage
 from glm_lsp.workspace import find_root
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,11 @@ class GlmServer(LanguageServer):
         self._report_problems(problems)
         self.engines: dict[Path, ContextEngine] = {}
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.running: dict[str, asyncio.Task[Any]] = {}  # task id -> a command's own task
+        self.usage = Usage()  # every request of this session, for glm.usage
+
+    def record_usage(self, usage: Usage) -> None:
+        self.usage = self.usage + usage
 
     async def engine_for(self, root: Path) -> ContextEngine:
         """The warm context engine of `root`, refreshed (cheaply) before each use."""
@@ -63,13 +69,17 @@ class GlmServer(LanguageServer):
         await asyncio.to_thread(engine.refresh)
         return engine
 
-    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        """Run background work, keeping a reference and logging its failure."""
+    def spawn(self, coroutine: Coroutine[Any, Any, Any], task_id: str = "") -> None:
+        """Run background work, keeping a reference and logging its failure; with a
+        `task_id` it can be cancelled by glm.cancel."""
         task = asyncio.ensure_future(coroutine)
         self.tasks.add(task)
+        if task_id:
+            self.running[task_id] = task
 
         def done(finished: asyncio.Task[Any]) -> None:
             self.tasks.discard(finished)
+            self.running.pop(task_id, None)
             if not finished.cancelled() and finished.exception() is not None:
                 log.error("background task failed", exc_info=finished.exception())
 
@@ -165,7 +175,7 @@ async def _fetch_workspace_settings(server: GlmServer, pushed: Any = None) -> No
 
 
 def build_server() -> GlmServer:
-    from glm_lsp.lsp import code_actions, documents
+    from glm_lsp.lsp import code_actions, commands, documents, progress
 
     install_redaction()
     if os.environ.get("GLM_LSP_LOG_LEVEL"):
@@ -173,5 +183,7 @@ def build_server() -> GlmServer:
     server = GlmServer()
     _register_settings(server)
     code_actions.register(server)
+    commands.register(server)
     documents.register(server)
+    progress.register(server)
     return server

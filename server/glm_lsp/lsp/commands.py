@@ -1,0 +1,160 @@
+"""workspace/executeCommand: long work runs as a task of its own and the command returns
+its id at once (pygls 2.1 cannot stop a cancelled executeCommand, and editors wait on it)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from glm_lsp.edits.overlay import FileChange
+from glm_lsp.edits.patch import apply_patch
+from glm_lsp.errors import GlmError
+from glm_lsp.lsp.convert import encoding_name, workspace_edit
+from glm_lsp.lsp.editing import EditRequest, ProposedEdit, propose_edit
+from glm_lsp.lsp.progress import Progress
+from glm_lsp.lsp.server import GlmServer
+
+PREVIEW = "$/glm/preview"
+_ids = itertools.count(1)
+
+
+def _first(args: tuple[Any, ...]) -> dict[str, Any]:
+    """Editors send one object as the command's only argument."""
+    if args and isinstance(args[0], dict):
+        return args[0]
+    raise GlmError(
+        'The command needs one object argument, such as {"uri": ..., "instruction": ...}.'
+    )
+
+
+def register(server: GlmServer) -> None:
+    previews: dict[str, ProposedEdit] = {}
+
+    @server.command("glm.edit")
+    def edit(*args: Any) -> dict[str, str]:
+        arg = _first(args)
+        range_ = arg.get("range")
+        request = EditRequest(
+            uri=str(arg["uri"]),
+            range=server.protocol._converter.structure(range_, types.Range) if range_ else None,
+            instruction=str(arg.get("instruction") or ""),
+        )
+        task_id = f"glm-task-{next(_ids)}"
+        server.spawn(
+            _edit_task(server, task_id, request, bool(arg.get("preview")), previews), task_id
+        )
+        return {"task": task_id}
+
+    @server.command("glm.accept")
+    async def accept(*args: Any) -> dict[str, bool]:
+        proposal = previews.pop(str(_first(args).get("token")), None)
+        if proposal is None:
+            raise server.fail(GlmError("That proposed edit is no longer available; ask again."))
+        return {"applied": await _apply(server, proposal.edit, "GLM edit")}
+
+    @server.command("glm.applyDiff")
+    async def apply_diff(*args: Any) -> dict[str, bool]:
+        try:
+            edit = _diff_edit(server, str(_first(args).get("diff") or ""))
+        except GlmError as error:
+            raise server.fail(error) from error
+        return {"applied": await _apply(server, edit, "GLM: apply diff")}
+
+    @server.command("glm.cancel")
+    def cancel(*args: Any) -> dict[str, list[str]]:
+        wanted = _first(args).get("task") if args else None
+        ids = [i for i in server.running if wanted in (None, i)]
+        for task_id in ids:
+            server.running[task_id].cancel()
+        return {"cancelled": ids}
+
+    @server.command("glm.usage")
+    def usage(*args: Any) -> dict[str, Any]:
+        return {"total": asdict(server.usage), "text": server.usage.describe()}
+
+    @server.command("glm.reindex")
+    async def reindex(*args: Any) -> dict[str, int]:
+        files = 0
+        for engine in list(server.engines.values()):
+            stats = await asyncio.to_thread(engine.refresh)
+            files += stats.files
+        return {"files": files}
+
+
+async def _edit_task(
+    server: GlmServer,
+    task_id: str,
+    request: EditRequest,
+    preview: bool,
+    previews: dict[str, ProposedEdit],
+) -> None:
+    name = Path(to_fs_path(request.uri) or request.uri).name
+    try:
+        proposal = await propose_edit(
+            server, request, Progress(server, f"GLM: editing {name}", task_id)
+        )
+    except GlmError as error:
+        server.fail(error)
+        return
+    if not proposal.edit.document_changes:
+        server.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Info, message="GLM: the model changed nothing."
+            )
+        )
+        return
+    if preview:
+        token = str(uuid.uuid4())
+        previews[token] = proposal
+        server.protocol.notify(
+            PREVIEW,
+            {"task": task_id, "token": token, "diff": proposal.diff, "summary": proposal.summary},
+        )
+        return
+    await _apply(server, proposal.edit, f"GLM: {request.instruction or 'edit'}"[:80])
+
+
+async def _apply(server: GlmServer, edit: types.WorkspaceEdit, label: str) -> bool:
+    result = await server.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=label)
+    )
+    if not result.applied:
+        reason = result.failure_reason or "the editor refused it"
+        server.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning, message=f"GLM: the edit was not applied ({reason})."
+            )
+        )
+    return result.applied
+
+
+def _diff_edit(server: GlmServer, diff: str) -> types.WorkspaceEdit:
+    """A unified diff (from the model, a chat or the user) as a WorkspaceEdit."""
+    root = _workspace_root(server)
+    buffers = server.open_buffers()
+
+    def current(rel: str) -> str | None:
+        path = root / rel
+        if str(path) in buffers:
+            return buffers[str(path)]
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    results = apply_patch(current, diff)
+    changes = [FileChange(r.path, r.old, r.new, r.renamed_from) for r in results]
+    encoding = encoding_name(server.position_encoding())
+    return workspace_edit(root, changes, server.open_versions(), encoding)
+
+
+def _workspace_root(server: GlmServer) -> Path:
+    for folder in server.workspace.folders.values():
+        return Path(to_fs_path(folder.uri) or ".")
+    if server.workspace.root_uri:
+        return Path(to_fs_path(server.workspace.root_uri) or ".")
+    raise GlmError("There is no workspace folder to apply the diff in.")

@@ -589,3 +589,57 @@ async def test_glm_reindex(lsp: Session) -> None:
     lsp.open("app/main.py")
     await asyncio.sleep(0.5)  # the warm-up indexing after initialized
     assert await lsp.command("glm.reindex") == {"files": 2}
+
+
+async def test_chat_streams_and_a_session_continues_after_a_restart(
+    provider_server: Callable[..., ProviderServer], tmp_path: Path
+) -> None:
+    provider = provider_server("hyperstack")
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
+    chats: list[Any] = []
+
+    async def start() -> Session:
+        session = await connect("neovim", provider, root)
+
+        @session.client.feature("$/glm/chat")
+        def chat(params: Any) -> None:
+            chats.append(params)
+
+        return session
+
+    first = await start()
+    uri = first.open("app/main.py")
+    provider.script(Turn(reasoning="Looking at greet.", content="greet prints a greeting."))
+    started = await first.command(
+        "glm.chat", message="What does greet do?", uri=uri, range=_range(3, 5)
+    )
+    await first.until(lambda: any(c.kind == "done" for c in chats))
+    streamed = "".join(c.text for c in chats if c.kind == "content")
+    assert streamed == "greet prints a greeting."
+    assert "".join(c.text for c in chats if c.kind == "reasoning") == "Looking at greet."
+    assert chats[-1].kind == "done" and chats[-1].text == "greet prints a greeting."
+    assert {c.session for c in chats} == {started["session"]}
+    question = provider.requests[0].body["messages"][-1]["content"]
+    assert "## Selection: lines 4-5 of app/main.py" in question
+    assert question.endswith("## Question\nWhat does greet do?")
+    await disconnect(first)
+
+    chats.clear()
+    second = await start()  # a new server process: the session comes back from SQLite
+    listed = await second.command("glm.sessions")
+    assert [(s["id"], s["title"], s["messages"]) for s in listed] == [
+        (started["session"], "What does greet do?", 2)
+    ]
+    provider.script(Turn(content="It takes a name."))
+    await second.command("glm.chat", message="And its argument?", session=started["session"])
+    await second.until(lambda: any(c.kind == "done" for c in chats))
+    sent = provider.requests[1].body["messages"]
+    assert [(m["role"], m["content"]) for m in sent[1:]] == [
+        ("user", "What does greet do?"),
+        ("assistant", "greet prints a greeting."),
+        ("user", "And its argument?"),
+    ]
+    with pytest.raises(Exception) as raised:
+        await second.command("glm.chat", message="x", session="nope")
+    assert "There is no chat session nope in this workspace." in str(raised.value)
+    await disconnect(second)

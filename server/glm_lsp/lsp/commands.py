@@ -6,22 +6,28 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from glm_lsp.agent.chat import chat_turn
+from glm_lsp.agent.loop import context_budget
+from glm_lsp.context.budget import TokenCounter
+from glm_lsp.context.engine import ContextRequest
 from glm_lsp.edits.overlay import FileChange
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.errors import GlmError
-from glm_lsp.lsp.convert import encoding_name, workspace_edit
+from glm_lsp.lsp.convert import encoding_name, selection_of, workspace_edit
 from glm_lsp.lsp.editing import EditRequest, ProposedEdit, propose_edit
 from glm_lsp.lsp.progress import Progress
 from glm_lsp.lsp.server import GlmServer
+from glm_lsp.providers.client import ProviderClient
 
 PREVIEW = "$/glm/preview"
+CHAT = "$/glm/chat"
 _ids = itertools.count(1)
 
 
@@ -79,6 +85,43 @@ def register(server: GlmServer) -> None:
     def usage(*args: Any) -> dict[str, Any]:
         return {"total": asdict(server.usage), "text": server.usage.describe()}
 
+    @server.command("glm.chat")
+    def chat(*args: Any) -> dict[str, str]:
+        arg = _first(args)
+        uri = str(arg["uri"]) if arg.get("uri") else None
+        root = server.root_for(Path(to_fs_path(uri) or ".")) if uri else _workspace_root(server)
+        store = server.store_for(root)
+        session = str(arg.get("session") or "")
+        if session and not store.exists(session):
+            raise server.fail(GlmError(f"There is no chat session {session} in this workspace."))
+        message = str(arg.get("message") or "")
+        session = session or store.create(message)
+        range_ = arg.get("range")
+        turn = ChatRequest(
+            root,
+            session,
+            message,
+            uri,
+            server.protocol._converter.structure(range_, types.Range) if range_ else None,
+        )
+        task_id = f"glm-task-{next(_ids)}"
+        server.spawn(_chat_task(server, task_id, turn), task_id)
+        return {"task": task_id, "session": session}
+
+    @server.command("glm.sessions")
+    def sessions(*args: Any) -> list[dict[str, Any]]:
+        store = server.store_for(_workspace_root(server))
+        return [
+            {
+                "id": s.id,
+                "title": s.title,
+                "created": s.created,
+                "messages": s.messages,
+                "usage": asdict(s.usage),
+            }
+            for s in store.sessions()
+        ]
+
     @server.command("glm.reindex")
     async def reindex(*args: Any) -> dict[str, int]:
         files = 0
@@ -119,6 +162,80 @@ async def _edit_task(
         )
         return
     await _apply(server, proposal.edit, f"GLM: {request.instruction or 'edit'}"[:80])
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    root: Path
+    session: str
+    message: str
+    uri: str | None
+    range: types.Range | None
+
+
+async def _chat_task(server: GlmServer, task_id: str, turn: ChatRequest) -> None:
+    """Stream a chat answer as $/glm/chat notifications, then keep the turn in the store."""
+
+    def notify(kind: str, text: str) -> None:
+        payload = {"session": turn.session, "task": task_id, "kind": kind, "text": text}
+        server.protocol.notify(CHAT, payload)
+
+    store = server.store_for(turn.root)
+    try:
+        client = ProviderClient(await server.current_settings())
+    except GlmError as error:
+        notify("error", error.message)
+        server.fail(error)
+        return
+    async with Progress(server, "GLM: chat", task_id) as report:
+        try:
+            report("gathering context")
+            context = await _chat_context(server, turn, client)
+            report("asking " + client.model)
+            kept, reply = await chat_turn(
+                store.messages(turn.session),
+                turn.message,
+                client,
+                context,
+                on_event=lambda event: notify(event.kind, event.text),
+            )
+        except GlmError as error:
+            notify("error", error.message)
+            server.fail(error)
+            return
+        finally:
+            await client.aclose()
+    store.append(turn.session, kept)
+    store.add_usage(turn.session, reply.usage)
+    server.record_usage(reply.usage)
+    notify("done", reply.content)
+
+
+async def _chat_context(server: GlmServer, turn: ChatRequest, client: ProviderClient) -> str:
+    """Repository context around the file in view, if the question came with one."""
+    if turn.uri is None:
+        return ""
+    doc = server.workspace.get_text_document(turn.uri)
+    if not doc.path:
+        return ""
+    root = server.root_for(Path(doc.path))
+    engine = await server.engine_for(root)
+    counter = TokenCounter.load(client.settings.provider)
+    budget = context_budget(client.settings, client.context_window, False, counter)
+    span = selection_of(turn.range) if turn.range else None
+    request = ContextRequest(
+        Path(doc.path).relative_to(root).as_posix(),
+        turn.message,
+        (span.start, span.end) if span else None,
+    )
+    engine.set_buffers(
+        {
+            Path(p).relative_to(root).as_posix(): t
+            for p, t in server.open_buffers().items()
+            if Path(p).is_relative_to(root)
+        }
+    )
+    return (await asyncio.to_thread(engine.assemble, request, budget, counter)).render()
 
 
 async def _apply(server: GlmServer, edit: types.WorkspaceEdit, label: str) -> bool:

@@ -22,6 +22,7 @@ from glm_lsp.context.engine import ContextEngine
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.providers.types import Usage
+from glm_lsp.store import SessionStore, default_path
 from glm_lsp.workspace import find_root
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,17 @@ class GlmServer(LanguageServer):
         self.tasks: set[asyncio.Task[Any]] = set()
         self.running: dict[str, asyncio.Task[Any]] = {}  # task id -> a command's own task
         self.usage = Usage()  # every request of this session, for glm.usage
+        self.stores: dict[Path, SessionStore] = {}
 
     def record_usage(self, usage: Usage) -> None:
         self.usage = self.usage + usage
+
+    def store_for(self, root: Path) -> SessionStore:
+        """The chat sessions of a workspace root, opened once."""
+        store = self.stores.get(root)
+        if store is None:
+            store = self.stores[root] = SessionStore(default_path(root))
+        return store
 
     async def engine_for(self, root: Path) -> ContextEngine:
         """The warm context engine of `root`, refreshed (cheaply) before each use."""

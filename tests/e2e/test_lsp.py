@@ -643,3 +643,94 @@ async def test_chat_streams_and_a_session_continues_after_a_restart(
         await second.command("glm.chat", message="x", session="nope")
     assert "There is no chat session nope in this workspace." in str(raised.value)
     await disconnect(second)
+
+
+async def test_a_client_without_resolve_gets_commands(
+    provider_server: Callable[..., ProviderServer], tmp_path: Path
+) -> None:
+    provider = provider_server("hyperstack")
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
+    emacs = await connect("emacs", provider, root)
+    try:
+        uri = emacs.open("app/main.py")
+        actions = await emacs.actions(uri, 3, 5)
+        first = actions[0]
+        assert first.title == "GLM: Edit selection…" and first.data is None
+        assert first.command is not None and first.command.command == "glm.edit"
+        provider.script(*edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')"))
+        await emacs.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="glm.edit", arguments=first.command.arguments)
+        )
+        await emacs.until(lambda: bool(emacs.applied))
+        changes = emacs.json(emacs.applied[0].edit)["documentChanges"]
+        assert changes[0]["textDocument"] == {"uri": uri, "version": 1}
+        assert changes[0]["edits"][0]["newText"] == "    print(f'hi {name}')\n"
+    finally:
+        await disconnect(emacs)
+
+
+async def test_two_tasks_at_once_and_a_storm_of_changes(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(
+        Turn(content="a", fault="slow_first_byte", delay=1.0),
+        Turn(content="b", fault="slow_first_byte", delay=1.0),
+    )
+    tasks = [
+        (await lsp.command("glm.edit", uri=uri, instruction="one"))["task"],
+        (await lsp.command("glm.edit", uri=uri, instruction="two"))["task"],
+    ]
+    assert tasks[0] != tasks[1]
+    text = MAIN
+    for version in range(2, 1002):  # 1,000 edits while both tasks wait on the model
+        text += "#"
+        lsp.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+    actions = await asyncio.wait_for(lsp.actions(uri, 0, 1), timeout=5)  # still answering
+    assert actions[0].data is None or actions[0].data["version"] == 1001
+    await lsp.until(
+        lambda: all(
+            isinstance(lsp.client.progress_reports.get(t, [None])[-1], types.WorkDoneProgressEnd)
+            for t in tasks
+        )
+    )
+    assert len(lsp.provider.requests) == 2
+
+
+async def test_shutdown_during_a_task_replies_cleanly(
+    provider_server: Callable[..., ProviderServer], tmp_path: Path
+) -> None:
+    provider = provider_server("hyperstack")
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
+    session = await connect("visual-studio-code", provider, root)
+    uri = session.open("app/main.py")
+    provider.script(Turn(content="x", fault="hang"))
+    (action,) = (await session.actions(uri, 0, 1))[:1]
+    pending = asyncio.ensure_future(session.client.code_action_resolve_async(action))
+    await session.until(lambda: len(provider.requests) == 1)
+    await session.client.shutdown_session()  # raises if the shutdown reply is an error
+    with pytest.raises(Exception) as raised:
+        await pending
+    assert "cancel" in str(raised.value).lower()
+    await session.client.stop()
+    assert await asyncio.to_thread(provider.wait_for_disconnect, 5.0)
+
+
+async def test_rate_limited_after_retries_is_one_message(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(*[Turn(fault="429", retry_after="0.05") for _ in range(4)])
+    action = (await lsp.actions(uri, 0, 1))[0]
+    with pytest.raises(Exception) as raised:
+        await lsp.client.code_action_resolve_async(action)
+    assert "Hyperstack is rate limiting requests (429) and still was after 3 retries" in str(
+        raised.value
+    )
+    await lsp.until(lambda: any(m.type == types.MessageType.Error for m in lsp.client.messages))
+    shown = [m.message for m in lsp.client.messages if m.type == types.MessageType.Error]
+    assert len(shown) == 1 and shown[0].startswith(
+        "GLM: Hyperstack is rate limiting requests (429)"
+    )
+    assert len(lsp.provider.requests) == 4

@@ -35,7 +35,10 @@ def register(server: GlmServer) -> None:
                 "instruction": instruction,
                 **extra,
             }
-            return types.CodeAction(title=title, kind=types.CodeActionKind(kind), data=data)
+            if resolves_edits(server):
+                return types.CodeAction(title=title, kind=types.CodeActionKind(kind), data=data)
+            command = types.Command(title=title, command="glm.edit", arguments=[data])
+            return types.CodeAction(title=title, kind=types.CodeActionKind(kind), command=command)
 
         found = [
             action(f"GLM: Fix: {d.message}", actions.QUICKFIX, _fix(d), d.range)
@@ -66,6 +69,15 @@ def register(server: GlmServer) -> None:
         except GlmError as error:
             raise server.fail(error) from error
         return action
+
+
+def resolves_edits(server: GlmServer) -> bool:
+    """Whether the client fills in an action's edit by codeAction/resolve; the others get
+    a glm.edit command that applies the edit through workspace/applyEdit."""
+    text = server.client_capabilities.text_document
+    action = text.code_action if text else None
+    support = action.resolve_support if action else None
+    return support is not None and "edit" in support.properties
 
 
 def _fix(diagnostic: types.Diagnostic) -> str:

@@ -51,6 +51,8 @@ def register(server: GlmServer) -> None:
             uri=str(arg["uri"]),
             range=server.protocol._converter.structure(range_, types.Range) if range_ else None,
             instruction=str(arg.get("instruction") or ""),
+            version=arg.get("version"),  # set when a code action sent the command
+            comment=str(arg.get("comment") or ""),
         )
         task_id = f"glm-task-{next(_ids)}"
         server.spawn(

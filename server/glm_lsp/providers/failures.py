@@ -30,7 +30,8 @@ RETRY_STATUSES = frozenset({408, 409, 429})
 KINDS = {
     "auth": False,  # 401/403
     "not_found": False,  # 404: wrong model id or URL
-    "bad_request": False,  # other 4xx, including context-length errors
+    "too_long": False,  # 400/413 saying the prompt exceeds the context window
+    "bad_request": False,  # other 4xx
     "rate_limit": True,  # 429
     "server": True,  # 408/409/5xx
     "connect": True,  # no connection, or it dropped before the reply began
@@ -70,6 +71,13 @@ def redact(text: str, secret: str) -> str:
     return text.replace(secret, REDACTED) if secret else text
 
 
+_TOO_LONG = re.compile(
+    r"context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|"
+    r"input is too long|exceeds? the (model's )?(maximum|context)",
+    re.IGNORECASE,
+)
+
+
 def http_failure(status: int, body: str, retry_after: str | None, secret: str) -> Failure:
     """Classify a non-2xx HTTP reply."""
     if status in (401, 403):
@@ -80,6 +88,8 @@ def http_failure(status: int, body: str, retry_after: str | None, secret: str) -
         kind = "rate_limit"
     elif status in RETRY_STATUSES or status >= 500:
         kind = "server"
+    elif status in (400, 413) and _TOO_LONG.search(body):
+        kind = "too_long"
     else:
         kind = "bad_request"
     return Failure(
@@ -170,6 +180,10 @@ SENTENCES = {
     "not_found": (
         "{title} does not know the model or address{code}{said}; "
         "check the model id '{model}' and the base URL."
+    ),
+    "too_long": (
+        "{title} rejected the request because the prompt is longer than the model's context "
+        "window{code}{said}; lower the context_tokens setting or select less."
     ),
     "bad_request": "{title} rejected the request{code}{said}.",
     "rate_limit": "{title} is rate limiting requests{code}{still_was}{said}.",

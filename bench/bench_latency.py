@@ -22,11 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "server"), str(ROOT / "tests")]
 
-from helpers import child_env, make_repo  # noqa: E402
 from lsprotocol import types  # noqa: E402
-from provider_server import ProviderServer, Turn  # noqa: E402
 from pygls.uris import from_fs_path  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
+
+from helpers import child_env, make_repo  # noqa: E402
+from provider_server import ProviderServer, Turn  # noqa: E402
 
 REQUESTS = 1000
 LINES = 2000

@@ -209,7 +209,7 @@ async def _chat_task(server: GlmServer, task_id: str, turn: ChatRequest) -> None
             await client.aclose()
     store.append(turn.session, kept)
     store.add_usage(turn.session, reply.usage)
-    server.record_usage(reply.usage)
+    server.record_usage(reply.usage, "chat")
     notify("done", reply.content)
 
 

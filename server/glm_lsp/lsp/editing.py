@@ -63,9 +63,11 @@ async def propose_edit(
             outcome = await run_edit(task, client, engine, on_progress=report)
         finally:
             await client.aclose()
+        report("applying")
+        proposal = _proposal(server, root, task.path, request.comment, outcome)
         progress.end_message = outcome.usage.describe()
-    server.record_usage(outcome.usage)
-    return _proposal(server, root, task.path, request.comment, outcome)
+    server.record_usage(outcome.usage, f"edit of {path.name}")
+    return proposal
 
 
 def _proposal(

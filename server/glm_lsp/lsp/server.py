@@ -60,8 +60,14 @@ class GlmServer(LanguageServer):
         self.usage = Usage()  # every request of this session, for glm.usage
         self.stores: dict[Path, SessionStore] = {}
 
-    def record_usage(self, usage: Usage) -> None:
+    def record_usage(self, usage: Usage, what: str) -> None:
+        """Add a finished task's usage to the session and tell the editor's log."""
         self.usage = self.usage + usage
+        self.window_log_message(
+            types.LogMessageParams(
+                type=types.MessageType.Info, message=f"GLM {what}: {usage.describe()}"
+            )
+        )
 
     def store_for(self, root: Path) -> SessionStore:
         """The chat sessions of a workspace root, opened once."""

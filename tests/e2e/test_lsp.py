@@ -505,7 +505,21 @@ async def test_glm_edit_runs_as_a_task_and_applies_through_the_editor(lsp: Sessi
     await lsp.until(lambda: bool(lsp.applied))
     (applied,) = lsp.applied
     assert applied.label == "GLM: use an f-string"
-    assert lsp.json(applied.edit)["documentChanges"][0]["edits"] == EDIT_MAIN
+    sent = lsp.json(applied.edit)
+    if lsp.editor == "visual-studio-code":  # it honours change annotations: review first
+        assert sent["changeAnnotations"] == {
+            "glm": {
+                "label": "GLM: use an f-string",
+                "needsConfirmation": True,
+                "description": "Done.",
+            }
+        }
+        assert sent["documentChanges"][0]["edits"] == [
+            {**e, "annotationId": "glm"} for e in EDIT_MAIN
+        ]
+    else:
+        assert "changeAnnotations" not in sent
+        assert sent["documentChanges"][0]["edits"] == EDIT_MAIN
     await lsp.until(
         lambda: isinstance(
             lsp.client.progress_reports.get(task, [None])[-1], types.WorkDoneProgressEnd

@@ -20,7 +20,12 @@ from glm_lsp.context.engine import ContextRequest
 from glm_lsp.edits.overlay import FileChange
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.errors import GlmError
-from glm_lsp.lsp.convert import encoding_name, selection_of, workspace_edit
+from glm_lsp.lsp.convert import (
+    encoding_name,
+    needing_confirmation,
+    selection_of,
+    workspace_edit,
+)
 from glm_lsp.lsp.editing import EditRequest, ProposedEdit, propose_edit
 from glm_lsp.lsp.progress import Progress
 from glm_lsp.lsp.server import GlmServer
@@ -163,7 +168,18 @@ async def _edit_task(
             {"task": task_id, "token": token, "diff": proposal.diff, "summary": proposal.summary},
         )
         return
-    await _apply(server, proposal.edit, f"GLM: {request.instruction or 'edit'}"[:80])
+    label = f"GLM: {request.instruction or 'edit'}"[:80]
+    edit = proposal.edit
+    if _confirms_annotations(server):
+        edit = needing_confirmation(edit, label, proposal.summary)
+    await _apply(server, edit, label)
+
+
+def _confirms_annotations(server: GlmServer) -> bool:
+    """Whether the editor shows annotated changes for confirmation before applying them."""
+    workspace = server.client_capabilities.workspace
+    edit = workspace.workspace_edit if workspace else None
+    return edit is not None and edit.change_annotation_support is not None
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,32 @@ def workspace_edit(
             )
         )
     return types.WorkspaceEdit(document_changes=document_changes)
+
+
+ANNOTATION = "glm"
+
+
+def needing_confirmation(
+    edit: types.WorkspaceEdit, label: str, summary: str
+) -> types.WorkspaceEdit:
+    """The same edit with every change annotated `needsConfirmation`, so an editor that
+    honours change annotations shows it for review before anything lands."""
+    changes: list[DocumentChange] = []
+    for change in edit.document_changes or []:
+        if isinstance(change, types.TextDocumentEdit):
+            edits: list[types.TextEdit | types.AnnotatedTextEdit | types.SnippetTextEdit] = [
+                types.AnnotatedTextEdit(
+                    range=e.range, new_text=e.new_text, annotation_id=ANNOTATION
+                )
+                if isinstance(e, types.TextEdit)
+                else e
+                for e in change.edits
+            ]
+            changes.append(types.TextDocumentEdit(text_document=change.text_document, edits=edits))
+        else:
+            change.annotation_id = ANNOTATION
+            changes.append(change)
+    annotation = types.ChangeAnnotation(label=label, needs_confirmation=True, description=summary)
+    return types.WorkspaceEdit(
+        document_changes=changes, change_annotations={ANNOTATION: annotation}
+    )

@@ -21,7 +21,7 @@ from glm_lsp.agent import prompts
 from glm_lsp.agent.tools import RUNNERS, TOOLS, Workspace, run_tool
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter, prompt_budget
-from glm_lsp.context.engine import ContextEngine, ContextRequest
+from glm_lsp.context.engine import ContextEngine, ContextRequest, relative_buffers
 from glm_lsp.edits.overlay import FileChange, Overlay
 from glm_lsp.edits.text_formats import apply_text_edits, parse_text_edits
 from glm_lsp.errors import EditError, GlmError
@@ -213,11 +213,8 @@ class EditSession:
         if not edits:
             return [], False
 
-        def current(path: str) -> str | None:
-            return self.overlay.read(path) if self.overlay.exists(path) else None
-
         try:
-            texts = apply_text_edits(current, edits)
+            texts = apply_text_edits(self.overlay.text_or_none, edits)
         except EditError as exc:
             return [str(exc)], False
         for path, text in texts.items():
@@ -295,20 +292,10 @@ def context_budget(
 
 def build_context(engine: ContextEngine, task: EditTask, budget: int, counter: TokenCounter) -> str:
     """The user message of an edit: the engine's context for the file and selection."""
-    engine.set_buffers(_relative_buffers(task))
+    engine.set_buffers(relative_buffers(task.root, task.buffers))
     selection = (task.selection.start, task.selection.end) if task.selection else None
     request = ContextRequest(task.path, task.instruction, selection)
     return engine.assemble(request, budget, counter).render()
-
-
-def _relative_buffers(task: EditTask) -> dict[str, str]:
-    root = task.root.resolve()
-    buffers = {}
-    for name, text in task.buffers.items():
-        path = Path(name).resolve()
-        if path.is_relative_to(root):
-            buffers[path.relative_to(root).as_posix()] = text
-    return buffers
 
 
 async def run_edit(

@@ -269,10 +269,7 @@ def rename_file(ws: Workspace, args: dict[str, Any]) -> str:
 
 
 def apply_patch_tool(ws: Workspace, args: dict[str, Any]) -> str:
-    def current(path: str) -> str | None:
-        return ws.overlay.read(path) if ws.overlay.exists(path) else None
-
-    results = apply_patch(current, _text(args, "patch"))
+    results = apply_patch(ws.overlay.text_or_none, _text(args, "patch"))
     for result in results:
         if result.renamed_from:
             ws.overlay.rename(result.renamed_from, result.path)

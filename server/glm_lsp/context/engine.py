@@ -160,19 +160,25 @@ class ContextEngine:
             co_change=gitinfo.co_change(self.root, request.path, commits=self.co_change_commits),
         )
 
+    def ranks(self, focus: Focus) -> dict[str, float]:
+        return self.graph.rank(seeds_for(self.graph, focus))
+
     def ranked_files(self, focus: Focus) -> list[str]:
-        ranks = self.graph.rank(seeds_for(self.graph, focus))
-        return sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+        return _by_rank(self.ranks(focus))
 
     def repo_map(
-        self, budget_tokens: int, focus: Focus, counter: TokenCounter | None = None
+        self,
+        budget_tokens: int,
+        focus: Focus,
+        counter: TokenCounter | None = None,
+        ranks: dict[str, float] | None = None,
     ) -> str:
+        """`ranks`, when the caller already has them for this focus, saves ranking twice."""
         counter = counter or TokenCounter("default")
-        ranks = self.graph.rank(seeds_for(self.graph, focus))
-        order = sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+        ranks = self.ranks(focus) if ranks is None else ranks
         definitions = ranked_definitions(self.graph, ranks, focus)
         skip = frozenset({focus.current}) if focus.current else frozenset()
-        rendered = render_repo_map(order, definitions, budget_tokens, counter, skip)
+        rendered = render_repo_map(_by_rank(ranks), definitions, budget_tokens, counter, skip)
         return redact_secrets(rendered)[0]  # signatures are raw source lines
 
     def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
@@ -181,7 +187,8 @@ class ContextEngine:
         selected = _lines(text, request.selection) if request.selection else ""
         scope = self._scope(request, text)
         names = identifiers_in(selected or "") | identifiers_in(request.instruction)
-        order = [rel for rel in self.ranked_files(focus) if rel != request.path]
+        ranks = self.ranks(focus)
+        order = [rel for rel in _by_rank(ranks) if rel != request.path]
         return Material(
             path=request.path,
             text=text,
@@ -191,7 +198,7 @@ class ContextEngine:
             definitions=self._definitions(request.path, names),
             git=lambda: self._git(request),
             blame=lambda: self._blame(request),
-            repo_map=lambda tokens: self.repo_map(tokens, focus, counter),
+            repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
             related=[(rel, self.read(rel)) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
 
@@ -257,6 +264,22 @@ class ContextEngine:
         text = self.buffers.get(request.path)
         groups = gitinfo.blame_summary(self.root, request.path, start, end, text=text)
         return gitinfo.render_blame(groups)
+
+
+def _by_rank(ranks: dict[str, float]) -> list[str]:
+    return sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+
+
+def relative_buffers(root: Path, buffers: Mapping[str, str]) -> dict[str, str]:
+    """Open buffers keyed by absolute path, as the engine keys them: relative to `root`
+    (buffers of files outside it are left out)."""
+    root = root.resolve()
+    found = {}
+    for name, text in buffers.items():
+        path = Path(name).resolve()
+        if path.is_relative_to(root):
+            found[path.relative_to(root).as_posix()] = text
+    return found
 
 
 def _lines(text: str, span: tuple[int, int]) -> str:

@@ -120,6 +120,11 @@ class Overlay:
             return self._current[key] is not None
         return self._buffer(path) is not None or path.is_file()
 
+    def text_or_none(self, rel: str) -> str | None:
+        """The file's current text, or None if it does not exist: what patch and text-edit
+        appliers ask for, so they can create files."""
+        return self.read(rel) if self.exists(rel) else None
+
     def write(self, rel: str, text: str) -> None:
         """Set the text of a file (created if missing), in memory only."""
         path = self.resolve(rel)

@@ -16,8 +16,8 @@ from pygls.uris import to_fs_path
 from glm_lsp.agent.chat import chat_turn
 from glm_lsp.agent.loop import context_budget
 from glm_lsp.context.budget import TokenCounter
-from glm_lsp.context.engine import ContextRequest
-from glm_lsp.edits.overlay import FileChange
+from glm_lsp.context.engine import ContextRequest, relative_buffers
+from glm_lsp.edits.overlay import FileChange, Overlay
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.errors import GlmError
 from glm_lsp.lsp.convert import (
@@ -246,13 +246,7 @@ async def _chat_context(server: GlmServer, turn: ChatRequest, client: ProviderCl
         turn.message,
         (span.start, span.end) if span else None,
     )
-    engine.set_buffers(
-        {
-            Path(p).relative_to(root).as_posix(): t
-            for p, t in server.open_buffers().items()
-            if Path(p).is_relative_to(root)
-        }
-    )
+    engine.set_buffers(relative_buffers(root, server.open_buffers()))
     return (await asyncio.to_thread(engine.assemble, request, budget, counter)).render()
 
 
@@ -273,15 +267,8 @@ async def _apply(server: GlmServer, edit: types.WorkspaceEdit, label: str) -> bo
 def _diff_edit(server: GlmServer, diff: str) -> types.WorkspaceEdit:
     """A unified diff (from the model, a chat or the user) as a WorkspaceEdit."""
     root = _workspace_root(server)
-    buffers = server.open_buffers()
-
-    def current(rel: str) -> str | None:
-        path = root / rel
-        if str(path) in buffers:
-            return buffers[str(path)]
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-
-    results = apply_patch(current, diff)
+    overlay = Overlay(root, server.open_buffers())  # paths confined to the workspace
+    results = apply_patch(overlay.text_or_none, diff)
     changes = [FileChange(r.path, r.old, r.new, r.renamed_from) for r in results]
     encoding = encoding_name(server.position_encoding())
     return workspace_edit(root, changes, server.open_versions(), encoding)

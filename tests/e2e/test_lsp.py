@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from lsprotocol import types
-from pygls.uris import from_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from helpers import child_env, make_repo
@@ -30,6 +30,8 @@ class Session:
         self.client, self.root, self.provider, self.editor = client, root, provider, editor
         self.applied: list[types.ApplyWorkspaceEditParams] = []  # workspace/applyEdit received
         self.previews: list[Any] = []  # $/glm/preview notifications received
+        self.tasks: list[Any] = []  # $/glm/task notifications received
+        self.chats: list[Any] = []  # $/glm/chat notifications received
 
     async def command(self, name: str, **arg: Any) -> Any:
         return await self.client.workspace_execute_command_async(
@@ -108,6 +110,8 @@ async def connect(
     _fix_code_action_hook(client)
     applied: list[types.ApplyWorkspaceEditParams] = []
     previews: list[Any] = []
+    tasks: list[Any] = []
+    chats: list[Any] = []
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
@@ -117,6 +121,14 @@ async def connect(
     @client.feature("$/glm/preview")
     def preview(params: Any) -> None:
         previews.append(params)
+
+    @client.feature("$/glm/task")
+    def task(params: Any) -> None:
+        tasks.append(params)
+
+    @client.feature("$/glm/chat")
+    def chat(params: Any) -> None:
+        chats.append(params)
 
     if configuration is not None:
         client.set_configuration(configuration)
@@ -130,7 +142,8 @@ async def connect(
         )
     )
     session = Session(client, root, provider, editor)
-    session.applied, session.previews = applied, previews
+    session.applied, session.previews, session.tasks = applied, previews, tasks
+    session.chats = chats
     return session
 
 
@@ -170,8 +183,12 @@ async def test_listing_actions_never_calls_the_model(lsp: Session) -> None:
         "GLM: Add documentation",
         "GLM: Simplify",
         "GLM: Write tests",
+        "GLM: Explain",
     ]
     assert all(a.edit is None for a in actions)
+    explain = actions[-1]
+    assert explain.kind == "" and explain.command is not None
+    assert explain.command.command == "glm.chat"
     assert lsp.provider.requests == []
 
 
@@ -539,6 +556,15 @@ async def test_glm_edit_runs_as_a_task_and_applies_through_the_editor(lsp: Sessi
     usage = await lsp.command("glm.usage")
     assert usage["total"]["prompt_tokens"] > 0
     assert usage["text"] == reports[-1].message  # the one edit is the whole session so far
+    assert [(t["task"], t["title"], t["state"], t["text"]) for t in usage["tasks"]] == [
+        (task, "GLM: editing main.py", "done", reports[-1].message)
+    ]
+    await lsp.until(lambda: len(lsp.tasks) == 2)
+    assert [(t.task, t.state, t.title) for t in lsp.tasks] == [
+        (task, "running", "GLM: editing main.py"),
+        (task, "done", "GLM: editing main.py"),
+    ]
+    assert lsp.tasks[-1].message == reports[-1].message
 
 
 async def test_glm_edit_preview_then_accept(lsp: Session) -> None:
@@ -555,10 +581,30 @@ async def test_glm_edit_preview_then_accept(lsp: Session) -> None:
         "@@ -2,4 +2,4 @@\n \n \n def greet(name):\n-    print('hi ' + name)\n"
         "+    print(f'hi {name}')\n"
     )
+    assert [(f.uri, f.path, f.old) for f in preview.files] == [(uri, "app/main.py", MAIN)]
+    assert preview.files[0].new == MAIN.replace("print('hi ' + name)", "print(f'hi {name}')")
+    (shown,) = lsp.client.shown_documents  # the diff, opened where the editor can
+    assert shown.uri.endswith(f"/{preview.token}.diff") and shown.take_focus is True
+    assert Path(to_fs_path(shown.uri) or "").read_text() == preview.diff
     assert lsp.applied == []  # nothing lands before the user accepts
     accepted = await lsp.command("glm.accept", token=preview.token)
     assert accepted == {"applied": True}
     assert lsp.json(lsp.applied[0].edit)["documentChanges"][0]["edits"] == EDIT_MAIN
+    assert not Path(to_fs_path(shown.uri) or "").exists()
+
+
+async def test_glm_edit_preview_then_reject(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(*edit_turn("app/main.py", "print('hi ' + name)", "print(f'hi {name}')"))
+    await lsp.command("glm.edit", uri=uri, instruction="x", preview=True, show=False)
+    await lsp.until(lambda: bool(lsp.previews))
+    assert lsp.client.shown_documents == []  # a plugin that renders the preview itself
+    token = lsp.previews[0].token
+    assert await lsp.command("glm.reject", token=token) == {"rejected": True}
+    with pytest.raises(Exception) as raised:
+        await lsp.command("glm.accept", token=token)
+    assert "That proposed edit is no longer available; ask again." in str(raised.value)
+    assert lsp.applied == []
 
 
 async def test_glm_apply_diff(lsp: Session) -> None:
@@ -613,18 +659,9 @@ async def test_chat_streams_and_a_session_continues_after_a_restart(
 ) -> None:
     provider = provider_server("hyperstack")
     root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
-    chats: list[Any] = []
 
-    async def start() -> Session:
-        session = await connect("neovim", provider, root)
-
-        @session.client.feature("$/glm/chat")
-        def chat(params: Any) -> None:
-            chats.append(params)
-
-        return session
-
-    first = await start()
+    first = await connect("neovim", provider, root)
+    chats = first.chats
     uri = first.open("app/main.py")
     provider.script(Turn(reasoning="Looking at greet.", content="greet prints a greeting."))
     started = await first.command(
@@ -641,8 +678,10 @@ async def test_chat_streams_and_a_session_continues_after_a_restart(
     assert question.endswith("## Question\nWhat does greet do?")
     await disconnect(first)
 
-    chats.clear()
-    second = await start()  # a new server process: the session comes back from SQLite
+    second = await connect(
+        "neovim", provider, root
+    )  # a new server process: the session comes back from SQLite
+    chats = second.chats
     listed = await second.command("glm.sessions")
     assert [(s["id"], s["title"], s["messages"]) for s in listed] == [
         (started["session"], "What does greet do?", 2)
@@ -660,6 +699,70 @@ async def test_chat_streams_and_a_session_continues_after_a_restart(
         await second.command("glm.chat", message="x", session="nope")
     assert "There is no chat session nope in this workspace." in str(raised.value)
     await disconnect(second)
+
+
+async def test_chat_looks_things_up_with_read_only_tools(lsp: Session) -> None:
+    lsp.provider.script(
+        Turn(
+            tool_calls=[
+                ("read_file", {"path": "app/main.py"}),
+                ("delete_file", {"path": "app/main.py"}),
+            ]
+        ),
+        Turn(content="greet prints a greeting."),
+    )
+    started = await lsp.command("glm.chat", message="What does greet do?")
+    await lsp.until(lambda: any(c.kind == "done" for c in lsp.chats))
+    assert [c.text for c in lsp.chats if c.kind == "tool"] == [
+        "read_file app/main.py",
+        "delete_file app/main.py",
+    ]
+    assert lsp.chats[-1].text == "greet prints a greeting."
+    assert {c.kind for c in lsp.chats} == {"tool", "content", "done"}
+    offered = {t["function"]["name"] for t in lsp.provider.requests[0].body["tools"]}
+    assert offered == {"read_file", "list_files", "search", "find_symbol"}
+    results = [m for m in lsp.provider.requests[1].body["messages"] if m["role"] == "tool"]
+    assert "print('hi ' + name)" in results[0]["content"]
+    assert results[1]["content"] == (
+        "Error: delete_file is not available in chat; chat does not change files."
+    )
+    assert (lsp.root / "app/main.py").read_text() == MAIN
+    assert "read_file app/main.py" in [
+        r.message for r in lsp.client.progress_reports[started["task"]] if hasattr(r, "message")
+    ]
+    (listed,) = await lsp.command("glm.sessions")
+    assert listed["messages"] == 5  # question, tool calls, two results, answer
+
+
+@pytest.mark.parametrize("editor", ["neovim", "emacs"])
+async def test_explain_opens_the_answer_or_shows_it(
+    editor: str, provider_server: Callable[..., ProviderServer], tmp_path: Path
+) -> None:
+    provider = provider_server("hyperstack")
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
+    session = await connect(editor, provider, root)
+    try:
+        uri = session.open("app/main.py")
+        explain = (await session.actions(uri, 3, 5))[-1]
+        assert explain.title == "GLM: Explain" and explain.command is not None
+        provider.script(Turn(content="`greet` prints a greeting."))
+        await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command=explain.command.command, arguments=explain.command.arguments
+            )
+        )
+        await session.until(lambda: any(t.state == "done" for t in session.tasks))
+        question = provider.requests[-1].body["messages"][-1]["content"]
+        assert "## Selection: lines 4-5 of app/main.py" in question
+        assert "## Question\nExplain what the selected code does" in question
+        if editor == "neovim":  # it opens documents: the answer as Markdown
+            (shown,) = session.client.shown_documents
+            assert shown.uri.endswith(".md")
+            assert Path(to_fs_path(shown.uri) or "").read_text() == "`greet` prints a greeting."
+        else:
+            assert [m.message for m in session.client.messages] == ["`greet` prints a greeting."]
+    finally:
+        await disconnect(session)
 
 
 async def test_a_client_without_resolve_gets_commands(

@@ -54,6 +54,14 @@ STANDARD = (
     ),
 )
 
+EXPLAIN = ActionSpec(
+    "explain",
+    "GLM: Explain",
+    "",  # an answer, not a change: no refactor or fix kind
+    "Explain what the selected code does, how it fits into the rest of the repository, and "
+    "anything surprising or risky in it.",
+)
+
 GLM_COMMENT = re.compile(r"^\s*(?:#+|//+|--+|;+|/\*+|\*)\s*glm:\s*(?P<text>.*?)\s*(?:\*/)?\s*$")
 LINES_ABOVE = 3
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from glm_lsp.agent import prompts
-from glm_lsp.agent.tools import RUNNERS, TOOLS, Workspace, run_tool
+from glm_lsp.agent.tools import RUNNERS, TOOLS, Workspace, describe_call, run_tool
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter, prompt_budget
 from glm_lsp.context.engine import ContextEngine, ContextRequest, relative_buffers
@@ -171,10 +171,10 @@ class EditSession:
         results = []
         malformed = False
         for call in reply.tool_calls:
-            self.on_progress(f"{call.name} {_path_of(call)} ({self._spent()} tokens)".strip())
+            self.on_progress(f"{describe_call(call)} ({self._spent()} tokens)")
             result, ok = run_tool(call, self.workspace)
             malformed |= not ok and _is_malformed(call)
-            log.info("tool %s %s: %s", call.name, _path_of(call), "ok" if ok else result)
+            log.info("tool %s: %s", describe_call(call), "ok" if ok else result)
             if native:
                 self.messages.append(Message(role="tool", content=result, tool_call_id=call.id))
             else:
@@ -248,13 +248,6 @@ def _check_finish(reply: Completion, changes: list[FileChange], client: Provider
         raise GlmError(
             "The provider's content filter stopped the model's reply; nothing was changed."
         )
-
-
-def _path_of(call: ToolCall) -> str:
-    try:
-        return str(call.parsed_arguments().get("path", ""))
-    except ValueError:
-        return ""
 
 
 def _as_markup(calls: list[ToolCall]) -> str:

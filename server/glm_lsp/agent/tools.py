@@ -294,6 +294,19 @@ RUNNERS: dict[str, Callable[[Workspace, dict[str, Any]], str]] = {
 WRITING = frozenset({"edit_file", "create_file", "delete_file", "rename_file", "apply_patch"})
 
 
+def describe_call(call: ToolCall) -> str:
+    """One line for the user: the tool and what it looks at, e.g. `search "def main"`."""
+    try:
+        args = call.parsed_arguments()
+    except ValueError:
+        return call.name
+    for key in ("path", "pattern", "name"):
+        if isinstance(args.get(key), str) and args[key]:
+            value = args[key] if key == "path" else f'"{args[key]}"'
+            return f"{call.name} {value}"
+    return call.name
+
+
 def run_tool(call: ToolCall, ws: Workspace) -> tuple[str, bool]:
     """Run one call; returns (result text for the model, whether it succeeded)."""
     runner = RUNNERS.get(call.name)

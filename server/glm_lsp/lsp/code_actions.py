@@ -57,6 +57,7 @@ def register(server: GlmServer) -> None:
                     )
                 )
         found += [action(s.title, s.kind, s.instruction, params.range) for s in actions.STANDARD]
+        found.append(_explain(uri, unstructure(params.range)))
         return found
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -69,6 +70,17 @@ def register(server: GlmServer) -> None:
         except GlmError as error:
             raise server.fail(error) from error
         return action
+
+
+def _explain(uri: str, range_: Any) -> types.CodeAction:
+    """Explain answers in chat (plugins) and as a shown document (other editors)."""
+    spec = actions.EXPLAIN
+    argument = {"message": spec.instruction, "uri": uri, "range": range_, "show": True}
+    return types.CodeAction(
+        title=spec.title,
+        kind=types.CodeActionKind.Empty,
+        command=types.Command(title=spec.title, command="glm.chat", arguments=[argument]),
+    )
 
 
 def resolves_edits(server: GlmServer) -> bool:

@@ -4,8 +4,7 @@ its id at once (pygls 2.1 cannot stop a cancelled executeCommand, and editors wa
 from __future__ import annotations
 
 import asyncio
-import itertools
-import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -15,25 +14,28 @@ from pygls.uris import to_fs_path
 
 from glm_lsp.agent.chat import chat_turn
 from glm_lsp.agent.loop import context_budget
+from glm_lsp.agent.tools import Workspace
 from glm_lsp.context.budget import TokenCounter
-from glm_lsp.context.engine import ContextRequest, relative_buffers
+from glm_lsp.context.engine import ContextEngine, ContextRequest, relative_buffers
 from glm_lsp.edits.overlay import FileChange, Overlay
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.errors import GlmError
+from glm_lsp.lsp import tasks
 from glm_lsp.lsp.convert import (
     encoding_name,
     needing_confirmation,
     selection_of,
     workspace_edit,
 )
-from glm_lsp.lsp.editing import EditRequest, ProposedEdit, propose_edit
+from glm_lsp.lsp.editing import EditRequest, propose_edit
+from glm_lsp.lsp.previews import Previews, show_text
 from glm_lsp.lsp.progress import Progress
 from glm_lsp.lsp.server import GlmServer
 from glm_lsp.providers.client import ProviderClient
+from glm_lsp.providers.types import StreamEvent
 
 PREVIEW = "$/glm/preview"
 CHAT = "$/glm/chat"
-_ids = itertools.count(1)
 
 
 def _first(args: tuple[Any, ...]) -> dict[str, Any]:
@@ -46,7 +48,7 @@ def _first(args: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def register(server: GlmServer) -> None:
-    previews: dict[str, ProposedEdit] = {}
+    previews = Previews()
 
     @server.command("glm.edit")
     def edit(*args: Any) -> dict[str, str]:
@@ -59,18 +61,22 @@ def register(server: GlmServer) -> None:
             version=arg.get("version"),  # set when a code action sent the command
             comment=str(arg.get("comment") or ""),
         )
-        task_id = f"glm-task-{next(_ids)}"
-        server.spawn(
-            _edit_task(server, task_id, request, bool(arg.get("preview")), previews), task_id
-        )
-        return {"task": task_id}
+        name = Path(to_fs_path(request.uri) or request.uri).name
+        preview = Preview(bool(arg.get("preview")), arg.get("show") is not False, previews)
+        return {
+            "task": server.start_task(f"GLM: editing {name}", _edit_task(server, request, preview))
+        }
 
     @server.command("glm.accept")
     async def accept(*args: Any) -> dict[str, bool]:
-        proposal = previews.pop(str(_first(args).get("token")), None)
+        proposal = previews.pop(str(_first(args).get("token")))
         if proposal is None:
             raise server.fail(GlmError("That proposed edit is no longer available; ask again."))
         return {"applied": await _apply(server, proposal.edit, "GLM edit")}
+
+    @server.command("glm.reject")
+    def reject(*args: Any) -> dict[str, bool]:
+        return {"rejected": previews.pop(str(_first(args).get("token"))) is not None}
 
     @server.command("glm.applyDiff")
     async def apply_diff(*args: Any) -> dict[str, bool]:
@@ -90,7 +96,11 @@ def register(server: GlmServer) -> None:
 
     @server.command("glm.usage")
     def usage(*args: Any) -> dict[str, Any]:
-        return {"total": asdict(server.usage), "text": server.usage.describe()}
+        return {
+            "total": asdict(server.usage),
+            "text": server.usage.describe(),
+            "tasks": [record.payload() for record in server.task_log.records],
+        }
 
     @server.command("glm.chat")
     def chat(*args: Any) -> dict[str, str]:
@@ -104,16 +114,18 @@ def register(server: GlmServer) -> None:
         message = str(arg.get("message") or "")
         session = session or store.create(message)
         range_ = arg.get("range")
-        turn = ChatRequest(
+        turn = ChatTurn(
             root,
             session,
             message,
             uri,
             server.protocol._converter.structure(range_, types.Range) if range_ else None,
+            show=bool(arg.get("show")),
         )
-        task_id = f"glm-task-{next(_ids)}"
-        server.spawn(_chat_task(server, task_id, turn), task_id)
-        return {"task": task_id, "session": session}
+        return {
+            "task": server.start_task("GLM: chat", _chat_task(server, turn)),
+            "session": session,
+        }
 
     @server.command("glm.sessions")
     def sessions(*args: Any) -> list[dict[str, Any]]:
@@ -138,41 +150,49 @@ def register(server: GlmServer) -> None:
         return {"files": files}
 
 
-async def _edit_task(
-    server: GlmServer,
-    task_id: str,
-    request: EditRequest,
-    preview: bool,
-    previews: dict[str, ProposedEdit],
-) -> None:
+@dataclass(frozen=True)
+class Preview:
+    """Whether glm.edit shows its result for acceptance instead of applying it."""
+
+    wanted: bool
+    show_document: bool  # also open the diff in the editor (plugins render it themselves)
+    held: Previews
+
+
+async def _edit_task(server: GlmServer, request: EditRequest, preview: Preview) -> str:
+    task_id = tasks.current.get()
     name = Path(to_fs_path(request.uri) or request.uri).name
-    try:
-        proposal = await propose_edit(
-            server, request, Progress(server, f"GLM: editing {name}", task_id)
-        )
-    except GlmError as error:
-        server.fail(error)
-        return
+    proposal = await propose_edit(
+        server, request, Progress(server, f"GLM: editing {name}", task_id)
+    )
     if not proposal.edit.document_changes:
         server.window_show_message(
             types.ShowMessageParams(
                 type=types.MessageType.Info, message="GLM: the model changed nothing."
             )
         )
-        return
-    if preview:
-        token = str(uuid.uuid4())
-        previews[token] = proposal
+        return "the model changed nothing"
+    if preview.wanted:
+        token = preview.held.add(proposal)
         server.protocol.notify(
             PREVIEW,
-            {"task": task_id, "token": token, "diff": proposal.diff, "summary": proposal.summary},
+            {
+                "task": task_id,
+                "token": token,
+                "diff": proposal.diff,
+                "summary": proposal.summary,
+                "files": [asdict(f) for f in proposal.files],
+            },
         )
-        return
+        if preview.show_document:
+            await show_text(server, f"{token}.diff", proposal.diff)
+        return "proposed; waiting for glm.accept"
     label = f"GLM: {request.instruction or 'edit'}"[:80]
     edit = proposal.edit
     if _confirms_annotations(server):
         edit = needing_confirmation(edit, label, proposal.summary)
     await _apply(server, edit, label)
+    return proposal.usage.describe()
 
 
 def _confirms_annotations(server: GlmServer) -> bool:
@@ -183,16 +203,18 @@ def _confirms_annotations(server: GlmServer) -> bool:
 
 
 @dataclass(frozen=True)
-class ChatRequest:
+class ChatTurn:
     root: Path
     session: str
     message: str
     uri: str | None
     range: types.Range | None
+    show: bool = False  # also open the answer as a document (the Explain action)
 
 
-async def _chat_task(server: GlmServer, task_id: str, turn: ChatRequest) -> None:
+async def _chat_task(server: GlmServer, turn: ChatTurn) -> str:
     """Stream a chat answer as $/glm/chat notifications, then keep the turn in the store."""
+    task_id = tasks.current.get()
 
     def notify(kind: str, text: str) -> None:
         payload = {"session": turn.session, "task": task_id, "kind": kind, "text": text}
@@ -201,52 +223,77 @@ async def _chat_task(server: GlmServer, task_id: str, turn: ChatRequest) -> None
     store = server.store_for(turn.root)
     try:
         client = ProviderClient(await server.current_settings())
+        async with Progress(server, "GLM: chat", task_id) as report:
+            try:
+                report("gathering context")
+                engine = await server.engine_for(turn.root)
+                context = await _chat_context(server, engine, turn, client)
+                report("asking " + client.model)
+
+                def on_tool(line: str) -> None:
+                    report(line)
+                    notify("tool", line)
+
+                kept, reply = await chat_turn(
+                    store.messages(turn.session),
+                    turn.message,
+                    client,
+                    context,
+                    on_event=lambda event: _stream(notify, event),
+                    workspace=Workspace(_chat_overlay(server, engine, turn.root), engine),
+                    on_tool=on_tool,
+                )
+            finally:
+                await client.aclose()
     except GlmError as error:
         notify("error", error.message)
-        server.fail(error)
-        return
-    async with Progress(server, "GLM: chat", task_id) as report:
-        try:
-            report("gathering context")
-            context = await _chat_context(server, turn, client)
-            report("asking " + client.model)
-            kept, reply = await chat_turn(
-                store.messages(turn.session),
-                turn.message,
-                client,
-                context,
-                on_event=lambda event: notify(event.kind, event.text),
-            )
-        except GlmError as error:
-            notify("error", error.message)
-            server.fail(error)
-            return
-        finally:
-            await client.aclose()
+        raise
     store.append(turn.session, kept)
     store.add_usage(turn.session, reply.usage)
     server.record_usage(reply.usage, "chat")
     notify("done", reply.content)
+    if turn.show:
+        await _show_answer(server, task_id, reply.content)
+    return reply.usage.describe()
 
 
-async def _chat_context(server: GlmServer, turn: ChatRequest, client: ProviderClient) -> str:
+def _stream(notify: Callable[[str, str], None], event: StreamEvent) -> None:
+    """Text and reasoning as they arrive; tool calls are told once whole, as `tool` lines."""
+    if event.kind in ("content", "reasoning"):
+        notify(event.kind, event.text)
+
+
+def _chat_overlay(server: GlmServer, engine: ContextEngine, root: Path) -> Overlay:
+    """What chat's read-only tools see: open buffers over the disk, ignored files hidden."""
+    return Overlay(root, server.open_buffers(), engine.excluded_for_tools)
+
+
+async def _show_answer(server: GlmServer, task_id: str, answer: str) -> None:
+    """An explanation for editors without a chat view: a Markdown document, else a message."""
+    if not await show_text(server, f"{task_id}.md", answer):
+        server.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Info, message=answer)
+        )
+
+
+async def _chat_context(
+    server: GlmServer, engine: ContextEngine, turn: ChatTurn, client: ProviderClient
+) -> str:
     """Repository context around the file in view, if the question came with one."""
     if turn.uri is None:
         return ""
     doc = server.workspace.get_text_document(turn.uri)
     if not doc.path:
         return ""
-    root = server.root_for(Path(doc.path))
-    engine = await server.engine_for(root)
     counter = TokenCounter.load(client.settings.provider)
     budget = context_budget(client.settings, client.context_window, False, counter)
     span = selection_of(turn.range) if turn.range else None
     request = ContextRequest(
-        Path(doc.path).relative_to(root).as_posix(),
+        Path(doc.path).relative_to(turn.root).as_posix(),
         turn.message,
         (span.start, span.end) if span else None,
     )
-    engine.set_buffers(relative_buffers(root, server.open_buffers()))
+    engine.set_buffers(relative_buffers(turn.root, server.open_buffers()))
     return (await asyncio.to_thread(engine.assemble, request, budget, counter)).render()
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.uris import from_fs_path
 
 from glm_lsp.agent import actions
 from glm_lsp.agent.loop import EditOutcome, EditTask, run_edit
@@ -30,12 +31,23 @@ class EditRequest:
     comment: str = ""  # a glm: comment to remove from the result
 
 
+@dataclass(frozen=True)
+class ProposedFile:
+    """One file's text before and after (None: created or deleted), for diff editors."""
+
+    uri: str
+    path: str
+    old: str | None
+    new: str | None
+
+
 @dataclass
 class ProposedEdit:
     edit: types.WorkspaceEdit
     diff: str
     usage: Usage
     summary: str
+    files: list[ProposedFile]
 
 
 async def propose_edit(
@@ -79,8 +91,17 @@ def _proposal(
     buffers = server.open_buffers()
     changes = rebase_changes(changes, lambda rel: buffers.get(str(root / rel)))
     encoding = encoding_name(server.position_encoding())
-    edit = workspace_edit(root, changes, server.open_versions(), encoding)
-    return ProposedEdit(edit, unified_diff_many(changes), outcome.usage, outcome.summary)
+    versions = server.open_versions()
+    edit = workspace_edit(root, changes, versions, encoding)
+    files = [ProposedFile(_uri(root / c.path, versions), c.path, c.old, c.new) for c in changes]
+    return ProposedEdit(edit, unified_diff_many(changes), outcome.usage, outcome.summary, files)
+
+
+def _uri(path: Path, versions: dict[str, tuple[str, int]]) -> str:
+    """The editor's own URI of an open document, else the file's URI."""
+    if str(path) in versions:
+        return versions[str(path)][0]
+    return from_fs_path(str(path)) or path.as_uri()
 
 
 def _uncommented(change: FileChange, path: str, comment: str) -> FileChange:

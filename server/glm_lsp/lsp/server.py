@@ -21,6 +21,7 @@ from glm_lsp.config import Settings, load_settings
 from glm_lsp.context.engine import ContextEngine
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
+from glm_lsp.lsp.tasks import TaskLog, run_task
 from glm_lsp.providers.types import Usage
 from glm_lsp.store import SessionStore, default_path
 from glm_lsp.workspace import find_root
@@ -58,11 +59,13 @@ class GlmServer(LanguageServer):
         self.tasks: set[asyncio.Task[Any]] = set()
         self.running: dict[str, asyncio.Task[Any]] = {}  # task id -> a command's own task
         self.usage = Usage()  # every request of this session, for glm.usage
+        self.task_log = TaskLog()
         self.stores: dict[Path, SessionStore] = {}
 
     def record_usage(self, usage: Usage, what: str) -> None:
         """Add a finished task's usage to the session and tell the editor's log."""
         self.usage = self.usage + usage
+        self.task_log.spent(usage, what)
         self.window_log_message(
             types.LogMessageParams(
                 type=types.MessageType.Info, message=f"GLM {what}: {usage.describe()}"
@@ -99,6 +102,12 @@ class GlmServer(LanguageServer):
                 log.error("background task failed", exc_info=finished.exception())
 
         task.add_done_callback(done)
+
+    def start_task(self, title: str, work: Coroutine[Any, Any, str | None]) -> str:
+        """Run a command's long work as a task of its own; returns its id at once."""
+        record = self.task_log.new(title)
+        self.spawn(run_task(record, work, self.protocol.notify, self.fail), record.id)
+        return record.id
 
     def reload_settings(self, workspace: Any = None) -> None:
         self.settings, problems = load_settings(init_options=self.init_options, workspace=workspace)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from glm_lsp.context.engine import ContextEngine
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.lsp.tasks import TaskLog, run_task
+from glm_lsp.providers.client import hold_pool
 from glm_lsp.providers.types import Usage
 from glm_lsp.store import SessionStore, default_path
 from glm_lsp.workspace import find_root
@@ -61,6 +62,7 @@ class GlmServer(LanguageServer):
         self.usage = Usage()  # every request of this session, for glm.usage
         self.task_log = TaskLog()
         self.stores: dict[Path, SessionStore] = {}
+        self.release_pool: Callable[[], Coroutine[Any, Any, None]] | None = None
 
     def record_usage(self, usage: Usage, what: str) -> None:
         """Add a finished task's usage to the session and tell the editor's log."""
@@ -175,12 +177,19 @@ def _register_settings(server: GlmServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
+        server.release_pool = hold_pool()
         try:
             await _fetch_workspace_settings(server)
         finally:
             server.configured.set()
         for folder in server.workspace.folders.values():  # index now: the first edit starts warm
             server.spawn(server.engine_for(Path(to_fs_path(folder.uri) or ".")))
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(params: None) -> None:
+        if server.release_pool is not None:
+            await server.release_pool()
+            server.release_pool = None
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def changed(params: types.DidChangeConfigurationParams) -> None:

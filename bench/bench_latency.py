@@ -115,7 +115,7 @@ class Bench:
         ms until the server said it was cancelled)."""
         requests_before = len(self.client.progress_reports)
         if way == "$/cancelRequest":
-            action = (await self.client.text_document_code_action_async(self.action_params()))
+            action = await self.client.text_document_code_action_async(self.action_params())
             assert action is not None
             msg_id = f"resolve-{index}"
             pending = asyncio.ensure_future(
@@ -140,7 +140,8 @@ class Bench:
             await self.command("glm.cancel", {"task": task})
         else:
             self.client.protocol.notify(
-                types.WINDOW_WORK_DONE_PROGRESS_CANCEL, types.WorkDoneProgressCancelParams(token=task)
+                types.WINDOW_WORK_DONE_PROGRESS_CANCEL,
+                types.WorkDoneProgressCancelParams(token=task),
             )
         while task not in self.ended:
             await asyncio.sleep(0.0005)

@@ -371,4 +371,3 @@ class ProviderClient:
             raise AttemptFailed(
                 Failure("server", message=provider_message(text), detail=text[:2000])
             )
-

@@ -1,4 +1,4 @@
-"""gitinfo against real temporary git repositories (fixed identities and dates)."""
+"""The git modules against real temporary repositories (fixed identities and dates)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from glm_lsp.context import gitinfo
-from glm_lsp.context.gitinfo import BlameGroup, StatusEntry
+from glm_lsp.context import githistory, gitinfo, gitrun
+from glm_lsp.context.githistory import BlameGroup
+from glm_lsp.context.gitinfo import StatusEntry
 
 DATE = "2026-01-02T10:00:00+00:00"
 
@@ -64,7 +65,7 @@ def hermetic_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_AUTHOR_DATE", DATE)
     monkeypatch.setenv("GIT_COMMITTER_DATE", DATE)
-    gitinfo._COCHANGE.clear()
+    githistory._COCHANGE.clear()
 
 
 @pytest.fixture
@@ -86,8 +87,8 @@ def test_branch_and_head(repo: Repo) -> None:
     state = gitinfo.git_state(repo.root)
     assert state is not None
     assert (state.branch, state.head, state.status) == ("main", sha, [])
-    assert gitinfo.head(repo.root) == sha
-    assert gitinfo.head(repo.root / "sub") == sha  # any folder inside the work tree
+    assert gitrun.head(repo.root) == sha
+    assert gitrun.head(repo.root / "sub") == sha  # any folder inside the work tree
 
 
 def test_detached_head(repo: Repo) -> None:
@@ -97,14 +98,14 @@ def test_detached_head(repo: Repo) -> None:
     state = gitinfo.git_state(repo.root)
     assert state is not None
     assert state.branch == f"(detached at {first[:7]})"
-    assert state.head == gitinfo.head(repo.root) == first
+    assert state.head == gitrun.head(repo.root) == first
 
 
 def test_head_from_packed_refs_and_a_worktree(repo: Repo, tmp_path: Path) -> None:
     sha = _committed(repo, {"a.py": "1\n"})
     repo.git("pack-refs", "--all")
     assert not (repo.root / ".git/refs/heads/main").exists()
-    assert gitinfo.head(repo.root) == sha
+    assert gitrun.head(repo.root) == sha
     other = tmp_path / "worktree"
     repo.git("worktree", "add", "-q", "-b", "other", str(other))
     (other / "b.py").write_text("b\n")
@@ -113,8 +114,8 @@ def test_head_from_packed_refs_and_a_worktree(repo: Repo, tmp_path: Path) -> Non
     worktree_sha = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=other, capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert gitinfo.head(other) == worktree_sha != sha
-    assert gitinfo.head(repo.root) == sha
+    assert gitrun.head(other) == worktree_sha != sha
+    assert gitrun.head(repo.root) == sha
     state = gitinfo.git_state(other)
     assert state is not None and state.branch == "other"
 
@@ -125,9 +126,9 @@ def test_repository_without_commits(repo: Repo) -> None:
     assert state is not None
     assert (state.branch, state.head) == ("main", "")
     assert state.status == [StatusEntry("a.py", "?", "?")]
-    assert gitinfo.head(repo.root) == ""
-    assert gitinfo.file_history(repo.root, "a.py") == []
-    assert gitinfo.co_change(repo.root, "a.py") == {}
+    assert gitrun.head(repo.root) == ""
+    assert githistory.file_history(repo.root, "a.py") == []
+    assert githistory.co_change(repo.root, "a.py") == {}
     repo.git("add", "a.py")
     state = gitinfo.git_state(repo.root)
     assert state is not None and "+a" in state.staged_diff
@@ -228,13 +229,13 @@ def test_allow_predicate_keeps_secrets_out(repo: Repo, monkeypatch: pytest.Monke
     repo.git("mv", "creds/key.txt", "key-moved.txt")  # a rename is judged by both paths
     repo.write("app.py", "x = 2\n")
     calls: list[tuple[str, ...]] = []
-    real_git = gitinfo._git
+    real_git = gitinfo.git
 
     def recording_git(cwd: Path, *args: str, **kwargs: object) -> bytes | None:
         calls.append(args)
         return real_git(cwd, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gitinfo, "_git", recording_git)
+    monkeypatch.setattr(gitinfo, "git", recording_git)
 
     def allow(rel: str) -> bool:
         return not rel.startswith((".env", "creds/"))
@@ -280,7 +281,7 @@ def test_file_history_with_stats_and_a_rename(repo: Repo) -> None:
     c3 = repo.commit("Move parser", date="2026-01-04T12:00:00+00:00")
     repo.write("README.md", "r2\n")
     repo.commit("Unrelated", date="2026-01-05T12:00:00+00:00")
-    history = gitinfo.file_history(repo.root, "core/parser.py")
+    history = githistory.file_history(repo.root, "core/parser.py")
     assert [(c.sha, c.subject, c.author, c.date, c.path) for c in history] == [
         (c3, "Move parser", "Alice", "2026-01-04T12:00:00+00:00", "core/parser.py"),
         (c2, "Fix parsing of X", "Bob", "2026-01-03T11:00:00+00:00", "parser.py"),
@@ -297,8 +298,8 @@ def test_file_history_with_stats_and_a_rename(repo: Repo) -> None:
         f"{history[1].short_sha} 2026-01-03 Bob: Fix parsing of X "
         "(this file +1 -1; 2 files changed, 2 insertions(+), 1 deletion(-))"
     )
-    assert [c.sha for c in gitinfo.file_history(repo.root, "core/parser.py", limit=1)] == [c3]
-    assert gitinfo.file_history(repo.root, "missing.py") == []
+    assert [c.sha for c in githistory.file_history(repo.root, "core/parser.py", limit=1)] == [c3]
+    assert githistory.file_history(repo.root, "missing.py") == []
 
 
 def _blame_repo(repo: Repo) -> tuple[str, str]:
@@ -312,21 +313,21 @@ def _blame_repo(repo: Repo) -> tuple[str, str]:
 def test_blame_groups_with_an_uncommitted_line(repo: Repo) -> None:
     first, second = _blame_repo(repo)
     repo.write("m.py", "line1\nline2\nBOB3\nBOB4\nedited5\n")
-    groups = gitinfo.blame_summary(repo.root, "m.py", 1, 99)  # past the end: clamped
-    assert gitinfo.render_blame(groups).splitlines() == [
+    groups = githistory.blame_summary(repo.root, "m.py", 1, 99)  # past the end: clamped
+    assert githistory.render_blame(groups).splitlines() == [
         f"lines 1-2: {first} Alice 2026-01-02 'First'",
         f"lines 3-4: {second} Bob 2026-01-05 'Second'",  # the author's own date
         "line 5: not committed yet",
     ]
     assert groups[1].date == "2026-01-05T23:30:00-02:00"
     assert not groups[2].committed and groups[0].committed
-    assert [g.start for g in gitinfo.blame_summary(repo.root, "m.py", 4, 4)] == [4]
+    assert [g.start for g in githistory.blame_summary(repo.root, "m.py", 4, 4)] == [4]
 
 
 def test_blame_of_an_unsaved_buffer(repo: Repo) -> None:
     first, second = _blame_repo(repo)
     buffer = "line1\ninserted\nline2\nBOB3\nBOB4\nline5\n"
-    groups = gitinfo.blame_summary(repo.root, "m.py", 2, 6, text=buffer)
+    groups = githistory.blame_summary(repo.root, "m.py", 2, 6, text=buffer)
     assert groups == [
         BlameGroup(2, 2, "0" * 40),
         BlameGroup(3, 3, groups[1].sha, "Alice", "2026-01-02T10:00:00+00:00", "First"),
@@ -335,10 +336,10 @@ def test_blame_of_an_unsaved_buffer(repo: Repo) -> None:
     ]
     assert [g.short_sha for g in groups[1:]] == [first, second, first]
     # A last line without its newline still counts (and differs from the committed one).
-    unterminated = gitinfo.blame_summary(repo.root, "m.py", 6, 6, text=buffer.rstrip("\n"))
+    unterminated = githistory.blame_summary(repo.root, "m.py", 6, 6, text=buffer.rstrip("\n"))
     assert unterminated == [BlameGroup(6, 6, "0" * 40)]
-    assert gitinfo.blame_summary(repo.root, "m.py", 7, 9, text=buffer) == []
-    assert gitinfo.blame_summary(repo.root, "untracked.py", 1, 1, text="x\n") == []
+    assert githistory.blame_summary(repo.root, "m.py", 7, 9, text=buffer) == []
+    assert githistory.blame_summary(repo.root, "untracked.py", 1, 1, text="x\n") == []
 
 
 def test_co_change_ranks_the_constant_companion_and_ignores_mass_commits(repo: Repo) -> None:
@@ -355,21 +356,21 @@ def test_co_change_ranks_the_constant_companion_and_ignores_mass_commits(repo: R
     for i in range(60):
         repo.write(f"gen/f{i}.py", "x\n")
     repo.commit("reformat everything")
-    scores = gitinfo.co_change(repo.root, "a.py")
+    scores = githistory.co_change(repo.root, "a.py")
     assert scores == pytest.approx({"b.py": 4 / 6, "c.py": 1 / 6})
     assert list(scores) == ["b.py", "c.py"]
-    assert gitinfo.co_change(repo.root, "a.py", max_files_per_commit=100)["gen/f0.py"] > 0
-    everything = gitinfo.co_change_all(repo.root, ["a.py", "c.py"])
+    assert githistory.co_change(repo.root, "a.py", max_files_per_commit=100)["gen/f0.py"] > 0
+    everything = githistory.co_change_all(repo.root, ["a.py", "c.py"])
     assert everything["c.py"] == pytest.approx({"a.py": 0.5})
-    index = gitinfo.co_change_index(repo.root)
-    assert index is not None and index is gitinfo.co_change_index(repo.root)  # cached
+    index = githistory.co_change_index(repo.root)
+    assert index is not None and index is githistory.co_change_index(repo.root)  # cached
     assert index.scores_many(["a.py", "c.py"]) == pytest.approx({"b.py": 4 / 6})
-    assert gitinfo.co_change(repo.root, "gen/f0.py") == {}
+    assert githistory.co_change(repo.root, "gen/f0.py") == {}
     repo.write("a.py", "moved\n")
     repo.write("c.py", "moved\n")
     repo.commit("HEAD moves")
-    assert gitinfo.co_change_index(repo.root) is not index
-    assert gitinfo.co_change(repo.root, "a.py")["c.py"] == pytest.approx(2 / 7)
+    assert githistory.co_change_index(repo.root) is not index
+    assert githistory.co_change(repo.root, "a.py")["c.py"] == pytest.approx(2 / 7)
 
 
 def _fast_import(repo: Repo, commits: int) -> None:
@@ -395,14 +396,14 @@ def _fast_import(repo: Repo, commits: int) -> None:
 def test_co_change_over_300_commits_is_fast(repo: Repo) -> None:
     _fast_import(repo, 330)
     start = time.perf_counter()
-    scores = gitinfo.co_change(repo.root, "core.py", commits=300)
+    scores = githistory.co_change(repo.root, "core.py", commits=300)
     elapsed = time.perf_counter() - start
     assert next(iter(scores)) == "helper.py" and scores["helper.py"] > 0.9
     assert elapsed < 0.5, elapsed
     start = time.perf_counter()
-    assert gitinfo.co_change(repo.root, "core.py", commits=300) == scores
+    assert githistory.co_change(repo.root, "core.py", commits=300) == scores
     assert time.perf_counter() - start < 0.05
-    index = gitinfo.co_change_index(repo.root, commits=300)
+    index = githistory.co_change_index(repo.root, commits=300)
     assert index is not None and len(index.commits) == 300
 
 
@@ -412,15 +413,15 @@ def test_changed_since(repo: Repo) -> None:
     repo.write("new.py", "n\n")
     repo.git("mv", "old.py", "renamed.py")
     second = repo.commit("second")
-    assert gitinfo.changed_since(repo.root, first, second) == [
+    assert gitrun.changed_since(repo.root, first, second) == [
         "a.py",
         "new.py",
         "old.py",
         "renamed.py",
     ]
-    assert gitinfo.changed_since(repo.root, second, second) == []
-    assert gitinfo.changed_since(repo.root, "--output=/tmp/x", second) == []
-    assert gitinfo.changed_since(repo.root, "0" * 40, second) == []
+    assert gitrun.changed_since(repo.root, second, second) == []
+    assert gitrun.changed_since(repo.root, "--output=/tmp/x", second) == []
+    assert gitrun.changed_since(repo.root, "0" * 40, second) == []
 
 
 # --- rendering, failures -------------------------------------------------------------
@@ -430,7 +431,7 @@ def test_render_git_context(repo: Repo) -> None:
     _committed(repo, {"a.py": "x = 1\ny = 2\n"}, "Add a")
     repo.write("a.py", "x = 1\ny = 3\n")
     text = gitinfo.render_context(repo.root, "a.py", (1, 2), text="x = 1\ny = 4\n")
-    sha = gitinfo.head(repo.root)[:7]
+    sha = gitrun.head(repo.root)[:7]
     assert text.startswith(f"Branch: main; HEAD {sha}\n\n### Status (git status --short)\n M a.py")
     assert "### Unstaged changes\n```diff\ndiff --git a/a.py b/a.py\n" in text
     assert f"### Recent commits touching a.py\n- {sha} 2026-01-02 Alice: Add a (" in text
@@ -443,15 +444,15 @@ def test_outside_a_repository_everything_is_empty(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "a.py").write_text("a\n")
-    if gitinfo._toplevel(plain) is not None:
+    if gitrun.toplevel(plain) is not None:
         pytest.skip("the temp directory is inside a git work tree")
     assert gitinfo.git_state(plain) is None
-    assert gitinfo.head(plain) == ""
-    assert gitinfo.file_history(plain, "a.py") == []
-    assert gitinfo.blame_summary(plain, "a.py", 1, 1) == []
-    assert gitinfo.co_change(plain, "a.py") == {}
-    assert gitinfo.co_change_index(plain) is None
-    assert gitinfo.changed_since(plain, "a" * 40, "b" * 40) == []
+    assert gitrun.head(plain) == ""
+    assert githistory.file_history(plain, "a.py") == []
+    assert githistory.blame_summary(plain, "a.py", 1, 1) == []
+    assert githistory.co_change(plain, "a.py") == {}
+    assert githistory.co_change_index(plain) is None
+    assert gitrun.changed_since(plain, "a" * 40, "b" * 40) == []
     assert gitinfo.render_context(plain, "a.py", (1, 1)) == ""
 
 
@@ -459,8 +460,8 @@ def test_a_broken_repository_is_empty(tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     (broken / ".git").mkdir(parents=True)
     assert gitinfo.git_state(broken) is None
-    assert gitinfo.head(broken) == ""
-    assert gitinfo.file_history(broken, "a.py") == []
+    assert gitrun.head(broken) == ""
+    assert githistory.file_history(broken, "a.py") == []
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for git")
@@ -475,9 +476,9 @@ def test_a_hanging_or_missing_git_returns_nothing(
     monkeypatch.setenv("PATH", str(fake))
     start = time.perf_counter()
     assert gitinfo.git_state(repo.root, timeout=0.3) is None
-    assert gitinfo.blame_summary(repo.root, "a.py", 1, 1, timeout=0.3) == []
+    assert githistory.blame_summary(repo.root, "a.py", 1, 1, timeout=0.3) == []
     assert time.perf_counter() - start < 5
-    assert gitinfo.head(repo.root) == sha  # read from .git, no process
+    assert gitrun.head(repo.root) == sha  # read from .git, no process
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
     assert gitinfo.git_state(repo.root) is None
-    assert gitinfo.co_change(repo.root, "a.py") == {}
+    assert githistory.co_change(repo.root, "a.py") == {}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glm_lsp.config import Settings
-from glm_lsp.context import gitinfo
+from glm_lsp.context import githistory, gitinfo
 from glm_lsp.context.assemble import AssembledContext, Material, Snippet, assemble
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.files import (
@@ -157,7 +157,7 @@ class ContextEngine:
         return Focus(
             current=request.path,
             recent=tuple(r for r in recent if r != request.path)[:RECENT],
-            co_change=gitinfo.co_change(self.root, request.path, commits=self.co_change_commits),
+            co_change=githistory.co_change(self.root, request.path, commits=self.co_change_commits),
         )
 
     def ranks(self, focus: Focus) -> dict[str, float]:
@@ -262,8 +262,8 @@ class ContextEngine:
             return ""
         start, end = request.selection
         text = self.buffers.get(request.path)
-        groups = gitinfo.blame_summary(self.root, request.path, start, end, text=text)
-        return gitinfo.render_blame(groups)
+        groups = githistory.blame_summary(self.root, request.path, start, end, text=text)
+        return githistory.render_blame(groups)
 
 
 def _by_rank(ranks: dict[str, float]) -> list[str]:

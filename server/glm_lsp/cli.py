@@ -202,7 +202,7 @@ async def _doctor() -> int:
         print(f"problem: {problem}")
     client = ProviderClient(settings)
     try:
-        print(f"{'endpoint':20} {client.url}")
+        print(f"{'request url':20} {client.url}")
         print(f"{'model id':20} {client.model}")
         started = time.monotonic()
         reply = await client.complete(

@@ -205,7 +205,7 @@ def test_doctor_shows_settings_without_the_key(provider_server, repo: Path) -> N
     assert result.returncode == 0, result.stderr
     assert "api_key              set" in result.stdout
     assert server.key not in result.stdout + result.stderr
-    assert f"endpoint             {server.base_url}/chat/completions" in result.stdout
+    assert f"request url          {server.base_url}/chat/completions" in result.stdout
     assert "model id             @cf/zai-org/glm-5.2" in result.stdout
     assert result.stdout.rstrip().endswith("'OK'")
     assert json.dumps(server.requests[0].body["messages"]) == json.dumps(

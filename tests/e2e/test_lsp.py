@@ -676,6 +676,7 @@ async def test_chat_streams_and_a_session_continues_after_a_restart(
     question = provider.requests[0].body["messages"][-1]["content"]
     assert "## Selection: lines 4-5 of app/main.py" in question
     assert question.endswith("## Question\nWhat does greet do?")
+    assert question.count("What does greet do?") == 1
     await disconnect(first)
 
     second = await connect(

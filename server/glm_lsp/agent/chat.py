@@ -33,12 +33,11 @@ async def chat_turn(
     on_tool: Callable[[str], None] | None = None,
 ) -> tuple[list[Message], Completion]:
     """Ask the next question; returns the messages to keep (question, tool calls and their
-    results, answer) and the final reply with the usage of the whole turn. Context goes
-    with this question only, so old context does not pile up."""
+    results, answer) and the final reply with the usage of the whole turn. `context`, if
+    any, ends with the question; it goes with this question only, so old context does not
+    pile up."""
     question = Message(role="user", content=message)
-    sent = Message(
-        role="user", content=f"{context}\n\n## Question\n{message}" if context else message
-    )
+    sent = Message(role="user", content=context or message)
     messages = [Message(role="system", content=prompts.SYSTEM_ASK), *_replayed(history), sent]
     kept = [question]
     tools = READ_ONLY if workspace is not None and client.supports_tools else []

@@ -36,6 +36,7 @@ class Material:
     path: str
     text: str
     instruction: str
+    heading: str = "Instruction"
     selection: tuple[int, int] | None = None
     scope: Snippet | None = None  # the definition enclosing the selection
     definitions: list[Snippet] = field(default_factory=list)
@@ -174,7 +175,7 @@ def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> Assemble
         if text and (key == "instruction" or budget.fits(text)):
             chosen[key] = budget.take(text)
 
-    keep("instruction", f"## Instruction\n{m.instruction}")
+    keep("instruction", f"## {m.heading}\n{m.instruction}")
     keep("selection", _selection(m))
     keep("current", _current(m, budget, share=max(total // 2, total - 4 * 4096)))
     keep("definitions", _definitions(m, budget, share=total // 4))

@@ -47,6 +47,7 @@ class ContextRequest:
     path: str  # relative to the root, posix
     instruction: str = ""
     selection: tuple[int, int] | None = None  # 1-based, inclusive
+    heading: str = "Instruction"  # how the instruction's section is titled ("Question")
 
 
 class ContextEngine:
@@ -193,6 +194,7 @@ class ContextEngine:
             path=request.path,
             text=text,
             instruction=request.instruction,
+            heading=request.heading,
             selection=request.selection,
             scope=scope,
             definitions=self._definitions(request.path, names),

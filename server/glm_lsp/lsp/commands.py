@@ -279,7 +279,8 @@ async def _show_answer(server: GlmServer, task_id: str, answer: str) -> None:
 async def _chat_context(
     server: GlmServer, engine: ContextEngine, turn: ChatTurn, client: ProviderClient
 ) -> str:
-    """Repository context around the file in view, if the question came with one."""
+    """Repository context around the file in view, ending with the question, if the
+    question came with a file."""
     if turn.uri is None:
         return ""
     doc = server.workspace.get_text_document(turn.uri)
@@ -292,6 +293,7 @@ async def _chat_context(
         Path(doc.path).relative_to(turn.root).as_posix(),
         turn.message,
         (span.start, span.end) if span else None,
+        heading="Question",
     )
     engine.set_buffers(relative_buffers(turn.root, server.open_buffers()))
     return (await asyncio.to_thread(engine.assemble, request, budget, counter)).render()

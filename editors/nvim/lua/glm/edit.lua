@@ -1,0 +1,132 @@
+-- :GlmEdit and its preview. The server computes the edit and sends it back as a diff
+-- ($/glm/preview); the diff opens in a split whose keys accept or reject it. Accepting
+-- asks the server to apply it (glm.accept -> workspace/applyEdit), so it lands as one
+-- ordinary, undoable change pinned to the buffer version it was computed from.
+local client = require('glm.client')
+local config = require('glm.config')
+
+local M = {}
+
+M.latest = nil -- token of the newest preview, for :GlmAccept outside the preview window
+
+--- Ask for an edit of `lines` ({first, last}, 1-based) of the current buffer, or of
+--- the whole file when lines is nil.
+function M.start(instruction, lines)
+  local bufnr = vim.api.nvim_get_current_buf()
+  if instruction == '' then
+    vim.ui.input({ prompt = 'GLM edit: ' }, function(input)
+      if input and input ~= '' then
+        vim.api.nvim_buf_call(bufnr, function()
+          M.start(input, lines)
+        end)
+      end
+    end)
+    return
+  end
+  if not client.get(bufnr, true) then
+    client.notify('no glm client attached to this buffer; see :checkhealth glm', vim.log.levels.ERROR)
+    return
+  end
+  local arg = {
+    uri = vim.uri_from_bufnr(bufnr),
+    instruction = instruction,
+    preview = true,
+    show = false, -- the plugin renders the preview itself
+  }
+  if lines then
+    -- Whole lines: from the start of the first to the start of the line after the last.
+    arg.range = {
+      start = { line = lines[1] - 1, character = 0 },
+      ['end'] = { line = lines[2], character = 0 },
+    }
+  end
+  -- Neovim shows LSP progress only where a statusline asks for it, so say it started.
+  client.execute('glm.edit', arg, function(result)
+    client.notify(('%s: asking GLM (:GlmCancel stops it)'):format(result.task))
+  end, bufnr)
+end
+
+--- The keys configured for `action` ("accept" or "reject") as a list.
+local function keys_for(action)
+  local keys = (config.options.keymaps or {})[action]
+  return type(keys) == 'string' and { keys } or keys or {}
+end
+
+--- Buffer-local keys of the preview, and a winbar that names them.
+local function set_keymaps(buf)
+  local hints = {}
+  for _, action in ipairs({ 'accept', 'reject' }) do
+    for _, key in ipairs(keys_for(action)) do
+      vim.keymap.set('n', key, M[action], { buffer = buf, desc = 'glm: ' .. action .. ' this edit' })
+      table.insert(hints, key .. ' ' .. action)
+    end
+  end
+  return table.concat(hints, ', ')
+end
+
+--- $/glm/preview {task, token, diff, summary, files}: show the diff in a split.
+function M.show(params)
+  local buf = vim.api.nvim_create_buf(false, true)
+  local lines = vim.split(params.diff or '', '\n', { plain = true })
+  if lines[#lines] == '' then
+    table.remove(lines)
+  end
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.api.nvim_buf_set_name(buf, 'glm://preview/' .. params.token)
+  vim.b[buf].glm_preview_token = params.token
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].filetype = 'diff'
+  local hints = set_keymaps(buf)
+  vim.cmd(config.options.preview_split)
+  vim.api.nvim_win_set_buf(0, buf)
+  -- The summary is the model's own words: one line, and '%' is not a statusline item.
+  local summary = type(params.summary) == 'string' and params.summary or ''
+  summary = vim.split(summary, '\n', { plain = true })[1]:gsub('%%', '%%%%')
+  vim.wo.winbar = ('GLM: %s  [%s]'):format(summary, hints)
+  M.latest = params.token
+end
+
+--- The preview this command is about: the current buffer's, else the newest.
+local function current_token()
+  return vim.b.glm_preview_token or M.latest
+end
+
+--- Close the preview window of `token` (its buffer is wiped with it).
+local function close(token)
+  if M.latest == token then
+    M.latest = nil
+  end
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.b[buf].glm_preview_token == token then
+      vim.api.nvim_buf_delete(buf, { force = true })
+    end
+  end
+end
+
+--- Apply the previewed edit through the server.
+function M.accept()
+  local token = current_token()
+  if not token then
+    client.notify('there is no proposed edit to accept', vim.log.levels.WARN)
+    return
+  end
+  -- A refusal (the buffer changed meanwhile) is reported by the server itself.
+  client.execute('glm.accept', { token = token }, function()
+    close(token)
+  end)
+end
+
+--- Discard the previewed edit; the server forgets it.
+function M.reject()
+  local token = current_token()
+  if not token then
+    client.notify('there is no proposed edit to reject', vim.log.levels.WARN)
+    return
+  end
+  client.execute('glm.reject', { token = token }, function()
+    close(token)
+  end)
+end
+
+return M

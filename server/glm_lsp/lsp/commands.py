@@ -223,7 +223,8 @@ async def _chat_task(server: GlmServer, turn: ChatTurn) -> str:
     store = server.store_for(turn.root)
     try:
         client = ProviderClient(await server.current_settings())
-        async with Progress(server, "GLM: chat", task_id) as report:
+        progress = Progress(server, "GLM: chat", task_id)
+        async with progress as report:
             try:
                 report("gathering context")
                 engine = await server.engine_for(turn.root)
@@ -243,6 +244,7 @@ async def _chat_task(server: GlmServer, turn: ChatTurn) -> str:
                     workspace=Workspace(_chat_overlay(server, engine, turn.root), engine),
                     on_tool=on_tool,
                 )
+                progress.end_message = reply.usage.describe()
             finally:
                 await client.aclose()
     except GlmError as error:

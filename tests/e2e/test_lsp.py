@@ -45,6 +45,10 @@ class Session:
             await asyncio.sleep(0.05)
         raise AssertionError("timed out waiting")
 
+    def progress_ended(self, token: str) -> bool:
+        reports = self.client.progress_reports.get(token) or [None]
+        return isinstance(reports[-1], types.WorkDoneProgressEnd)
+
     def json(self, value: Any) -> Any:
         """The value as it travelled on the wire."""
         return self.client.protocol._converter.unstructure(value)
@@ -537,11 +541,7 @@ async def test_glm_edit_runs_as_a_task_and_applies_through_the_editor(lsp: Sessi
     else:
         assert "changeAnnotations" not in sent
         assert sent["documentChanges"][0]["edits"] == EDIT_MAIN
-    await lsp.until(
-        lambda: isinstance(
-            lsp.client.progress_reports.get(task, [None])[-1], types.WorkDoneProgressEnd
-        )
-    )
+    await lsp.until(lambda: lsp.progress_ended(task))
     reports = lsp.client.progress_reports[task]
     assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable is True
     assert reports[0].title == "GLM: editing main.py"
@@ -583,6 +583,7 @@ async def test_glm_edit_preview_then_accept(lsp: Session) -> None:
     )
     assert [(f.uri, f.path, f.old) for f in preview.files] == [(uri, "app/main.py", MAIN)]
     assert preview.files[0].new == MAIN.replace("print('hi ' + name)", "print(f'hi {name}')")
+    await lsp.until(lambda: bool(lsp.client.shown_documents))
     (shown,) = lsp.client.shown_documents  # the diff, opened where the editor can
     assert shown.uri.endswith(f"/{preview.token}.diff") and shown.take_focus is True
     assert Path(to_fs_path(shown.uri) or "").read_text() == preview.diff
@@ -627,11 +628,7 @@ async def test_glm_cancel_stops_the_model_and_changes_nothing(lsp: Session) -> N
     await lsp.until(lambda: len(lsp.provider.requests) == 1)
     assert await lsp.command("glm.cancel", task=task) == {"cancelled": [task]}
     assert await asyncio.to_thread(lsp.provider.wait_for_disconnect, 5.0)
-    await lsp.until(
-        lambda: isinstance(
-            lsp.client.progress_reports.get(task, [None])[-1], types.WorkDoneProgressEnd
-        )
-    )
+    await lsp.until(lambda: lsp.progress_ended(task))
     assert lsp.client.progress_reports[task][-1].message == "cancelled"
     assert lsp.applied == []
 
@@ -813,12 +810,7 @@ async def test_two_tasks_at_once_and_a_storm_of_changes(lsp: Session) -> None:
         )
     actions = await asyncio.wait_for(lsp.actions(uri, 0, 1), timeout=5)  # still answering
     assert actions[0].data is None or actions[0].data["version"] == 1001
-    await lsp.until(
-        lambda: all(
-            isinstance(lsp.client.progress_reports.get(t, [None])[-1], types.WorkDoneProgressEnd)
-            for t in tasks
-        )
-    )
+    await lsp.until(lambda: all(lsp.progress_ended(t) for t in tasks))
     assert len(lsp.provider.requests) == 2
 
 

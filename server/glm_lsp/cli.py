@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", parents=[common], help="run the language server (stdio)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    serve.add_argument(
+        "--stdio", action="store_true", help="use stdio (the default; editors may pass it)"
+    )
 
     edit = sub.add_parser(
         "edit", parents=[common], help="ask the model to change a file; print the diff"

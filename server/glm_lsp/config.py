@@ -136,11 +136,15 @@ def _coerce(name: str, value: Any) -> Any:
 
 
 def merge(settings: Settings, layer: Mapping[str, Any], source: str) -> tuple[Settings, list[str]]:
-    """Apply one layer of raw keys (snake_case or camelCase) over `settings`."""
+    """Apply one layer of raw keys (snake_case or camelCase) over `settings`. An empty
+    value is no setting: editors send their defaults ("") for keys the user never set,
+    and those must not hide the environment's or the config file's values."""
     changes: dict[str, Any] = {}
     problems: list[str] = []
     for raw_key, raw_value in layer.items():
         name = _snake(str(raw_key))
+        if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
+            continue
         if name not in _FIELDS:
             problems.append(f"{source}: unknown setting '{raw_key}' was ignored.")
             continue

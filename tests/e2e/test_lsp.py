@@ -106,7 +106,9 @@ async def connect(
 ) -> Session:
     """Start the real server process and initialize it as `editor` would."""
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "glm_lsp", "serve"],
+        # vscode-languageclient adds --stdio to the command line; stdio is the default anyway
+        server_command=[sys.executable, "-m", "glm_lsp", "serve"]
+        + (["--stdio"] if editor == "visual-studio-code" else []),
         server_env=child_env(provider.env()),
     )
     client = await config.start()

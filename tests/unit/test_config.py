@@ -40,6 +40,14 @@ def test_each_layer_overrides_the_one_before(tmp_path: Path) -> None:
     assert settings.temperature == 0.2  # workspace configuration over everything
 
 
+def test_empty_values_from_an_editor_leave_lower_layers_alone() -> None:
+    env = {"GLM_PROVIDER": "nvidia", "GLM_BASE_URL": "http://127.0.0.1:9/v1"}
+    workspace = {"glm": {"provider": "", "baseUrl": "", "model": None, "maxSteps": 4}}
+    settings, problems = load_settings(env=env, workspace=workspace)
+    assert (settings.provider, settings.base_url) == ("nvidia", "http://127.0.0.1:9/v1")
+    assert (settings.model, settings.max_steps, problems) == ("", 4, [])
+
+
 def test_keys_come_from_the_chosen_providers_variable_else_the_fallback() -> None:
     env = {"GLM_PROVIDER": "evolink", "EVOLINK_API_KEY": "ev-key", "NVIDIA_API_KEY": "nv-key"}
     assert load_settings(env=env)[0].api_key == "ev-key"

@@ -1,0 +1,122 @@
+/** glm.usage results and running tasks, as text for messages and the status bar. */
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  cached_tokens: number;
+  cost: number | null;
+}
+
+export interface TaskUsage {
+  task: string;
+  title?: string;
+  what?: string;
+  state?: string;
+  usage: Usage;
+  text?: string;
+}
+
+export interface UsageResult {
+  total: Usage;
+  text: string;
+  tasks?: TaskUsage[];
+}
+
+/** A `$/glm/task` notification. */
+export interface TaskEvent {
+  task: string;
+  state: "running" | "done" | "failed" | "cancelled" | string;
+  title: string;
+  message?: string;
+}
+
+export function formatCost(cost: number | null | undefined): string {
+  if (cost === null || cost === undefined) {
+    return "cost unknown";
+  }
+  return `$${cost.toFixed(cost >= 1 ? 2 : 4)}`;
+}
+
+export function formatTokens(n: number): string {
+  if (n >= 1_000_000) {
+    return `${(n / 1_000_000).toFixed(1)}M`;
+  }
+  if (n >= 10_000) {
+    return `${Math.round(n / 1000)}k`;
+  }
+  return String(n);
+}
+
+/** One line for a message box: totals, then the number of tasks. */
+export function usageMessage(result: UsageResult): string {
+  const t = result.total;
+  const tasks = result.tasks ?? [];
+  const counted = tasks.length === 1 ? "1 task" : `${tasks.length} tasks`;
+  return (
+    `GLM usage this session: ${t.prompt_tokens} prompt tokens (${t.cached_tokens} cached), ` +
+    `${t.completion_tokens} completion tokens (${t.reasoning_tokens} reasoning), ` +
+    `${formatCost(t.cost)}; ${counted}.`
+  );
+}
+
+/** One line per task, for the output channel. */
+export function usageDetails(result: UsageResult): string[] {
+  return (result.tasks ?? []).map((task) => {
+    const title = task.title ?? task.what ?? task.task;
+    const state = task.state ? ` [${task.state}]` : "";
+    const text = task.text ?? `${task.usage.prompt_tokens + task.usage.completion_tokens} tokens, ${formatCost(task.usage.cost)}`;
+    return `${task.task} ${title}${state}: ${text}`;
+  });
+}
+
+/** Which tasks run now, from `$/glm/task` notifications. */
+export class TaskTracker {
+  private readonly running = new Map<string, TaskEvent>();
+
+  /** Record the event; returns true when a task ended. */
+  update(event: TaskEvent): boolean {
+    if (event.state === "running") {
+      this.running.set(event.task, event);
+      return false;
+    }
+    this.running.delete(event.task);
+    return true;
+  }
+
+  clear(): void {
+    this.running.clear();
+  }
+
+  get tasks(): TaskEvent[] {
+    return [...this.running.values()];
+  }
+}
+
+export interface StatusView {
+  text: string;
+  tooltip: string;
+  command: "cancel" | "usage";
+}
+
+/** The status bar item: the running task (click cancels), else the session's cost. */
+export function statusView(running: TaskEvent[], total: Usage | undefined): StatusView {
+  const cost = total === undefined ? "" : ` ${formatCost(total.cost)}`;
+  if (running.length > 0) {
+    const first = running[0] as TaskEvent;
+    const more = running.length > 1 ? ` (+${running.length - 1})` : "";
+    const title = first.title.replace(/^GLM:\s*/, "");
+    return {
+      text: `$(sync~spin) GLM: ${title}${more}`,
+      tooltip: `${running.map((t) => t.title).join("\n")}\nClick to cancel.`,
+      command: "cancel",
+    };
+  }
+  const tokens =
+    total === undefined ? "" : `\n${formatTokens(total.prompt_tokens)} prompt, ${formatTokens(total.completion_tokens)} completion tokens`;
+  return {
+    text: `$(hubot) GLM${cost}`,
+    tooltip: `GLM-5.2 (glm-lsp)${tokens}\nClick to show usage.`,
+    command: "usage",
+  };
+}

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatCost, formatTokens, statusView, TaskTracker, usageDetails, usageMessage } from "../src/usage";
+
+const total = { prompt_tokens: 12000, completion_tokens: 340, reasoning_tokens: 100, cached_tokens: 2000, cost: 0.01234 };
+
+test("costs and token counts", () => {
+  assert.equal(formatCost(null), "cost unknown");
+  assert.equal(formatCost(0.01234), "$0.0123");
+  assert.equal(formatCost(12.5), "$12.50");
+  assert.equal(formatTokens(999), "999");
+  assert.equal(formatTokens(12000), "12k");
+  assert.equal(formatTokens(2_500_000), "2.5M");
+});
+
+test("the usage message and per-task details", () => {
+  const result = {
+    total,
+    text: "",
+    tasks: [
+      { task: "glm-task-1", title: "GLM: editing x.py", state: "done", usage: total, text: "12000 prompt …" },
+      { task: "glm-request-2", what: "code action", usage: { ...total, cost: null } },
+    ],
+  };
+  assert.equal(
+    usageMessage(result),
+    "GLM usage this session: 12000 prompt tokens (2000 cached), 340 completion tokens (100 reasoning), $0.0123; 2 tasks.",
+  );
+  assert.deepEqual(usageDetails(result), [
+    "glm-task-1 GLM: editing x.py [done]: 12000 prompt …",
+    "glm-request-2 code action: 12340 tokens, cost unknown",
+  ]);
+  assert.match(usageMessage({ total, text: "" }), /0 tasks/);
+});
+
+test("the status bar shows the running task, then the session's cost", () => {
+  const tracker = new TaskTracker();
+  assert.deepEqual(statusView(tracker.tasks, undefined).text, "$(hubot) GLM");
+  assert.equal(tracker.update({ task: "t1", state: "running", title: "GLM: editing x.py" }), false);
+  tracker.update({ task: "t2", state: "running", title: "GLM: chat" });
+  const busy = statusView(tracker.tasks, total);
+  assert.equal(busy.text, "$(sync~spin) GLM: editing x.py (+1)");
+  assert.equal(busy.command, "cancel");
+  assert.equal(tracker.update({ task: "t1", state: "done", title: "GLM: editing x.py" }), true);
+  tracker.update({ task: "t2", state: "failed", title: "GLM: chat" });
+  const idle = statusView(tracker.tasks, total);
+  assert.equal(idle.text, "$(hubot) GLM $0.0123");
+  assert.equal(idle.command, "usage");
+  assert.match(idle.tooltip, /12k prompt, 340 completion tokens/);
+});

@@ -1,0 +1,260 @@
+// Drives code-server in headless Chromium through "GLM: Set API Key" and
+// "GLM: Edit Selection…" → diff editor → Accept → save. Run by test_vscode_e2e.py.
+//
+// Environment: URL, FILE (name to open), INSTRUCTION, EXPECTED (a line the accepted edit
+// contains), API_KEY, optional phases (REJECT_*, DIFF_*, CHAT_*), SHOTS (screenshot folder), PLAYWRIGHT (path of playwright-core),
+// CHROMIUM (browser binary). Prints one line per step; exits 1 on failure after a screenshot.
+"use strict";
+
+const path = require("node:path");
+const fs = require("node:fs");
+const { chromium } = require(process.env.PLAYWRIGHT);
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const URL = env("URL");
+const FILE = env("FILE");
+const INSTRUCTION = env("INSTRUCTION");
+const EXPECTED = env("EXPECTED");
+const API_KEY = env("API_KEY");
+const SHOTS = env("SHOTS");
+const started = Date.now();
+let shot = 0;
+
+function log(message) {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+}
+
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file }).catch(() => {});
+  return file;
+}
+
+/** Text of the visible editor, lines in order (Monaco renders spaces as U+00A0). */
+async function editorLines(page) {
+  return page.$$eval(".editor-group-container .monaco-editor.focused .view-line, .editor-group-container .monaco-editor .view-line", (nodes) =>
+    nodes
+      .map((n) => ({ top: parseFloat(n.style.top || "0"), text: n.textContent.replace(/\u00a0/g, " ") }))
+      .sort((a, b) => a.top - b.top)
+      .map((n) => n.text),
+  );
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 15000 });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: 15000 });
+  await page.keyboard.press("Enter");
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press("Control+P");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible", timeout: 15000 });
+  await page.keyboard.type(name);
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press("Enter");
+  await page.locator(`.tabs-container .tab.active:has-text("${name}")`).waitFor({ timeout: 15000 });
+}
+
+async function answerInputBox(page, promptText, value) {
+  const widget = page.locator(".quick-input-widget", { hasText: promptText });
+  await widget.waitFor({ state: "visible", timeout: 15000 });
+  const input = widget.locator("input").first();
+  await input.fill(value);
+  await page.keyboard.press("Enter");
+  await widget.waitFor({ state: "hidden", timeout: 15000 });
+}
+
+/** A second proposal, rejected with the notification's button: nothing changes. */
+async function reject(page) {
+  await page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+A");
+  await runCommand(page, "GLM: Edit Selection…");
+  await answerInputBox(page, "selected code", env("REJECT_INSTRUCTION"));
+  const diffTab = page.locator(".tabs-container .tab", { hasText: "proposed by GLM" }).first();
+  await diffTab.waitFor({ timeout: 60000 });
+  const toast = page.locator(".notification-toast", { hasText: env("REJECT_SUMMARY") }).first();
+  await toast.locator(".monaco-button", { hasText: "Reject" }).click({ timeout: 15000 });
+  log("clicked Reject (notification button)");
+  await diffTab.waitFor({ state: "detached", timeout: 15000 });
+  const lines = await editorLines(page);
+  if (lines.some((line) => line.includes(env("REJECT_NEW")))) throw new Error(`rejected text landed: ${lines}`);
+  const dirty = await page.locator(".tabs-container .tab.dirty").count();
+  if (dirty !== 0) throw new Error("the file became dirty after Reject");
+  log(`after reject: ${JSON.stringify(lines)}`);
+}
+
+/** "GLM: Apply Diff" with a .diff file in the active editor, then File: Save All. */
+async function applyDiff(page) {
+  await openFile(page, env("DIFF_FILE"));
+  await runCommand(page, "GLM: Apply Diff");
+  await page.locator(".notification-toast", { hasText: "applied the diff from the editor" }).waitFor({ timeout: 15000 });
+  log("GLM: Apply Diff applied the diff from the editor");
+  const target = env("DIFF_TARGET");
+  await openFile(page, target);
+  await page.locator(".editor-group-container .monaco-editor .view-line", { hasText: env("DIFF_EXPECTED") }).first().waitFor({ timeout: 15000 });
+  await page.locator(`.tabs-container .tab.dirty:has-text("${target}")`).waitFor({ timeout: 5000 });
+  await page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+S");
+  await page.locator(`.tabs-container .tab.dirty:has-text("${target}")`).waitFor({ state: "detached", timeout: 15000 });
+  log(`${target} changed and saved: ${JSON.stringify(await editorLines(page))}`);
+}
+
+/** "GLM: Chat": two questions in one session, the answers rendered in the webview. */
+async function chat(page) {
+  await runCommand(page, "GLM: Chat");
+  const view = page.frameLocator("iframe.webview").frameLocator("#active-frame");
+  const input = view.locator("textarea#input");
+  await input.waitFor({ timeout: 30000 });
+  log("chat panel open");
+  await input.fill(env("CHAT_1"));
+  await input.press("Enter");
+  const first = view.locator(".msg.assistant").nth(0);
+  await first.locator(".content strong", { hasText: env("CHAT_1_BOLD") }).waitFor({ timeout: 30000 });
+  await first.locator(".pending").waitFor({ state: "detached", timeout: 15000 });
+  await first.locator(".tool", { hasText: env("CHAT_1_TOOL") }).waitFor({ timeout: 5000 });
+  const details = first.locator("details.reasoning");
+  if (await details.evaluate((d) => d.open)) throw new Error("the reasoning should start collapsed");
+  await first.locator("pre code", { hasText: env("CHAT_1_CODE") }).waitFor({ timeout: 5000 });
+  log(`chat answer 1: ${JSON.stringify(await first.innerText())}`);
+  await input.fill(env("CHAT_2"));
+  await input.press("Enter");
+  const second = view.locator(".msg.assistant").nth(1);
+  await second.locator(".content", { hasText: env("CHAT_2_ANSWER") }).waitFor({ timeout: 30000 });
+  await second.locator(".pending").waitFor({ state: "detached", timeout: 15000 });
+  await screenshot(page, "chat");
+  log(`chat answer 2: ${JSON.stringify(await second.innerText())}`);
+
+  await runCommand(page, "GLM: Show Usage");
+  const usage = page.locator(".notification-toast", { hasText: "GLM usage this session" }).first();
+  await usage.waitFor({ timeout: 15000 });
+  log(`usage: ${(await usage.innerText()).replace(/\s*\n\s*/g, " | ")}`);
+  const status = page.locator(".statusbar-item", { hasText: "GLM $" }).first();
+  await status.waitFor({ timeout: 15000 });
+  log(`status bar: ${(await status.innerText()).trim()}`);
+}
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/open-vsx|authentication provider|ERR_NAME_NOT_RESOLVED|Failed to load resource/.test(msg.text())) {
+      log(`browser console: ${msg.text().slice(0, 300)}`);
+    }
+  });
+  try {
+    await page.goto(URL, { waitUntil: "domcontentloaded", timeout: 60000 });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60000 });
+    log("workbench loaded");
+
+    const status = page.locator(".statusbar-item", { hasText: "GLM" }).first();
+    await status.waitFor({ state: "visible", timeout: 60000 });
+    log(`extension active: status bar shows "${(await status.innerText()).trim()}"`);
+
+    await runCommand(page, "GLM: Set API Key");
+    await answerInputBox(page, "secret storage", API_KEY);
+    await page.locator(".notification-toast", { hasText: "API key is stored" }).waitFor({ timeout: 15000 });
+    log("API key stored through GLM: Set API Key");
+
+    await openFile(page, FILE);
+    await page.locator(".editor-group-container .monaco-editor .view-line").first().waitFor({ timeout: 15000 });
+    log(`editor open: ${JSON.stringify(await editorLines(page))}`);
+
+    // Select lines 4-5 (the function): from the start of line 4 to the start of line 6.
+    await page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+Home");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+ArrowDown");
+    await page.keyboard.press("Shift+ArrowDown");
+    await page.locator(".editor-group-container .monaco-editor .selected-text").first().waitFor({ timeout: 5000 });
+    await screenshot(page, "selection");
+    log("selected lines 4-5");
+
+    await runCommand(page, "GLM: Edit Selection…");
+    await answerInputBox(page, "selected code", INSTRUCTION);
+    log(`instruction sent: ${INSTRUCTION}`);
+
+    const diffTab = page.locator(".tabs-container .tab", { hasText: "proposed by GLM" }).first();
+    await diffTab.waitFor({ timeout: 60000 });
+    await page.locator(".editor-group-container .monaco-diff-editor").first().waitFor({ timeout: 15000 });
+    await page.locator(".monaco-diff-editor .editor.modified .view-line", { hasText: EXPECTED.trim() }).first().waitFor({ timeout: 15000 });
+    await screenshot(page, "diff");
+    log(`diff editor open: ${(await diffTab.innerText()).trim()}`);
+
+    const accept = page.locator('.editor-actions .action-label[aria-label*="Accept Proposed Edit"]').first();
+    try {
+      await accept.waitFor({ state: "visible", timeout: 10000 });
+      await accept.click();
+      log("clicked Accept (editor title button)");
+    } catch {
+      const button = page.locator(".notification-toast", { hasText: "GLM proposes" }).locator(".monaco-button", { hasText: "Accept" }).first();
+      await button.click({ timeout: 10000 });
+      log("clicked Accept (notification button)");
+    }
+
+    await diffTab.waitFor({ state: "detached", timeout: 15000 });
+    const fileTab = page.locator(`.tabs-container .tab:has-text("${FILE}")`).first();
+    await page.waitForFunction(
+      (expected) =>
+        [...document.querySelectorAll(".editor-group-container .monaco-editor .view-line")].some((n) =>
+          n.textContent.replace(/\u00a0/g, " ").includes(expected),
+        ),
+      EXPECTED.trim(),
+      { timeout: 15000 },
+    );
+    log(`edit applied in the editor: ${JSON.stringify(await editorLines(page))}`);
+
+    await page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+S");
+    await page.waitForFunction(
+      (file) => ![...document.querySelectorAll(".tabs-container .tab.dirty")].some((t) => t.textContent.includes(file)),
+      FILE,
+      { timeout: 15000 },
+    );
+    await fileTab.waitFor({ timeout: 5000 });
+    await screenshot(page, "saved");
+    log("saved (Ctrl+S)");
+    console.log("RESULT EDIT PASS");
+
+    if (process.env.REJECT_INSTRUCTION) {
+      await reject(page);
+      console.log("RESULT REJECT PASS");
+    }
+
+    if (process.env.DIFF_FILE) {
+      await applyDiff(page);
+      console.log("RESULT DIFF PASS");
+    }
+
+    if (process.env.CHAT_1) {
+      await chat(page);
+      console.log("RESULT CHAT PASS");
+    }
+  } catch (error) {
+    const file = await screenshot(page, "failure");
+    log(`FAILED: ${error && error.stack ? error.stack : error}`);
+    log(`screenshot: ${file}`);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import stat
+import sys
+import threading
 from collections.abc import Callable, Coroutine, Generator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -63,6 +67,41 @@ class GlmServer(LanguageServer):
         self.task_log = TaskLog()
         self.stores: dict[Path, SessionStore] = {}
         self.release_pool: Callable[[], Coroutine[Any, Any, None]] | None = None
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio, with stdin read by the event loop itself.
+
+        pygls reads stdin on a worker thread; while a task parses a model's stream, the
+        loop holds the interpreter lock and each editor message waited up to ~200 ms for
+        that thread (bench/bench_latency.py). A pipe read by the loop has no such hop.
+        """
+        stdin = stdin or sys.stdin.buffer
+        if not _is_pipe(stdin):  # a file or a terminal: pygls' reader works everywhere
+            super().start_io(stdin, stdout)
+            return
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(self._serve_pipe(stdin))
+        except BrokenPipeError:
+            log.error("the editor closed the connection; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    async def _serve_pipe(self, stdin: BinaryIO) -> None:
+        reader = asyncio.StreamReader(limit=1 << 20)
+        loop = asyncio.get_running_loop()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+        assert self._stop_event is not None
+        await run_async(
+            stop_event=self._stop_event,
+            reader=reader,
+            protocol=self.protocol,
+            logger=log,
+            error_handler=self.report_server_error,
+        )
 
     def record_usage(self, usage: Usage, what: str) -> None:
         """Add a finished task's usage to the session and tell the editor's log."""
@@ -167,6 +206,14 @@ class GlmServer(LanguageServer):
 
     def open_buffers(self) -> dict[str, str]:
         return {doc.path: doc.source for doc in self.workspace.text_documents.values() if doc.path}
+
+
+def _is_pipe(stream: BinaryIO) -> bool:
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def _register_settings(server: GlmServer) -> None:

@@ -88,6 +88,9 @@ async def run_task(
     except asyncio.CancelledError:
         record.state, message = "cancelled", "cancelled"
         raise
+    except Exception:  # a bug: the server logs it; the plugin must still see the end
+        record.state, message = "failed", "an internal error; the server's log has details"
+        raise
     finally:
         notify(
             TASK,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The VS Code extension's CI stage, from a fresh clone: install the toolchain (Debian chromium
 # and build headers, Node 24 and code-server 4.139.1 into editors/vscode/.tools, npm ci), then
-# type-check, unit-test, bundle and package the extension, and run the browser test
+# type-check, lint, unit-test, bundle and package the extension, and run the browser test
 # (tests/vscode: code-server + headless Chromium make an edit through the extension).
 # Warm runs reuse .tools/ and node_modules/. Run as `bash editors/vscode/ci.sh`.
 set -euo pipefail
@@ -66,6 +66,9 @@ fi
 
 step "type-check: tsc --noEmit (strict, noUnusedLocals/Parameters)"
 npx --no-install tsc --noEmit -p .
+
+step "lint: eslint (typescript-eslint strictTypeChecked, typed by tsconfig.json; eslint.config.mjs)"
+npx --no-install eslint src test
 
 step "unit tests: node --test (settings mapping, preview, chat transcript + markdown, usage)"
 npm test --silent

@@ -41,7 +41,7 @@ export class ChatPanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly host: ChatHost,
   ) {
-    const nonce = [...Array(32)].map(() => Math.floor(Math.random() * 36).toString(36)).join("");
+    const nonce = Array.from({ length: 32 }, () => Math.floor(Math.random() * 36).toString(36)).join("");
     panel.webview.html = chatHtml(nonce, panel.webview.cspSource);
     panel.webview.onDidReceiveMessage((message: { type?: string; text?: string }) => {
       if (message.type === "send" && typeof message.text === "string") {

@@ -25,7 +25,7 @@ import {
   previewMessage,
   previewPath,
 } from "./preview";
-import { type Inspected, parseServerCommand, type ServerSetting, serverSection } from "./settings";
+import { parseServerCommand, type ServerSetting, serverSection } from "./settings";
 import { statusView, type TaskEvent, TaskTracker, type Usage, type UsageResult, usageDetails, usageMessage } from "./usage";
 
 const SECRET = "glm.apiKey";
@@ -45,7 +45,11 @@ export async function deactivate(): Promise<void> {
 
 /** The clipboard's text, or "" when the browser does not let us read it within 3 s. */
 async function readClipboard(): Promise<string> {
-  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(""), 3000));
+  const timeout = new Promise<string>((resolve) => {
+    setTimeout(() => {
+      resolve("");
+    }, 3000);
+  });
   return Promise.race([vscode.env.clipboard.readText().then(undefined, () => ""), timeout]);
 }
 
@@ -166,7 +170,7 @@ class Glm {
       middleware: {
         workspace: {
           configuration: async (params, token, next) => {
-            const answer = await next(params, token);
+            const answer: unknown[] | ResponseError = await next(params, token);
             if (!Array.isArray(answer)) {
               return answer;
             }
@@ -181,8 +185,12 @@ class Glm {
     };
     const client = new LanguageClient("glm", "GLM", serverOptions, clientOptions);
     client.onNotification("$/glm/preview", (params: PreviewParams) => void this.onPreview(params));
-    client.onNotification("$/glm/chat", (params: ChatEvent) => ChatPanel.dispatch(params));
-    client.onNotification("$/glm/task", (params: TaskEvent) => this.onTask(params));
+    client.onNotification("$/glm/chat", (params: ChatEvent) => {
+      ChatPanel.dispatch(params);
+    });
+    client.onNotification("$/glm/task", (params: TaskEvent) => {
+      this.onTask(params);
+    });
     client.onDidChangeState((event) => {
       if (event.newState === State.Stopped) {
         this.forgetServerState();
@@ -215,7 +223,7 @@ class Glm {
   private serverSettings(scopeUri: string | undefined, apiKey: string | undefined): Record<string, unknown> {
     const scope = scopeUri ? vscode.Uri.parse(scopeUri) : undefined;
     const config = vscode.workspace.getConfiguration("glm", scope);
-    return serverSection((key: ServerSetting) => config.inspect(key) as Inspected<unknown> | undefined, apiKey);
+    return serverSection((key: ServerSetting) => config.inspect(key), apiKey);
   }
 
   /** Ask the server to pull its settings again (it answers with workspace/configuration). */
@@ -436,9 +444,13 @@ class Glm {
         return picked;
       });
     if (choice === "Accept") {
-      await this.acceptPreview(params.token).catch((error: unknown) => this.report(error));
+      await this.acceptPreview(params.token).catch((error: unknown) => {
+        this.report(error);
+      });
     } else if (choice === "Reject") {
-      await this.rejectPreview(params.token).catch((error: unknown) => this.report(error));
+      await this.rejectPreview(params.token).catch((error: unknown) => {
+        this.report(error);
+      });
     }
   }
 

@@ -88,7 +88,8 @@ export function renderMarkdown(text: string): string {
       continue;
     }
     if (list !== undefined && /^\s+\S/.test(line)) {
-      list.items[list.items.length - 1] += " " + line.trim();
+      const last = list.items.length - 1; // the list always holds the item just pushed
+      list.items[last] = `${list.items[last] ?? ""} ${line.trim()}`;
       continue;
     }
     flushList();

@@ -23,10 +23,14 @@ export interface UsageResult {
   tasks?: TaskUsage[];
 }
 
+/** The task states glm-lsp sends. */
+export type TaskState = "running" | "done" | "failed" | "cancelled";
+
 /** A `$/glm/task` notification. */
 export interface TaskEvent {
   task: string;
-  state: "running" | "done" | "failed" | "cancelled" | string;
+  // `string & {}` keeps the known states for completion while accepting any other a newer server sends.
+  state: TaskState | (string & {});
   title: string;
   message?: string;
 }

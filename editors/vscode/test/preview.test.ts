@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { diffTitle, parsePreviewPath, PreviewStore, previewMessage, previewPath } from "../src/preview";
+import { diffTitle, parsePreviewPath, type PreviewFile, PreviewStore, previewMessage, previewPath } from "../src/preview";
 import { looksLikeDiff, pickDiff } from "../src/diffsource";
 
+const edited: PreviewFile = { uri: "file:///w/app/x.py", path: "app/x.py", old: "a\n", new: "b\n" };
+const created: PreviewFile = { uri: "file:///w/app/new.py", path: "app/new.py", old: null, new: "n\n" };
 const params = {
   task: "glm-task-3",
   token: "tok/1",
   diff: "--- a/app/x.py\n+++ b/app/x.py\n@@ -1 +1 @@\n-a\n+b\n",
   summary: "edited app/x.py",
-  files: [
-    { uri: "file:///w/app/x.py", path: "app/x.py", old: "a\n", new: "b\n" },
-    { uri: "file:///w/app/new.py", path: "app/new.py", old: null, new: "n\n" },
-  ],
+  files: [edited, created],
 };
 
 test("virtual document paths round-trip and keep the file name last", () => {
@@ -29,7 +28,7 @@ test("the store serves both sides, empty for a created file", () => {
   assert.equal(store.content({ token: "tok/1", side: "old", index: 1 }), "");
   assert.equal(store.content({ token: "tok/1", side: "new", index: 5 }), undefined);
   assert.equal(store.latest, "tok/1");
-  store.add({ ...params, token: "t2", files: undefined as never });
+  store.add({ ...params, token: "t2", files: undefined });
   assert.equal(store.latest, "t2");
   assert.equal(store.content({ token: "t2", side: "new", index: 0 }), undefined);
   assert.equal(store.remove("tok/1")?.task, "glm-task-3");
@@ -37,9 +36,9 @@ test("the store serves both sides, empty for a created file", () => {
 });
 
 test("titles and the accept/reject message", () => {
-  assert.equal(diffTitle(params.files[0]!), "app/x.py (current ↔ proposed by GLM)");
-  assert.equal(diffTitle(params.files[1]!), "app/new.py (new file proposed by GLM)");
-  assert.equal(diffTitle({ ...params.files[0]!, new: null }), "app/x.py (deletion proposed by GLM)");
+  assert.equal(diffTitle(edited), "app/x.py (current ↔ proposed by GLM)");
+  assert.equal(diffTitle(created), "app/new.py (new file proposed by GLM)");
+  assert.equal(diffTitle({ ...edited, new: null }), "app/x.py (deletion proposed by GLM)");
   assert.equal(previewMessage(params), "GLM proposes an edit in app/x.py, app/new.py: edited app/x.py");
 });
 

@@ -4,8 +4,9 @@
 --
 -- Environment: GLM_TEST_PLUGIN (editors/nvim), GLM_TEST_SETUP (JSON options; with
 -- "no_setup": true setup() is not called), GLM_TEST_BODY, GLM_TEST_OUT, GLM_TEST_SIGNALS (a folder the test
--- creates files in when something happened outside Neovim), GLM_TEST_CMD (the
--- server command as JSON, for bodies that call setup() themselves).
+-- creates files in when something happened outside Neovim, and the body, with T.tell,
+-- when something happened inside it), GLM_TEST_CMD (the server command as JSON, for
+-- bodies that call setup() themselves).
 T = { out = { notifications = {} }, cmd = vim.json.decode(os.getenv('GLM_TEST_CMD')) }
 
 vim.opt.runtimepath:prepend(os.getenv('GLM_TEST_PLUGIN'))
@@ -28,6 +29,11 @@ function T.signal(name)
   T.wait(function()
     return vim.uv.fs_stat(path) ~= nil
   end, 'signal ' .. name)
+end
+
+--- Create the file `name` in the signals folder, for the test process to wait on.
+function T.tell(name)
+  vim.fn.writefile({}, os.getenv('GLM_TEST_SIGNALS') .. '/' .. name)
 end
 
 function T.lines(buf)

@@ -56,6 +56,10 @@ class Neovim:
     def signal(self, name: str) -> None:
         (self.signals / name).touch()
 
+    def told(self, name: str) -> None:
+        """Wait for the body to call T.tell(name)."""
+        wait_for((self.signals / name).exists)
+
     def run(
         self,
         body: str,
@@ -115,6 +119,12 @@ def edit_turns(old: str, new: str) -> list[Turn]:
     """The model edits app/main.py with one tool call, then says it is done."""
     call = ("edit_file", {"path": "app/main.py", "old_string": old, "new_string": new})
     return [Turn(reasoning="Checking.", tool_calls=[call]), Turn(content="Used an f-string.")]
+
+
+def one_turn_edit(old: str, new: str, **turn: Any) -> Turn:
+    """The model edits app/main.py in its only reply, with a SEARCH/REPLACE block."""
+    block = f"app/main.py\n<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE\n"
+    return Turn(content=block, **turn)
 
 
 def messages(result: dict[str, Any]) -> list[str]:
@@ -227,6 +237,169 @@ def test_chat_streams_and_continues_the_session(nvim: Neovim) -> None:
     ]
     assert second[3]["role"] == "user"
     assert second[3]["content"].endswith("## Question\nAnd its argument?")
+
+
+STANDARD_ACTIONS = [
+    "GLM: Edit selection…",
+    "GLM: Add documentation",
+    "GLM: Simplify",
+    "GLM: Write tests",
+    "GLM: Explain",
+]
+# code_actions(opts) runs vim.lsp.buf.code_action(opts) and returns what Neovim offers
+# through vim.ui.select: the titles as shown, and pick(title) to choose one.
+CODE_ACTIONS = """
+local offered
+vim.ui.select = function(items, opts, on_choice)
+  offered = { titles = vim.tbl_map(opts.format_item, items) }
+  function offered.pick(title)
+    for _, item in ipairs(items) do
+      if item.action.title == title then
+        return on_choice(item)
+      end
+    end
+    error('no code action ' .. title)
+  end
+end
+local function code_actions(opts)
+  offered = nil
+  vim.lsp.buf.code_action(opts)
+  T.wait(function() return offered ~= nil end, 'the code actions')
+  return offered
+end
+"""
+
+
+def test_code_actions_list_without_the_model_and_resolve_the_pick(nvim: Neovim) -> None:
+    nvim.provider.script(one_turn_edit("print('hi ' + name)", "print(f'hi {name}')"))
+    asked_when_listed: list[int] = []
+
+    def count_when_listed() -> None:
+        nvim.told("listed")
+        asked_when_listed.append(len(nvim.provider.requests))
+        nvim.signal("counted")
+
+    result = nvim.run(
+        CODE_ACTIONS
+        + """
+        local buf = T.open('app/main.py')
+        local actions
+        vim.keymap.set('x', '<F2>', function()
+          T.out.mode = vim.fn.mode()
+          actions = code_actions()
+        end)
+        vim.api.nvim_feedkeys(vim.keycode('4GV5G<F2>'), 'x', false) -- lines 4-5 in Visual
+        T.out.titles = actions.titles
+        T.tell('listed')
+        T.signal('counted')
+        actions.pick('GLM: Simplify') -- Neovim resolves it (codeAction/resolve), then applies
+        T.wait(function() return vim.bo[buf].modified end, 'the edit')
+        T.out.text = T.text(buf)
+        """,
+        meanwhile=count_when_listed,
+    )
+    assert result["mode"] == "V"
+    assert result["titles"] == STANDARD_ACTIONS
+    assert asked_when_listed == [0]  # listing never calls the model
+    assert result["text"] == EDITED
+    assert (nvim.root / "app/main.py").read_text() == MAIN  # applied to the buffer, not saved
+    (request,) = nvim.provider.requests
+    prompt = request.body["messages"][-1]["content"]
+    assert prompt.endswith(
+        "## Instruction\nSimplify the selected code without changing its behaviour."
+    )
+    assert "## Selection: lines 4-5 of app/main.py" in prompt
+    assert messages(result) == []
+
+
+def test_a_quick_fix_sends_the_diagnostic_to_the_model(nvim: Neovim) -> None:
+    nvim.provider.script(one_turn_edit("print('hi ' + name)", "print(f'hi {name}')"))
+    result = nvim.run(
+        CODE_ACTIONS
+        + """
+        local buf = T.open('app/main.py')
+        vim.diagnostic.set(vim.api.nvim_create_namespace('lint'), buf, { {
+          lnum = 4, col = 4, end_lnum = 4, end_col = 23, message = 'use an f-string',
+          source = 'lint', code = 'F1', severity = vim.diagnostic.severity.WARN,
+        } })
+        vim.api.nvim_win_set_cursor(0, { 5, 4 })
+        -- Neovim sends a server only its own diagnostics; :help glm-code-actions passes
+        -- the line's in, as here.
+        local lnum = vim.api.nvim_win_get_cursor(0)[1] - 1
+        local diagnostics = vim.diagnostic.get(0, { lnum = lnum })
+        local actions = code_actions({
+          context = { diagnostics = vim.lsp.diagnostic.from(diagnostics) },
+        })
+        T.out.titles = actions.titles
+        actions.pick('GLM: Fix: use an f-string')
+        T.wait(function() return vim.bo[buf].modified end, 'the edit')
+        T.out.text = T.text(buf)
+        """
+    )
+    assert result["titles"] == ["GLM: Fix: use an f-string", *STANDARD_ACTIONS]
+    assert result["text"] == EDITED
+    (request,) = nvim.provider.requests
+    prompt = request.body["messages"][-1]["content"]
+    assert prompt.endswith(
+        "## Instruction\nFix this problem reported by lint (F1) at line 5: use an f-string. "
+        "Change only what the fix needs."
+    )
+    assert "## Selection: lines 5-5 of app/main.py" in prompt  # the diagnostic's range
+
+
+def test_an_edit_shows_in_lsp_progress(nvim: Neovim) -> None:
+    nvim.provider.script(
+        one_turn_edit(
+            "print('hi ' + name)", "print(f'hi {name}')", fault="slow_first_byte", delay=0.5
+        )
+    )
+    result = nvim.run(
+        """
+        local events = {}
+        vim.api.nvim_create_autocmd('LspProgress', {
+          callback = function(args)
+            local params = args.data.params
+            table.insert(events, {
+              client = vim.lsp.get_client_by_id(args.data.client_id).name,
+              token = params.token,
+              kind = params.value.kind,
+              title = params.value.title,
+              message = params.value.message,
+            })
+          end,
+        })
+        local function seen(kind, prefix)
+          for _, event in ipairs(events) do
+            if event.kind == kind and vim.startswith(event.message or '', prefix or '') then
+              return true
+            end
+          end
+          return false
+        end
+        T.open('app/main.py')
+        vim.cmd('GlmEdit use an f-string')
+        T.wait(function() return seen('report', 'asking ') end, 'the model to be asked')
+        T.out.status = vim.lsp.status() -- while the provider is slow to answer
+        T.out.ended_early = seen('end')
+        T.wait(function() return seen('end') end, 'the progress to end')
+        T.wait(function() return vim.bo.filetype == 'diff' end, 'the preview')
+        T.out.events = events
+        """
+    )
+    assert result["ended_early"] is False
+    assert result["status"].startswith("GLM: editing main.py")
+    events = result["events"]
+    assert {(e["client"], e["token"], e["title"]) for e in events} == {
+        ("glm", "glm-task-1", "GLM: editing main.py")  # the token is the task's id
+    }
+    kinds = [e["kind"] for e in events]
+    assert kinds[0] == "begin" and kinds[-1] == "end"
+    assert set(kinds[1:-1]) == {"report"}
+    reports = [e["message"] for e in events[1:-1]]
+    assert reports[0] == "gathering context"
+    assert reports[1].startswith("asking zai-org/GLM-5.2 (step 1, ")
+    assert reports[-1] == "applying"
+    assert " prompt (0 cached), " in events[-1]["message"]  # the end reports the usage
 
 
 HEALTH = """

@@ -344,7 +344,7 @@ def test_a_quick_fix_sends_the_diagnostic_to_the_model(nvim: Neovim) -> None:
         "## Instruction\nFix this problem reported by lint (F1) at line 5: use an f-string. "
         "Change only what the fix needs."
     )
-    assert "## Selection: lines 5-5 of app/main.py" in prompt  # the diagnostic's range
+    assert "## Selection: line 5 of app/main.py" in prompt  # the diagnostic's range
 
 
 def test_an_edit_shows_in_lsp_progress(nvim: Neovim) -> None:

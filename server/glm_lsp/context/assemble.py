@@ -105,7 +105,8 @@ def _selection(m: Material) -> str:
     body = _lines(m.text, start, end)
     blamed = m.blame()
     blame = f"\nLast changed: {blamed}" if blamed else ""
-    return f"## Selection: lines {start}-{end} of {m.path}{where}\n{fence(body)}{blame}"
+    lines = f"line {start}" if start == end else f"lines {start}-{end}"
+    return f"## Selection: {lines} of {m.path}{where}\n{fence(body)}{blame}"
 
 
 def _current(m: Material, budget: _Budget, share: int) -> str:

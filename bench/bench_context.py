@@ -822,75 +822,37 @@ def main() -> None:
         }
         shards = [samples[i::2] for i in range(2)]
 
+        def measure(side: str, label: str, python: str, script: Path, env: dict | None) -> dict:
+            """Cold and warm start, then answer quality, of one side (Aider or glm-lsp)."""
+            m: dict = {}
+            for phase in ("cold", "warm"):
+                job = {**common, "side": side, "phase": phase, "samples": []}
+                m[phase] = run_side(python, script, job, env, log)
+                print(
+                    f"{label} {phase} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr
+                )
+            m["incremental_s"] = m["warm"]["laps"]["incremental"]
+            m["peak_mb"] = max(m["cold"]["peak_tree_mb"], m["warm"]["peak_tree_mb"])
+            if samples:
+                quality = [
+                    {**common, "side": side, "phase": "quality", "samples": shard}
+                    for shard in shards
+                ]
+                m["quality"] = merge_quality(
+                    run_parallel([(python, script, job, env, log) for job in quality])
+                )
+                print(
+                    f"{label} quality done ({time.perf_counter() - started:.0f} s)", file=sys.stderr
+                )
+            return m
+
         # 2. Aider
         if "aider" in sides:
-            aider_script = BENCH / "aider_side.py"
-            a: dict = {}
-            for phase in ("cold", "warm"):
-                a[phase] = run_side(
-                    args.aider_python,
-                    aider_script,
-                    {**common, "side": "aider", "phase": phase, "samples": []},
-                    None,
-                    log,
-                )
-                print(
-                    f"aider {phase} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr
-                )
-            a["incremental_s"] = a["warm"]["laps"]["incremental"]
-            a["peak_mb"] = max(a["cold"]["peak_tree_mb"], a["warm"]["peak_tree_mb"])
-            if samples:
-                a["quality"] = merge_quality(
-                    run_parallel(
-                        [
-                            (
-                                args.aider_python,
-                                aider_script,
-                                {**common, "side": "aider", "phase": "quality", "samples": shard},
-                                None,
-                                log,
-                            )
-                            for shard in shards
-                        ]
-                    )
-                )
-                print(
-                    f"aider quality done ({time.perf_counter() - started:.0f} s)", file=sys.stderr
-                )
-            r["aider"] = a
+            r["aider"] = measure("aider", "aider", args.aider_python, BENCH / "aider_side.py", None)
 
         # 3. glm-lsp
         if "glm" in sides:
-            env = {"XDG_CACHE_HOME": str(xdg)}
-            g: dict = {}
-            for phase in ("cold", "warm"):
-                g[phase] = run_side(
-                    me, worker, {**common, "side": "glm", "phase": phase, "samples": []}, env, log
-                )
-                print(
-                    f"glm-lsp {phase} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr
-                )
-            g["incremental_s"] = g["warm"]["laps"]["incremental"]
-            g["peak_mb"] = max(g["cold"]["peak_tree_mb"], g["warm"]["peak_tree_mb"])
-            if samples:
-                g["quality"] = merge_quality(
-                    run_parallel(
-                        [
-                            (
-                                me,
-                                worker,
-                                {**common, "side": "glm", "phase": "quality", "samples": shard},
-                                env,
-                                log,
-                            )
-                            for shard in shards
-                        ]
-                    )
-                )
-                print(
-                    f"glm-lsp quality done ({time.perf_counter() - started:.0f} s)", file=sys.stderr
-                )
-            r["glm"] = g
+            r["glm"] = measure("glm", "glm-lsp", me, worker, {"XDG_CACHE_HOME": str(xdg)})
     finally:
         if not args.keep_caches:
             for old in repo.glob(".aider.tags.cache.v*"):

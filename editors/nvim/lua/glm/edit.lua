@@ -104,29 +104,28 @@ local function close(token)
   end
 end
 
---- Apply the previewed edit through the server.
-function M.accept()
+--- Send the user's decision on the current preview (`command` with its token), then
+--- close the preview; `verb` names the decision in the warning when there is none.
+local function decide(command, verb)
   local token = current_token()
   if not token then
-    client.notify('there is no proposed edit to accept', vim.log.levels.WARN)
+    client.notify('there is no proposed edit to ' .. verb, vim.log.levels.WARN)
     return
   end
   -- A refusal (the buffer changed meanwhile) is reported by the server itself.
-  client.execute('glm.accept', { token = token }, function()
+  client.execute(command, { token = token }, function()
     close(token)
   end)
 end
 
+--- Apply the previewed edit through the server.
+function M.accept()
+  decide('glm.accept', 'accept')
+end
+
 --- Discard the previewed edit; the server forgets it.
 function M.reject()
-  local token = current_token()
-  if not token then
-    client.notify('there is no proposed edit to reject', vim.log.levels.WARN)
-    return
-  end
-  client.execute('glm.reject', { token = token }, function()
-    close(token)
-  end)
+  decide('glm.reject', 'reject')
 end
 
 return M

@@ -61,11 +61,9 @@ def register(server: GlmServer) -> None:
             version=arg.get("version"),  # set when a code action sent the command
             comment=str(arg.get("comment") or ""),
         )
-        name = Path(to_fs_path(request.uri) or request.uri).name
+        title = f"GLM: editing {Path(to_fs_path(request.uri) or request.uri).name}"
         preview = Preview(bool(arg.get("preview")), arg.get("show") is not False, previews)
-        return {
-            "task": server.start_task(f"GLM: editing {name}", _edit_task(server, request, preview))
-        }
+        return {"task": server.start_task(title, _edit_task(server, request, preview, title))}
 
     @server.command("glm.accept")
     async def accept(*args: Any) -> dict[str, bool]:
@@ -159,12 +157,9 @@ class Preview:
     held: Previews
 
 
-async def _edit_task(server: GlmServer, request: EditRequest, preview: Preview) -> str:
+async def _edit_task(server: GlmServer, request: EditRequest, preview: Preview, title: str) -> str:
     task_id = tasks.current.get()
-    name = Path(to_fs_path(request.uri) or request.uri).name
-    proposal = await propose_edit(
-        server, request, Progress(server, f"GLM: editing {name}", task_id)
-    )
+    proposal = await propose_edit(server, request, Progress(server, title, task_id))
     if not proposal.edit.document_changes:
         server.window_show_message(
             types.ShowMessageParams(

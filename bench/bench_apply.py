@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "server"))
 
 from glm_lsp.edits.apply import apply_edit  # noqa: E402
+from glm_lsp.edits.locate import split_lf  # noqa: E402
 from glm_lsp.edits.patch import apply_patch  # noqa: E402
 from glm_lsp.edits.search_replace import apply_search_replace, parse_search_replace  # noqa: E402
 from glm_lsp.errors import EditError  # noqa: E402
@@ -197,15 +198,7 @@ def crlf(text: str) -> bool:
 
 def lines_of(text: str) -> list[str]:
     """Lines with their ends, split after LF only (as git does)."""
-    return text.splitlines(keepends=True) if "\r" not in text else _split_lf(text)
-
-
-def _split_lf(text: str) -> list[str]:
-    pieces = text.split("\n")
-    lines = [piece + "\n" for piece in pieces[:-1]]
-    if pieces[-1]:
-        lines.append(pieces[-1])
-    return lines
+    return text.splitlines(keepends=True) if "\r" not in text else split_lf(text)
 
 
 # --- hunks ---------------------------------------------------------------------------------

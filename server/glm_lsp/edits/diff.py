@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from glm_lsp.edits.locate import split_lf
 from glm_lsp.edits.overlay import FileChange
 from glm_lsp.edits.textedits import Opcode, line_opcodes
 
@@ -38,7 +39,7 @@ def unified_diff(
         header.append(f"new file mode {_MODE}\n")
     elif new is None:
         header.append(f"deleted file mode {_MODE}\n")
-    old_lines, new_lines = _split(old or ""), _split(new or "")
+    old_lines, new_lines = split_lf(old or ""), split_lf(new or "")
     hunks = list(_hunks(old_lines, new_lines, context))
     if not hunks:  # an empty file created or deleted: git writes no ---/+++ lines either
         return "".join(header)
@@ -62,15 +63,6 @@ def _triple(change: Change) -> tuple[str, str | None, str | None]:
     if isinstance(change, FileChange):
         return change.path, change.old, change.new
     return change
-
-
-def _split(text: str) -> list[str]:
-    """Git's lines: split after every LF and only there (a CR stays part of its line)."""
-    pieces = text.split("\n")
-    lines = [piece + "\n" for piece in pieces[:-1]]
-    if pieces[-1]:
-        lines.append(pieces[-1])
-    return lines
 
 
 def _hunks(old: Sequence[str], new: Sequence[str], context: int) -> Iterator[str]:

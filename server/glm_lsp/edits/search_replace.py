@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from glm_lsp.edits.apply import BLOCK_TERMS, apply_edit, match_line_endings
+from glm_lsp.edits.locate import split_lf
 from glm_lsp.errors import EditError
 
 _SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\s*>?\s*$")
@@ -83,7 +84,7 @@ def parse_search_replace(reply: str, default_path: str | None = None) -> list[Se
     `default_path` (the file being edited) when it is the first. Raises EditError, written
     for the model, for a block that has no ``=======`` or ``>>>>>>> REPLACE`` line.
     """
-    lines = _split(reply)
+    lines = split_lf(reply)
     blocks: list[SearchReplace] = []
     path = default_path
     index = 0
@@ -126,15 +127,6 @@ def _append(text: str, addition: str) -> str:
     if text and not text.endswith(("\n", "\r")):
         text += "\r\n" if "\r\n" in text else "\n"
     return text + match_line_endings(text, addition)
-
-
-def _split(reply: str) -> list[str]:
-    """The lines of `reply` with their line ends (only LF ends a line)."""
-    pieces = reply.split("\n")
-    lines = [piece + "\n" for piece in pieces[:-1]]
-    if pieces[-1]:
-        lines.append(pieces[-1])
-    return lines
 
 
 def _read_block(lines: list[str], head: int, path: str) -> tuple[SearchReplace, int]:

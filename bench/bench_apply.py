@@ -66,13 +66,18 @@ KINDS = {
     "trimmed": "trimmed context (0-1 lines each side)",
     "extra": "extra context (6-9 lines each side)",
     "whitespace": "whitespace drift in context (trailing spaces, tabs<->spaces)",
-    "indent": "indentation drift (search text dedented)",
+    "indent": "SEARCH and REPLACE both missing their leading indentation (the hunk dedented)",
+    "first_line": "text starting after the first line's indentation (copied from mid-line)",
+    "tabs": "SEARCH (context and '-' lines) in tabs where the file has spaces or the reverse; REPLACE ('+' lines) indented like the file",
+    "dropped_context": "diff with one interior context line dropped",
+    "multi": "diff with several mistakes at once (a wrong context line, shifted @@ numbers, whitespace stripped, a dropped context line)",
     "typo": "small drift (a typo in one context line)",
     "out_of_order": "hunks/blocks out of order (multi-hunk changes)",
     "dup_numbers": "block duplicated elsewhere, right @@ numbers",
     "neg_not_in_file": "NEGATIVE: context not in the file (a hunk of another file)",
     "neg_duplicate": "NEGATIVE: search text matches two places (block duplicated, no numbers)",
     "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
+    "neg_applied": "NEGATIVE: the change is already in the file (must not apply twice)",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -210,11 +215,14 @@ class Hunk:
 
     start: int
     lines: list[tuple[str, str]]
+    replace_with: str | None = None  # a REPLACE written apart from the quoted lines
 
     def old(self) -> str:
         return "".join(line for tag, line in self.lines if tag != "+")
 
     def new(self) -> str:
+        if self.replace_with is not None:
+            return self.replace_with
         return "".join(line for tag, line in self.lines if tag != "-")
 
     def old_lines(self) -> list[str]:
@@ -355,7 +363,8 @@ def common_indent(lines: list[str]) -> str:
 
 
 def dedent(line: str, prefix: str) -> str:
-    return line[len(prefix) :] if line.startswith(prefix) else line
+    """The line without `prefix`; whitespace-only lines stay (no indentation to recover)."""
+    return line[len(prefix) :] if line.startswith(prefix) and line.strip() else line
 
 
 def drift_hunk(hunk: Hunk, kind: str, rng: random.Random) -> Hunk | None:
@@ -383,6 +392,116 @@ def drift_hunk(hunk: Hunk, kind: str, rng: random.Random) -> Hunk | None:
             return None
         lines = [(tag, dedent(line, prefix)) for tag, line in lines]
     return Hunk(hunk.start, lines)
+
+
+def indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def tab_style(lines: list[str]) -> bool:
+    """Whether most indented lines start with a tab."""
+    indents = [indentation(line) for line in lines if line.strip() and indentation(line)]
+    return sum(indent.startswith("\t") for indent in indents) * 2 > len(indents)
+
+
+def space_unit(lines: list[str]) -> int | None:
+    """The file's indentation step in spaces: 4 or 2 when most indentation is a multiple of it."""
+    indents = [indentation(line) for line in lines if line.strip()]
+    widths = [len(indent) for indent in indents if indent and "\t" not in indent]
+    for unit in (4, 2):
+        if sum(width % unit == 0 for width in widths) * 10 >= len(widths) * 9:
+            return unit
+    return None
+
+
+def swap_tabs(line: str, tabs: bool, unit: int) -> str:
+    """The line with its indentation written in the other style (a model's mistake)."""
+
+    def change(text: str) -> str:
+        indent = indentation(text)
+        if tabs:
+            return indent.replace("\t", "    ") + text[len(indent) :]
+        levels, rest = divmod(len(indent.expandtabs(unit)), unit)
+        return "\t" * levels + " " * rest + text[len(indent) :]
+
+    return map_content(line, change)
+
+
+def tabs_hunk(hunk: Hunk, file_lines: list[str]) -> Hunk | None:
+    """Context and removed lines in the other indentation style; added lines as the file has them."""
+    tabs, unit = tab_style(file_lines), space_unit(file_lines)
+    if unit is None:
+        return None
+    lines = [(tag, line if tag == "+" else swap_tabs(line, tabs, unit)) for tag, line in hunk.lines]
+    return Hunk(hunk.start, lines) if lines != hunk.lines else None
+
+
+def first_line_cut(hunk: Hunk) -> tuple[str, str] | None:
+    """(old, new) copied from just after the first line's indentation, as from an editor view."""
+    old, new = hunk.old(), hunk.new()
+    indent = indentation(old)
+    if not indent or not new.startswith(indent):
+        return None
+    return old[len(indent) :], new[len(indent) :]
+
+
+def drop_context(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
+    """The hunk without one interior context line (old lines on both sides), and whether
+    that leaves added lines between two context lines with the dropped line between them:
+    then the diff does not say on which side of it they go, and it must be refused."""
+    tags = [tag for tag, _ in hunk.lines]
+    interior = [
+        k
+        for k in range(len(tags))
+        if tags[k] == " "
+        and any(t != "+" for t in tags[:k])
+        and any(t != "+" for t in tags[k + 1 :])
+    ]
+    if not interior:
+        return None
+    k = rng.choice(interior)
+    lines = hunk.lines[:k] + hunk.lines[k + 1 :]
+    return Hunk(hunk.start, lines), unsaid_side(lines, k, hunk.lines[k][1])
+
+
+def unsaid_side(lines: list[tuple[str, str]], k: int, dropped: str) -> bool:
+    """Whether added lines touching position `k` sit between two context lines, and putting
+    the dropped line before or after them gives different text."""
+    tags = [tag for tag, _ in lines]
+    low = k
+    while low > 0 and tags[low - 1] == "+":
+        low -= 1
+    high = k
+    while high < len(tags) and tags[high] == "+":
+        high += 1
+    if low == high:
+        return False
+    if not (0 < low and high < len(tags) and tags[low - 1] == " " and tags[high] == " "):
+        return False
+    added = [line for _, line in lines[low:high]]
+    return [dropped, *added] != [*added, dropped]
+
+
+def strip_trailing(hunk: Hunk) -> Hunk:
+    """Trailing whitespace stripped from the quoted (context and removed) lines."""
+    return Hunk(
+        hunk.start,
+        [(tag, line if tag == "+" else map_content(line, str.rstrip)) for tag, line in hunk.lines],
+    )
+
+
+def several_mistakes(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
+    """A typo'd context line, trailing whitespace stripped from every line and, every other
+    time, a dropped context line; and whether the drop left added lines' side unsaid."""
+    drifted = drift_hunk(hunk, "typo", rng)
+    if drifted is None:
+        return None
+    mangled = strip_trailing(drifted)
+    if rng.random() < 0.5:
+        dropped = drop_context(mangled, rng)
+        if dropped is not None:
+            return dropped
+    return mangled, False
 
 
 # --- proposals -----------------------------------------------------------------------------
@@ -417,8 +536,13 @@ def string_proposals(
             drifted = drift_hunk(base, kind, rng)
             if drifted is not None:
                 yield kind, change.old, expected, drifted
+        tabbed = tabs_hunk(base, a)
+        if tabbed is not None:
+            tabbed.replace_with = base.new()  # REPLACE written like the file
+            yield "tabs", change.old, expected, tabbed
         if change.old.endswith("\n") and core.i2 < len(a):
             yield "neg_duplicate", change.old + base.old(), None, base
+        yield "neg_applied", expected, None, base
     trimmed = with_context(a, core, rng.randint(0, 1), rng.randint(0, 1))
     if not trimmed.old():
         trimmed = with_context(a, core, 1, 1)
@@ -459,6 +583,17 @@ def diff_proposals(
         drifted = drift_hunk(hunk, kind, rng)
         if drifted is not None:
             yield kind, change.old, expected, render(p, [drifted])
+    tabbed = tabs_hunk(hunk, a)
+    if tabbed is not None:
+        yield "tabs", change.old, expected, render(p, [tabbed])
+    dropped = drop_context(hunk, rng)
+    if dropped is not None:
+        yield "dropped_context", change.old, None if dropped[1] else expected, render(p, [dropped[0]])
+    mangled = several_mistakes(hunk, rng)
+    if mangled is not None:
+        shifted = rng.choice([-1, 1]) * rng.randint(3, 40)
+        yield "multi", change.old, None if mangled[1] else expected, render(p, [mangled[0]], delta=shifted)
+    yield "neg_applied", expected, None, render(p, [hunk])
     if hunk.old() and change.old.endswith("\n") and core.i2 < len(a):
         dup = change.old + hunk.old()  # the block again at the end; the change stays in place
         yield "dup_numbers", dup, expected + hunk.old(), render(p, [hunk])
@@ -513,6 +648,11 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             if sayable and not any(SR_MARKER.match(line) for _, line in hunk.lines):
                 reply = block(change.path, hunk.old(), hunk.new())
                 proposals.append(Proposal(change, kind, "search_replace", start, expected, reply))
+        base = unique_hunk(a, core, change.old)
+        cut = first_line_cut(base) if base is not None else None
+        if cut is not None and cut[0] != cut[1]:
+            expected = single_expected(a, b, core)
+            proposals.append(Proposal(change, "first_line", "edit_file", change.old, expected, cut))
         for kind, start, expected, diff in diff_proposals(change, core, foreign, rng):
             proposals.append(Proposal(change, kind, "udiff", start, expected, diff))
         for kind, start, expected, fmt, payload in multi_proposals(change, rng):
@@ -685,16 +825,24 @@ def totals(proposals: list[Proposal]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def source_name(repo: str) -> str:
+    """A short name for a repository path (a mirror's owner+name, or the folder's name)."""
+    path = Path(repo).resolve()
+    return path.parent.name if path.name in ("repo", ".git") else path.name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("repo", nargs="?", default=os.environ.get("GLM_BENCH_APPLY_REPO"))
+    parser.add_argument(
+        "repos", nargs="*", default=os.environ.get("GLM_BENCH_APPLY_REPO", "").split()
+    )
     parser.add_argument("--per-source", type=int, default=300)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-tools", action="store_true", help="skip GNU patch and git apply")
     parser.add_argument("--out", help="also write the Markdown report here")
     parser.add_argument("--failures", type=int, default=5, help="print this many misses per kind")
     args = parser.parse_args()
-    sources = [("glm-lsp", str(ROOT))] + ([("third-party", args.repo)] if args.repo else [])
+    sources = [("glm-lsp", str(ROOT))] + [(source_name(repo), repo) for repo in args.repos]
     started = time.perf_counter()
     changes = []
     for name, repo in sources:

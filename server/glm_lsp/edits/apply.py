@@ -16,7 +16,16 @@ import bisect
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from glm_lsp.edits.locate import Candidate, LineEdit, LineIndex, contenders, find, uses_crlf
+from glm_lsp.edits.locate import (
+    Candidate,
+    LineEdit,
+    LineIndex,
+    already_applied,
+    contenders,
+    find,
+    split_lf,
+    uses_crlf,
+)
 from glm_lsp.edits.textedits import line_starts, split_lines
 from glm_lsp.errors import EditError
 
@@ -73,6 +82,7 @@ def apply_edit(
     replace_all: bool = False,
     path: str = "",
     terms: Terms = TOOL_TERMS,
+    whole_lines: bool = False,
 ) -> str:
     """Replace the one occurrence of `old_string` in `text` by `new_string`.
 
@@ -80,7 +90,12 @@ def apply_edit(
     to whitespace, then a clearly best fuzzy window (see `glm_lsp.edits.locate`) are
     tried; at those levels the lines the model kept are written as the file has them and
     its new lines are re-indented to the file's indentation. With `replace_all`, every
-    exact occurrence is replaced. In a CRLF file, `old_string` and `new_string` written
+    exact occurrence is replaced. With `whole_lines` (SEARCH/REPLACE blocks) `old_string`
+    only ever matches whole lines; so does an `old_string` that ends a line and starts
+    just after a line's indentation, since it is a whole-line edit that lost that
+    indentation (matched as a substring, deleting it would glue the indentation onto the
+    next line). An edit whose result is already where it would go is refused, so it is
+    never made twice. In a CRLF file, `old_string` and `new_string` written
     with LF are matched and written with CRLF so the file keeps its line endings. Raises
     EditError, addressed to the model, when the edit is missing or ambiguous; `terms`
     names the parts of the edit in its messages.
@@ -99,31 +114,80 @@ def apply_edit(
     old, new = _in_file_line_endings(text, old_string, new_string)
     if replace_all and old in text:
         return text.replace(old, new)
-    starts = _occurrences(text, old)
+    starts = [] if whole_lines else _occurrences(text, old)
+    if len(starts) > 1:
+        breaks = line_starts(text)
+        numbers = [bisect.bisect_right(breaks, start) for start in starts]
+        raise EditError(_not_unique_message(numbers, name, terms, count=len(starts)))
     if not starts:
         return _apply_lines(text, old_string, new_string, name, terms)
-    if len(starts) > 1:
-        raise EditError(_not_unique_message(text, starts, name, terms))
     start = starts[0]
+    indent = _lost_indentation(text, start, old)
+    if indent:
+        whole_old, whole_new = _with_indentation(indent, old_string, new_string)
+        return _apply_lines(text, whole_old, whole_new, name, terms)
+    if (
+        old in new
+        and new.replace(old, "", 1).strip()
+        and _applied_over(text, new, start, start + len(old))
+    ):
+        raise EditError(applied_message(bisect.bisect_right(line_starts(text), start), name, terms))
     return text[:start] + new + text[start + len(old) :]
+
+
+def _lost_indentation(text: str, start: int, old: str) -> str:
+    """The indentation `old` lost: it ends a line and starts right after that indentation."""
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = text[line_start:start]
+    return indent if old.endswith("\n") and indent and not indent.strip() else ""
+
+
+def _with_indentation(indent: str, old: str, new: str) -> tuple[str, str]:
+    """The whole-line edit that `old` -> `new` stands for, given the indentation `old` lost.
+
+    When `old` is one line, nothing says how the model indented the rest, so the whole of
+    `new` is taken to be dedented with it. When `old` has more lines, they matched the file
+    as they are: only the first line of each side was cut short.
+    """
+    if old.count("\n") > 1:
+        return indent + old, (indent + new) if new else new
+    lines = split_lf(new)
+    return indent + old, "".join(indent + line if line.strip() else line for line in lines)
+
+
+def _applied_over(text: str, new: str, start: int, end: int) -> bool:
+    """Whether `new` already stands over `start`..`end`, the place the edit would change."""
+    return any(place <= start and end <= place + len(new) for place in _occurrences(text, new))
 
 
 def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: Terms) -> str:
     """The edit made on whole lines found with tolerance, or EditError saying why not."""
     index = LineIndex(text)
-    # A new_string ending with a line break where old_string had none asks for one at the end.
-    final_eol = True if new_string.endswith("\n") and not old_string.endswith("\n") else None
-    found = find(index, LineEdit.between(old_string, new_string), final_eol)
-    if found is None:
-        raise EditError(not_found_message(text, old_string, name, terms))
-    best = contenders(found)
+    # A new_string ending with a line break where old_string had none asks for one at the
+    # end of the file, and the reverse asks to drop it.
+    final_eol = None
+    if new_string.endswith("\n") != old_string.endswith("\n"):
+        final_eol = new_string.endswith("\n")
+    edit = LineEdit.between(old_string, new_string)
+    found = find(index, edit, final_eol)
+    best = contenders(found) if found else []
+    applied = already_applied(index, edit, found)
+    if applied is not None:
+        raise EditError(applied_message(applied + 1, name, terms))
     if not best or best[0].lines is None and len(best) == 1:
         raise EditError(not_found_message(text, old_string, name, terms))
     if len(best) > 1:
+        assert found is not None
+        if found.level == "exact":
+            numbers = [place.start + 1 for place in best]
+            raise EditError(_not_unique_message(numbers, name, terms))
         raise EditError(ambiguous_message(index, best, found.level, name, terms))
     chosen = best[0]
     assert chosen.lines is not None
-    return index.replace(chosen.start, chosen.end, chosen.lines)
+    result = index.replace(chosen.start, chosen.end, chosen.lines)
+    if result == text:
+        raise EditError(applied_message(chosen.start + 1, name, terms))
+    return result
 
 
 def match_line_endings(reference: str, text: str) -> str:
@@ -177,14 +241,26 @@ def _occurrences(text: str, needle: str) -> list[int]:
     return starts
 
 
-def _not_unique_message(text: str, starts: list[int], name: str, terms: Terms) -> str:
-    """Tell the model where the duplicates are and how to disambiguate."""
-    breaks = line_starts(text)
-    numbers = dict.fromkeys(bisect.bisect_right(breaks, start) for start in starts)
-    lines = ", ".join(str(number) for number in numbers)
+def _not_unique_message(
+    numbers: list[int], name: str, terms: Terms, count: int | None = None
+) -> str:
+    """Tell the model where the duplicates are (1-based lines) and how to disambiguate."""
+    lines = ", ".join(str(number) for number in dict.fromkeys(numbers))
     return (
-        f"{terms.sentence_old} matches {len(starts)} places in {name} (starting at lines "
+        f"{terms.sentence_old} matches {count or len(numbers)} places in {name} (starting at lines "
         f"{lines}); it must match exactly one. {terms.make_unique}"
+    )
+
+
+def applied_message(line: int, name: str, terms: Terms) -> str:
+    """Tell the model its edit is already made, so it was not made a second time.
+
+    Public for the diff applier, which words the same refusal for a hunk.
+    """
+    return (
+        f"The edit is already in {name}: what {terms.new} says already stands at line "
+        f"{line}, where {terms.old} would go, so it was not applied a second time. Read "
+        "the file again and change only what is still missing."
     )
 
 

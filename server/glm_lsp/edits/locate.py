@@ -31,19 +31,31 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from glm_lsp.edits.indent import (
+    Pair,
+    Transform,
+    indent_of,
+    indent_transform,
+    pair_transform,
+    same,
+    written_like_file,
+)
+
 LEVELS = ("exact", "trailing whitespace", "whitespace")
 """The levels that need equal lines, strictest first."""
 FUZZY = "fuzzy"
+GAPPED = "gapped"
+"""The last level: every quoted line found in order, with a few file lines left out between."""
 FUZZY_MIN = 0.92
 """A fuzzy match needs this difflib ratio (of the whitespace-normalised lines)."""
 FUZZY_MARGIN = 0.05
 """...and no other place within this much of it."""
+_ALIKE = 0.75
+"""A misquoted line must be this similar (difflib ratio) to the file line it stands for."""
 _MAX_PLACES = 1000
 """Occurrences of one line considered when voting for fuzzy windows (bounds the work)."""
 _MAX_STARTS = 50
 """Window starts scored for a fuzzy match, most voted first."""
-_TAB_SIZES = (4, 8, 2)
-"""Tab widths tried when the model's indentation differs from the file's in tabs/spaces."""
 
 Opcode = tuple[str, int, int, int, int]
 
@@ -146,12 +158,15 @@ class LineEdit:
 
     `old` are the lines the model expects in the file; `kept[k]` says whether old line k
     stays (context) or goes; `inserts[k]` are the new lines written just before old line
-    k, and `inserts[len(old)]` those after the last one.
+    k, and `inserts[len(old)]` those after the last one. `restated` says the model wrote
+    the new side apart from the quote (SEARCH/REPLACE, edit_file), so the quoted lines it
+    repeats show how it indented the new side; a diff's context lines are written once.
     """
 
     old: tuple[str, ...]
     kept: tuple[bool, ...]
     inserts: tuple[tuple[str, ...], ...]
+    restated: bool = False
 
     @classmethod
     def between(cls, old_text: str, new_text: str) -> LineEdit:
@@ -168,7 +183,7 @@ class LineEdit:
                 kept[i1:i2] = [True] * (i2 - i1)
             else:
                 inserts[i1].extend(new[j1:j2])
-        return cls(tuple(old), tuple(kept), tuple(tuple(group) for group in inserts))
+        return cls(tuple(old), tuple(kept), tuple(tuple(group) for group in inserts), True)
 
     def new_lines(self) -> list[str]:
         """The lines that replace `old`, as the model wrote them."""
@@ -226,7 +241,45 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
                 options = [_with_raw(index, edit, option) for option in options]
                 options.sort(key=lambda option: -option.raw)
             return Found(level, tuple(options))
-    return _fuzzy(index, edit, final_eol)
+    fuzzy = _fuzzy(index, edit, final_eol)
+    if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
+        return fuzzy
+    return _gapped(index, edit, final_eol) or fuzzy
+
+
+def already_applied(index: LineIndex, edit: LineEdit, found: Found | None) -> int | None:
+    """Where the edit's result already stands in the file, if it looks applied: else None.
+
+    As GNU patch's ``--forward`` does, the check is whether the edit's reverse applies
+    cleanly: its new side (kept and new lines) matches whole lines up to whitespace. That
+    says "applied" where the edit matches nowhere, or only more loosely and elsewhere, and
+    for a pure insertion also where it matches: its context still matches after it was
+    made, so it would go in a second time. An edit whose removed lines are where its
+    result would stand is not applied yet (a deletion's result is its own context).
+    """
+    new = edit.new_lines()
+    if not new or tuple(new) == edit.old:
+        return None
+    for level in LEVELS:
+        starts = index.windows(level, new)
+        if starts:
+            break
+    else:
+        return None
+    places = [place for place in (found.candidates if found else ()) if place.lines is not None]
+    if not places:
+        return starts[0]
+    looser = LEVELS.index(level) < _strictness(found)
+    for start in starts:
+        over = any(place.start < start + len(new) and start < place.end for place in places)
+        if (over and all(edit.kept)) or (looser and not over):
+            return start
+    return None
+
+
+def _strictness(found: Found | None) -> int:
+    """The rank of the level that found the edit: 0 exact, up to len(LEVELS) for fuzzy."""
+    return len(LEVELS) if found is None or found.level not in LEVELS else LEVELS.index(found.level)
 
 
 def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
@@ -250,10 +303,16 @@ def contenders(found: Found) -> list[Candidate]:
     least `FUZZY_MIN`; its rivals are applicable windows elsewhere within `FUZZY_MARGIN`
     of it, and windows at least as similar where the edit cannot be made (the model may
     have misremembered the lines it removes there), one per place; the same whitespace
-    tie-break then applies. [] when no fuzzy window is good enough.
+    tie-break then applies. [] when no fuzzy window is good enough. When the window most
+    like the model's lines cannot take the edit, a less alike window over the same lines
+    (one that leaves some of them out) is not used to get around that: the closest one is
+    returned, unusable, and its problem says why.
     """
     if found.level == "exact":
         return list(found.candidates)
+    if found.level == GAPPED:
+        usable = [option for option in found.candidates if option.lines is not None]
+        return usable if usable else list(found.candidates[:1])
     if found.level != FUZZY:
         usable = [option for option in found.candidates if option.lines is not None]
         # A place whose indentation cannot take the model's lines is not what it copied.
@@ -262,6 +321,9 @@ def contenders(found: Found) -> list[Candidate]:
     if not usable or usable[0].similarity < FUZZY_MIN:
         return []
     best = usable[0]
+    top = found.candidates[0]
+    if top.lines is None and top.similarity > best.similarity and _overlap(top, best):
+        return [top]  # the closest reading of the model's lines cannot be made there
     rivals = [option for option in found.candidates if option is not best and _rivals(best, option)]
     if not rivals:
         return [best]
@@ -359,6 +421,43 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
     return Found(FUZZY, tuple(options))
 
 
+def _gapped(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | None:
+    """Places where every quoted line is found in order, up to whitespace or a typo, with a
+    few file lines between them that the model left out (a dropped context line).
+
+    Too few lines differ for a character ratio to notice, so the test is on whole lines:
+    each quoted line pairs with a file line, at most a quarter as many file lines are
+    left out, and at least two distinctive lines match exactly. Every such place is a
+    candidate; more than one is ambiguous.
+    """
+    wanted = [norm(line) for line in edit.old]
+    if len(wanted) < 2:
+        return None
+    keys = index.keys("whitespace")
+    slack = max(1, len(wanted) // 4)
+    spans: set[tuple[int, int]] = set()
+    for start in _voted_starts(index, wanted):
+        first, last = max(0, start - slack), min(len(keys), start + len(wanted) + slack)
+        ops = _align(wanted, keys[first:last])
+        matched = [(f1 + first, f2 + first) for tag, _, _, f1, f2 in ops if tag == "equal"]
+        if matched:
+            spans.add((matched[0][0], matched[-1][1]))
+    options = []
+    for first, last in sorted(spans):
+        ops = _align(wanted, keys[first:last])
+        equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
+        paired = _pairing(edit, index.contents[first:last], ops)
+        telling = sum(sum(char.isalnum() for char in wanted[k]) >= 4 for k in equal)
+        if None in paired or last - first - len(wanted) > slack or telling < 2:
+            continue
+        similarity = len(equal) / (last - first)
+        options.append(candidate(index, edit, first, last, similarity, ops, final_eol))
+    if not options:
+        return None
+    options.sort(key=lambda option: (-option.similarity, option.start))
+    return Found(GAPPED, tuple(options))
+
+
 def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
     """Window starts proposed by the wanted lines found (up to whitespace) in the file.
 
@@ -402,17 +501,9 @@ def candidate(
     final_eol: bool | None,
 ) -> Candidate:
     """The candidate for `edit` at file lines `start`..`end`, aligned to them by `ops`."""
-    window = index.contents[start:end]
-    pairs = [
-        (window[f1 + k], edit.old[i1 + k])
-        for tag, i1, i2, f1, _f2 in ops
-        if tag == "equal"
-        for k in range(i2 - i1)
-        if window[f1 + k].strip()
-    ]
-    transform = indent_transform(pairs)
+    paired = _pairing(edit, index.contents[start:end], ops)
     try:
-        parts = _splice(index, start, end, edit, ops, transform)
+        parts = _splice(index, start, end, edit, paired, similarity < 1.0)
     except _Refused as refused:
         return Candidate(start, end, similarity, None, str(refused))
     return Candidate(start, end, similarity, _with_line_ends(index, start, end, parts, final_eol))
@@ -422,39 +513,195 @@ class _Refused(Exception):
     """The edit cannot be made at this place (the message says why)."""
 
 
+def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[int | None]:
+    """For each of the model's old lines, the window line it stands for (None: not there).
+
+    Equal lines pair up, and so do lines in runs as long on both sides that are alike (a
+    misquoted line stands for the file's line in its place); anything else is unpaired,
+    so a line is never taken for its unlike neighbour.
+    """
+    paired: list[int | None] = [None] * len(edit.old)
+    for tag, i1, i2, f1, f2 in ops:
+        if tag == "equal" or (tag == "replace" and i2 - i1 == f2 - f1):
+            for offset in range(i2 - i1):
+                if tag == "equal" or _alike(edit.old[i1 + offset], window[f1 + offset]):
+                    paired[i1 + offset] = f1 + offset
+    return paired
+
+
+def _alike(model: str, file: str) -> bool:
+    """Whether a model's line is a misquote of the file's line (a typo, not another line)."""
+    return SequenceMatcher(None, norm(model), norm(file), autojunk=False).ratio() >= _ALIKE
+
+
 def _splice(
     index: LineIndex,
     start: int,
     end: int,
     edit: LineEdit,
-    ops: Sequence[Opcode],
-    transform: Callable[[str], str | None] | None,
+    paired: list[int | None],
+    fuzzy: bool,
 ) -> list[tuple[str, str]]:
     """The (content, line end) pairs replacing the window: the model's change, the file's lines.
 
-    Kept lines come from the file, removed ones must be in it, new ones are re-indented;
-    file lines the model did not mention (a fuzzy window's extra line) stay.
+    Kept lines come from the file, removed ones must be in it, new ones are re-indented.
+    File lines the model did not mention (a context line it left out) stay, and new lines
+    next to them go on the side the model's removed lines fix; between two context lines
+    that side is unknown, so the edit is refused there.
     """
+    window = index.lines[start:end]
+    for number, place in enumerate(paired):
+        if not edit.kept[number]:
+            _check_removed(index, edit.old[number], None if place is None else start + place)
+    _check_removed_runs(index, start, edit, paired)
+    indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy)
     out: list[tuple[str, str]] = []
-
-    def emit_inserts(number: int) -> None:
-        for line in edit.inserts[number]:
-            out.append((_reindent(line, transform), index.newline))
-
-    for tag, i1, i2, f1, f2 in ops:
-        paired = tag == "equal" or (tag == "replace" and i2 - i1 == f2 - f1)
-        for offset in range(i2 - i1):
-            number = i1 + offset
-            emit_inserts(number)
-            if paired and edit.kept[number]:
-                line = index.lines[start + f1 + offset]
-                out.append((content(line), eol(line)))
-            elif not edit.kept[number]:
-                _check_removed(index, edit.old[number], start + f1 + offset if paired else None)
-        if not paired:
-            out.extend((content(line), eol(line)) for line in index.lines[start + f1 : start + f2])
-    emit_inserts(len(edit.old))
+    cursor = 0
+    for number in range(len(edit.old) + 1):
+        place = paired[number] if number < len(edit.old) else len(window)
+        new = [(indenter.line(number, line), index.newline) for line in edit.inserts[number]]
+        gap = [] if place is None else [(content(x), eol(x)) for x in window[cursor:place]]
+        if new and _new_before_gap(index, start, edit, paired, number, bool(gap)):
+            out.extend(new + gap)
+        else:
+            out.extend(gap + new)
+        if place is not None and number < len(edit.old):
+            if edit.kept[number]:
+                out.append((content(window[place]), eol(window[place])))
+            cursor = place + 1
     return out
+
+
+def _new_before_gap(
+    index: LineIndex,
+    start: int,
+    edit: LineEdit,
+    paired: list[int | None],
+    number: int,
+    gap: bool,
+) -> bool:
+    """Whether new lines written before old line `number` go before the `gap` of file lines
+    the model left out there (else after it); refuses when their place is a guess.
+
+    After a removed line they replace it, so they come first; before a removed line they
+    follow. Between two context lines they need both to be in the file with nothing left
+    out between them, and at the edges the one context line beside them.
+    """
+    above = number - 1 if number > 0 else None
+    below = number if number < len(edit.old) else None
+    if above is not None and not edit.kept[above]:
+        return True
+    if below is not None and not edit.kept[below]:
+        return False
+    for neighbour in (above, below):
+        if neighbour is not None and paired[neighbour] is None:
+            raise _Refused(
+                f"its new lines go next to the line {edit.old[neighbour].strip()!r}, which is "
+                "not in the file there, so where they belong is unclear"
+            )
+    if gap and above is not None and below is not None:
+        first, last = paired[above], paired[below]
+        assert first is not None and last is not None
+        raise _Refused(
+            f"its new lines go between two context lines, but the file has "
+            f"{_lines(start + first + 1, start + last)} there that it leaves out, so which "
+            "side of them they belong on is unclear"
+        )
+    return below is None
+
+
+def _check_removed_runs(
+    index: LineIndex, start: int, edit: LineEdit, paired: list[int | None]
+) -> None:
+    """Refuse when two adjacent removed lines are apart in the file: what lies between is unsaid."""
+    for number in range(1, len(edit.old)):
+        above, below = paired[number - 1], paired[number]
+        if edit.kept[number - 1] or edit.kept[number] or above is None or below is None:
+            continue
+        if below != above + 1:
+            raise _Refused(
+                f"it removes lines {start + above + 1} and {start + below + 1} as if they were "
+                f"adjacent, but the file has {_lines(start + above + 1, start + below)} between "
+                "them"
+            )
+
+
+def _lines(first: int, last: int) -> str:
+    """Words for the 0-based file lines `first`..`last` (end excluded), 1-based."""
+    return f"line {first + 1}" if last - first <= 1 else f"lines {first + 1}-{last}"
+
+
+class _Indenter:
+    """Puts each new line at the file's indentation, by the mapping its quoted lines needed.
+
+    One mapping that explains every matched line is used for all new lines, unless they are
+    already written like the file. A loose (fuzzy) match needs such a mapping: lines that
+    match only with different shifts there are more likely another place. Otherwise each
+    group of new lines follows the matched line it replaces, or the nearest one; when the
+    nearest ones above and below disagree, are as near and neither is closer in
+    indentation, the edit is refused.
+    """
+
+    def __init__(
+        self, window: list[str], edit: LineEdit, paired: list[int | None], fuzzy: bool
+    ) -> None:
+        self.edit = edit
+        self.fuzzy = fuzzy
+        self.paired = paired
+        self.pairs: dict[int, Pair] = {
+            number: (window[place], edit.old[number])
+            for number, place in enumerate(paired)
+            if place is not None and window[place].strip()
+        }
+        matched = list(self.pairs.values())
+        new = [line for group in edit.inserts for line in group]
+        whole = indent_transform(matched) if matched else same
+        if (
+            whole is not None
+            and whole is not same
+            and written_like_file(matched, new, edit.new_lines(), edit.restated)
+        ):
+            whole = same
+        self.whole = whole
+
+    def line(self, number: int, line: str) -> str:
+        """`line`, inserted before old line `number`, at the file's indentation."""
+        if not line.strip():
+            return line
+        if self.whole is None and self.fuzzy:
+            raise _Refused(
+                "its lines resemble the file's only loosely and their indentation differs from "
+                "the file's by different amounts on different lines, so it may be another place"
+            )
+        transform = self.whole or self._nearest(number, line)
+        result = transform(line)
+        if result is None:
+            raise _Refused(f"the new line {line.strip()!r} is indented less than the file allows")
+        return result
+
+    def _nearest(self, number: int, line: str) -> Transform:
+        """The mapping of the matched line that new lines before old line `number` follow."""
+        old, kept = self.edit.old, self.edit.kept
+        for anchor in (number, number - 1):
+            if 0 <= anchor < len(old) and not kept[anchor] and anchor in self.pairs:
+                return pair_transform(list(self.pairs.values()), self.pairs[anchor])
+        above = max((k for k in self.pairs if k < number), default=None)
+        below = min((k for k in self.pairs if k >= number), default=None)
+        options = [k for k in (above, below) if k is not None]
+        transforms = [pair_transform(list(self.pairs.values()), self.pairs[k]) for k in options]
+        if len({transform(line) for transform in transforms}) == 1:
+            return transforms[0]
+        assert above is not None and below is not None
+        distance = [number - 1 - above, below - number]
+        if distance[0] != distance[1]:
+            return transforms[distance.index(min(distance))]
+        depth = [abs(len(indent_of(line)) - len(indent_of(self.pairs[k][1]))) for k in options]
+        if depth[0] != depth[1]:
+            return transforms[depth.index(min(depth))]
+        raise _Refused(
+            "its indentation differs from the file's by different amounts on different "
+            "lines, so the indentation of the new lines is unclear"
+        )
 
 
 def _check_removed(index: LineIndex, line: str, place: int | None) -> None:
@@ -465,21 +712,6 @@ def _check_removed(index: LineIndex, line: str, place: int | None) -> None:
     if place is not None:
         where = f"line {place + 1} of the file reads {index.contents[place].strip()!r}"
     raise _Refused(f"it removes the line {line.strip()!r}, but {where}")
-
-
-def _reindent(line: str, transform: Callable[[str], str | None] | None) -> str:
-    """A new line at the file's indentation; blank lines stay as they are."""
-    if not line.strip():
-        return line
-    if transform is None:
-        raise _Refused(
-            "its indentation differs from the file's by different amounts on different "
-            "lines, so the indentation of the new lines is unclear"
-        )
-    result = transform(line)
-    if result is None:
-        raise _Refused(f"the new line {line.strip()!r} is indented less than the file allows")
-    return result
 
 
 def _with_line_ends(
@@ -499,70 +731,3 @@ def _with_line_ends(
             ending = ending or index.newline
         lines.append(text + ending)
     return tuple(lines)
-
-
-def indent_transform(pairs: Sequence[tuple[str, str]]) -> Callable[[str], str | None] | None:
-    """How to move a model's line to the file's indentation, learnt from (file, model) pairs.
-
-    Equal indentation changes nothing; a uniform prefix the model left out (a dedented
-    snippet) or added is put back or taken off; tabs against spaces are compared in
-    columns for a common tab width and rewritten in the file's style. None when no single
-    offset explains every pair (new lines' indentation would be a guess).
-    """
-    indents = [(_indent(file_line), _indent(model_line)) for file_line, model_line in pairs]
-    if all(file_indent == model_indent for file_indent, model_indent in indents):
-        return lambda line: line
-    shift = _prefix_shift(indents)
-    if shift is not None:
-        return shift
-    for tab in _TAB_SIZES:
-        moves = {_width(f, tab) - _width(m, tab) for f, m in indents}
-        if len(moves) == 1:
-            return _column_shift(moves.pop(), tab, _uses_tabs([f for f, _ in indents]))
-    return None
-
-
-def _prefix_shift(indents: list[tuple[str, str]]) -> Callable[[str], str | None] | None:
-    """A transform adding or removing one indentation prefix, if one explains every pair."""
-    file_indent, model_indent = indents[0]
-    if file_indent.endswith(model_indent):
-        prefix = file_indent[: len(file_indent) - len(model_indent)]
-        if all(f == prefix + m for f, m in indents):
-            return lambda line: prefix + line
-    if model_indent.endswith(file_indent):
-        extra = model_indent[: len(model_indent) - len(file_indent)]
-        if all(m == extra + f for f, m in indents):
-            return lambda line: line[len(extra) :] if line.startswith(extra) else None
-    return None
-
-
-def _column_shift(move: int, tab: int, tabs: bool) -> Callable[[str], str | None]:
-    """A transform moving a line `move` columns and writing its indentation in the file's style."""
-
-    def shift(line: str) -> str | None:
-        columns = _width(_indent(line), tab) + move
-        if columns < 0:
-            return None
-        indent = "\t" * (columns // tab) + " " * (columns % tab) if tabs else " " * columns
-        return indent + line.lstrip(" \t")
-
-    return shift
-
-
-def _indent(line: str) -> str:
-    """The leading spaces and tabs of a line."""
-    return line[: len(line) - len(line.lstrip(" \t"))]
-
-
-def _width(indent: str, tab: int) -> int:
-    """The columns an indentation takes with tab stops every `tab` columns."""
-    columns = 0
-    for char in indent:
-        columns = columns + tab - columns % tab if char == "\t" else columns + 1
-    return columns
-
-
-def _uses_tabs(indents: list[str]) -> bool:
-    """Whether most of the indented file lines start with a tab."""
-    indented = [indent for indent in indents if indent]
-    return sum(indent.startswith("\t") for indent in indented) * 2 > len(indented)

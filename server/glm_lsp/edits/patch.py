@@ -24,11 +24,12 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UnidiffHunk
 from unidiff.patch import PatchSet
 
-from glm_lsp.edits.apply import Terms, not_found_message
+from glm_lsp.edits.apply import Terms, applied_message, not_found_message
 from glm_lsp.edits.locate import (
     Candidate,
     LineEdit,
     LineIndex,
+    already_applied,
     contenders,
     content,
     find,
@@ -142,9 +143,16 @@ def apply_patch(files: Files, patch: str, default_path: str | None = None) -> li
     for section in sections:
         for result in _apply_section(current, section, default_path):
             _record(state, results, result)
-    return [
+    changed = [
         result for result in results.values() if result.old != result.new or result.renamed_from
     ]
+    if not changed:
+        names = ", ".join(results) or "the files it names"
+        raise EditError(
+            f"The diff changes nothing: its result is already in {names}, so it was not "
+            "applied. Read the file again and send a diff of what is still missing."
+        )
+    return changed
 
 
 def _record(
@@ -262,6 +270,9 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
     best = contenders(found) if found else []
+    applied = already_applied(index, edit, found)
+    if applied is not None:
+        raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
     if not best or (len(best) == 1 and best[0].lines is None):
         old_text = "".join(line + "\n" for line in edit.old)
         raise EditError(not_found_message(index.text, old_text, path, _terms(hunk, number)))

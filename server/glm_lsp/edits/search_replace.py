@@ -109,8 +109,9 @@ def apply_search_replace(text: str | None, block: SearchReplace) -> str:
     """The file text after `block`: `text` None means the file does not exist yet.
 
     An empty SEARCH creates the file, or appends to it on a new line (the model's way to
-    fill an empty file or to add at the end); otherwise it is `apply_edit`, with messages that
-    speak of SEARCH and REPLACE sections.
+    fill an empty file or to add at the end); otherwise it is `apply_edit` on whole lines
+    (a SEARCH line never matches part of a line), with messages that speak of SEARCH and
+    REPLACE sections.
     """
     if not block.search:
         return _append(text or "", block.replace)
@@ -119,7 +120,9 @@ def apply_search_replace(text: str | None, block: SearchReplace) -> str:
             f"{block.path} does not exist, so its SEARCH section cannot match; "
             "to create the file, leave the SEARCH section empty."
         )
-    return apply_edit(text, block.search, block.replace, path=block.path, terms=BLOCK_TERMS)
+    return apply_edit(
+        text, block.search, block.replace, path=block.path, terms=BLOCK_TERMS, whole_lines=True
+    )
 
 
 def _append(text: str, addition: str) -> str:

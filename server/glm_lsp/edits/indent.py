@@ -1,0 +1,227 @@
+"""Moving a model's new lines to the file's indentation.
+
+When the lines a model quotes match the file only once whitespace is ignored, its new
+lines are usually off by the same mistake: dedented with the snippet, or written in tabs
+where the file has spaces. Each (file line, model line) pair that matched says how the
+model's indentation maps onto the file's; the new lines follow that mapping. Two mistakes
+must not be "repaired" into wrong code: new lines already written like the file (only the
+quoted lines were off) are left alone, and a mapping that differs from line to line is
+applied per line only where the nearest matched line leaves no doubt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+Transform = Callable[[str], "str | None"]
+"""A model line at the file's indentation, or None when it cannot be placed (too shallow)."""
+Pair = tuple[str, str]
+"""A matched (file line, model line), both without line ends."""
+
+_TAB_SIZES = (4, 8, 2)
+"""Tab widths tried when the model's indentation differs from the file's in tabs/spaces."""
+
+
+def same(line: str) -> str | None:
+    """The identity transform: the line is already at the file's indentation."""
+    return line
+
+
+def indent_transform(pairs: Sequence[Pair]) -> Transform | None:
+    """How to move a model's line to the file's indentation, learnt from matched pairs.
+
+    Equal indentation changes nothing; a uniform prefix the model left out (a dedented
+    snippet) or added is put back or taken off; tabs against spaces are compared in
+    columns for a common tab width and rewritten in the file's style. None when no single
+    offset explains every pair.
+    """
+    indents = [(indent_of(file_line), indent_of(model_line)) for file_line, model_line in pairs]
+    if all(file_indent == model_indent for file_indent, model_indent in indents):
+        return same
+    shift = _prefix_shift(indents)
+    if shift is not None:
+        return shift
+    for tab in _TAB_SIZES:
+        moves = {_width(f, tab) - _width(m, tab) for f, m in indents}
+        if len(moves) == 1:
+            move = moves.pop()
+            tabs = _uses_tabs([f for f, _ in indents])
+            if move == 0:
+                return _by_table(indents, same if _mostly_equal(indents) else _restyle(tab, tabs))
+            return _by_table(indents, _column_shift(move, tab, tabs))
+    return None
+
+
+def _mostly_equal(indents: list[tuple[str, str]]) -> bool:
+    """Whether most indented pairs are written alike: a stray line, not the model's style."""
+    indented = [(f, m) for f, m in indents if f or m]
+    return sum(f == m for f, m in indented) * 2 > len(indented)
+
+
+def _by_table(indents: list[tuple[str, str]], otherwise: Transform) -> Transform:
+    """A transform giving a line the file's indentation for a model indentation seen in
+    `indents` (the model writes new lines at the levels it quoted), `otherwise` for others."""
+    table: dict[str, str] = {}
+    for file_indent, model_indent in indents:
+        if table.setdefault(model_indent, file_indent) != file_indent:
+            return otherwise
+
+    def transform(line: str) -> str | None:
+        indent = indent_of(line)
+        return table[indent] + line[len(indent) :] if indent in table else otherwise(line)
+
+    return transform
+
+
+def pair_transform(pairs: Sequence[Pair], pair: Pair) -> Transform:
+    """The transform one matched pair implies, with the tab width that fits most `pairs`."""
+    single = indent_transform([pair])
+    file_indent, model_indent = indent_of(pair[0]), indent_of(pair[1])
+    if single is not None and ("\t" in file_indent) == ("\t" in model_indent):
+        return single
+    tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
+    move = _width(file_indent, tab) - _width(model_indent, tab)
+    return _column_shift(move, tab, _uses_tabs([indent_of(f) for f, _ in pairs]))
+
+
+def written_like_file(
+    pairs: Sequence[Pair], new_lines: Sequence[str], new_side: Sequence[str], restated: bool
+) -> bool:
+    """Whether the model's new lines already have the file's indentation, unlike its quote.
+
+    `new_side` is the edit's result: its new lines and the quoted lines it keeps, which
+    the model wrote out again if `restated` (SEARCH/REPLACE, edit_file; not a diff).
+    Evidence, strongest first: lines the model wrote that restate a quoted line with the
+    file's indentation or with the quote's (a restated kept line votes for the quote); the
+    indentation character (tabs in the quote, spaces in the file and in the new lines);
+    the base indentation of the new side against the file's and the quote's. Without
+    evidence the new lines follow the quote.
+    """
+    new = [line for line in new_lines if line.strip()]
+    if not new or not pairs:
+        return False
+    written = new_side if restated else new
+    verdict = _restated(pairs, [line for line in written if line.strip()])
+    if verdict is None:
+        verdict = _by_character(pairs, new)
+    if verdict is None:
+        verdict = _by_base(pairs, [line for line in new_side if line.strip()])
+    return bool(verdict)
+
+
+def _restated(pairs: Sequence[Pair], side: Sequence[str]) -> bool | None:
+    """Votes of lines equal to a quoted line up to indentation (short lines such as "}" and
+    "end" recur too often to say anything)."""
+    quoted = {" ".join(model.split()): (file, model) for file, model in pairs if _telling(model)}
+    like_file = like_model = 0
+    for line in side:
+        found = quoted.get(" ".join(line.split()))
+        if found is None:
+            continue
+        file_indent, model_indent = indent_of(found[0]), indent_of(found[1])
+        if file_indent == model_indent:
+            continue
+        if indent_of(line) == file_indent:
+            like_file += 1
+        elif indent_of(line) == model_indent:
+            like_model += 1
+    if like_file == like_model:
+        return None
+    return like_file > like_model
+
+
+def _telling(line: str) -> bool:
+    """Whether a line is distinctive enough to recognise when restated."""
+    return sum(char.isalnum() for char in line) >= 4
+
+
+def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
+    """Tabs against spaces: which side's indentation character the new lines use."""
+    file_chars = {indent_of(f)[0] for f, _ in pairs if indent_of(f)}
+    model_chars = {indent_of(m)[0] for _, m in pairs if indent_of(m)}
+    if len(file_chars) != 1 or len(model_chars) != 1 or file_chars == model_chars:
+        return None
+    new_chars = {indent_of(line)[0] for line in new if indent_of(line)}
+    if new_chars == file_chars:
+        return True
+    if new_chars == model_chars:
+        return False
+    return None
+
+
+def _by_base(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
+    """Whether the new lines start at the file's base indentation or at the quote's."""
+    tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
+    file_base = min(_width(indent_of(f), tab) for f, _ in pairs)
+    model_base = min(_width(indent_of(m), tab) for _, m in pairs)
+    new_base = min(_width(indent_of(line), tab) for line in new)
+    if file_base == model_base:
+        return None
+    if new_base == file_base:
+        return True
+    if new_base == model_base:
+        return False
+    return None
+
+
+def _fits(pairs: Sequence[Pair], tab: int) -> int:
+    """How many pairs share the most common column move at tab width `tab`."""
+    moves: dict[int, int] = {}
+    for file_line, model_line in pairs:
+        move = _width(indent_of(file_line), tab) - _width(indent_of(model_line), tab)
+        moves[move] = moves.get(move, 0) + 1
+    return max(moves.values(), default=0)
+
+
+def _prefix_shift(indents: list[tuple[str, str]]) -> Transform | None:
+    """A transform adding or removing one indentation prefix, if one explains every pair."""
+    file_indent, model_indent = indents[0]
+    if file_indent.endswith(model_indent):
+        prefix = file_indent[: len(file_indent) - len(model_indent)]
+        if all(f == prefix + m for f, m in indents):
+            return lambda line: prefix + line
+    if model_indent.endswith(file_indent):
+        extra = model_indent[: len(model_indent) - len(file_indent)]
+        if all(m == extra + f for f, m in indents):
+            return lambda line: line[len(extra) :] if line.startswith(extra) else None
+    return None
+
+
+def _restyle(tab: int, tabs: bool) -> Transform:
+    """A transform writing indentation led by the other character in the file's style; a
+    line already led by the file's character (tabs, then spaces to align) is kept."""
+    shift = _column_shift(0, tab, tabs)
+    lead = "\t" if tabs else " "
+    return lambda line: line if line.startswith(lead) else shift(line)
+
+
+def _column_shift(move: int, tab: int, tabs: bool) -> Transform:
+    """A transform moving a line `move` columns and writing its indentation in the file's style."""
+
+    def shift(line: str) -> str | None:
+        columns = _width(indent_of(line), tab) + move
+        if columns < 0:
+            return None
+        indent = "\t" * (columns // tab) + " " * (columns % tab) if tabs else " " * columns
+        return indent + line.lstrip(" \t")
+
+    return shift
+
+
+def indent_of(line: str) -> str:
+    """The leading spaces and tabs of a line."""
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _width(indent: str, tab: int) -> int:
+    """The columns an indentation takes with tab stops every `tab` columns."""
+    columns = 0
+    for char in indent:
+        columns = columns + tab - columns % tab if char == "\t" else columns + 1
+    return columns
+
+
+def _uses_tabs(indents: list[str]) -> bool:
+    """Whether most of the indented file lines start with a tab."""
+    indented = [indent for indent in indents if indent]
+    return sum(indent.startswith("\t") for indent in indented) * 2 > len(indented)

@@ -126,11 +126,7 @@ def apply_edit(
     if indent:
         whole_old, whole_new = _with_indentation(indent, old_string, new_string)
         return _apply_lines(text, whole_old, whole_new, name, terms)
-    if (
-        old in new
-        and new.replace(old, "", 1).strip()
-        and _applied_over(text, new, start, start + len(old))
-    ):
+    if old in new and _applied_over(text, new, start, start + len(old)):
         raise EditError(applied_message(bisect.bisect_right(line_starts(text), start), name, terms))
     return text[:start] + new + text[start + len(old) :]
 

@@ -91,8 +91,9 @@ def written_like_file(
 
     `new_side` is the edit's result: its new lines and the quoted lines it keeps, which
     the model wrote out again if `restated` (SEARCH/REPLACE, edit_file; not a diff).
-    Evidence, strongest first: lines the model wrote that restate a quoted line with the
-    file's indentation or with the quote's (a restated kept line votes for the quote); the
+    Evidence, strongest first: lines the model wrote again that restate a quoted line with
+    the file's indentation or with the quote's (a kept line votes for the quote; in a diff,
+    a '+' line restating a '-' line at another indentation is a real change, not a vote); the
     indentation character (tabs in the quote, spaces in the file and in the new lines);
     the base indentation of the new side against the file's and the quote's. Without
     evidence the new lines follow the quote.
@@ -100,8 +101,7 @@ def written_like_file(
     new = [line for line in new_lines if line.strip()]
     if not new or not pairs:
         return False
-    written = new_side if restated else new
-    verdict = _restated(pairs, [line for line in written if line.strip()])
+    verdict = _restated(pairs, [line for line in new_side if line.strip()]) if restated else None
     if verdict is None:
         verdict = _by_character(pairs, new)
     if verdict is None:

@@ -1,7 +1,7 @@
 """The command line: the same core as the language server, usable with no editor.
 
-`serve` starts the language server on stdio; `edit`, `ask`, `context`, `index` and
-`doctor` drive the core headless. Failures print
+`serve` starts the language server and `acp` the ACP agent, both on stdio; `edit`, `ask`,
+`context`, `index` and `doctor` drive the core headless. Failures print
 one sentence on stderr and exit 1; stdout carries only the result (a diff, an answer).
 """
 
@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     serve.add_argument(
         "--stdio", action="store_true", help="use stdio (the default; editors may pass it)"
+    )
+
+    sub.add_parser(
+        "acp", parents=[common], help="run the Agent Client Protocol agent (stdio; Zed, JetBrains)"
     )
 
     edit = sub.add_parser(
@@ -237,6 +241,13 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _acp() -> int:
+    from glm_lsp.acp.agent import serve
+
+    await serve(_settings())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -246,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "serve"):
             return _serve(args if args.command else argparse.Namespace(tcp=None))
+        if args.command == "acp":
+            return asyncio.run(_acp())
         if args.command == "edit":
             return asyncio.run(_edit(args))
         if args.command == "ask":

@@ -65,11 +65,12 @@ async def apply_diff(ls: GlmServer, args: p.DiffArgs) -> p.Applied:
     return p.Applied(await _apply(ls, edit, "GLM: apply diff"))
 
 
-def cancel(ls: GlmServer, args: p.CancelArgs) -> p.CancelledTasks:
-    return p.CancelledTasks(ls.assistant.tasks.cancel(args.task))
+def cancel(ls: GlmServer, args: p.CancelArgs | None = None) -> p.CancelledTasks:
+    """Cancel one task, or every running task when no task is named."""
+    return p.CancelledTasks(ls.assistant.tasks.cancel(args.task if args else None))
 
 
-def usage(ls: GlmServer, args: p.NoArgs) -> p.UsageResult:
+def usage(ls: GlmServer, args: p.NoArgs | None = None) -> p.UsageResult:
     spent = ls.assistant.usage
     records = [p.TaskUsage.of(record) for record in ls.assistant.tasks.records]
     return p.UsageResult(p.usage_json(spent), spent.describe(), records)
@@ -93,14 +94,14 @@ def chat(ls: GlmServer, args: p.ChatArgs) -> p.ChatStarted:
     return p.ChatStarted(ls.start_task("GLM: chat", _chat_task(ls, request, args.show)), session)
 
 
-def sessions(ls: GlmServer, args: p.NoArgs) -> list[p.SessionItem]:
+def sessions(ls: GlmServer, args: p.NoArgs | None = None) -> list[p.SessionItem]:
     return [
         p.SessionItem(s.id, s.title, s.created, s.messages, p.usage_json(s.usage))
         for s in ls.assistant.sessions(ls.workspace_root())
     ]
 
 
-async def reindex(ls: GlmServer, args: p.NoArgs) -> p.Reindexed:
+async def reindex(ls: GlmServer, args: p.NoArgs | None = None) -> p.Reindexed:
     return p.Reindexed(await ls.assistant.reindex())
 
 

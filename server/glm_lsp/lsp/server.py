@@ -34,16 +34,31 @@ REQUEST_FAILED = -32803
 
 
 class GlmProtocol(LanguageServerProtocol):
-    """Works around pygls#606: shutdown iterated a dict that cancel callbacks mutate."""
+    """Shutdown cancels the requests still running and lets them answer first.
+
+    pygls#606: its shutdown iterated a dict that cancel callbacks mutate. And a request
+    cancelled at shutdown must send its "cancelled" reply before the shutdown reply, or
+    the editor's `exit` can end the process with that reply unsent.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cancelled_at_shutdown: list[asyncio.Future[Any]] = []
 
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        current_id = self.msg_id
+        pending = [
+            future
+            for msg_id, future in list(self._request_futures.items())
+            if msg_id != current_id and not future.done()
+        ]
+        for future in pending:
+            future.cancel()
+            if isinstance(future, asyncio.Future):
+                self.cancelled_at_shutdown.append(future)
         if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
             yield user_handler, args, None
-        current_id = self.msg_id
-        for msg_id, future in list(self._request_futures.items()):
-            if msg_id != current_id and not future.done():
-                future.cancel()
         self._shutdown = True
         return None
 
@@ -93,13 +108,16 @@ class GlmServer(LanguageServer):
         loop = asyncio.get_running_loop()
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
         assert self._stop_event is not None
-        await run_async(
-            stop_event=self._stop_event,
-            reader=reader,
-            protocol=self.protocol,
-            logger=log,
-            error_handler=self.report_server_error,
-        )
+        try:
+            await run_async(
+                stop_event=self._stop_event,
+                reader=reader,
+                protocol=self.protocol,
+                logger=log,
+                error_handler=self.report_server_error,
+            )
+        finally:  # the pool outlives shutdown: requests still running end as cancelled
+            await self.assistant.aclose()
 
     def log_usage(self, usage: Usage, what: str) -> None:
         """Tell the editor's log what a finished operation spent."""
@@ -207,7 +225,11 @@ async def initialized(ls: GlmServer, params: types.InitializedParams) -> None:
 
 
 async def shutdown(ls: GlmServer, params: None) -> None:
-    await ls.assistant.aclose()
+    """Wait (briefly) for the requests shutdown cancelled to send their replies."""
+    cancelled = ls.protocol.cancelled_at_shutdown if isinstance(ls.protocol, GlmProtocol) else []
+    if cancelled:
+        await asyncio.wait(cancelled, timeout=2)
+        await asyncio.sleep(0)
 
 
 async def did_change_configuration(

@@ -105,7 +105,7 @@ def workspace(root: Path) -> Workspace:
 def run(model: Model, root: Path, formats: FormatMemory | None = None, **kw: object) -> AgentLoop:
     return AgentLoop(
         model, "fix add", writes=True, workspace=workspace(root), formats=formats, **kw
-    )  # type: ignore[arg-type]
+    )
 
 
 async def test_an_edit_runs_its_tool_calls_then_finishes(repo: Path) -> None:
@@ -205,7 +205,7 @@ def scripted(model: ScriptedModel) -> Callable[[Settings, httpx.AsyncClient], Mo
 
 
 async def events(stream: object) -> list[Event]:
-    return [event async for event in stream]  # type: ignore[attr-defined]
+    return [event async for event in stream]
 
 
 async def test_assistant_edit_yields_progress_a_proposed_change_usage_and_done(
@@ -256,7 +256,7 @@ async def test_a_cancellation_handle_ends_an_operation_with_cancelled(repo: Path
     async for event in stream:
         seen.append(event)
         if len(seen) == 1:
-            await model.hang.wait()  # type: ignore[union-attr]
+            await model.hang.wait()
             cancel.cancel()
     assert isinstance(seen[-1], Cancelled)
     assert not any(isinstance(e, ProposedChange | Failed) for e in seen)

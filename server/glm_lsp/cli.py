@@ -1,6 +1,7 @@
 """The command line: the same core as the language server, usable with no editor.
 
-`serve` starts the server; `edit`, `ask` and `doctor` drive the core headless. Failures print
+`serve` starts the language server and `acp` the ACP agent, both on stdio; `edit`, `ask`,
+`context`, `index` and `doctor` drive the core headless. Failures print
 one sentence on stderr and exit 1; stdout carries only the result (a diff, an answer).
 """
 
@@ -11,24 +12,31 @@ import asyncio
 import logging
 import os
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from glm_lsp import __version__
-from glm_lsp.agent.loop import EditTask, ask, context_budget, run_edit
-from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION, Selection
+from glm_lsp.assistant import (
+    DEFAULT_INSTRUCTION,
+    AskRequest,
+    Assistant,
+    ContextReady,
+    ContextRequest,
+    EditRequest,
+    Event,
+    Failed,
+    LineSpan,
+    ProposedChange,
+    Reasoning,
+    Text,
+    UsageReport,
+    find_root,
+    is_secret_path,
+    redact_secrets,
+)
 from glm_lsp.config import Settings, load_settings, user_config_path
-from glm_lsp.context.budget import TokenCounter
-from glm_lsp.context.engine import ContextEngine, ContextRequest
-from glm_lsp.context.secrets import is_secret_path, redact_secrets
-from glm_lsp.edits.diff import unified_diff_many
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction
-from glm_lsp.providers.client import ProviderClient
-from glm_lsp.providers.dialects import resolve
-from glm_lsp.providers.types import ChatRequest, Message, StreamEvent
-from glm_lsp.workspace import find_root
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     serve.add_argument(
         "--stdio", action="store_true", help="use stdio (the default; editors may pass it)"
+    )
+
+    sub.add_parser(
+        "acp", parents=[common], help="run the Agent Client Protocol agent (stdio; Zed, JetBrains)"
     )
 
     edit = sub.add_parser(
@@ -81,16 +93,16 @@ def _settings() -> Settings:
     return settings
 
 
-def _selection(lines: str | None) -> Selection | None:
+def _lines(lines: str | None) -> LineSpan | None:
     if lines is None:
         return None
     start, _, end = lines.partition("-")
     if not (start.isdigit() and (end or start).isdigit()):
         raise GlmError(f"--lines takes A-B with whole line numbers, not '{lines}'.")
-    selection = Selection(int(start), int(end or start))
-    if not 1 <= selection.start <= selection.end:
+    span = LineSpan(int(start), int(end or start))
+    if not 1 <= span.start <= span.end:
         raise GlmError(f"--lines {lines} is not a range of lines that starts at 1 or later.")
-    return selection
+    return span
 
 
 def _read_target(path: Path) -> tuple[Path, str]:
@@ -100,31 +112,38 @@ def _read_target(path: Path) -> tuple[Path, str]:
     return root, path.resolve().relative_to(root).as_posix()
 
 
+async def _run(assistant: Assistant, events: AsyncIterator[Event]) -> list[Event]:
+    """Drain an operation, closing the assistant after; a failure is raised as its sentence."""
+    try:
+        seen = [event async for event in events]
+    finally:
+        await assistant.aclose()
+    for event in seen:
+        if isinstance(event, Failed):
+            raise GlmError(event.message, detail=event.detail)
+    return seen
+
+
 async def _edit(args: argparse.Namespace) -> int:
     root, rel = _read_target(args.path)
-    selection = _selection(args.lines)
-    settings = _settings()
-    client = ProviderClient(settings)
-    engine = ContextEngine.for_settings(root, settings)
-    try:
-        await asyncio.to_thread(engine.refresh)
-        task = EditTask(root, rel, args.instruction, selection)
-        outcome = await run_edit(task, client, engine)
-    finally:
-        await client.aclose()
-    diff = unified_diff_many((c.path, c.old, c.new) for c in outcome.changes)
-    sys.stdout.write(diff)
-    if args.apply:
-        for change in outcome.changes:
-            _write(root / change.path, change.new)
-    print(f"glm-lsp: {outcome.usage.describe()}", file=sys.stderr)
+    lines = _lines(args.lines)
+    assistant = Assistant(_settings())
+    events = await _run(assistant, assistant.edit(EditRequest(root, rel, args.instruction, lines)))
+    for event in events:
+        if isinstance(event, ProposedChange):
+            sys.stdout.write(event.diff)
+            if args.apply:
+                for change in event.changes:
+                    _write(root / change.path, change.new)
+        elif isinstance(event, UsageReport):
+            print(f"glm-lsp: {event.usage.describe()}", file=sys.stderr)
     return 0
 
 
-def _index(args: argparse.Namespace) -> int:
+async def _index(args: argparse.Namespace) -> int:
     root = find_root(args.path.resolve())
-    engine = ContextEngine.for_settings(root, _settings())
-    stats = engine.refresh()
+    assistant = Assistant(_settings())
+    stats = await assistant.index(root)
     print(f"root        {root}")
     print(f"files       {stats.files}")
     print(f"parsed      {stats.parsed}")
@@ -135,26 +154,17 @@ def _index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _context(args: argparse.Namespace) -> int:
+async def _context(args: argparse.Namespace) -> int:
     name, _, lines = args.target.partition(":")
     root, rel = _read_target(Path(name))
-    selection = _selection(lines or None)
-    settings = _settings()
-    engine = ContextEngine.for_settings(root, settings)
-    engine.refresh()
-    counter = TokenCounter.load(settings.provider)
-    budget = args.budget
-    if budget is None:
-        endpoint = resolve(settings, require_key=False)
-        budget = context_budget(
-            settings, endpoint.context_window, endpoint.dialect.supports_tools, counter
-        )
-    span = (selection.start, selection.end) if selection else None
-    assembled = engine.assemble(ContextRequest(rel, args.instruction, span), budget, counter)
-    for section in assembled.sections:
-        print(f"=== {section.key}: {section.tokens} tokens ===")
-        print(section.text)
-    print(f"=== total: {assembled.tokens} of {budget} tokens ===")
+    request = ContextRequest(root, rel, args.instruction, _lines(lines or None), args.budget)
+    assistant = Assistant(_settings())
+    for event in await _run(assistant, assistant.context(request)):
+        if isinstance(event, ContextReady):
+            for section in event.context.sections:
+                print(f"=== {section.key}: {section.tokens} tokens ===")
+                print(section.text)
+            print(f"=== total: {event.context.tokens} of {event.budget} tokens ===")
     return 0
 
 
@@ -175,22 +185,22 @@ async def _ask(args: argparse.Namespace) -> int:
         if is_secret_path(args.file.name):
             raise GlmError(f"{args.file} looks like a secret file; it is never sent to a provider.")
         path_text = redact_secrets(args.file.read_text(encoding="utf-8", errors="replace"))[0]
+    request = AskRequest(args.text, str(args.file) if args.file else None, path_text)
+    assistant = Assistant(_settings())
     shown: list[str] = []
-
-    def stream(event: StreamEvent) -> None:
-        if event.kind == "content" or (event.kind == "reasoning" and args.show_reasoning):
-            if shown and shown[-1] != event.kind:
-                sys.stdout.write("\n\n")
-            shown.append(event.kind)
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-
-    client = ProviderClient(_settings())
     try:
-        path = str(args.file) if args.file else None
-        await ask(args.text, client, path, path_text, on_event=stream)
+        async for event in assistant.ask(request):
+            if isinstance(event, Failed):
+                raise GlmError(event.message, detail=event.detail)
+            kind = "content" if isinstance(event, Text) else "reasoning"
+            if isinstance(event, Text) or (isinstance(event, Reasoning) and args.show_reasoning):
+                if shown and shown[-1] != kind:
+                    sys.stdout.write("\n\n")
+                shown.append(kind)
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
     finally:
-        await client.aclose()
+        await assistant.aclose()
     sys.stdout.write("\n")
     return 0
 
@@ -203,22 +213,17 @@ async def _doctor() -> int:
         print(f"{name:20} {value}")
     for problem in problems:
         print(f"problem: {problem}")
-    client = ProviderClient(settings)
+    assistant = Assistant(settings)
     try:
-        print(f"{'request url':20} {client.url}")
-        print(f"{'model id':20} {client.model}")
-        started = time.monotonic()
-        reply = await client.complete(
-            ChatRequest(
-                messages=[Message(role="user", content="Reply with the single word OK.")],
-                max_tokens=64,
-                reasoning_effort="none",
-            )
-        )
+        assistant.model(settings)  # a missing key fails here, before anything is printed
+        url, model = assistant.endpoint()
+        print(f"{'request url':20} {url}")
+        print(f"{'model id':20} {model}")
+        check = await assistant.check_provider()
     finally:
-        await client.aclose()
-    elapsed = time.monotonic() - started
-    print(f"provider answered in {elapsed:.1f} s: {reply.content.strip()[:80]!r}")
+        await assistant.aclose()
+    answer = check.answer.strip()[:80]
+    print(f"provider answered in {check.seconds:.1f} s: {answer!r}")
     return 0
 
 
@@ -236,6 +241,13 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _acp() -> int:
+    from glm_lsp.acp.agent import serve
+
+    await serve(_settings())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -245,14 +257,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "serve"):
             return _serve(args if args.command else argparse.Namespace(tcp=None))
+        if args.command == "acp":
+            return asyncio.run(_acp())
         if args.command == "edit":
             return asyncio.run(_edit(args))
         if args.command == "ask":
             return asyncio.run(_ask(args))
         if args.command == "index":
-            return _index(args)
+            return asyncio.run(_index(args))
         if args.command == "context":
-            return _context(args)
+            return asyncio.run(_context(args))
         return asyncio.run(_doctor())
     except GlmError as exc:
         print(f"glm-lsp: {exc}", file=sys.stderr)

@@ -624,18 +624,16 @@ async def test_key_never_leaks(provider_server: Start, dialect: str, caplog: Any
 # --- pooling and the environment contract ------------------------------------------------------
 
 
-async def test_clients_share_one_pool_per_loop(provider_server: Start) -> None:
+async def test_a_client_without_a_pool_opens_its_own_and_closes_it(
+    provider_server: Start,
+) -> None:
     server = provider_server("ourtoken")
-    first = ProviderClient(server.settings())
-    second = ProviderClient(server.settings(stream=False))
-    await first.complete(ask())
-    await second.complete(ask())
-    assert first._http() is second._http()
-    shared = first._http()
-    await first.aclose()
-    assert not shared.is_closed  # still used by the second client
-    await second.aclose()
-    assert shared.is_closed
+    client = ProviderClient(server.settings())
+    await client.complete(ask())
+    own = client._http()
+    assert (await client.complete(ask())).content == "ok" and client._http() is own
+    await client.aclose()
+    assert own.is_closed
 
 
 async def test_given_http_client_is_not_closed(provider_server: Start) -> None:

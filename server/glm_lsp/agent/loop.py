@@ -1,163 +1,202 @@
-"""The edit loop: context and tools to the model, run its tool calls, repeat until it answers.
+"""The one model loop: send the conversation, run the model's tool calls, repeat until it
+answers. Edits and chat both run here; chat is the same loop with read-only tools.
 
 Providers that call tools get the file tools; the others (NVIDIA) get a text edit format.
 Replies that carry edits as text go through the same appliers either way, and GLM's raw
 tool markup arrives here already turned into tool calls by the provider client. A model
 that keeps failing its format is moved to the next one (tools → SEARCH/REPLACE → unified
-diff → whole file), and the format that worked is remembered for the next edit.
+diff → whole file), and the format that worked is remembered (in the caller's
+`FormatMemory`) for the next edit.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from glm_lsp.agent import prompts
-from glm_lsp.agent.tools import RUNNERS, TOOLS, Workspace, describe_call, run_tool
+from glm_lsp.agent.model import Model, request_for
+from glm_lsp.agent.tools import RUNNERS, TOOLS, WRITING, Workspace, describe_call, run_tool
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter, prompt_budget
-from glm_lsp.context.engine import ContextEngine, ContextRequest, relative_buffers
-from glm_lsp.edits.overlay import FileChange, Overlay
+from glm_lsp.edits.overlay import FileChange
 from glm_lsp.edits.text_formats import apply_text_edits, parse_text_edits
 from glm_lsp.errors import EditError, GlmError
-from glm_lsp.providers.client import ProviderClient
 from glm_lsp.providers.types import ChatRequest, Completion, Message, StreamEvent, ToolCall, Usage
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
+OnProgress = Callable[[str], None]
+OnEvent = Callable[[StreamEvent], None]
+OnTool = Callable[[ToolCall], None]
+
+FORMATS = ("tools", "search_replace", "udiff", "whole_file")
+FAILURES_BEFORE_SWITCH = 2
+READ_ONLY = [tool for tool in TOOLS if tool.name not in WRITING]
+
+
+def _noop(_: object) -> None:
+    pass
+
+
+class FormatMemory:
+    """The edit format that last worked per (provider, model), so later edits start with it.
+
+    The assistant owns one; it lives as long as the process's assistant, not the module.
+    """
+
+    def __init__(self) -> None:
+        self.formats: dict[tuple[str, str], str] = {}
+
+    def first(self, model: Model) -> str:
+        known = self.formats.get(_key(model))
+        if not model.supports_tools:
+            return (known or "search_replace").replace("tools", "search_replace")
+        return known or "tools"
+
+    def remember(self, model: Model, edit_format: str) -> None:
+        self.formats[_key(model)] = edit_format
+
+
+def _key(model: Model) -> tuple[str, str]:
+    return (model.settings.provider, model.model)
 
 
 @dataclass
-class EditTask:
-    """One edit request, independent of where it came from (CLI or editor)."""
+class Hooks:
+    """Where a run reports what it does; every hook is optional."""
 
-    root: Path
-    path: str  # relative to root, posix
-    instruction: str
-    selection: prompts.Selection | None = None
-    buffers: dict[str, str] = field(default_factory=dict)  # absolute path -> open buffer text
+    on_progress: OnProgress = _noop
+    on_event: OnEvent | None = None
+    on_tool: OnTool = _noop
 
 
 @dataclass
-class EditOutcome:
+class LoopResult:
+    """A finished run: the files it changed, its last reply and everything it kept."""
+
     changes: list[FileChange]
     summary: str
     usage: Usage
     steps: int
+    reply: Completion
+    transcript: list[Message] = field(default_factory=list)  # what the run added
+    switches: list[str] = field(default_factory=list)  # edit format changes, with reasons
 
 
-def _noop(_: str) -> None:
-    pass
+# An edit's outcome is a loop result; the name stays for readers of the edit flow.
+EditOutcome = LoopResult
 
 
-FORMATS = ("tools", "search_replace", "udiff", "whole_file")
-FAILURES_BEFORE_SWITCH = 2
-# The edit format that last worked for a (provider, model), so later edits start with it.
-_preferred: dict[tuple[str, str], str] = {}
+class AgentLoop:
+    """One run: the conversation, the overlay and the usage so far.
 
-
-class EditSession:
-    """State of one running edit: the conversation, the overlay and the usage so far."""
+    `writes` picks the mode. Writing runs (edits) get every tool or a text format, parse
+    edits out of plain replies and switch formats on repeated failure. Read-only runs
+    (chat) get the reading tools, refuse writes, and stop at the first plain answer.
+    """
 
     def __init__(
         self,
-        task: EditTask,
-        client: ProviderClient,
-        context: str,
-        counter: TokenCounter,
-        on_progress: Progress = _noop,
-        on_event: Callable[[StreamEvent], None] | None = None,
-        engine: ContextEngine | None = None,
+        model: Model,
+        prompt: str,
+        *,
+        writes: bool,
+        workspace: Workspace | None = None,
+        history: list[Message] | None = None,
+        system: str | None = None,
+        formats: FormatMemory | None = None,
+        counter: TokenCounter | None = None,
+        default_path: str | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
-        self.task = task
-        self.client = client
-        self.counter = counter
-        self.on_progress = on_progress
-        self.on_event = on_event
-        exclude = engine.excluded_for_tools if engine else None
-        self.workspace = Workspace(Overlay(task.root, task.buffers, exclude), engine)
+        self.model, self.writes, self.workspace = model, writes, workspace
+        self.formats = formats or FormatMemory()
+        self.counter, self.default_path = counter, default_path
+        self.hooks = hooks or Hooks()
         self.usage = Usage()
-        self.format = self._first_format()
+        self.format = self.formats.first(model) if writes else "tools"
         self.failures = 0
-        self.switches: list[str] = []  # why the format changed, for the log and the user
-        self.messages = [
-            Message(role="system", content=prompts.system_for(self.format)),
-            Message(role="user", content=context),
-        ]
+        self.switches: list[str] = []
+        system = system or (prompts.system_for(self.format) if writes else prompts.SYSTEM_ASK)
+        self.messages = [Message(role="system", content=system), *(history or [])]
+        self.messages.append(Message(role="user", content=prompt))
+        self.first = len(self.messages)  # where this run's own messages start
 
     @property
-    def overlay(self) -> Overlay:
-        return self.workspace.overlay
+    def noun(self) -> str:
+        return "edit" if self.writes else "answer"
 
-    def _first_format(self) -> str:
-        if not self.client.supports_tools:
-            return _preferred.get(self._key(), "search_replace").replace("tools", "search_replace")
-        return _preferred.get(self._key(), "tools")
-
-    def _key(self) -> tuple[str, str]:
-        return (self.client.settings.provider, self.client.model)
-
-    async def run(self) -> EditOutcome:
-        settings = self.client.settings
+    async def run(self) -> LoopResult:
+        settings = self.model.settings
         deadline = time.monotonic() + settings.max_task_seconds
         for step in range(1, settings.max_steps + 1):
             self._check_limits(deadline)
-            self.on_progress(f"asking {self.client.model} (step {step}, {self._spent()} tokens)")
+            self.hooks.on_progress(
+                f"asking {self.model.model} (step {step}, {self._spent()} tokens)"
+            )
             reply = await self._ask()
-            if reply.tool_calls:
+            if reply.tool_calls and (self.workspace is not None or self.writes):
                 self._run_tools(reply)
                 continue
             self.messages.append(reply.as_message())
-            errors, parsed = self._apply_text_edits(reply.content)
-            if errors:
-                self._note_result(parsed)
-                self.messages.append(Message(role="user", content=prompts.retry_text_edits(errors)))
+            if self.writes and not self._took_text_edits(reply.content):
                 continue
-            _check_finish(reply, self.overlay.changes(), self.client)
-            _preferred[self._key()] = self.format
-            return EditOutcome(self.overlay.changes(), reply.content.strip(), self.usage, step)
+            return self._finish(reply, step)
+        if not self.writes:
+            raise GlmError(f"The model did not answer within {settings.max_steps} steps.")
         raise GlmError(f"The model did not finish the edit within {settings.max_steps} steps.")
+
+    def _finish(self, reply: Completion, step: int) -> LoopResult:
+        changes = self.workspace.overlay.changes() if self.workspace else []
+        if self.writes:
+            _check_finish(reply, changes, self.model.settings)
+            self.formats.remember(self.model, self.format)
+        reply.usage = self.usage
+        return LoopResult(
+            changes,
+            reply.content.strip(),
+            self.usage,
+            step,
+            reply,
+            self.messages[self.first :],
+            self.switches,
+        )
 
     def _spent(self) -> int:
         return self.usage.prompt_tokens + self.usage.completion_tokens
 
     def _check_limits(self, deadline: float) -> None:
-        settings = self.client.settings
+        settings = self.model.settings
+        kept = "; nothing was changed" if self.writes else ""
         if self._spent() >= settings.max_task_tokens:
             raise GlmError(
-                f"The edit stopped after spending {self._spent()} tokens, the max_task_tokens "
-                "limit; nothing was changed."
+                f"The {self.noun} stopped after spending {self._spent()} tokens, the "
+                f"max_task_tokens limit{kept}."
             )
         if time.monotonic() >= deadline:
             raise GlmError(
-                f"The edit stopped after {settings.max_task_seconds:.0f} seconds, the "
-                "max_task_seconds limit; nothing was changed."
+                f"The {self.noun} stopped after {settings.max_task_seconds:.0f} seconds, the "
+                f"max_task_seconds limit{kept}."
             )
 
     async def _ask(self) -> Completion:
-        settings = self.client.settings
-        request = ChatRequest(
-            messages=self.messages,
-            tools=TOOLS if self.format == "tools" else [],
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            reasoning_effort=settings.reasoning_effort or None,
-        )
-        reply = await self.client.complete(request, self.on_event)
+        tools = TOOLS if self.writes and self.format == "tools" else []
+        if not self.writes and self.workspace is not None and self.model.supports_tools:
+            tools = READ_ONLY
+        request = request_for(self.model.settings, self.messages, tools)
+        reply = await self.model.complete(request, self.hooks.on_event)
         self.usage = self.usage + reply.usage
-        if len(self.messages) == 2:  # the first request: calibrate the token estimate
+        if self.counter is not None and len(self.messages) == self.first:
             self.counter.observe(request_chars(request), reply.usage.prompt_tokens)
         return reply
 
     def _run_tools(self, reply: Completion) -> None:
         """Run every call of the turn in order and answer each one."""
-        native = self.format == "tools"
+        native = self.format == "tools" or not self.writes
         if native:
             self.messages.append(reply.as_message())
         else:  # no tool role in text mode: echo the markup and answer as the user
@@ -171,8 +210,9 @@ class EditSession:
         results = []
         malformed = False
         for call in reply.tool_calls:
-            self.on_progress(f"{describe_call(call)} ({self._spent()} tokens)")
-            result, ok = run_tool(call, self.workspace)
+            self.hooks.on_progress(f"{describe_call(call)} ({self._spent()} tokens)")
+            self.hooks.on_tool(call)
+            result, ok = self._run_one(call)
             malformed |= not ok and _is_malformed(call)
             log.info("tool %s: %s", describe_call(call), "ok" if ok else result)
             if native:
@@ -181,7 +221,16 @@ class EditSession:
                 results.append(f"Result of {call.name}:\n{result}")
         if results:
             self.messages.append(Message(role="user", content="\n\n".join(results)))
-        self._note_result(malformed)
+        if self.writes:
+            self._note_result(malformed)
+
+    def _run_one(self, call: ToolCall) -> tuple[str, bool]:
+        if not self.writes and call.name in WRITING:
+            refusal = f"Error: {call.name} is not available in chat; chat does not change files."
+            return refusal, False
+        if self.workspace is None:
+            return "Error: no workspace is open, so no tool can run.", False
+        return run_tool(call, self.workspace)
 
     def _note_result(self, malformed: bool) -> None:
         """Count format failures (bad tool JSON, unparseable blocks); switch after a few."""
@@ -197,8 +246,17 @@ class EditSession:
             "switching the edit format from %s to %s: %s", self.format, following[0], reason
         )
         self.format, self.failures = following[0], 0
-        _preferred[self._key()] = self.format
+        self.formats.remember(self.model, self.format)
         self.messages.append(Message(role="user", content=prompts.switch_format(self.format)))
+
+    def _took_text_edits(self, content: str) -> bool:
+        """Apply the text edits of a plain reply; on failure ask again and return False."""
+        errors, malformed = self._apply_text_edits(content)
+        if not errors:
+            return True
+        self._note_result(malformed)
+        self.messages.append(Message(role="user", content=prompts.retry_text_edits(errors)))
+        return False
 
     def _apply_text_edits(self, content: str) -> tuple[list[str], bool]:
         """Apply every text edit of a reply, all or nothing.
@@ -207,21 +265,22 @@ class EditSession:
         rather than merely mismatched.
         """
         try:
-            edits = parse_text_edits(content, default_path=self.task.path)
+            edits = parse_text_edits(content, default_path=self.default_path)
         except EditError as exc:
             return [str(exc)], True
         if not edits:
             return [], False
-
+        if self.workspace is None:
+            return ["No workspace is open, so the edits cannot be applied."], False
         try:
-            texts = apply_text_edits(self.overlay.text_or_none, edits)
+            texts = apply_text_edits(self.workspace.overlay.text_or_none, edits)
         except EditError as exc:
             return [str(exc)], False
         for path, text in texts.items():
             if text is None:
-                self.overlay.delete(path)
+                self.workspace.overlay.delete(path)
             else:
-                self.overlay.write(path, text)
+                self.workspace.overlay.write(path, text)
         return [], False
 
 
@@ -236,12 +295,12 @@ def _is_malformed(call: ToolCall) -> bool:
     return False
 
 
-def _check_finish(reply: Completion, changes: list[FileChange], client: ProviderClient) -> None:
+def _check_finish(reply: Completion, changes: list[FileChange], settings: Settings) -> None:
     """A reply cut short must not pass for a finished edit."""
     if reply.finish_reason == "length" and not changes:
         raise GlmError(
             f"The model's reply was cut off at the max_tokens limit "
-            f"({client.settings.max_tokens}) before it made the edit; raise max_tokens or "
+            f"({settings.max_tokens}) before it made the edit; raise max_tokens or "
             "narrow the selection."
         )
     if reply.finish_reason == "content_filter":
@@ -283,49 +342,10 @@ def context_budget(
     return prompt_budget(window, settings.max_tokens, settings.context_tokens, overhead)
 
 
-def build_context(engine: ContextEngine, task: EditTask, budget: int, counter: TokenCounter) -> str:
-    """The user message of an edit: the engine's context for the file and selection."""
-    engine.set_buffers(relative_buffers(task.root, task.buffers))
-    selection = (task.selection.start, task.selection.end) if task.selection else None
-    request = ContextRequest(task.path, task.instruction, selection)
-    return engine.assemble(request, budget, counter).render()
-
-
-async def run_edit(
-    task: EditTask,
-    client: ProviderClient,
-    engine: ContextEngine,
-    on_progress: Progress = _noop,
-    on_event: Callable[[StreamEvent], None] | None = None,
-) -> EditOutcome:
-    """Gather context, ask the model for the edit and return the changed files.
-
-    Nothing touches the disk: changes come back in the outcome for the caller to show.
-    """
-    counter = TokenCounter.load(client.settings.provider)
-    on_progress("gathering context")
-    budget = context_budget(client.settings, client.context_window, client.supports_tools, counter)
-    context = await asyncio.to_thread(build_context, engine, task, budget, counter)
-    session = EditSession(task, client, context, counter, on_progress, on_event, engine)
-    return await session.run()
-
-
-async def ask(
-    question: str,
-    client: ProviderClient,
-    path: str | None = None,
-    text: str | None = None,
-    on_event: Callable[[StreamEvent], None] | None = None,
-) -> Completion:
-    """A plain question, no tools: the answer and its reasoning."""
-    settings = client.settings
-    request = ChatRequest(
-        messages=[
-            Message(role="system", content=prompts.SYSTEM_ASK),
-            Message(role="user", content=prompts.ask_request(question, path, text)),
-        ],
-        temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
-        reasoning_effort=settings.reasoning_effort or None,
-    )
-    return await client.complete(request, on_event)
+def replayed(history: list[Message]) -> list[Message]:
+    """Earlier questions and final answers only: old tool results and reasoning stay home."""
+    return [
+        Message(role=m.role, content=m.content)
+        for m in history
+        if m.role == "user" or (m.role == "assistant" and not m.tool_calls)
+    ]

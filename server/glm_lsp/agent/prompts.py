@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 _ROLE = """\
 You are GLM, a careful senior engineer editing code inside the user's editor.
 The user's message holds context from their repository (a ranked map of its symbols,
@@ -66,14 +64,6 @@ DEFAULT_INSTRUCTION = (
     "Improve this code: fix any bugs you find and make it clearer, keeping its behaviour "
     "and its public interface."
 )
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Lines the user selected, 1-based and inclusive."""
-
-    start: int
-    end: int
 
 
 def ask_request(question: str, path: str | None, text: str | None) -> str:

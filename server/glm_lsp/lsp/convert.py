@@ -7,9 +7,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from glm_lsp.agent.prompts import Selection
-from glm_lsp.edits.overlay import FileChange
-from glm_lsp.edits.textedits import minimal_changes
+from glm_lsp.assistant import FileChange, LineSpan, minimal_changes
 
 ENCODINGS = {
     types.PositionEncodingKind.Utf8: "utf-8",
@@ -26,12 +24,14 @@ def encoding_name(kind: object) -> str:
     return "utf-16"
 
 
-def selection_of(range_: types.Range) -> Selection:
+def lines_of(range_: types.Range | None) -> LineSpan | None:
     """Whole lines covered by an LSP range; a range ending at column 0 stops the line before."""
+    if range_ is None:
+        return None
     end = range_.end.line
     if range_.end.character == 0 and end > range_.start.line:
         end -= 1
-    return Selection(range_.start.line + 1, end + 1)
+    return LineSpan(range_.start.line + 1, end + 1)
 
 
 def text_edits(old: str, new: str, encoding: str) -> list[types.TextEdit]:

@@ -1,20 +1,19 @@
-"""Proposed edits held until the user accepts or rejects them, and documents the editor
-is asked to show (a proposed diff, an explanation) when it can show documents."""
+"""Proposed edits held until the user accepts or rejects them."""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from lsprotocol import types
-from pygls.uris import from_fs_path
 
-from glm_lsp.lsp.editing import ProposedEdit
-from glm_lsp.lsp.server import GlmServer
+if TYPE_CHECKING:
+    from glm_lsp.lsp.editing import ProposedEdit
 
 
 def shown_dir() -> Path:
+    """Where documents the editor is asked to show (a diff, an answer) are written."""
     return platformdirs.user_cache_path("glm-lsp") / "shown"
 
 
@@ -32,22 +31,3 @@ class Previews:
     def pop(self, token: str) -> ProposedEdit | None:
         (shown_dir() / f"{token}.diff").unlink(missing_ok=True)
         return self.proposals.pop(token, None)
-
-
-def can_show_documents(server: GlmServer) -> bool:
-    window = server.client_capabilities.window
-    return window is not None and window.show_document is not None and window.show_document.support
-
-
-async def show_text(server: GlmServer, name: str, text: str) -> bool:
-    """Write `text` to a file of ours and ask the editor to open it; False if it cannot."""
-    if not can_show_documents(server):
-        return False
-    path = shown_dir() / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    uri = from_fs_path(str(path)) or path.as_uri()
-    result = await server.window_show_document_async(
-        types.ShowDocumentParams(uri=uri, take_focus=True)
-    )
-    return bool(result and result.success)

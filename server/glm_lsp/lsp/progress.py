@@ -9,21 +9,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from lsprotocol import types
 
 from glm_lsp.lsp.server import GlmServer
 
-_owners: dict[str, asyncio.Task[Any]] = {}  # progress token -> the task it reports on
+
+def progress_cancelled(ls: GlmServer, params: types.WorkDoneProgressCancelParams) -> None:
+    owner = ls.progress_owners.get(str(params.token))
+    if owner is not None:
+        owner.cancel()
 
 
 def register(server: GlmServer) -> None:
-    @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
-    def cancelled(params: types.WorkDoneProgressCancelParams) -> None:
-        owner = _owners.get(str(params.token))
-        if owner is not None:
-            owner.cancel()
+    server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)(progress_cancelled)
 
 
 class Progress:
@@ -46,7 +45,7 @@ class Progress:
         if self.active:
             task = asyncio.current_task()
             if task is not None:
-                _owners[self.token] = task
+                self.server.progress_owners[self.token] = task
             self.server.work_done_progress.begin(
                 self.token, types.WorkDoneProgressBegin(title=self.title, cancellable=True)
             )
@@ -59,7 +58,7 @@ class Progress:
             )
 
     async def __aexit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        _owners.pop(self.token, None)
+        self.server.progress_owners.pop(self.token, None)
         if self.active:
             message = self.end_message or ("cancelled" if kind is asyncio.CancelledError else None)
             self.server.work_done_progress.end(

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 import threading
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Coroutine, Generator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,15 +21,12 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from glm_lsp import __version__
+from glm_lsp.assistant import Assistant, TaskRecord, Usage, find_root
 from glm_lsp.config import Settings, load_settings
-from glm_lsp.context.engine import ContextEngine
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
-from glm_lsp.lsp.tasks import TaskLog, run_task
-from glm_lsp.providers.client import hold_pool
-from glm_lsp.providers.types import Usage
-from glm_lsp.store import SessionStore, default_path
-from glm_lsp.workspace import find_root
+from glm_lsp.lsp import protocol
+from glm_lsp.lsp.previews import Previews
 
 log = logging.getLogger(__name__)
 
@@ -37,36 +34,52 @@ REQUEST_FAILED = -32803
 
 
 class GlmProtocol(LanguageServerProtocol):
-    """Works around pygls#606: shutdown iterated a dict that cancel callbacks mutate."""
+    """Shutdown cancels the requests still running and lets them answer first.
+
+    pygls#606: its shutdown iterated a dict that cancel callbacks mutate. And a request
+    cancelled at shutdown must send its "cancelled" reply before the shutdown reply, or
+    the editor's `exit` can end the process with that reply unsent.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cancelled_at_shutdown: list[asyncio.Future[Any]] = []
 
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        current_id = self.msg_id
+        pending = [
+            future
+            for msg_id, future in list(self._request_futures.items())
+            if msg_id != current_id and not future.done()
+        ]
+        for future in pending:
+            future.cancel()
+            if isinstance(future, asyncio.Future):
+                self.cancelled_at_shutdown.append(future)
         if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
             yield user_handler, args, None
-        current_id = self.msg_id
-        for msg_id, future in list(self._request_futures.items()):
-            if msg_id != current_id and not future.done():
-                future.cancel()
         self._shutdown = True
         return None
 
 
 class GlmServer(LanguageServer):
-    """The server plus the effective settings; features live in their own modules."""
+    """The LSP face: the pygls server, the assistant it drives, and what only the editor
+    session has (settings as the editor sent them, held previews, progress owners)."""
 
     def __init__(self) -> None:
         super().__init__("glm-lsp", __version__, protocol_cls=GlmProtocol)
         self.init_options: Any = None
         self.configured = asyncio.Event()  # set once workspace/configuration was asked
-        self.settings, problems = load_settings()
+        settings, problems = load_settings()
         self._report_problems(problems)
-        self.engines: dict[Path, ContextEngine] = {}
-        self.tasks: set[asyncio.Task[Any]] = set()
-        self.running: dict[str, asyncio.Task[Any]] = {}  # task id -> a command's own task
-        self.usage = Usage()  # every request of this session, for glm.usage
-        self.task_log = TaskLog()
-        self.stores: dict[Path, SessionStore] = {}
-        self.release_pool: Callable[[], Coroutine[Any, Any, None]] | None = None
+        self.assistant = Assistant(settings, ready=self._configuration_arrived)
+        self.previews = Previews()  # proposals waiting for glm.accept / glm.reject
+        self.progress_owners: dict[str, asyncio.Task[Any]] = {}  # progress token -> task
+
+    @property
+    def settings(self) -> Settings:
+        return self.assistant.settings
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve over stdio, with stdin read by the event loop itself.
@@ -95,64 +108,38 @@ class GlmServer(LanguageServer):
         loop = asyncio.get_running_loop()
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
         assert self._stop_event is not None
-        await run_async(
-            stop_event=self._stop_event,
-            reader=reader,
-            protocol=self.protocol,
-            logger=log,
-            error_handler=self.report_server_error,
-        )
+        try:
+            await run_async(
+                stop_event=self._stop_event,
+                reader=reader,
+                protocol=self.protocol,
+                logger=log,
+                error_handler=self.report_server_error,
+            )
+        finally:  # the pool outlives shutdown: requests still running end as cancelled
+            await self.assistant.aclose()
 
-    def record_usage(self, usage: Usage, what: str) -> None:
-        """Add a finished task's usage to the session and tell the editor's log."""
-        self.usage = self.usage + usage
-        self.task_log.spent(usage, what)
+    def log_usage(self, usage: Usage, what: str) -> None:
+        """Tell the editor's log what a finished operation spent."""
         self.window_log_message(
             types.LogMessageParams(
                 type=types.MessageType.Info, message=f"GLM {what}: {usage.describe()}"
             )
         )
 
-    def store_for(self, root: Path) -> SessionStore:
-        """The chat sessions of a workspace root, opened once."""
-        store = self.stores.get(root)
-        if store is None:
-            store = self.stores[root] = SessionStore(default_path(root))
-        return store
-
-    async def engine_for(self, root: Path) -> ContextEngine:
-        """The warm context engine of `root`, refreshed (cheaply) before each use."""
-        engine = self.engines.get(root)
-        if engine is None:
-            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
-        await asyncio.to_thread(engine.refresh)
-        return engine
-
-    def spawn(self, coroutine: Coroutine[Any, Any, Any], task_id: str = "") -> None:
-        """Run background work, keeping a reference and logging its failure; with a
-        `task_id` it can be cancelled by glm.cancel."""
-        task = asyncio.ensure_future(coroutine)
-        self.tasks.add(task)
-        if task_id:
-            self.running[task_id] = task
-
-        def done(finished: asyncio.Task[Any]) -> None:
-            self.tasks.discard(finished)
-            self.running.pop(task_id, None)
-            if not finished.cancelled() and finished.exception() is not None:
-                log.error("background task failed", exc_info=finished.exception())
-
-        task.add_done_callback(done)
-
     def start_task(self, title: str, work: Coroutine[Any, Any, str | None]) -> str:
-        """Run a command's long work as a task of its own; returns its id at once."""
-        record = self.task_log.new(title)
-        self.spawn(run_task(record, work, self.protocol.notify, self.fail), record.id)
+        """Run a command's long work as a task of its own; returns its id at once and
+        tells the editor its start and end as $/glm/task."""
+        record = self.assistant.tasks.start(title, work, self._task_changed, self.fail)
         return record.id
 
+    def _task_changed(self, record: TaskRecord) -> None:
+        self.protocol.notify(protocol.TASK_NOTIFICATION, protocol.TaskEvent.of(record))
+
     def reload_settings(self, workspace: Any = None) -> None:
-        self.settings, problems = load_settings(init_options=self.init_options, workspace=workspace)
-        register_secret(self.settings.api_key)
+        settings, problems = load_settings(init_options=self.init_options, workspace=workspace)
+        self.assistant.settings = settings
+        register_secret(settings.api_key)
         self._report_problems(problems)
         if problems:
             more = f" ({len(problems) - 1} more in the log)" if len(problems) > 1 else ""
@@ -166,13 +153,12 @@ class GlmServer(LanguageServer):
         for problem in problems:
             log.warning("%s", problem)
 
-    async def current_settings(self) -> Settings:
-        """The settings once the editor's configuration arrived (or it failed to)."""
+    async def _configuration_arrived(self) -> None:
+        """Wait until the editor's configuration arrived (or failed to)."""
         try:
             await asyncio.wait_for(self.configured.wait(), timeout=5)
         except TimeoutError:
             log.warning("the editor did not answer workspace/configuration; using what is known")
-        return self.settings
 
     def fail(self, error: GlmError) -> JsonRpcException:
         """Show the one-sentence error, log the detail; the caller raises the result."""
@@ -184,6 +170,14 @@ class GlmServer(LanguageServer):
 
     def position_encoding(self) -> Any:
         return self.workspace.position_encoding
+
+    def workspace_root(self) -> Path:
+        """The first workspace folder, else the root the editor opened."""
+        for folder in self.workspace.folders.values():
+            return Path(to_fs_path(folder.uri) or ".")
+        if self.workspace.root_uri:
+            return Path(to_fs_path(self.workspace.root_uri) or ".")
+        raise GlmError("There is no workspace folder to work in.")
 
     def root_for(self, path: Path) -> Path:
         """The workspace folder holding `path`, else the repository or folder around it."""
@@ -216,31 +210,32 @@ def _is_pipe(stream: BinaryIO) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-def _register_settings(server: GlmServer) -> None:
-    @server.feature(types.INITIALIZE)
-    def initialize(params: types.InitializeParams) -> None:
-        server.init_options = params.initialization_options
-        server.reload_settings()
+def initialize(ls: GlmServer, params: types.InitializeParams) -> None:
+    ls.init_options = params.initialization_options
+    ls.reload_settings()
 
-    @server.feature(types.INITIALIZED)
-    async def initialized(params: types.InitializedParams) -> None:
-        server.release_pool = hold_pool()
-        try:
-            await _fetch_workspace_settings(server)
-        finally:
-            server.configured.set()
-        for folder in server.workspace.folders.values():  # index now: the first edit starts warm
-            server.spawn(server.engine_for(Path(to_fs_path(folder.uri) or ".")))
 
-    @server.feature(types.SHUTDOWN)
-    async def shutdown(params: None) -> None:
-        if server.release_pool is not None:
-            await server.release_pool()
-            server.release_pool = None
+async def initialized(ls: GlmServer, params: types.InitializedParams) -> None:
+    try:
+        await _fetch_workspace_settings(ls)
+    finally:
+        ls.configured.set()
+    for folder in ls.workspace.folders.values():  # index now: the first edit starts warm
+        ls.assistant.tasks.spawn(ls.assistant.engine(Path(to_fs_path(folder.uri) or ".")))
 
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def changed(params: types.DidChangeConfigurationParams) -> None:
-        await _fetch_workspace_settings(server, params.settings)
+
+async def shutdown(ls: GlmServer, params: None) -> None:
+    """Wait (briefly) for the requests shutdown cancelled to send their replies."""
+    cancelled = ls.protocol.cancelled_at_shutdown if isinstance(ls.protocol, GlmProtocol) else []
+    if cancelled:
+        await asyncio.wait(cancelled, timeout=2)
+        await asyncio.sleep(0)
+
+
+async def did_change_configuration(
+    ls: GlmServer, params: types.DidChangeConfigurationParams
+) -> None:
+    await _fetch_workspace_settings(ls, params.settings)
 
 
 async def _fetch_workspace_settings(server: GlmServer, pushed: Any = None) -> None:
@@ -255,15 +250,17 @@ async def _fetch_workspace_settings(server: GlmServer, pushed: Any = None) -> No
 
 
 def build_server() -> GlmServer:
+    """The server with every feature module's handlers registered."""
     from glm_lsp.lsp import code_actions, commands, documents, progress
 
     install_redaction()
     if os.environ.get("GLM_LSP_LOG_LEVEL"):
         logging.getLogger("glm_lsp").setLevel(os.environ["GLM_LSP_LOG_LEVEL"].upper())
     server = GlmServer()
-    _register_settings(server)
-    code_actions.register(server)
-    commands.register(server)
-    documents.register(server)
-    progress.register(server)
+    server.feature(types.INITIALIZE)(initialize)
+    server.feature(types.INITIALIZED)(initialized)
+    server.feature(types.SHUTDOWN)(shutdown)
+    server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    for module in (code_actions, commands, documents, progress):
+        module.register(server)
     return server

@@ -23,9 +23,7 @@ import json
 import logging
 import random
 import time
-import weakref
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -43,48 +41,6 @@ YIELD_EVERY = 32  # SSE events parsed between turns of the event loop, so the se
 log = logging.getLogger("glm_lsp.providers")
 
 EventCallback = Callable[[StreamEvent], None]
-
-
-# --- one connection pool per event loop ---------------------------------------------
-
-
-@dataclass
-class _SharedPool:
-    http: httpx.AsyncClient
-    users: int = 0
-
-
-_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SharedPool] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _acquire_pool() -> _SharedPool:
-    """The running loop's shared pool, created on first use (connections are per loop)."""
-    loop = asyncio.get_running_loop()
-    pool = _POOLS.get(loop)
-    if pool is None or pool.http.is_closed:
-        pool = _SharedPool(httpx.AsyncClient(follow_redirects=False))
-        _POOLS[loop] = pool
-    pool.users += 1
-    return pool
-
-
-def hold_pool() -> Callable[[], Coroutine[Any, Any, None]]:
-    """Keep the running loop's connection pool open until the returned release is awaited.
-
-    A long-running server holds it, so TLS setup (tens of milliseconds of CPU on the event
-    loop) and connections are paid for once, not by every task.
-    """
-    pool = _acquire_pool()
-    return lambda: _release_pool(pool)
-
-
-async def _release_pool(pool: _SharedPool) -> None:
-    """Close the shared pool when its last client is closed."""
-    pool.users -= 1
-    if pool.users <= 0:
-        await pool.http.aclose()
 
 
 # --- bookkeeping for one attempt -----------------------------------------------------
@@ -135,16 +91,16 @@ class ProviderClient:
     """Talks to the configured provider; one instance per settings, reusable for many calls.
 
     Construction raises ConfigError when the settings cannot work (no key, no account id
-    for Cloudflare, no base URL or model for a generic server). Without `http`, clients on
-    the same event loop share one connection pool, closed when the last one is closed.
+    for Cloudflare, no base URL or model for a generic server). A long-running owner (the
+    assistant) passes its one `http` pool, so TLS setup and connections are paid for once;
+    without one, the client opens its own on first use and closes it in `aclose`.
     """
 
     def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
         self.settings = settings
         self.endpoint: Endpoint = resolve(settings)
         self._given_http = http  # the caller's: never closed here
-        self._pool: _SharedPool | None = None
-        self._pool_loop: asyncio.AbstractEventLoop | None = None
+        self._own_http: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
         return f"ProviderClient({self.endpoint.dialect.name}, {self.url}, model={self.model})"
@@ -166,10 +122,10 @@ class ProviderClient:
         return self.endpoint.context_window
 
     async def aclose(self) -> None:
-        """Release the shared connection pool (closed when its last user lets go)."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await _release_pool(pool)
+        """Close the client's own connection pool, if it opened one."""
+        own, self._own_http = self._own_http, None
+        if own is not None:
+            await own.aclose()
 
     async def complete(
         self, request: ChatRequest, on_event: EventCallback | None = None
@@ -262,13 +218,9 @@ class ProviderClient:
     def _http(self) -> httpx.AsyncClient:
         if self._given_http is not None:
             return self._given_http
-        loop = asyncio.get_running_loop()
-        if self._pool is not None and self._pool_loop is not loop:
-            self._pool.users -= 1  # that loop's pool cannot be closed from this loop
-            self._pool = None
-        if self._pool is None:
-            self._pool, self._pool_loop = _acquire_pool(), loop
-        return self._pool.http
+        if self._own_http is None or self._own_http.is_closed:
+            self._own_http = httpx.AsyncClient(follow_redirects=False)
+        return self._own_http
 
     def _timeouts(self) -> httpx.Timeout:
         """httpx enforces only the connect clock; _Clock handles the reading clocks."""

@@ -1,0 +1,417 @@
+"""The assistant: one per process, behind every face (CLI, language server, ACP agent).
+
+It owns what outlives a single request: the context engines per workspace root, one
+HTTP pool and the provider client built on it, the usage ledger, the learned edit format,
+the chat session stores and the running tasks. Its operations (edit, chat, context,
+apply-diff) are async iterators of `events`; a `Cancellation` handle, or cancelling the
+consumer, stops the work and closes the provider stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+
+from glm_lsp.agent import actions, prompts
+from glm_lsp.agent.loop import AgentLoop, FormatMemory, Hooks, LoopResult, context_budget, replayed
+from glm_lsp.agent.model import Model
+from glm_lsp.agent.tools import WRITING, Workspace, describe_call
+from glm_lsp.assistant import events as ev
+from glm_lsp.assistant.tasks import Cancellation, Tasks
+from glm_lsp.config import Settings
+from glm_lsp.context.budget import TokenCounter
+from glm_lsp.context.engine import ContextEngine, relative_buffers
+from glm_lsp.context.engine import ContextRequest as EngineRequest
+from glm_lsp.context.index import IndexStats
+from glm_lsp.edits.diff import unified_diff_many
+from glm_lsp.edits.overlay import FileChange, Overlay
+from glm_lsp.edits.patch import apply_patch
+from glm_lsp.edits.stale import rebase_changes
+from glm_lsp.errors import GlmError
+from glm_lsp.providers.client import ProviderClient
+from glm_lsp.providers.dialects import resolve
+from glm_lsp.providers.types import ChatRequest, Message, StreamEvent, ToolCall, Usage
+from glm_lsp.store import SessionInfo, SessionStore, default_path
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[ev.Event], None]
+ModelFactory = Callable[[Settings, httpx.AsyncClient], Model]
+
+
+@dataclass(frozen=True)
+class ProviderCheck:
+    answer: str
+    seconds: float
+
+
+def provider_model(settings: Settings, http: httpx.AsyncClient) -> Model:
+    return ProviderClient(settings, http=http)
+
+
+class Assistant:
+    """Everything one running glm-lsp knows; faces hold one and call its operations."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        ready: Callable[[], Awaitable[None]] | None = None,
+        model_factory: ModelFactory = provider_model,
+        store_path: Callable[[Path], Path] = default_path,
+    ) -> None:
+        """`ready` is awaited before each operation reads the settings (the language
+        server waits there for the editor's configuration); faces assign `settings`
+        when they change. `model_factory` lets tests put a scripted model in."""
+        self.settings = settings
+        self.ready = ready
+        self.model_factory = model_factory
+        self.store_path = store_path
+        self.engines: dict[Path, ContextEngine] = {}
+        self.stores: dict[Path, SessionStore] = {}
+        self.usage = Usage()  # everything this process spent
+        self.tasks = Tasks()
+        self.formats = FormatMemory()
+        self._http: httpx.AsyncClient | None = None
+        self._model: tuple[Settings, Model] | None = None
+
+    # --- what the assistant owns ---------------------------------------------------
+
+    async def current_settings(self) -> Settings:
+        if self.ready is not None:
+            await self.ready()
+        return self.settings
+
+    def model(self, settings: Settings) -> Model:
+        """The provider client for `settings`, rebuilt only when the settings change."""
+        if self._model is None or self._model[0] is not settings:
+            if self._http is None or self._http.is_closed:
+                self._http = httpx.AsyncClient(follow_redirects=False)
+            self._model = (settings, self.model_factory(settings, self._http))
+        return self._model[1]
+
+    async def engine(self, root: Path) -> ContextEngine:
+        """The warm context engine of `root`, refreshed (cheaply) before each use."""
+        engine = self.engines.get(root)
+        if engine is None:
+            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+        await asyncio.to_thread(engine.refresh)
+        return engine
+
+    async def reindex(self) -> int:
+        """Refresh every engine; returns how many files they hold."""
+        files = 0
+        for engine in list(self.engines.values()):
+            files += (await asyncio.to_thread(engine.refresh)).files
+        return files
+
+    def touch(self, path: Path) -> None:
+        """The user edited `path`; recently edited files rank higher."""
+        for root, engine in self.engines.items():
+            if path.is_relative_to(root):
+                engine.touch(path.relative_to(root).as_posix())
+
+    def store(self, root: Path) -> SessionStore:
+        """The chat sessions of a workspace root, opened once."""
+        store = self.stores.get(root)
+        if store is None:
+            store = self.stores[root] = SessionStore(self.store_path(root))
+        return store
+
+    def sessions(self, root: Path) -> list[SessionInfo]:
+        return self.store(root).sessions()
+
+    def session(self, root: Path, session: str, title: str) -> str:
+        """`session` if it exists in `root`, a new one titled `title` if it is empty."""
+        store = self.store(root)
+        if not session:
+            return store.create(title)
+        if not store.exists(session):
+            raise GlmError(f"There is no chat session {session} in this workspace.")
+        return session
+
+    def history(self, root: Path, session: str) -> list[Message]:
+        return self.store(root).messages(session)
+
+    def record(self, usage: Usage, what: str) -> ev.UsageReport:
+        """Add an operation's usage to the process total and to the running task."""
+        self.usage = self.usage + usage
+        self.tasks.spent(usage, what)
+        return ev.UsageReport(usage, what)
+
+    async def aclose(self) -> None:
+        http, self._http, self._model = self._http, None, None
+        if http is not None:
+            await http.aclose()
+
+    # --- operations --------------------------------------------------------------------
+
+    def edit(
+        self, request: ev.EditRequest, cancel: Cancellation | None = None
+    ) -> AsyncIterator[ev.Event]:
+        """Run the model on a file and propose the change; nothing is written."""
+        buffers = dict(request.buffers())  # what the user sees now, before any await
+        return _events(lambda emit: self._edit(request, buffers, emit), cancel)
+
+    def chat(
+        self, request: ev.ChatRequest, cancel: Cancellation | None = None
+    ) -> AsyncIterator[ev.Event]:
+        """One turn of a stored conversation; the turn is kept once it finished."""
+        buffers = dict(request.buffers())
+        return _events(lambda emit: self._chat(request, buffers, emit), cancel)
+
+    def context(
+        self, request: ev.ContextRequest, cancel: Cancellation | None = None
+    ) -> AsyncIterator[ev.Event]:
+        """The context an edit would send, without asking the model."""
+        return _events(lambda emit: self._context(request, emit), cancel)
+
+    def apply_diff(
+        self, request: ev.DiffRequest, cancel: Cancellation | None = None
+    ) -> AsyncIterator[ev.Event]:
+        """A unified diff as proposed file changes, confined to the root."""
+        return _events(lambda emit: self._apply_diff(request, emit), cancel)
+
+    def ask(
+        self, request: ev.AskRequest, cancel: Cancellation | None = None
+    ) -> AsyncIterator[ev.Event]:
+        """A plain question with no tools and no stored conversation."""
+        return _events(lambda emit: self._ask(request, emit), cancel)
+
+    async def index(self, root: Path) -> IndexStats:
+        """Index `root` now; returns what it took."""
+        engine = self.engines.get(root)
+        if engine is None:
+            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+        return await asyncio.to_thread(engine.refresh)
+
+    async def check_provider(self) -> ProviderCheck:
+        """Ask the provider for one word, to show that the settings work."""
+        model = self.model(await self.current_settings())
+        started = time.monotonic()
+        messages = [Message(role="user", content="Reply with the single word OK.")]
+        reply = await model.complete(
+            ChatRequest(messages=messages, max_tokens=64, reasoning_effort="none")
+        )
+        return ProviderCheck(reply.content, time.monotonic() - started)
+
+    def endpoint(self) -> tuple[str, str]:
+        """The request URL and model id the settings lead to (no key needed)."""
+        endpoint = resolve(self.settings, require_key=False)
+        return endpoint.url, endpoint.model
+
+    async def _ask(self, request: ev.AskRequest, emit: Emit) -> None:
+        model = self.model(await self.current_settings())
+        prompt = prompts.ask_request(request.question, request.path, request.text)
+        result = await AgentLoop(
+            model, prompt, writes=False, hooks=Hooks(on_event=_streamer(emit))
+        ).run()
+        emit(self.record(result.usage, "question"))
+        emit(ev.Done(result.reply.content, result.usage))
+
+    async def _edit(self, request: ev.EditRequest, buffers: Mapping[str, str], emit: Emit) -> None:
+        settings = await self.current_settings()
+        model = self.model(settings)
+        engine = await self.engine(request.root)
+        emit(ev.Progress("gathering context"))
+        counter = TokenCounter.load(settings.provider)
+        budget = context_budget(settings, model.context_window, model.supports_tools, counter)
+        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
+        context = await _assembled(engine, buffers, wanted, budget, counter)
+        result = await AgentLoop(
+            model,
+            context,
+            writes=True,
+            workspace=Workspace(Overlay(request.root, buffers, engine.excluded_for_tools), engine),
+            formats=self.formats,
+            counter=counter,
+            default_path=request.path,
+            hooks=Hooks(on_progress=lambda text: emit(ev.Progress(text))),
+        ).run()
+        emit(ev.Progress("applying"))
+        changes = result.changes
+        if request.comment:
+            changes = [_uncommented(c, request.path, request.comment) for c in changes]
+        emit(_proposal(request.root, changes, result.summary, request.buffers))
+        emit(self.record(result.usage, f"edit of {Path(request.path).name}"))
+        emit(ev.Done(result.summary, result.usage))
+
+    async def _chat(self, request: ev.ChatRequest, buffers: Mapping[str, str], emit: Emit) -> None:
+        settings = await self.current_settings()
+        model = self.model(settings)
+        emit(ev.Progress("gathering context"))
+        engine = await self.engine(request.root)
+        context = await self._chat_context(request, engine, buffers, model)
+        emit(ev.Progress("asking " + model.model))
+        result = await self._turn(request, model, context, engine, buffers, emit)
+        if request.writes and result.changes:
+            emit(_proposal(request.root, result.changes, result.summary, request.buffers))
+        store = self.store(request.root)
+        store.append(request.session, [Message("user", request.message), *result.transcript])
+        store.add_usage(request.session, result.usage)
+        emit(self.record(result.usage, "chat"))
+        emit(ev.Done(result.reply.content, result.usage, request.session))
+
+    async def _turn(
+        self,
+        request: ev.ChatRequest,
+        model: Model,
+        context: str,
+        engine: ContextEngine,
+        buffers: Mapping[str, str],
+        emit: Emit,
+    ) -> LoopResult:
+        overlay = Overlay(request.root, buffers, engine.excluded_for_tools)
+        return await AgentLoop(
+            model,
+            context or request.message,
+            writes=request.writes,
+            workspace=Workspace(overlay, engine),
+            history=replayed(self.history(request.root, request.session)),
+            formats=self.formats,
+            default_path=request.path,
+            hooks=Hooks(on_event=_streamer(emit), on_tool=_tool_reporter(emit)),
+        ).run()
+
+    async def _chat_context(
+        self,
+        request: ev.ChatRequest,
+        engine: ContextEngine,
+        buffers: Mapping[str, str],
+        model: Model,
+    ) -> str:
+        """Repository context around the file in view, ending with the question, if the
+        question came with a file."""
+        if request.path is None:
+            return ""
+        counter = TokenCounter.load(model.settings.provider)
+        tools = request.writes and model.supports_tools
+        budget = context_budget(model.settings, model.context_window, tools, counter)
+        heading = "Instruction" if request.writes else "Question"
+        wanted = EngineRequest(request.path, request.message, _span(request.lines), heading)
+        return await _assembled(engine, buffers, wanted, budget, counter)
+
+    async def _context(self, request: ev.ContextRequest, emit: Emit) -> None:
+        settings = await self.current_settings()
+        engine = await self.engine(request.root)
+        counter = TokenCounter.load(settings.provider)
+        budget = request.budget
+        if budget is None:
+            endpoint = resolve(settings, require_key=False)
+            tools = endpoint.dialect.supports_tools
+            budget = context_budget(settings, endpoint.context_window, tools, counter)
+        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
+        assembled = await asyncio.to_thread(engine.assemble, wanted, budget, counter)
+        emit(ev.ContextReady(assembled, budget))
+        emit(ev.Done())
+
+    async def _apply_diff(self, request: ev.DiffRequest, emit: Emit) -> None:
+        overlay = Overlay(request.root, request.buffers())  # paths confined to the root
+        results = apply_patch(overlay.text_or_none, request.diff)
+        changes = [FileChange(r.path, r.old, r.new, r.renamed_from) for r in results]
+        emit(ev.ProposedChange(request.root, changes, unified_diff_many(changes), ""))
+        emit(ev.Done())
+
+
+async def _events(
+    work: Callable[[Emit], Awaitable[None]], cancel: Cancellation | None
+) -> AsyncIterator[ev.Event]:
+    """Run `work` as its own task and yield what it emits, ending with Done, Failed or
+    Cancelled. Cancelling the consumer cancels the work (closing the provider stream)."""
+    queue: asyncio.Queue[ev.Event | None] = asyncio.Queue()
+    crashed: list[BaseException] = []
+
+    async def run() -> None:
+        try:
+            await work(queue.put_nowait)
+        except GlmError as error:
+            log.info("%s %s", error.message, error.detail)
+            queue.put_nowait(ev.Failed(error.message, error.detail))
+        except asyncio.CancelledError:
+            queue.put_nowait(ev.Cancelled())
+        except Exception as error:  # a bug: re-raised in the consumer, which logs it
+            crashed.append(error)
+        finally:
+            queue.put_nowait(None)
+
+    task = asyncio.ensure_future(run())
+    if cancel is not None:
+        cancel.attach(task)
+    try:
+        while (event := await queue.get()) is not None:
+            yield event
+        if crashed:
+            raise crashed[0]
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def _assembled(
+    engine: ContextEngine,
+    buffers: Mapping[str, str],
+    request: EngineRequest,
+    budget: int,
+    counter: TokenCounter,
+) -> str:
+    """The engine's context for a request, with the editor's buffers over the disk."""
+
+    def assemble() -> str:
+        engine.set_buffers(relative_buffers(engine.root, buffers))
+        return engine.assemble(request, budget, counter).render()
+
+    return await asyncio.to_thread(assemble)
+
+
+def _proposal(
+    root: Path,
+    changes: list[FileChange],
+    summary: str,
+    buffers: ev.Buffers,
+) -> ev.ProposedChange:
+    """Changes rebased onto the buffers as they are now (the user may have typed since)."""
+    now = buffers()
+    changes = rebase_changes(changes, lambda rel: now.get(str(root / rel)))
+    return ev.ProposedChange(root, changes, unified_diff_many(changes), summary)
+
+
+def _uncommented(change: FileChange, path: str, comment: str) -> FileChange:
+    if change.path != path or change.new is None:
+        return change
+    return replace(change, new=actions.without_comment(change.new, comment))
+
+
+def _span(lines: ev.LineSpan | None) -> tuple[int, int] | None:
+    return (lines.start, lines.end) if lines else None
+
+
+def _streamer(emit: Emit) -> Callable[[StreamEvent], None]:
+    """Answer text and reasoning as they arrive; tool calls are told once whole."""
+
+    def on_event(event: StreamEvent) -> None:
+        if event.kind == "content":
+            emit(ev.Text(event.text))
+        elif event.kind == "reasoning":
+            emit(ev.Reasoning(event.text))
+
+    return on_event
+
+
+def _tool_reporter(emit: Emit) -> Callable[[ToolCall], None]:
+    def on_tool(call: ToolCall) -> None:
+        try:
+            path = call.parsed_arguments().get("path")
+        except ValueError:
+            path = None
+        where = path if isinstance(path, str) else None
+        line = describe_call(call)
+        emit(ev.ToolActivity(call.id, call.name, line, where, call.name in WRITING))
+
+    return on_tool

@@ -32,6 +32,7 @@ from glm_lsp.assistant import (
     UsageReport,
     find_root,
     is_secret_path,
+    partial_message,
     redact_secrets,
 )
 from glm_lsp.config import Settings, load_settings, user_config_path
@@ -131,6 +132,8 @@ async def _edit(args: argparse.Namespace) -> int:
     events = await _run(assistant, assistant.edit(EditRequest(root, rel, args.instruction, lines)))
     for event in events:
         if isinstance(event, ProposedChange):
+            if event.failed:
+                raise GlmError(partial_message(event.failed, "nothing was written or shown"))
             sys.stdout.write(event.diff)
             if args.apply:
                 for change in event.changes:

@@ -381,3 +381,45 @@ def test_crlf_files_keep_their_line_endings(provider_server, tmp_path: Path) -> 
     result = run_cli(["edit", "win.py", "-i", "fix add", "--apply"], server.env(), cwd=repo)
     assert result.returncode == 0, result.stderr
     assert (repo / "win.py").read_bytes() == FIXED.replace("\n", "\r\n").encode()
+
+
+def test_an_edit_left_failed_writes_nothing_and_says_which(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    good = {"path": "pkg/calc.py", "old_string": "return a - b\n\n\n", "new_string": "return a + b\n\n\n"}
+    bad = {"path": "pkg/calc.py", "old_string": "return a * b", "new_string": "return a / b"}
+    server.script(
+        Turn(tool_calls=[("edit_file", good), ("edit_file", bad)]), Turn(content="Done.")
+    )
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix", "--apply"], server.env(), cwd=repo)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "glm-lsp: The model stopped with 1 edit not made, so nothing was written or shown: "
+        "edit_file pkg/calc.py: old_string was not found in pkg/calc.py; old_string must match "
+        "the file exactly, including whitespace, indentation and blank lines.\n"
+    )
+    assert (repo / "pkg/calc.py").read_text() == CALC
+
+
+def test_a_dedented_search_block_replaces_whole_lines(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("nvidia")  # no tools: edits travel as text
+    # SEARCH copied from after the indentation: it must take the whole line, indentation too.
+    reply = "pkg/calc.py\n```python\n<<<<<<< SEARCH\nreturn a - b\n\n\ndef sub(a, b):\n=======\nreturn a + b\n\n\ndef sub(a, b):\n>>>>>>> REPLACE\n```\n"
+    server.script(Turn(content=reply))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add", "--apply"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "pkg/calc.py").read_text() == FIXED
+
+
+def test_a_diff_already_applied_is_not_applied_again(provider_server, repo: Path) -> None:
+    documented = FIXED.replace("def add(a, b):\n", 'def add(a, b):\n    """Add."""\n')
+    (repo / "pkg/calc.py").write_text(documented)
+    server: ProviderServer = provider_server("nvidia")
+    diff = "```diff\n--- a/pkg/calc.py\n+++ b/pkg/calc.py\n@@ -1,2 +1,3 @@\n def add(a, b):\n+    \"\"\"Add.\"\"\"\n     return a + b\n```\n"
+    server.script(Turn(content=diff), Turn(content="Done."))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "document add", "--apply"], server.env(), cwd=repo)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "edit not made, so nothing was written or shown" in result.stderr
+    assert "The edit is already in pkg/calc.py" in result.stderr
+    assert (repo / "pkg/calc.py").read_text() == documented  # not documented twice
+    retry = server.requests[1].body["messages"][-1]["content"]
+    assert "The edit is already in pkg/calc.py" in retry

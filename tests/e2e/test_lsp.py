@@ -850,3 +850,43 @@ async def test_rate_limited_after_retries_is_one_message(lsp: Session) -> None:
         "GLM: Hyperstack is rate limiting requests (429)"
     )
     assert len(lsp.provider.requests) == 4
+
+
+def half_done_turns() -> list[Turn]:
+    """One edit that applies and one that does not, then the model stops."""
+    good = {"path": "app/main.py", "old_string": "print('hi ' + name)", "new_string": "print(f'hi {name}')"}
+    bad = {"path": "app/main.py", "old_string": "import sys", "new_string": "import sys, json"}
+    return [Turn(tool_calls=[("edit_file", good), ("edit_file", bad)]), Turn(content="Done.")]
+
+
+PARTIAL = (
+    "The model stopped with 1 edit not made, so {}: edit_file app/main.py: old_string was "
+    "not found in app/main.py; old_string must match the file exactly, including whitespace, "
+    "indentation and blank lines."
+)
+
+
+async def test_a_partial_edit_names_what_failed_in_the_preview_and_the_task(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(*half_done_turns())
+    result = await lsp.command("glm.edit", uri=uri, instruction="x", preview=True, show=False)
+    await lsp.until(lambda: bool(lsp.previews) and len(lsp.tasks) == 2)
+    (preview,) = lsp.previews
+    assert preview.failed == [PARTIAL.split(": ", 1)[1]]
+    assert preview.files[0].new == MAIN.replace("print('hi ' + name)", "print(f'hi {name}')")
+    message = PARTIAL.format("the preview is incomplete")
+    assert (lsp.tasks[-1].task, lsp.tasks[-1].state) == (result["task"], "done")
+    assert lsp.tasks[-1].message == message
+    warnings = [m.message for m in lsp.client.messages if m.type == types.MessageType.Warning]
+    assert warnings == ["GLM: " + message]
+    assert lsp.applied == []
+
+
+async def test_a_partial_edit_without_preview_applies_nothing(lsp: Session) -> None:
+    uri = lsp.open("app/main.py")
+    lsp.provider.script(*half_done_turns())
+    result = await lsp.command("glm.edit", uri=uri, instruction="x")
+    await lsp.until(lambda: len(lsp.tasks) == 2)
+    assert (lsp.tasks[-1].task, lsp.tasks[-1].state) == (result["task"], "failed")
+    assert lsp.tasks[-1].message == PARTIAL.format("nothing was applied")
+    assert lsp.applied == []

@@ -267,3 +267,41 @@ async def test_a_failure_is_one_event_with_the_sentence(repo: Path) -> None:
     seen = await events(assistant.edit(EditRequest(repo, "calc.py", "fix add")))
     assert len(seen) == 1 and isinstance(seen[0], Failed)
     assert "API key" in seen[0].message
+
+
+NOT_FOUND = (
+    "edit_file calc.py: old_string was not found in calc.py; old_string must match the file "
+    "exactly, including whitespace, indentation and blank lines."
+)
+
+
+async def test_an_edit_the_model_leaves_failed_is_named_in_the_result(repo: Path) -> None:
+    calls = [edit_call(), replace(edit_call("a * b", "a / b"), id="c2")]
+    model = ScriptedModel([reply("", *calls, finish="tool_calls"), reply("Done.")])
+    result = await run(model, repo).run()
+    assert [c.new for c in result.changes] == [FIXED]  # the first edit applied
+    assert result.failed == [NOT_FOUND]
+
+
+async def test_an_edit_repaired_later_in_the_task_is_complete(repo: Path) -> None:
+    model = ScriptedModel(
+        [
+            reply("", edit_call("a * b", "a / b"), finish="tool_calls"),
+            reply("", edit_call(), finish="tool_calls"),
+            reply("Done."),
+        ]
+    )
+    result = await run(model, repo).run()
+    assert ([c.new for c in result.changes], result.failed) == ([FIXED], [])
+
+
+async def test_a_text_edit_left_failed_is_named_too(repo: Path) -> None:
+    block = "calc.py\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a / b\n>>>>>>> REPLACE\n"
+    model = ScriptedModel([reply(block), reply("I could not find it.")], supports_tools=False)
+    result = await run(model, repo).run()
+    assert result.changes == []
+    assert result.failed == [
+        "the edit of calc.py: Edit 1 of 1 (SEARCH/REPLACE block for calc.py) was not applied, "
+        "so none of the edits were: The SEARCH section was not found in calc.py; the SEARCH "
+        "section must match the file exactly, including whitespace, indentation and blank lines."
+    ]

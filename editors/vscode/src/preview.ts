@@ -15,6 +15,8 @@ export interface PreviewParams {
   diff: string;
   summary: string;
   files?: PreviewFile[];
+  /** Edits the model tried and did not make: the preview is incomplete. */
+  failed?: string[];
 }
 
 export type Side = "old" | "new";

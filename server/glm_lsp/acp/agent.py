@@ -58,6 +58,7 @@ from glm_lsp.assistant import (
     Text,
     ToolActivity,
     UsageReport,
+    partial_message,
 )
 from glm_lsp.config import Settings
 from glm_lsp.errors import GlmError
@@ -200,7 +201,12 @@ class GlmAgent:
         await self._update(session, update)
 
     async def _propose(self, session: str, change: ProposedChange) -> StopReason | None:
-        """Show the change as diffs, ask, then write it (or report it rejected)."""
+        """Show the change as diffs, ask, then write it (or report it rejected). A partial
+        change (edits the model tried and did not make) is shown, never written."""
+        if change.failed:
+            note = partial_message(change.failed, "nothing was written")
+            await self._update(session, update_agent_message_text(f"\n\n{note}"))
+            return None
         call_id = self._call_id()
         diffs = [
             tool_diff_content(str(change.root / c.path), c.new or "", c.old) for c in change.changes

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from glm_lsp.agent import prompts
 from glm_lsp.agent.model import Model, request_for
 from glm_lsp.agent.tools import RUNNERS, TOOLS, WRITING, Workspace, describe_call, run_tool
+from glm_lsp.agent.unfinished import Unfinished, call_paths
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter, prompt_budget
 from glm_lsp.edits.overlay import FileChange
@@ -85,6 +86,7 @@ class LoopResult:
     reply: Completion
     transcript: list[Message] = field(default_factory=list)  # what the run added
     switches: list[str] = field(default_factory=list)  # edit format changes, with reasons
+    failed: list[str] = field(default_factory=list)  # edits tried and not made, in words
 
 
 # An edit's outcome is a loop result; the name stays for readers of the edit flow.
@@ -120,6 +122,7 @@ class AgentLoop:
         self.usage = Usage()
         self.format = self.formats.first(model) if writes else "tools"
         self.failures = 0
+        self.unfinished = Unfinished()
         self.switches: list[str] = []
         system = system or (prompts.system_for(self.format) if writes else prompts.SYSTEM_ASK)
         self.messages = [Message(role="system", content=system), *(history or [])]
@@ -164,6 +167,7 @@ class AgentLoop:
             reply,
             self.messages[self.first :],
             self.switches,
+            self.unfinished.sentences(),
         )
 
     def _spent(self) -> int:
@@ -214,6 +218,7 @@ class AgentLoop:
             self.hooks.on_tool(call)
             result, ok = self._run_one(call)
             malformed |= not ok and _is_malformed(call)
+            self._track(call, ok, result)
             log.info("tool %s: %s", describe_call(call), "ok" if ok else result)
             if native:
                 self.messages.append(Message(role="tool", content=result, tool_call_id=call.id))
@@ -231,6 +236,15 @@ class AgentLoop:
         if self.workspace is None:
             return "Error: no workspace is open, so no tool can run.", False
         return run_tool(call, self.workspace)
+
+    def _track(self, call: ToolCall, ok: bool, result: str) -> None:
+        """Remember a writing call that failed until the model edits that file again."""
+        if not self.writes or call.name not in WRITING:
+            return
+        if ok:
+            self.unfinished.made(call_paths(call))
+        else:
+            self.unfinished.failed(call_paths(call), describe_call(call), result)
 
     def _note_result(self, malformed: bool) -> None:
         """Count format failures (bad tool JSON, unparseable blocks); switch after a few."""
@@ -267,15 +281,19 @@ class AgentLoop:
         try:
             edits = parse_text_edits(content, default_path=self.default_path)
         except EditError as exc:
+            self.unfinished.failed([], "the edit in the reply", str(exc))
             return [str(exc)], True
         if not edits:
             return [], False
         if self.workspace is None:
             return ["No workspace is open, so the edits cannot be applied."], False
+        paths = {path.strip() for edit in edits for path in edit.path.split(",")}
         try:
             texts = apply_text_edits(self.workspace.overlay.text_or_none, edits)
         except EditError as exc:
+            self.unfinished.failed(paths, "the edit of " + ", ".join(sorted(paths)), str(exc))
             return [str(exc)], False
+        self.unfinished.made(paths)
         for path, text in texts.items():
             if text is None:
                 self.workspace.overlay.delete(path)

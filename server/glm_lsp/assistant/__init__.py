@@ -12,6 +12,7 @@ reaches into context/, providers/ or edits/ itself.
 
 from glm_lsp.agent import actions
 from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION
+from glm_lsp.agent.unfinished import partial_message
 from glm_lsp.assistant.core import Assistant, ProviderCheck
 from glm_lsp.assistant.events import (
     AskRequest,
@@ -75,5 +76,6 @@ __all__ = [
     "find_root",
     "is_secret_path",
     "minimal_changes",
+    "partial_message",
     "redact_secrets",
 ]

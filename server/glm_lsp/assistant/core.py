@@ -238,7 +238,7 @@ class Assistant:
         changes = result.changes
         if request.comment:
             changes = [_uncommented(c, request.path, request.comment) for c in changes]
-        emit(_proposal(request.root, changes, result.summary, request.buffers))
+        emit(_proposal(request.root, changes, result.summary, request.buffers, result.failed))
         emit(self.record(result.usage, f"edit of {Path(request.path).name}"))
         emit(ev.Done(result.summary, result.usage))
 
@@ -250,8 +250,12 @@ class Assistant:
         context = await self._chat_context(request, engine, buffers, model)
         emit(ev.Progress("asking " + model.model))
         result = await self._turn(request, model, context, engine, buffers, emit)
-        if request.writes and result.changes:
-            emit(_proposal(request.root, result.changes, result.summary, request.buffers))
+        if request.writes and (result.changes or result.failed):
+            emit(
+                _proposal(
+                    request.root, result.changes, result.summary, request.buffers, result.failed
+                )
+            )
         store = self.store(request.root)
         store.append(request.session, [Message("user", request.message), *result.transcript])
         store.add_usage(request.session, result.usage)
@@ -375,11 +379,12 @@ def _proposal(
     changes: list[FileChange],
     summary: str,
     buffers: ev.Buffers,
+    failed: list[str],
 ) -> ev.ProposedChange:
     """Changes rebased onto the buffers as they are now (the user may have typed since)."""
     now = buffers()
     changes = rebase_changes(changes, lambda rel: now.get(str(root / rel)))
-    return ev.ProposedChange(root, changes, unified_diff_many(changes), summary)
+    return ev.ProposedChange(root, changes, unified_diff_many(changes), summary, failed)
 
 
 def _uncommented(change: FileChange, path: str, comment: str) -> FileChange:

@@ -133,6 +133,7 @@ class ProposedChange:
     changes: list[FileChange]
     diff: str
     summary: str
+    failed: list[str] = field(default_factory=list)  # edits the model tried and did not make
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,13 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     applied = already_applied(index, edit, found)
     if applied is not None:
         raise EditError(applied_message(applied + 1, name, terms))
+    if best and len(best) == 1 and best[0].lines is None and best[0].problem:
+        place = best[0]
+        raise EditError(
+            f"{terms.sentence_old} matches lines {place.start + 1}-{place.end} of {name} only "
+            f"loosely, and {place.problem}; copy the lines exactly as they are in the file, "
+            "with the lines between them."
+        )
     if not best or best[0].lines is None and len(best) == 1:
         raise EditError(not_found_message(text, old_string, name, terms))
     if len(best) > 1:

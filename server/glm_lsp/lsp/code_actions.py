@@ -70,7 +70,7 @@ async def resolve(ls: GlmServer, action: types.CodeAction) -> types.CodeAction:
         return action  # Neovim resolves every action, ours or not
     args = from_wire(action.data, EditArgs)
     try:
-        action.edit = (await propose_edit(ls, args)).edit
+        action.edit = (await propose_edit(ls, args)).complete_edit()
     except GlmError as error:
         raise ls.fail(error) from error
     return action

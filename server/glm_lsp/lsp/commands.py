@@ -26,6 +26,7 @@ from glm_lsp.assistant import (
     ToolActivity,
     UsageReport,
     current,
+    partial_message,
 )
 from glm_lsp.errors import GlmError
 from glm_lsp.lsp import protocol as p
@@ -129,7 +130,7 @@ def register(server: GlmServer) -> None:
 async def _edit_task(ls: GlmServer, args: p.EditArgs, title: str) -> str:
     task_id = current.get()
     proposal = await propose_edit(ls, args, ProgressUI(ls, title, task_id))
-    if not proposal.edit.document_changes:
+    if not proposal.edit.document_changes and not proposal.failed:
         ls.window_show_message(
             types.ShowMessageParams(
                 type=types.MessageType.Info, message="GLM: the model changed nothing."
@@ -140,13 +141,21 @@ async def _edit_task(ls: GlmServer, args: p.EditArgs, title: str) -> str:
         token = ls.previews.add(proposal)
         ls.protocol.notify(
             p.PREVIEW_NOTIFICATION,
-            p.PreviewEvent(task_id, token, proposal.diff, proposal.summary, proposal.files),
+            p.PreviewEvent(
+                task_id, token, proposal.diff, proposal.summary, proposal.files, proposal.failed
+            ),
         )
         if args.show:
             await show_text(ls, f"{token}.diff", proposal.diff)
+        if proposal.failed:
+            message = partial_message(proposal.failed, "the preview is incomplete")
+            ls.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message="GLM: " + message)
+            )
+            return message
         return "proposed; waiting for glm.accept"
     label = f"GLM: {args.instruction or 'edit'}"[:80]
-    edit = proposal.edit
+    edit = proposal.complete_edit()
     if _confirms_annotations(ls):
         edit = needing_confirmation(edit, label, proposal.summary)
     await _apply(ls, edit, label)

@@ -21,6 +21,7 @@ from glm_lsp.assistant import (
     ProposedChange,
     Usage,
     UsageReport,
+    partial_message,
 )
 from glm_lsp.errors import GlmError
 from glm_lsp.lsp.convert import encoding_name, lines_of, workspace_edit
@@ -36,6 +37,13 @@ class ProposedEdit:
     usage: Usage
     summary: str
     files: list[PreviewFile]
+    failed: list[str]  # edits the model tried and did not make
+
+    def complete_edit(self) -> types.WorkspaceEdit:
+        """The edit to apply without a preview; a partial one is refused, naming what failed."""
+        if self.failed:
+            raise GlmError(partial_message(self.failed, "nothing was applied"))
+        return self.edit
 
 
 async def propose_edit(
@@ -104,7 +112,7 @@ def _proposal(server: GlmServer, change: ProposedChange) -> ProposedEdit:
         PreviewFile(_uri(change.root / c.path, versions), c.path, c.old, c.new)
         for c in change.changes
     ]
-    return ProposedEdit(edit, change.diff, Usage(), change.summary, files)
+    return ProposedEdit(edit, change.diff, Usage(), change.summary, files, change.failed)
 
 
 def _uri(path: Path, versions: dict[str, tuple[str, int]]) -> str:

@@ -212,6 +212,7 @@ class PreviewEvent:
     diff: str
     summary: str
     files: list[PreviewFile]
+    failed: list[str] = attrs.field(factory=list)  # edits the model tried and did not make
 
 
 @attrs.define

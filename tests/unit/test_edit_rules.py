@@ -1,0 +1,221 @@
+"""The rules that keep an edit from landing wrong (issue 10), one small real example each.
+
+Whole-line SEARCH blocks, indentation repair in both directions, the refusal of a change
+that is already made, dropped context lines placed only where their side is certain, and
+several mistakes at once. Every case asserts the exact resulting text or the exact
+sentence of the refusal.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from glm_lsp.edits.apply import apply_edit
+from glm_lsp.edits.patch import apply_patch
+from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
+from glm_lsp.errors import EditError
+
+PY = (
+    "class Cart:\n"
+    "    def total(self):\n"
+    "        value = sum(self.items)\n"
+    "        self.log(value)\n"
+    "        return value\n"
+)
+
+
+def block(text: str, search: str, replace: str) -> str:
+    return apply_search_replace(text, SearchReplace("cart.py", search, replace))
+
+
+def patched(text: str, diff: str) -> str:
+    (result,) = apply_patch(lambda path: text if path == "cart.py" else None, diff)
+    assert result.new is not None
+    return result.new
+
+
+def refusal(call: object, *args: object) -> str:
+    with pytest.raises(EditError) as caught:
+        call(*args)  # type: ignore[operator]
+    return caught.value.message
+
+
+# --- 1. SEARCH/REPLACE blocks are whole lines ------------------------------------------------
+
+
+def test_a_dedented_search_line_matches_the_whole_line_not_its_tail() -> None:
+    # As a substring, "self.log(value)\n" would match after the indentation and deleting it
+    # would glue the eight spaces onto the next line.
+    assert block(PY, "self.log(value)\n", "") == PY.replace("        self.log(value)\n", "")
+
+
+def test_an_old_string_cut_after_the_indentation_is_a_whole_line_edit() -> None:
+    assert apply_edit(PY, "self.log(value)\n", "") == PY.replace("        self.log(value)\n", "")
+
+
+def test_a_one_line_old_string_cut_after_the_indentation_reindents_all_new_lines() -> None:
+    new = "if value:\n    self.log(value)\n"
+    assert apply_edit(PY, "self.log(value)\n", new) == PY.replace(
+        "        self.log(value)\n", "        if value:\n            self.log(value)\n"
+    )
+
+
+def test_edit_file_keeps_string_semantics_inside_a_line() -> None:
+    assert apply_edit(PY, "sum(self.items)", "sum(self.items, 0)") == PY.replace(
+        "sum(self.items)", "sum(self.items, 0)"
+    )
+
+
+# --- 2. indentation repair, both directions --------------------------------------------------
+
+
+def test_search_and_replace_missing_their_indentation_are_reindented() -> None:
+    search = "value = sum(self.items)\nself.log(value)\n"
+    replace = "value = sum(self.items)\nif value:\n    self.log(value)\n"
+    assert block(PY, search, replace) == PY.replace(
+        "        self.log(value)\n", "        if value:\n            self.log(value)\n"
+    )
+
+
+def test_a_replace_already_indented_like_the_file_is_left_alone() -> None:
+    search = "value = sum(self.items)\nself.log(value)\n"  # dedented
+    replace = "        value = sum(self.items)\n        self.log(value, 'total')\n"  # as the file
+    assert block(PY, search, replace) == PY.replace("log(value)", "log(value, 'total')")
+
+
+def test_search_in_tabs_replace_in_the_files_spaces_is_left_alone() -> None:
+    search = "\tdef total(self):\n\t\tvalue = sum(self.items)\n"
+    replace = "    def total(self):\n        value = sum(self.items) or 0\n"
+    assert block(PY, search, replace) == PY.replace("sum(self.items)", "sum(self.items) or 0")
+
+
+def test_search_and_replace_in_tabs_are_written_in_the_files_spaces() -> None:
+    search = "\tdef total(self):\n\t\tvalue = sum(self.items)\n"
+    replace = "\tdef total(self):\n\t\tvalue = sum(self.items)\n\t\tassert value >= 0\n"
+    assert block(PY, search, replace) == PY.replace(
+        "        value = sum(self.items)\n",
+        "        value = sum(self.items)\n        assert value >= 0\n",
+    )
+
+
+GO = "func total(items []int) int {\n\tsum := 0\n\tfor _, v := range items {\n\t\tsum += v\n\t}\n\treturn sum\n}\n"
+
+
+def test_search_in_spaces_on_a_tab_file_with_replace_in_tabs_is_left_alone() -> None:
+    search = "    for _, v := range items {\n        sum += v\n"
+    replace = "\tfor _, v := range items {\n\t\tsum += v * 2\n"
+    result = apply_search_replace(GO, SearchReplace("total.go", search, replace))
+    assert result == GO.replace("sum += v\n", "sum += v * 2\n")
+
+
+def test_a_diff_hunk_quoted_in_tabs_keeps_its_plus_lines_written_like_the_file() -> None:
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,3 @@\n"
+        " \t\tvalue = sum(self.items)\n"
+        "-\t\tself.log(value)\n"
+        "+        self.log(value, 'total')\n"
+        " \t\treturn value\n"
+    )
+    assert patched(PY, diff) == PY.replace("log(value)", "log(value, 'total')")
+
+
+def test_a_dedented_diff_hunk_has_its_plus_lines_reindented() -> None:
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,4 @@\n"
+        " value = sum(self.items)\n"
+        "-self.log(value)\n"
+        "+if value:\n"
+        "+    self.log(value)\n"
+        " return value\n"
+    )
+    assert patched(PY, diff) == PY.replace(
+        "        self.log(value)\n", "        if value:\n            self.log(value)\n"
+    )
+
+
+def test_unchanged_lines_keep_the_files_trailing_whitespace() -> None:
+    text = PY.replace("self.log(value)\n", "self.log(value)   \n")
+    search = "value = sum(self.items)\nself.log(value)\nreturn value\n"
+    replace = "value = sum(self.items)\nself.log(value)\nreturn value or 0\n"
+    assert block(text, search, replace) == text.replace("return value\n", "return value or 0\n")
+
+
+# --- 3. a change that is already made is refused, never made twice ---------------------------
+
+INSERT = (
+    "--- a/cart.py\n+++ b/cart.py\n@@ -4,2 +4,3 @@\n"
+    "         self.log(value)\n"
+    "+        self.audit(value)\n"
+    "         return value\n"
+)
+
+
+def test_a_diff_already_applied_is_refused_with_a_sentence() -> None:
+    once = patched(PY, INSERT)
+    assert once == PY.replace("        return", "        self.audit(value)\n        return")
+    assert refusal(patched, once, INSERT) == (
+        "The edit is already in cart.py: what its '+' lines says already stands at line 4, "
+        "where the hunk's ' ' and '-' lines would go, so it was not applied a second time. "
+        "Read the file again and change only what is still missing."
+    )
+
+
+def test_an_insertion_at_the_end_is_not_applied_twice() -> None:
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -5 +5,2 @@\n         return value\n+# end\n"
+    once = patched(PY, diff)
+    assert once == PY + "# end\n"
+    assert "already in cart.py" in refusal(patched, once, diff)
+
+
+def test_search_replace_and_edit_file_already_applied_are_refused() -> None:
+    search, replace = "        self.log(value)\n", "        self.log(value)\n        self.flush()\n"
+    once = block(PY, search, replace)
+    assert "already in cart.py" in refusal(block, once, search, replace)
+    assert "already in the file" in refusal(apply_edit, once, search, replace)
+
+
+def test_a_deletion_is_not_taken_for_an_applied_change() -> None:
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,2 @@\n" + (
+        "         value = sum(self.items)\n-        self.log(value)\n         return value\n"
+    )
+    assert patched(PY, diff) == PY.replace("        self.log(value)\n", "")
+
+
+# --- dropped context lines, and several mistakes at once -------------------------------------
+
+
+def test_a_dropped_context_line_is_tolerated_where_the_removed_line_fixes_the_place() -> None:
+    diff = (  # "value = sum(...)" left out between the def line and the removed line
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,4 @@\n"
+        "     def total(self):\n"
+        "-        self.log(value)\n"
+        "+        self.log(value, 'total')\n"
+        "         return value\n"
+    )
+    assert patched(PY, diff) == PY.replace("log(value)", "log(value, 'total')")
+
+
+def test_new_lines_beside_a_dropped_context_line_are_refused() -> None:
+    diff = (  # is the new line above or below the "self.log" line the diff leaves out?
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,4 @@\n"
+        "     def total(self):\n"
+        "         value = sum(self.items)\n"
+        "+        self.check(value)\n"
+        "         return value\n"
+    )
+    message = refusal(patched, PY, diff)
+    assert "its new lines go between two context lines, but the file has line 4 there" in message
+    assert "which side of them they belong on is unclear" in message
+
+
+def test_a_hunk_with_a_typo_stripped_whitespace_and_wrong_numbers_is_placed() -> None:
+    text = PY.replace("sum(self.items)\n", "sum(self.items)  \n")  # trailing spaces in the file
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -40,4 +40,4 @@\n"
+        "     def total(self):\n"
+        "         value = sum(self.itms)\n"  # typo, trailing spaces stripped
+        "-        self.log(value)\n"
+        "+        self.log(value, 'total')\n"
+        "         return value\n"
+    )
+    assert patched(text, diff) == text.replace("log(value)", "log(value, 'total')")

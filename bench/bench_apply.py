@@ -647,6 +647,10 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             )  # not only a final newline
             if sayable and not any(SR_MARKER.match(line) for _, line in hunk.lines):
                 reply = block(change.path, hunk.old(), hunk.new())
+                if kind in ("trimmed", "neg_trimmed"):  # a SEARCH matches whole lines only
+                    unique = line_occurrences(a, hunk.old_lines()) == 1
+                    kind = "trimmed" if unique else "neg_trimmed"
+                    expected = single_expected(a, b, core) if unique else None
                 proposals.append(Proposal(change, kind, "search_replace", start, expected, reply))
         base = unique_hunk(a, core, change.old)
         cut = first_line_cut(base) if base is not None else None

@@ -555,6 +555,7 @@ async def test_glm_edit_runs_as_a_task_and_applies_through_the_editor(lsp: Sessi
     assert reports[-2].message == "applying"
     logged = [m.message for m in lsp.client.log_messages if m.message.startswith("GLM edit of")]
     assert logged == [f"GLM edit of main.py: {reports[-1].message}"]
+    await lsp.until(lambda: len(lsp.tasks) == 2)  # the task ends just after its progress
     usage = await lsp.command("glm.usage")
     assert usage["total"]["prompt_tokens"] > 0
     assert usage["text"] == reports[-1].message  # the one edit is the whole session so far

@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 
 from glm_lsp.edits.locate import (
     Candidate,
+    Found,
     LineEdit,
     LineIndex,
     already_applied,
@@ -159,38 +160,63 @@ def _applied_over(text: str, new: str, start: int, end: int) -> bool:
 def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: Terms) -> str:
     """The edit made on whole lines found with tolerance, or EditError saying why not."""
     index = LineIndex(text)
-    # A new_string ending with a line break where old_string had none asks for one at the
-    # end of the file, and the reverse asks to drop it.
-    final_eol = None
-    if new_string.endswith("\n") != old_string.endswith("\n"):
-        final_eol = new_string.endswith("\n")
     edit = LineEdit.between(old_string, new_string)
-    found = find(index, edit, final_eol)
+    found = find(index, edit, _final_eol(old_string, new_string))
     best = contenders(found) if found else []
-    applied = already_applied(index, edit, found)
-    if applied is not None:
-        raise EditError(applied_message(applied + 1, name, terms))
-    if best and len(best) == 1 and best[0].lines is None and best[0].problem:
-        place = best[0]
-        raise EditError(
-            f"{terms.sentence_old} matches lines {place.start + 1}-{place.end} of {name} only "
-            f"loosely, and {place.problem}; copy the lines exactly as they are in the file, "
-            "with the lines between them."
-        )
-    if not best or best[0].lines is None and len(best) == 1:
-        raise EditError(not_found_message(text, old_string, name, terms))
-    if len(best) > 1:
-        assert found is not None
-        if found.level == "exact":
-            numbers = [place.start + 1 for place in best]
-            raise EditError(_not_unique_message(numbers, name, terms))
-        raise EditError(ambiguous_message(index, best, found.level, name, terms))
+    _refuse_unplaceable(index, edit, found, best, old_string, name, terms)
     chosen = best[0]
     assert chosen.lines is not None
     result = index.replace(chosen.start, chosen.end, chosen.lines)
     if result == text:
         raise EditError(applied_message(chosen.start + 1, name, terms))
     return result
+
+
+def _final_eol(old_string: str, new_string: str) -> bool | None:
+    """Whether the file must end with a line break when the edit reaches its end.
+
+    A new_string ending with a line break where old_string had none asks for one, and the
+    reverse asks to drop it; otherwise the file keeps what it has.
+    """
+    if new_string.endswith("\n") == old_string.endswith("\n"):
+        return None
+    return new_string.endswith("\n")
+
+
+def _refuse_unplaceable(
+    index: LineIndex,
+    edit: LineEdit,
+    found: Found | None,
+    best: list[Candidate],
+    old_string: str,
+    name: str,
+    terms: Terms,
+) -> None:
+    """Raise the EditError that says why the edit has no single place, if it has none."""
+    applied = already_applied(index, edit, found)
+    if applied is not None:
+        raise EditError(applied_message(applied + 1, name, terms))
+    if len(best) == 1 and best[0].lines is None and best[0].problem:
+        raise EditError(loose_message(best[0], terms.sentence_old, name))
+    if not best or best[0].lines is None and len(best) == 1:
+        raise EditError(not_found_message(index.text, old_string, name, terms))
+    if len(best) > 1:
+        assert found is not None
+        if found.level == "exact":
+            raise EditError(_not_unique_message([place.start + 1 for place in best], name, terms))
+        raise EditError(ambiguous_message(index, best, found.level, name, terms))
+
+
+def loose_message(place: Candidate, what: str, name: str) -> str:
+    """Tell the model its lines were found only loosely, and why the edit cannot go there.
+
+    Public for the diff applier, which words the same refusal for a hunk.
+    """
+    return (
+        f"{what} matches lines {place.start + 1}-{place.end} of {name} only loosely, and "
+        f"{place.problem}; copy the lines exactly as they are in the file, with the lines "
+        "between them."
+    )
 
 
 def match_line_endings(reference: str, text: str) -> str:

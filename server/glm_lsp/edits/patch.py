@@ -24,7 +24,7 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UnidiffHunk
 from unidiff.patch import PatchSet
 
-from glm_lsp.edits.apply import Terms, applied_message, not_found_message
+from glm_lsp.edits.apply import Terms, applied_message, loose_message, not_found_message
 from glm_lsp.edits.locate import (
     Candidate,
     LineEdit,
@@ -273,13 +273,8 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     applied = already_applied(index, edit, found)
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
-    if best and len(best) == 1 and best[0].lines is None and best[0].problem:
-        place = best[0]
-        raise EditError(
-            f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) matches lines "
-            f"{place.start + 1}-{place.end}, but {place.problem}; resend the hunk with the "
-            "file's lines copied exactly."
-        )
+    if len(best) == 1 and best[0].lines is None and best[0].problem:
+        raise EditError(loose_message(best[0], _terms(hunk, number).sentence_old, path))
     if not best or (len(best) == 1 and best[0].lines is None):
         old_text = "".join(line + "\n" for line in edit.old)
         raise EditError(not_found_message(index.text, old_text, path, _terms(hunk, number)))

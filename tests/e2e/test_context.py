@@ -103,7 +103,10 @@ def test_two_requests_share_most_of_their_prompt(provider_server, tmp_path: Path
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     a, b = (json.dumps(r.body["messages"]) for r in server.requests)
     shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-    assert shared >= 0.8 * max(len(a), len(b))
+    # Everything before the request's own sections is shared: the first request's scope
+    # calls thirty functions whose definitions the second one's does not need.
+    assert shared >= a.index("## Definitions used here")
+    assert shared >= 0.8 * min(len(a), len(b))
 
 
 def test_index_and_context_commands(tmp_path: Path) -> None:

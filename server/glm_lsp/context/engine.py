@@ -8,17 +8,18 @@ server and the CLI drive the same object.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from glm_lsp.config import Settings
-from glm_lsp.context import githistory, gitinfo
-from glm_lsp.context.assemble import AssembledContext, Material, Snippet, assemble
+from glm_lsp.context import definitions, githistory, gitinfo, scope
+from glm_lsp.context.assemble import AssembledContext, Material, Related, Snippet, assemble
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.files import (
     BINARY,
@@ -28,15 +29,16 @@ from glm_lsp.context.files import (
     list_files,
 )
 from glm_lsp.context.index import IndexStats, RepoIndex
-from glm_lsp.context.rank import Focus, SymbolGraph, identifiers_in, ranked_definitions, seeds_for
+from glm_lsp.context.outline import CurrentFile
+from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_for
 from glm_lsp.context.repomap import render_repo_map
+from glm_lsp.context.scope import Cursor
 from glm_lsp.context.secrets import redact_secrets
 from glm_lsp.context.tags import Tag
 
 log = logging.getLogger(__name__)
 
 MAX_RELATED = 12
-MAX_SNIPPET_LINES = 60
 RECENT = 5
 
 
@@ -185,9 +187,14 @@ class ContextEngine:
     def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
         text = self.read(request.path)
         focus = self.focus(request)
-        selected = _lines(text, request.selection) if request.selection else ""
-        scope = self._scope(request, text)
-        names = identifiers_in(selected or "") | identifiers_in(request.instruction)
+        cursor = Cursor(*request.selection) if request.selection else None
+        tags = self.index.tags(request.path)
+        scope_tag = scope.enclosing(tags, cursor) if cursor else None
+        in_play = scope.names_in_play(
+            self.graph, tags, text, cursor, scope_tag, request.instruction
+        )
+        found = definitions.collect(self.graph, in_play.names, self._reader(), in_play.referenced)
+        local = [d for d in found if d.path == request.path]
         ranks = self.ranks(focus)
         order = [rel for rel in _by_rank(ranks) if rel != request.path]
         return Material(
@@ -196,12 +203,23 @@ class ContextEngine:
             instruction=request.instruction,
             heading=request.heading,
             selection=request.selection,
-            scope=scope,
-            definitions=self._definitions(request.path, names),
+            scope=_snippet(request.path, scope_tag) if scope_tag else None,
+            current=CurrentFile(
+                request.path,
+                text,
+                [t for t in tags if t.kind == "def"],
+                cursor,
+                scope_tag,
+                [d for d in local if d.name in in_play.scope_refs],
+            )
+            if cursor
+            else None,
+            whole_file=scope.about_whole_file(request.instruction),
+            definitions=[d for d in found if d.path != request.path],
             git=lambda: self._git(request),
             blame=lambda: self._blame(request),
             repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
-            related=[(rel, self.read(rel)) for rel in order[:MAX_RELATED] if self._small(rel)],
+            related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
 
     def assemble(
@@ -210,46 +228,19 @@ class ContextEngine:
         with self.lock:
             return assemble(self.material(request, counter), budget_tokens, counter)
 
+    def _reader(self) -> Callable[[str], str]:
+        """`read`, once per file for one request."""
+        return functools.cache(self.read)
+
+    def _related(self, rel: str) -> Related:
+        size = len(self.buffers[rel]) if rel in self.buffers else (self.root / rel).stat().st_size
+        return Related(rel, size, lambda: self.read(rel))
+
     def _small(self, rel: str) -> bool:
         try:
             return (self.root / rel).stat().st_size <= 100_000 or rel in self.buffers
         except OSError:
             return False
-
-    def _scope(self, request: ContextRequest, text: str) -> Snippet | None:
-        """The innermost definition around the selection, to show where the change lands."""
-        if request.selection is None:
-            return None
-        start, end = request.selection[0] - 1, request.selection[1] - 1
-        around = [
-            t
-            for t in self.index.tags(request.path)
-            if t.kind == "def" and t.line <= start and t.end_line >= end
-        ]
-        if not around:
-            return None
-        tag = min(around, key=lambda t: t.end_line - t.line)
-        first, last = tag.line + 1, tag.end_line + 1
-        return Snippet(request.path, first, last, _lines(text, (first, last)), _label(tag))
-
-    def _definitions(self, current: str, names: set[str]) -> list[Snippet]:
-        """Where the identifiers in play are defined in other files, most specific first."""
-        found: list[tuple[int, Snippet]] = []
-        for name in names:
-            files = [f for f in self.graph.defining(name) if f != current]
-            if not files or len(files) > 3:
-                continue
-            for rel in files:
-                for tag in self.graph.definitions(rel):
-                    if tag.name == name:
-                        found.append((len(files), self._snippet(rel, tag)))
-        found.sort(key=lambda pair: (pair[0], pair[1].path, pair[1].start))
-        return [snippet for _, snippet in found]
-
-    def _snippet(self, rel: str, tag: Tag) -> Snippet:
-        first = tag.line + 1
-        last = min(tag.end_line + 1, first + MAX_SNIPPET_LINES - 1)
-        return Snippet(rel, first, last, _lines(self.read(rel), (first, last)), _label(tag))
 
     def _git(self, request: ContextRequest) -> str:
         """Branch, status, diffs and the file's history; the selection's blame goes with
@@ -284,8 +275,9 @@ def relative_buffers(root: Path, buffers: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
-def _lines(text: str, span: tuple[int, int]) -> str:
-    return "".join(text.splitlines(keepends=True)[span[0] - 1 : span[1]])
+def _snippet(rel: str, tag: Tag) -> Snippet:
+    """Where a scope is (its text is the current-file section's business)."""
+    return Snippet(rel, tag.line + 1, tag.end_line + 1, "", _label(tag))
 
 
 def _label(tag: Tag) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from glm_lsp.context.assemble import Material, Related, assemble
-from glm_lsp.context.definitions import Definition
 from glm_lsp.context.budget import TokenCounter, prompt_budget
+from glm_lsp.context.definitions import Definition
 from glm_lsp.context.engine import ContextEngine, ContextRequest
 from glm_lsp.context.rank import Focus, SymbolGraph
 from glm_lsp.context.tags import Tag

@@ -242,6 +242,18 @@ def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> Assemble
     return context
 
 
+def _within(render: Callable[[int], str], chars: int, tokens: int, counter: TokenCounter) -> str:
+    """`render(chars)`, with fewer characters while its text counts more than `tokens`."""
+    text = render(chars)
+    for _ in range(_ATTEMPTS):
+        counted = counter.count(text)
+        if counted <= tokens:
+            return text
+        chars = int(chars * tokens / counted * 0.97)
+        text = render(chars)
+    return text if counter.count(text) <= tokens else ""
+
+
 def _plan(m: Material, total: int, budget_tokens: int, counter: TokenCounter) -> AssembledContext:
     budget = _Budget(total)
     chosen: dict[str, str] = {}
@@ -253,8 +265,11 @@ def _plan(m: Material, total: int, budget_tokens: int, counter: TokenCounter) ->
     small = budget_tokens < SMALL_BUDGET
     keep("instruction", f"## {m.heading}\n{m.instruction}")
     keep("selection", _selection(m))
-    share = max(total // 2, total - 4 * 4096) if m.whole_file else int(total * CURRENT_SHARE)
-    keep("current", _current(m, budget, share))
+    if m.whole_file:
+        keep("current", _current(m, budget, max(total // 2, total - 4 * 4096)))
+    else:
+        limit = int(budget_tokens * CURRENT_SHARE)
+        keep("current", _within(lambda c: _current(m, budget, c), total * 2 // 5, limit, counter))
     reserve = total // 10 if small else total // 5  # kept for the repo map
     keep("definitions", _definitions(m.definitions, budget, budget.left - reserve))
     keep("git", _git(m, budget, min(budget.left, total // (20 if small else 10))))

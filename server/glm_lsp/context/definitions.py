@@ -81,7 +81,7 @@ def _definition(rel: str, tag: Tag, lines: list[str], referenced: bool) -> Defin
 
 
 def signature_lines(lines: list[str], line: int, end: int) -> tuple[tuple[int, str], ...]:
-    """The header from the name's line (0-based) until its brackets close, plus the first
+    """The header from the name's line (0-based) until its parentheses close, plus the first
     line of the docstring after it or of the comment right above it; 1-based line numbers."""
     header: list[tuple[int, str]] = []
     depth = 0
@@ -89,7 +89,7 @@ def signature_lines(lines: list[str], line: int, end: int) -> tuple[tuple[int, s
     while at < len(lines) and at < end and len(header) < MAX_SIGNATURE_LINES:
         text = lines[at].rstrip()
         header.append((at + 1, text))
-        depth += sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+        depth += text.count("(") + text.count("[") - text.count(")") - text.count("]")
         at += 1
         if depth <= 0:
             break

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glm_lsp.config import Settings
-from glm_lsp.context import definitions, githistory, gitinfo, scope
+from glm_lsp.context import definitions, githistory, gitinfo, graphcache, scope
 from glm_lsp.context.assemble import AssembledContext, Material, Related, Snippet, assemble
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.files import (
@@ -28,6 +28,7 @@ from glm_lsp.context.files import (
     exclusion_reason,
     list_files,
 )
+from glm_lsp.context.gitjobs import GitJobs
 from glm_lsp.context.index import IndexStats, RepoIndex
 from glm_lsp.context.outline import CurrentFile
 from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_for
@@ -38,6 +39,7 @@ from glm_lsp.context.tags import Tag
 
 log = logging.getLogger(__name__)
 
+GIT_WAIT = 0.25  # seconds an editor's or the CLI's request waits for git, at most
 MAX_RELATED = 12
 RECENT = 5
 
@@ -62,6 +64,7 @@ class ContextEngine:
         *,
         co_change_commits: int = 300,
         cache_dir: Path | None = None,
+        git_wait: float | None = None,
     ) -> None:
         self.root = root.resolve()
         self.policy = policy or FilePolicy()
@@ -71,7 +74,8 @@ class ContextEngine:
         self.buffers: dict[str, str] = {}
         self.files: list[str] = []  # the file set of the last refresh
         self.recent: dict[str, float] = {}
-        self._synced: dict[str, object] = {}  # rel -> the tags object the graph holds
+        self._synced: dict[str, object] = {}  # rel -> the index version the graph holds
+        self.git = GitJobs(git_wait)  # None: every request waits for its git answers
         self.lock = threading.RLock()  # the server refreshes in worker threads
 
     @classmethod
@@ -80,6 +84,7 @@ class ContextEngine:
             root,
             FilePolicy(max_bytes=settings.max_file_bytes),
             co_change_commits=settings.co_change_commits,
+            git_wait=GIT_WAIT,
         )
 
     # --- keeping the index current ------------------------------------------------
@@ -87,8 +92,11 @@ class ContextEngine:
     def refresh(self) -> IndexStats:
         """List the files and bring the index and graph up to date (cheap when warm)."""
         with self.lock:
-            self.files = list_files(self.root, self.policy)
-            stats = self.index.build(self.files)
+            files = list_files(self.root, self.policy)
+            stats = self.index.build(files)
+            if stats.parsed or files != self.files:
+                self.git.invalidate()
+            self.files = files
             self._sync()
             return stats
 
@@ -96,6 +104,7 @@ class ContextEngine:
         """Files changed on disk (saved, checked out): refresh only these."""
         with self.lock:
             self.index.update(paths)
+            self.git.invalidate()
             self._sync(paths)
 
     def set_buffers(self, buffers: Mapping[str, str]) -> None:
@@ -108,6 +117,8 @@ class ContextEngine:
                 if self.allowed(rel):
                     self.index.set_buffer(rel, buffers[rel])
             self.buffers = dict(buffers)
+            if changed:
+                self.git.invalidate()
             self._sync(changed)
 
     def touch(self, rel: str) -> None:
@@ -126,24 +137,49 @@ class ContextEngine:
         return reason
 
     def _sync(self, paths: list[str] | None = None) -> None:
-        """Feed changed files' tags to the graph; the index decides what changed."""
+        """Feed changed files' tags to the graph; the index decides what changed. A full
+        sync first tries the cached graph, and saves it again when it had to rebuild."""
         current = set(self.index.files())
-        for rel in set(self._synced) - current:
-            self.graph.remove_file(rel)
-            del self._synced[rel]
+        changed = 0
         enabled = gc.isenabled()
         gc.disable()  # decoding a whole repository's tags makes many small acyclic objects
         try:
+            if paths is None and not self._synced:
+                self._load_graph(current)
+            for rel in set(self._synced) - current:
+                self.graph.remove_file(rel)
+                del self._synced[rel]
             for rel in paths if paths is not None else current:
                 if rel not in current:
                     continue
-                tags = self.index.tags(rel)
-                if self._synced.get(rel) is not tags:
-                    self.graph.set_file(rel, tags)
-                    self._synced[rel] = tags
+                version = self.index.version(rel)
+                if not _same(self._synced.get(rel), version):
+                    self.graph.set_file(rel, self.index.tags(rel))
+                    self._synced[rel] = version
+                    changed += 1
         finally:
             if enabled:
                 gc.enable()
+        if paths is None and changed and not self.buffers:
+            graphcache.save(self._graph_path(), self._graph_key(), self.graph)
+
+    def _graph_path(self) -> Path:
+        return self.index.db_path.with_suffix(".graph")
+
+    def _graph_key(self) -> str:
+        return graphcache.cache_key(
+            (rel, version) for rel, version in self._synced.items() if isinstance(version, str)
+        )
+
+    def _load_graph(self, current: set[str]) -> None:
+        """Start from the cached graph when it was saved for exactly these files' contents."""
+        versions = {rel: self.index.version(rel) for rel in current}
+        if self.buffers or not all(isinstance(v, str) for v in versions.values()):
+            return
+        graph = graphcache.load(self._graph_path(), graphcache.cache_key(versions.items()))
+        if graph is not None:
+            self.graph = graph
+            self._synced = dict(versions)
 
     # --- building a request's context ----------------------------------------------
 
@@ -185,6 +221,11 @@ class ContextEngine:
         return redact_secrets(rendered)[0]  # signatures are raw source lines
 
     def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
+        # git runs in the background while the rest is built
+        git = self.git.start(("state", request.path), lambda: self._git(request))
+        blame = self.git.start(
+            ("blame", request.path, request.selection), lambda: self._blame(request)
+        )
         text = self.read(request.path)
         focus = self.focus(request)
         cursor = Cursor(*request.selection) if request.selection else None
@@ -216,8 +257,8 @@ class ContextEngine:
             else None,
             whole_file=scope.about_whole_file(request.instruction),
             definitions=[d for d in found if d.path != request.path],
-            git=lambda: self._git(request),
-            blame=lambda: self._blame(request),
+            git=git,
+            blame=blame,
             repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
             related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
@@ -257,6 +298,11 @@ class ContextEngine:
         text = self.buffers.get(request.path)
         groups = githistory.blame_summary(self.root, request.path, start, end, text=text)
         return githistory.render_blame(groups)
+
+
+def _same(synced: object, version: object) -> bool:
+    """A content hash compares by value; a buffer's tags list by identity."""
+    return synced is version or (isinstance(version, str) and synced == version)
 
 
 def _by_rank(ranks: dict[str, float]) -> list[str]:

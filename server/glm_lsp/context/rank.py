@@ -16,13 +16,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from glm_lsp.context.tags import Tag
+from glm_lsp.context.tags import Row, Tag
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 DAMPING = 0.85
@@ -50,9 +50,42 @@ def name_weight(name: str, definers: int) -> float:
 
 
 @dataclass
+class GraphState:
+    """A SymbolGraph as plain data: files in index order, each file's definitions (as Tag
+    field tuples) and reference counts, and the edge matrix sorted by source."""
+
+    files: list[str]
+    defs: dict[str, list[Row]]
+    refs: dict[str, dict[str, int]]
+    matrix: tuple[IntArray, IntArray, FloatArray]
+
+
+def _row(tag: Tag) -> Row:
+    return (tag.name, tag.kind, tag.category, tag.line, tag.end_line, tag.signature)
+
+
 class _FileSymbols:
-    defs: list[Tag]
-    refs: Counter[str]
+    """One file's definitions and reference counts; definitions restored from a cache stay
+    plain rows until first asked for (most files' never are in one request)."""
+
+    __slots__ = ("_defs", "_rows", "refs")
+
+    def __init__(self, defs: list[Tag] | None, refs: Counter[str], rows: list[Row] = []):  # noqa: B006
+        self._defs, self._rows, self.refs = defs, rows, refs
+
+    @property
+    def defs(self) -> list[Tag]:
+        if self._defs is None:
+            self._defs = [Tag(*row) for row in self._rows]
+        return self._defs
+
+    def names(self) -> set[str]:
+        if self._defs is None:
+            return {row[0] for row in self._rows}
+        return {t.name for t in self._defs}
+
+    def rows(self) -> list[Row]:
+        return self._rows if self._defs is None else [_row(t) for t in self._defs]
 
 
 @dataclass
@@ -68,6 +101,9 @@ class SymbolGraph:
     _edges: dict[str, tuple[IntArray, FloatArray]] = field(default_factory=dict)
     _dirty: set[str] = field(default_factory=set)
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
+    _version: int = 0  # bumped by every change, for the memo below
+    _warm: FloatArray | None = None  # the last ranks: where the next PageRank starts
+    _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
 
     def set_file(self, rel: str, tags: Iterable[Tag]) -> None:
         """Replace one file's symbols and mark whatever edges that affects."""
@@ -77,8 +113,8 @@ class SymbolGraph:
             refs=Counter(t.name for t in tags if t.kind == "ref"),
         )
         old = self.symbols.get(rel)
-        old_names = {t.name for t in old.defs} if old else set()
-        new_names = {t.name for t in new.defs}
+        old_names = old.names() if old else set()
+        new_names = new.names()
         self._forget(rel)
         if rel not in self.index_of:
             self.index_of[rel] = len(self.files)
@@ -93,21 +129,23 @@ class SymbolGraph:
             self.ref_totals[name] += count
         self._dirty.add(rel)
         self._matrix = None
+        self._version += 1
 
     def remove_file(self, rel: str) -> None:
         old = self.symbols.get(rel)
-        for name in {t.name for t in old.defs} if old else set():
+        for name in old.names() if old else set():
             self._dirty |= self.referrers.get(name, set())
         self._forget(rel)
         self._edges.pop(rel, None)
         self._dirty.discard(rel)
         self._matrix = None
+        self._version += 1
 
     def _forget(self, rel: str) -> None:
         old = self.symbols.pop(rel, None)
         if old is None:
             return
-        for name in {t.name for t in old.defs}:
+        for name in old.names():
             files = self.definers.get(name)
             if files is not None:
                 files.discard(rel)
@@ -118,6 +156,40 @@ class SymbolGraph:
             if files is not None:
                 files.discard(rel)
             self.ref_totals[name] -= count
+
+    def export(self) -> GraphState:
+        """Everything a warm start needs, as plain data (see graphcache)."""
+        source, target, weight = self._sparse()
+        order = np.argsort(source, kind="stable")
+        return GraphState(
+            files=list(self.files),
+            defs={rel: sym.rows() for rel, sym in self.symbols.items()},
+            refs={rel: dict(sym.refs) for rel, sym in self.symbols.items()},
+            matrix=(source[order], target[order], weight[order]),
+        )
+
+    @classmethod
+    def restore(cls, state: GraphState) -> SymbolGraph:
+        """The graph `export` saw, with its edge matrix as it was (nothing to rebuild)."""
+        graph = cls()
+        graph.files = list(state.files)
+        graph.index_of = {rel: i for i, rel in enumerate(graph.files)}
+        for rel, rows in state.defs.items():
+            refs = Counter(state.refs.get(rel, {}))
+            graph.symbols[rel] = _FileSymbols(None, refs, rows)
+            for row in rows:
+                graph.definers.setdefault(row[0], set()).add(rel)
+            for name in refs:
+                graph.referrers.setdefault(name, set()).add(rel)
+            graph.ref_totals.update(refs)
+        source, target, weight = state.matrix
+        bounds = np.searchsorted(source, np.arange(len(graph.files) + 1))
+        for i, rel in enumerate(graph.files):
+            low, high = bounds[i], bounds[i + 1]
+            if rel in graph.symbols:
+                graph._edges[rel] = (target[low:high], weight[low:high])
+        graph._matrix = (source, target, weight)
+        return graph
 
     def defining(self, name: str) -> set[str]:
         return self.definers.get(name, set())
@@ -170,10 +242,17 @@ class SymbolGraph:
         return self._matrix
 
     def rank(self, seeds: Mapping[str, float]) -> dict[str, float]:
-        """Personalised PageRank: the walk restarts at `seeds` (uniform when empty)."""
+        """Personalised PageRank: the walk restarts at `seeds` (uniform when empty).
+
+        The same seeds on an unchanged graph return the last answer; otherwise the power
+        iteration starts from the last ranks (an edit moves them little, so it converges in
+        a few steps instead of thirty from scratch)."""
         n = len(self.files)
         if n == 0:
             return {}
+        key = tuple(sorted(seeds.items()))
+        if self._memo is not None and self._memo[:2] == (self._version, key):
+            return self._memo[2]
         alive = np.zeros(n)
         for rel in self.symbols:
             alive[self.index_of[rel]] = 1.0
@@ -186,7 +265,8 @@ class SymbolGraph:
         source, target, weight = self._sparse()
         has_out = np.zeros(n, bool)
         has_out[source] = True
-        rank = restart.copy()
+        warm = self._warm
+        rank = warm / warm.sum() if warm is not None and len(warm) == n else restart.copy()
         for _ in range(ITERATIONS):
             flow = np.bincount(target, weights=rank[source] * weight, minlength=n)
             dangling = rank[~has_out].sum()
@@ -195,7 +275,10 @@ class SymbolGraph:
                 rank = updated
                 break
             rank = updated
-        return {rel: float(rank[self.index_of[rel]]) for rel in self.symbols}
+        self._warm = rank
+        ranks = {rel: float(rank[self.index_of[rel]]) for rel in self.symbols}
+        self._memo = (self._version, key, ranks)
+        return ranks
 
 
 @dataclass(frozen=True)
@@ -233,22 +316,41 @@ def seeds_for(graph: SymbolGraph, focus: Focus) -> dict[str, float]:
 
 def ranked_definitions(
     graph: SymbolGraph, ranks: Mapping[str, float], focus: Focus
-) -> dict[str, list[tuple[float, Tag]]]:
-    """Each file's definitions, most important first: file rank × how referenced they are."""
+) -> Mapping[str, list[tuple[float, Tag]]]:
+    """Each file's definitions, most important first: file rank × how referenced they are.
+    Scored when first asked for: a map renders only its top files, not all of them."""
     wanted = Counter(graph.references(focus.current) if focus.current else {})
     for name in focus.identifiers:
         wanted[name] += 5
-    result = {}
-    for rel, file_rank in ranks.items():
-        scored = [
-            (
-                file_rank
-                * (1 + wanted.get(t.name, 0))
-                * (1 + math.log1p(graph.ref_totals[t.name])),
-                t,
-            )
-            for t in graph.definitions(rel)
-        ]
-        scored.sort(key=lambda pair: -pair[0])
-        result[rel] = scored
-    return result
+    return _RankedDefinitions(graph, ranks, wanted)
+
+
+class _RankedDefinitions(Mapping[str, list[tuple[float, Tag]]]):
+    """A lazy, memoising `ranked_definitions` result."""
+
+    def __init__(self, graph: SymbolGraph, ranks: Mapping[str, float], wanted: Counter[str]):
+        self._graph, self._ranks, self._wanted = graph, ranks, wanted
+        self._done: dict[str, list[tuple[float, Tag]]] = {}
+
+    def __getitem__(self, rel: str) -> list[tuple[float, Tag]]:
+        found = self._done.get(rel)
+        if found is None:
+            file_rank, totals = self._ranks[rel], self._graph.ref_totals
+            found = [
+                (
+                    file_rank
+                    * (1 + self._wanted.get(t.name, 0))
+                    * (1 + math.log1p(totals[t.name])),
+                    t,
+                )
+                for t in self._graph.definitions(rel)
+            ]
+            found.sort(key=lambda pair: -pair[0])
+            self._done[rel] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ranks)
+
+    def __len__(self) -> int:
+        return len(self._ranks)

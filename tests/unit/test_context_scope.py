@@ -198,3 +198,13 @@ def test_the_estimate_is_conservative_for_code_and_contexts_keep_their_budget(
         for budget in (1024, 4096, 16384):
             context = engine.assemble(ContextRequest("shop/big.py", "", (5, 5)), budget, counter)
             assert counter.count(context.render()) <= budget
+
+
+def test_a_call_finds_the_function_not_the_variables_of_the_same_name(tmp_path: Path) -> None:
+    files = {f"mods/m{i}.py": "from out import Display\n\ndisplay = Display()\n" for i in range(6)}
+    files["out.py"] = "class Display:\n    def display(self, msg):\n        print(msg)\n"
+    files["run.py"] = "from mods.m0 import display\n\n\ndef go():\n    display.display('hi')\n"
+    engine = ContextEngine(make_repo(tmp_path / "repo", files))
+    engine.refresh()
+    text = engine.assemble(ContextRequest("run.py", "", (4, 4)), 1024, TokenCounter("t")).render()
+    assert "def display(self, msg):" in text[text.index("## Definitions used here") :]

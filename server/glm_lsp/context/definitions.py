@@ -2,8 +2,9 @@
 
 The definitions section shows the signatures (and the first line of each docstring) of many
 definitions before the bodies of a few, since a signature is what a caller needs and costs
-a line. A name defined in many files (`run`, `get`) says little about which one is meant and
-is left out.
+a line. A name defined as code in many files (`run`, `get`) says little about which one is
+meant and is left out; where a name is defined both as code and as a variable, the code is
+what a call or a type refers to.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from glm_lsp.context.rank import SymbolGraph
+from glm_lsp.context.rank import VALUE_CATEGORIES, SymbolGraph
 from glm_lsp.context.tags import Tag
 
 MAX_DEFINERS = 3  # a name defined in more files than this is too ambiguous to show
@@ -57,15 +58,16 @@ def collect(
     found: list[Definition] = []
     lines_of: dict[str, list[str]] = {}
     for name in names:
-        files = graph.defining(name)
+        files = graph.code_defining(name)
         if len(files) > MAX_DEFINERS:
             continue
         for rel in sorted(files):
+            tags = [t for t in graph.definitions(rel) if t.name == name]
+            code = [t for t in tags if t.category not in VALUE_CATEGORIES]
             if rel not in lines_of:
                 lines_of[rel] = read(rel).splitlines()
-            for tag in graph.definitions(rel):
-                if tag.name == name:
-                    found.append(_definition(rel, tag, lines_of[rel], name in referenced))
+            for tag in code or tags:
+                found.append(_definition(rel, tag, lines_of[rel], name in referenced))
         if len(found) >= limit:
             break
     return found[:limit]

@@ -26,6 +26,7 @@ from glm_lsp.context.tags import Row, Tag
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 DAMPING = 0.85
+VALUE_CATEGORIES = frozenset({"variable", "constant", "field", "property"})
 ITERATIONS = 30
 
 FloatArray = npt.NDArray[np.float64]
@@ -193,6 +194,22 @@ class SymbolGraph:
 
     def defining(self, name: str) -> set[str]:
         return self.definers.get(name, set())
+
+    def code_defining(self, name: str) -> set[str]:
+        """Files defining `name` as code (a function, method, class, ...), or if none does,
+        as anything: `display = Display()` in three hundred ansible modules does not make
+        the one `def display` any less the target of a call."""
+        files = self.definers.get(name, set())
+        code = {
+            rel
+            for rel in files
+            if any(row[0] == name and row[2] not in VALUE_CATEGORIES for row in self._rows(rel))
+        }
+        return code or files
+
+    def _rows(self, rel: str) -> list[Row]:
+        symbols = self.symbols.get(rel)
+        return symbols.rows() if symbols else []
 
     def definitions(self, rel: str) -> list[Tag]:
         symbols = self.symbols.get(rel)

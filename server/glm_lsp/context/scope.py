@@ -45,7 +45,7 @@ def specificity(graph: SymbolGraph, name: str) -> float:
     (inverse document frequency of its references) and defined in few places."""
     files = max(len(graph.files), 1)
     users = len(graph.referrers.get(name, ()))
-    definers = max(len(graph.defining(name)), 1)
+    definers = max(len(graph.code_defining(name)), 1)
     return math.log((files + 1) / (users + 1)) / definers
 
 

@@ -208,3 +208,19 @@ def test_a_call_finds_the_function_not_the_variables_of_the_same_name(tmp_path: 
     engine.refresh()
     text = engine.assemble(ContextRequest("run.py", "", (4, 4)), 1024, TokenCounter("t")).render()
     assert "def display(self, msg):" in text[text.index("## Definitions used here") :]
+
+
+def test_secrets_in_shown_definitions_are_redacted(tmp_path: Path) -> None:
+    value = "Zq8" + "xW2vR9kLm4Pt7Yb3Nc6Hd1Jf5Gs0Qa"  # built at run time: no key literal
+    key_block = "-----BEGIN RSA PRIVATE KEY-----\n" + "MIIEow" + "IBAAKCAQEA7x9" * 4 + "\n"
+    key_block += "-----END RSA PRIVATE KEY-----\n"
+    files = {
+        "conf.py": f'def connect_db():\n    api_token = "{value}"\n    return api_token\n',
+        "keys.py": f'def load_key():\n    return """\n{key_block}"""\n',
+        "main.py": "def main():\n    connect_db()\n    load_key()\n",
+    }
+    engine = ContextEngine(make_repo(tmp_path / "repo", files))
+    engine.refresh()
+    text = engine.assemble(ContextRequest("main.py", "", (1, 1)), 4096, TokenCounter("t")).render()
+    assert "def connect_db():" in text and "def load_key():" in text
+    assert value not in text and "MIIEow" not in text

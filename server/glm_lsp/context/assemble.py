@@ -178,7 +178,7 @@ def _definitions(defs: list[Definition], budget: _Budget, share: int) -> str:
     for d in listed:
         if len(bodies) >= MAX_BODIES:
             break
-        if not d.referenced:
+        if not d.referenced or not d.body:
             continue
         extra = len(_body(d)) + 1 - len(_signature(d)) - 1
         if used + extra <= share:

@@ -18,6 +18,7 @@ from glm_lsp.context.tags import Tag
 MAX_DEFINERS = 3  # a name defined in more files than this is too ambiguous to show
 MAX_DEFINITIONS = 120  # candidates per request; the budget usually stops well before
 MAX_BODY_LINES = 60
+MAX_BODIES = 16  # candidates given a body; the assembler shows a few of them
 MAX_SIGNATURE_LINES = 8
 _DOC_QUOTES = ('"""', "'''", 'r"""', "r'''", 'b"""')
 _COMMENTS = ("#", "//", "/*", "*", "--", ";")
@@ -33,7 +34,7 @@ class Definition:
     start: int  # the line holding the name
     end: int  # the last line of the whole definition
     signature: tuple[tuple[int, str], ...]  # (line, text) of the header, and its doc line
-    body: str  # lines start..end, cut at MAX_BODY_LINES
+    body: str  # lines start..end, cut at MAX_BODY_LINES ("" when not a body candidate)
     referenced: bool = True  # by a reference tag, not only by a word in the text
 
     @property
@@ -57,6 +58,7 @@ def collect(
     only they deserve a body."""
     found: list[Definition] = []
     lines_of: dict[str, list[str]] = {}
+    bodies = 0
     for name in names:
         files = graph.code_defining(name)
         if len(files) > MAX_DEFINERS:
@@ -67,17 +69,21 @@ def collect(
             if rel not in lines_of:
                 lines_of[rel] = read(rel).splitlines()
             for tag in code or tags:
-                found.append(_definition(rel, tag, lines_of[rel], name in referenced))
+                body = name in referenced and bodies < MAX_BODIES
+                bodies += body
+                found.append(_definition(rel, tag, lines_of[rel], name in referenced, body))
         if len(found) >= limit:
             break
     return found[:limit]
 
 
-def _definition(rel: str, tag: Tag, lines: list[str], referenced: bool) -> Definition:
+def _definition(
+    rel: str, tag: Tag, lines: list[str], referenced: bool, with_body: bool
+) -> Definition:
     start = tag.line + 1
     end = max(start, min(tag.end_line + 1, len(lines)))
     body_end = min(end, start + MAX_BODY_LINES - 1)
-    body = "".join(line + "\n" for line in lines[start - 1 : body_end])
+    body = "".join(line + "\n" for line in lines[start - 1 : body_end]) if with_body else ""
     signature = signature_lines(lines, tag.line, end)
     return Definition(rel, tag.name, tag.category, start, end, signature, body, referenced)
 

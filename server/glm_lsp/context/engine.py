@@ -8,6 +8,7 @@ server and the CLI drive the same object.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import logging
@@ -235,6 +236,7 @@ class ContextEngine:
             self.graph, tags, text, cursor, scope_tag, request.instruction
         )
         found = definitions.collect(self.graph, in_play.names, self._reader(), in_play.referenced)
+        found = [_redacted(d) for d in found]
         local = [d for d in found if d.path == request.path]
         ranks = self.ranks(focus)
         order = [rel for rel in _by_rank(ranks) if rel != request.path]
@@ -270,8 +272,18 @@ class ContextEngine:
             return assemble(self.material(request, counter), budget_tokens, counter)
 
     def _reader(self) -> Callable[[str], str]:
-        """`read`, once per file for one request."""
-        return functools.cache(self.read)
+        """Raw text for `definitions.collect`, once per file for one request. Redacting a
+        whole file to show a few of its lines costs more than the rest of a request, and
+        every secret pattern but one is line-local, so `_redacted` redacts the lines shown;
+        a file holding a private key block (which spans lines) comes redacted whole."""
+
+        def raw(rel: str) -> str:
+            text = self.buffers.get(rel)
+            if text is None:
+                text = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+            return redact_secrets(text)[0] if "PRIVATE KEY" in text else text
+
+        return functools.cache(raw)
 
     def _related(self, rel: str) -> Related:
         size = len(self.buffers[rel]) if rel in self.buffers else (self.root / rel).stat().st_size
@@ -298,6 +310,12 @@ class ContextEngine:
         text = self.buffers.get(request.path)
         groups = githistory.blame_summary(self.root, request.path, start, end, text=text)
         return githistory.render_blame(groups)
+
+
+def _redacted(d: definitions.Definition) -> definitions.Definition:
+    """A definition's shown lines with secrets redacted (see `ContextEngine._reader`)."""
+    signature = tuple((line, redact_secrets(text)[0]) for line, text in d.signature)
+    return dataclasses.replace(d, signature=signature, body=redact_secrets(d.body)[0])
 
 
 def _same(synced: object, version: object) -> bool:

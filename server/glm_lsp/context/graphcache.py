@@ -25,7 +25,7 @@ from glm_lsp.context.tags import queries_version
 
 log = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 1  # bump when GraphState's meaning changes
+GRAPH_FORMAT = 2  # bump when GraphState's meaning changes
 
 
 def cache_key(versions: Iterable[tuple[str, object]]) -> str:
@@ -46,6 +46,10 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
         "defs": state.defs,
         "refs": state.refs,
         "matrix": (source.tobytes(), target.tobytes(), weight.tobytes()),
+        "definers": state.definers,
+        "referrers": state.referrers,
+        "coders": state.coders,
+        "ref_totals": state.ref_totals,
     }
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
@@ -73,6 +77,10 @@ def load(path: Path, key: str) -> SymbolGraph | None:
                 np.frombuffer(target, np.int64),
                 np.frombuffer(weight, np.float64),
             ),
+            definers=data["definers"],
+            referrers=data["referrers"],
+            coders=data["coders"],
+            ref_totals=data["ref_totals"],
         )
         return SymbolGraph.restore(state)
     except (OSError, EOFError, ValueError, TypeError, KeyError) as error:

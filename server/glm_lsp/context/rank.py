@@ -59,6 +59,10 @@ class GraphState:
     defs: dict[str, list[Row]]
     refs: dict[str, dict[str, int]]
     matrix: tuple[IntArray, IntArray, FloatArray]
+    definers: dict[str, set[str]]
+    referrers: dict[str, set[str]]
+    coders: dict[str, set[str]]
+    ref_totals: dict[str, int]
 
 
 def _row(tag: Tag) -> Row:
@@ -85,6 +89,12 @@ class _FileSymbols:
             return {row[0] for row in self._rows}
         return {t.name for t in self._defs}
 
+    def code_names(self) -> set[str]:
+        """Names defined as code (not as a variable, constant, field or property)."""
+        if self._defs is None:
+            return {row[0] for row in self._rows if row[2] not in VALUE_CATEGORIES}
+        return {t.name for t in self._defs if t.category not in VALUE_CATEGORIES}
+
     def rows(self) -> list[Row]:
         return self._rows if self._defs is None else [_row(t) for t in self._defs]
 
@@ -99,6 +109,7 @@ class SymbolGraph:
     definers: dict[str, set[str]] = field(default_factory=dict)
     referrers: dict[str, set[str]] = field(default_factory=dict)
     ref_totals: Counter[str] = field(default_factory=Counter)
+    coders: dict[str, set[str]] = field(default_factory=dict)  # name -> files defining it as code
     _edges: dict[str, tuple[IntArray, FloatArray]] = field(default_factory=dict)
     _dirty: set[str] = field(default_factory=set)
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
@@ -123,6 +134,8 @@ class SymbolGraph:
         self.symbols[rel] = new
         for name in new_names:
             self.definers.setdefault(name, set()).add(rel)
+        for name in new.code_names():
+            self.coders.setdefault(name, set()).add(rel)
         for name in old_names ^ new_names:  # only names that appeared or vanished move edges
             self._dirty |= self.referrers.get(name, set())
         for name, count in new.refs.items():
@@ -146,12 +159,13 @@ class SymbolGraph:
         old = self.symbols.pop(rel, None)
         if old is None:
             return
-        for name in old.names():
-            files = self.definers.get(name)
-            if files is not None:
-                files.discard(rel)
-                if not files:
-                    del self.definers[name]
+        for table, names in ((self.definers, old.names()), (self.coders, old.code_names())):
+            for name in names:
+                files = table.get(name)
+                if files is not None:
+                    files.discard(rel)
+                    if not files:
+                        del table[name]
         for name, count in old.refs.items():
             files = self.referrers.get(name)
             if files is not None:
@@ -167,28 +181,34 @@ class SymbolGraph:
             defs={rel: sym.rows() for rel, sym in self.symbols.items()},
             refs={rel: dict(sym.refs) for rel, sym in self.symbols.items()},
             matrix=(source[order], target[order], weight[order]),
+            definers=self.definers,
+            referrers=self.referrers,
+            coders=self.coders,
+            ref_totals=dict(self.ref_totals),
         )
 
     @classmethod
     def restore(cls, state: GraphState) -> SymbolGraph:
-        """The graph `export` saw, with its edge matrix as it was (nothing to rebuild)."""
-        graph = cls()
+        """The graph `export` saw, with its edge matrix and name tables as they were
+        (nothing to rebuild; definitions become Tags only when asked for)."""
+        graph = cls(
+            definers=state.definers,
+            referrers=state.referrers,
+            coders=state.coders,
+            ref_totals=Counter(state.ref_totals),
+        )
         graph.files = list(state.files)
         graph.index_of = {rel: i for i, rel in enumerate(graph.files)}
         for rel, rows in state.defs.items():
-            refs = Counter(state.refs.get(rel, {}))
-            graph.symbols[rel] = _FileSymbols(None, refs, rows)
-            for row in rows:
-                graph.definers.setdefault(row[0], set()).add(rel)
-            for name in refs:
-                graph.referrers.setdefault(name, set()).add(rel)
-            graph.ref_totals.update(refs)
+            graph.symbols[rel] = _FileSymbols(None, Counter(state.refs.get(rel, {})), rows)
         source, target, weight = state.matrix
         bounds = np.searchsorted(source, np.arange(len(graph.files) + 1))
         for i, rel in enumerate(graph.files):
-            low, high = bounds[i], bounds[i + 1]
             if rel in graph.symbols:
-                graph._edges[rel] = (target[low:high], weight[low:high])
+                graph._edges[rel] = (
+                    target[bounds[i] : bounds[i + 1]],
+                    weight[bounds[i] : bounds[i + 1]],
+                )
         graph._matrix = (source, target, weight)
         return graph
 
@@ -199,17 +219,7 @@ class SymbolGraph:
         """Files defining `name` as code (a function, method, class, ...), or if none does,
         as anything: `display = Display()` in three hundred ansible modules does not make
         the one `def display` any less the target of a call."""
-        files = self.definers.get(name, set())
-        code = {
-            rel
-            for rel in files
-            if any(row[0] == name and row[2] not in VALUE_CATEGORIES for row in self._rows(rel))
-        }
-        return code or files
-
-    def _rows(self, rel: str) -> list[Row]:
-        symbols = self.symbols.get(rel)
-        return symbols.rows() if symbols else []
+        return self.coders.get(name) or self.definers.get(name, set())
 
     def definitions(self, rel: str) -> list[Tag]:
         symbols = self.symbols.get(rel)

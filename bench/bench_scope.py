@@ -64,6 +64,7 @@ SEED = 20261202
 BUDGETS = [1024, 4096, 16384]
 SCOPE_KINDS = ("definition.function", "definition.method", "definition.class")
 MODES = ("hard", "easy")
+GIT_WAIT = 0.25  # what ContextEngine.for_settings gives the language server and the CLI
 
 
 # --- choosing the tasks -------------------------------------------------------------------
@@ -132,7 +133,7 @@ def worker_glm(job: dict, out: Path) -> None:
     encoding = cl100k()
     counter = TokenCounter("bench")  # uncalibrated: the conservative estimate
     started = time.perf_counter()
-    engine = ContextEngine(root)
+    engine = ContextEngine(root, git_wait=job.get("git_wait"))
     engine.refresh()
     result: dict = {"side": "glm", "refresh_s": time.perf_counter() - started, "samples": []}
     paths = set(git_files(root))
@@ -195,7 +196,11 @@ def run_repo(repo: Path, args: argparse.Namespace, log: Path, tmp: Path) -> dict
         env = {"XDG_CACHE_HOME": str(tmp / "xdg")}
         first = {**common, "side": "glm", "phase": "quality", "samples": []}
         run_side(sys.executable, Path(__file__), first, env, log)  # builds the index
-        jobs = [{**common, "side": "glm", "phase": "quality", "samples": s} for s in shards]
+        r["cli_s"] = cli_times(repo, [t for t in all_tasks if t["mode"] == "hard"][:10], env)
+        jobs = [
+            {**common, "side": "glm", "phase": "quality", "samples": s, "git_wait": GIT_WAIT}
+            for s in shards
+        ]
         parts = run_parallel([(sys.executable, Path(__file__), j, env, log) for j in jobs])
         rows: list = []
         for i in range(len(all_tasks)):  # back into task order
@@ -207,6 +212,26 @@ def run_repo(repo: Path, args: argparse.Namespace, log: Path, tmp: Path) -> dict
             subprocess.run(["rm", "-rf", str(old)], check=True)
     r["load_after"] = _load()
     return r
+
+
+def cli_times(repo: Path, sample: list[dict], env: dict[str, str]) -> list[float]:
+    """Wall time of `glm-lsp context FILE:LINE --budget 4096` from process start to exit, on
+    the warm index, for a few hard-mode tasks (after one untimed run)."""
+    exe = str(Path(sys.executable).with_name("glm-lsp"))
+    times = []
+    for i, task in enumerate([sample[0], *sample]):
+        target = f"{task['caller']}:{task['cursor'] + 1}"
+        started = time.perf_counter()
+        subprocess.run(
+            [exe, "context", target, "--budget", "4096"],
+            cwd=repo,
+            env={**os.environ, **env},
+            capture_output=True,
+            check=True,
+        )
+        if i:
+            times.append(time.perf_counter() - started)
+    return times
 
 
 def aider_hits(r: dict, mode: str, budget: int) -> list[int]:
@@ -253,7 +278,30 @@ def report(results: list[dict], budgets: list[int]) -> str:
             f"more than 3 %: {sum(x > 1.03 for x in over)}. Per context (warm engine, git "
             f"included): median {statistics.median(times) * 1000:.0f} ms.",
         ]
+    cli = [(Path(r["repo"]).name, r["cli_s"]) for r in results if r.get("cli_s")]
+    if cli:
+        out += [
+            "",
+            "`glm-lsp context FILE:LINE --budget 4096` from process start, warm index, 10 hard "
+            "tasks: "
+            + "; ".join(
+                f"{name} median {statistics.median(t):.2f} s (min {min(t):.2f}, max {max(t):.2f})"
+                for name, t in cli
+            )
+            + ".",
+        ]
+    loads = [f"{Path(r['repo']).name} {r['load_before']} / {r['load_after']}" for r in results]
+    out += ["", "Load average before / after each repository: " + "; ".join(loads) + "."]
     return "\n".join(out)
+
+
+def merged(files: list[str]) -> list[dict]:
+    """Runs of the same repositories (same seed, so the same tasks), sides combined."""
+    by_repo: dict[str, dict] = {}
+    for name in files:
+        for r in json.loads(Path(name).read_text(encoding="utf-8")):
+            by_repo.setdefault(r["repo"], {}).update(r)
+    return list(by_repo.values())
 
 
 def _load() -> str:
@@ -267,7 +315,12 @@ def main() -> None:
         worker_glm(job, out)
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--repos", required=True, help="comma-separated git work trees")
+    parser.add_argument("--repos", default="", help="comma-separated git work trees")
+    parser.add_argument(
+        "--report",
+        default="",
+        help="comma-separated --json files of earlier runs (e.g. one per side) to report together",
+    )
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--budgets", default=",".join(map(str, BUDGETS)))
     parser.add_argument("--sides", default="glm,aider")
@@ -279,6 +332,9 @@ def main() -> None:
     args = parser.parse_args()
     args.budgets = [int(b) for b in args.budgets.split(",")]
     args.sides = set(args.sides.split(","))
+    if args.report:
+        print(report(merged(args.report.split(",")), args.budgets))
+        return
     tmp = Path(tempfile.mkdtemp(prefix="glm-bench-scope-"))
     log = tmp / "bench.log"
     print(f"log {log}", file=sys.stderr)

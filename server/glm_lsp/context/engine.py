@@ -229,15 +229,7 @@ class ContextEngine:
         )
         text = self.read(request.path)
         focus = self.focus(request)
-        cursor = Cursor(*request.selection) if request.selection else None
-        tags = self.index.tags(request.path)
-        scope_tag = scope.enclosing(tags, cursor) if cursor else None
-        in_play = scope.names_in_play(
-            self.graph, tags, text, cursor, scope_tag, request.instruction
-        )
-        found = definitions.collect(self.graph, in_play.names, self._reader(), in_play.referenced)
-        found = [_redacted(d) for d in found]
-        local = [d for d in found if d.path == request.path]
+        found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
         order = [rel for rel in _by_rank(ranks) if rel != request.path]
         return Material(
@@ -246,17 +238,8 @@ class ContextEngine:
             instruction=request.instruction,
             heading=request.heading,
             selection=request.selection,
-            scope=_snippet(request.path, scope_tag) if scope_tag else None,
-            current=CurrentFile(
-                request.path,
-                text,
-                [t for t in tags if t.kind == "def"],
-                cursor,
-                scope_tag,
-                [d for d in local if d.name in in_play.scope_refs],
-            )
-            if cursor
-            else None,
+            scope=_snippet(request.path, current.scope) if current and current.scope else None,
+            current=current,
             whole_file=scope.about_whole_file(request.instruction),
             definitions=[d for d in found if d.path != request.path],
             git=git,
@@ -264,6 +247,25 @@ class ContextEngine:
             repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
             related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
+
+    def _scope_material(
+        self, request: ContextRequest, text: str
+    ) -> tuple[list[definitions.Definition], CurrentFile | None]:
+        """The definitions of the names in play (any file's), and the current file's view
+        as its scope plus an outline (None without a cursor)."""
+        cursor = Cursor(*request.selection) if request.selection else None
+        tags = self.index.tags(request.path)
+        scope_tag = scope.enclosing(tags, cursor) if cursor else None
+        in_play = scope.names_in_play(
+            self.graph, tags, text, cursor, scope_tag, request.instruction
+        )
+        found = definitions.collect(self.graph, in_play.names, self._reader(), in_play.referenced)
+        found = [_redacted(d) for d in found]
+        if cursor is None:
+            return found, None
+        used = [d for d in found if d.path == request.path and d.name in in_play.scope_refs]
+        definitions_here = [t for t in tags if t.kind == "def"]
+        return found, CurrentFile(request.path, text, definitions_here, cursor, scope_tag, used)
 
     def assemble(
         self, request: ContextRequest, budget_tokens: int, counter: TokenCounter

@@ -27,8 +27,10 @@ section of the output (bench/context_common.is_hit). Every glm-lsp context is al
 with cl100k (tiktoken; its data file comes from litellm in Aider's venv, offline), to check
 that none exceeds its budget by more than 3 %.
 
-Options: --samples N per repository (default 100), --budgets 1024,4096,16384, --sides glm,aider,
---json OUT (raw figures, with every miss).
+Options: --samples N per repository (default 100), --budgets 1024,4096,16384, --sides
+glm,aider,timing (timing: a warm engine's time per request, and `glm-lsp context` from process
+start), --json OUT (raw figures, with every miss), --report A.json,B.json (report runs
+together, e.g. one per side).
 """
 
 from __future__ import annotations
@@ -124,6 +126,32 @@ def cl100k():  # type: ignore[no-untyped-def]
     return tiktoken.get_encoding("cl100k_base")
 
 
+def worker_timing(job: dict, out: Path) -> None:
+    """Within the server: a warm engine (as the language server keeps one) answers a first
+    request about a spot, and the same request again (git's answers kept by then)."""
+    sys.path.insert(0, str(ROOT / "server"))
+    from glm_lsp.context.budget import TokenCounter
+    from glm_lsp.context.engine import ContextEngine, ContextRequest
+
+    engine = ContextEngine(Path(job["repo"]), git_wait=GIT_WAIT)
+    engine.refresh()
+    counter = TokenCounter("bench")
+    first, again, no_git = [], [], []
+    for sample in job["samples"]:
+        request = ContextRequest(sample["caller"], "", (sample["cursor"] + 1,) * 2)
+        for times in (first, again):
+            started = time.perf_counter()
+            engine.assemble(request, 4096, counter)
+            times.append(time.perf_counter() - started)
+        engine.git.invalidate()
+        engine.git.wait = 0.0  # what the request costs without waiting for git at all
+        started = time.perf_counter()
+        engine.assemble(request, 4096, counter)
+        no_git.append(time.perf_counter() - started)
+        engine.git.wait = GIT_WAIT
+    write_result(out, {"first_s": first, "again_s": again, "no_git_s": no_git})
+
+
 def worker_glm(job: dict, out: Path) -> None:
     sys.path.insert(0, str(ROOT / "server"))
     from glm_lsp.context.budget import TokenCounter
@@ -196,7 +224,6 @@ def run_repo(repo: Path, args: argparse.Namespace, log: Path, tmp: Path) -> dict
         env = {"XDG_CACHE_HOME": str(tmp / "xdg")}
         first = {**common, "side": "glm", "phase": "quality", "samples": []}
         run_side(sys.executable, Path(__file__), first, env, log)  # builds the index
-        r["cli_s"] = cli_times(repo, [t for t in all_tasks if t["mode"] == "hard"][:10], env)
         jobs = [
             {**common, "side": "glm", "phase": "quality", "samples": s, "git_wait": GIT_WAIT}
             for s in shards
@@ -210,6 +237,13 @@ def run_repo(repo: Path, args: argparse.Namespace, log: Path, tmp: Path) -> dict
     if "aider" in args.sides:
         for old in repo.glob(".aider.tags.cache.v*"):
             subprocess.run(["rm", "-rf", str(old)], check=True)
+    if "timing" in args.sides:
+        env = {"XDG_CACHE_HOME": str(tmp / "xdg")}
+        hard = [t for t in all_tasks if t["mode"] == "hard"][:20]
+        job = {**common, "side": "glm", "phase": "timing", "samples": hard}
+        r["server_s"] = run_side(sys.executable, Path(__file__), job, env, log)
+        r["cli_s"] = cli_times(repo, hard[:10], env)
+        print(f"  timing done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     r["load_after"] = _load()
     return r
 
@@ -290,6 +324,19 @@ def report(results: list[dict], budgets: list[int]) -> str:
             )
             + ".",
         ]
+    server = [(Path(r["repo"]).name, r["server_s"]) for r in results if r.get("server_s")]
+    if server:
+        out += [
+            "",
+            "Within the server (a warm engine, 4K, 20 hard tasks; median ms): "
+            + "; ".join(
+                f"{name} first request {statistics.median(t['first_s']) * 1000:.0f}, the same "
+                f"again {statistics.median(t['again_s']) * 1000:.0f}, without waiting for git "
+                f"{statistics.median(t['no_git_s']) * 1000:.0f}"
+                for name, t in server
+            )
+            + ".",
+        ]
     loads = [f"{Path(r['repo']).name} {r['load_before']} / {r['load_after']}" for r in results]
     out += ["", "Load average before / after each repository: " + "; ".join(loads) + "."]
     return "\n".join(out)
@@ -312,7 +359,7 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1].endswith("job.json"):  # a side's process
         job, out = load_job()
         quiet_stdout()
-        worker_glm(job, out)
+        (worker_timing if job["phase"] == "timing" else worker_glm)(job, out)
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repos", default="", help="comma-separated git work trees")

@@ -36,7 +36,7 @@ from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_f
 from glm_lsp.context.repomap import render_repo_map
 from glm_lsp.context.scope import Cursor
 from glm_lsp.context.secrets import redact_secrets
-from glm_lsp.context.tags import Tag
+from glm_lsp.context.tags import Tag, available, language_for
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ class ContextEngine:
                 self.git.invalidate()
             self.files = files
             self._sync()
+            languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
+            threading.Thread(target=_compile_queries, args=(languages,), daemon=True).start()
             return stats
 
     def update(self, paths: list[str]) -> None:
@@ -312,6 +314,13 @@ class ContextEngine:
         text = self.buffers.get(request.path)
         groups = githistory.blame_summary(self.root, request.path, start, end, text=text)
         return githistory.render_blame(groups)
+
+
+def _compile_queries(languages: list[str]) -> None:
+    """Compile the tags queries while the user reads, so that the first edit's update
+    does not pay for it (about 15 ms for Python)."""
+    for language in languages:
+        available(language)
 
 
 def _redacted(d: definitions.Definition) -> definitions.Definition:

@@ -28,6 +28,8 @@ from glm_lsp.context.files import (
     FilePolicy,
     exclusion_reason,
     list_files,
+    recall_verdicts,
+    remember_verdicts,
 )
 from glm_lsp.context.gitjobs import GitJobs
 from glm_lsp.context.index import IndexStats, RepoIndex
@@ -93,7 +95,11 @@ class ContextEngine:
     def refresh(self) -> IndexStats:
         """List the files and bring the index and graph up to date (cheap when warm)."""
         with self.lock:
+            verdicts = self.index.db_path.with_suffix(".verdicts")
+            if not self.files:
+                recall_verdicts(self.root, verdicts)
             files = list_files(self.root, self.policy)
+            remember_verdicts(self.root, verdicts)
             stats = self.index.build(files)
             if stats.parsed or files != self.files:
                 self.git.invalidate()

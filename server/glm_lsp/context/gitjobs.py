@@ -30,11 +30,13 @@ class GitJobs:
         self.wait = wait
         self._lock = threading.Lock()
         self._answers: OrderedDict[Hashable, Future[str]] = OrderedDict()
+        self._late: set[Hashable] = set()  # answers a request already gave up waiting for
 
     def invalidate(self) -> None:
         """The repository or a buffer changed: earlier answers may be stale."""
         with self._lock:
             self._answers.clear()
+            self._late.clear()
 
     def start(self, key: Hashable, ask: Callable[[], str]) -> Callable[[], str]:
         """Start (or reuse) the answer to `key`; returns what waits for it until the deadline."""
@@ -47,7 +49,8 @@ class GitJobs:
                     self._answers.popitem(last=False)
             else:
                 self._answers.move_to_end(key)
-        deadline = None if self.wait is None else time.monotonic() + self.wait
+            late = key in self._late
+        deadline = None if self.wait is None else time.monotonic() + self.wait * (not late)
 
         def answer() -> str:
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -55,6 +58,8 @@ class GitJobs:
                 return future.result(timeout=timeout)
             except FutureTimeout:
                 log.debug("git answer %r not ready in time; left out", key)
+                with self._lock:
+                    self._late.add(key)  # the next request takes it when ready, never waits
                 return ""
 
         return answer

@@ -17,7 +17,7 @@ import logging
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -31,6 +31,7 @@ _PIECE = re.compile(
     r"'(?:[sdmt]|ll|ve|re)|[^\r\n\w]?[^\W\d_]+|\d{1,3}| ?[^\s\w]+[\r\n]*|\s*[\r\n]+"
     r"|\s+(?!\S)|\s+|_+"
 )
+_REMEMBERED = 256  # estimates a counter keeps
 _WORD_CHARS = 7  # an ASCII word costs one token per 7 characters (common words are one)
 _PUNCT_CHARS = 3  # a punctuation run, one per 3
 
@@ -74,6 +75,8 @@ class TokenCounter:
     provider: str
     chars_per_token: float = DEFAULT_CHARS_PER_TOKEN
     calibrated: bool = False
+    # estimates of recent texts: planning a context counts the same sections several times
+    _estimates: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, provider: str) -> TokenCounter:
@@ -89,7 +92,12 @@ class TokenCounter:
     def count(self, text: str) -> int:
         if self.calibrated:
             return self.tokens_for_chars(len(text))
-        return estimate_tokens(text)
+        found = self._estimates.get(text)
+        if found is None:
+            if len(self._estimates) >= _REMEMBERED:
+                self._estimates.clear()
+            found = self._estimates[text] = estimate_tokens(text)
+        return found
 
     def tokens_for_chars(self, chars: int) -> int:
         return math.ceil(chars / self.chars_per_token)

@@ -115,6 +115,7 @@ class SymbolGraph:
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
     _version: int = 0  # bumped by every change, for the memo below
     _warm: FloatArray | None = None  # the last ranks: where the next PageRank starts
+    _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
     _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
 
     def set_file(self, rel: str, tags: Iterable[Tag]) -> None:
@@ -268,6 +269,21 @@ class SymbolGraph:
             )
         return self._matrix
 
+    def _by_target(self) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+        """The edge matrix sorted by target: (source, weight, where each target's run
+        starts, the targets); `np.add.reduceat` over it is twice as fast as `bincount`."""
+        matrix = self._sparse()
+        if self._columns is None or self._columns[0] is not matrix:
+            source, target, weight = matrix
+            order = np.argsort(target, kind="stable")
+            by_target = target[order]
+            starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
+            if not len(by_target):
+                starts = np.zeros(0, np.int64)
+            columns = (source[order], weight[order], starts, by_target[starts])
+            self._columns = (matrix, columns)
+        return self._columns[1]
+
     def rank(self, seeds: Mapping[str, float]) -> dict[str, float]:
         """Personalised PageRank: the walk restarts at `seeds` (uniform when empty).
 
@@ -289,13 +305,15 @@ class SymbolGraph:
                 restart[self.index_of[rel]] += seed
         restart = restart if restart.sum() > 0 else alive.copy()
         restart /= restart.sum()
-        source, target, weight = self._sparse()
+        source, weight, starts, targets = self._by_target()
         has_out = np.zeros(n, bool)
         has_out[source] = True
         warm = self._warm
         rank = warm / warm.sum() if warm is not None and len(warm) == n else restart.copy()
+        flow = np.zeros(n)
         for _ in range(ITERATIONS):
-            flow = np.bincount(target, weights=rank[source] * weight, minlength=n)
+            if len(starts):  # the walk along every edge, summed per target
+                flow[targets] = np.add.reduceat(rank[source] * weight, starts)
             dangling = rank[~has_out].sum()
             updated = (1 - DAMPING) * restart + DAMPING * (flow + dangling * restart)
             if np.abs(updated - rank).sum() < 1e-7:

@@ -42,7 +42,6 @@ from glm_lsp.context.tags import Tag, available, language_for
 
 log = logging.getLogger(__name__)
 
-QUERY_DELAY = 1.0  # seconds after a refresh before the tags queries are compiled
 GIT_WAIT = 0.25  # seconds an editor's or the CLI's request waits for git, at most
 MAX_RELATED = 12
 RECENT = 5
@@ -107,9 +106,7 @@ class ContextEngine:
             self.files = files
             self._sync()
             languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
-            timer = threading.Timer(QUERY_DELAY, _compile_queries, args=(languages,))
-            timer.daemon = True  # a CLI run is over before it fires; a server is idle by then
-            timer.start()
+            threading.Thread(target=_compile_queries, args=(languages,), daemon=True).start()
             return stats
 
     def update(self, paths: list[str]) -> None:
@@ -326,9 +323,8 @@ class ContextEngine:
 
 
 def _compile_queries(languages: list[str]) -> None:
-    """Compile the tags queries while the user reads, so that the first edit's update
-    does not pay for it (about 15 ms for Python); not at once, since compiling holds the
-    interpreter lock and would slow the request that follows the refresh."""
+    """Compile the tags queries in the background, so that the first edit's update does
+    not pay for it (about 15 ms for Python)."""
     for language in languages:
         available(language)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,6 +116,7 @@ class SymbolGraph:
     _version: int = 0  # bumped by every change, for the memo below
     _warm: FloatArray | None = None  # the last ranks: where the next PageRank starts
     _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
+    _ranked: object = None  # the matrix the last ranking walked
     _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
 
     def set_file(self, rel: str, tags: Iterable[Tag]) -> None:
@@ -269,20 +270,38 @@ class SymbolGraph:
             )
         return self._matrix
 
-    def _by_target(self) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
-        """The edge matrix sorted by target: (source, weight, where each target's run
-        starts, the targets); `np.add.reduceat` over it is twice as fast as `bincount`."""
+    def _walk(self, n: int) -> Callable[[FloatArray], FloatArray]:
+        """One step of the walk along every edge: rank mass arriving at each file.
+
+        Summing per target with `np.add.reduceat` over target-sorted edges is twice as fast
+        as `np.bincount`, but sorting costs about what it saves in one ranking; so the
+        sorted copy is made when a matrix is ranked a second time (a new focus), not right
+        after an edit changed it."""
         matrix = self._sparse()
+        source, target, weight = matrix
         if self._columns is None or self._columns[0] is not matrix:
-            source, target, weight = matrix
+            if self._ranked is not matrix:
+                self._ranked = matrix
+
+                def by_count(rank: FloatArray) -> FloatArray:
+                    flow = np.bincount(target, rank[source] * weight, minlength=n)
+                    return flow.astype(np.float64, copy=False)
+
+                return by_count
             order = np.argsort(target, kind="stable")
             by_target = target[order]
             starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
-            if not len(by_target):
-                starts = np.zeros(0, np.int64)
-            columns = (source[order], weight[order], starts, by_target[starts])
-            self._columns = (matrix, columns)
-        return self._columns[1]
+            self._columns = (matrix, (source[order], weight[order], starts, by_target[starts]))
+        sorted_source, sorted_weight, starts, targets = self._columns[1]
+        if not len(sorted_source):
+            return lambda rank: np.zeros(n)
+
+        def walk(rank: FloatArray) -> FloatArray:
+            flow = np.zeros(n)
+            flow[targets] = np.add.reduceat(rank[sorted_source] * sorted_weight, starts)
+            return flow
+
+        return walk
 
     def rank(self, seeds: Mapping[str, float]) -> dict[str, float]:
         """Personalised PageRank: the walk restarts at `seeds` (uniform when empty).
@@ -305,15 +324,13 @@ class SymbolGraph:
                 restart[self.index_of[rel]] += seed
         restart = restart if restart.sum() > 0 else alive.copy()
         restart /= restart.sum()
-        source, weight, starts, targets = self._by_target()
+        walk = self._walk(n)
         has_out = np.zeros(n, bool)
-        has_out[source] = True
+        has_out[self._sparse()[0]] = True
         warm = self._warm
         rank = warm / warm.sum() if warm is not None and len(warm) == n else restart.copy()
-        flow = np.zeros(n)
         for _ in range(ITERATIONS):
-            if len(starts):  # the walk along every edge, summed per target
-                flow[targets] = np.add.reduceat(rank[source] * weight, starts)
+            flow = walk(rank)
             dangling = rank[~has_out].sum()
             updated = (1 - DAMPING) * restart + DAMPING * (flow + dangling * restart)
             if np.abs(updated - rank).sum() < 1e-7:

@@ -110,7 +110,8 @@ class SymbolGraph:
     referrers: dict[str, set[str]] = field(default_factory=dict)
     ref_totals: Counter[str] = field(default_factory=Counter)
     coders: dict[str, set[str]] = field(default_factory=dict)  # name -> files defining it as code
-    _edges: dict[str, tuple[IntArray, FloatArray]] = field(default_factory=dict)
+    # per file: (source, target, weight normalised over the file's edges), ready to join
+    _edges: dict[str, tuple[IntArray, IntArray, FloatArray]] = field(default_factory=dict)
     _dirty: set[str] = field(default_factory=set)
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
     _version: int = 0  # bumped by every change, for the memo below
@@ -207,10 +208,8 @@ class SymbolGraph:
         bounds = np.searchsorted(source, np.arange(len(graph.files) + 1))
         for i, rel in enumerate(graph.files):
             if rel in graph.symbols:
-                graph._edges[rel] = (
-                    target[bounds[i] : bounds[i + 1]],
-                    weight[bounds[i] : bounds[i + 1]],
-                )
+                span = slice(bounds[i], bounds[i + 1])
+                graph._edges[rel] = (source[span], target[span], weight[span])
         graph._matrix = (source, target, weight)
         return graph
 
@@ -231,7 +230,7 @@ class SymbolGraph:
         symbols = self.symbols.get(rel)
         return symbols.refs if symbols else Counter()
 
-    def _file_edges(self, rel: str) -> tuple[IntArray, FloatArray]:
+    def _file_edges(self, rel: str) -> tuple[IntArray, IntArray, FloatArray]:
         weights: dict[int, float] = {}
         for name, count in self.references(rel).items():
             files = self.definers.get(name)
@@ -242,7 +241,10 @@ class SymbolGraph:
                 if target != rel:
                     index = self.index_of[target]
                     weights[index] = weights.get(index, 0.0) + weight
-        return np.fromiter(weights.keys(), np.int64), np.fromiter(weights.values(), np.float64)
+        dst: IntArray = np.fromiter(weights.keys(), np.int64)
+        share: FloatArray = np.fromiter(weights.values(), np.float64)
+        src: IntArray = np.full(len(dst), self.index_of[rel], np.int64)
+        return src, dst, share / share.sum() if len(share) else share
 
     def _sparse(self) -> tuple[IntArray, IntArray, FloatArray]:
         """(source, target, normalised weight) arrays, rebuilt only where files changed."""
@@ -253,12 +255,12 @@ class SymbolGraph:
                 self._edges[rel] = self._file_edges(rel)
         self._dirty.clear()
         sources, targets, weights = [], [], []
-        for rel, (dst, w) in self._edges.items():
+        for rel, (src, dst, w) in self._edges.items():
             if rel not in self.symbols or not len(dst):
                 continue
-            sources.append(np.full(len(dst), self.index_of[rel], np.int64))
+            sources.append(src)
             targets.append(dst)
-            weights.append(w / w.sum())
+            weights.append(w)
         if not sources:
             empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0, np.float64)
             self._matrix = (empty_i, empty_i, empty_f)

@@ -103,7 +103,10 @@ def test_two_requests_share_most_of_their_prompt(provider_server, tmp_path: Path
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     a, b = (json.dumps(r.body["messages"]) for r in server.requests)
     shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-    assert shared >= 0.8 * max(len(a), len(b))
+    # Everything before the request's own sections is shared: the first request's scope
+    # calls thirty functions whose definitions the second one's does not need.
+    assert shared >= a.index("## Definitions used here")
+    assert shared >= 0.8 * min(len(a), len(b))
 
 
 def test_index_and_context_commands(tmp_path: Path) -> None:
@@ -137,3 +140,38 @@ def test_index_and_context_commands(tmp_path: Path) -> None:
     total = int(headers[-1].split()[2])
     assert 0 < total <= 2000
     assert "b.py lines 1-2:" in shown.stdout  # beta's definition, from the other file
+
+
+def test_the_context_of_a_def_line_holds_what_the_function_calls(tmp_path: Path) -> None:
+    """`glm-lsp context FILE:LINE` with the cursor on a `def`: the callees' definitions
+    from other files are shown, though none is named on that line."""
+    helpers = {f"lib/mod{i}.py": f"def unrelated_{i}(x):\n    return x\n" for i in range(20)}
+    repo = make_repo(
+        tmp_path / "repo",
+        helpers
+        | {
+            "lib/pricing.py": (
+                "def apply_discount(total, rate):\n"
+                '    """Take `rate` off `total`."""\n'
+                "    return total * (1 - rate)\n"
+            ),
+            "lib/audit.py": "def record_sale(amount):\n    print(amount)\n",
+            "shop.py": (
+                "from lib.audit import record_sale\n"
+                "from lib.pricing import apply_discount\n\n\n"
+                "def checkout(cart):\n"
+                "    total = sum(cart)\n"
+                "    total = apply_discount(total, 0.1)\n"
+                "    record_sale(total)\n"
+                "    return total\n"
+            ),
+        },
+    )
+    shown = run_cli(["context", "shop.py:5", "--budget", "1024"], {}, cwd=repo)
+    assert shown.returncode == 0, shown.stderr
+    definitions = shown.stdout.split("=== definitions")[1].split("=== selection")[0]
+    assert "def apply_discount(total, rate):" in definitions
+    assert '"""Take `rate` off `total`."""' in definitions
+    assert "def record_sale(amount):" in definitions
+    total = int(shown.stdout.rsplit("=== total: ", 1)[1].split()[0])
+    assert total <= 1024

@@ -411,3 +411,30 @@ def test_root_must_be_a_folder(tmp_path: Path) -> None:
         list_files(tmp_path / "missing")
     with pytest.raises(NotADirectoryError):
         exclusion_reason(write(tmp_path, {"f.txt": "x"}) / "f.txt", "a")
+
+
+def test_a_new_process_recalls_content_verdicts_instead_of_reading_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glm_lsp.context import files as files_module
+
+    repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", "b.txt": "text\n"})
+    (repo / "blob.bin").write_bytes(b"\0\1\2")
+    saved = tmp_path / "verdicts"
+    first = list_files(repo)
+    files_module.remember_verdicts(repo, saved)
+    monkeypatch.setattr(files_module, "_states", {})  # as in a new process
+    sampled: list[str] = []
+    original = files_module._sample_reason
+
+    def counting(path: str, size: int) -> str | None:
+        sampled.append(path)
+        return original(path, size)
+
+    monkeypatch.setattr(files_module, "_sample_reason", counting)
+    files_module.recall_verdicts(repo, saved)
+    assert list_files(repo) == first and "blob.bin" not in first
+    assert sampled == []
+    (repo / "a.py").write_text("x = 2  # changed\n")
+    assert list_files(repo) == first
+    assert [Path(p).name for p in sampled] == ["a.py"]  # only the changed file is read again

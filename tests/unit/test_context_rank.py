@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from glm_lsp.context.assemble import Material, Snippet, assemble
+from glm_lsp.context.assemble import Material, Related, assemble
 from glm_lsp.context.budget import TokenCounter, prompt_budget
+from glm_lsp.context.definitions import Definition
 from glm_lsp.context.engine import ContextEngine, ContextRequest
 from glm_lsp.context.rank import Focus, SymbolGraph
 from glm_lsp.context.tags import Tag
@@ -61,10 +62,20 @@ def test_assembled_context_fits_the_budget_and_keeps_priorities() -> None:
         text=text,
         instruction="make it better",
         selection=(200, 201),
-        definitions=[Snippet("other.py", 1, 2, "def helper():\n    pass\n", "function helper")],
+        definitions=[
+            Definition(
+                "other.py",
+                "helper",
+                "function",
+                1,
+                2,
+                ((1, "def helper():"),),
+                "def helper():\n    pass\n",
+            )
+        ],
         git=lambda: "Branch: main\n" + "diff line\n" * 100,
         repo_map=lambda tokens: "x.py:\n    1│ def x():\n"[: tokens * 4],
-        related=[("r.py", "print(1)\n" * 50)],
+        related=[Related("r.py", 450, lambda: "print(1)\n" * 50)],
     )
     for budget in (60, 300, 900, 5000):
         ctx = assemble(material, budget, counter)

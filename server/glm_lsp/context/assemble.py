@@ -1,21 +1,36 @@
 """Fit the request's context into a token budget and lay it out for prefix caching.
 
 Sections are *chosen* by priority (what the edit cannot do without comes first: the
-instruction, the selection, the current file, the definitions it uses, git state, the repo
-map, related files) and *ordered* from most stable to most volatile (repo map, related
-files, git state, current file, definitions, selection, instruction), so the next request
-of a session repeats the longest possible prefix and the provider's prompt cache hits.
+instruction, the selection, the current file as its scope plus an outline, the definitions
+the scope uses, git state, the repo map, related files) and *ordered* from most stable to
+most volatile (repo map, related files, git state, current file, definitions, selection,
+instruction), so the next request of a session repeats the longest possible prefix and the
+provider's prompt cache hits.
+
+Sizes are planned in characters and then checked with the counter's token count (the
+provider's calibrated ratio, else a conservative estimate); a context over its budget is
+planned again with proportionally fewer characters, so none exceeds it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from glm_lsp.context import outline
 from glm_lsp.context.budget import TokenCounter
+from glm_lsp.context.definitions import Definition
+from glm_lsp.context.outline import CurrentFile, fence
 
 SEPARATOR = "\n\n"
 LAYOUT = ("repo_map", "related", "git", "current", "definitions", "selection", "instruction")
+CURRENT_SHARE = 0.4  # of the budget, the most the current file takes (unless whole-file)
+SMALL_BUDGET = 4096  # tokens; below it the repo map's reserve shrinks
+MAX_BODIES = 8  # definitions shown with their bodies; the rest as signatures
+_ATTEMPTS = 4
+
+__all__ = ["AssembledContext", "Material", "Related", "Section", "Snippet", "assemble", "fence"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,15 @@ class Snippet:
     label: str = ""
 
 
+@dataclass(frozen=True)
+class Related:
+    """A related file, read only if the budget still has room for its size."""
+
+    path: str
+    size: int
+    load: Callable[[], str]
+
+
 @dataclass
 class Material:
     """Everything a request could include; `assemble` decides what fits."""
@@ -39,11 +63,13 @@ class Material:
     heading: str = "Instruction"
     selection: tuple[int, int] | None = None
     scope: Snippet | None = None  # the definition enclosing the selection
-    definitions: list[Snippet] = field(default_factory=list)
+    current: CurrentFile | None = None  # scope + outline view of the file, when there is a cursor
+    whole_file: bool = False  # the instruction is about the whole file
+    definitions: list[Definition] = field(default_factory=list)  # other files', best first
     git: Callable[[], str] = lambda: ""  # called only when the budget has room
     blame: Callable[[], str] = lambda: ""  # of the selected lines
     repo_map: Callable[[int], str] = lambda _tokens: ""
-    related: list[tuple[str, str]] = field(default_factory=list)  # (path, text), best first
+    related: list[Related] = field(default_factory=list)  # best first
 
 
 @dataclass(frozen=True)
@@ -69,23 +95,15 @@ class AssembledContext:
         return next((s for s in self.sections if s.key == key), None)
 
 
-def fence(text: str) -> str:
-    """A code fence long enough not to be closed by backticks inside `text`."""
-    ticks = "```"
-    while ticks in text:
-        ticks += "`"
-    return f"{ticks}\n{text}{'' if text.endswith(chr(10)) or not text else chr(10)}{ticks}"
-
-
 def _lines(text: str, start: int, end: int) -> str:
     return "".join(text.splitlines(keepends=True)[start - 1 : end])
 
 
 class _Budget:
-    """Characters left, so the rendered whole never exceeds the token budget."""
+    """Characters left, so the rendered whole stays within the planned size."""
 
-    def __init__(self, tokens: int, counter: TokenCounter) -> None:
-        self.left = counter.chars_for_tokens(tokens)
+    def __init__(self, chars: int) -> None:
+        self.left = chars
 
     def fits(self, text: str) -> bool:
         return len(text) + len(SEPARATOR) <= self.left
@@ -110,11 +128,15 @@ def _selection(m: Material) -> str:
 
 
 def _current(m: Material, budget: _Budget, share: int) -> str:
-    """The whole file if it fits its share, else the largest window around the selection
-    that does (the rest of the budget is kept for definitions and the repo map)."""
+    """The whole file when it fits its share (it is then also the same across requests in
+    it, which keeps the prompt's prefix cacheable); else the scope plus an outline when there
+    is a cursor and the instruction is not about the whole file; else the widest window."""
     whole = f"## Current file: {m.path}\n{fence(m.text)}"
     if len(whole) <= share and budget.fits(whole):
         return whole
+    if m.current is not None and not m.whole_file:
+        text = outline.render(m.current, min(share, budget.left - len(SEPARATOR)))
+        return text if budget.fits(text) else ""
     lines = m.text.splitlines(keepends=True)
     low, high = (m.scope.start, m.scope.end) if m.scope else (m.selection or (1, 1))
     best = ""
@@ -132,16 +154,50 @@ def _current(m: Material, budget: _Budget, share: int) -> str:
     return best
 
 
-def _definitions(m: Material, budget: _Budget, share: int) -> str:
-    parts = ["## Definitions used here, from other files"]
-    used = len(parts[0])
-    for snippet in m.definitions:
-        part = f"{snippet.path} lines {snippet.start}-{snippet.end}:\n{fence(snippet.text)}"
-        if used + len(part) + 1 > share or not budget.fits("\n".join([*parts, part])):
+def _signature(d: Definition) -> str:
+    return "\n".join(f"{line:>5}│ {text}" for line, text in d.signature)
+
+
+def _body(d: Definition) -> str:
+    return f"{d.path} lines {d.start}-{d.body_end}:\n{fence(d.body)}"
+
+
+def _definitions(defs: list[Definition], budget: _Budget, share: int) -> str:
+    """Signatures (and first doc lines) of as many definitions as fit, grouped by file;
+    then, in the room left, the bodies of the first few instead of their signatures."""
+    head = "## Definitions used here, from other files"
+    share = min(share, budget.left - len(SEPARATOR))
+    used, files, listed = len(head), set(), []
+    for d in defs:
+        cost = len(_signature(d)) + 1 + (0 if d.path in files else len(d.path) + 2)
+        if used + cost <= share:
+            listed.append(d)
+            files.add(d.path)
+            used += cost
+    bodies: list[Definition] = []
+    for d in listed:
+        if len(bodies) >= MAX_BODIES:
+            break
+        if not d.referenced or not d.body:
             continue
-        parts.append(part)
-        used += len(part) + 1
-    return "\n".join(parts) if len(parts) > 1 else ""
+        extra = len(_body(d)) + 1 - len(_signature(d)) - 1
+        if used + extra <= share:
+            bodies.append(d)
+            used += extra
+    if not listed:
+        return ""
+    text = _render_definitions(head, [d for d in listed if d not in bodies], bodies)
+    return text if len(text) <= share else _render_definitions(head, listed, [])
+
+
+def _render_definitions(head: str, signatures: list[Definition], bodies: list[Definition]) -> str:
+    by_file: dict[str, list[str]] = {}
+    for d in signatures:
+        by_file.setdefault(d.path, []).append(_signature(d))
+    parts = [head]
+    parts += [f"{path}:\n" + "\n".join(entries) for path, entries in by_file.items()]
+    parts += [_body(d) for d in bodies]
+    return "\n".join(parts)
 
 
 def _git(m: Material, budget: _Budget, share: int) -> str:
@@ -159,28 +215,64 @@ def _git(m: Material, budget: _Budget, share: int) -> str:
 
 def _related(m: Material, budget: _Budget) -> str:
     parts: list[str] = []
-    for path, text in m.related:
-        part = f"## Related file: {path}\n{fence(text)}"
+    for related in m.related:
+        if related.size > budget.left:
+            continue
+        part = f"## Related file: {related.path}\n{fence(related.load())}"
         if budget.fits(SEPARATOR.join([*parts, part])):
             parts.append(part)
     return SEPARATOR.join(parts)
 
 
 def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> AssembledContext:
-    """Choose by priority within the budget, then order for caching."""
-    budget = _Budget(budget_tokens, counter)
-    total = budget.left
+    """Choose by priority within the budget, then order for caching; plan again with fewer
+    characters while the counted tokens exceed the budget."""
+    m.git = functools.cache(m.git)  # one git run, however many plans
+    m.blame = functools.cache(m.blame)
+    chars = counter.chars_for_tokens(budget_tokens)
+    context = _plan(m, chars, budget_tokens, counter)
+    for _ in range(_ATTEMPTS):
+        total = context.tokens + len(context.sections) - 1
+        if total <= budget_tokens:
+            break
+        chars = int(chars * budget_tokens / total * 0.98)
+        context = _plan(m, chars, budget_tokens, counter)
+    while context.tokens + len(context.sections) - 1 > budget_tokens and len(context.sections) > 1:
+        context.sections.pop(0)  # the most stable section is the least needed one
+    return context
+
+
+def _within(render: Callable[[int], str], chars: int, tokens: int, counter: TokenCounter) -> str:
+    """`render(chars)`, with fewer characters while its text counts more than `tokens`."""
+    text = render(chars)
+    for _ in range(_ATTEMPTS):
+        counted = counter.count(text)
+        if counted <= tokens:
+            return text
+        chars = int(chars * tokens / counted * 0.97)
+        text = render(chars)
+    return text if counter.count(text) <= tokens else ""
+
+
+def _plan(m: Material, total: int, budget_tokens: int, counter: TokenCounter) -> AssembledContext:
+    budget = _Budget(total)
     chosen: dict[str, str] = {}
 
     def keep(key: str, text: str) -> None:
         if text and (key == "instruction" or budget.fits(text)):
             chosen[key] = budget.take(text)
 
+    small = budget_tokens < SMALL_BUDGET
     keep("instruction", f"## {m.heading}\n{m.instruction}")
     keep("selection", _selection(m))
-    keep("current", _current(m, budget, share=max(total // 2, total - 4 * 4096)))
-    keep("definitions", _definitions(m, budget, share=total // 4))
-    keep("git", _git(m, budget, share=min(budget.left, total // 8)))
+    if m.whole_file:
+        keep("current", _current(m, budget, max(total // 2, total - 4 * 4096)))
+    else:
+        limit = int(budget_tokens * CURRENT_SHARE)
+        keep("current", _within(lambda c: _current(m, budget, c), total * 2 // 5, limit, counter))
+    reserve = total // 10 if small else total // 5  # kept for the repo map
+    keep("definitions", _definitions(m.definitions, budget, budget.left - reserve))
+    keep("git", _git(m, budget, min(budget.left, total // (20 if small else 10))))
     map_chars = min(budget.left - 80, max(total // 4, counter.chars_for_tokens(4096)))
     repo_map = m.repo_map(int(map_chars / counter.chars_per_token)) if map_chars > 0 else ""
     keep("repo_map", f"## Repository map (ranked; bodies elided)\n{repo_map}" if repo_map else "")

@@ -1,8 +1,13 @@
 """Token counting that learns each provider's tokenizer from what the provider reports.
 
-GLM's tokenizer is not available offline, so tokens are estimated from characters. The
-ratio starts at a typical value for code and is corrected after every request from the
-provider's own `prompt_tokens`, per provider, and remembered across sessions.
+GLM's tokenizer is not available offline. Until a provider has reported its
+`prompt_tokens`, tokens are *estimated* piece by piece, the way BPE tokenizers split text
+(words, digit groups, punctuation runs, whitespace): a character ratio is right on average but
+undercounts exactly what a context is full of (line numbers, `│` gutters, short names and
+operators), which made 4K contexts 11 % over budget by a cl100k count. The estimate is
+tuned to stay at or above cl100k on real Python code. Once a provider has answered, its own
+characters-per-token ratio (learned from `prompt_tokens`, per provider, remembered across
+sessions) takes over.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ import json
 import logging
 import math
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +25,35 @@ import platformdirs
 log = logging.getLogger(__name__)
 
 DEFAULT_CHARS_PER_TOKEN = 3.6
+# One BPE pre-token: a word (with its leading space or sigil), up to three digits, a run of
+# punctuation, or whitespace; cl100k's split, with Python's \w standing in for \p{L}.
+_PIECE = re.compile(
+    r"'(?:[sdmt]|ll|ve|re)|[^\r\n\w]?[^\W\d_]+|\d{1,3}| ?[^\s\w]+[\r\n]*|\s*[\r\n]+"
+    r"|\s+(?!\S)|\s+|_+"
+)
+_REMEMBERED = 256  # estimates a counter keeps
+_WORD_CHARS = 7  # an ASCII word costs one token per 7 characters (common words are one)
+_PUNCT_CHARS = 3  # a punctuation run, one per 3
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens of `text` by a BPE-like split; at or above cl100k on code (bench-checked:
+    0-30 % above on random 8 KB slices of mypy, ansible and flask, median 15 %)."""
+    total = 0
+    for match in _PIECE.finditer(text):
+        piece = match.group()
+        last = piece[-1]
+        if not piece.isascii():
+            total += len(piece)  # non-ASCII: about a token a character
+        elif last.isalpha():
+            total += 1 + (len(piece) - 1) // _WORD_CHARS
+        elif last.isspace() or last == "_" or last.isdigit():
+            total += 1
+        else:
+            total += 1 + (len(piece) - 1) // _PUNCT_CHARS
+    return total
+
+
 _LEARNING_RATE = 0.3  # how far one observation moves the ratio
 _BOUNDS = (1.5, 8.0)  # ratios outside these are measurement errors, not tokenizers
 
@@ -31,10 +66,17 @@ def _cache_file() -> Path:
 
 @dataclass
 class TokenCounter:
-    """Characters → tokens for one provider; `observe` calibrates it."""
+    """Characters → tokens for one provider; `observe` calibrates it.
+
+    Uncalibrated (no `prompt_tokens` seen yet), `count` is the conservative piece estimate
+    and `chars_per_token` only a first guess for sizing; calibrated, both use the ratio.
+    """
 
     provider: str
     chars_per_token: float = DEFAULT_CHARS_PER_TOKEN
+    calibrated: bool = False
+    # estimates of recent texts: planning a context counts the same sections several times
+    _estimates: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, provider: str) -> TokenCounter:
@@ -43,12 +85,19 @@ class TokenCounter:
             ratio = float(ratios[provider])
         except (OSError, ValueError, KeyError, TypeError):
             return cls(provider)
-        return cls(
-            provider, ratio if _BOUNDS[0] <= ratio <= _BOUNDS[1] else DEFAULT_CHARS_PER_TOKEN
-        )
+        if not _BOUNDS[0] <= ratio <= _BOUNDS[1]:
+            return cls(provider)
+        return cls(provider, ratio, calibrated=True)
 
     def count(self, text: str) -> int:
-        return self.tokens_for_chars(len(text))
+        if self.calibrated:
+            return self.tokens_for_chars(len(text))
+        found = self._estimates.get(text)
+        if found is None:
+            if len(self._estimates) >= _REMEMBERED:
+                self._estimates.clear()
+            found = self._estimates[text] = estimate_tokens(text)
+        return found
 
     def tokens_for_chars(self, chars: int) -> int:
         return math.ceil(chars / self.chars_per_token)
@@ -64,6 +113,7 @@ class TokenCounter:
         if not _BOUNDS[0] <= seen <= _BOUNDS[1]:
             return
         self.chars_per_token += _LEARNING_RATE * (seen - self.chars_per_token)
+        self.calibrated = True
         self._save()
 
     def _save(self) -> None:

@@ -8,17 +8,19 @@ server and the CLI drive the same object.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gc
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from glm_lsp.config import Settings
-from glm_lsp.context import githistory, gitinfo
-from glm_lsp.context.assemble import AssembledContext, Material, Snippet, assemble
+from glm_lsp.context import definitions, githistory, gitinfo, graphcache, scope
+from glm_lsp.context.assemble import AssembledContext, Material, Related, Snippet, assemble
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.files import (
     BINARY,
@@ -26,17 +28,22 @@ from glm_lsp.context.files import (
     FilePolicy,
     exclusion_reason,
     list_files,
+    recall_verdicts,
+    remember_verdicts,
 )
+from glm_lsp.context.gitjobs import GitJobs
 from glm_lsp.context.index import IndexStats, RepoIndex
-from glm_lsp.context.rank import Focus, SymbolGraph, identifiers_in, ranked_definitions, seeds_for
+from glm_lsp.context.outline import CurrentFile
+from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_for
 from glm_lsp.context.repomap import render_repo_map
+from glm_lsp.context.scope import Cursor
 from glm_lsp.context.secrets import redact_secrets
-from glm_lsp.context.tags import Tag
+from glm_lsp.context.tags import Tag, available, language_for
 
 log = logging.getLogger(__name__)
 
+GIT_WAIT = 0.25  # seconds an editor's or the CLI's request waits for git, at most
 MAX_RELATED = 12
-MAX_SNIPPET_LINES = 60
 RECENT = 5
 
 
@@ -60,6 +67,7 @@ class ContextEngine:
         *,
         co_change_commits: int = 300,
         cache_dir: Path | None = None,
+        git_wait: float | None = None,
     ) -> None:
         self.root = root.resolve()
         self.policy = policy or FilePolicy()
@@ -69,7 +77,8 @@ class ContextEngine:
         self.buffers: dict[str, str] = {}
         self.files: list[str] = []  # the file set of the last refresh
         self.recent: dict[str, float] = {}
-        self._synced: dict[str, object] = {}  # rel -> the tags object the graph holds
+        self._synced: dict[str, object] = {}  # rel -> the index version the graph holds
+        self.git = GitJobs(git_wait)  # None: every request waits for its git answers
         self.lock = threading.RLock()  # the server refreshes in worker threads
 
     @classmethod
@@ -78,6 +87,7 @@ class ContextEngine:
             root,
             FilePolicy(max_bytes=settings.max_file_bytes),
             co_change_commits=settings.co_change_commits,
+            git_wait=GIT_WAIT,
         )
 
     # --- keeping the index current ------------------------------------------------
@@ -85,15 +95,25 @@ class ContextEngine:
     def refresh(self) -> IndexStats:
         """List the files and bring the index and graph up to date (cheap when warm)."""
         with self.lock:
-            self.files = list_files(self.root, self.policy)
-            stats = self.index.build(self.files)
+            verdicts = self.index.db_path.with_suffix(".verdicts")
+            if not self.files:
+                recall_verdicts(self.root, verdicts)
+            files = list_files(self.root, self.policy)
+            remember_verdicts(self.root, verdicts)
+            stats = self.index.build(files)
+            if stats.parsed or files != self.files:
+                self.git.invalidate()
+            self.files = files
             self._sync()
+            languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
+            threading.Thread(target=_compile_queries, args=(languages,), daemon=True).start()
             return stats
 
     def update(self, paths: list[str]) -> None:
         """Files changed on disk (saved, checked out): refresh only these."""
         with self.lock:
             self.index.update(paths)
+            self.git.invalidate()
             self._sync(paths)
 
     def set_buffers(self, buffers: Mapping[str, str]) -> None:
@@ -106,6 +126,8 @@ class ContextEngine:
                 if self.allowed(rel):
                     self.index.set_buffer(rel, buffers[rel])
             self.buffers = dict(buffers)
+            if changed:
+                self.git.invalidate()
             self._sync(changed)
 
     def touch(self, rel: str) -> None:
@@ -124,24 +146,49 @@ class ContextEngine:
         return reason
 
     def _sync(self, paths: list[str] | None = None) -> None:
-        """Feed changed files' tags to the graph; the index decides what changed."""
+        """Feed changed files' tags to the graph; the index decides what changed. A full
+        sync first tries the cached graph, and saves it again when it had to rebuild."""
         current = set(self.index.files())
-        for rel in set(self._synced) - current:
-            self.graph.remove_file(rel)
-            del self._synced[rel]
+        changed = 0
         enabled = gc.isenabled()
         gc.disable()  # decoding a whole repository's tags makes many small acyclic objects
         try:
+            if paths is None and not self._synced:
+                self._load_graph(current)
+            for rel in set(self._synced) - current:
+                self.graph.remove_file(rel)
+                del self._synced[rel]
             for rel in paths if paths is not None else current:
                 if rel not in current:
                     continue
-                tags = self.index.tags(rel)
-                if self._synced.get(rel) is not tags:
-                    self.graph.set_file(rel, tags)
-                    self._synced[rel] = tags
+                version = self.index.version(rel)
+                if not _same(self._synced.get(rel), version):
+                    self.graph.set_file(rel, self.index.tags(rel))
+                    self._synced[rel] = version
+                    changed += 1
         finally:
             if enabled:
                 gc.enable()
+        if paths is None and changed and not self.buffers:
+            graphcache.save(self._graph_path(), self._graph_key(), self.graph)
+
+    def _graph_path(self) -> Path:
+        return self.index.db_path.with_suffix(".graph")
+
+    def _graph_key(self) -> str:
+        return graphcache.cache_key(
+            (rel, version) for rel, version in self._synced.items() if isinstance(version, str)
+        )
+
+    def _load_graph(self, current: set[str]) -> None:
+        """Start from the cached graph when it was saved for exactly these files' contents."""
+        versions = {rel: self.index.version(rel) for rel in current}
+        if self.buffers or not all(isinstance(v, str) for v in versions.values()):
+            return
+        graph = graphcache.load(self._graph_path(), graphcache.cache_key(versions.items()))
+        if graph is not None:
+            self.graph = graph
+            self._synced = dict(versions)
 
     # --- building a request's context ----------------------------------------------
 
@@ -183,11 +230,14 @@ class ContextEngine:
         return redact_secrets(rendered)[0]  # signatures are raw source lines
 
     def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
+        # git runs in the background while the rest is built
+        git = self.git.start(("state", request.path), lambda: self._git(request))
+        blame = self.git.start(
+            ("blame", request.path, request.selection), lambda: self._blame(request)
+        )
         text = self.read(request.path)
         focus = self.focus(request)
-        selected = _lines(text, request.selection) if request.selection else ""
-        scope = self._scope(request, text)
-        names = identifiers_in(selected or "") | identifiers_in(request.instruction)
+        found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
         order = [rel for rel in _by_rank(ranks) if rel != request.path]
         return Material(
@@ -196,13 +246,34 @@ class ContextEngine:
             instruction=request.instruction,
             heading=request.heading,
             selection=request.selection,
-            scope=scope,
-            definitions=self._definitions(request.path, names),
-            git=lambda: self._git(request),
-            blame=lambda: self._blame(request),
+            scope=_snippet(request.path, current.scope) if current and current.scope else None,
+            current=current,
+            whole_file=scope.about_whole_file(request.instruction),
+            definitions=[d for d in found if d.path != request.path],
+            git=git,
+            blame=blame,
             repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
-            related=[(rel, self.read(rel)) for rel in order[:MAX_RELATED] if self._small(rel)],
+            related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
+
+    def _scope_material(
+        self, request: ContextRequest, text: str
+    ) -> tuple[list[definitions.Definition], CurrentFile | None]:
+        """The definitions of the names in play (any file's), and the current file's view
+        as its scope plus an outline (None without a cursor)."""
+        cursor = Cursor(*request.selection) if request.selection else None
+        tags = self.index.tags(request.path)
+        scope_tag = scope.enclosing(tags, cursor) if cursor else None
+        in_play = scope.names_in_play(
+            self.graph, tags, text, cursor, scope_tag, request.instruction
+        )
+        found = definitions.collect(self.graph, in_play.names, self._reader(), in_play.referenced)
+        found = [_redacted(d) for d in found]
+        if cursor is None:
+            return found, None
+        used = [d for d in found if d.path == request.path and d.name in in_play.scope_refs]
+        definitions_here = [t for t in tags if t.kind == "def"]
+        return found, CurrentFile(request.path, text, definitions_here, cursor, scope_tag, used)
 
     def assemble(
         self, request: ContextRequest, budget_tokens: int, counter: TokenCounter
@@ -210,46 +281,29 @@ class ContextEngine:
         with self.lock:
             return assemble(self.material(request, counter), budget_tokens, counter)
 
+    def _reader(self) -> Callable[[str], str]:
+        """Raw text for `definitions.collect`, once per file for one request. Redacting a
+        whole file to show a few of its lines costs more than the rest of a request, and
+        every secret pattern but one is line-local, so `_redacted` redacts the lines shown;
+        a file holding a private key block (which spans lines) comes redacted whole."""
+
+        def raw(rel: str) -> str:
+            text = self.buffers.get(rel)
+            if text is None:
+                text = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+            return redact_secrets(text)[0] if "PRIVATE KEY" in text else text
+
+        return functools.cache(raw)
+
+    def _related(self, rel: str) -> Related:
+        size = len(self.buffers[rel]) if rel in self.buffers else (self.root / rel).stat().st_size
+        return Related(rel, size, lambda: self.read(rel))
+
     def _small(self, rel: str) -> bool:
         try:
             return (self.root / rel).stat().st_size <= 100_000 or rel in self.buffers
         except OSError:
             return False
-
-    def _scope(self, request: ContextRequest, text: str) -> Snippet | None:
-        """The innermost definition around the selection, to show where the change lands."""
-        if request.selection is None:
-            return None
-        start, end = request.selection[0] - 1, request.selection[1] - 1
-        around = [
-            t
-            for t in self.index.tags(request.path)
-            if t.kind == "def" and t.line <= start and t.end_line >= end
-        ]
-        if not around:
-            return None
-        tag = min(around, key=lambda t: t.end_line - t.line)
-        first, last = tag.line + 1, tag.end_line + 1
-        return Snippet(request.path, first, last, _lines(text, (first, last)), _label(tag))
-
-    def _definitions(self, current: str, names: set[str]) -> list[Snippet]:
-        """Where the identifiers in play are defined in other files, most specific first."""
-        found: list[tuple[int, Snippet]] = []
-        for name in names:
-            files = [f for f in self.graph.defining(name) if f != current]
-            if not files or len(files) > 3:
-                continue
-            for rel in files:
-                for tag in self.graph.definitions(rel):
-                    if tag.name == name:
-                        found.append((len(files), self._snippet(rel, tag)))
-        found.sort(key=lambda pair: (pair[0], pair[1].path, pair[1].start))
-        return [snippet for _, snippet in found]
-
-    def _snippet(self, rel: str, tag: Tag) -> Snippet:
-        first = tag.line + 1
-        last = min(tag.end_line + 1, first + MAX_SNIPPET_LINES - 1)
-        return Snippet(rel, first, last, _lines(self.read(rel), (first, last)), _label(tag))
 
     def _git(self, request: ContextRequest) -> str:
         """Branch, status, diffs and the file's history; the selection's blame goes with
@@ -268,6 +322,24 @@ class ContextEngine:
         return githistory.render_blame(groups)
 
 
+def _compile_queries(languages: list[str]) -> None:
+    """Compile the tags queries in the background, so that the first edit's update does
+    not pay for it (about 15 ms for Python)."""
+    for language in languages:
+        available(language)
+
+
+def _redacted(d: definitions.Definition) -> definitions.Definition:
+    """A definition's shown lines with secrets redacted (see `ContextEngine._reader`)."""
+    signature = tuple((line, redact_secrets(text)[0]) for line, text in d.signature)
+    return dataclasses.replace(d, signature=signature, body=redact_secrets(d.body)[0])
+
+
+def _same(synced: object, version: object) -> bool:
+    """A content hash compares by value; a buffer's tags list by identity."""
+    return synced is version or (isinstance(version, str) and synced == version)
+
+
 def _by_rank(ranks: dict[str, float]) -> list[str]:
     return sorted(ranks, key=lambda rel: (-ranks[rel], rel))
 
@@ -284,8 +356,9 @@ def relative_buffers(root: Path, buffers: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
-def _lines(text: str, span: tuple[int, int]) -> str:
-    return "".join(text.splitlines(keepends=True)[span[0] - 1 : span[1]])
+def _snippet(rel: str, tag: Tag) -> Snippet:
+    """Where a scope is (its text is the current-file section's business)."""
+    return Snippet(rel, tag.line + 1, tag.end_line + 1, "", _label(tag))
 
 
 def _label(tag: Tag) -> str:

@@ -12,6 +12,8 @@ agent's tools can show the model ("<path> is a secret file").
 
 from __future__ import annotations
 
+import logging
+import marshal
 import os
 import re
 import stat
@@ -21,6 +23,8 @@ from pathlib import Path, PurePosixPath
 
 from glm_lsp.context import ignore
 from glm_lsp.context.secrets import is_secret_path
+
+log = logging.getLogger(__name__)
 
 SAMPLE_BYTES = 8192  # binary and generated checks read this much of each file
 MINIFIED_MIN_BYTES = 4096  # the long-line check only applies to files larger than this
@@ -149,6 +153,7 @@ class _RootState:
     _verdicts: dict[str, tuple[tuple[int, int, int], str | None]] = field(default_factory=dict)
     _git: ignore.GitIgnores | None = None
     _git_known: bool = False
+    sampled: int = 0  # verdicts computed since the last `remember_verdicts`
 
     def saw_git(self, listed: list[str] | None) -> None:
         """`git ls-files` just ran: note whether this is a work tree, and what it listed."""
@@ -219,6 +224,7 @@ class _RootState:
             return cached[1]
         verdict = _sample_reason(path, info.st_size)
         self._verdicts[rel] = (key, verdict)
+        self.sampled += 1
         return verdict
 
 
@@ -232,6 +238,40 @@ def _state(root: Path) -> _RootState:
         if state is None:
             state = _states[root] = _RootState(root)
         return state
+
+
+def recall_verdicts(root: Path, path: Path) -> None:
+    """Load content verdicts saved by `remember_verdicts`: a new process then reads the
+    first bytes only of files whose (mtime, size, inode) changed, not of all of them
+    (0.4 s for ansible's 5,053 files on a warm disk cache)."""
+    state = _state(_resolved_root(root))
+    try:
+        saved = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return
+    if not isinstance(saved, dict):
+        return
+    with _states_lock:
+        for rel, (key, verdict) in saved.items():
+            state._verdicts.setdefault(rel, (tuple(key), verdict))
+
+
+def remember_verdicts(root: Path, path: Path) -> None:
+    """Save the content verdicts if any were computed since the last save (atomically)."""
+    state = _state(_resolved_root(root))
+    if not state.sampled:
+        return
+    with _states_lock:
+        data = marshal.dumps(dict(state._verdicts))
+        state.sampled = 0
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as error:
+        log.debug("file verdicts %s not written: %s", path, error)
+        partial.unlink(missing_ok=True)
 
 
 def _resolved_root(root: Path) -> Path:

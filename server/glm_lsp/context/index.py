@@ -564,6 +564,17 @@ class RepoIndex:
                 blob.data = b""  # already in the database; the Tags replace it in memory
             return blob.tags
 
+    def version(self, rel: str) -> object:
+        """What identifies a file's tags without decoding them: its content hash, or for an
+        open buffer the tags list itself (compare with `is`)."""
+        with self._lock:
+            buffer = self._buffers.get(rel)
+            if buffer is not None:
+                return buffer.tags()
+            self._load()
+            entry = self._files.get(rel)
+            return entry.hash if entry is not None else None
+
     def definitions(self, name: str) -> list[tuple[str, Tag]]:
         """Where `name` is defined: (file, tag) pairs."""
         with self._lock:

@@ -16,16 +16,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from glm_lsp.context.tags import Tag
+from glm_lsp.context.tags import Row, Tag
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 DAMPING = 0.85
+VALUE_CATEGORIES = frozenset({"variable", "constant", "field", "property"})
 ITERATIONS = 30
 
 FloatArray = npt.NDArray[np.float64]
@@ -50,9 +51,52 @@ def name_weight(name: str, definers: int) -> float:
 
 
 @dataclass
+class GraphState:
+    """A SymbolGraph as plain data: files in index order, each file's definitions (as Tag
+    field tuples) and reference counts, and the edge matrix sorted by source."""
+
+    files: list[str]
+    defs: dict[str, list[Row]]
+    refs: dict[str, dict[str, int]]
+    matrix: tuple[IntArray, IntArray, FloatArray]
+    definers: dict[str, set[str]]
+    referrers: dict[str, set[str]]
+    coders: dict[str, set[str]]
+    ref_totals: dict[str, int]
+
+
+def _row(tag: Tag) -> Row:
+    return (tag.name, tag.kind, tag.category, tag.line, tag.end_line, tag.signature)
+
+
 class _FileSymbols:
-    defs: list[Tag]
-    refs: Counter[str]
+    """One file's definitions and reference counts; definitions restored from a cache stay
+    plain rows until first asked for (most files' never are in one request)."""
+
+    __slots__ = ("_defs", "_rows", "refs")
+
+    def __init__(self, defs: list[Tag] | None, refs: Counter[str], rows: list[Row] = []):  # noqa: B006
+        self._defs, self._rows, self.refs = defs, rows, refs
+
+    @property
+    def defs(self) -> list[Tag]:
+        if self._defs is None:
+            self._defs = [Tag(*row) for row in self._rows]
+        return self._defs
+
+    def names(self) -> set[str]:
+        if self._defs is None:
+            return {row[0] for row in self._rows}
+        return {t.name for t in self._defs}
+
+    def code_names(self) -> set[str]:
+        """Names defined as code (not as a variable, constant, field or property)."""
+        if self._defs is None:
+            return {row[0] for row in self._rows if row[2] not in VALUE_CATEGORIES}
+        return {t.name for t in self._defs if t.category not in VALUE_CATEGORIES}
+
+    def rows(self) -> list[Row]:
+        return self._rows if self._defs is None else [_row(t) for t in self._defs]
 
 
 @dataclass
@@ -65,9 +109,16 @@ class SymbolGraph:
     definers: dict[str, set[str]] = field(default_factory=dict)
     referrers: dict[str, set[str]] = field(default_factory=dict)
     ref_totals: Counter[str] = field(default_factory=Counter)
-    _edges: dict[str, tuple[IntArray, FloatArray]] = field(default_factory=dict)
+    coders: dict[str, set[str]] = field(default_factory=dict)  # name -> files defining it as code
+    # per file: (source, target, weight normalised over the file's edges), ready to join
+    _edges: dict[str, tuple[IntArray, IntArray, FloatArray]] = field(default_factory=dict)
     _dirty: set[str] = field(default_factory=set)
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
+    _version: int = 0  # bumped by every change, for the memo below
+    _warm: FloatArray | None = None  # the last ranks: where the next PageRank starts
+    _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
+    _ranked: object = None  # the matrix the last ranking walked
+    _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
 
     def set_file(self, rel: str, tags: Iterable[Tag]) -> None:
         """Replace one file's symbols and mark whatever edges that affects."""
@@ -77,8 +128,8 @@ class SymbolGraph:
             refs=Counter(t.name for t in tags if t.kind == "ref"),
         )
         old = self.symbols.get(rel)
-        old_names = {t.name for t in old.defs} if old else set()
-        new_names = {t.name for t in new.defs}
+        old_names = old.names() if old else set()
+        new_names = new.names()
         self._forget(rel)
         if rel not in self.index_of:
             self.index_of[rel] = len(self.files)
@@ -86,6 +137,8 @@ class SymbolGraph:
         self.symbols[rel] = new
         for name in new_names:
             self.definers.setdefault(name, set()).add(rel)
+        for name in new.code_names():
+            self.coders.setdefault(name, set()).add(rel)
         for name in old_names ^ new_names:  # only names that appeared or vanished move edges
             self._dirty |= self.referrers.get(name, set())
         for name, count in new.refs.items():
@@ -93,34 +146,81 @@ class SymbolGraph:
             self.ref_totals[name] += count
         self._dirty.add(rel)
         self._matrix = None
+        self._version += 1
 
     def remove_file(self, rel: str) -> None:
         old = self.symbols.get(rel)
-        for name in {t.name for t in old.defs} if old else set():
+        for name in old.names() if old else set():
             self._dirty |= self.referrers.get(name, set())
         self._forget(rel)
         self._edges.pop(rel, None)
         self._dirty.discard(rel)
         self._matrix = None
+        self._version += 1
 
     def _forget(self, rel: str) -> None:
         old = self.symbols.pop(rel, None)
         if old is None:
             return
-        for name in {t.name for t in old.defs}:
-            files = self.definers.get(name)
-            if files is not None:
-                files.discard(rel)
-                if not files:
-                    del self.definers[name]
+        for table, names in ((self.definers, old.names()), (self.coders, old.code_names())):
+            for name in names:
+                files = table.get(name)
+                if files is not None:
+                    files.discard(rel)
+                    if not files:
+                        del table[name]
         for name, count in old.refs.items():
             files = self.referrers.get(name)
             if files is not None:
                 files.discard(rel)
             self.ref_totals[name] -= count
 
+    def export(self) -> GraphState:
+        """Everything a warm start needs, as plain data (see graphcache)."""
+        source, target, weight = self._sparse()
+        order = np.argsort(source, kind="stable")
+        return GraphState(
+            files=list(self.files),
+            defs={rel: sym.rows() for rel, sym in self.symbols.items()},
+            refs={rel: dict(sym.refs) for rel, sym in self.symbols.items()},
+            matrix=(source[order], target[order], weight[order]),
+            definers=self.definers,
+            referrers=self.referrers,
+            coders=self.coders,
+            ref_totals=dict(self.ref_totals),
+        )
+
+    @classmethod
+    def restore(cls, state: GraphState) -> SymbolGraph:
+        """The graph `export` saw, with its edge matrix and name tables as they were
+        (nothing to rebuild; definitions become Tags only when asked for)."""
+        graph = cls(
+            definers=state.definers,
+            referrers=state.referrers,
+            coders=state.coders,
+            ref_totals=Counter(state.ref_totals),
+        )
+        graph.files = list(state.files)
+        graph.index_of = {rel: i for i, rel in enumerate(graph.files)}
+        for rel, rows in state.defs.items():
+            graph.symbols[rel] = _FileSymbols(None, Counter(state.refs.get(rel, {})), rows)
+        source, target, weight = state.matrix
+        bounds = np.searchsorted(source, np.arange(len(graph.files) + 1))
+        for i, rel in enumerate(graph.files):
+            if rel in graph.symbols:
+                span = slice(bounds[i], bounds[i + 1])
+                graph._edges[rel] = (source[span], target[span], weight[span])
+        graph._matrix = (source, target, weight)
+        return graph
+
     def defining(self, name: str) -> set[str]:
         return self.definers.get(name, set())
+
+    def code_defining(self, name: str) -> set[str]:
+        """Files defining `name` as code (a function, method, class, ...), or if none does,
+        as anything: `display = Display()` in three hundred ansible modules does not make
+        the one `def display` any less the target of a call."""
+        return self.coders.get(name) or self.definers.get(name, set())
 
     def definitions(self, rel: str) -> list[Tag]:
         symbols = self.symbols.get(rel)
@@ -130,7 +230,7 @@ class SymbolGraph:
         symbols = self.symbols.get(rel)
         return symbols.refs if symbols else Counter()
 
-    def _file_edges(self, rel: str) -> tuple[IntArray, FloatArray]:
+    def _file_edges(self, rel: str) -> tuple[IntArray, IntArray, FloatArray]:
         weights: dict[int, float] = {}
         for name, count in self.references(rel).items():
             files = self.definers.get(name)
@@ -141,7 +241,10 @@ class SymbolGraph:
                 if target != rel:
                     index = self.index_of[target]
                     weights[index] = weights.get(index, 0.0) + weight
-        return np.fromiter(weights.keys(), np.int64), np.fromiter(weights.values(), np.float64)
+        dst: IntArray = np.fromiter(weights.keys(), np.int64)
+        share: FloatArray = np.fromiter(weights.values(), np.float64)
+        src: IntArray = np.full(len(dst), self.index_of[rel], np.int64)
+        return src, dst, share / share.sum() if len(share) else share
 
     def _sparse(self) -> tuple[IntArray, IntArray, FloatArray]:
         """(source, target, normalised weight) arrays, rebuilt only where files changed."""
@@ -152,12 +255,12 @@ class SymbolGraph:
                 self._edges[rel] = self._file_edges(rel)
         self._dirty.clear()
         sources, targets, weights = [], [], []
-        for rel, (dst, w) in self._edges.items():
+        for rel, (src, dst, w) in self._edges.items():
             if rel not in self.symbols or not len(dst):
                 continue
-            sources.append(np.full(len(dst), self.index_of[rel], np.int64))
+            sources.append(src)
             targets.append(dst)
-            weights.append(w / w.sum())
+            weights.append(w)
         if not sources:
             empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0, np.float64)
             self._matrix = (empty_i, empty_i, empty_f)
@@ -169,11 +272,51 @@ class SymbolGraph:
             )
         return self._matrix
 
+    def _walk(self, n: int) -> Callable[[FloatArray], FloatArray]:
+        """One step of the walk along every edge: rank mass arriving at each file.
+
+        Summing per target with `np.add.reduceat` over target-sorted edges is twice as fast
+        as `np.bincount`, but sorting costs about what it saves in one ranking; so the
+        sorted copy is made when a matrix is ranked a second time (a new focus), not right
+        after an edit changed it."""
+        matrix = self._sparse()
+        source, target, weight = matrix
+        if self._columns is None or self._columns[0] is not matrix:
+            if self._ranked is not matrix:
+                self._ranked = matrix
+
+                def by_count(rank: FloatArray) -> FloatArray:
+                    flow = np.bincount(target, rank[source] * weight, minlength=n)
+                    return flow.astype(np.float64, copy=False)
+
+                return by_count
+            order = np.argsort(target, kind="stable")
+            by_target = target[order]
+            starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
+            self._columns = (matrix, (source[order], weight[order], starts, by_target[starts]))
+        sorted_source, sorted_weight, starts, targets = self._columns[1]
+        if not len(sorted_source):
+            return lambda rank: np.zeros(n)
+
+        def walk(rank: FloatArray) -> FloatArray:
+            flow = np.zeros(n)
+            flow[targets] = np.add.reduceat(rank[sorted_source] * sorted_weight, starts)
+            return flow
+
+        return walk
+
     def rank(self, seeds: Mapping[str, float]) -> dict[str, float]:
-        """Personalised PageRank: the walk restarts at `seeds` (uniform when empty)."""
+        """Personalised PageRank: the walk restarts at `seeds` (uniform when empty).
+
+        The same seeds on an unchanged graph return the last answer; otherwise the power
+        iteration starts from the last ranks (an edit moves them little, so it converges in
+        a few steps instead of thirty from scratch)."""
         n = len(self.files)
         if n == 0:
             return {}
+        key = tuple(sorted(seeds.items()))
+        if self._memo is not None and self._memo[:2] == (self._version, key):
+            return self._memo[2]
         alive = np.zeros(n)
         for rel in self.symbols:
             alive[self.index_of[rel]] = 1.0
@@ -183,19 +326,23 @@ class SymbolGraph:
                 restart[self.index_of[rel]] += seed
         restart = restart if restart.sum() > 0 else alive.copy()
         restart /= restart.sum()
-        source, target, weight = self._sparse()
+        walk = self._walk(n)
         has_out = np.zeros(n, bool)
-        has_out[source] = True
-        rank = restart.copy()
+        has_out[self._sparse()[0]] = True
+        warm = self._warm
+        rank = warm / warm.sum() if warm is not None and len(warm) == n else restart.copy()
         for _ in range(ITERATIONS):
-            flow = np.bincount(target, weights=rank[source] * weight, minlength=n)
+            flow = walk(rank)
             dangling = rank[~has_out].sum()
             updated = (1 - DAMPING) * restart + DAMPING * (flow + dangling * restart)
             if np.abs(updated - rank).sum() < 1e-7:
                 rank = updated
                 break
             rank = updated
-        return {rel: float(rank[self.index_of[rel]]) for rel in self.symbols}
+        self._warm = rank
+        ranks = {rel: float(rank[self.index_of[rel]]) for rel in self.symbols}
+        self._memo = (self._version, key, ranks)
+        return ranks
 
 
 @dataclass(frozen=True)
@@ -233,22 +380,41 @@ def seeds_for(graph: SymbolGraph, focus: Focus) -> dict[str, float]:
 
 def ranked_definitions(
     graph: SymbolGraph, ranks: Mapping[str, float], focus: Focus
-) -> dict[str, list[tuple[float, Tag]]]:
-    """Each file's definitions, most important first: file rank × how referenced they are."""
+) -> Mapping[str, list[tuple[float, Tag]]]:
+    """Each file's definitions, most important first: file rank × how referenced they are.
+    Scored when first asked for: a map renders only its top files, not all of them."""
     wanted = Counter(graph.references(focus.current) if focus.current else {})
     for name in focus.identifiers:
         wanted[name] += 5
-    result = {}
-    for rel, file_rank in ranks.items():
-        scored = [
-            (
-                file_rank
-                * (1 + wanted.get(t.name, 0))
-                * (1 + math.log1p(graph.ref_totals[t.name])),
-                t,
-            )
-            for t in graph.definitions(rel)
-        ]
-        scored.sort(key=lambda pair: -pair[0])
-        result[rel] = scored
-    return result
+    return _RankedDefinitions(graph, ranks, wanted)
+
+
+class _RankedDefinitions(Mapping[str, list[tuple[float, Tag]]]):
+    """A lazy, memoising `ranked_definitions` result."""
+
+    def __init__(self, graph: SymbolGraph, ranks: Mapping[str, float], wanted: Counter[str]):
+        self._graph, self._ranks, self._wanted = graph, ranks, wanted
+        self._done: dict[str, list[tuple[float, Tag]]] = {}
+
+    def __getitem__(self, rel: str) -> list[tuple[float, Tag]]:
+        found = self._done.get(rel)
+        if found is None:
+            file_rank, totals = self._ranks[rel], self._graph.ref_totals
+            found = [
+                (
+                    file_rank
+                    * (1 + self._wanted.get(t.name, 0))
+                    * (1 + math.log1p(totals[t.name])),
+                    t,
+                )
+                for t in self._graph.definitions(rel)
+            ]
+            found.sort(key=lambda pair: -pair[0])
+            self._done[rel] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ranks)
+
+    def __len__(self) -> int:
+        return len(self._ranks)

@@ -50,6 +50,8 @@ FUZZY_MIN = 0.92
 """A fuzzy match needs this difflib ratio (of the whitespace-normalised lines)."""
 FUZZY_MARGIN = 0.05
 """...and no other place within this much of it."""
+_NEAR = 5
+"""How far (in lines) from its @@ numbers a hunk may be and still be "there"."""
 _ALIKE = 0.75
 """A misquoted line must be this similar (difflib ratio) to the file line it stands for."""
 _MAX_PLACES = 1000
@@ -247,21 +249,27 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
     return _gapped(index, edit, final_eol) or fuzzy
 
 
-def already_applied(index: LineIndex, edit: LineEdit, found: Found | None) -> int | None:
+def already_applied(
+    index: LineIndex, edit: LineEdit, found: Found | None, expected: int | None = None
+) -> int | None:
     """Where the edit's result already stands in the file, if it looks applied: else None.
 
     As GNU patch's ``--forward`` does, the check is whether the edit's reverse applies
     cleanly: its new side (kept and new lines) matches whole lines up to whitespace. That
-    says "applied" where the edit matches nowhere, or only more loosely and elsewhere, and
-    for a pure insertion also where it matches: its context still matches after it was
-    made, so it would go in a second time. An edit whose removed lines are where its
-    result would stand is not applied yet (a deletion's result is its own context).
+    says "applied" where the edit matches nowhere, or only more loosely and elsewhere; for
+    an edit that only adds lines also where it matches (its context still matches after it
+    was made, so it would go in a second time), and likewise for one that only removes
+    blank lines, which a loose match finds again in any run of blanks. An edit whose
+    removed lines are where its result would stand is not applied yet (a deletion's result
+    is its own context). `expected` (a diff's @@ line, 0-based) also counts: the result
+    standing there while the edit matches only far from it is applied.
     """
     new = edit.new_lines()
     if not new or tuple(new) == edit.old:
         return None
     for level in LEVELS:
-        starts = index.windows(level, new)
+        telling = [_KEY[level](line) for line in new] != [_KEY[level](line) for line in edit.old]
+        starts = index.windows(level, new) if telling else []  # a level blind to the change
         if starts:
             break
     else:
@@ -270,11 +278,29 @@ def already_applied(index: LineIndex, edit: LineEdit, found: Found | None) -> in
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
+    blank_only = all(
+        not line.strip() for line, kept in zip(edit.old, edit.kept, strict=True) if not kept
+    )
     for start in starts:
         over = any(place.start < start + len(new) and start < place.end for place in places)
-        if (over and all(edit.kept)) or (looser and not over):
+        if over and (_only_adds(edit) or (looser and blank_only)) or (looser and not over):
             return start
+        if expected is not None and _near(start, expected):
+            if not any(_near(place.start, expected) for place in places):
+                return start
     return None
+
+
+def _only_adds(edit: LineEdit) -> bool:
+    """Whether the edit's old lines all stay, in order (a line removed and written again
+    unchanged counts as kept): it only adds lines."""
+    remaining = iter(edit.new_lines())
+    return all(any(line == other for other in remaining) for line in edit.old)
+
+
+def _near(start: int, expected: int) -> bool:
+    """Whether a place is within a few lines of where a diff's @@ numbers put it."""
+    return abs(start - expected) <= _NEAR
 
 
 def _strictness(found: Found | None) -> int:

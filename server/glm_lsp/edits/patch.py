@@ -270,7 +270,8 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
     best = contenders(found) if found else []
-    applied = already_applied(index, edit, found)
+    expected = hunk.old_start - 1 if hunk.old_start else None
+    applied = already_applied(index, edit, found, expected)
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
     if len(best) == 1 and best[0].lines is None and best[0].problem:

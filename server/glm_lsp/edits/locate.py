@@ -587,7 +587,7 @@ def _splice(
         place = paired[number] if number < len(edit.old) else len(window)
         new = [(indenter.line(number, line), index.newline) for line in edit.inserts[number]]
         gap = [] if place is None else [(content(x), eol(x)) for x in window[cursor:place]]
-        if new and _new_before_gap(index, start, edit, paired, number, bool(gap)):
+        if new and _new_before_gap(index, start, edit, len(window), paired, number, bool(gap)):
             out.extend(new + gap)
         else:
             out.extend(gap + new)
@@ -602,6 +602,7 @@ def _new_before_gap(
     index: LineIndex,
     start: int,
     edit: LineEdit,
+    size: int,
     paired: list[int | None],
     number: int,
     gap: bool,
@@ -625,15 +626,37 @@ def _new_before_gap(
                 f"its new lines go next to the line {edit.old[neighbour].strip()!r}, which is "
                 "not in the file there, so where they belong is unclear"
             )
-    if gap and above is not None and below is not None:
+    if above is not None and below is not None:
         first, last = paired[above], paired[below]
         assert first is not None and last is not None
-        raise _Refused(
-            f"its new lines go between two context lines, but the file has "
-            f"{_lines(start + first + 1, start + last)} there that it leaves out, so which "
-            "side of them they belong on is unclear"
-        )
+        if gap:
+            raise _Refused(
+                f"its new lines go between two context lines, but the file has "
+                f"{_lines(start + first + 1, start + last)} there that it leaves out, so which "
+                "side of them they belong on is unclear"
+            )
+        _refuse_shiftable(index, start, size, paired, first, last)
     return below is None
+
+
+def _refuse_shiftable(
+    index: LineIndex, start: int, size: int, paired: list[int | None], first: int, last: int
+) -> None:
+    """Refuse when the context lines around new lines could pair with equal file lines the
+    model left out (two blank lines, two "}" lines, one quoted): the left-out line may be
+    the one between them, and the new lines' side of it is then a guess."""
+    used = {place for place in paired if place is not None}
+    lines = index.contents
+    for place, step in ((last, 1), (first, -1)):
+        other = place + step
+        while 0 <= other < size and norm(lines[start + other]) == norm(lines[start + place]):
+            if other not in used:
+                raise _Refused(
+                    f"its context line {lines[start + place].strip()!r} also stands at line "
+                    f"{start + other + 1}, which it leaves out, so on which side of that line "
+                    "its new lines belong is unclear"
+                )
+            other += step
 
 
 def _check_removed_runs(

@@ -69,6 +69,7 @@ class Settings:
     context_window: int = 0  # 0: the provider's documented window
     max_file_bytes: int = 1_000_000  # larger files never enter the context
     co_change_commits: int = 300  # git history depth for "changes together" ranking
+    git_wait: float = 0.25  # seconds a request waits for git's answers before going without
 
     def describe(self) -> list[tuple[str, str]]:
         """Name/value rows for `doctor`; the key is only ever shown as set or unset."""

@@ -124,7 +124,13 @@ def test_index_and_context_commands(tmp_path: Path) -> None:
     assert "python" in first.stdout and "typescript" in first.stdout
     again = run_cli(["index"], {}, cwd=repo)
     assert "parsed      0" in again.stdout and "cache hits  3" in again.stdout
-    shown = run_cli(["context", "a.py:1-2", "--budget", "2000", "-i", "inline beta"], {}, repo)
+    config = tmp_path / "config.toml"  # wait for git however loaded the machine is
+    config.write_text("git_wait = 60\n")
+    shown = run_cli(
+        ["context", "a.py:1-2", "--budget", "2000", "-i", "inline beta"],
+        {"GLM_CONFIG_FILE": str(config)},
+        repo,
+    )
     assert shown.returncode == 0, shown.stderr
     headers = [line for line in shown.stdout.splitlines() if line.startswith("=== ")]
     assert [h.split(":")[0] for h in headers] == [

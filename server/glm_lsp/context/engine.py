@@ -42,7 +42,6 @@ from glm_lsp.context.tags import Tag, available, language_for
 
 log = logging.getLogger(__name__)
 
-GIT_WAIT = 0.25  # seconds an editor's or the CLI's request waits for git, at most
 MAX_RELATED = 12
 RECENT = 5
 
@@ -87,7 +86,7 @@ class ContextEngine:
             root,
             FilePolicy(max_bytes=settings.max_file_bytes),
             co_change_commits=settings.co_change_commits,
-            git_wait=GIT_WAIT,
+            git_wait=settings.git_wait,
         )
 
     # --- keeping the index current ------------------------------------------------

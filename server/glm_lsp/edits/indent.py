@@ -46,8 +46,10 @@ def indent_transform(pairs: Sequence[Pair]) -> Transform | None:
         if len(moves) == 1:
             move = moves.pop()
             tabs = _uses_tabs([f for f, _ in indents])
+            if move == 0 and _mostly_equal(indents):
+                return same  # a stray line: the model writes like the file
             if move == 0:
-                return _by_table(indents, same if _mostly_equal(indents) else _restyle(tab, tabs))
+                return _by_table(indents, _restyle(tab, tabs))
             return _by_table(indents, _column_shift(move, tab, tabs))
     return None
 

@@ -421,9 +421,10 @@ def test_a_new_process_recalls_content_verdicts_instead_of_reading_files(
     repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", "b.txt": "text\n"})
     (repo / "blob.bin").write_bytes(b"\0\1\2")
     saved = tmp_path / "verdicts"
-    first = list_files(repo)
-    files_module.remember_verdicts(repo, saved)
-    monkeypatch.setattr(files_module, "_states", {})  # as in a new process
+    before = files_module.FileStates(repo.resolve())
+    first = list_files(repo, state=before)
+    files_module.remember_verdicts(before, saved)
+    after = files_module.FileStates(repo.resolve())  # as in a new process
     sampled: list[str] = []
     original = files_module._sample_reason
 
@@ -432,9 +433,9 @@ def test_a_new_process_recalls_content_verdicts_instead_of_reading_files(
         return original(path, size)
 
     monkeypatch.setattr(files_module, "_sample_reason", counting)
-    files_module.recall_verdicts(repo, saved)
-    assert list_files(repo) == first and "blob.bin" not in first
+    files_module.recall_verdicts(after, saved)
+    assert list_files(repo, state=after) == first and "blob.bin" not in first
     assert sampled == []
     (repo / "a.py").write_text("x = 2  # changed\n")
-    assert list_files(repo) == first
+    assert list_files(repo, state=after) == first
     assert [Path(p).name for p in sampled] == ["a.py"]  # only the changed file is read again

@@ -65,7 +65,6 @@ def hermetic_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_AUTHOR_DATE", DATE)
     monkeypatch.setenv("GIT_COMMITTER_DATE", DATE)
-    githistory._COCHANGE.clear()
 
 
 @pytest.fixture
@@ -362,8 +361,9 @@ def test_co_change_ranks_the_constant_companion_and_ignores_mass_commits(repo: R
     assert githistory.co_change(repo.root, "a.py", max_files_per_commit=100)["gen/f0.py"] > 0
     everything = githistory.co_change_all(repo.root, ["a.py", "c.py"])
     assert everything["c.py"] == pytest.approx({"a.py": 0.5})
-    index = githistory.co_change_index(repo.root)
-    assert index is not None and index is githistory.co_change_index(repo.root)  # cached
+    cache = githistory.CoChangeCache()
+    index = githistory.co_change_index(repo.root, cache=cache)
+    assert index is not None and index is githistory.co_change_index(repo.root, cache=cache)
     assert index.scores_many(["a.py", "c.py"]) == pytest.approx({"b.py": 4 / 6})
     assert githistory.co_change(repo.root, "gen/f0.py") == {}
     repo.write("a.py", "moved\n")

@@ -26,6 +26,7 @@ from glm_lsp.context.files import (
     BINARY,
     GENERATED,
     FilePolicy,
+    FileStates,
     exclusion_reason,
     list_files,
     recall_verdicts,
@@ -78,6 +79,8 @@ class ContextEngine:
         self.recent: dict[str, float] = {}
         self._synced: dict[str, object] = {}  # rel -> the index version the graph holds
         self.git = GitJobs(git_wait)  # None: every request waits for its git answers
+        self.file_states = FileStates(self.root)  # .glmignore and file verdicts, remembered
+        self.co_changes = githistory.CoChangeCache()
         self.lock = threading.RLock()  # the server refreshes in worker threads
 
     @classmethod
@@ -96,9 +99,9 @@ class ContextEngine:
         with self.lock:
             verdicts = self.index.db_path.with_suffix(".verdicts")
             if not self.files:
-                recall_verdicts(self.root, verdicts)
-            files = list_files(self.root, self.policy)
-            remember_verdicts(self.root, verdicts)
+                recall_verdicts(self.file_states, verdicts)
+            files = list_files(self.root, self.policy, self.file_states)
+            remember_verdicts(self.file_states, verdicts)
             stats = self.index.build(files)
             if stats.parsed or files != self.files:
                 self.git.invalidate()
@@ -134,12 +137,12 @@ class ContextEngine:
         self.recent[rel] = time.monotonic()
 
     def allowed(self, rel: str) -> bool:
-        return exclusion_reason(self.root, rel, self.policy) is None
+        return exclusion_reason(self.root, rel, self.policy, self.file_states) is None
 
     def excluded_for_tools(self, rel: str) -> str | None:
         """Why the agent's tools may not touch `rel`; a large, binary or generated file is
         kept out of the context but may still be read or edited on request."""
-        reason = exclusion_reason(self.root, rel, self.policy)
+        reason = exclusion_reason(self.root, rel, self.policy, self.file_states)
         if reason is None or reason in (BINARY, GENERATED) or reason.startswith("larger than"):
             return None
         return reason
@@ -204,7 +207,9 @@ class ContextEngine:
         return Focus(
             current=request.path,
             recent=tuple(r for r in recent if r != request.path)[:RECENT],
-            co_change=githistory.co_change(self.root, request.path, commits=self.co_change_commits),
+            co_change=githistory.co_change(
+                self.root, request.path, commits=self.co_change_commits, cache=self.co_changes
+            ),
         )
 
     def ranks(self, focus: Focus) -> dict[str, float]:

@@ -89,13 +89,15 @@ class FilePolicy:
     max_bytes: int = 1_000_000
 
 
-def list_files(root: Path, policy: FilePolicy = FilePolicy()) -> list[str]:
+def list_files(
+    root: Path, policy: FilePolicy = FilePolicy(), state: FileStates | None = None
+) -> list[str]:
     """The files the model may see: sorted posix paths relative to `root`.
 
     Raises NotADirectoryError when `root` is not a folder.
     """
     root = _resolved_root(root)
-    state = _state(root)
+    state = _state(root, state)
     glm = state.glmignore()
     candidates = _git_files(root)
     state.saw_git(candidates)
@@ -112,7 +114,9 @@ def list_files(root: Path, policy: FilePolicy = FilePolicy()) -> list[str]:
     return kept
 
 
-def exclusion_reason(root: Path, rel: str, policy: FilePolicy = FilePolicy()) -> str | None:
+def exclusion_reason(
+    root: Path, rel: str, policy: FilePolicy = FilePolicy(), state: FileStates | None = None
+) -> str | None:
     """Why `rel` may not be read or sent, completing "<path> is ...", or None if it may.
 
     One of: "under .git/", "outside the workspace", "a secret file", "ignored by
@@ -128,7 +132,7 @@ def exclusion_reason(root: Path, rel: str, policy: FilePolicy = FilePolicy()) ->
         return OUTSIDE
     if not normal:
         return None
-    state = _state(root)
+    state = _state(root, state)
     reason = _privacy_reason(normal, state.glmignore())
     if reason is None and state.git_ignored(normal):
         reason = IGNORED_BY_GIT
@@ -145,8 +149,12 @@ def exclusion_reason(root: Path, rel: str, policy: FilePolicy = FilePolicy()) ->
 
 
 @dataclass
-class _RootState:
-    """What is remembered per workspace: the parsed .glmignore and per-file verdicts."""
+class FileStates:
+    """What is remembered per workspace: the parsed .glmignore and per-file verdicts.
+
+    The context engine owns one for its root, so the memory lives as long as the engine
+    (the assistant's), not the module; a call without one starts from nothing.
+    """
 
     root: Path
     _glm: tuple[tuple[int, int], ignore.IgnoreFile | None] | None = None
@@ -154,6 +162,7 @@ class _RootState:
     _git: ignore.GitIgnores | None = None
     _git_known: bool = False
     sampled: int = 0  # verdicts computed since the last `remember_verdicts`
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def saw_git(self, listed: list[str] | None) -> None:
         """`git ls-files` just ran: note whether this is a work tree, and what it listed."""
@@ -228,40 +237,31 @@ class _RootState:
         return verdict
 
 
-_states: dict[Path, _RootState] = {}
-_states_lock = threading.Lock()
+def _state(root: Path, state: FileStates | None) -> FileStates:
+    """`state` when the caller keeps one for `root`, else a fresh one for this call."""
+    return state if state is not None and state.root == root else FileStates(root)
 
 
-def _state(root: Path) -> _RootState:
-    with _states_lock:
-        state = _states.get(root)
-        if state is None:
-            state = _states[root] = _RootState(root)
-        return state
-
-
-def recall_verdicts(root: Path, path: Path) -> None:
+def recall_verdicts(state: FileStates, path: Path) -> None:
     """Load content verdicts saved by `remember_verdicts`: a new process then reads the
     first bytes only of files whose (mtime, size, inode) changed, not of all of them
     (0.4 s for ansible's 5,053 files on a warm disk cache)."""
-    state = _state(_resolved_root(root))
     try:
         saved = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return
     if not isinstance(saved, dict):
         return
-    with _states_lock:
+    with state.lock:
         for rel, (key, verdict) in saved.items():
             state._verdicts.setdefault(rel, (tuple(key), verdict))
 
 
-def remember_verdicts(root: Path, path: Path) -> None:
+def remember_verdicts(state: FileStates, path: Path) -> None:
     """Save the content verdicts if any were computed since the last save (atomically)."""
-    state = _state(_resolved_root(root))
     if not state.sampled:
         return
-    with _states_lock:
+    with state.lock:
         data = marshal.dumps(dict(state._verdicts))
         state.sampled = 0
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")

@@ -237,8 +237,28 @@ class CoChangeIndex:
         return dict(sorted(best.items(), key=lambda item: -item[1]))
 
 
-_COCHANGE: OrderedDict[tuple[str, str, int, int], CoChangeIndex] = OrderedDict()
-_COCHANGE_LOCK = threading.Lock()
+class CoChangeCache:
+    """Co-change tables per (repository, HEAD), so a table is rebuilt only when HEAD moves.
+
+    The context engine owns one; it lives as long as the engine, not the module.
+    """
+
+    def __init__(self) -> None:
+        self.tables: OrderedDict[tuple[str, str, int, int], CoChangeIndex] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, int, int]) -> CoChangeIndex | None:
+        with self.lock:
+            if key in self.tables:
+                self.tables.move_to_end(key)
+                return self.tables[key]
+        return None
+
+    def put(self, key: tuple[str, str, int, int], index: CoChangeIndex) -> None:
+        with self.lock:
+            self.tables[key] = index
+            while len(self.tables) > _CACHE_SIZE:
+                self.tables.popitem(last=False)
 
 
 def co_change_index(
@@ -247,27 +267,25 @@ def co_change_index(
     commits: int = 300,
     max_files_per_commit: int = 50,
     timeout: float = DEFAULT_TIMEOUT,
+    cache: CoChangeCache | None = None,
 ) -> CoChangeIndex | None:
     """The co-change table of the last `commits` non-merge commits, from one `git log`
-    call; cached per (repository, HEAD), so it is rebuilt only when HEAD moves."""
+    call; kept in `cache` per (repository, HEAD)."""
     top = toplevel(root)
     sha = head(top) if top is not None else ""
     if top is None or not sha or commits <= 0:
         return None
     key = (str(top), sha, commits, max_files_per_commit)
-    with _COCHANGE_LOCK:
-        if key in _COCHANGE:
-            _COCHANGE.move_to_end(key)
-            return _COCHANGE[key]
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return cached
     args = ("log", f"-n{commits}", "--no-merges", "--no-renames", "--name-only", "-z")
     raw = git(top, *args, "--format=%x1e", "--end-of-options", sha, "--", timeout=timeout)
     if raw is None:
         return None
     index = _build_index(_commit_files(decode(raw), max_files_per_commit))
-    with _COCHANGE_LOCK:
-        _COCHANGE[key] = index
-        while len(_COCHANGE) > _CACHE_SIZE:
-            _COCHANGE.popitem(last=False)
+    if cache is not None:
+        cache.put(key, index)
     return index
 
 
@@ -299,10 +317,15 @@ def co_change(
     commits: int = 300,
     max_files_per_commit: int = 50,
     timeout: float = DEFAULT_TIMEOUT,
+    cache: CoChangeCache | None = None,
 ) -> dict[str, float]:
     """Files that changed in the same commits as `rel`, scored in (0, 1), best first."""
     index = co_change_index(
-        root, commits=commits, max_files_per_commit=max_files_per_commit, timeout=timeout
+        root,
+        commits=commits,
+        max_files_per_commit=max_files_per_commit,
+        timeout=timeout,
+        cache=cache,
     )
     return index.scores(rel) if index is not None else {}
 

@@ -9,6 +9,18 @@ export interface PreviewFile {
   new: string | null; // null: the edit deletes the file
 }
 
+/** One hunk of a preview: `line` is its `@@` line in the diff; `start`/`end` its 0-based
+ * lines [start, end) in the new file; `whole` for a file created, deleted or renamed. */
+export interface PreviewHunk {
+  id: string;
+  uri: string;
+  path: string;
+  line: number;
+  start: number;
+  end: number;
+  whole: boolean;
+}
+
 export interface PreviewParams {
   task: string;
   token: string;
@@ -17,6 +29,7 @@ export interface PreviewParams {
   files?: PreviewFile[];
   /** Edits the model tried and did not make: the preview is incomplete. */
   failed?: string[];
+  hunks?: PreviewHunk[];
 }
 
 export type Side = "old" | "new";

@@ -64,6 +64,8 @@ async def accept(ls: GlmServer, args: p.TokenArgs) -> p.Applied:
     if applied:
         proposal.taken |= set(args.hunks)
         proposal.turned_down -= set(args.hunks)
+        if proposal.taken >= proposal.hunk_ids():  # nothing left to take or revise
+            ls.previews.pop(args.token)
     return p.Applied(applied)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
 
 from glm_lsp.assistant import (
@@ -281,9 +282,12 @@ async def _show_answer(ls: GlmServer, task_id: str, answer: str) -> None:
 
 
 async def _apply(ls: GlmServer, edit: types.WorkspaceEdit, label: str) -> bool:
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=edit, label=label)
-    )
+    try:
+        result = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=edit, label=label)
+        )
+    except JsonRpcException as error:  # eglot answers a stale version with an error
+        result = types.ApplyWorkspaceEditResult(applied=False, failure_reason=str(error))
     if not result.applied:
         reason = result.failure_reason or "the editor refused it"
         ls.window_show_message(

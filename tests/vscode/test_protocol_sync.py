@@ -65,7 +65,7 @@ def sent_arguments(text: str, literal: str, assign: str, call: str) -> dict[str,
     return sent
 
 
-ARGUMENTS = {p.EDIT: p.EditArgs, p.CHAT: p.ChatArgs}
+ARGUMENTS = {p.EDIT: p.EditArgs, p.CHAT: p.ChatArgs, p.REVISE: p.ReviseArgs}
 
 
 def test_vscode_sends_arguments_the_server_decodes() -> None:

@@ -72,6 +72,24 @@ export function previewFiles(params: PreviewParams): PreviewFile[] {
   return Array.isArray(params.files) ? params.files : [];
 }
 
+/** The hunk of file `index` of a preview at 0-based `line` of its proposed text, else the
+ * nearest hunk of that file. */
+export function hunkAt(params: PreviewParams, index: number, line: number): PreviewHunk | undefined {
+  const file = previewFiles(params)[index];
+  if (file === undefined) {
+    return undefined;
+  }
+  const distance = (hunk: PreviewHunk): number => {
+    if (hunk.whole) {
+      return 0;
+    }
+    const end = Math.max(hunk.end, hunk.start + 1);
+    return line < hunk.start ? hunk.start - line : line >= end ? line - end + 1 : 0;
+  };
+  const hunks = (params.hunks ?? []).filter((hunk) => hunk.path === file.path);
+  return hunks.reduce<PreviewHunk | undefined>((best, hunk) => (best === undefined || distance(hunk) < distance(best) ? hunk : best), undefined);
+}
+
 export class PreviewStore {
   private readonly previews = new Map<string, PreviewParams>();
 

@@ -111,6 +111,7 @@ class _Connection:
         try:
             await asyncio.wait_for(asyncio.shield(ready), timeout)
         except BaseException:
+            ready.cancel()  # the owner's late outcome is nobody's business now
             await self.close()
             raise
 
@@ -124,7 +125,8 @@ class _Connection:
                 await session.initialize()
                 self.tools = list((await session.list_tools()).tools)
                 self.session = session
-                ready.set_result(None)
+                if not ready.done():
+                    ready.set_result(None)
                 await self.closing.wait()
         except Exception as error:  # the server failed or went away; its callers are told
             log.info("MCP server %s ended: %r", self.config.name, error)

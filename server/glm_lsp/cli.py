@@ -12,7 +12,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 from glm_lsp import __version__
@@ -22,10 +22,14 @@ from glm_lsp.assistant import (
     Assistant,
     ContextReady,
     ContextRequest,
+    Decision,
     EditRequest,
     Event,
     Failed,
     LineSpan,
+    McpCall,
+    Notice,
+    ProjectRules,
     ProposedChange,
     Reasoning,
     Text,
@@ -65,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     edit.add_argument("--instruction", "-i", default=DEFAULT_INSTRUCTION)
     edit.add_argument("--lines", metavar="A-B", help="only change these lines (1-based)")
     edit.add_argument("--apply", action="store_true", help="write the change to disk")
+    edit.add_argument(
+        "--yes", "-y", action="store_true", help="let MCP tools run without asking"
+    )
 
     ask_p = sub.add_parser(
         "ask", parents=[common], help="ask the model a question; print the answer"
@@ -128,10 +135,12 @@ async def _run(assistant: Assistant, events: AsyncIterator[Event]) -> list[Event
 async def _edit(args: argparse.Namespace) -> int:
     root, rel = _read_target(args.path)
     lines = _lines(args.lines)
-    assistant = Assistant(_settings())
+    assistant = Assistant(_settings(), approve=_approval(args.yes))
     events = await _run(assistant, assistant.edit(EditRequest(root, rel, args.instruction, lines)))
     for event in events:
-        if isinstance(event, ProposedChange):
+        if isinstance(event, Notice):
+            print(f"glm-lsp: {event.message}", file=sys.stderr)
+        elif isinstance(event, ProposedChange):
             if event.failed:
                 raise GlmError(partial_message(event.failed, "nothing was written or shown"))
             sys.stdout.write(event.diff)
@@ -141,6 +150,33 @@ async def _edit(args: argparse.Namespace) -> int:
         elif isinstance(event, UsageReport):
             print(f"glm-lsp: {event.usage.describe()}", file=sys.stderr)
     return 0
+
+
+def _approval(yes: bool) -> Callable[[McpCall], Awaitable[Decision]]:
+    """Whether an MCP tool off its allow list may run: yes with --yes, else ask on the
+    terminal; with no terminal to ask, no (the model is told, and the edit goes on)."""
+
+    async def approve(call: McpCall) -> Decision:
+        if yes:
+            return "once"
+        if not sys.stdin.isatty():
+            print(
+                f"glm-lsp: {call.name} was not run: it is not on the server's allow list and "
+                "there is no terminal to ask (pass --yes to allow MCP tools).",
+                file=sys.stderr,
+            )
+            return "deny"
+        question = f"glm-lsp: run MCP tool {call.name} {call.arguments}? [y]es/[a]lways/[N]o "
+        answer = await asyncio.to_thread(_ask_terminal, question)
+        choices: dict[str, Decision] = {"y": "once", "yes": "once", "a": "always"}
+        return choices.get(answer, "deny")
+
+    return approve
+
+
+def _ask_terminal(question: str) -> str:
+    print(question, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower()
 
 
 async def _index(args: argparse.Namespace) -> int:
@@ -164,11 +200,22 @@ async def _context(args: argparse.Namespace) -> int:
     assistant = Assistant(_settings())
     for event in await _run(assistant, assistant.context(request)):
         if isinstance(event, ContextReady):
+            if event.rules is not None and (event.rules.files or event.rules.dropped):
+                _print_rules(event.rules)
             for section in event.context.sections:
                 print(f"=== {section.key}: {section.tokens} tokens ===")
                 print(section.text)
             print(f"=== total: {event.context.tokens} of {event.budget} tokens ===")
     return 0
+
+
+def _print_rules(rules: ProjectRules) -> None:
+    """The project rules, which travel in the system message, not in the context."""
+    paths = ", ".join(rule.path for rule in rules.files) or "none fit"
+    print(f"=== rules (system message): {paths} ===")
+    if rules.dropped:
+        print(f"(left out by rules_max_chars: {', '.join(rules.dropped)})")
+    print(rules.render())
 
 
 def _write(path: Path, text: str | None) -> None:

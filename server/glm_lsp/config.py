@@ -70,6 +70,15 @@ class Settings:
     max_file_bytes: int = 1_000_000  # larger files never enter the context
     co_change_commits: int = 300  # git history depth for "changes together" ranking
     git_wait: float = 0.25  # seconds a request waits for git's answers before going without
+    rules_max_chars: int = 20000  # project rules (AGENTS.md, ...) sent at most, nearest kept
+    rules_agents_md: bool = True  # read AGENTS.md from the root down to the file's folder
+    rules_claude_md: bool = True  # read CLAUDE.md likewise
+    rules_copilot: bool = True  # read .github/copilot-instructions.md
+    rules_glm: bool = True  # read .glm/rules/*.md
+    # MCP servers as Claude Desktop / VS Code write them: {name: {command, args, env} or
+    # {url}}, plus `allow`: tool names that run without asking
+    mcp_servers: dict[str, Any] = field(default_factory=dict)
+    mcp_timeout: float = 60.0  # seconds an MCP tool call may take (starting: 30 at least)
 
     def describe(self) -> list[tuple[str, str]]:
         """Name/value rows for `doctor`; the key is only ever shown as set or unset."""
@@ -78,6 +87,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "api_key":
                 rows.append(("api_key", "set" if value else "unset"))
+            elif f.name == "mcp_servers":  # their env may hold keys: names only
+                rows.append((f.name, ", ".join(value) or "none"))
             else:
                 rows.append((f.name, "(provider default)" if value == "" else str(value)))
         return rows
@@ -93,6 +104,12 @@ _FIELDS = {f.name: f for f in fields(Settings)}
 def _coerce(name: str, value: Any) -> Any:
     """Convert one raw value to the field's type or raise ValueError."""
     kind = _FIELDS[name].type
+    if kind == "dict[str, Any]":
+        if not isinstance(value, Mapping) or any(
+            not isinstance(v, Mapping) for v in value.values()
+        ):
+            raise ValueError("expected a table of named servers")
+        return {str(k): dict(v) for k, v in value.items()}
     if kind == "str":
         if not isinstance(value, str):
             raise ValueError("expected a string")
@@ -152,7 +169,7 @@ def merge(settings: Settings, layer: Mapping[str, Any], source: str) -> tuple[Se
         try:
             changes[name] = _coerce(name, raw_value)
         except (TypeError, ValueError) as exc:
-            shown = "(hidden)" if name == "api_key" else repr(raw_value)
+            shown = "(hidden)" if name in ("api_key", "mcp_servers") else repr(raw_value)
             problems.append(
                 f"{source}: setting '{raw_key}' = {shown} is invalid ({exc}); "
                 "kept the previous value."

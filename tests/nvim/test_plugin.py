@@ -581,6 +581,71 @@ def test_the_help_file_has_a_tag_for_every_command(nvim: Neovim) -> None:
     )
     tags = {line.split("\t")[0] for line in result["tags"]}
     commands = {name for name in result["commands"] if name.startswith("Glm")}
-    assert len(commands) == 7 and {f":{name}" for name in commands} <= tags
+    assert len(commands) == 8 and {f":{name}" for name in commands} <= tags
     assert {"glm.txt", "glm-setup", "glm-preview", "glm-chat", "glm-health"} <= tags
     assert messages(result) == []
+
+
+LONG = "".join(f"x{n} = {n}\n" for n in range(1, 21))
+
+
+def test_accept_one_hunk_of_two_then_revise(nvim: Neovim) -> None:
+    (nvim.root / "long.py").write_text(LONG)
+
+    def edit(old: str, new: str) -> Turn:
+        return Turn(
+            tool_calls=[("edit_file", {"path": "long.py", "old_string": old, "new_string": new})]
+        )
+
+    nvim.provider.script(
+        edit("x2 = 2\n", "x2 = 20\n"), edit("x18 = 18\n", "x18 = 180\n"), Turn(content="Scaled.")
+    )
+    nvim.provider.script(edit("x18 = 180\n", "x18 = 18.5\n"), Turn(content="A float now."))
+    result = nvim.run(
+        """
+        local buf = T.open('long.py')
+        vim.cmd('GlmEdit scale x2 and x18')
+        T.wait(function() return vim.bo.filetype == 'diff' end, 'the preview')
+        T.out.preview = T.lines()
+        vim.fn.search('^+x18')
+        vim.api.nvim_feedkeys('x', 'x', false) -- reject the hunk under the cursor
+        vim.fn.search('^+x2 ', 'b')
+        vim.api.nvim_feedkeys('s', 'x', false) -- accept the hunk under the cursor
+        T.wait(function() return vim.bo[buf].modified end, 'the hunk')
+        T.out.after_hunk = T.text(buf)
+        T.wait(function()
+          return #vim.api.nvim_buf_get_extmarks(0, -1, 0, -1, {}) == 2
+        end, 'both hunks marked')
+        vim.cmd('GlmRevise keep x18 a float instead')
+        T.wait(function()
+          return vim.bo.filetype == 'diff' and vim.b.glm_preview_token ~= nil
+            and T.lines()[1] ~= nil and #T.lines() < #T.out.preview
+        end, 'the revised preview')
+        T.out.revised = T.lines()
+        vim.api.nvim_feedkeys('a', 'x', false)
+        T.wait(function() return T.text(buf):find('18.5', 1, true) ~= nil end, 'the revision')
+        T.out.text = T.text(buf)
+        """,
+        timeout=60,
+    )
+    assert result["preview"][3:4] == ["@@ -1,5 +1,5 @@"]
+    assert result["after_hunk"] == LONG.replace("x2 = 2\n", "x2 = 20\n")
+    assert result["revised"] == [
+        "diff --git a/long.py b/long.py",
+        "--- a/long.py",
+        "+++ b/long.py",
+        "@@ -15,6 +15,6 @@",
+        " x15 = 15",
+        " x16 = 16",
+        " x17 = 17",
+        "-x18 = 18",
+        "+x18 = 18.5",
+        " x19 = 19",
+        " x20 = 20",
+    ]
+    assert result["text"] == LONG.replace("x2 = 2\n", "x2 = 20\n").replace(
+        "x18 = 18\n", "x18 = 18.5\n"
+    )
+    feedback = nvim.provider.requests[3].body["messages"][-1]["content"]
+    assert "Their feedback:\n\nkeep x18 a float instead" in feedback
+    assert "-x18 = 18\n+x18 = 180" in feedback  # the hunk turned down

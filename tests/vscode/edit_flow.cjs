@@ -2,7 +2,7 @@
 // "GLM: Edit Selection…" → diff editor → Accept → save. Run by test_vscode_e2e.py.
 //
 // Environment: URL, FILE (name to open), INSTRUCTION, EXPECTED (a line the accepted edit
-// contains), API_KEY, optional phases (REJECT_*, DIFF_*, CHAT_*), SHOTS (screenshot folder), PLAYWRIGHT (path of playwright-core),
+// contains), API_KEY, optional phases (REJECT_*, DIFF_*, CHAT_*, HUNK_*), SHOTS (screenshot folder), PLAYWRIGHT (path of playwright-core),
 // CHROMIUM (browser binary). Prints one line per step; exits 1 on failure after a screenshot.
 "use strict";
 
@@ -142,6 +142,46 @@ async function chat(page) {
   log(`status bar: ${(await status.innerText()).trim()}`);
 }
 
+/** A two-hunk proposal: accept the hunk under the cursor, revise with feedback, accept the
+ * revised preview, save. */
+async function hunks(page) {
+  await openFile(page, env("HUNK_FILE"));
+  await page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+A");
+  await runCommand(page, "GLM: Edit Selection…");
+  await answerInputBox(page, "selected code", env("HUNK_INSTRUCTION"));
+  const diffTab = page.locator(".tabs-container .tab", { hasText: "proposed by GLM" }).first();
+  await diffTab.waitFor({ timeout: 60000 });
+  const first = page.locator(".monaco-diff-editor .editor.modified .view-line", { hasText: env("HUNK_FIRST") }).first();
+  await first.waitFor({ timeout: 15000 });
+  await first.click();
+  await screenshot(page, "hunks");
+  await runCommand(page, "GLM: Accept Hunk Under Cursor");
+  await page.locator(".statusbar-item", { hasText: "hunk 1 of 2 accepted" }).first().waitFor({ timeout: 15000 });
+  log("accepted hunk 1 of 2 (the hunk under the cursor)");
+  await runCommand(page, "GLM: Revise…");
+  await answerInputBox(page, "What should GLM change", env("HUNK_FEEDBACK"));
+  log(`revise sent: ${env("HUNK_FEEDBACK")}`);
+  const revised = page.locator(".monaco-diff-editor .editor.modified .view-line", { hasText: env("HUNK_REVISED") }).first();
+  await revised.waitFor({ timeout: 60000 });
+  await screenshot(page, "revised");
+  log("revised preview open");
+  const toast = page.locator(".notification-toast", { hasText: env("HUNK_SUMMARY") }).first();
+  await toast.locator(".monaco-button", { hasText: "Accept" }).click({ timeout: 15000 });
+  log("clicked Accept on the revised preview");
+  await page.locator(".tabs-container .tab", { hasText: "proposed by GLM" }).first().waitFor({ state: "detached", timeout: 15000 });
+  const file = env("HUNK_FILE");
+  await page.locator(`.tabs-container .tab.active:has-text("${file}")`).first().waitFor({ timeout: 15000 });
+  await runCommand(page, "File: Save All");
+  // The file may be open in two editor groups (beside the diff it came from): one document.
+  await page.waitForFunction(
+    (name) => ![...document.querySelectorAll(".tabs-container .tab.dirty")].some((t) => t.textContent.includes(name)),
+    file,
+    { timeout: 15000 },
+  );
+  log(`${file} saved: ${JSON.stringify(await editorLines(page))}`);
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   const browser = await chromium.launch({
@@ -243,6 +283,11 @@ async function main() {
     if (process.env.CHAT_1) {
       await chat(page);
       console.log("RESULT CHAT PASS");
+    }
+
+    if (process.env.HUNK_FILE) {
+      await hunks(page);
+      console.log("RESULT HUNKS PASS");
     }
   } catch (error) {
     const file = await screenshot(page, "failure");

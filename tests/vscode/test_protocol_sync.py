@@ -42,6 +42,7 @@ INTERFACES = [
     ("TaskEvent", p.TaskEvent),
     ("PreviewFile", p.PreviewFile),
     ("PreviewParams", p.PreviewEvent),
+    ("PreviewHunk", p.PreviewHunk),
     ("ChatEvent", p.ChatEvent),
 ]
 
@@ -64,7 +65,7 @@ def sent_arguments(text: str, literal: str, assign: str, call: str) -> dict[str,
     return sent
 
 
-ARGUMENTS = {p.EDIT: p.EditArgs, p.CHAT: p.ChatArgs}
+ARGUMENTS = {p.EDIT: p.EditArgs, p.CHAT: p.ChatArgs, p.REVISE: p.ReviseArgs}
 
 
 def test_vscode_sends_arguments_the_server_decodes() -> None:
@@ -99,6 +100,12 @@ def test_neovim_sends_arguments_the_server_decodes() -> None:
     for command in (p.EDIT, p.CHAT):
         assert sent[command] <= fields(ARGUMENTS[command]), command
         assert len(sent[command]) >= 2
+    assert sent[p.REVISE] == fields(p.ReviseArgs)
+
+
+def test_neovim_reads_the_hunk_fields_the_server_sends() -> None:
+    read = set(re.findall(r"\bhunk\.(\w+)", (LUA / "edit.lua").read_text(encoding="utf-8")))
+    assert read and read <= fields(p.PreviewHunk)
 
 
 NOTIFICATIONS = [

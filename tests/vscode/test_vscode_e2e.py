@@ -49,6 +49,8 @@ CHAT_ANSWER = "It **prints** a greeting:\n\n```python\nprint(f'hi {name}')\n```\
 OTHER = "LIMIT = 1\n"
 PATCH = "--- a/app/other.py\n+++ b/app/other.py\n@@ -1 +1 @@\n-LIMIT = 1\n+LIMIT = 2\n"
 EXPECTED = MAIN.replace("print('hi ' + name)", "print(f'hi {name}')")
+LONG = "".join(f"x{n} = {n}\n" for n in range(1, 21))
+LONG_DONE = LONG.replace("x2 = 2\n", "x2 = 20\n").replace("x18 = 18\n", "x18 = 18.5\n")
 USER_SETTINGS = {
     "security.workspace.trust.enabled": False,
     "telemetry.telemetryLevel": "off",
@@ -82,6 +84,10 @@ def toolchain() -> None:
         pytest.skip(reason + (f"; missing here: {', '.join(missing)}" if missing else ""))
     if missing:
         pytest.fail("RUN_VSCODE_E2E=1 but the toolchain is incomplete: " + ", ".join(missing))
+
+
+def _edit(old: str, new: str) -> dict[str, str]:
+    return {"path": "app/long.py", "old_string": old, "new_string": new}
 
 
 def _free_port() -> int:
@@ -237,9 +243,16 @@ def test_edit_reject_apply_diff_and_chat_in_code_server(
         Turn(reasoning="Let me read it.", tool_calls=[("read_file", {"path": "app/greet.py"})]),
         Turn(content=CHAT_ANSWER),
         Turn(content="`name` is **the argument**."),
+        # two hunks; the first is accepted alone, then a revise changes the second
+        Turn(tool_calls=[("edit_file", _edit("x2 = 2\n", "x2 = 20\n"))]),
+        Turn(tool_calls=[("edit_file", _edit("x18 = 18\n", "x18 = 180\n"))]),
+        Turn(content="Scaled both."),
+        Turn(tool_calls=[("edit_file", _edit("x18 = 180\n", "x18 = 18.5\n"))]),
+        Turn(content="A float now."),
     )
     workspace = make_repo(
-        tmp_path / "ws", {"app/greet.py": MAIN, "app/other.py": OTHER, "limit.diff": PATCH}
+        tmp_path / "ws",
+        {"app/greet.py": MAIN, "app/other.py": OTHER, "limit.diff": PATCH, "app/long.py": LONG},
     )
     (workspace / ".vscode").mkdir()
     workspace_settings = {
@@ -275,6 +288,12 @@ def test_edit_reject_apply_diff_and_chat_in_code_server(
         "CHAT_1_CODE": "print(f'hi {name}')",
         "CHAT_2": "And what is name?",
         "CHAT_2_ANSWER": "the argument",
+        "HUNK_FILE": "long.py",
+        "HUNK_INSTRUCTION": "Scale x2 and x18",
+        "HUNK_FIRST": "x2 = 20",
+        "HUNK_FEEDBACK": "make x18 a float instead",
+        "HUNK_REVISED": "x18 = 18.5",
+        "HUNK_SUMMARY": "A float now.",
     }
     flow = subprocess.run(
         [str(NODE24), str(FLOW)],
@@ -295,12 +314,17 @@ def test_edit_reject_apply_diff_and_chat_in_code_server(
             f"{code_server.log}):\n{flow.stdout[-4000:]}\n{flow.stderr[-2000:]}"
         )
 
-    for phase in ("EDIT", "REJECT", "DIFF", "CHAT"):
+    for phase in ("EDIT", "REJECT", "DIFF", "CHAT", "HUNKS"):
         assert f"RESULT {phase} PASS" in flow.stdout
     assert (workspace / "app" / "greet.py").read_text(encoding="utf-8") == EXPECTED
     assert (workspace / "app" / "other.py").read_text(encoding="utf-8") == "LIMIT = 2\n"
     requests = [r for r in provider.requests if r.path.endswith("/chat/completions")]
-    assert len(requests) == 7, "2 turns per edit, 2 for the first question, 1 for the second"
+    assert len(requests) == 12, "2 per edit, 2 + 1 for the chat, 3 + 2 for the hunk review"
+    assert (workspace / "app" / "long.py").read_text(encoding="utf-8") == LONG_DONE
+    revise = requests[10].body["messages"]
+    assert revise[: len(requests[9].body["messages"])] == requests[9].body["messages"]
+    assert "Their feedback:\n\nmake x18 a float instead" in revise[-1]["content"]
+    assert "-x18 = 18\n+x18 = 180" in revise[-1]["content"]  # the hunk left out
     assert {r.headers.get("api_key") for r in requests} == {provider.key}  # from secret storage
     assert "Use an f-string" in json.dumps(requests[0].body)
     follow_up = json.dumps(requests[6].body)

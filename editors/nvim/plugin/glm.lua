@@ -26,6 +26,10 @@ command('GlmReject', function()
   require('glm').reject()
 end, { nargs = 0, desc = 'GLM: discard the previewed edit' })
 
+command('GlmRevise', function(opts)
+  require('glm').revise(opts.args)
+end, { nargs = '*', desc = 'GLM: send feedback on the previewed edit back to the model' })
+
 command('GlmChat', function(opts)
   require('glm').chat(opts.args, { new = opts.bang, lines = lines(opts) })
 end, { nargs = '*', bang = true, range = true, desc = 'GLM: ask in the chat (! starts a new one)' })

@@ -72,6 +72,9 @@ export function registerCommands(context: vscode.ExtensionContext, parts: Parts)
   register("glmlsp.restartServer", () => client.restart());
   register("glmlsp.acceptPreview", (uri) => previews.accept(previews.tokenFor(uri)));
   register("glmlsp.rejectPreview", (uri) => previews.reject(previews.tokenFor(uri)));
+  register("glmlsp.acceptHunk", () => previews.decideHunk(true));
+  register("glmlsp.rejectHunk", () => previews.decideHunk(false));
+  register("glmlsp.revisePreview", (uri) => previews.revise(previews.tokenFor(uri)));
   register(STATUS_CLICK, () => (status.running ? cancel(client) : showUsage(parts)));
 }
 

@@ -9,6 +9,18 @@ export interface PreviewFile {
   new: string | null; // null: the edit deletes the file
 }
 
+/** One hunk of a preview: `line` is its `@@` line in the diff; `start`/`end` its 0-based
+ * lines [start, end) in the new file; `whole` for a file created, deleted or renamed. */
+export interface PreviewHunk {
+  id: string;
+  uri: string;
+  path: string;
+  line: number;
+  start: number;
+  end: number;
+  whole: boolean;
+}
+
 export interface PreviewParams {
   task: string;
   token: string;
@@ -17,6 +29,7 @@ export interface PreviewParams {
   files?: PreviewFile[];
   /** Edits the model tried and did not make: the preview is incomplete. */
   failed?: string[];
+  hunks?: PreviewHunk[];
 }
 
 export type Side = "old" | "new";
@@ -57,6 +70,24 @@ export function diffTitle(file: PreviewFile): string {
 /** The files of a preview; an older server without `files` gives none. */
 export function previewFiles(params: PreviewParams): PreviewFile[] {
   return Array.isArray(params.files) ? params.files : [];
+}
+
+/** The hunk of file `index` of a preview at 0-based `line` of its proposed text, else the
+ * nearest hunk of that file. */
+export function hunkAt(params: PreviewParams, index: number, line: number): PreviewHunk | undefined {
+  const file = previewFiles(params)[index];
+  if (file === undefined) {
+    return undefined;
+  }
+  const distance = (hunk: PreviewHunk): number => {
+    if (hunk.whole) {
+      return 0;
+    }
+    const end = Math.max(hunk.end, hunk.start + 1);
+    return line < hunk.start ? hunk.start - line : line >= end ? line - end + 1 : 0;
+  };
+  const hunks = (params.hunks ?? []).filter((hunk) => hunk.path === file.path);
+  return hunks.reduce<PreviewHunk | undefined>((best, hunk) => (best === undefined || distance(hunk) < distance(best) ? hunk : best), undefined);
 }
 
 export class PreviewStore {

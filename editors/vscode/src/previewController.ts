@@ -5,7 +5,9 @@ import * as vscode from "vscode";
 import type { GlmClient } from "./client";
 import {
   diffTitle,
+  hunkAt,
   PREVIEW_SCHEME,
+  type PreviewHunk,
   type PreviewParams,
   PreviewStore,
   parsePreviewPath,
@@ -19,6 +21,7 @@ const PENDING_CONTEXT = "glm.previewPending";
 export class PreviewController implements vscode.Disposable {
   private readonly previews = new PreviewStore();
   private readonly asking = new Set<string>(); // previews whose Accept/Reject notification is up
+  private readonly taken = new Map<string, Set<string>>(); // hunk ids accepted, by token
   private readonly provider: vscode.Disposable;
 
   constructor(private readonly client: GlmClient) {
@@ -38,6 +41,7 @@ export class PreviewController implements vscode.Disposable {
   /** The server stopped: what it held for acceptance is gone. */
   clear(): void {
     this.previews.clear();
+    this.taken.clear();
     void vscode.commands.executeCommand("setContext", PENDING_CONTEXT, false);
   }
 
@@ -47,12 +51,17 @@ export class PreviewController implements vscode.Disposable {
     await this.openDiffs(params);
     this.asking.add(params.token);
     const choice = await vscode.window
-      .showInformationMessage(previewMessage(params), "Accept", "Reject")
+      .showInformationMessage(previewMessage(params), "Accept", "Reject", "Revise…")
       .then((picked) => {
         this.asking.delete(params.token);
         return picked;
       });
-    const decide = choice === "Accept" ? this.accept(params.token) : choice === "Reject" ? this.reject(params.token) : undefined;
+    const decisions: Record<string, (token: string) => Promise<void>> = {
+      Accept: (token) => this.accept(token),
+      Reject: (token) => this.reject(token),
+      "Revise…": (token) => this.revise(token),
+    };
+    const decide = choice ? decisions[choice]?.(params.token) : undefined;
     await decide?.catch((error: unknown) => {
       this.client.report(error);
     });
@@ -86,7 +95,10 @@ export class PreviewController implements vscode.Disposable {
     }
     this.previews.remove(token);
     await this.settled(token);
-    const result = await this.client.execute<{ applied: boolean }>("glm.accept", { token });
+    // After some hunks were taken, the rest: the whole edit is pinned to an older version.
+    const taken = this.taken.get(token);
+    const rest = taken ? (params.hunks ?? []).map((h) => h.id).filter((id) => !taken.has(id)) : undefined;
+    const result = await this.client.execute<{ applied: boolean }>("glm.accept", rest ? { token, hunks: rest } : { token });
     if (result.applied) {
       const target = previewFiles(params).find((f) => f.new !== null);
       if (target) {
@@ -103,6 +115,65 @@ export class PreviewController implements vscode.Disposable {
     this.previews.remove(token);
     await this.settled(token);
     await this.client.execute<{ rejected: boolean }>("glm.reject", { token });
+  }
+
+  /** Accept (or reject) only the hunk under the cursor of the active preview diff editor. */
+  async decideHunk(accept: boolean): Promise<void> {
+    const found = this.hunkUnderCursor();
+    if (!found) {
+      void vscode.window.showWarningMessage("GLM: put the cursor on a change in a GLM diff editor first.");
+      return;
+    }
+    const { token, params, hunk } = found;
+    const arg = { token, hunks: [hunk.id] };
+    const total = (params.hunks ?? []).length;
+    if (!accept) {
+      await this.client.execute<{ rejected: boolean }>("glm.reject", arg);
+      vscode.window.setStatusBarMessage(`GLM: hunk ${hunk.id} of ${String(total)} rejected`, 5000);
+      return;
+    }
+    const result = await this.client.execute<{ applied: boolean }>("glm.accept", arg);
+    if (!result.applied) {
+      return;
+    }
+    const taken = this.taken.get(token) ?? new Set<string>();
+    this.taken.set(token, taken.add(hunk.id));
+    vscode.window.setStatusBarMessage(`GLM: hunk ${hunk.id} of ${String(total)} accepted`, 5000);
+    if (taken.size >= total) {
+      this.previews.remove(token);
+      await this.settled(token);
+    }
+  }
+
+  /** Send the user's feedback on a preview back to the model; a new preview follows. */
+  async revise(token: string | undefined): Promise<void> {
+    if (!token || !this.previews.get(token)) {
+      return;
+    }
+    const feedback = await vscode.window.showInputBox({
+      title: "GLM: Revise",
+      prompt: "What should GLM change in its proposal?",
+      ignoreFocusOut: true,
+    });
+    if (!feedback) {
+      return;
+    }
+    this.previews.remove(token);
+    await this.settled(token);
+    const arg: Record<string, unknown> = { token, feedback, show: false };
+    await this.client.execute<{ task: string }>("glm.revise", arg);
+  }
+
+  private hunkUnderCursor(): { token: string; params: PreviewParams; hunk: PreviewHunk } | undefined {
+    const editor = vscode.window.activeTextEditor;
+    const uri = editor?.document.uri;
+    const ref = uri?.scheme === PREVIEW_SCHEME ? parsePreviewPath(uri.path) : undefined;
+    const params = ref ? this.previews.get(ref.token) : undefined;
+    if (!editor || !ref || !params) {
+      return undefined;
+    }
+    const hunk = hunkAt(params, ref.index, editor.selection.active.line);
+    return hunk ? { token: ref.token, params, hunk } : undefined;
   }
 
   private async openDiffs(params: PreviewParams): Promise<void> {
@@ -123,6 +194,7 @@ export class PreviewController implements vscode.Disposable {
 
   /** Close the preview's diff editors and update the buttons' context. */
   private async settled(token: string): Promise<void> {
+    this.taken.delete(token);
     await vscode.commands.executeCommand("setContext", PENDING_CONTEXT, this.previews.size > 0);
     if (this.asking.delete(token)) {
       // Settled with the editor title buttons: the notification's buttons would do nothing now.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { diffTitle, parsePreviewPath, type PreviewFile, PreviewStore, previewMessage, previewPath } from "../src/preview";
+import { diffTitle, hunkAt, parsePreviewPath, type PreviewFile, PreviewStore, previewMessage, previewPath } from "../src/preview";
 import { looksLikeDiff, pickDiff } from "../src/diffsource";
 
 const edited: PreviewFile = { uri: "file:///w/app/x.py", path: "app/x.py", old: "a\n", new: "b\n" };
@@ -50,4 +50,15 @@ test("apply diff takes the selection, then the editor, then the clipboard", () =
   assert.deepEqual(pickDiff({ selection: "nope", document: diff }), { diff, from: "editor" });
   assert.deepEqual(pickDiff({ document: "print(1)", clipboard: diff }), { diff, from: "clipboard" });
   assert.equal(pickDiff({ document: "print(1)", clipboard: "hello" }), undefined);
+});
+
+test("the hunk under the cursor: inside one, else the nearest of that file", () => {
+  const hunk = (id: string, start: number, end: number, path = "app/x.py") => ({ id, uri: "u", path, line: 0, start, end, whole: false });
+  const withHunks = { ...params, hunks: [hunk("1", 0, 5), hunk("2", 14, 20), { ...hunk("3", 0, 1, "app/new.py"), whole: true }] };
+  assert.equal(hunkAt(withHunks, 0, 3)?.id, "1");
+  assert.equal(hunkAt(withHunks, 0, 16)?.id, "2");
+  assert.equal(hunkAt(withHunks, 0, 12)?.id, "2");
+  assert.equal(hunkAt(withHunks, 0, 6)?.id, "1");
+  assert.equal(hunkAt(withHunks, 1, 40)?.id, "3");
+  assert.equal(hunkAt(params, 0, 1), undefined);
 });

@@ -53,6 +53,7 @@ from glm_lsp.assistant import (
     Event,
     Failed,
     FileChange,
+    Notice,
     ProposedChange,
     Reasoning,
     Text,
@@ -178,6 +179,8 @@ class GlmAgent:
             await self._update(session, update_agent_message_text(event.text))
         elif isinstance(event, Reasoning):
             await self._update(session, update_agent_thought_text(event.text))
+        elif isinstance(event, Notice):  # a lost MCP server: one sentence, the turn goes on
+            await self._update(session, update_agent_message_text(event.message + "\n\n"))
         elif isinstance(event, ToolActivity):
             await self._tool_used(session, root, event)
         elif isinstance(event, ProposedChange):

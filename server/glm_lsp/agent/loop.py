@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from glm_lsp.agent import prompts
+from glm_lsp.agent.mcp import McpToolbox
 from glm_lsp.agent.model import Model, request_for
 from glm_lsp.agent.tools import RUNNERS, TOOLS, WRITING, Workspace, describe_call, run_tool
 from glm_lsp.agent.unfinished import Unfinished, call_paths
@@ -99,6 +100,8 @@ class AgentLoop:
     `writes` picks the mode. Writing runs (edits) get every tool or a text format, parse
     edits out of plain replies and switch formats on repeated failure. Read-only runs
     (chat) get the reading tools, refuse writes, and stop at the first plain answer.
+    `rules` (the project's rules, rendered) follow the system prompt; `mcp` adds the tools
+    of the user's MCP servers wherever the file tools are offered.
     """
 
     def __init__(
@@ -110,12 +113,15 @@ class AgentLoop:
         workspace: Workspace | None = None,
         history: list[Message] | None = None,
         system: str | None = None,
+        rules: str = "",
         formats: FormatMemory | None = None,
         counter: TokenCounter | None = None,
         default_path: str | None = None,
         hooks: Hooks | None = None,
+        mcp: McpToolbox | None = None,
     ) -> None:
         self.model, self.writes, self.workspace = model, writes, workspace
+        self.mcp = mcp
         self.formats = formats or FormatMemory()
         self.counter, self.default_path = counter, default_path
         self.hooks = hooks or Hooks()
@@ -125,6 +131,8 @@ class AgentLoop:
         self.unfinished = Unfinished()
         self.switches: list[str] = []
         system = system or (prompts.system_for(self.format) if writes else prompts.SYSTEM_ASK)
+        if rules:  # the project's rules stay in the system message: the cached prefix
+            system = f"{system}\n\n{rules}"
         self.messages = [Message(role="system", content=system), *(history or [])]
         self.messages.append(Message(role="user", content=prompt))
         self.first = len(self.messages)  # where this run's own messages start
@@ -143,7 +151,7 @@ class AgentLoop:
             )
             reply = await self._ask()
             if reply.tool_calls and (self.workspace is not None or self.writes):
-                self._run_tools(reply)
+                await self._run_tools(reply)
                 continue
             self.messages.append(reply.as_message())
             if self.writes and not self._took_text_edits(reply.content):
@@ -152,6 +160,12 @@ class AgentLoop:
         if not self.writes:
             raise GlmError(f"The model did not answer within {settings.max_steps} steps.")
         raise GlmError(f"The model did not finish the edit within {settings.max_steps} steps.")
+
+    async def resume(self, message: str) -> LoopResult:
+        """Go on with the same conversation and overlay after the user's `message` (their
+        review of the proposed change); the result holds every change made so far."""
+        self.messages.append(Message(role="user", content=message))
+        return await self.run()
 
     def _finish(self, reply: Completion, step: int) -> LoopResult:
         changes = self.workspace.overlay.changes() if self.workspace else []
@@ -191,6 +205,8 @@ class AgentLoop:
         tools = TOOLS if self.writes and self.format == "tools" else []
         if not self.writes and self.workspace is not None and self.model.supports_tools:
             tools = READ_ONLY
+        if tools and self.mcp is not None:
+            tools = [*tools, *self.mcp.offered(len(tools))]
         request = request_for(self.model.settings, self.messages, tools)
         reply = await self.model.complete(request, self.hooks.on_event)
         self.usage = self.usage + reply.usage
@@ -198,7 +214,7 @@ class AgentLoop:
             self.counter.observe(request_chars(request), reply.usage.prompt_tokens)
         return reply
 
-    def _run_tools(self, reply: Completion) -> None:
+    async def _run_tools(self, reply: Completion) -> None:
         """Run every call of the turn in order and answer each one."""
         native = self.format == "tools" or not self.writes
         if native:
@@ -216,8 +232,8 @@ class AgentLoop:
         for call in reply.tool_calls:
             self.hooks.on_progress(f"{describe_call(call)} ({self._spent()} tokens)")
             self.hooks.on_tool(call)
-            result, ok = self._run_one(call)
-            malformed |= not ok and _is_malformed(call)
+            result, ok = await self._run_one(call)
+            malformed |= not ok and _is_malformed(call, self.mcp)
             self._track(call, ok, result)
             log.info("tool %s: %s", describe_call(call), "ok" if ok else result)
             if native:
@@ -229,7 +245,9 @@ class AgentLoop:
         if self.writes:
             self._note_result(malformed)
 
-    def _run_one(self, call: ToolCall) -> tuple[str, bool]:
+    async def _run_one(self, call: ToolCall) -> tuple[str, bool]:
+        if self.mcp is not None and call.name in self.mcp:
+            return await self.mcp.call(call)
         if not self.writes and call.name in WRITING:
             refusal = f"Error: {call.name} is not available in chat; chat does not change files."
             return refusal, False
@@ -302,9 +320,9 @@ class AgentLoop:
         return [], False
 
 
-def _is_malformed(call: ToolCall) -> bool:
+def _is_malformed(call: ToolCall, mcp: McpToolbox | None) -> bool:
     """A call the model wrote wrongly (not a content mismatch): unknown tool or bad JSON."""
-    if call.name not in RUNNERS:
+    if call.name not in RUNNERS and (mcp is None or call.name not in mcp):
         return True
     try:
         call.parsed_arguments()

@@ -79,3 +79,17 @@ def retry_text_edits(errors: list[str]) -> str:
         "kept:\n\n" + "\n\n".join(errors) + "\n\nWrite the corrected blocks again; the SEARCH "
         "part must match the current file exactly."
     )
+
+
+def revise(feedback: str, rejected: str) -> str:
+    """The user's review of a proposed edit, continuing the same conversation."""
+    turned_down = (
+        f"They turned down these parts of it:\n\n```diff\n{rejected}```\n\n" if rejected else ""
+    )
+    return (
+        "The user reviewed your proposed change. "
+        + turned_down
+        + f"Their feedback:\n\n{feedback}\n\nThe files still hold your whole proposed change. "
+        "Change them as the feedback asks (undo any part they turned down that the feedback "
+        "does not keep), then answer with one or two sentences saying what you changed."
+    )

@@ -11,6 +11,7 @@ reaches into context/, providers/ or edits/ itself.
 """
 
 from glm_lsp.agent import actions
+from glm_lsp.agent.mcp import Decision, McpCall
 from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION
 from glm_lsp.agent.unfinished import partial_message
 from glm_lsp.assistant.core import Assistant, ProviderCheck
@@ -27,15 +28,20 @@ from glm_lsp.assistant.events import (
     Event,
     Failed,
     LineSpan,
+    Notice,
     Progress,
     ProposedChange,
     Reasoning,
+    ReviseRequest,
     Text,
     ToolActivity,
     UsageReport,
 )
 from glm_lsp.assistant.tasks import Cancellation, TaskRecord, Tasks, current
+from glm_lsp.context.rules import ProjectRules
 from glm_lsp.context.secrets import is_secret_path, redact_secrets
+from glm_lsp.edits.diff import unified_diff_many
+from glm_lsp.edits.hunks import Hunk, hunks_of, select, step, with_diff_lines
 from glm_lsp.edits.overlay import FileChange
 from glm_lsp.edits.textedits import minimal_changes
 from glm_lsp.providers.types import Message, Usage
@@ -43,7 +49,16 @@ from glm_lsp.store import SessionInfo
 from glm_lsp.workspace import find_root
 
 __all__ = [
+    "Hunk",
+    "ProjectRules",
+    "hunks_of",
+    "select",
+    "step",
+    "unified_diff_many",
+    "with_diff_lines",
     "DEFAULT_INSTRUCTION",
+    "Decision",
+    "McpCall",
     "AskRequest",
     "Assistant",
     "Buffers",
@@ -59,11 +74,13 @@ __all__ = [
     "Failed",
     "FileChange",
     "LineSpan",
+    "Notice",
     "Message",
     "Progress",
     "ProposedChange",
     "ProviderCheck",
     "Reasoning",
+    "ReviseRequest",
     "SessionInfo",
     "TaskRecord",
     "Tasks",

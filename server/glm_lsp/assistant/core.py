@@ -20,6 +20,7 @@ import httpx
 
 from glm_lsp.agent import actions, prompts
 from glm_lsp.agent.loop import AgentLoop, FormatMemory, Hooks, LoopResult, context_budget, replayed
+from glm_lsp.agent.mcp import Approve, McpHub, McpToolbox, no_approval
 from glm_lsp.agent.model import Model
 from glm_lsp.agent.tools import WRITING, Workspace, describe_call
 from glm_lsp.assistant import events as ev
@@ -29,6 +30,7 @@ from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.engine import ContextEngine, relative_buffers
 from glm_lsp.context.engine import ContextRequest as EngineRequest
 from glm_lsp.context.index import IndexStats
+from glm_lsp.context.rules import ProjectRules, gather_rules
 from glm_lsp.edits.diff import unified_diff_many
 from glm_lsp.edits.overlay import FileChange, Overlay
 from glm_lsp.edits.patch import apply_patch
@@ -51,6 +53,34 @@ class ProviderCheck:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A proposed edit's run (conversation and overlay) and its request."""
+
+    loop: AgentLoop
+    request: ev.EditRequest
+
+
+class Drafts:
+    """The latest proposed edits' runs, by id; the oldest are forgotten past `limit`."""
+
+    def __init__(self, limit: int = 16) -> None:
+        self.limit = limit
+        self.kept: dict[str, Draft] = {}
+        self.count = 0
+
+    def keep(self, draft: Draft) -> str:
+        self.count += 1
+        key = f"draft-{self.count}"
+        self.kept[key] = draft
+        while len(self.kept) > self.limit:
+            del self.kept[next(iter(self.kept))]
+        return key
+
+    def get(self, key: str) -> Draft | None:
+        return self.kept.get(key)
+
+
 def provider_model(settings: Settings, http: httpx.AsyncClient) -> Model:
     return ProviderClient(settings, http=http)
 
@@ -65,10 +95,13 @@ class Assistant:
         ready: Callable[[], Awaitable[None]] | None = None,
         model_factory: ModelFactory = provider_model,
         store_path: Callable[[Path], Path] = default_path,
+        approve: Approve = no_approval,
     ) -> None:
         """`ready` is awaited before each operation reads the settings (the language
         server waits there for the editor's configuration); faces assign `settings`
-        when they change. `model_factory` lets tests put a scripted model in."""
+        when they change. `model_factory` lets tests put a scripted model in. `approve`
+        asks the user whether an MCP tool that is not on its server's allow list may run
+        (each face asks its own way; the default refuses)."""
         self.settings = settings
         self.ready = ready
         self.model_factory = model_factory
@@ -78,6 +111,9 @@ class Assistant:
         self.usage = Usage()  # everything this process spent
         self.tasks = Tasks()
         self.formats = FormatMemory()
+        self.approve = approve
+        self.mcp = McpHub()  # the user's MCP servers, started on first use
+        self.drafts = Drafts()  # proposed edits' conversations, for revise
         self._http: httpx.AsyncClient | None = None
         self._model: tuple[Settings, Model] | None = None
 
@@ -145,7 +181,21 @@ class Assistant:
         self.tasks.spent(usage, what)
         return ev.UsageReport(usage, what)
 
+    async def mcp_tools(self, settings: Settings, model: Model, emit: Emit) -> McpToolbox | None:
+        """The MCP servers' tools for one run (starting the servers on first use), or None
+        when none are configured or the provider cannot call tools."""
+        if not settings.mcp_servers or not model.supports_tools:
+            return None
+
+        def notify(sentence: str) -> None:
+            emit(ev.Notice(sentence))
+
+        return await self.mcp.toolbox(
+            settings.mcp_servers, settings.mcp_timeout, self.approve, notify
+        )
+
     async def aclose(self) -> None:
+        await self.mcp.aclose()
         http, self._http, self._model = self._http, None, None
         if http is not None:
             await http.aclose()
@@ -171,6 +221,13 @@ class Assistant:
     ) -> AsyncIterator[ev.Event]:
         """The context an edit would send, without asking the model."""
         return _events(lambda emit: self._context(request, emit), cancel)
+
+    def revise(
+        self, request: ev.ReviseRequest, cancel: Cancellation | None = None
+    ) -> AsyncIterator[ev.Event]:
+        """Continue a proposed edit's task and conversation with the user's feedback and
+        propose the change again; nothing is written."""
+        return _events(lambda emit: self._revise(request, emit), cancel)
 
     def apply_diff(
         self, request: ev.DiffRequest, cancel: Cancellation | None = None
@@ -224,23 +281,47 @@ class Assistant:
         budget = context_budget(settings, model.context_window, model.supports_tools, counter)
         wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
         context = await _assembled(engine, buffers, wanted, budget, counter)
-        result = await AgentLoop(
+        rules = await _rules(request.root, request.path, settings)
+        mcp = await self.mcp_tools(settings, model, emit)
+        loop = AgentLoop(
             model,
-            context,
+            _with_notes(context, mcp),
             writes=True,
+            rules=rules.render(),
+            mcp=mcp,
             workspace=Workspace(Overlay(request.root, buffers, engine.excluded_for_tools), engine),
             formats=self.formats,
             counter=counter,
             default_path=request.path,
             hooks=Hooks(on_progress=lambda text: emit(ev.Progress(text))),
-        ).run()
+        )
+        self._propose(request, loop, await loop.run(), emit)
+
+    def _propose(
+        self, request: ev.EditRequest, loop: AgentLoop, result: LoopResult, emit: Emit
+    ) -> None:
+        """The run's change as a proposal; its conversation is kept as a draft to revise."""
         emit(ev.Progress("applying"))
         changes = result.changes
         if request.comment:
             changes = [_uncommented(c, request.path, request.comment) for c in changes]
-        emit(_proposal(request.root, changes, result.summary, request.buffers, result.failed))
+        proposal = _proposal(request.root, changes, result.summary, request.buffers, result.failed)
+        draft = self.drafts.keep(Draft(loop, request))
+        emit(replace(proposal, draft=draft))
         emit(self.record(result.usage, f"edit of {Path(request.path).name}"))
         emit(ev.Done(result.summary, result.usage))
+
+    async def _revise(self, request: ev.ReviseRequest, emit: Emit) -> None:
+        draft = self.drafts.get(request.draft)
+        if draft is None:
+            raise GlmError("That proposed edit is no longer available; ask again.")
+        settings = await self.current_settings()
+        loop = draft.loop
+        loop.usage = Usage()  # this round's spending only
+        loop.hooks = Hooks(on_progress=lambda text: emit(ev.Progress(text)))
+        loop.mcp = await self.mcp_tools(settings, loop.model, emit)
+        result = await loop.resume(prompts.revise(request.feedback, request.rejected))
+        self._propose(replace(draft.request, buffers=request.buffers), loop, result, emit)
 
     async def _chat(self, request: ev.ChatRequest, buffers: Mapping[str, str], emit: Emit) -> None:
         settings = await self.current_settings()
@@ -272,10 +353,14 @@ class Assistant:
         emit: Emit,
     ) -> LoopResult:
         overlay = Overlay(request.root, buffers, engine.excluded_for_tools)
+        rules = await _rules(request.root, request.path, model.settings)
+        mcp = await self.mcp_tools(model.settings, model, emit)
         return await AgentLoop(
             model,
-            context or request.message,
+            _with_notes(context or request.message, mcp),
             writes=request.writes,
+            rules=rules.render(),
+            mcp=mcp,
             workspace=Workspace(overlay, engine),
             history=replayed(self.history(request.root, request.session)),
             formats=self.formats,
@@ -312,7 +397,8 @@ class Assistant:
             budget = context_budget(settings, endpoint.context_window, tools, counter)
         wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
         assembled = await asyncio.to_thread(engine.assemble, wanted, budget, counter)
-        emit(ev.ContextReady(assembled, budget))
+        rules = await _rules(request.root, request.path, settings)
+        emit(ev.ContextReady(assembled, budget, rules))
         emit(ev.Done())
 
     async def _apply_diff(self, request: ev.DiffRequest, emit: Emit) -> None:
@@ -372,6 +458,18 @@ async def _assembled(
         return engine.assemble(request, budget, counter).render()
 
     return await asyncio.to_thread(assemble)
+
+
+def _with_notes(prompt: str, mcp: McpToolbox | None) -> str:
+    """The prompt, and a sentence for each MCP server whose tools are missing."""
+    if mcp is None or not mcp.notes:
+        return prompt
+    return prompt + "\n\n" + "\n".join(mcp.notes)
+
+
+async def _rules(root: Path, path: str | None, settings: Settings) -> ProjectRules:
+    """The project rules for a file, read fresh each time (users edit them between asks)."""
+    return await asyncio.to_thread(gather_rules, root, path, settings)
 
 
 def _proposal(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from glm_lsp.context.assemble import AssembledContext
+from glm_lsp.context.rules import ProjectRules
 from glm_lsp.edits.overlay import FileChange
 from glm_lsp.providers.types import Usage
 
@@ -81,6 +82,18 @@ class ContextRequest:
 
 
 @dataclass(frozen=True)
+class ReviseRequest:
+    """The user's words on a proposed edit (`ProposedChange.draft`): the same task and
+    conversation go on and propose the change again. `rejected` is the diff of the hunks
+    the user turned down, if they said which."""
+
+    draft: str
+    feedback: str
+    rejected: str = ""
+    buffers: Buffers = no_buffers
+
+
+@dataclass(frozen=True)
 class DiffRequest:
     """A unified diff (from a chat, the user or another tool) to turn into file changes."""
 
@@ -112,6 +125,14 @@ class Reasoning:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something the user should hear about that does not end the task, in one sentence
+    (an MCP server that did not start or went away)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class ToolActivity:
     """The model called a tool: `line` says what for the user (`read_file app/main.py`)."""
 
@@ -134,12 +155,14 @@ class ProposedChange:
     diff: str
     summary: str
     failed: list[str] = field(default_factory=list)  # edits the model tried and did not make
+    draft: str = ""  # an edit's conversation, kept for `Assistant.revise`
 
 
 @dataclass(frozen=True)
 class ContextReady:
     context: AssembledContext
     budget: int
+    rules: ProjectRules | None = None  # what goes into the system message
 
 
 @dataclass(frozen=True)
@@ -174,6 +197,7 @@ class Cancelled:
 
 Event = (
     Progress
+    | Notice
     | Text
     | Reasoning
     | ToolActivity

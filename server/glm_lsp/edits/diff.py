@@ -67,7 +67,7 @@ def _triple(change: Change) -> tuple[str, str | None, str | None]:
 
 def _hunks(old: Sequence[str], new: Sequence[str], context: int) -> Iterator[str]:
     """The ``@@`` hunks of the diff, each rendered with its body."""
-    for group in _grouped(line_opcodes(old, new), context):
+    for group in grouped_opcodes(line_opcodes(old, new), context):
         first, last = group[0], group[-1]
         old_range = _range(first[1], last[2])
         new_range = _range(first[3], last[4])
@@ -81,7 +81,7 @@ def _hunks(old: Sequence[str], new: Sequence[str], context: int) -> Iterator[str
         yield "".join(body)
 
 
-def _grouped(codes: list[Opcode], context: int) -> Iterator[list[Opcode]]:
+def grouped_opcodes(codes: list[Opcode], context: int) -> Iterator[list[Opcode]]:
     """Opcodes grouped into hunks with `context` equal lines around each change.
 
     This is difflib's `SequenceMatcher.get_grouped_opcodes`, over our faster opcodes.

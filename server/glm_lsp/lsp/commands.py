@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
 
 from glm_lsp.assistant import (
@@ -19,9 +20,11 @@ from glm_lsp.assistant import (
     DiffRequest,
     Done,
     Failed,
+    Notice,
     Progress,
     ProposedChange,
     Reasoning,
+    ReviseRequest,
     Text,
     ToolActivity,
     UsageReport,
@@ -31,7 +34,14 @@ from glm_lsp.assistant import (
 from glm_lsp.errors import GlmError
 from glm_lsp.lsp import protocol as p
 from glm_lsp.lsp.convert import encoding_name, lines_of, needing_confirmation, workspace_edit
-from glm_lsp.lsp.editing import drain, propose_edit, raise_failure
+from glm_lsp.lsp.editing import (
+    ProposedEdit,
+    drain,
+    hunk_edit,
+    propose_edit,
+    proposed,
+    raise_failure,
+)
 from glm_lsp.lsp.progress import Progress as ProgressUI
 from glm_lsp.lsp.server import GlmServer
 from glm_lsp.lsp.show import show_text
@@ -43,14 +53,47 @@ def edit(ls: GlmServer, args: p.EditArgs) -> p.Started:
 
 
 async def accept(ls: GlmServer, args: p.TokenArgs) -> p.Applied:
-    proposal = ls.previews.pop(args.token)
-    if proposal is None:
-        raise ls.fail(GlmError("That proposed edit is no longer available; ask again."))
-    return p.Applied(await _apply(ls, proposal.edit, "GLM edit"))
+    """The whole preview, or only the hunks named, as one undoable edit."""
+    if args.hunks is None:
+        return p.Applied(await _apply(ls, _preview(ls, args.token, pop=True).edit, "GLM edit"))
+    proposal = _preview(ls, args.token)
+    try:
+        edit = hunk_edit(ls, proposal, set(args.hunks))
+    except GlmError as error:
+        raise ls.fail(error) from error
+    applied = await _apply(ls, edit, f"GLM edit ({len(args.hunks)} of {len(proposal.hunks)})")
+    if applied:
+        proposal.taken |= set(args.hunks)
+        proposal.turned_down -= set(args.hunks)
+        if proposal.taken >= proposal.hunk_ids():  # nothing left to take or revise
+            ls.previews.pop(args.token)
+    return p.Applied(applied)
 
 
 def reject(ls: GlmServer, args: p.TokenArgs) -> p.Rejected:
-    return p.Rejected(ls.previews.pop(args.token) is not None)
+    """Drop the preview, or note hunks the user turned down (glm.revise tells the model)."""
+    if args.hunks is None:
+        return p.Rejected(ls.previews.pop(args.token) is not None)
+    proposal = ls.previews.proposals.get(args.token)
+    if proposal is not None:
+        proposal.turned_down |= set(args.hunks) - proposal.taken
+    return p.Rejected(proposal is not None)
+
+
+def revise(ls: GlmServer, args: p.ReviseArgs) -> p.Started:
+    """Send the user's words on a preview back to the model; a new preview follows."""
+    proposal = _preview(ls, args.token, pop=True)
+    rejected = proposal.rejected_diff()
+    request = ReviseRequest(proposal.draft, args.feedback, rejected, ls.open_buffers)
+    title = "GLM: revising the edit"
+    return p.Started(ls.start_task(title, _revise_task(ls, request, args.show, title)))
+
+
+def _preview(ls: GlmServer, token: str, pop: bool = False) -> ProposedEdit:
+    proposal = ls.previews.pop(token) if pop else ls.previews.proposals.get(token)
+    if proposal is None:
+        raise ls.fail(GlmError("That proposed edit is no longer available; ask again."))
+    return proposal
 
 
 async def apply_diff(ls: GlmServer, args: p.DiffArgs) -> p.Applied:
@@ -110,6 +153,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {  # name -> handler, for register
     p.EDIT: edit,
     p.ACCEPT: accept,
     p.REJECT: reject,
+    p.REVISE: revise,
     p.APPLY_DIFF: apply_diff,
     p.CANCEL: cancel,
     p.USAGE: usage,
@@ -138,28 +182,46 @@ async def _edit_task(ls: GlmServer, args: p.EditArgs, title: str) -> str:
         )
         return "the model changed nothing"
     if args.preview:
-        token = ls.previews.add(proposal)
-        ls.protocol.notify(
-            p.PREVIEW_NOTIFICATION,
-            p.PreviewEvent(
-                task_id, token, proposal.diff, proposal.summary, proposal.files, proposal.failed
-            ),
-        )
-        if args.show:
-            await show_text(ls, f"{token}.diff", proposal.diff)
-        if proposal.failed:
-            message = partial_message(proposal.failed, "the preview is incomplete")
-            ls.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Warning, message="GLM: " + message)
-            )
-            return message
-        return "proposed; waiting for glm.accept"
+        return await _send_preview(ls, proposal, task_id, args.show)
     label = f"GLM: {args.instruction or 'edit'}"[:80]
     edit = proposal.complete_edit()
     if _confirms_annotations(ls):
         edit = needing_confirmation(edit, label, proposal.summary)
     await _apply(ls, edit, label)
     return proposal.usage.describe()
+
+
+async def _revise_task(ls: GlmServer, request: ReviseRequest, show: bool, title: str) -> str:
+    task_id = current.get()
+    events = ls.assistant.revise(request)
+    proposal = await proposed(ls, events, "the edit", ProgressUI(ls, title, task_id))
+    return await _send_preview(ls, proposal, task_id, show)
+
+
+async def _send_preview(ls: GlmServer, proposal: ProposedEdit, task_id: str, show: bool) -> str:
+    """Hold the proposal for glm.accept / glm.reject / glm.revise and tell the editor."""
+    token = ls.previews.add(proposal)
+    ls.protocol.notify(
+        p.PREVIEW_NOTIFICATION,
+        p.PreviewEvent(
+            task_id,
+            token,
+            proposal.diff,
+            proposal.summary,
+            proposal.files,
+            proposal.failed,
+            proposal.hunks,
+        ),
+    )
+    if show:
+        await show_text(ls, f"{token}.diff", proposal.diff)
+    if proposal.failed:
+        message = partial_message(proposal.failed, "the preview is incomplete")
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message="GLM: " + message)
+        )
+        return message
+    return "proposed; waiting for glm.accept"
 
 
 async def _chat_task(ls: GlmServer, request: ChatRequest, show: bool) -> str:
@@ -175,6 +237,8 @@ async def _chat_task(ls: GlmServer, request: ChatRequest, show: bool) -> str:
         async for event in ls.assistant.chat(request):
             if isinstance(event, Progress):
                 report(event.message)
+            elif isinstance(event, Notice):
+                ls.notice(event.message)
             elif isinstance(event, Text | Reasoning):
                 notify("content" if isinstance(event, Text) else "reasoning", event.text)
             elif isinstance(event, ToolActivity):
@@ -218,9 +282,12 @@ async def _show_answer(ls: GlmServer, task_id: str, answer: str) -> None:
 
 
 async def _apply(ls: GlmServer, edit: types.WorkspaceEdit, label: str) -> bool:
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=edit, label=label)
-    )
+    try:
+        result = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=edit, label=label)
+        )
+    except JsonRpcException as error:  # eglot answers a stale version with an error
+        result = types.ApplyWorkspaceEditResult(applied=False, failure_reason=str(error))
     if not result.applied:
         reason = result.failure_reason or "the editor refused it"
         ls.window_show_message(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
@@ -17,16 +17,23 @@ from glm_lsp.assistant import (
     EditRequest,
     Event,
     Failed,
+    FileChange,
+    Notice,
     Progress,
     ProposedChange,
     Usage,
     UsageReport,
+    hunks_of,
     partial_message,
+    select,
+    step,
+    unified_diff_many,
+    with_diff_lines,
 )
 from glm_lsp.errors import GlmError
 from glm_lsp.lsp.convert import encoding_name, lines_of, workspace_edit
 from glm_lsp.lsp.progress import Progress as ProgressUI
-from glm_lsp.lsp.protocol import EditArgs, PreviewFile
+from glm_lsp.lsp.protocol import EditArgs, PreviewFile, PreviewHunk
 from glm_lsp.lsp.server import GlmServer
 
 
@@ -38,6 +45,20 @@ class ProposedEdit:
     summary: str
     files: list[PreviewFile]
     failed: list[str]  # edits the model tried and did not make
+    root: Path = Path()
+    changes: list[FileChange] = field(default_factory=list)
+    hunks: list[PreviewHunk] = field(default_factory=list)
+    draft: str = ""  # the assistant's draft, for glm.revise
+    taken: set[str] = field(default_factory=set)  # hunk ids accepted so far
+    turned_down: set[str] = field(default_factory=set)  # hunk ids rejected so far
+
+    def hunk_ids(self) -> set[str]:
+        return {hunk.id for hunk in self.hunks}
+
+    def rejected_diff(self) -> str:
+        """The hunks the user turned down (or, when they took some, the ones left)."""
+        left = self.turned_down or (self.hunk_ids() - self.taken if self.taken else set())
+        return unified_diff_many(select(self.changes, left)) if left else ""
 
     def complete_edit(self) -> types.WorkspaceEdit:
         """The edit to apply without a preview; a partial one is refused, naming what failed."""
@@ -53,12 +74,21 @@ async def propose_edit(
     request = _request(server, args)
     name = Path(request.path).name
     progress = progress or ProgressUI(server, "GLM: editing " + name)
+    return await proposed(server, server.assistant.edit(request), name, progress)
+
+
+async def proposed(
+    server: GlmServer, events: AsyncIterator[Event], name: str, progress: ProgressUI
+) -> ProposedEdit:
+    """The proposal an edit (or a revise) ends with; its failure raised."""
     proposal: ProposedEdit | None = None
     usage = Usage()
     async with progress as report:
-        async for event in server.assistant.edit(request):
+        async for event in events:
             if isinstance(event, Progress):
                 report(event.message)
+            elif isinstance(event, Notice):
+                server.notice(event.message)
             elif isinstance(event, ProposedChange):
                 proposal = _proposal(server, event)
             elif isinstance(event, UsageReport):
@@ -112,7 +142,46 @@ def _proposal(server: GlmServer, change: ProposedChange) -> ProposedEdit:
         PreviewFile(_uri(change.root / c.path, versions), c.path, c.old, c.new)
         for c in change.changes
     ]
-    return ProposedEdit(edit, change.diff, Usage(), change.summary, files, change.failed)
+    hunks = [
+        PreviewHunk(
+            h.id,
+            _uri(change.root / h.path, versions),
+            h.path,
+            h.line,
+            h.new_start - 1,
+            h.new_start - 1 + h.new_lines,
+            h.whole_file,
+        )
+        for h in with_diff_lines(hunks_of(change.changes), change.diff)
+    ]
+    return ProposedEdit(
+        edit,
+        change.diff,
+        Usage(),
+        change.summary,
+        files,
+        change.failed,
+        change.root,
+        change.changes,
+        hunks,
+        change.draft,
+    )
+
+
+def hunk_edit(server: GlmServer, proposal: ProposedEdit, ids: set[str]) -> types.WorkspaceEdit:
+    """The edit that takes hunks `ids` of a preview, after those taken already; pinned to
+    the versions the editor has now, once their text is checked to be what was proposed."""
+    unknown = ids - proposal.hunk_ids()
+    if unknown:
+        raise GlmError(f"The preview has no hunk {', '.join(sorted(unknown))}.")
+    changes = step(proposal.changes, proposal.taken, ids - proposal.taken)
+    buffers = server.open_buffers()
+    for change in changes:
+        now = buffers.get(str(proposal.root / change.path))
+        if now is not None and change.old is not None and now != change.old:
+            raise GlmError(f"{change.path} changed since the preview; revise or ask again.")
+    encoding = encoding_name(server.position_encoding())
+    return workspace_edit(proposal.root, changes, server.open_versions(), encoding)
 
 
 def _uri(path: Path, versions: dict[str, tuple[str, int]]) -> str:

@@ -21,6 +21,7 @@ EDIT = "glm.edit"
 CHAT = "glm.chat"
 ACCEPT = "glm.accept"
 REJECT = "glm.reject"
+REVISE = "glm.revise"
 APPLY_DIFF = "glm.applyDiff"
 CANCEL = "glm.cancel"
 USAGE = "glm.usage"
@@ -72,9 +73,21 @@ class ChatArgs:
 
 @attrs.define
 class TokenArgs:
-    """glm.accept / glm.reject: the token of a $/glm/preview."""
+    """glm.accept / glm.reject: the token of a $/glm/preview, and which of its hunks (ids
+    from PreviewHunk). Without hunks: the whole preview, which then ends. With hunks, accept
+    applies just those and reject notes them for glm.revise; the preview stays open."""
 
     token: str = ""
+    hunks: list[str] | None = None
+
+
+@attrs.define
+class ReviseArgs:
+    """glm.revise: the user's words on a preview; the same task goes on and previews anew."""
+
+    token: str = ""
+    feedback: str = ""
+    show: bool = True  # also open the new diff as a document
 
 
 @attrs.define
@@ -204,6 +217,21 @@ class PreviewFile:
 
 
 @attrs.define
+class PreviewHunk:
+    """One hunk of a preview: `line` is where its `@@` (or, for a whole file created,
+    deleted or renamed, its `diff --git`) is in the diff; `start`/`end` are its 0-based
+    lines [start, end) in the new file."""
+
+    id: str
+    uri: str
+    path: str
+    line: int
+    start: int
+    end: int
+    whole: bool
+
+
+@attrs.define
 class PreviewEvent:
     """$/glm/preview: a proposed edit waiting for glm.accept or glm.reject."""
 
@@ -213,6 +241,7 @@ class PreviewEvent:
     summary: str
     files: list[PreviewFile]
     failed: list[str] = attrs.field(factory=list)  # edits the model tried and did not make
+    hunks: list[PreviewHunk] = attrs.field(factory=list)
 
 
 @attrs.define

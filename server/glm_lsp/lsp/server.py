@@ -9,6 +9,7 @@ import stat
 import sys
 import threading
 from collections.abc import Coroutine, Generator
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,6 +27,7 @@ from glm_lsp.config import Settings, load_settings
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.lsp import protocol
+from glm_lsp.lsp.permission import ask_permission
 from glm_lsp.lsp.previews import Previews
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,9 @@ class GlmServer(LanguageServer):
         self.configured = asyncio.Event()  # set once workspace/configuration was asked
         settings, problems = load_settings()
         self._report_problems(problems)
-        self.assistant = Assistant(settings, ready=self._configuration_arrived)
+        self.assistant = Assistant(
+            settings, ready=self._configuration_arrived, approve=partial(ask_permission, self)
+        )
         self.previews = Previews()  # proposals waiting for glm.accept / glm.reject
         self.progress_owners: dict[str, asyncio.Task[Any]] = {}  # progress token -> task
 
@@ -118,6 +122,12 @@ class GlmServer(LanguageServer):
             )
         finally:  # the pool outlives shutdown: requests still running end as cancelled
             await self.assistant.aclose()
+
+    def notice(self, message: str) -> None:
+        """A problem that does not stop the task, shown as a warning."""
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"GLM: {message}")
+        )
 
     def log_usage(self, usage: Usage, what: str) -> None:
         """Tell the editor's log what a finished operation spent."""

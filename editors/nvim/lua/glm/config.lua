@@ -13,8 +13,15 @@ M.defaults = {
   filetypes = nil,
   -- The workspace root is the nearest folder holding one of these, else the cwd.
   root_markers = { '.git' },
-  -- Keys in the preview window; false disables one.
-  keymaps = { accept = { 'a' }, reject = { 'r', 'q' } },
+  -- Keys in the preview window; false disables one. The hunk keys act on the hunk under
+  -- the cursor; revise asks for feedback to send back to the model.
+  keymaps = {
+    accept = { 'a' },
+    reject = { 'r', 'q' },
+    accept_hunk = { 's' },
+    reject_hunk = { 'x' },
+    revise = { 'R' },
+  },
   -- Ex commands that open the preview and chat windows.
   preview_split = 'belowright split',
   chat_split = 'botright vsplit',

@@ -2,6 +2,9 @@
 -- ($/glm/preview); the diff opens in a split whose keys accept or reject it. Accepting
 -- asks the server to apply it (glm.accept -> workspace/applyEdit), so it lands as one
 -- ordinary, undoable change pinned to the buffer version it was computed from.
+-- The hunk under the cursor can be taken or turned down alone (glm.accept / glm.reject
+-- with its id), and :GlmRevise sends the user's words back to the same task, which
+-- proposes a new preview.
 local client = require('glm.client')
 local config = require('glm.config')
 
@@ -52,17 +55,28 @@ local function keys_for(action)
   return type(keys) == 'string' and { keys } or keys or {}
 end
 
+local ACTIONS = {
+  accept = 'accept this edit',
+  reject = 'reject this edit',
+  accept_hunk = 'accept the hunk under the cursor',
+  reject_hunk = 'reject the hunk under the cursor',
+  revise = 'send feedback to the model',
+}
+local HINTS = { accept_hunk = 'accept hunk', reject_hunk = 'reject hunk' }
+
 --- Buffer-local keys of the preview, and a winbar that names them.
 local function set_keymaps(buf)
   local hints = {}
-  for _, action in ipairs({ 'accept', 'reject' }) do
+  for _, action in ipairs({ 'accept', 'reject', 'accept_hunk', 'reject_hunk', 'revise' }) do
     for _, key in ipairs(keys_for(action)) do
-      vim.keymap.set('n', key, M[action], { buffer = buf, desc = 'glm: ' .. action .. ' this edit' })
-      table.insert(hints, key .. ' ' .. action)
+      vim.keymap.set('n', key, M[action], { buffer = buf, desc = 'glm: ' .. ACTIONS[action] })
+      table.insert(hints, key .. ' ' .. (HINTS[action] or action))
     end
   end
   return table.concat(hints, ', ')
 end
+
+local marks = vim.api.nvim_create_namespace('glm_preview_hunks')
 
 --- $/glm/preview {task, token, diff, summary, files}: show the diff in a split.
 function M.show(params)
@@ -74,6 +88,7 @@ function M.show(params)
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
   vim.api.nvim_buf_set_name(buf, 'glm://preview/' .. params.token)
   vim.b[buf].glm_preview_token = params.token
+  vim.b[buf].glm_preview_hunks = params.hunks or {}
   vim.bo[buf].modifiable = false
   vim.bo[buf].bufhidden = 'wipe'
   vim.bo[buf].filetype = 'diff'
@@ -126,6 +141,84 @@ end
 --- Discard the previewed edit; the server forgets it.
 function M.reject()
   decide('glm.reject', 'reject')
+end
+
+--- The hunk whose lines hold the cursor: the last one starting at or above it.
+local function hunk_under_cursor()
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local found = nil
+  for _, hunk in ipairs(vim.b.glm_preview_hunks or {}) do
+    if hunk.line <= row and (not found or hunk.line >= found.line) then
+      found = hunk
+    end
+  end
+  return found
+end
+
+--- Mark a hunk as decided (a note at its @@ line); close the preview once every hunk
+--- was accepted, since nothing is left to take or revise.
+local function decided(buf, token, hunk, verb)
+  local state = vim.b[buf].glm_preview_decided or {}
+  state[hunk.id] = verb
+  vim.b[buf].glm_preview_decided = state
+  vim.api.nvim_buf_set_extmark(buf, marks, hunk.line, 0, {
+    id = tonumber(hunk.id),
+    virt_text = { { '  [' .. verb .. ']', verb == 'accepted' and 'DiffAdd' or 'DiffDelete' } },
+  })
+  for _, other in ipairs(vim.b[buf].glm_preview_hunks or {}) do
+    if state[other.id] ~= 'accepted' then
+      return
+    end
+  end
+  close(token)
+end
+
+--- Send glm.accept or glm.reject for the hunk under the cursor alone.
+local function decide_hunk(command, verb)
+  local buf, token = vim.api.nvim_get_current_buf(), vim.b.glm_preview_token
+  local hunk = token and hunk_under_cursor()
+  if not hunk then
+    client.notify('there is no hunk of a proposed edit under the cursor', vim.log.levels.WARN)
+    return
+  end
+  client.execute(command, { token = token, hunks = { hunk.id } }, function(result)
+    if result.applied ~= false and vim.api.nvim_buf_is_valid(buf) then
+      decided(buf, token, hunk, verb)
+    end
+  end)
+end
+
+--- Apply only the hunk under the cursor (one undoable change in the file's buffer).
+function M.accept_hunk()
+  decide_hunk('glm.accept', 'accepted')
+end
+
+--- Leave out the hunk under the cursor; a later revise tells the model.
+function M.reject_hunk()
+  decide_hunk('glm.reject', 'rejected')
+end
+
+--- Send `feedback` on the current preview back to the model: the same task goes on and
+--- a new preview replaces this one.
+function M.revise(feedback)
+  local token = current_token()
+  if not token then
+    client.notify('there is no proposed edit to revise', vim.log.levels.WARN)
+    return
+  end
+  if type(feedback) ~= 'string' or feedback == '' then
+    vim.ui.input({ prompt = 'GLM feedback: ' }, function(input)
+      if input and input ~= '' then
+        M.revise(input)
+      end
+    end)
+    return
+  end
+  local arg = { token = token, feedback = feedback, show = false }
+  client.execute('glm.revise', arg, function(result)
+    close(token)
+    client.notify(('%s: revising (:GlmCancel stops it)'):format(result.task))
+  end)
 end
 
 return M

@@ -77,6 +77,11 @@ function M.reject()
   require('glm.edit').reject()
 end
 
+--- :GlmRevise {feedback}: send feedback on the current preview back to the model.
+function M.revise(feedback)
+  require('glm.edit').revise(feedback)
+end
+
 function M.chat(message, opts)
   require('glm.chat').send(message or '', opts)
 end

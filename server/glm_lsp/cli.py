@@ -33,7 +33,10 @@ from glm_lsp.assistant import (
     find_root,
     is_secret_path,
     partial_message,
+    rebased_on_disk,
     redact_secrets,
+    unified_diff_many,
+    write_changes,
 )
 from glm_lsp.config import Settings, load_settings, user_config_path
 from glm_lsp.errors import GlmError
@@ -134,10 +137,12 @@ async def _edit(args: argparse.Namespace) -> int:
         if isinstance(event, ProposedChange):
             if event.failed:
                 raise GlmError(partial_message(event.failed, "nothing was written or shown"))
-            sys.stdout.write(event.diff)
-            if args.apply:
-                for change in event.changes:
-                    _write(root / change.path, change.new)
+            if not args.apply:
+                sys.stdout.write(event.diff)
+                continue
+            changes = rebased_on_disk(root, event.changes)  # the user may have saved meanwhile
+            sys.stdout.write(unified_diff_many(changes))
+            write_changes(root, changes)
         elif isinstance(event, UsageReport):
             print(f"glm-lsp: {event.usage.describe()}", file=sys.stderr)
     return 0
@@ -169,15 +174,6 @@ async def _context(args: argparse.Namespace) -> int:
                 print(section.text)
             print(f"=== total: {event.context.tokens} of {event.budget} tokens ===")
     return 0
-
-
-def _write(path: Path, text: str | None) -> None:
-    if text is None:
-        path.unlink(missing_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
 
 
 async def _ask(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from glm_lsp.agent import actions
 from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION
 from glm_lsp.agent.unfinished import partial_message
 from glm_lsp.assistant.core import Assistant, ProviderCheck
+from glm_lsp.assistant.disk import rebased_on_disk, write_changes
 from glm_lsp.assistant.events import (
     AskRequest,
     Buffers,
@@ -36,6 +37,7 @@ from glm_lsp.assistant.events import (
 )
 from glm_lsp.assistant.tasks import Cancellation, TaskRecord, Tasks, current
 from glm_lsp.context.secrets import is_secret_path, redact_secrets
+from glm_lsp.edits.diff import unified_diff_many
 from glm_lsp.edits.overlay import FileChange
 from glm_lsp.edits.textedits import minimal_changes
 from glm_lsp.providers.types import Message, Usage
@@ -77,5 +79,8 @@ __all__ = [
     "is_secret_path",
     "minimal_changes",
     "partial_message",
+    "rebased_on_disk",
     "redact_secrets",
+    "unified_diff_many",
+    "write_changes",
 ]

@@ -1,0 +1,119 @@
+"""The CLI against a hostile world: files that change under it, secrets, slow providers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import child_env, make_repo, run_cli
+from provider_server import ProviderServer, Turn
+
+CALC = "def add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n"
+FIX_ADD = {
+    "path": "pkg/calc.py",
+    "old_string": "def add(a, b):\n    return a - b",
+    "new_string": "def add(a, b):\n    return a + b",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", {"pkg/calc.py": CALC, "README.md": "calc\n"})
+
+
+def _edit_while(
+    server: ProviderServer, repo: Path, args: list[str], meanwhile: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run `glm-lsp edit ARGS`, writing `meanwhile` to disk once the model made its edit."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glm_lsp", "edit", *args],
+        env=child_env(server.env()),
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while len(server.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for rel, text in meanwhile.items():
+        (repo / rel).write_text(text)
+    out, err = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def _slow_edit(server: ProviderServer) -> None:
+    server.script(
+        Turn(tool_calls=[("edit_file", FIX_ADD)]),
+        Turn(content="Fixed add.", fault="slow_first_byte", delay=1.5),
+    )
+
+
+def test_apply_rebases_onto_a_change_saved_meanwhile(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    _slow_edit(server)
+    saved = CALC + "\n\ndef mul(a, b):\n    return a * b\n"
+    result = _edit_while(
+        server, repo, ["pkg/calc.py", "-i", "fix", "--apply"], {"pkg/calc.py": saved}
+    )
+    assert result.returncode == 0, result.stderr
+    assert (repo / "pkg/calc.py").read_text() == saved.replace("a - b", "a + b", 1)
+
+
+def test_apply_refuses_when_the_same_lines_changed_meanwhile(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    _slow_edit(server)
+    saved = CALC.replace("return a - b", "return b - a", 1)
+    result = _edit_while(
+        server, repo, ["pkg/calc.py", "-i", "fix", "--apply"], {"pkg/calc.py": saved}
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "glm-lsp: pkg/calc.py: line 2 changed both on disk and in the proposed edit; "
+        "nothing was written.\n"
+    )
+    assert (repo / "pkg/calc.py").read_text() == saved  # the user's change is kept
+
+
+def test_apply_keeps_the_mode_and_writes_atomically(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    server.script(Turn(tool_calls=[("edit_file", FIX_ADD)]), Turn(content="Fixed."))
+    os.chmod(repo / "pkg/calc.py", 0o755)
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix", "--apply"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "pkg/calc.py").stat().st_mode & 0o777 == 0o755
+    assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["calc.py"]  # no temp left
+
+
+def test_rename_appears_in_the_diff_and_on_disk(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    rename = {"path": "pkg/calc.py", "new_path": "pkg/arith.py"}
+    server.script(Turn(tool_calls=[("rename_file", rename)]), Turn(content="Renamed."))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "rename", "--apply"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        "diff --git a/pkg/calc.py b/pkg/arith.py\nrename from pkg/calc.py\nrename to pkg/arith.py\n"
+    )
+    assert not (repo / "pkg/calc.py").exists()
+    assert (repo / "pkg/arith.py").read_text() == CALC
+
+
+def test_create_and_delete_appear_in_the_diff_and_on_disk(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    create = {"path": "pkg/new.py", "content": "X = 1\n"}
+    server.script(
+        Turn(tool_calls=[("create_file", create), ("delete_file", {"path": "README.md"})]),
+        Turn(content="Done."),
+    )
+    result = run_cli(["edit", "pkg/calc.py", "-i", "reorganise", "--apply"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert "diff --git a/README.md b/README.md\ndeleted file mode 100644\n" in result.stdout
+    assert "diff --git a/pkg/new.py b/pkg/new.py\nnew file mode 100644\n" in result.stdout
+    assert not (repo / "README.md").exists()
+    assert (repo / "pkg/new.py").read_text() == "X = 1\n"

@@ -28,6 +28,7 @@ ENV_FIELDS = {
     "GLM_MODEL": "model",
     "GLM_BASE_URL": "base_url",
     "GLM_REASONING_EFFORT": "reasoning_effort",
+    "GLM_ALLOW_PATHS": "allow_paths",
     "CLOUDFLARE_ACCOUNT_ID": "account_id",
 }
 KEY_ENV = {
@@ -69,6 +70,7 @@ class Settings:
     context_window: int = 0  # 0: the provider's documented window
     max_file_bytes: int = 1_000_000  # larger files never enter the context
     co_change_commits: int = 300  # git history depth for "changes together" ranking
+    allow_paths: str = ""  # comma-separated globs: secret/ignored/binary files allowed as targets
 
     def describe(self) -> list[tuple[str, str]]:
         """Name/value rows for `doctor`; the key is only ever shown as set or unset."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -117,3 +118,66 @@ def test_create_and_delete_appear_in_the_diff_and_on_disk(provider_server, repo:
     assert "diff --git a/pkg/new.py b/pkg/new.py\nnew file mode 100644\n" in result.stdout
     assert not (repo / "README.md").exists()
     assert (repo / "pkg/new.py").read_text() == "X = 1\n"
+
+
+SECRETS = {
+    ".env": "DATABASE_URL=postgres://app:hunter2hunter2@db/app\n",
+    "deploy/id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n",
+    ".npmrc": "//registry.npmjs.org/:_authToken=5f2c9a7e-1111-2222-3333-444455556666\n",
+}
+
+
+@pytest.mark.parametrize("rel", sorted(SECRETS))
+@pytest.mark.parametrize("command", ["edit", "context"])
+def test_a_secret_target_is_refused_and_nothing_is_sent(
+    provider_server, tmp_path: Path, rel: str, command: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"README.md": "calc\n", **{rel: SECRETS[rel]}})
+    server: ProviderServer = provider_server("hyperstack")
+    result = run_cli([command, rel, "-i", "tidy"], server.env(), cwd=repo)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"glm-lsp: {rel} is a secret file, so nothing of it is sent to the provider; to allow "
+        "it, add it to the allow_paths setting (GLM_ALLOW_PATHS).\n"
+    )
+    assert server.requests == []
+
+
+def test_ignored_and_binary_targets_are_refused(provider_server, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {".gitignore": "build/\n", "README.md": "x\n"})
+    (repo / "build").mkdir()
+    (repo / "build/out.py").write_text("X = 1\n")
+    (repo / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
+    server: ProviderServer = provider_server("hyperstack")
+    ignored = run_cli(["edit", "build/out.py", "-i", "x"], server.env(), cwd=repo)
+    assert ignored.stderr.startswith("glm-lsp: build/out.py is ignored by .gitignore, so nothing")
+    binary = run_cli(["edit", "logo.png", "-i", "x"], server.env(), cwd=repo)
+    assert binary.stderr.startswith("glm-lsp: logo.png is a binary file, so nothing of it")
+    assert server.requests == []
+
+
+def test_allow_paths_lets_a_refused_target_through(provider_server, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {".env": "DEBUG=1\n"})
+    server: ProviderServer = provider_server("hyperstack")
+    server.script(Turn(content="Nothing to change."))
+    env = {**server.env(), "GLM_ALLOW_PATHS": "*.toml, .env"}
+    result = run_cli(["edit", ".env", "-i", "x"], env, cwd=repo)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert "DEBUG=1" in json.dumps(server.requests[0].body)
+
+
+def test_a_trickling_reply_ends_at_max_task_seconds(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    server.script(Turn(content="never finished", fault="trickle", delay=0.5))
+    config = repo.parent / "config.toml"
+    config.write_text("max_task_seconds = 3\n")
+    started = time.monotonic()
+    env = {**server.env(), "GLM_CONFIG_FILE": str(config)}
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix"], env, cwd=repo)
+    assert time.monotonic() - started < 10
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "glm-lsp: The edit stopped after 3 seconds, the max_task_seconds limit; "
+        "nothing was changed.\n"
+    )
+    assert server.wait_for_disconnect()

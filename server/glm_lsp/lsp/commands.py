@@ -31,7 +31,7 @@ from glm_lsp.assistant import (
 from glm_lsp.errors import GlmError
 from glm_lsp.lsp import protocol as p
 from glm_lsp.lsp.convert import encoding_name, lines_of, needing_confirmation, workspace_edit
-from glm_lsp.lsp.editing import drain, propose_edit, raise_failure
+from glm_lsp.lsp.editing import confirm_scope, drain, propose_edit, raise_failure
 from glm_lsp.lsp.progress import Progress as ProgressUI
 from glm_lsp.lsp.server import GlmServer
 from glm_lsp.lsp.show import show_text
@@ -165,6 +165,8 @@ async def _edit_task(ls: GlmServer, args: p.EditArgs, title: str) -> str:
 async def _chat_task(ls: GlmServer, request: ChatRequest, show: bool) -> str:
     """Stream a chat answer as $/glm/chat notifications; the assistant keeps the turn."""
     task_id = current.get()
+    if request.path is not None:
+        await confirm_scope(ls, request.root / request.path)
 
     def notify(kind: str, text: str) -> None:
         event = p.ChatEvent(request.session, task_id, kind, text)

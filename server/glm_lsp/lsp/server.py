@@ -179,6 +179,13 @@ class GlmServer(LanguageServer):
             return Path(to_fs_path(self.workspace.root_uri) or ".")
         raise GlmError("There is no workspace folder to work in.")
 
+    def in_workspace(self, path: Path) -> bool:
+        """Whether `path` lies in one of the workspace folders (or the root the editor opened)."""
+        roots = [Path(to_fs_path(f.uri) or "") for f in self.workspace.folders.values()]
+        if self.workspace.root_uri:
+            roots.append(Path(to_fs_path(self.workspace.root_uri) or ""))
+        return any(root != Path("") and root in path.parents for root in roots)
+
     def root_for(self, path: Path) -> Path:
         """The workspace folder holding `path`, else the repository or folder around it."""
         for folder in self.workspace.folders.values():

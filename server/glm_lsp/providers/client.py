@@ -31,8 +31,10 @@ from httpx_sse import EventSource
 
 from ..config import Settings
 from ..errors import ProviderError
+from . import jsonlimit
 from .dialects import Endpoint, build_body, resolve
 from .failures import AttemptFailed, Failure, http_failure, provider_message, redact, to_error
+from .jsonlimit import JsonRefused
 from .reply import ReplyBuilder, unwrap_envelope
 from .types import ChatRequest, Completion, StreamEvent
 
@@ -273,11 +275,12 @@ class ProviderClient:
     def _read_whole(self, raw: bytes, builder: ReplyBuilder) -> list[StreamEvent]:
         """Parse a complete JSON reply; its events go out at once, in one piece each."""
         try:
-            body = json.loads(raw)
-        except ValueError:
+            body = jsonlimit.loads(raw)
+        except ValueError as exc:
             text = redact(raw[:500].decode("utf-8", "replace"), self.endpoint.api_key)
+            why = f"the reply was refused: {exc}" if isinstance(exc, JsonRefused) else ""
             raise AttemptFailed(
-                Failure("malformed", message="the reply was not JSON", detail=text)
+                Failure("malformed", message=why or "the reply was not JSON", detail=text)
             ) from None
         if self.endpoint.native:
             body = unwrap_envelope(body)
@@ -307,11 +310,12 @@ class ProviderClient:
 
     def _decode_chunk(self, data: str) -> Any:
         try:
-            chunk = json.loads(data)
-        except ValueError:
+            chunk = jsonlimit.loads(data)
+        except ValueError as exc:
             text = redact(data[:500], self.endpoint.api_key)
+            why = f"a chunk was refused: {exc}" if isinstance(exc, JsonRefused) else ""
             raise AttemptFailed(
-                Failure("cut", message="a chunk was not valid JSON", detail=text)
+                Failure("cut", message=why or "a chunk was not valid JSON", detail=text)
             ) from None
         self._check_error_body(chunk)
         return chunk

@@ -24,6 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -84,6 +85,17 @@ class _Clock:
 def _seconds(value: float) -> float | None:
     """Settings use 0 for "no limit"; asyncio and httpx use None."""
     return value or None
+
+
+def _shaped(read: Callable[[], list[StreamEvent]], kind: str) -> list[StreamEvent]:
+    """Events from JSON that parsed; a reply whose fields have the wrong types (`choices: 5`)
+    is a failed attempt like one that is not JSON, not an exception of the client's own."""
+    try:
+        return read()
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        message = "the reply did not have the fields a chat completion has"
+        raise AttemptFailed(Failure(kind, message=message, detail=detail)) from None
 
 
 # --- the client ------------------------------------------------------------------------
@@ -285,7 +297,7 @@ class ProviderClient:
         if self.endpoint.native:
             body = unwrap_envelope(body)
         self._check_error_body(body)
-        return builder.add_message(body)
+        return _shaped(partial(builder.add_message, body), "malformed")
 
     async def _read_events(
         self, response: httpx.Response, builder: ReplyBuilder, delivery: _Delivery, clock: _Clock
@@ -302,7 +314,8 @@ class ProviderClient:
                 done = True
                 break
             if data:
-                delivery.emit(builder.add_chunk(self._decode_chunk(data)))
+                chunk = self._decode_chunk(data)
+                delivery.emit(_shaped(partial(builder.add_chunk, chunk), "cut"))
         # Some servers omit [DONE]; a clean end after a finish_reason is still complete.
         if not done and builder.finish_reason is None:
             raise AttemptFailed(Failure("cut", message="the stream ended before [DONE]"))

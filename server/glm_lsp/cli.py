@@ -252,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     if args.verbose:
         logging.getLogger("glm_lsp").setLevel(logging.DEBUG)
+    elif args.command not in (None, "serve", "acp"):  # the editor's log keeps warnings
+        logging.getLogger().setLevel(logging.CRITICAL + 1)  # stderr: the one sentence only
     install_redaction()
     try:
         if args.command in (None, "serve"):

@@ -181,3 +181,15 @@ def test_a_trickling_reply_ends_at_max_task_seconds(provider_server, repo: Path)
         "nothing was changed.\n"
     )
     assert server.wait_for_disconnect()
+
+
+def test_retries_are_quiet_without_verbose_and_told_with_it(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    for _ in range(2):
+        server.script(Turn(fault="429", retry_after="0"), Turn(content="Nothing to change."))
+    quiet = run_cli(["edit", "pkg/calc.py", "-i", "check"], server.env(), cwd=repo)
+    assert quiet.returncode == 0, quiet.stderr
+    (line,) = quiet.stderr.splitlines()
+    assert line.startswith("glm-lsp: ") and "WARNING" not in line
+    verbose = run_cli(["edit", "pkg/calc.py", "-i", "check", "-v"], server.env(), cwd=repo)
+    assert "WARNING glm_lsp.providers: Hyperstack: rate_limit (429); retry 1 of 3" in verbose.stderr

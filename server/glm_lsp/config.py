@@ -60,6 +60,7 @@ class Settings:
     connect_timeout: float = 10.0
     first_byte_timeout: float = 180.0
     chunk_timeout: float = 60.0
+    request_timeout: float = 900.0  # one provider request in all, retries included
     max_retries: int = 3
     retry_base_delay: float = 1.0
     retry_max_delay: float = 30.0

@@ -193,3 +193,19 @@ def test_retries_are_quiet_without_verbose_and_told_with_it(provider_server, rep
     assert line.startswith("glm-lsp: ") and "WARNING" not in line
     verbose = run_cli(["edit", "pkg/calc.py", "-i", "check", "-v"], server.env(), cwd=repo)
     assert "WARNING glm_lsp.providers: Hyperstack: rate_limit (429); retry 1 of 3" in verbose.stderr
+
+
+def test_a_trickling_reply_ends_at_request_timeout(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("hyperstack")
+    server.script(Turn(content="never finished", fault="trickle", delay=0.5))
+    config = repo.parent / "config.toml"
+    config.write_text("request_timeout = 2\nmax_task_seconds = 60\n")
+    started = time.monotonic()
+    env = {**server.env(), "GLM_CONFIG_FILE": str(config)}
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix"], env, cwd=repo)
+    assert time.monotonic() - started < 10
+    assert (result.returncode, result.stderr) == (
+        1,
+        "glm-lsp: Hyperstack did not finish its reply within 2 s (the request_timeout setting).\n",
+    )
+    assert server.wait_for_disconnect()

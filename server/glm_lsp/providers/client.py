@@ -162,7 +162,15 @@ class ProviderClient:
             len(body.get("tools", [])),
         )
         started = time.monotonic()
-        completion = await self._with_retries(body, on_event)
+        limit = self.settings.request_timeout
+        try:  # one deadline for the whole request: a reply that trickles still ends
+            async with asyncio.timeout(_seconds(limit)):
+                completion = await self._with_retries(body, on_event)
+        except TimeoutError:
+            raise ProviderError(
+                f"{self.endpoint.title} did not finish its reply within {limit:g} s "
+                "(the request_timeout setting)."
+            ) from None
         log.info(
             "%s: finish=%s after %.1f s; %s",
             self.endpoint.dialect.name,

@@ -49,6 +49,7 @@ FAULTS = (
     "content_filter",
     "hang",
     "plain_text_error",
+    "trickle",
 )
 
 DEFAULT_KEY = "test-key-5f2c9a7e"
@@ -112,8 +113,9 @@ class Turn:
     as is, so invalid JSON is possible). Content, reasoning and arguments are split into
     pieces of `chunk_size` characters when streamed, to exercise delta assembly. `usage`
     replaces the generated usage object verbatim. `fault` picks a failure from FAULTS;
-    `retry_after`, `delay` (slow_first_byte) and `cut_after` (events sent before a cut,
-    eof, hang, error_event or malformed chunk) tune it. The streaming-only faults "eof"
+    `retry_after`, `delay` (slow_first_byte; the pause between pieces for trickle) and
+    `cut_after` (events sent before a cut, eof, hang, trickle, error_event or malformed
+    chunk) tune it. The streaming-only faults "eof"
     and "error_event" answer a non-streamed request normally.
     """
 
@@ -128,6 +130,8 @@ class Turn:
     retry_after: str = "0.1"
     delay: float = 1.0
     cut_after: int = 2
+    raw: str | None = None  # sent verbatim as the whole body, with content type `raw_type`
+    raw_type: str = "application/json"
 
     def __post_init__(self) -> None:
         if self.fault is not None and self.fault not in FAULTS:
@@ -344,6 +348,9 @@ class _Reply:
             self._send_json(status, _error_body(self.facts.error_shape, status, message))
             return
         turn = self.server._next_turn()
+        if turn.raw is not None:
+            self._send(200, turn.raw.encode(), turn.raw_type)
+            return
         if turn.fault in ("429", "500", "503", "plain_text_error"):
             self._send_fault(turn)
             return
@@ -438,6 +445,8 @@ class _Reply:
         elif turn.fault == "malformed":
             self._write_chunk(b'data: {"choices": [{"delta": {"content": "x"\n\n')
             return False
+        elif turn.fault == "trickle":  # one small piece every `delay` seconds, never ending
+            self._trickle(turn.delay)
         else:
             return False
         return True
@@ -565,6 +574,17 @@ class _Reply:
         while time.monotonic() < deadline and not self.server._stopping.is_set():
             if self._client_gone(min(0.05, max(0.0, deadline - time.monotonic()))):
                 raise _Disconnected
+
+    def _trickle(self, every: float) -> None:
+        """Send a one-character content chunk every `every` seconds until the client hangs
+        up (or HANG_LIMIT): each piece is on time, the reply never ends."""
+        deadline = time.monotonic() + HANG_LIMIT
+        piece = json.dumps(self._chunk({"content": "."}))
+        while time.monotonic() < deadline and not self.server._stopping.is_set():
+            if self._client_gone(every):
+                raise _Disconnected
+            self._write_chunk(f"data: {piece}\n\n".encode())
+        self.handler.close_connection = True
 
     def _wait_for_disconnect(self, keepalive: bool = False) -> None:
         """Send nothing more (or only SSE comments) until the client hangs up."""

@@ -37,7 +37,10 @@ from glm_lsp.assistant import (
     find_root,
     is_secret_path,
     partial_message,
+    rebased_on_disk,
     redact_secrets,
+    unified_diff_many,
+    write_changes,
 )
 from glm_lsp.config import Settings, load_settings, user_config_path
 from glm_lsp.errors import GlmError
@@ -143,10 +146,12 @@ async def _edit(args: argparse.Namespace) -> int:
         elif isinstance(event, ProposedChange):
             if event.failed:
                 raise GlmError(partial_message(event.failed, "nothing was written or shown"))
-            sys.stdout.write(event.diff)
-            if args.apply:
-                for change in event.changes:
-                    _write(root / change.path, change.new)
+            if not args.apply:
+                sys.stdout.write(event.diff)
+                continue
+            changes = rebased_on_disk(root, event.changes)  # the user may have saved meanwhile
+            sys.stdout.write(unified_diff_many(changes))
+            write_changes(root, changes)
         elif isinstance(event, UsageReport):
             print(f"glm-lsp: {event.usage.describe()}", file=sys.stderr)
     return 0
@@ -216,15 +221,6 @@ def _print_rules(rules: ProjectRules) -> None:
     if rules.dropped:
         print(f"(left out by rules_max_chars: {', '.join(rules.dropped)})")
     print(rules.render())
-
-
-def _write(path: Path, text: str | None) -> None:
-    if text is None:
-        path.unlink(missing_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
 
 
 async def _ask(args: argparse.Namespace) -> int:
@@ -303,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     if args.verbose:
         logging.getLogger("glm_lsp").setLevel(logging.DEBUG)
+    elif args.command not in (None, "serve", "acp"):  # the editor's log keeps warnings
+        logging.getLogger().setLevel(logging.CRITICAL + 1)  # stderr: the one sentence only
     install_redaction()
     try:
         if args.command in (None, "serve"):

@@ -28,6 +28,7 @@ ENV_FIELDS = {
     "GLM_MODEL": "model",
     "GLM_BASE_URL": "base_url",
     "GLM_REASONING_EFFORT": "reasoning_effort",
+    "GLM_ALLOW_PATHS": "allow_paths",
     "CLOUDFLARE_ACCOUNT_ID": "account_id",
 }
 KEY_ENV = {
@@ -59,6 +60,7 @@ class Settings:
     connect_timeout: float = 10.0
     first_byte_timeout: float = 180.0
     chunk_timeout: float = 60.0
+    request_timeout: float = 900.0  # one provider request in all, retries included
     max_retries: int = 3
     retry_base_delay: float = 1.0
     retry_max_delay: float = 30.0
@@ -79,6 +81,7 @@ class Settings:
     # {url}}, plus `allow`: tool names that run without asking
     mcp_servers: dict[str, Any] = field(default_factory=dict)
     mcp_timeout: float = 60.0  # seconds an MCP tool call may take (starting: 30 at least)
+    allow_paths: str = ""  # comma-separated globs: secret/ignored/binary files allowed as targets
 
     def describe(self) -> list[tuple[str, str]]:
         """Name/value rows for `doctor`; the key is only ever shown as set or unset."""

@@ -16,6 +16,33 @@ from glm_lsp.config import FALLBACK_KEY_ENV, KEY_ENV
 _secrets: set[str] = set()
 _installed = False
 
+FRAGMENT = 8  # a run of this many characters of a key is redacted too
+
+
+def scrub(text: str, secret: str, mark: str) -> str:
+    """`text` with every run of `FRAGMENT` or more characters of `secret` replaced by
+    `mark`: a provider that echoes half the key, or a key cut by a log line's width,
+    must not leak what it shows."""
+    if len(secret) < FRAGMENT or len(text) < FRAGMENT:
+        return text.replace(secret, mark) if secret else text
+    grams = {secret[i : i + FRAGMENT] for i in range(len(secret) - FRAGMENT + 1)}
+    covered = bytearray(len(text))
+    for i in range(len(text) - FRAGMENT + 1):
+        if text[i : i + FRAGMENT] in grams:
+            covered[i : i + FRAGMENT] = b"\1" * FRAGMENT
+    if not any(covered):
+        return text
+    out, i = [], 0
+    while i < len(text):
+        if covered[i]:
+            while i < len(text) and covered[i]:
+                i += 1
+            out.append(mark)
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
 
 def register_secret(value: str) -> None:
     """Remember a secret (too-short values would redact ordinary words, so skip them)."""
@@ -25,7 +52,7 @@ def register_secret(value: str) -> None:
 
 def redact(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
+        text = scrub(text, secret, "***")
     return text
 
 

@@ -11,6 +11,7 @@ diff → whole file), and the format that worked is remembered (in the caller's
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -149,7 +150,7 @@ class AgentLoop:
             self.hooks.on_progress(
                 f"asking {self.model.model} (step {step}, {self._spent()} tokens)"
             )
-            reply = await self._ask()
+            reply = await self._ask_before(deadline)
             if reply.tool_calls and (self.workspace is not None or self.writes):
                 await self._run_tools(reply)
                 continue
@@ -200,6 +201,17 @@ class AgentLoop:
                 f"The {self.noun} stopped after {settings.max_task_seconds:.0f} seconds, the "
                 f"max_task_seconds limit{kept}."
             )
+
+    async def _ask_before(self, deadline: float) -> Completion:
+        """One model request that ends by the task's deadline, however slowly it streams:
+        a provider trickling a byte a second must not keep the task alive."""
+        remaining = deadline - time.monotonic() if self.model.settings.max_task_seconds else None
+        try:
+            async with asyncio.timeout(remaining):
+                return await self._ask()
+        except TimeoutError:
+            self._check_limits(deadline)  # raises the max_task_seconds sentence
+            raise
 
     async def _ask(self) -> Completion:
         tools = TOOLS if self.writes and self.format == "tools" else []

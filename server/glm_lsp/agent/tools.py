@@ -19,7 +19,7 @@ from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.overlay import Overlay
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.edits.textedits import split_lines
-from glm_lsp.errors import EditError
+from glm_lsp.errors import EditError, GlmError
 from glm_lsp.providers.types import ToolCall, ToolSpec
 
 READ_LIMIT = 2000  # lines per read_file call; the model pages with start_line
@@ -317,5 +317,14 @@ def run_tool(call: ToolCall, ws: Workspace) -> tuple[str, bool]:
         )
     try:
         return runner(ws, call.parsed_arguments()), True
-    except (EditError, ValueError) as exc:
+    except (GlmError, ValueError) as exc:
         return f"Error: {exc}", False
+    except OSError as exc:  # a path the system refuses: too long, a bad name, no permission
+        reason = (exc.strerror or type(exc).__name__).lower()
+        return (
+            f"Error: {call.name} failed ({reason}); use a shorter, ordinary path relative "
+            "to the workspace root.",
+            False,
+        )
+    except RecursionError:
+        return f"Error: the arguments of {call.name} are nested too deeply to handle.", False

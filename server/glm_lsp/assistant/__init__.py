@@ -15,6 +15,7 @@ from glm_lsp.agent.mcp import Decision, McpCall
 from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION
 from glm_lsp.agent.unfinished import partial_message
 from glm_lsp.assistant.core import Assistant, ProviderCheck
+from glm_lsp.assistant.disk import rebased_on_disk, write_changes
 from glm_lsp.assistant.events import (
     AskRequest,
     Buffers,
@@ -94,5 +95,8 @@ __all__ = [
     "is_secret_path",
     "minimal_changes",
     "partial_message",
+    "rebased_on_disk",
     "redact_secrets",
+    "unified_diff_many",
+    "write_changes",
 ]

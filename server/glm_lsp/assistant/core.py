@@ -24,6 +24,7 @@ from glm_lsp.agent.mcp import Approve, McpHub, McpToolbox, no_approval
 from glm_lsp.agent.model import Model
 from glm_lsp.agent.tools import WRITING, Workspace, describe_call
 from glm_lsp.assistant import events as ev
+from glm_lsp.assistant.targets import check_target
 from glm_lsp.assistant.tasks import Cancellation, Tasks
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter
@@ -276,6 +277,7 @@ class Assistant:
         settings = await self.current_settings()
         model = self.model(settings)
         engine = await self.engine(request.root)
+        check_target(request.root, request.path, engine.policy, settings.allow_paths)
         emit(ev.Progress("gathering context"))
         counter = TokenCounter.load(settings.provider)
         budget = context_budget(settings, model.context_window, model.supports_tools, counter)
@@ -328,6 +330,8 @@ class Assistant:
         model = self.model(settings)
         emit(ev.Progress("gathering context"))
         engine = await self.engine(request.root)
+        if request.path is not None:
+            check_target(request.root, request.path, engine.policy, settings.allow_paths)
         context = await self._chat_context(request, engine, buffers, model)
         emit(ev.Progress("asking " + model.model))
         result = await self._turn(request, model, context, engine, buffers, emit)
@@ -389,6 +393,7 @@ class Assistant:
     async def _context(self, request: ev.ContextRequest, emit: Emit) -> None:
         settings = await self.current_settings()
         engine = await self.engine(request.root)
+        check_target(request.root, request.path, engine.policy, settings.allow_paths)
         counter = TokenCounter.load(settings.provider)
         budget = request.budget
         if budget is None:

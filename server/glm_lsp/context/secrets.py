@@ -155,6 +155,24 @@ _TOKENS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
 _URL_PASSWORD = re.compile(r"://(?P<user>[^\s:/@'\"`]*):(?P<value>[^\s/@'\"`]+)@")
 _BEARER = re.compile(r"(?:Bearer|bearer|BEARER)[ \t]+(?P<value>[A-Za-z0-9._~+/-]{16,}=*)")
 _SLACK_HOOK = re.compile(r"hooks\.slack\.com/services/(?P<value>[A-Za-z0-9/]{20,})")
+# npm and yarn registry auth in .npmrc: `//registry.npmjs.org/:_authToken=<uuid>`.
+_NPM_AUTH = re.compile(
+    r"//[^\s=]+/:_(?:authToken|auth|password)[ \t]*=[ \t]*(?P<value>[^\s\"'${<][^\s\"']*)"
+)
+# Shell and env-file assignments whose upper-case name holds PASSWORD, SECRET or TOKEN
+# (`PGPASSWORD=postgres`, `export GH_TOKEN="..."`): the name says it all, so the value is
+# redacted whatever it looks like, unless it is a reference (`$VAR`) or a stand-in.
+_ENV_SECRET = re.compile(
+    r"(?m)^[ \t]*(?:export[ \t]+)?(?P<name>[A-Z0-9_]*"
+    r"(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY)"
+    r"(?:_[A-Z0-9_]*)?)=(?P<quote>[\"']?)(?P<value>[^\s\"'#]+)(?P=quote)"
+)
+# A last word that makes the name describe the secret rather than hold it: `TOKEN_TYPE`.
+_ABOUT_A_SECRET = frozenset(
+    {"TYPE", "FILE", "PATH", "URL", "NAME", "ID", "LENGTH", "LEN", "TTL", "EXPIRY", "HEADER"}
+    | {"ENDPOINT", "DIR", "ENV", "VAR", "HASH", "PREFIX", "SIZE", "LIMIT", "FORMAT", "MODE"}
+)
+_NOT_A_VALUE = re.compile(r"(?i)(?:true|false|yes|no|on|off|none|null|[\d.]+)")
 
 # A secret-sounding word ending a name, then `=`, `:`, `:=`, `=>` (or a type annotation and
 # `=`), then a quoted or bare value. The word comes in three casings rather than under
@@ -190,7 +208,7 @@ _NOT_SECRET_TOKENS = frozenset(
 )
 _KEY_QUALIFIERS = frozenset(
     {"api", "access", "secret", "private", "signing", "encryption", "master", "auth"}
-    | {"account", "subscription", "app", "client", "consumer", "license"}
+    | {"account", "subscription", "app", "client", "consumer", "license", "storage"}
 )
 _PLACEHOLDER_WORDS = (
     "changeme",
@@ -335,6 +353,19 @@ def _always(match: re.Match[str], counter: list[int]) -> str:
     return _splice(match, "value")
 
 
+def _env_secret(match: re.Match[str], counter: list[int]) -> str:
+    """The value of an env-style secret assignment, unless it is a reference or a flag."""
+    value = match.group("value")
+    if match.group("name").rpartition("_")[2] in _ABOUT_A_SECRET:
+        return match.group(0)
+    if value.lower() in _SECRET_WORDS or value[0] in "$%{<" or is_placeholder(value):
+        return match.group(0)
+    if _NOT_A_VALUE.fullmatch(value):
+        return match.group(0)
+    counter[0] += 1
+    return _splice(match, "value")
+
+
 def _bearer(match: re.Match[str], counter: list[int]) -> str:
     """A bearer token that looks random."""
     if not looks_secret(match.group("value")):
@@ -399,5 +430,9 @@ def redact_secrets(text: str) -> tuple[str, int]:
         text = _BEARER.sub(lambda m: _bearer(m, counter), text)
     if "hooks.slack.com" in text:
         text = _SLACK_HOOK.sub(lambda m: _always(m, counter), text)
+    if "/:_" in text:
+        text = _NPM_AUTH.sub(lambda m: _always(m, counter), text)
+    if "=" in text:
+        text = _ENV_SECRET.sub(lambda m: _env_secret(m, counter), text)
     text = _ASSIGNMENT.sub(lambda m: _assignment(m, counter), text)
     return text, total + counter[0]

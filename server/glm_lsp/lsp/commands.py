@@ -36,6 +36,7 @@ from glm_lsp.lsp import protocol as p
 from glm_lsp.lsp.convert import encoding_name, lines_of, needing_confirmation, workspace_edit
 from glm_lsp.lsp.editing import (
     ProposedEdit,
+    confirm_scope,
     drain,
     hunk_edit,
     propose_edit,
@@ -227,6 +228,8 @@ async def _send_preview(ls: GlmServer, proposal: ProposedEdit, task_id: str, sho
 async def _chat_task(ls: GlmServer, request: ChatRequest, show: bool) -> str:
     """Stream a chat answer as $/glm/chat notifications; the assistant keeps the turn."""
     task_id = current.get()
+    if request.path is not None:
+        await confirm_scope(ls, request.root / request.path)
 
     def notify(kind: str, text: str) -> None:
         event = p.ChatEvent(request.session, task_id, kind, text)

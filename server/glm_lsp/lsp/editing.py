@@ -72,6 +72,7 @@ async def propose_edit(
 ) -> ProposedEdit:
     """Run the assistant on the document and range of `args`; raise its failure."""
     request = _request(server, args)
+    await confirm_scope(server, request.root / request.path)
     name = Path(request.path).name
     progress = progress or ProgressUI(server, "GLM: editing " + name)
     return await proposed(server, server.assistant.edit(request), name, progress)
@@ -99,6 +100,23 @@ async def proposed(
     assert proposal is not None
     proposal.usage = usage
     return proposal
+
+
+async def confirm_scope(server: GlmServer, path: Path) -> None:
+    """A file outside every workspace folder is sent only after the user says so: opening
+    a stray file must not be enough to ship it to a provider."""
+    if server.in_workspace(path):
+        return
+    send = types.MessageActionItem(title="Send")
+    answer = await server.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Warning,
+            message=f"GLM: {path} is outside every workspace folder; send it to the provider?",
+            actions=[send, types.MessageActionItem(title="Cancel")],
+        )
+    )
+    if answer is None or answer.title != send.title:
+        raise GlmError(f"{path.name} is outside every workspace folder and was not sent.")
 
 
 def raise_failure(event: Event) -> None:

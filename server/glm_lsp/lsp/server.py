@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import stat
 import sys
 import threading
@@ -13,12 +14,19 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from cattrs import ClassValidationError, IterableValidationError, transform_error
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
-from pygls.io_ import StdoutWriter, run_async
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcServerNotInitialized,
+)
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.language_server import lsp_method
+from pygls.protocol.language_server import _prepare_command_arguments, lsp_method
 from pygls.uris import to_fs_path
 
 from glm_lsp import __version__
@@ -27,6 +35,7 @@ from glm_lsp.config import Settings, load_settings
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.lsp import protocol
+from glm_lsp.lsp.framing import read_messages
 from glm_lsp.lsp.permission import ask_permission
 from glm_lsp.lsp.previews import Previews
 
@@ -46,6 +55,76 @@ class GlmProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cancelled_at_shutdown: list[asyncio.Future[Any]] = []
+        self.initialize_seen = False
+
+    def receive(self, data: dict[str, Any]) -> None:
+        """One message from the editor: every request gets exactly one reply, even when
+        its params do not fit the method, it comes before `initialize`, or it is a second
+        `initialize`."""
+        method, msg_id = data.get("method"), data.get("id")
+        request = isinstance(method, str) and "id" in data
+        replyable = isinstance(msg_id, int | str) and not isinstance(msg_id, bool)
+        refusal = self._refusal(method, request)
+        if refusal is not None:
+            if replyable:
+                self._send_response(msg_id, None, refusal.to_response_error())
+            return
+        try:
+            message = self.structure_message(data)
+        except JsonRpcException as error:
+            if request and replyable:
+                error = JsonRpcInvalidParams(message=invalid_params(method, error.__cause__))
+                self._send_response(msg_id, None, error.to_response_error())
+            else:
+                log.warning("skipped a message that does not fit its method %s", method)
+            return
+        if not hasattr(message, "jsonrpc"):
+            if replyable:
+                refused = JsonRpcInvalidRequest(message="The message is not JSON-RPC 2.0.")
+                self._send_response(msg_id, None, refused.to_response_error())
+            return
+        self.initialize_seen |= method == types.INITIALIZE  # only a well-formed one counts
+        self.handle_message(message)
+
+    def _refusal(self, method: Any, request: bool) -> JsonRpcException | None:
+        """The lifecycle error for `method`, if it comes at the wrong time."""
+        if method == types.INITIALIZE:
+            if self.initialize_seen:
+                return JsonRpcInvalidRequest(
+                    message="The server is already initialized; a second initialize is refused."
+                )
+            return None
+        if not self.initialize_seen and method != types.EXIT:
+            if request:
+                return JsonRpcServerNotInitialized(
+                    message="The server is not initialized yet; send initialize first."
+                )
+            return JsonRpcServerNotInitialized()  # a notification: dropped, no reply
+        return None
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(
+        self, params: types.ExecuteCommandParams
+    ) -> Generator[Any, Any, Any]:
+        """pygls' own, with refusals that say what was wrong instead of cattrs' words."""
+        handler = self.fm.commands.get(params.command)
+        if handler is None:
+            raise JsonRpcInvalidParams(message=f"There is no command {params.command!r}.")
+        try:
+            args, kwargs = _prepare_command_arguments(handler, params, self._converter)
+        except Exception as exc:
+            raise JsonRpcInvalidParams(message=invalid_params(params.command, exc)) from exc
+        result = yield handler, args, kwargs
+        return result
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        """Internal errors reach the editor as one sentence; the detail stays in the log."""
+        if error is not None and error.code == JsonRpcInternalError.CODE:
+            log.error("internal error answering request %s: %s", msg_id, error.message)
+            error = JsonRpcInternalError(
+                message="glm-lsp could not answer this request; its log has the details."
+            ).to_response_error()
+        super()._send_response(msg_id, result, error)
 
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
@@ -112,14 +191,9 @@ class GlmServer(LanguageServer):
         loop = asyncio.get_running_loop()
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
         assert self._stop_event is not None
+        assert isinstance(self.protocol, GlmProtocol)
         try:
-            await run_async(
-                stop_event=self._stop_event,
-                reader=reader,
-                protocol=self.protocol,
-                logger=log,
-                error_handler=self.report_server_error,
-            )
+            await read_messages(reader, self.protocol.receive, self._stop_event)
         finally:  # the pool outlives shutdown: requests still running end as cancelled
             await self.assistant.aclose()
 
@@ -189,6 +263,13 @@ class GlmServer(LanguageServer):
             return Path(to_fs_path(self.workspace.root_uri) or ".")
         raise GlmError("There is no workspace folder to work in.")
 
+    def in_workspace(self, path: Path) -> bool:
+        """Whether `path` lies in one of the workspace folders (or the root the editor opened)."""
+        roots = [Path(to_fs_path(f.uri) or "") for f in self.workspace.folders.values()]
+        if self.workspace.root_uri:
+            roots.append(Path(to_fs_path(self.workspace.root_uri) or ""))
+        return any(root != Path("") and root in path.parents for root in roots)
+
     def root_for(self, path: Path) -> Path:
         """The workspace folder holding `path`, else the repository or folder around it."""
         for folder in self.workspace.folders.values():
@@ -210,6 +291,22 @@ class GlmServer(LanguageServer):
 
     def open_buffers(self) -> dict[str, str]:
         return {doc.path: doc.source for doc in self.workspace.text_documents.values() if doc.path}
+
+
+def invalid_params(method: Any, cause: BaseException | None) -> str:
+    """The sentence for params that do not fit `method` (a request or a command): what
+    was wrong, and where, in the protocol's camelCase names."""
+    problems: list[str] = []
+    if isinstance(cause, ClassValidationError | IterableValidationError):
+        problems = [_camel(str(p).replace(" @ $.", " @ ")) for p in transform_error(cause)]
+    elif isinstance(cause, ValueError | TypeError) and "structuring" not in str(cause):
+        problems = [str(cause).rstrip(".")]
+    where = "; ".join(problems[:3]) or "they do not have the shape it takes"
+    return f"The params of {method} are not valid: {where}."
+
+
+def _camel(text: str) -> str:
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), text)
 
 
 def _is_pipe(stream: BinaryIO) -> bool:

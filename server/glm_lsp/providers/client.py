@@ -24,6 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -31,8 +32,10 @@ from httpx_sse import EventSource
 
 from ..config import Settings
 from ..errors import ProviderError
+from . import jsonlimit
 from .dialects import Endpoint, build_body, resolve
 from .failures import AttemptFailed, Failure, http_failure, provider_message, redact, to_error
+from .jsonlimit import JsonRefused
 from .reply import ReplyBuilder, unwrap_envelope
 from .types import ChatRequest, Completion, StreamEvent
 
@@ -82,6 +85,17 @@ class _Clock:
 def _seconds(value: float) -> float | None:
     """Settings use 0 for "no limit"; asyncio and httpx use None."""
     return value or None
+
+
+def _shaped(read: Callable[[], list[StreamEvent]], kind: str) -> list[StreamEvent]:
+    """Events from JSON that parsed; a reply whose fields have the wrong types (`choices: 5`)
+    is a failed attempt like one that is not JSON, not an exception of the client's own."""
+    try:
+        return read()
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        message = "the reply did not have the fields a chat completion has"
+        raise AttemptFailed(Failure(kind, message=message, detail=detail)) from None
 
 
 # --- the client ------------------------------------------------------------------------
@@ -148,7 +162,15 @@ class ProviderClient:
             len(body.get("tools", [])),
         )
         started = time.monotonic()
-        completion = await self._with_retries(body, on_event)
+        limit = self.settings.request_timeout
+        try:  # one deadline for the whole request: a reply that trickles still ends
+            async with asyncio.timeout(_seconds(limit)):
+                completion = await self._with_retries(body, on_event)
+        except TimeoutError:
+            raise ProviderError(
+                f"{self.endpoint.title} did not finish its reply within {limit:g} s "
+                "(the request_timeout setting)."
+            ) from None
         log.info(
             "%s: finish=%s after %.1f s; %s",
             self.endpoint.dialect.name,
@@ -273,16 +295,17 @@ class ProviderClient:
     def _read_whole(self, raw: bytes, builder: ReplyBuilder) -> list[StreamEvent]:
         """Parse a complete JSON reply; its events go out at once, in one piece each."""
         try:
-            body = json.loads(raw)
-        except ValueError:
+            body = jsonlimit.loads(raw)
+        except ValueError as exc:
             text = redact(raw[:500].decode("utf-8", "replace"), self.endpoint.api_key)
+            why = f"the reply was refused: {exc}" if isinstance(exc, JsonRefused) else ""
             raise AttemptFailed(
-                Failure("malformed", message="the reply was not JSON", detail=text)
+                Failure("malformed", message=why or "the reply was not JSON", detail=text)
             ) from None
         if self.endpoint.native:
             body = unwrap_envelope(body)
         self._check_error_body(body)
-        return builder.add_message(body)
+        return _shaped(partial(builder.add_message, body), "malformed")
 
     async def _read_events(
         self, response: httpx.Response, builder: ReplyBuilder, delivery: _Delivery, clock: _Clock
@@ -299,7 +322,8 @@ class ProviderClient:
                 done = True
                 break
             if data:
-                delivery.emit(builder.add_chunk(self._decode_chunk(data)))
+                chunk = self._decode_chunk(data)
+                delivery.emit(_shaped(partial(builder.add_chunk, chunk), "cut"))
         # Some servers omit [DONE]; a clean end after a finish_reason is still complete.
         if not done and builder.finish_reason is None:
             raise AttemptFailed(Failure("cut", message="the stream ended before [DONE]"))
@@ -307,11 +331,12 @@ class ProviderClient:
 
     def _decode_chunk(self, data: str) -> Any:
         try:
-            chunk = json.loads(data)
-        except ValueError:
+            chunk = jsonlimit.loads(data)
+        except ValueError as exc:
             text = redact(data[:500], self.endpoint.api_key)
+            why = f"a chunk was refused: {exc}" if isinstance(exc, JsonRefused) else ""
             raise AttemptFailed(
-                Failure("cut", message="a chunk was not valid JSON", detail=text)
+                Failure("cut", message=why or "a chunk was not valid JSON", detail=text)
             ) from None
         self._check_error_body(chunk)
         return chunk

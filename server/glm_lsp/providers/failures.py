@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ..errors import ProviderError
+from ..logs import scrub
 
 REDACTED = "***"
 MAX_MESSAGE = 300
@@ -67,8 +68,9 @@ class AttemptFailed(Exception):
 
 
 def redact(text: str, secret: str) -> str:
-    """Replace every occurrence of the secret (the API key) with ***."""
-    return text.replace(secret, REDACTED) if secret else text
+    """Replace the secret (the API key), and every fragment of 8 characters or more of
+    it, with ***."""
+    return scrub(text, secret, REDACTED)
 
 
 _TOO_LONG = re.compile(

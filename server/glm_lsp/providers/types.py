@@ -24,6 +24,8 @@ class ToolCall:
         except json.JSONDecodeError as exc:
             reason = f"the arguments of {self.name} are not valid JSON ({exc.msg})"
             raise ValueError(reason) from exc
+        except RecursionError:
+            raise ValueError(f"the arguments of {self.name} are nested too deeply") from None
         if not isinstance(value, dict):
             raise ValueError(f"the arguments of {self.name} must be a JSON object")
         return value

@@ -137,3 +137,12 @@ def test_an_edit_that_keeps_the_same_definitions_rebuilds_only_its_own_edges() -
     assert graph._dirty == {"lib.py"}
     graph.set_file("lib.py", [d("renamed_helper")])  # a name vanished: its users move
     assert graph._dirty == {"lib.py"} | {f"user{n}.py" for n in range(20)}
+
+
+def test_a_graph_without_any_reference_ranks_twice_without_error() -> None:
+    graph = SymbolGraph()
+    graph.set_file("a.py", [d("alpha")])
+    graph.set_file("b.py", [d("beta")])
+    first = graph.rank({"a.py": 1.0})
+    second = graph.rank({"b.py": 1.0})  # a second focus sorts the (empty) edges
+    assert first["a.py"] > first["b.py"] and second["b.py"] > second["a.py"]

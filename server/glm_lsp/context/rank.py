@@ -281,6 +281,8 @@ class SymbolGraph:
         after an edit changed it."""
         matrix = self._sparse()
         source, target, weight = matrix
+        if not len(target):  # no references at all: nothing flows
+            return lambda rank: np.zeros(n)
         if self._columns is None or self._columns[0] is not matrix:
             if self._ranked is not matrix:
                 self._ranked = matrix
@@ -295,8 +297,6 @@ class SymbolGraph:
             starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
             self._columns = (matrix, (source[order], weight[order], starts, by_target[starts]))
         sorted_source, sorted_weight, starts, targets = self._columns[1]
-        if not len(sorted_source):
-            return lambda rank: np.zeros(n)
 
         def walk(rank: FloatArray) -> FloatArray:
             flow = np.zeros(n)

@@ -8,6 +8,8 @@ sentence of the refusal.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from glm_lsp.edits.apply import apply_edit
@@ -219,3 +221,13 @@ def test_a_hunk_with_a_typo_stripped_whitespace_and_wrong_numbers_is_placed() ->
         "         return value\n"
     )
     assert patched(text, diff) == text.replace("log(value)", "log(value, 'total')")
+
+
+def test_a_minified_line_is_answered_at_once() -> None:
+    # difflib's character ratio is quadratic: over a 200 KB line it took minutes.
+    line = "".join(f"function f{n}(a){{return a+{n}}};" for n in range(8000))
+    text = "/* bundle */\n" + line + "\n"
+    started = time.perf_counter()
+    message = refusal(block, text, line.replace("a+7", "a-7") + "\n", "x\n")
+    assert time.perf_counter() - started < 5
+    assert message.startswith("The SEARCH section was not found in cart.py")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from glm_lsp.edits.locate import (
+    LONG,
     Candidate,
     Found,
     LineEdit,
@@ -375,6 +376,8 @@ def _closest_lines(text: str, old_string: str) -> _Candidate | None:
     A cheap line-by-line score picks a few likely windows, and only those are compared
     character by character: comparing every window that way takes seconds on a large file.
     """
+    if len(old_string) > LONG:
+        return None  # too long to compare by characters in reasonable time
     file_lines = split_lines(text)
     if not file_lines:
         return None
@@ -385,7 +388,10 @@ def _closest_lines(text: str, old_string: str) -> _Candidate | None:
     matcher.set_seq2("\n".join(wanted))
     best: _Candidate | None = None
     for first in _likely_starts(contents, wanted[:height]):
-        matcher.set_seq1("\n".join(contents[first : first + height]))
+        window = "\n".join(contents[first : first + height])
+        if len(window) > 2 * LONG:
+            continue
+        matcher.set_seq1(window)
         floor = best.similarity if best else _MIN_SIMILARITY
         if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
             continue  # upper bounds of ratio(): this window cannot do better

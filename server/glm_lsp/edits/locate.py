@@ -50,6 +50,9 @@ FUZZY_MIN = 0.92
 """A fuzzy match needs this difflib ratio (of the whitespace-normalised lines)."""
 FUZZY_MARGIN = 0.05
 """...and no other place within this much of it."""
+LONG = 20_000
+"""Characters beyond which text is compared by whole lines only: difflib's character ratio
+is quadratic, and one minified line would keep an edit busy for minutes."""
 _NEAR = 5
 """How far (in lines) from its @@ numbers a hunk may be and still be "there"."""
 _ALIKE = 0.75
@@ -415,6 +418,8 @@ def insertion(
 def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | None:
     """Windows of the file similar to `edit.old` (ratio ≥ `FUZZY_MIN` - `FUZZY_MARGIN`)."""
     wanted = [norm(line) for line in edit.old]
+    if sum(map(len, wanted)) > LONG:
+        return None
     keys = index.keys("whitespace")
     floor = FUZZY_MIN - FUZZY_MARGIN
     matcher = SequenceMatcher(None, autojunk=False)
@@ -424,7 +429,10 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
         for first, height in _windows_near(start, len(wanted), len(keys)):
             if (first, height) in scored:
                 continue
-            matcher.set_seq1("\n".join(keys[first : first + height]))
+            window = "\n".join(keys[first : first + height])
+            if len(window) > 2 * LONG:
+                continue
+            matcher.set_seq1(window)
             if matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor:
                 scored[(first, height)] = matcher.ratio()
     options = [
@@ -557,6 +565,8 @@ def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[i
 
 def _alike(model: str, file: str) -> bool:
     """Whether a model's line is a misquote of the file's line (a typo, not another line)."""
+    if len(model) + len(file) > LONG:
+        return False
     return SequenceMatcher(None, norm(model), norm(file), autojunk=False).ratio() >= _ALIKE
 
 

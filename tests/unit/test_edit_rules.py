@@ -79,7 +79,6 @@ def test_search_and_replace_missing_their_indentation_are_reindented() -> None:
     )
 
 
-
 def test_a_dedented_replace_that_wraps_lines_one_level_deeper_is_still_reindented() -> None:
     # Dedented by one level, the two wrapped lines land at the file's own depth for them;
     # the kept "def" line and the base indentation show the REPLACE is dedented too.
@@ -306,3 +305,54 @@ def test_a_minified_line_is_answered_at_once() -> None:
     message = refusal(block, text, line.replace("a+7", "a-7") + "\n", "x\n")
     assert time.perf_counter() - started < 5
     assert message.startswith("The SEARCH section was not found in cart.py")
+
+
+NESTED = "function f() {\n  if (ready) {\n    if (loaded) {\n      start();\n    }\n  }\n}\n"
+
+
+def test_lines_at_other_depths_or_a_line_left_out_is_refused() -> None:
+    # Up to indentation the quote matches lines 3-6 as they stand; with its own indentation
+    # it matches lines 3-7 with "    }" left out. It removes a different "}" either way.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,5 +3,4 @@\n"
+        "     if (loaded) {\n"
+        "       start();\n"
+        "-  }\n"
+        " }\n"
+    )
+    message = refusal(patched, NESTED, diff)
+    assert (
+        "some of its lines match there only at another depth, while with their own "
+        "indentation they match lines 3-7 with a line left out, so which it means is unclear"
+    ) in message
+
+
+def test_a_loose_match_whose_lines_sit_at_different_depths_is_refused() -> None:
+    # A typo, and "      end" left out: the closest window pairs each "end" with the one
+    # above it, a level deeper than quoted, and would put the blank line a line too high.
+    spec = (
+        "describe 'Express'\n"
+        "  describe 'routing'\n"
+        "    describe 'keys'\n"
+        "      it 'parses keys'\n"
+        "        Express.regexpKeys.should.eql ['page']\n"
+        "      end\n"
+        "    end\n"
+        "  end\n"
+        "end\n"
+    )
+    diff = (
+        "--- a/spec.rb\n+++ b/spec.rb\n@@ -5,4 +5,5 @@\n"
+        "         Express.regexpKeys.hould.eql ['page']\n"
+        "     end\n"
+        "+\n"
+        "   end\n"
+        " end\n"
+    )
+    files = {"spec.rb": spec}.get
+    with pytest.raises(EditError) as error:
+        apply_patch(files, diff)
+    assert error.value.message.startswith(
+        "Hunk 1 of the diff (@@ -5,4 +5,5 @@, first line \"Express.regexpKeys.hould.eql ['page']\") "
+        "was not found in spec.rb"
+    )

@@ -63,6 +63,8 @@ _MAX_STARTS = 50
 """Window starts scored for a fuzzy match, most voted first."""
 
 Opcode = tuple[str, int, int, int, int]
+_PAIRING_LEVELS = ("trailing whitespace", "whitespace")
+"""How quoted lines are paired with a window's: with their indentation, else without."""
 
 
 def norm(line: str) -> str:
@@ -245,11 +247,63 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
             if len(options) > 1 and level != "exact":
                 options = [_with_raw(index, edit, option) for option in options]
                 options.sort(key=lambda option: -option.raw)
+            if level == "whitespace":
+                options = _with_gapped_rivals(index, edit, options, final_eol)
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         return fuzzy
     return gapped(index, edit, final_eol) or fuzzy
+
+
+def _with_gapped_rivals(
+    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+) -> list[Candidate]:
+    """`options` found up to indentation, each made unusable where the quoted lines, with
+    the indentation they have, match over other lines with one left out: the model either
+    misindented lines or left one out, and which one changes the result."""
+    rivals = gapped(index, edit, final_eol, levels=("trailing whitespace",))
+    if rivals is None:
+        return options
+    checked = []
+    for option in options:
+        other = next(
+            (
+                rival
+                for rival in rivals.candidates
+                if _overlap(rival, option) and rival.end - rival.start > len(edit.old)
+            ),
+            None,
+        )
+        if (
+            other is not None
+            and option.lines is not None
+            and not _same_result(index, option, other)
+        ):
+            option = replace(
+                option,
+                lines=None,
+                problem=(
+                    "some of its lines match there only at another depth, while with their "
+                    f"own indentation they match lines {other.start + 1}-{other.end} with a "
+                    "line left out, so which it means is unclear"
+                ),
+            )
+        checked.append(option)
+    return checked
+
+
+def _same_result(index: LineIndex, a: Candidate, b: Candidate) -> bool:
+    """Whether two readings of an edit leave the same file."""
+    if a.lines is None or b.lines is None:
+        return False
+    low, high = min(a.start, b.start), max(a.end, b.end)
+
+    def result(c: Candidate) -> list[str]:
+        assert c.lines is not None
+        return [*index.lines[low : c.start], *c.lines, *index.lines[c.end : high]]
+
+    return result(a) == result(b)
 
 
 def already_applied(
@@ -278,6 +332,8 @@ def already_applied(
     else:
         return None
     places = [place for place in (found.candidates if found else ()) if place.lines is not None]
+    if not places and found is not None and found.level in LEVELS:
+        return None  # every quoted line stands there: not made yet, but unclear (its problem)
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
@@ -442,7 +498,7 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
             first,
             first + height,
             ratio,
-            _align(wanted, keys[first : first + height]),
+            _aligned(index, edit, first, first + height),
             final_eol,
         )
         for (first, height), ratio in scored.items()
@@ -455,34 +511,36 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
     return Found(FUZZY, tuple(options))
 
 
-def gapped(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | None:
+def gapped(
+    index: LineIndex,
+    edit: LineEdit,
+    final_eol: bool | None,
+    levels: Sequence[str] = _PAIRING_LEVELS,
+) -> Found | None:
     """Places where every quoted line is found in order, up to whitespace or a typo, with a
     few file lines between them that the model left out (a dropped context line).
 
     Too few lines differ for a character ratio to notice, so the test is on whole lines:
     each quoted line pairs with a file line, at most a quarter as many file lines are
     left out, and at least two distinctive lines match exactly. Every such place is a
-    candidate; more than one is ambiguous.
+    candidate; more than one is ambiguous. `levels` are those lines may pair at (see
+    `_aligned`).
     """
     wanted = [norm(line) for line in edit.old]
     if len(wanted) < 2:
         return None
-    keys = index.keys("whitespace")
     slack = max(1, len(wanted) // 4)
-    spans: set[tuple[int, int]] = set()
+    places: dict[tuple[int, int], list[Opcode]] = {}
     for start in _voted_starts(index, wanted):
-        first, last = max(0, start - slack), min(len(keys), start + len(wanted) + slack)
-        ops = _align(wanted, keys[first:last])
-        matched = [(f1 + first, f2 + first) for tag, _, _, f1, f2 in ops if tag == "equal"]
-        if matched:
-            spans.add((matched[0][0], matched[-1][1]))
+        first, last = max(0, start - slack), min(len(index.lines), start + len(wanted) + slack)
+        place = _gap_alignment(index, edit, first, last, levels)
+        if place is not None:
+            places.setdefault(place[0], place[1])
     options = []
-    for first, last in sorted(spans):
-        ops = _align(wanted, keys[first:last])
+    for (first, last), ops in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
-        paired = _pairing(edit, index.contents[first:last], ops)
         telling = sum(sum(char.isalnum() for char in wanted[k]) >= 4 for k in equal)
-        if None in paired or last - first - len(wanted) > slack or telling < 2:
+        if last - first - len(wanted) > slack or telling < 2:
             continue
         similarity = len(equal) / (last - first)
         options.append(candidate(index, edit, first, last, similarity, ops, final_eol))
@@ -490,6 +548,45 @@ def gapped(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
         return None
     options.sort(key=lambda option: (-option.similarity, option.start))
     return Found(GAPPED, tuple(options))
+
+
+def _gap_alignment(
+    index: LineIndex, edit: LineEdit, first: int, last: int, levels: Sequence[str]
+) -> tuple[tuple[int, int], list[Opcode]] | None:
+    """The span of file lines `first`..`last` that the quoted lines stand for, and the
+    opcodes pairing them, when every quoted line pairs with one there (see `_aligned`)."""
+    for level in levels:
+        ops = _align([_KEY[level](line) for line in edit.old], index.keys(level)[first:last])
+        matched = [(f1, f2) for tag, _, _, f1, f2 in ops if tag == "equal"]
+        if not matched:
+            continue
+        low, high = first + matched[0][0], first + matched[-1][1]
+        ops = _aligned(index, edit, low, high, levels)
+        if None not in _pairing(edit, index.contents[low:high], ops):
+            return (low, high), ops
+    return None
+
+
+def _aligned(
+    index: LineIndex,
+    edit: LineEdit,
+    first: int,
+    last: int,
+    levels: Sequence[str] = _PAIRING_LEVELS,
+) -> list[Opcode]:
+    """Opcodes pairing the quoted lines with file lines `first`..`last`.
+
+    Lines are paired with their indentation first, so that of several "}" lines the one
+    at the quoted depth is taken; only if that leaves a quoted line unpaired (the quote's
+    indentation is off) are they paired up to whitespace.
+    """
+    window = index.contents[first:last]
+    for level in levels:
+        key = _KEY[level]
+        ops = _align([key(line) for line in edit.old], index.keys(level)[first:last])
+        if None not in _pairing(edit, window, ops):
+            break
+    return ops
 
 
 def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
@@ -740,16 +837,16 @@ class _Indenter:
         ):
             whole = same
         self.whole = whole
+        if whole is None and fuzzy:
+            raise _Refused(
+                "its lines resemble the file's only loosely and their indentation differs from "
+                "the file's by different amounts on different lines, so it may be another place"
+            )
 
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""
         if not line.strip():
             return line
-        if self.whole is None and self.fuzzy:
-            raise _Refused(
-                "its lines resemble the file's only loosely and their indentation differs from "
-                "the file's by different amounts on different lines, so it may be another place"
-            )
         transform = self.whole or self._nearest(number, line)
         result = transform(line)
         if result is None:

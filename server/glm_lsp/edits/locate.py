@@ -252,7 +252,9 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
-        return fuzzy
+        return Found(
+            FUZZY, tuple(_with_loose_rivals(index, edit, list(fuzzy.candidates), final_eol))
+        )
     return gapped(index, edit, final_eol) or fuzzy
 
 
@@ -263,32 +265,55 @@ def _with_gapped_rivals(
     the indentation they have, match over other lines with one left out: the model either
     misindented lines or left one out, and which one changes the result."""
     rivals = gapped(index, edit, final_eol, levels=("trailing whitespace",))
-    if rivals is None:
-        return options
+    return _refuse_rivals(
+        index,
+        options,
+        [rival for rival in rivals.candidates if rival.end - rival.start > len(edit.old)]
+        if rivals
+        else [],
+        lambda option, rival: _overlap(option, rival),
+        "some of its lines match there only at another depth, while with their own "
+        "indentation they match lines {} with a line left out",
+    )
+
+
+def _with_loose_rivals(
+    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+) -> list[Candidate]:
+    """Fuzzy `options`, each made unusable where every quoted line is found elsewhere, or
+    here with a line left out (not as a misquote of it): two readings of the model's
+    mistakes that give different files."""
+    rivals = gapped(index, edit, final_eol)
+    return _refuse_rivals(
+        index,
+        options,
+        list(rivals.candidates) if rivals else [],
+        lambda option, rival: (
+            not _overlap(option, rival) or rival.end - rival.start > len(edit.old)
+        ),
+        "its lines resemble the file's there only loosely, while lines {} hold every one "
+        "of them with a line left out",
+    )
+
+
+def _refuse_rivals(
+    index: LineIndex,
+    options: Sequence[Candidate],
+    rivals: Sequence[Candidate],
+    counts: Callable[[Candidate, Candidate], bool],
+    wording: str,
+) -> list[Candidate]:
+    """`options` made unusable where a rival reading that `counts` gives another file."""
     checked = []
     for option in options:
-        other = next(
-            (
-                rival
-                for rival in rivals.candidates
-                if _overlap(rival, option) and rival.end - rival.start > len(edit.old)
-            ),
-            None,
-        )
+        other = next((rival for rival in rivals if counts(option, rival)), None)
         if (
             other is not None
             and option.lines is not None
             and not _same_result(index, option, other)
         ):
-            option = replace(
-                option,
-                lines=None,
-                problem=(
-                    "some of its lines match there only at another depth, while with their "
-                    f"own indentation they match lines {other.start + 1}-{other.end} with a "
-                    "line left out, so which it means is unclear"
-                ),
-            )
+            where = wording.format(f"{other.start + 1}-{other.end}")
+            option = replace(option, lines=None, problem=f"{where}, so which it means is unclear")
         checked.append(option)
     return checked
 
@@ -648,8 +673,9 @@ def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[i
     """For each of the model's old lines, the window line it stands for (None: not there).
 
     Equal lines pair up, and so do lines in runs as long on both sides that are alike (a
-    misquoted line stands for the file's line in its place); anything else is unpaired,
-    so a line is never taken for its unlike neighbour.
+    misquoted line stands for the file's line in its place). In runs of other lengths (a
+    misquoted line next to one left out) a line pairs with the one it is most alike, in
+    order, when no other there is as alike. A line is never taken for an unlike neighbour.
     """
     paired: list[int | None] = [None] * len(edit.old)
     for tag, i1, i2, f1, f2 in ops:
@@ -657,14 +683,37 @@ def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[i
             for offset in range(i2 - i1):
                 if tag == "equal" or _alike(edit.old[i1 + offset], window[f1 + offset]):
                     paired[i1 + offset] = f1 + offset
+        elif tag == "replace":
+            low = f1
+            for number in range(i1, i2):
+                place = _most_alike(edit.old[number], window, low, f2)
+                if place is not None:
+                    paired[number], low = place, place + 1
     return paired
+
+
+def _most_alike(model: str, window: list[str], low: int, high: int) -> int | None:
+    """The window line in `low`..`high` that `model` misquotes, if one is clearly it."""
+    scores = sorted(
+        ((_likeness(model, window[place]), place) for place in range(low, high)), reverse=True
+    )
+    if not scores or scores[0][0] < _ALIKE:
+        return None
+    if len(scores) > 1 and scores[1][0] >= scores[0][0]:
+        return None
+    return scores[0][1]
+
+
+def _likeness(model: str, file: str) -> float:
+    """How alike a model's line and a file line are (0 for lines too long to compare)."""
+    if len(model) + len(file) > LONG:
+        return 0.0
+    return SequenceMatcher(None, norm(model), norm(file), autojunk=False).ratio()
 
 
 def _alike(model: str, file: str) -> bool:
     """Whether a model's line is a misquote of the file's line (a typo, not another line)."""
-    if len(model) + len(file) > LONG:
-        return False
-    return SequenceMatcher(None, norm(model), norm(file), autojunk=False).ratio() >= _ALIKE
+    return _likeness(model, file) >= _ALIKE
 
 
 def _splice(

@@ -315,12 +315,18 @@ def _tie_break(
     options: list[Candidate],
     placed: dict[int, Candidate],
 ) -> Candidate:
-    """Choose among equally matching places: not over another hunk, then by @@ number."""
+    """Choose among equally matching places: not over another hunk, then by @@ number.
+
+    The numbers choose only between places the hunk matches exactly: a hunk that
+    misquotes its lines may have its numbers wrong too, and a wrong copy would be changed.
+    """
     hunk = hunks[number - 1]
     free = [o for o in options if not any(_overlap(o, other) for other in placed.values())]
     if len(free) == 1:
         return free[0]
     expected = _expected(hunks, number, placed)
+    if expected is not None and any(o.similarity < 1 or o.raw < 1 for o in free):
+        raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
     if expected is not None and free:
         ranked = sorted(free, key=lambda option: abs(option.start - expected))
         nearest = abs(ranked[0].start - expected)
@@ -430,11 +436,20 @@ def _terms(hunk: Hunk, number: int) -> Terms:
     )
 
 
-def _ambiguous(path: str, hunk: Hunk, number: int, options: list[Candidate], numbered: bool) -> str:
+def _ambiguous(
+    path: str,
+    hunk: Hunk,
+    number: int,
+    options: list[Candidate],
+    numbered: bool,
+    loose: bool = False,
+) -> str:
     """Message for a hunk that matches several places the @@ numbers cannot choose between."""
     starts = ", ".join(str(option.start + 1) for option in options)
     why = (
-        "its @@ line numbers do not point clearly at one of them"
+        "it matches them only loosely, so its @@ line numbers are not trusted to choose"
+        if loose
+        else "its @@ line numbers do not point clearly at one of them"
         if numbered
         else "it has no @@ line numbers to choose between them"
     )

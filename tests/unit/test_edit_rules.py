@@ -356,3 +356,85 @@ def test_a_loose_match_whose_lines_sit_at_different_depths_is_refused() -> None:
         "Hunk 1 of the diff (@@ -5,4 +5,5 @@, first line \"Express.regexpKeys.hould.eql ['page']\") "
         "was not found in spec.rb"
     )
+
+
+TWICE = (
+    "def first(request):\n"
+    "    check_permissions(request.user)\n"
+    "    result = compute(request.payload)\n"
+    "    return render(result)\n"
+    "\n"
+    "\n"
+    "def second(request):\n"
+    "    check_permissions(request.user)\n"
+    "    result = compute(request.payload)\n"
+    "    return render(result)\n"
+)
+
+
+def test_at_numbers_do_not_choose_between_places_a_misquoted_hunk_matches() -> None:
+    # A typo ("reqest") makes the match loose; the numbers point at the first copy, but a
+    # model that misquotes lines may misnumber them too.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,3 +2,3 @@\n"
+        "     check_permissions(reqest.user)\n"
+        "-    result = compute(request.payload)\n"
+        "+    result = compute(request.payload, strict=True)\n"
+        "     return render(result)\n"
+    )
+    assert (
+        "matches 2 places in cart.py (starting at lines 2, 8), and it matches them only "
+        "loosely, so its @@ line numbers are not trusted to choose"
+    ) in refusal(patched, TWICE, diff)
+
+
+def test_a_loose_match_with_another_reading_elsewhere_is_refused() -> None:
+    # The quote resembles "replace" (two lines misquoted), and it is all in "place" with a
+    # long line left out. Which function the model meant is a guess.
+    text = (
+        "def place(order):\n"
+        "    validate(order)\n"
+        "    audit_log.write_entry(order, level='debug', reason='placed by the shop')\n"
+        "    total = price(order.items)\n"
+        "    return total\n"
+        "\n"
+        "def replace(order):\n"
+        "    validate(order)\n"
+        "    total = price(order.item)\n"
+        "    return total\n"
+    )
+    block = (
+        "def place(order):\n    validate(order)\n    total = price(order.items)\n    return total\n"
+    )
+    message = refusal(patched, text, _diff(block, "    return round(total, 2)\n", 1))
+    assert "was not found in cart.py" in message
+    assert "Did you mean lines 7-10" in message
+
+
+def _diff(old: str, new_last: str, start: int) -> str:
+    """A hunk replacing the last line of `old` with `new_last`."""
+    lines = old.splitlines(keepends=True)
+    body = "".join(" " + line for line in lines[:-1]) + "-" + lines[-1] + "+" + new_last
+    count = len(lines)
+    return f"--- a/cart.py\n+++ b/cart.py\n@@ -{start},{count} +{start},{count} @@\n{body}"
+
+
+def test_a_misquoted_line_beside_a_left_out_one_pairs_with_the_line_it_misquotes() -> None:
+    # "impor BadHeader" is BadHeader misquoted (not BadData, its neighbour), so BadData is
+    # the line left out, right where the new import goes: above it or below it is unclear.
+    text = (
+        "from .encoding import base64_decode\n"
+        "from .encoding import base64_encode\n"
+        "from .exc import BadData\n"
+        "from .exc import BadHeader\n"
+        "from .exc import BadPayload\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,5 @@\n"
+        " from .encoding import base64_decode\n"
+        " from .encoding import base64_encode\n"
+        "+from .encoding import want_bytes\n"
+        " from .exc impor BadHeader\n"
+        " from .exc import BadPayload\n"
+    )
+    assert "was not found in cart.py" in refusal(patched, text, diff)

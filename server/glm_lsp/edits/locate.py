@@ -338,13 +338,14 @@ def already_applied(
 
     As GNU patch's ``--forward`` does, the check is whether the edit's reverse applies
     cleanly: its new side (kept and new lines) matches whole lines up to whitespace. That
-    says "applied" where the edit matches nowhere, or only more loosely and elsewhere; for
-    an edit that only adds lines also where it matches (its context still matches after it
-    was made, so it would go in a second time), and likewise for one that only removes
-    blank lines, which a loose match finds again in any run of blanks. An edit whose
-    removed lines are where its result would stand is not applied yet (a deletion's result
-    is its own context). `expected` (a diff's @@ line, 0-based) also counts: the result
-    standing there while the edit matches only far from it is applied.
+    says "applied" where the edit matches nowhere, or only more loosely (a change of
+    indentation, made, still matches its old lines up to whitespace; blank lines removed
+    are found again in any run of blanks); for an edit that only adds lines also where it
+    matches as well (its context still matches after it was made, so it would go in a
+    second time). An edit whose removed lines are where its result would stand is not
+    applied yet (a deletion's result is its own context). `expected` (a diff's @@ line,
+    0-based) also counts: the result standing there while the edit matches only far from
+    it is applied.
     """
     new = edit.new_lines()
     if not new or tuple(new) == edit.old:
@@ -362,12 +363,9 @@ def already_applied(
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
-    blank_only = all(
-        not line.strip() for line, kept in zip(edit.old, edit.kept, strict=True) if not kept
-    )
     for start in starts:
         over = any(place.start < start + len(new) and start < place.end for place in places)
-        if over and (_only_adds(edit) or (looser and blank_only)) or (looser and not over):
+        if looser or (over and _only_adds(edit)):
             return start
         if expected is not None and _near(start, expected):
             if not any(_near(place.start, expected) for place in places):

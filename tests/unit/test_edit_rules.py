@@ -441,12 +441,18 @@ def test_a_misquoted_line_beside_a_left_out_one_pairs_with_the_line_it_misquotes
 
 
 def test_a_change_of_indentation_already_made_is_refused() -> None:
-    # The block was indented one level deeper; its old lines still match up to
+    # The block was indented one level deeper; the diff's old lines still match up to
     # whitespace, but its result stands there exactly.
     indented = PY.replace("        value", "            value").replace(
         "        self.log", "            self.log"
     )
-    old = "        value = sum(self.items)\n        self.log(value)\n"
-    new = "            value = sum(self.items)\n            self.log(value)\n"
-    message = refusal(apply_edit, indented, old, new)
-    assert message.startswith("The edit is already in")
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,4 @@\n"
+        "     def total(self):\n"
+        "-        value = sum(self.items)\n"
+        "-        self.log(value)\n"
+        "+            value = sum(self.items)\n"
+        "+            self.log(value)\n"
+        "         return value\n"
+    )
+    assert refusal(patched, indented, diff).startswith("The edit is already in cart.py")

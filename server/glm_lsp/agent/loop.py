@@ -120,8 +120,10 @@ class AgentLoop:
         default_path: str | None = None,
         hooks: Hooks | None = None,
         mcp: McpToolbox | None = None,
+        affinity: str = "",
     ) -> None:
         self.model, self.writes, self.workspace = model, writes, workspace
+        self.affinity = affinity  # routes the requests to the provider's cache (Cloudflare)
         self.mcp = mcp
         self.formats = formats or FormatMemory()
         self.counter, self.default_path = counter, default_path
@@ -219,7 +221,7 @@ class AgentLoop:
             tools = READ_ONLY
         if tools and self.mcp is not None:
             tools = [*tools, *self.mcp.offered(len(tools))]
-        request = request_for(self.model.settings, self.messages, tools)
+        request = request_for(self.model.settings, self.messages, tools, self.affinity)
         reply = await self.model.complete(request, self.hooks.on_event)
         self.usage = self.usage + reply.usage
         if self.counter is not None and len(self.messages) == self.first:

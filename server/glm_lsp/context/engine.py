@@ -241,6 +241,7 @@ class ContextEngine:
         )
         text = self.read(request.path)
         focus = self.focus(request)
+        fixed = TokenCounter(counter.provider)  # the map must not move with the learned ratio
         found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
         order = [rel for rel in _by_rank(ranks) if rel != request.path]
@@ -256,7 +257,7 @@ class ContextEngine:
             definitions=[d for d in found if d.path != request.path],
             git=git,
             blame=blame,
-            repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
+            repo_map=lambda tokens: self.repo_map(tokens, focus, fixed, ranks),
             related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
 

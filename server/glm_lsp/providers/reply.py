@@ -16,7 +16,7 @@ from typing import Any
 
 from .failures import AttemptFailed, Failure, provider_message
 from .glm_markup import MarkupFilter, split_tool_calls
-from .pricing import Price, estimate_cost
+from .pricing import Price, cache_savings, estimate_cost
 from .types import Completion, StreamEvent, ToolCall, Usage
 
 
@@ -196,6 +196,7 @@ class ReplyBuilder:
         ]
         usage, reported_cost = parse_usage(self.usage_raw)
         usage.cost = reported_cost if reported_cost is not None else estimate_cost(usage, price)
+        usage.saved = cache_savings(usage, price)
         return Completion(
             content=content,
             reasoning="".join(self._reasoning),

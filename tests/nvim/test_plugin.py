@@ -229,14 +229,14 @@ def test_chat_streams_and_continues_the_session(nvim: Neovim) -> None:
     assert result["filetype"] == "markdown"
     assert result["session"] == result["first_session"] and result["session"]
     first = nvim.provider.requests[0].body["messages"]
-    assert first[-1]["content"].endswith("## Question\nWhat does greet do?")
+    assert "## Current file: app/main.py" in first[1]["content"]  # the session's context
+    assert first[2:] == [{"role": "user", "content": "What does greet do?"}]
     second = nvim.provider.requests[1].body["messages"]
-    assert [(m["role"], m["content"]) for m in second[1:3]] == [
-        ("user", "What does greet do?"),
+    assert second[: len(first)] == first  # the first turn again, unchanged: a cached prefix
+    assert [(m["role"], m["content"]) for m in second[len(first) :]] == [
         ("assistant", "greet prints\na greeting."),
+        ("user", "And its argument?"),
     ]
-    assert second[3]["role"] == "user"
-    assert second[3]["content"].endswith("## Question\nAnd its argument?")
 
 
 STANDARD_ACTIONS = [

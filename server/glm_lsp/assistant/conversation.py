@@ -133,6 +133,7 @@ def update(basis: Basis, path: str | None, lines: tuple[int, int] | None, read: 
     moved = path is not None and (path, lines) != (basis.path, basis.lines)
     if moved and path is not None:
         text = files.get(path)
+        new_file = text is None
         if text is None:
             text = read(path) or ""
             files[path] = text
@@ -141,7 +142,7 @@ def update(basis: Basis, path: str | None, lines: tuple[int, int] | None, read: 
             body = "".join(text.splitlines(keepends=True)[lines[0] - 1 : lines[1]])
             where = f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
             parts.append(f"## Selection now: {where} of {path}\n{fence(body)}")
-        elif path != basis.path:
+        elif path != basis.path and not new_file:
             parts.append(f"## Now in view: {path}")
     if not parts:
         return Plan([], basis)

@@ -207,10 +207,23 @@ def test_doctor_shows_settings_without_the_key(provider_server, repo: Path) -> N
     assert server.key not in result.stdout + result.stderr
     assert f"request url          {server.base_url}/chat/completions" in result.stdout
     assert "model id             @cf/zai-org/glm-5.2" in result.stdout
+    assert "prompt cache         the provider reports cached tokens (0 of " in result.stdout
     assert result.stdout.rstrip().endswith("'OK'")
     assert json.dumps(server.requests[0].body["messages"]) == json.dumps(
         [{"role": "user", "content": "Reply with the single word OK."}]
     )
+
+
+def test_doctor_says_when_the_provider_does_not_report_cached_tokens(
+    provider_server, repo: Path
+) -> None:
+    server: ProviderServer = provider_server("nvidia")
+    result = run_cli(["doctor"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "prompt cache         the provider does not report cached tokens; usage counts every "
+        "prompt token in full\n"
+    ) in result.stdout
 
 
 def test_serve_over_tcp_answers_initialize(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -63,6 +63,8 @@ ModelFactory = Callable[[Settings, httpx.AsyncClient], Model]
 class ProviderCheck:
     answer: str
     seconds: float
+    usage: Usage = field(default_factory=Usage)
+    cache_reported: bool = False  # the reply's usage counts cached prompt tokens
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,9 @@ class Assistant:
         reply = await model.complete(
             ChatRequest(messages=messages, max_tokens=64, reasoning_effort="none")
         )
-        return ProviderCheck(reply.content, time.monotonic() - started)
+        return ProviderCheck(
+            reply.content, time.monotonic() - started, reply.usage, reply.cache_reported
+        )
 
     def endpoint(self) -> tuple[str, str]:
         """The request URL and model id the settings lead to (no key needed)."""

@@ -57,6 +57,12 @@ def parse_usage(raw: Any) -> tuple[Usage, float | None]:
     )
 
 
+def reports_cache(raw: Any) -> bool:
+    """Whether a usage object carries a cached-token count at all (0 included)."""
+    details = _dict(_dict(raw).get("prompt_tokens_details"))
+    return isinstance(details.get("cached_tokens"), int)
+
+
 def unwrap_envelope(body: Any) -> Any:
     """Cloudflare native replies: {"result": ..., "success": bool, "errors": [...]}."""
     data = _dict(body)
@@ -203,4 +209,5 @@ class ReplyBuilder:
             tool_calls=calls,
             finish_reason=self.finish_reason,
             usage=usage,
+            cache_reported=reports_cache(self.usage_raw),
         )

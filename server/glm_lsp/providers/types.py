@@ -154,6 +154,8 @@ class Completion:
     tool_calls: list[ToolCall] = field(default_factory=list)
     finish_reason: str | None = None
     usage: Usage = field(default_factory=Usage)
+    # the usage came with a cached-token count (even 0): the provider reports its cache
+    cache_reported: bool = False
 
     def as_message(self) -> Message:
         return Message(

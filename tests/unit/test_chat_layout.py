@@ -198,10 +198,10 @@ def test_the_repository_part_does_not_move_with_the_instruction_or_the_ratio(
     learned = TokenCounter("cloudflare", 3.1, calibrated=True)
     contexts = [
         engine.assemble(
-            ContextRequest("pkg/main.py", "Rename run", (1, 2)), 8192, TokenCounter("x")
+            ContextRequest("pkg/main.py", "Rename run", (1, 2)), 16384, TokenCounter("x")
         ),
         engine.assemble(
-            ContextRequest("pkg/main.py", "Document other in detail", (5, 6)), 8192, learned
+            ContextRequest("pkg/main.py", "Document other in detail", (5, 6)), 16384, learned
         ),
     ]
     first, second = ([s for s in c.sections if s.key in ("repo_map", "related")] for c in contexts)

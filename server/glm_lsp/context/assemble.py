@@ -11,8 +11,9 @@ The repository part (repo map and related files) is sized from the budget alone,
 shares (MAP_SHARE, RELATED_SHARE), and chosen before the rest: it then depends only on the
 focus (the current file, recent files, co-changes), not on the instruction, the selection
 or how much the current file and definitions take, so requests about the same file repeat
-it byte for byte. Below SMALL_BUDGET, and for instructions about the whole file, there is
-no room to spare and everything is chosen by priority as one.
+it byte for byte; the room the rest leaves goes to more related files after them. Below
+STABLE_BUDGET, and for instructions about the whole file, there is no room to spare and
+everything is chosen by priority as one (bench_scope measures those budgets).
 
 Sizes are planned in characters and then checked with the counter's token count (the
 provider's calibrated ratio, else a conservative estimate); a context over its budget is
@@ -46,6 +47,7 @@ SMALL_BUDGET = 4096  # tokens; below it the repo map's reserve shrinks
 MAP_SHARE = 0.2  # of the budget, the repo map's fixed share (at least 4096 tokens)
 RELATED_SHARE = 0.4  # of the budget, the most the related files take
 STABLE_STEP = 1024  # tokens; the repository part is sized from the budget rounded to it
+STABLE_BUDGET = 16384  # tokens; from here on the repository part has fixed shares
 MAX_BODIES = 8  # definitions shown with their bodies; the rest as signatures
 _ATTEMPTS = 4
 RELATED_HEADING = "## Related file: "
@@ -250,11 +252,8 @@ def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> Assemble
     while the counted tokens exceed its budget."""
     m.git = functools.cache(m.git)  # one git run, however many plans
     m.blame = functools.cache(m.blame)
-    stable = (
-        []
-        if budget_tokens < SMALL_BUDGET or m.whole_file
-        else _repository(m, budget_tokens, counter)
-    )
+    apart = budget_tokens >= STABLE_BUDGET and not m.whole_file
+    stable = _repository(m, budget_tokens, counter) if apart else []
     used = sum(s.tokens + 1 for s in stable)
     rest = budget_tokens - used
     chars = counter.chars_for_tokens(rest)
@@ -359,7 +358,7 @@ def _plan(
         keep("current", _current(m, budget, max(total // 2, total - 4 * 4096)))
     else:
         limit = min(int(whole_budget * CURRENT_SHARE), budget_tokens)
-        share = min(counter.chars_for_tokens(limit), total * 2 // 5 if repo else total * 2 // 3)
+        share = min(counter.chars_for_tokens(limit), total * 2 // 5 if repo else total * 9 // 10)
         keep("current", _within(lambda c: _current(m, budget, c), share, limit, counter))
     reserve = (total // 10 if small else total // 5) if repo else 0  # kept for the repo map
     keep("definitions", _definitions(m.definitions, budget, budget.left - reserve))

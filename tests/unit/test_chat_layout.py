@@ -9,12 +9,14 @@ emulator's prefix cache.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
 
 from test_agent_loop import ScriptedModel, events, reply, scripted
 
+from glm_lsp.agent.loop import context_budget
 from glm_lsp.assistant import Assistant, ChatRequest, Done
 from glm_lsp.assistant.conversation import (
     CONTEXT,
@@ -258,3 +260,36 @@ def test_an_older_session_database_opens_and_keeps_its_messages(tmp_path: Path) 
     assert store.usage("s") == Usage(10, 2, 0, 5, 0.5, 0.0)
     (info,) = store.sessions()
     assert info.messages == 2
+
+
+async def test_a_context_that_no_longer_fits_beside_the_conversation_is_rebuilt_smaller(
+    tmp_path: Path,
+) -> None:
+    big = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(120))
+    root = make_repo(tmp_path / "repo", {"app/main.py": big})
+    settings = Settings(context_window=60_000, max_tokens=1000, context_tokens=8192)
+    counter = TokenCounter.load(settings.provider)
+    probe = ScriptedModel([reply("x")], settings=settings)
+    measuring = Assistant(settings, model_factory=scripted(probe))
+    other = measuring.session(root, "", "probe")
+    await events(measuring.chat(chat(root, other, "What is f3?", "app/main.py")))
+    context_tokens = counter.tokens_for_chars(len(probe.requests[0].messages[1].content or ""))
+    await measuring.aclose()
+    uncapped = dataclasses.replace(settings, context_tokens=10**9)
+    alone = context_budget(uncapped, 100_000, False, counter)  # the window less the overhead
+    # an answer that leaves room for half the context only
+    answer = "y" * int((alone - context_tokens // 2) * counter.chars_per_token)
+    model = ScriptedModel([reply(answer), reply("z")], settings=settings)
+    assistant = Assistant(settings, model_factory=scripted(model))
+    session = assistant.session(root, "", "long")
+    await events(assistant.chat(chat(root, session, "What is f3?", "app/main.py")))
+    await events(assistant.chat(chat(root, session, "And f4?")))
+    first, second = (r.messages for r in model.requests)
+    assert first[1].content == probe.requests[0].messages[1].content
+    rebuilt = second[1].content or ""
+    assert rebuilt.startswith("## Current file: app/main.py (lines 1-")  # a window of it
+    assert 0 < len(rebuilt) < len(first[1].content or "")
+    assert [m.content for m in second[2:]] == ["What is f3?", answer, "And f4?"]
+    kinds = [s.kind for s in assistant.store(root).stored(session)]
+    assert kinds.count(CONTEXT) == 2
+    await assistant.aclose()

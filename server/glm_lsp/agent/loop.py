@@ -382,10 +382,13 @@ def request_chars(request: ChatRequest) -> int:
 
 
 def context_budget(
-    settings: Settings, window: int, supports_tools: bool, counter: TokenCounter
+    settings: Settings, window: int, supports_tools: bool, counter: TokenCounter, beside: int = 0
 ) -> int:
-    """Tokens the repository context may use with this provider and these settings."""
-    overhead = counter.count(prompts.system_for("tools" if supports_tools else "search_replace"))
+    """Tokens the repository context may use with this provider and these settings, next
+    to `beside` tokens of conversation."""
+    overhead = beside + counter.count(
+        prompts.system_for("tools" if supports_tools else "search_replace")
+    )
     if supports_tools:
         overhead += counter.count(json.dumps([tool.to_wire() for tool in TOOLS]))
     window = settings.context_window or window

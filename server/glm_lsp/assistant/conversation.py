@@ -6,9 +6,10 @@ project rules, then the repository context as of the session's first turn, then 
 conversation, then the new question. What changed since the context was built (edited
 files, another file or selection in view) follows as a short update message just before
 the question, and stays where it was in every later turn. The context is rebuilt, once,
-only when it no longer fits what the user is doing: the updates outgrew a quarter of it,
-or the user moved to a file outside the context's folder that it does not show. From then
-on the new context is the stable one.
+only when it no longer fits: the updates outgrew a quarter of it, the user moved to a file
+outside the context's folder that it does not show, or the conversation grew so long that
+context and conversation no longer fit the window together (then it is rebuilt smaller).
+From then on the new context is the stable one.
 
 The `Basis` remembers what the context and the updates showed the model (the texts of the
 files it saw), so the next turn can say what changed as a diff.
@@ -182,6 +183,13 @@ def layout(stored: list[Stored]) -> list[Message]:
         elif entry.kind == CONVERSATION and _replayed(entry.message):
             messages.append(Message(role=entry.message.role, content=entry.message.content))
     return messages
+
+
+def conversation_chars(stored: list[Stored]) -> int:
+    """Characters a turn re-sends besides its context: the conversation and the updates."""
+    sent = layout(stored)
+    has_context = any(s.kind == CONTEXT for s in stored)
+    return sum(len(m.content or "") for m in sent[1 if has_context else 0 :])
 
 
 def _replayed(message: Message) -> bool:

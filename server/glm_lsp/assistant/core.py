@@ -31,6 +31,7 @@ from glm_lsp.assistant.conversation import (
     Plan,
     basis_for,
     context_message,
+    conversation_chars,
     layout,
     needs_rebuild,
     update,
@@ -404,23 +405,36 @@ class Assistant:
     ) -> Plan:
         """What this turn sends before its question: the repository context around the
         file in view when the session needs a (new) one, else a short update on what
-        changed since, or nothing."""
-        basis = Basis.from_json(self.store(request.root).basis(request.session))
+        changed since, or nothing. A context that no longer fits beside the conversation
+        is built again, smaller, around the file it was about."""
+        store = self.store(request.root)
+        basis = Basis.from_json(store.basis(request.session))
         span = _span(request.lines)
         counter = TokenCounter.load(model.settings.provider)
         tools = request.writes and model.supports_tools
         budget = context_budget(model.settings, model.context_window, tools, counter)
+        talk = conversation_chars(store.stored(request.session)) + len(request.message)
+        room = context_budget(
+            model.settings, model.context_window, tools, counter, counter.tokens_for_chars(talk)
+        )
+        overflow = basis is not None and counter.tokens_for_chars(basis.context_chars) > room
         heading = "Instruction" if request.writes else "Question"
 
         def plan() -> Plan:
             engine.set_buffers(relative_buffers(engine.root, buffers))
             read = _reader(engine)
-            if request.path is None or not needs_rebuild(basis, request.path):
-                return Plan([], basis) if basis is None else update(basis, request.path, span, read)
-            wanted = EngineRequest(request.path, request.message, span, heading)
-            assembled = engine.assemble(wanted, budget, counter)
-            fresh = basis_for(assembled, engine.read(request.path), request.path, span, read)
-            return Plan([Stored(Message("user", context_message(assembled)), CONTEXT)], fresh)
+            path, lines = request.path, span
+            if overflow and basis is not None and path is None:
+                path, lines = basis.path, basis.lines
+            if path is None or not (overflow or needs_rebuild(basis, path)):
+                return Plan([], basis) if basis is None else update(basis, path, lines, read)
+            wanted = EngineRequest(path, request.message, lines, heading)
+            assembled = engine.assemble(wanted, min(budget, room), counter)
+            message = context_message(assembled)
+            if not message:  # no room for any context beside the conversation
+                return Plan([], basis)
+            fresh = basis_for(assembled, engine.read(path), path, lines, read)
+            return Plan([Stored(Message("user", message), CONTEXT)], fresh)
 
         return await asyncio.to_thread(plan)
 

@@ -345,8 +345,14 @@ def _same(synced: object, version: object) -> bool:
     return synced is version or (isinstance(version, str) and synced == version)
 
 
+RANK_RESOLUTION = 6  # decimals of a rank that order files; the rest is iteration noise
+
+
 def _by_rank(ranks: dict[str, float]) -> list[str]:
-    return sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+    """Files by rank, near-ties by path. The power iteration starts from the last ranks and
+    stops within 1e-7, so the same focus can come back 1e-8 apart; ordering by ranks rounded
+    to 1e-6 keeps the repo map and related files (the cached prefix) the same bytes."""
+    return sorted(ranks, key=lambda rel: (-round(ranks[rel], RANK_RESOLUTION), rel))
 
 
 def relative_buffers(root: Path, buffers: Mapping[str, str]) -> dict[str, str]:

@@ -178,7 +178,8 @@ def test_updates_say_what_changed_and_rebuilds_happen_only_when_needed() -> None
         "## Changes since you were shown these files\napp/util.py was deleted."
     )
     assert not needs_rebuild(basis, "app/util.py")  # shown in the context
-    assert not needs_rebuild(basis, "app/new.py")  # beside the file the context is about
+    assert not needs_rebuild(basis, "app/new.py", 6)  # beside the file the context is about
+    assert needs_rebuild(basis, "app/new.py", 300)  # too big for an update
     assert needs_rebuild(basis, "lib/other.py")  # another part of the repository
     assert not needs_rebuild(basis, None)
     assert needs_rebuild(None, "app/main.py")

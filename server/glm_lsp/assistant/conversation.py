@@ -103,8 +103,9 @@ def basis_for(
     return Basis(path, lines, files, len(message), 0)
 
 
-def needs_rebuild(basis: Basis | None, path: str | None) -> bool:
-    """Whether this turn must build a new context instead of sending an update."""
+def needs_rebuild(basis: Basis | None, path: str | None, size: int = 0) -> bool:
+    """Whether this turn must build a new context instead of sending an update; `size` is
+    the characters of the file in view (only asked for when the context does not show it)."""
     if path is None:
         return False
     if basis is None or basis.path is None:
@@ -113,6 +114,8 @@ def needs_rebuild(basis: Basis | None, path: str | None) -> bool:
         return True  # the updates outgrew the context: fold them into a new one
     if path in basis.files:
         return False
+    if (basis.update_chars + size) * UPDATES_SHARE > basis.context_chars:
+        return True  # the new file would make the update outgrow it
     return posixpath.dirname(path) != posixpath.dirname(basis.path)
 
 

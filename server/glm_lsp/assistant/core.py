@@ -426,7 +426,8 @@ class Assistant:
             path, lines = request.path, span
             if overflow and basis is not None and path is None:
                 path, lines = basis.path, basis.lines
-            if path is None or not (overflow or needs_rebuild(basis, path)):
+            size = len(read(path) or "") if path and basis and path not in basis.files else 0
+            if path is None or not (overflow or needs_rebuild(basis, path, size)):
                 return Plan([], basis) if basis is None else update(basis, path, lines, read)
             wanted = EngineRequest(path, request.message, lines, heading)
             assembled = engine.assemble(wanted, min(budget, room), counter)

@@ -447,8 +447,8 @@ def first_line_cut(hunk: Hunk) -> tuple[str, str] | None:
 
 def drop_context(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
     """The hunk without one interior context line (old lines on both sides), and whether
-    that leaves added lines between two context lines with the dropped line between them:
-    then the diff does not say on which side of it they go, and it must be refused."""
+    that leaves added lines right where the dropped line was: then the diff does not say on
+    which side of it they go, and it must be refused."""
     tags = [tag for tag, _ in hunk.lines]
     interior = [
         k
@@ -465,8 +465,9 @@ def drop_context(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
 
 
 def unsaid_side(lines: list[tuple[str, str]], k: int, dropped: str) -> bool:
-    """Whether added lines touching position `k` sit between two context lines, and putting
-    the dropped line before or after them gives different text."""
+    """Whether added lines touch position `k` (between two old lines, context or removed),
+    and putting the dropped line before or after them gives different text: the diff as
+    written says nothing of which, since either way it only left out one line."""
     tags = [tag for tag, _ in lines]
     low = k
     while low > 0 and tags[low - 1] == "+":
@@ -475,8 +476,6 @@ def unsaid_side(lines: list[tuple[str, str]], k: int, dropped: str) -> bool:
     while high < len(tags) and tags[high] == "+":
         high += 1
     if low == high:
-        return False
-    if not (0 < low and high < len(tags) and tags[low - 1] == " " and tags[high] == " "):
         return False
     added = [line for _, line in lines[low:high]]
     return [dropped, *added] != [*added, dropped]
@@ -845,6 +844,7 @@ def main() -> None:
     parser.add_argument("--no-tools", action="store_true", help="skip GNU patch and git apply")
     parser.add_argument("--out", help="also write the Markdown report here")
     parser.add_argument("--failures", type=int, default=5, help="print this many misses per kind")
+    parser.add_argument("--kinds", help="only these kinds, comma-separated (see KINDS)")
     args = parser.parse_args()
     sources = [("glm-lsp", str(ROOT))] + [(source_name(repo), repo) for repo in args.repos]
     started = time.perf_counter()
@@ -855,6 +855,9 @@ def main() -> None:
         print(f"{name}: {repo} at {head}: {len(loaded)} changes")
         changes += loaded
     proposals = build(changes, args.seed)
+    if args.kinds:
+        wanted = set(args.kinds.split(","))
+        proposals = [p for p in proposals if p.kind in wanted]
     print(f"{len(proposals)} proposals from {len(changes)} changes")
     ours_started = time.perf_counter()
     spent: dict[tuple[str, str], float] = defaultdict(float)

@@ -79,6 +79,27 @@ def test_search_and_replace_missing_their_indentation_are_reindented() -> None:
     )
 
 
+
+def test_a_dedented_replace_that_wraps_lines_one_level_deeper_is_still_reindented() -> None:
+    # Dedented by one level, the two wrapped lines land at the file's own depth for them;
+    # the kept "def" line and the base indentation show the REPLACE is dedented too.
+    search = "def total(self):\n    value = sum(self.items)\n    self.log(value)\n"
+    replace = (
+        "def total(self):\n"
+        "    if self.items:\n"
+        "        value = sum(self.items)\n"
+        "        self.log(value)\n"
+    )
+    assert block(PY, search, replace) == (
+        "class Cart:\n"
+        "    def total(self):\n"
+        "        if self.items:\n"
+        "            value = sum(self.items)\n"
+        "            self.log(value)\n"
+        "        return value\n"
+    )
+
+
 def test_a_replace_already_indented_like_the_file_is_left_alone() -> None:
     search = "value = sum(self.items)\nself.log(value)\n"  # dedented
     replace = "        value = sum(self.items)\n        self.log(value, 'total')\n"  # as the file
@@ -206,8 +227,62 @@ def test_new_lines_beside_a_dropped_context_line_are_refused() -> None:
         "         return value\n"
     )
     message = refusal(patched, PY, diff)
-    assert "its new lines go between two context lines, but the file has line 4 there" in message
-    assert "which side of them they belong on is unclear" in message
+    assert (
+        "it adds 'self.check(value)' where the file has line 4 that it leaves out, so on which "
+        "side of those the new lines belong is unclear"
+    ) in message
+
+
+def test_new_lines_beside_a_removed_line_and_a_dropped_one_are_refused() -> None:
+    # Written as "+check, -log" with "value = ..." left out between "def" and them: the
+    # model may have meant the check above that line or below it (right before "log").
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,4 @@\n"
+        "     def total(self):\n"
+        "+        self.check(self.items)\n"
+        "-        self.log(value)\n"
+        "         return value\n"
+    )
+    assert "the new lines belong is unclear" in refusal(patched, PY, diff)
+    # ... and after a removed line, "-log, +check" with "value" left out below the removed line
+    text = PY.replace("        return value\n", "        value += 1\n        return value\n")
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,4 +3,4 @@\n"
+        "         value = sum(self.items)\n"
+        "-        self.log(value)\n"
+        "+        self.check(value)\n"
+        "         return value\n"
+    )
+    assert "where the file has line 5 that it leaves out" in refusal(patched, text, diff)
+
+
+def test_a_hunk_matching_far_away_reindented_or_at_its_line_with_a_gap_is_refused() -> None:
+    text = (
+        "def a():\n"
+        "    x = 1\n"
+        "    y = 2\n"
+        "    log(x)\n"
+        "    return x\n"
+        "\n"
+        "\n"
+        "class B:\n"
+        "    def b(self):\n"
+        "        x = 1\n"
+        "        log(x)\n"
+        "        return x\n"
+    )
+    diff = (  # "y = 2" left out at line 2, or the method's lines quoted at another depth?
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,3 +2,3 @@\n"
+        "     x = 1\n"
+        "-    log(x)\n"
+        "+    log(x, 'a')\n"
+        "     return x\n"
+    )
+    message = refusal(patched, text, diff)
+    assert (
+        "matches cart.py at line 10 only with other indentation, far from its @@ line, and at "
+        "line 2 with a line left out, so which place it means is unclear"
+    ) in message
 
 
 def test_a_hunk_with_a_typo_stripped_whitespace_and_wrong_numbers_is_placed() -> None:

@@ -16,8 +16,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from glm_lsp.agent import actions, prompts
 from glm_lsp.agent.loop import AgentLoop, FormatMemory, Hooks, LoopResult, context_budget
@@ -49,15 +48,17 @@ from glm_lsp.edits.overlay import FileChange, Overlay
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.edits.stale import rebase_changes
 from glm_lsp.errors import GlmError
-from glm_lsp.providers.client import ProviderClient
 from glm_lsp.providers.dialects import resolve
 from glm_lsp.providers.types import ChatRequest, Message, StreamEvent, ToolCall, Usage
 from glm_lsp.store import SessionInfo, SessionStore, Stored, default_path
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
 
 Emit = Callable[[ev.Event], None]
-ModelFactory = Callable[[Settings, httpx.AsyncClient], Model]
+ModelFactory = Callable[[Settings, "httpx.AsyncClient"], Model]
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class Drafts:
 
 
 def provider_model(settings: Settings, http: httpx.AsyncClient) -> Model:
+    from glm_lsp.providers.client import ProviderClient  # httpx is slow to import
+
     return ProviderClient(settings, http=http)
 
 
@@ -143,6 +146,8 @@ class Assistant:
         """The provider client for `settings`, rebuilt only when the settings change."""
         if self._model is None or self._model[0] is not settings:
             if self._http is None or self._http.is_closed:
+                import httpx
+
                 self._http = httpx.AsyncClient(follow_redirects=False)
             self._model = (settings, self.model_factory(settings, self._http))
         return self._model[1]

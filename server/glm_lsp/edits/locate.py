@@ -249,7 +249,7 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         return fuzzy
-    return _gapped(index, edit, final_eol) or fuzzy
+    return gapped(index, edit, final_eol) or fuzzy
 
 
 def already_applied(
@@ -455,7 +455,7 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
     return Found(FUZZY, tuple(options))
 
 
-def _gapped(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | None:
+def gapped(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | None:
     """Places where every quoted line is found in order, up to whitespace or a typo, with a
     few file lines between them that the model left out (a dropped context line).
 
@@ -581,9 +581,9 @@ def _splice(
     """The (content, line end) pairs replacing the window: the model's change, the file's lines.
 
     Kept lines come from the file, removed ones must be in it, new ones are re-indented.
-    File lines the model did not mention (a context line it left out) stay, and new lines
-    next to them go on the side the model's removed lines fix; between two context lines
-    that side is unknown, so the edit is refused there.
+    File lines the model did not mention (a context line it left out) stay; new lines
+    written right where such lines were left out could go on either side of them (the model
+    may have dropped them before its new lines or after), so the edit is refused there.
     """
     window = index.lines[start:end]
     for number, place in enumerate(paired):
@@ -597,7 +597,12 @@ def _splice(
         place = paired[number] if number < len(edit.old) else len(window)
         new = [(indenter.line(number, line), index.newline) for line in edit.inserts[number]]
         gap = [] if place is None else [(content(x), eol(x)) for x in window[cursor:place]]
-        if new and _new_before_gap(index, start, edit, len(window), paired, number, bool(gap)):
+        if new and gap and place is not None and _texts(new + gap) != _texts(gap + new):
+            raise _Refused(
+                f"it adds {_quote(new)} where the file has {_lines(start + cursor, start + place)} "
+                "that it leaves out, so on which side of those the new lines belong is unclear"
+            )
+        if new and _new_before_gap(index, start, edit, len(window), paired, number):
             out.extend(new + gap)
         else:
             out.extend(gap + new)
@@ -615,58 +620,61 @@ def _new_before_gap(
     size: int,
     paired: list[int | None],
     number: int,
-    gap: bool,
 ) -> bool:
-    """Whether new lines written before old line `number` go before the `gap` of file lines
-    the model left out there (else after it); refuses when their place is a guess.
+    """Whether new lines written before old line `number` go first in their slot (before
+    any file lines whose order against them does not matter); refuses when their place is
+    a guess.
 
-    After a removed line they replace it, so they come first; before a removed line they
-    follow. Between two context lines they need both to be in the file with nothing left
-    out between them, and at the edges the one context line beside them.
+    The context lines beside them must be in the file, each where only one file line could
+    be it. After a removed line they replace it, so they come first; before a removed line
+    they follow.
     """
     above = number - 1 if number > 0 else None
     below = number if number < len(edit.old) else None
-    if above is not None and not edit.kept[above]:
-        return True
-    if below is not None and not edit.kept[below]:
-        return False
-    for neighbour in (above, below):
-        if neighbour is not None and paired[neighbour] is None:
+    for neighbour, step in ((above, -1), (below, 1)):
+        if neighbour is None or not edit.kept[neighbour]:
+            continue
+        place = paired[neighbour]
+        if place is None:
             raise _Refused(
                 f"its new lines go next to the line {edit.old[neighbour].strip()!r}, which is "
                 "not in the file there, so where they belong is unclear"
             )
-    if above is not None and below is not None:
-        first, last = paired[above], paired[below]
-        assert first is not None and last is not None
-        if gap:
-            raise _Refused(
-                f"its new lines go between two context lines, but the file has "
-                f"{_lines(start + first + 1, start + last)} there that it leaves out, so which "
-                "side of them they belong on is unclear"
-            )
-        _refuse_shiftable(index, start, size, paired, first, last)
+        _refuse_shiftable(index, start, size, paired, place, step, edit.old[neighbour])
+    if above is not None and not edit.kept[above]:
+        return True
     return below is None
 
 
 def _refuse_shiftable(
-    index: LineIndex, start: int, size: int, paired: list[int | None], first: int, last: int
+    index: LineIndex,
+    start: int,
+    size: int,
+    paired: list[int | None],
+    place: int,
+    step: int,
+    quoted: str,
 ) -> None:
-    """Refuse when the context lines around new lines could pair with equal file lines the
-    model left out (two blank lines, two "}" lines, one quoted): the left-out line may be
-    the one between them, and the new lines' side of it is then a guess."""
-    used = {place for place in paired if place is not None}
+    """Refuse when the `quoted` context line at window line `place`, beside new lines, could
+    as well be an equal file line beyond it (`step` away from the new lines: two blank
+    lines, two "}" lines, one quoted): the line at `place` may be one the model left out,
+    and the new lines' side of it is then a guess. An equal line that the model left out
+    counts, and so does one past the window that the quote matches better (to the
+    indentation) than the line it was paired with."""
+    used = {spot for spot in paired if spot is not None}
     lines = index.contents
-    for place, step in ((last, 1), (first, -1)):
-        other = place + step
-        while 0 <= other < size and norm(lines[start + other]) == norm(lines[start + place]):
-            if other not in used:
-                raise _Refused(
-                    f"its context line {lines[start + place].strip()!r} also stands at line "
-                    f"{start + other + 1}, which it leaves out, so on which side of that line "
-                    "its new lines belong is unclear"
-                )
-            other += step
+    here = lines[start + place]
+    other = place + step
+    while 0 <= start + other < len(lines) and norm(lines[start + other]) == norm(here):
+        inside = 0 <= other < size
+        closer = quoted.rstrip() == lines[start + other].rstrip() != here.rstrip()
+        if (inside and other not in used) or (not inside and closer):
+            raise _Refused(
+                f"its context line {quoted.strip()!r} also stands at line "
+                f"{start + other + 1}, which it leaves out, so on which side of that line "
+                "its new lines belong is unclear"
+            )
+        other += step
 
 
 def _check_removed_runs(
@@ -683,6 +691,16 @@ def _check_removed_runs(
                 f"adjacent, but the file has {_lines(start + above + 1, start + below)} between "
                 "them"
             )
+
+
+def _texts(lines: list[tuple[str, str]]) -> list[str]:
+    return [text for text, _ in lines]
+
+
+def _quote(lines: list[tuple[str, str]]) -> str:
+    """The first of `lines`, quoted, for a sentence (the rest counted)."""
+    first = repr(lines[0][0].strip())
+    return first if len(lines) == 1 else f"{first} and {len(lines) - 1} more lines"
 
 
 def _lines(first: int, last: int) -> str:

@@ -211,6 +211,8 @@ def test_the_repository_part_does_not_move_with_the_instruction_or_the_ratio(
     assert [s.key for s in first] == ["repo_map", "related"]
     assert [s.text for s in first] == [s.text for s in second]
     assert contexts[0].render().startswith("## Repository map")
+    for context in contexts:  # the fixed shares and the rest stay within the budget
+        assert context.tokens + len(context.sections) - 1 <= 16384
 
 
 def test_cloudflare_requests_carry_the_session_affinity_and_no_other_dialect_does() -> None:

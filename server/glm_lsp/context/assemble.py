@@ -267,9 +267,7 @@ def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> Assemble
         context = plan(chars, rest)
     sections = [*stable, *context.sections]
     if stable:
-        sections += _more_related(
-            m, stable, budget_tokens - rest + context.tokens, budget_tokens, counter
-        )
+        sections += _more_related(m, sections, budget_tokens, counter)
     context = AssembledContext(_ordered(sections), budget_tokens)
     while context.tokens + len(context.sections) - 1 > budget_tokens and len(context.sections) > 1:
         context.sections.pop(0)  # the most stable section is the least needed one
@@ -277,16 +275,17 @@ def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> Assemble
 
 
 def _more_related(
-    m: Material, stable: list[Section], used: int, budget_tokens: int, counter: TokenCounter
+    m: Material, sections: list[Section], budget_tokens: int, counter: TokenCounter
 ) -> list[Section]:
-    """The room the rest left, filled with the next related files, after the fixed ones
-    (the prefix they share with the next request ends where this section starts)."""
-    left = budget_tokens - used - len(stable) - 8
+    """The room the other sections left, filled with the next related files, after the
+    fixed ones (the prefix they share with the next request ends where this one starts)."""
+    left = budget_tokens - sum(s.tokens + 1 for s in sections)  # each with its separator
     if left < 256:
         return []
     shown = {
         line.removeprefix(RELATED_HEADING)
-        for section in stable
+        for section in sections
+        if section.key == "related"
         for line in section.text.splitlines()
         if line.startswith(RELATED_HEADING)
     }

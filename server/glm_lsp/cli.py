@@ -31,6 +31,7 @@ from glm_lsp.assistant import (
     Notice,
     ProjectRules,
     ProposedChange,
+    ProviderCheck,
     Reasoning,
     Text,
     UsageReport,
@@ -268,9 +269,20 @@ async def _doctor() -> int:
         check = await assistant.check_provider()
     finally:
         await assistant.aclose()
+    print(f"{'prompt cache':20} {_cache_line(check)}")
     answer = check.answer.strip()[:80]
     print(f"provider answered in {check.seconds:.1f} s: {answer!r}")
     return 0
+
+
+def _cache_line(check: ProviderCheck) -> str:
+    """Whether the provider's usage tells cached prompt tokens apart, from the check."""
+    if check.cache_reported:
+        return (
+            f"the provider reports cached tokens ({check.usage.cached_tokens} of "
+            f"{check.usage.prompt_tokens} in this check)"
+        )
+    return "the provider does not report cached tokens; usage counts every prompt token in full"
 
 
 def _serve(args: argparse.Namespace) -> int:

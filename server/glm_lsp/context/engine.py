@@ -241,6 +241,7 @@ class ContextEngine:
         )
         text = self.read(request.path)
         focus = self.focus(request)
+        fixed = TokenCounter(counter.provider)  # the map must not move with the learned ratio
         found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
         order = [rel for rel in _by_rank(ranks) if rel != request.path]
@@ -256,7 +257,7 @@ class ContextEngine:
             definitions=[d for d in found if d.path != request.path],
             git=git,
             blame=blame,
-            repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
+            repo_map=lambda tokens: self.repo_map(tokens, focus, fixed, ranks),
             related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
 
@@ -344,8 +345,14 @@ def _same(synced: object, version: object) -> bool:
     return synced is version or (isinstance(version, str) and synced == version)
 
 
+RANK_RESOLUTION = 6  # decimals of a rank that order files; the rest is iteration noise
+
+
 def _by_rank(ranks: dict[str, float]) -> list[str]:
-    return sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+    """Files by rank, near-ties by path. The power iteration starts from the last ranks and
+    stops within 1e-7, so the same focus can come back 1e-8 apart; ordering by ranks rounded
+    to 1e-6 keeps the repo map and related files (the cached prefix) the same bytes."""
+    return sorted(ranks, key=lambda rel: (-round(ranks[rel], RANK_RESOLUTION), rel))
 
 
 def relative_buffers(root: Path, buffers: Mapping[str, str]) -> dict[str, str]:

@@ -296,6 +296,11 @@ def render(path: str, hunks: list[Hunk], numbers: str = "right", delta: int = 0)
     return "".join(out)
 
 
+def same_end(hunk: Hunk) -> bool:
+    """Whether both sides of a hunk end alike (with a line break or without)."""
+    return hunk.old().endswith("\n") == hunk.new().endswith("\n")
+
+
 def block(path: str, search: str, replace: str) -> str:
     def ended(text: str) -> str:
         return text if not text or text.endswith("\n") else text + "\n"
@@ -587,11 +592,21 @@ def diff_proposals(
         yield "tabs", change.old, expected, render(p, [tabbed])
     dropped = drop_context(hunk, rng)
     if dropped is not None:
-        yield "dropped_context", change.old, None if dropped[1] else expected, render(p, [dropped[0]])
+        yield (
+            "dropped_context",
+            change.old,
+            None if dropped[1] else expected,
+            render(p, [dropped[0]]),
+        )
     mangled = several_mistakes(hunk, rng)
     if mangled is not None:
         shifted = rng.choice([-1, 1]) * rng.randint(3, 40)
-        yield "multi", change.old, None if mangled[1] else expected, render(p, [mangled[0]], delta=shifted)
+        yield (
+            "multi",
+            change.old,
+            None if mangled[1] else expected,
+            render(p, [mangled[0]], delta=shifted),
+        )
     yield "neg_applied", expected, None, render(p, [hunk])
     if hunk.old() and change.old.endswith("\n") and core.i2 < len(a):
         dup = change.old + hunk.old()  # the block again at the end; the change stays in place
@@ -621,8 +636,8 @@ def multi_proposals(
             return
         if any(SR_MARKER.match(line) for _, line in hunk.lines):
             return  # the text holds SEARCH/REPLACE markers: not expressible in that format
-        if hunk.old().rstrip("\r\n") == hunk.new().rstrip("\r\n"):
-            return  # only a final newline changes: not expressible in that format
+        if hunk.old().rstrip("\r\n") == hunk.new().rstrip("\r\n") or not same_end(hunk):
+            return  # a final newline changes: not expressible in that format
         blocks.append(block(change.path, hunk.old(), hunk.new()))
     yield "out_of_order", change.old, change.new, "search_replace", "".join(blocks[::-1])
 
@@ -641,9 +656,8 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             proposals.append(
                 Proposal(change, kind, "edit_file", start, expected, (hunk.old(), hunk.new()))
             )
-            sayable = hunk.old().rstrip("\r\n") != hunk.new().rstrip(
-                "\r\n"
-            )  # not only a final newline
+            # a block always ends its lines: a final newline added or taken is unsayable
+            sayable = hunk.old().rstrip("\r\n") != hunk.new().rstrip("\r\n") and same_end(hunk)
             if sayable and not any(SR_MARKER.match(line) for _, line in hunk.lines):
                 reply = block(change.path, hunk.old(), hunk.new())
                 if kind in ("trimmed", "neg_trimmed"):  # a SEARCH matches whole lines only

@@ -162,6 +162,52 @@ def test_unchanged_lines_keep_the_files_trailing_whitespace() -> None:
     assert block(text, search, replace) == text.replace("return value\n", "return value or 0\n")
 
 
+LUA = (
+    "  end\n"
+    "end\n"
+    "\n"
+    "-- Accept it.\n"
+    "function M.accept()\n"
+    "  local token = current()\n"
+    "  if not token then\n"
+    "    return\n"
+    "  end\n"
+    "  send('accept', token)\n"
+    "end\n"
+    "\n"
+    "-- Reject it.\n"
+    "function M.reject()\n"
+    "  local token = current()\n"
+    "  if not token then\n"
+    "    return\n"
+    "  end\n"
+    "  send('reject', token)\n"
+    "end\n"
+)
+
+
+def test_a_restated_line_keeps_the_files_trailing_whitespace_not_the_quotes() -> None:
+    # The quote added a tab after the first "local token" line and spaces after a comment.
+    # The edit folds both functions into one: the tabbed line now follows a new header,
+    # a new line restating the quote, and the file's version of it is kept.
+    old = LUA.replace(
+        "accept()\n  local token = current()\n", "accept()\n  local token = current()\t\n"
+    )
+    old = old.replace("-- Reject it.\n", "-- Reject it.  \n")
+    new = (
+        "  end\nend\n\n"
+        "-- Send the decision.\n"
+        "local function decide(verb)\n"
+        "  local token = current()\t\n"
+        "  if not token then\n    return\n  end\n"
+        "  send(verb, token)\n"
+        "end\n\n"
+        "-- Accept it.\nfunction M.accept()\n  decide('accept')\nend\n\n"
+        "-- Reject it.  \nfunction M.reject()\n  decide('reject')\nend\n"
+    )
+    assert apply_edit(LUA, old, new) == new.replace("\t", "").replace("it.  ", "it.")
+
+
 # --- 3. a change that is already made is refused, never made twice ---------------------------
 
 INSERT = (

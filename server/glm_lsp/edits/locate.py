@@ -735,11 +735,15 @@ def _splice(
             _check_removed(index, edit.old[number], None if place is None else start + place)
     _check_removed_runs(index, start, edit, paired)
     indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy)
+    as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     out: list[tuple[str, str]] = []
     cursor = 0
     for number in range(len(edit.old) + 1):
         place = paired[number] if number < len(edit.old) else len(window)
-        new = [(indenter.line(number, line), index.newline) for line in edit.inserts[number]]
+        new = [
+            (as_file.get(line) or indenter.line(number, line), index.newline)
+            for line in edit.inserts[number]
+        ]
         gap = [] if place is None else [(content(x), eol(x)) for x in window[cursor:place]]
         if new and gap and place is not None and _texts(new + gap) != _texts(gap + new):
             raise _Refused(
@@ -755,6 +759,23 @@ def _splice(
                 out.append((content(window[place]), eol(window[place])))
             cursor = place + 1
     return out
+
+
+def _trailing_as_file(
+    edit: LineEdit, window: list[str], paired: list[int | None]
+) -> dict[str, str]:
+    """The file's line for each quoted line that differs from it only in trailing
+    whitespace: a new line restating such a quote verbatim (a line the model moved, or
+    kept where the alignment saw a new one) keeps the file's trailing whitespace too."""
+    table: dict[str, str] = {}
+    clashes = set()
+    for number, place in enumerate(paired):
+        quoted = edit.old[number]
+        if place is None or window[place] == quoted or window[place].rstrip() != quoted.rstrip():
+            continue
+        if table.setdefault(quoted, window[place]) != window[place]:
+            clashes.add(quoted)
+    return {quoted: line for quoted, line in table.items() if quoted not in clashes}
 
 
 def _new_before_gap(

@@ -152,11 +152,14 @@ class Assistant:
             self._model = (settings, self.model_factory(settings, self._http))
         return self._model[1]
 
-    async def engine(self, root: Path) -> ContextEngine:
-        """The warm context engine of `root`, refreshed (cheaply) before each use."""
+    async def engine(self, root: Path, ahead: EngineRequest | None = None) -> ContextEngine:
+        """The warm context engine of `root`, refreshed (cheaply) before each use; git's
+        answers for the request `ahead` start first, to run while it refreshes."""
         engine = self.engines.get(root)
         if engine is None:
             engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+        if ahead is not None:
+            engine.prefetch_git(ahead)
         await asyncio.to_thread(engine.refresh)
         return engine
 
@@ -297,12 +300,12 @@ class Assistant:
     async def _edit(self, request: ev.EditRequest, buffers: Mapping[str, str], emit: Emit) -> None:
         settings = await self.current_settings()
         model = self.model(settings)
-        engine = await self.engine(request.root)
+        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
+        engine = await self.engine(request.root, wanted)
         check_target(request.root, request.path, engine.policy, settings.allow_paths)
         emit(ev.Progress("gathering context"))
         counter = TokenCounter.load(settings.provider)
         budget = context_budget(settings, model.context_window, model.supports_tools, counter)
-        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
         context = await _assembled(engine, buffers, wanted, budget, counter)
         rules = await _rules(request.root, request.path, settings)
         mcp = await self.mcp_tools(settings, model, emit)
@@ -446,7 +449,8 @@ class Assistant:
 
     async def _context(self, request: ev.ContextRequest, emit: Emit) -> None:
         settings = await self.current_settings()
-        engine = await self.engine(request.root)
+        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
+        engine = await self.engine(request.root, wanted)
         check_target(request.root, request.path, engine.policy, settings.allow_paths)
         counter = TokenCounter.load(settings.provider)
         budget = request.budget
@@ -454,7 +458,6 @@ class Assistant:
             endpoint = resolve(settings, require_key=False)
             tools = endpoint.dialect.supports_tools
             budget = context_budget(settings, endpoint.context_window, tools, counter)
-        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
         assembled = await asyncio.to_thread(engine.assemble, wanted, budget, counter)
         rules = await _rules(request.root, request.path, settings)
         emit(ev.ContextReady(assembled, budget, rules))

@@ -103,8 +103,8 @@ class ContextEngine:
             files = list_files(self.root, self.policy, self.file_states)
             remember_verdicts(self.file_states, verdicts)
             stats = self.index.build(files)
-            if stats.parsed or files != self.files:
-                self.git.invalidate()
+            if self.files and (stats.parsed or files != self.files):
+                self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
             self.files = files
             self._sync()
             languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
@@ -233,12 +233,20 @@ class ContextEngine:
         rendered = render_repo_map(_by_rank(ranks), definitions, budget_tokens, counter, skip)
         return redact_secrets(rendered)[0]  # signatures are raw source lines
 
-    def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
-        # git runs in the background while the rest is built
+    def prefetch_git(self, request: ContextRequest) -> None:
+        """Start git's answers for `request` now, so that they run while the index loads;
+        `material` takes them up (a first request otherwise waits for git or goes without)."""
+        self._git_answers(request)
+
+    def _git_answers(self, request: ContextRequest) -> tuple[Callable[[], str], Callable[[], str]]:
         git = self.git.start(("state", request.path), lambda: self._git(request))
         blame = self.git.start(
             ("blame", request.path, request.selection), lambda: self._blame(request)
         )
+        return git, blame
+
+    def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
+        git, blame = self._git_answers(request)  # git runs while the rest is built
         text = self.read(request.path)
         focus = self.focus(request)
         fixed = TokenCounter(counter.provider)  # the map must not move with the learned ratio

@@ -437,6 +437,9 @@ def tabs_hunk(hunk: Hunk, file_lines: list[str]) -> Hunk | None:
     tabs, unit = tab_style(file_lines), space_unit(file_lines)
     if unit is None:
         return None
+    other = " " if tabs else "\t"
+    if any(tag == "+" and indentation(line).startswith(other) for tag, line in hunk.lines):
+        return None  # the commit's own added lines are in the other style: no "like the file"
     lines = [(tag, line if tag == "+" else swap_tabs(line, tabs, unit)) for tag, line in hunk.lines]
     return Hunk(hunk.start, lines) if lines != hunk.lines else None
 

@@ -208,6 +208,20 @@ def test_a_restated_line_keeps_the_files_trailing_whitespace_not_the_quotes() ->
     assert apply_edit(LUA, old, new) == new.replace("\t", "").replace("it.  ", "it.")
 
 
+def test_a_new_blank_line_stays_blank_beside_a_whitespace_only_one() -> None:
+    text = "def f():\n    a = 1\n    \n    return a\n"  # line 3 holds four spaces
+    diff = (  # quoted with its trailing whitespace stripped, as models do
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,3 +2,4 @@\n"
+        "     a = 1\n"
+        " \n"
+        "-    return a\n"
+        "+    log(a)\n"
+        "+\n"
+        "+    return a\n"
+    )
+    assert patched(text, diff) == "def f():\n    a = 1\n    \n    log(a)\n\n    return a\n"
+
+
 # --- 3. a change that is already made is refused, never made twice ---------------------------
 
 INSERT = (

@@ -34,7 +34,6 @@ from difflib import SequenceMatcher
 from glm_lsp.edits.indent import (
     Pair,
     Transform,
-    indent_of,
     indent_transform,
     pair_transform,
     same,
@@ -771,7 +770,9 @@ def _trailing_as_file(
     clashes = set()
     for number, place in enumerate(paired):
         quoted = edit.old[number]
-        if place is None or window[place] == quoted or window[place].rstrip() != quoted.rstrip():
+        if place is None or not quoted.strip() or window[place] == quoted:
+            continue  # (a blank line says nothing: there are blank lines everywhere)
+        if window[place].rstrip() != quoted.rstrip():
             continue
         if table.setdefault(quoted, window[place]) != window[place]:
             clashes.add(quoted)
@@ -927,19 +928,10 @@ class _Indenter:
         for anchor in (number, number - 1):
             if 0 <= anchor < len(old) and not kept[anchor] and anchor in self.pairs:
                 return pair_transform(list(self.pairs.values()), self.pairs[anchor])
-        above = max((k for k in self.pairs if k < number), default=None)
-        below = min((k for k in self.pairs if k >= number), default=None)
-        options = [k for k in (above, below) if k is not None]
-        transforms = [pair_transform(list(self.pairs.values()), self.pairs[k]) for k in options]
+        pairs = list(self.pairs.values())
+        transforms = [pair_transform(pairs, pair) for pair in pairs]
         if len({transform(line) for transform in transforms}) == 1:
             return transforms[0]
-        assert above is not None and below is not None
-        distance = [number - 1 - above, below - number]
-        if distance[0] != distance[1]:
-            return transforms[distance.index(min(distance))]
-        depth = [abs(len(indent_of(line)) - len(indent_of(self.pairs[k][1]))) for k in options]
-        if depth[0] != depth[1]:
-            return transforms[depth.index(min(depth))]
         raise _Refused(
             "its indentation differs from the file's by different amounts on different "
             "lines, so the indentation of the new lines is unclear"

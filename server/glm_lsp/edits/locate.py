@@ -337,14 +337,14 @@ def already_applied(
 
     As GNU patch's ``--forward`` does, the check is whether the edit's reverse applies
     cleanly: its new side (kept and new lines) matches whole lines up to whitespace. That
-    says "applied" where the edit matches nowhere, or only more loosely (a change of
-    indentation, made, still matches its old lines up to whitespace; blank lines removed
-    are found again in any run of blanks); for an edit that only adds lines also where it
-    matches as well (its context still matches after it was made, so it would go in a
-    second time). An edit whose removed lines are where its result would stand is not
-    applied yet (a deletion's result is its own context). `expected` (a diff's @@ line,
-    0-based) also counts: the result standing there while the edit matches only far from
-    it is applied.
+    says "applied" where the edit matches nowhere, or only more loosely elsewhere; where
+    it matches too, for an edit that only adds lines (its context still matches after it
+    was made, so it would go in a second time) and for one matching only more loosely (a
+    change of indentation, made, still matches its old lines up to whitespace; blank lines
+    removed are found again in any run of blanks), unless it only removes lines: a
+    deletion's result is its own context, which stands there before it is made.
+    `expected` (a diff's @@ line, 0-based) also counts: the result standing there while
+    the edit matches only far from it is applied.
     """
     new = edit.new_lines()
     if not new or tuple(new) == edit.old:
@@ -362,14 +362,29 @@ def already_applied(
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
+    blank_only = all(
+        not line.strip() for line, kept in zip(edit.old, edit.kept, strict=True) if not kept
+    )
     for start in starts:
         over = any(place.start < start + len(new) and start < place.end for place in places)
-        if looser or (over and _only_adds(edit)):
+        exactly = level == "exact" and not _only_removes(edit)  # a laxer level may be blind
+        made = _only_adds(edit) or (looser and (blank_only or exactly))
+        if (looser and not over) or (over and made):
             return start
         if expected is not None and _near(start, expected):
             if not any(_near(place.start, expected) for place in places):
                 return start
     return None
+
+
+def _only_removes(edit: LineEdit) -> bool:
+    """Whether the edit's new side is its old lines with some left out (up to whitespace):
+    its result is then its own context, which stands in the file before it is made."""
+    new = [norm(line) for line in edit.new_lines()]
+    if len(new) >= len(edit.old):
+        return False
+    remaining = iter(norm(line) for line in edit.old)
+    return all(any(line == other for other in remaining) for line in new)
 
 
 def _only_adds(edit: LineEdit) -> bool:

@@ -62,6 +62,9 @@ _MAX_STARTS = 50
 """Window starts scored for a fuzzy match, most voted first."""
 
 Opcode = tuple[str, int, int, int, int]
+_SHORT_RUN = 4
+"""Misquoted lines beside left-out ones are sought in runs this short (it costs a ratio
+per pair of lines), with at most two lines left out."""
 _PAIRING_LEVELS = ("trailing whitespace", "whitespace")
 """How quoted lines are paired with a window's: with their indentation, else without."""
 
@@ -685,9 +688,10 @@ def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[i
     """For each of the model's old lines, the window line it stands for (None: not there).
 
     Equal lines pair up, and so do lines in runs as long on both sides that are alike (a
-    misquoted line stands for the file's line in its place). In runs of other lengths (a
-    misquoted line next to one left out) a line pairs with the one it is most alike, in
-    order, when no other there is as alike. A line is never taken for an unlike neighbour.
+    misquoted line stands for the file's line in its place). In short runs with a line or
+    two more in the file (a misquoted line next to one left out) a line pairs with the one
+    it is most alike, in order, when no other there is as alike. A line is never taken for
+    an unlike neighbour.
     """
     paired: list[int | None] = [None] * len(edit.old)
     for tag, i1, i2, f1, f2 in ops:
@@ -695,7 +699,7 @@ def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[i
             for offset in range(i2 - i1):
                 if tag == "equal" or _alike(edit.old[i1 + offset], window[f1 + offset]):
                     paired[i1 + offset] = f1 + offset
-        elif tag == "replace":
+        elif tag == "replace" and i2 - i1 <= _SHORT_RUN and 0 < f2 - f1 - (i2 - i1) <= 2:
             low = f1
             for number in range(i1, i2):
                 place = _most_alike(edit.old[number], window, low, f2)

@@ -26,6 +26,7 @@ from glm_lsp.agent.tools import WRITING, Workspace, describe_call
 from glm_lsp.assistant import events as ev
 from glm_lsp.assistant.targets import check_target
 from glm_lsp.assistant.tasks import Cancellation, Tasks
+from glm_lsp.completion import Completer
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.engine import ContextEngine, relative_buffers
@@ -115,6 +116,8 @@ class Assistant:
         self.approve = approve
         self.mcp = McpHub()  # the user's MCP servers, started on first use
         self.drafts = Drafts()  # proposed edits' conversations, for revise
+        # inline completion, with its own cache, hourly cap and usage (kept apart)
+        self.completions = Completer(self.current_settings, self.model, self.warm_engine)
         self._http: httpx.AsyncClient | None = None
         self._model: tuple[Settings, Model] | None = None
 
@@ -139,6 +142,14 @@ class Assistant:
         if engine is None:
             engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
         await asyncio.to_thread(engine.refresh)
+        return engine
+
+    def warm_engine(self, root: Path) -> ContextEngine | None:
+        """The root's engine if it exists, without refreshing it (inline completion runs
+        on every keystroke); a first call starts indexing in the background."""
+        engine = self.engines.get(root)
+        if engine is None:
+            self.tasks.spawn(self.engine(root))
         return engine
 
     async def reindex(self) -> int:

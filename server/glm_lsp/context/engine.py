@@ -279,6 +279,28 @@ class ContextEngine:
         definitions_here = [t for t in tags if t.kind == "def"]
         return found, CurrentFile(request.path, text, definitions_here, cursor, scope_tag, used)
 
+    def scope_definitions(
+        self, rel: str, line: int, limit: int = 24
+    ) -> tuple[Tag | None, list[definitions.Definition]]:
+        """The scope around a 1-based `line` of `rel` and the definitions (signatures
+        only, in any file) of the names that scope uses, for inline completion. The names
+        come from the whole scope, not the cursor's line, so they stay the same while the
+        user types inside it and the request's prefix stays cacheable."""
+        if not self.lock.acquire(blocking=False):  # indexing: go without, do not wait
+            return None, []
+        try:
+            text = self.read(rel) if self.allowed(rel) else ""
+            file_tags = self.index.tags(rel)
+            cursor = Cursor(line, line)
+            scope_tag = scope.enclosing(file_tags, cursor)
+            in_play = scope.names_in_play(self.graph, file_tags, text, None, scope_tag, "")
+            found = definitions.collect(
+                self.graph, in_play.names, self._reader(), frozenset(), limit
+            )
+            return scope_tag, [_redacted(d) for d in found]
+        finally:
+            self.lock.release()
+
     def assemble(
         self, request: ContextRequest, budget_tokens: int, counter: TokenCounter
     ) -> AssembledContext:

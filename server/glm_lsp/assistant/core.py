@@ -24,7 +24,7 @@ from glm_lsp.agent.mcp import Approve, McpHub, McpToolbox, no_approval
 from glm_lsp.agent.model import Model
 from glm_lsp.agent.tools import WRITING, Workspace, describe_call
 from glm_lsp.assistant import events as ev
-from glm_lsp.assistant.targets import check_target
+from glm_lsp.assistant.targets import check_target, refusal
 from glm_lsp.assistant.tasks import Cancellation, Tasks
 from glm_lsp.completion import Completer
 from glm_lsp.config import Settings
@@ -117,7 +117,9 @@ class Assistant:
         self.mcp = McpHub()  # the user's MCP servers, started on first use
         self.drafts = Drafts()  # proposed edits' conversations, for revise
         # inline completion, with its own cache, hourly cap and usage (kept apart)
-        self.completions = Completer(self.current_settings, self.model, self.warm_engine)
+        self.completions = Completer(
+            self.current_settings, self.model, self.warm_engine, self.refusal
+        )
         self._http: httpx.AsyncClient | None = None
         self._model: tuple[Settings, Model] | None = None
 
@@ -151,6 +153,12 @@ class Assistant:
         if engine is None:
             self.tasks.spawn(self.engine(root))
         return engine
+
+    def refusal(self, root: Path, rel: str, settings: Settings) -> str | None:
+        """Why `rel` may not be sent at all (secret, ignored, binary), or None."""
+        engine = self.engines.get(root)
+        policy = engine.policy if engine is not None else None
+        return refusal(root, rel, policy, settings.allow_paths) if policy else None
 
     async def reindex(self) -> int:
         """Refresh every engine; returns how many files they hold."""

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from glm_lsp.agent.model import Model
-from glm_lsp.assistant.targets import refusal
 from glm_lsp.completion import prompt
 from glm_lsp.completion.cache import Entry, SuggestionCache
 from glm_lsp.completion.spend import HourlySpend
@@ -34,9 +33,14 @@ from glm_lsp.providers.types import ChatRequest, Message, StreamEvent, Usage
 log = logging.getLogger(__name__)
 
 PAUSED = (
-    "Inline completion is paused: it spent ${spent:.2f} in the last hour, the "
-    "completion.hourly_cap_usd setting (${cap:.2f}). It resumes by itself as the hour passes."
+    "Inline completion is paused: it spent {spent} in the last hour, the "
+    "completion.hourly_cap_usd setting ({cap}). It resumes by itself as the hour passes."
 )
+
+
+def dollars(amount: float) -> str:
+    """Cents for real amounts; small caps (a test's, a cautious user's) stay readable."""
+    return f"${amount:.2f}" if amount >= 0.01 or amount == 0 else f"${amount:.4f}"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class CompletionStats:
 
 EngineLookup = Callable[[Path], ContextEngine | None]
 ModelLookup = Callable[[Settings], Model]
+# why a file may not be sent (secret, ignored, binary), None when it may; None as a whole
+# result while the root's engine is not ready to say
+Refusal = Callable[[Path, str, Settings], str | None]
 
 
 class Completer:
@@ -83,13 +90,16 @@ class Completer:
         settings: Callable[[], Awaitable[Settings]],
         model: ModelLookup,
         engine: EngineLookup,
+        refusal: Refusal,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`engine` returns the root's warm context engine, or None while there is none
-        yet (completion then goes without definitions rather than wait for indexing)."""
+        yet (completion then goes without definitions rather than wait for indexing);
+        `refusal` says why a file may not be sent (the same check as edits)."""
         self.settings = settings
         self.model = model
         self.engine = engine
+        self.refusal = refusal
         self.cache = SuggestionCache()
         self.spend = HourlySpend(clock)
         self.stats = CompletionStats()
@@ -114,7 +124,8 @@ class Completer:
             return CompletionOutcome(cached, "cache")
         if self.spend.over(settings.completion_hourly_cap_usd):
             spent, cap = self.spend.last_hour(), settings.completion_hourly_cap_usd
-            notice = PAUSED.format(spent=spent, cap=cap) if self.spend.first_notice() else ""
+            told = self.spend.first_notice()
+            notice = PAUSED.format(spent=dollars(spent), cap=dollars(cap)) if told else ""
             return CompletionOutcome("", "paused", notice)
         if self._refused(request.root, request.path, settings):
             return CompletionOutcome("", "refused")
@@ -129,10 +140,9 @@ class Completer:
         """Secret, ignored and binary files send nothing (checked once per file)."""
         key = (root, rel)
         if key not in self._refusals:
-            engine = self.engine(root)
-            if engine is None:
+            if self.engine(root) is None:
                 return False  # not indexed yet: the check needs the engine's policy
-            self._refusals[key] = refusal(root, rel, engine.policy, settings.allow_paths)
+            self._refusals[key] = self.refusal(root, rel, settings)
         return self._refusals[key] is not None
 
     async def _messages(

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
 
 from glm_lsp.completion import CompletionOutcome, CompletionRequest
@@ -95,13 +96,17 @@ async def sync_registration(ls: GlmServer) -> None:
         return
     ls.inline_registered = wanted
     method = types.TEXT_DOCUMENT_INLINE_COMPLETION
-    if wanted:
-        options = types.InlineCompletionRegistrationOptions(document_selector=None)
-        registration = types.Registration(REGISTRATION_ID, method, options)
-        await ls.client_register_capability_async(types.RegistrationParams([registration]))
-    else:
-        unregistration = types.Unregistration(REGISTRATION_ID, method)
-        await ls.client_unregister_capability_async(types.UnregistrationParams([unregistration]))
+    try:
+        if wanted:
+            options = types.InlineCompletionRegistrationOptions(document_selector=None)
+            registration = types.Registration(REGISTRATION_ID, method, options)
+            await ls.client_register_capability_async(types.RegistrationParams([registration]))
+        else:
+            gone = types.Unregistration(REGISTRATION_ID, method)
+            await ls.client_unregister_capability_async(types.UnregistrationParams([gone]))
+    except JsonRpcException as error:  # the editor refused: it keeps what it had
+        ls.inline_registered = not wanted
+        log.warning("the editor refused to (un)register inline completion: %s", error)
 
 
 def dynamic(ls: GlmServer) -> bool:
@@ -119,6 +124,8 @@ def static_capability(ls: GlmServer) -> bool:
 
 
 def register(server: GlmServer) -> None:
-    server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION)(inline_completion)
+    server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())(
+        inline_completion
+    )
     server.advertise_inline = partial(static_capability, server)
     server.settings_hooks.append(partial(sync_registration, server))

@@ -131,7 +131,7 @@ class Completer:
             return CompletionOutcome("", "refused")
         if request.automatic and settings.completion_debounce_ms:
             await asyncio.sleep(settings.completion_debounce_ms / 1000)
-        messages = await self._messages(request, settings, line, column)
+        messages = self._messages(request, lines, settings, line, column)
         text = clean(await self._ask(settings, messages), before, after)
         self.cache.put(Entry(request.path, before, after, text))
         return CompletionOutcome(text, "model" if text else "empty")
@@ -145,8 +145,13 @@ class Completer:
             self._refusals[key] = self.refusal(root, rel, settings)
         return self._refusals[key] is not None
 
-    async def _messages(
-        self, request: CompletionRequest, settings: Settings, line: int, column: int
+    def _messages(
+        self,
+        request: CompletionRequest,
+        lines: list[str],
+        settings: Settings,
+        line: int,
+        column: int,
     ) -> list[Message]:
         window = prompt.window(request.text, line, column)
         window = prompt.Window(redact_secrets(window.before)[0], redact_secrets(window.after)[0])
@@ -154,7 +159,7 @@ class Completer:
         engine = self.engine(request.root)
         definitions = ""
         if engine is not None:
-            _, found = engine.scope_definitions(request.path, line + 1)
+            _, found = engine.scope_definitions(request.path, lines, line)
             definitions = prompt.render_definitions(found)
         return prompt.messages(rules, definitions, request.path, window)
 

@@ -1,0 +1,297 @@
+"""Inline completion through the real server over stdio: what it adds, what typing costs.
+
+Run: .venv/bin/python bench/bench_completion.py
+
+1. Added latency: `textDocument/inlineCompletion` (invoked, so no debounce) at REQUESTS
+   different cursors of a file whose functions use another file's definitions; the test
+   provider answers each after a fixed delay. For each request, the round trip seen by the
+   client minus the provider's own time for that request (from the moment its HTTP
+   request arrived to the end of its reply, clocked inside the provider): p50 and p99.
+2. A scripted burst of KEYSTROKES keystrokes typed as an editor sends them: each one a
+   didChange, a $/cancelRequest of the previous suggestion request and a new automatic
+   request. Typing pauses a few times (one pause too short for the reply, so the next
+   keystroke cuts a stream); after one pause the user types exactly what was suggested.
+   Counted: provider requests, streams closed early, answers from the cache.
+3. Shared prefix of consecutive request bodies (the messages as sent): the share of each
+   request's prompt that equals the previous request's start, which a provider's prompt
+   cache can serve; and the cached tokens the provider reported, if it reports any.
+
+The test provider runs in a process of its own at the lowest priority, as a real provider
+is on another machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "server"), str(ROOT / "tests")]
+
+from lsprotocol import types  # noqa: E402
+from pygls.uris import from_fs_path  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
+
+from helpers import child_env, make_repo  # noqa: E402
+from provider_server import ProviderServer, Turn  # noqa: E402
+
+REQUESTS = 200
+DELAY = 0.05  # the provider's fixed time to first byte, phase 1
+BURST_DELAY = 0.15  # phase 2: a reply takes this long
+KEYSTROKES = 100
+INTERVAL = 0.06  # seconds between keystrokes while typing (about 16 characters a second)
+FUNCTIONS = 200
+SUGGESTED = "compute_total(items, rate)"
+# The burst: (text typed, pause after it in seconds). The user pauses after "total = ",
+# takes the suggestion by typing it, and pauses elsewhere; 0.3 s is too short for a reply.
+BURST = [
+    ("    total = ", 0.5),
+    (SUGGESTED, 0.3),
+    ("\n    if total > limit:", 0.5),
+    ("\n        return clamp(total, limit)", 0.5),
+    ("\n    return round(total, 2)\n    # don", 0.0),
+]
+
+
+def library() -> str:
+    return "".join(
+        f"def helper_{i}(value, rate):\n    return value * rate + {i}\n\n\n"
+        for i in range(FUNCTIONS)
+    ) + "def compute_total(items, rate):\n    return sum(items) * rate\n\n\n"
+
+
+def application() -> str:
+    head = "from lib import *\n\n\n"
+    return head + "".join(
+        f"def task_{i}(items, rate, limit):\n"
+        f"    base = helper_{i}(len(items), rate)\n"
+        f"    extra = helper_{(i + 1) % FUNCTIONS}(base, rate)\n"
+        f"    \n"
+        f"    return base + extra\n\n\n"
+        for i in range(FUNCTIONS)
+    )
+
+
+def serve_provider(queue: Any, stop: Any) -> None:
+    """The scripted provider in a child process: sends its env, then at the end the
+    provider's own time of each request and the request bodies."""
+    os.nice(19)
+    with ProviderServer("hyperstack") as provider:
+        turns = [Turn(content="x = 1", fault="slow_first_byte", delay=DELAY)] * REQUESTS
+        burst = [Turn(content=SUGGESTED, fault="slow_first_byte", delay=BURST_DELAY)]
+        burst += [Turn(content="pass", fault="slow_first_byte", delay=BURST_DELAY)] * 50
+        provider.script(*turns, *burst)
+        spans: list[tuple[float, float]] = []
+        handle = provider.handle
+
+        def timed_handle(handler: Any) -> None:
+            started = time.perf_counter()
+            try:
+                handle(handler)
+            finally:
+                spans.append((started, time.perf_counter()))
+
+        provider.handle = timed_handle  # type: ignore[method-assign]
+        queue.put(provider.env())
+        stop.wait()
+        durations = [end - start for start, end in spans]
+        queue.put((durations, [r.body for r in provider.requests], provider.disconnects))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+class Bench:
+    def __init__(self, client: LanguageClient, uri: str, text: str) -> None:
+        self.client, self.uri, self.text = client, uri, text
+        self.version = 1
+        self.shown: list[str] = []
+
+    def params(self, line: int, character: int, automatic: bool) -> Any:
+        kind = types.InlineCompletionTriggerKind
+        return types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=self.uri),
+            position=types.Position(line=line, character=character),
+            context=types.InlineCompletionContext(
+                trigger_kind=kind.Automatic if automatic else kind.Invoked
+            ),
+        )
+
+    async def latency(self) -> list[float]:
+        """Round trips of invoked requests at different cursors (no cache hit)."""
+        lines = self.text.split("\n")
+        cursors = [(n, 4) for n, line in enumerate(lines) if line == "    "][:REQUESTS]
+        times = []
+        for line, character in cursors:
+            started = time.perf_counter()
+            result = await self.client.text_document_inline_completion_async(
+                self.params(line, character, automatic=False)
+            )
+            times.append(time.perf_counter() - started)
+            assert result is not None and result.items[0].insert_text == "x = 1", result
+        return times
+
+    def type_one(self, line: int, character: int, char: str) -> tuple[int, int]:
+        at = types.Position(line=line, character=character)
+        self.version += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=self.uri, version=self.version
+                ),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(start=at, end=at), text=char
+                    )
+                ],
+            )
+        )
+        return (line + 1, 0) if char == "\n" else (line, character + 1)
+
+    async def burst(self, line: int) -> int:
+        """Type the scripted burst at the start of `line` as an editor would."""
+        cursor, pending, count, typed = (line, 0), None, 0, 0
+        protocol = self.client.protocol
+        for text, pause in BURST:
+            for char in text:
+                if typed == KEYSTROKES:
+                    break
+                if pending is not None and not pending[1].done():
+                    protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=pending[0]))
+                cursor = self.type_one(*cursor, char)
+                typed += 1
+                count += 1
+                msg_id = f"burst-{count}"
+                future = asyncio.ensure_future(
+                    protocol.send_request_async(
+                        types.TEXT_DOCUMENT_INLINE_COMPLETION,
+                        self.params(*cursor, automatic=True),
+                        msg_id=msg_id,
+                    )
+                )
+                future.add_done_callback(self._shown)
+                pending = (msg_id, future)
+                await asyncio.sleep(INTERVAL)
+            await asyncio.sleep(pause)
+        await asyncio.sleep(1.0)
+        return typed
+
+    def _shown(self, future: asyncio.Future[Any]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        result = future.result()
+        items = (result or {}).get("items", []) if isinstance(result, dict) else []
+        if not isinstance(result, dict) and result is not None:
+            items = [{"insertText": i.insert_text} for i in result.items]
+        self.shown += [str(item["insertText"]) for item in items]
+
+
+async def connect(provider_env: dict[str, str], work: Path, root: Path, text: str) -> Bench:
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "glm_lsp", "serve"],
+        server_env=child_env({**provider_env, "XDG_CACHE_HOME": str(work / "cache")}),
+    )
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    bench = Bench(client, from_fs_path(str(root / "app.py")) or "", text)
+    root_uri = from_fs_path(str(root)) or ""
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("neovim"),
+            root_uri=root_uri,
+            workspace_folders=[types.WorkspaceFolder(uri=root_uri, name="ws")],
+            initialization_options={"completion": {"enabled": True}},
+        )
+    )
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=bench.uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+    await asyncio.sleep(1.5)  # the warm-up indexing after initialized
+    return bench
+
+
+def prompt_text(body: dict[str, Any]) -> str:
+    return json.dumps(body["messages"], ensure_ascii=False)
+
+
+def shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+async def main() -> None:
+    work = Path(tempfile.mkdtemp())
+    text = application()
+    root = make_repo(work / "ws", {"app.py": text, "lib.py": library(), "AGENTS.md": "Be brief.\n"})
+    context = multiprocessing.get_context("spawn")
+    queue, stop = context.Queue(), context.Event()
+    child = context.Process(target=serve_provider, args=(queue, stop))
+    child.start()
+    bench = await connect(queue.get(timeout=30), work, root, text)
+
+    round_trips = await bench.latency()
+    usage_before = await bench.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="glm.usage", arguments=[{}])
+    )
+    burst_line = text.split("\n").index("def task_10(items, rate, limit):") + 3
+    typed = await bench.burst(burst_line)
+    usage = await bench.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="glm.usage", arguments=[{}])
+    )
+    await bench.client.shutdown_session()
+    await bench.client.stop()
+    stop.set()
+    durations, bodies, disconnects = queue.get(timeout=30)
+    child.join()
+
+    added = [(rt - own) * 1000 for rt, own in zip(round_trips, durations, strict=False)]
+    own = [d * 1000 for d in durations[: len(round_trips)]]
+    print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"1. added latency over {len(added)} invoked requests (provider's own time median "
+        f"{statistics.median(own):.1f} ms): p50 {statistics.median(added):.2f} ms, "
+        f"p99 {percentile(added, 0.99):.2f} ms, max {max(added):.2f} ms"
+    )
+    before, after = usage_before["completion"], usage["completion"]
+    sent = after["requests"] - before["requests"]
+    cut = after["cancelled"] - before["cancelled"]
+    cached = after["cached"] - before["cached"]
+    print(
+        f"2. burst of {typed} keystrokes ({typed} automatic requests from the editor): "
+        f"{sent} provider requests, {cut} closed early by a keystroke "
+        f"(provider saw {disconnects} disconnects), {cached} answered from the cache; "
+        f"suggestions shown: {len(bench.shown)}"
+    )
+    texts = [prompt_text(b) for b in bodies]
+    shares = [shared_prefix(a, b) / len(b) for a, b in zip(texts, texts[1:], strict=False)]
+    burst_shares = shares[-sent + 1 :] if sent > 1 else []
+    print(
+        f"3. shared prefix of consecutive request bodies: phase 1 (cursors all over the file) "
+        f"median {statistics.median(shares[: len(round_trips) - 1]):.1%}; burst (one place, "
+        f"typing) median {statistics.median(burst_shares or [0.0]):.1%}, "
+        f"min {min(burst_shares or [0.0]):.1%}; provider-reported cached tokens "
+        f"{after['usage']['cached_tokens']} of {after['usage']['prompt_tokens']} prompt tokens"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

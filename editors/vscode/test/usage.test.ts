@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatCost, formatTokens, statusView, TaskTracker, usageDetails, usageMessage } from "../src/usage";
+import {
+  completionStatusView,
+  formatCost,
+  formatTokens,
+  statusView,
+  TaskTracker,
+  usageDetails,
+  usageMessage,
+} from "../src/usage";
 
 const total = { prompt_tokens: 12000, completion_tokens: 340, reasoning_tokens: 100, cached_tokens: 2000, cost: 0.01234 };
 
@@ -47,4 +55,28 @@ test("the status bar shows the running task, then the session's cost", () => {
   assert.equal(idle.text, "$(hubot) GLM $0.0123");
   assert.equal(idle.command, "usage");
   assert.match(idle.tooltip, /12k prompt, 340 completion tokens/);
+});
+
+test("the completion status item: off, then on with this hour's cost, then paused", () => {
+  assert.equal(completionStatusView(false, undefined).text, "$(circle-slash) GLM completion");
+  assert.match(completionStatusView(false, undefined).tooltip, /Click to turn it on/);
+  assert.equal(completionStatusView(true, undefined).text, "$(sparkle) GLM completion");
+  const usage = {
+    enabled: true,
+    paused: false,
+    hourCost: 0.0123,
+    hourlyCap: 1,
+    requests: 5,
+    cancelled: 1,
+    cached: 25,
+    usage: { prompt_tokens: 900, completion_tokens: 20, reasoning_tokens: 0, cached_tokens: 0, cost: 0.0123 },
+    text: "",
+  };
+  const on = completionStatusView(true, usage);
+  assert.equal(on.text, "$(sparkle) GLM completion $0.0123/h");
+  assert.match(on.tooltip, /This hour: \$0\.0123 of the \$1\.00 cap\./);
+  assert.match(on.tooltip, /5 requests \(1 cut short by typing\), 25 answered from the cache/);
+  const paused = completionStatusView(true, { ...usage, paused: true, hourCost: 1.02 });
+  assert.equal(paused.text, "$(debug-pause) GLM completion $1.02/h");
+  assert.match(paused.tooltip, /paused until the hour has passed/);
 });

@@ -588,11 +588,21 @@ def diff_proposals(
         yield "tabs", change.old, expected, render(p, [tabbed])
     dropped = drop_context(hunk, rng)
     if dropped is not None:
-        yield "dropped_context", change.old, None if dropped[1] else expected, render(p, [dropped[0]])
+        yield (
+            "dropped_context",
+            change.old,
+            None if dropped[1] else expected,
+            render(p, [dropped[0]]),
+        )
     mangled = several_mistakes(hunk, rng)
     if mangled is not None:
         shifted = rng.choice([-1, 1]) * rng.randint(3, 40)
-        yield "multi", change.old, None if mangled[1] else expected, render(p, [mangled[0]], delta=shifted)
+        yield (
+            "multi",
+            change.old,
+            None if mangled[1] else expected,
+            render(p, [mangled[0]], delta=shifted),
+        )
     yield "neg_applied", expected, None, render(p, [hunk])
     if hunk.old() and change.old.endswith("\n") and core.i2 < len(a):
         dup = change.old + hunk.old()  # the block again at the end; the change stays in place

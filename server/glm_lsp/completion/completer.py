@@ -185,8 +185,9 @@ class Completer:
             self.stats.cancelled += 1
             self._count(self._estimate(settings, model.model, messages, "".join(received)))
             raise
-        except GlmError:
-            self._count(self._estimate(settings, model.model, messages, "".join(received)))
+        except GlmError:  # a refused request is not billed; one cut mid-stream is
+            if received:
+                self._count(self._estimate(settings, model.model, messages, "".join(received)))
             raise
         self._count(reply.usage)
         return reply.content

@@ -71,10 +71,15 @@ export function usageMessage(result: UsageResult): string {
   const t = result.total;
   const tasks = result.tasks ?? [];
   const counted = tasks.length === 1 ? "1 task" : `${tasks.length} tasks`;
+  const c = result.completion;
+  const inline =
+    c !== undefined && c.requests > 0
+      ? ` Inline completion, counted apart: ${String(c.requests)} requests, ${formatCost(c.usage.cost)} (${formatCost(c.hourCost)} this hour).`
+      : "";
   return (
     `GLM usage this session: ${t.prompt_tokens} prompt tokens (${t.cached_tokens} cached), ` +
     `${t.completion_tokens} completion tokens (${t.reasoning_tokens} reasoning), ` +
-    `${formatCost(t.cost)}; ${counted}.`
+    `${formatCost(t.cost)}; ${counted}.${inline}`
   );
 }
 

@@ -38,7 +38,22 @@ test("the usage message and per-task details", () => {
     "glm-task-1 GLM: editing x.py [done]: 12000 prompt …",
     "glm-request-2 code action: 12340 tokens, cost unknown",
   ]);
-  assert.match(usageMessage({ total, text: "" }), /0 tasks/);
+  assert.match(usageMessage({ total, text: "" }), /0 tasks\.$/);
+  const completion = {
+    enabled: true,
+    paused: false,
+    hourCost: 0.002,
+    hourlyCap: 1,
+    requests: 4,
+    cancelled: 1,
+    cached: 9,
+    usage: { ...total, cost: 0.003 },
+    text: "",
+  };
+  assert.match(
+    usageMessage({ total, text: "", completion }),
+    /0 tasks\. Inline completion, counted apart: 4 requests, \$0\.0030 \(\$0\.0020 this hour\)\.$/,
+  );
 });
 
 test("the status bar shows the running task, then the session's cost", () => {

@@ -123,6 +123,35 @@ async def test_a_keystroke_closes_the_stream_and_nothing_stale_is_shown(
     assert enabled.provider.disconnects == 1
 
 
+async def test_a_cancel_request_then_the_keystroke_still_close_the_stream(
+    enabled: Session,
+) -> None:
+    """What Neovim sends on a keystroke: $/cancelRequest of the old suggestion, the change,
+    and a new request. Cancelling twice would interrupt httpcore's closing of the
+    connection, and the provider would go on generating."""
+    uri = enabled.open("app/main.py")
+    enabled.provider.script(
+        Turn(content="STALE", fault="slow_first_byte", delay=3), Turn(content="fresh")
+    )
+    protocol = enabled.client.protocol
+    method = types.TEXT_DOCUMENT_INLINE_COMPLETION
+    old = asyncio.ensure_future(
+        protocol.send_request_async(method, params(uri, 4, 10, True), msg_id="old")
+    )
+    await enabled.until(lambda: len(enabled.provider.requests) == 1)
+    await asyncio.sleep(0.2)
+    protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="old"))
+    type_text(enabled, uri, 2, 4, 10, "x")
+    new = asyncio.ensure_future(
+        protocol.send_request_async(method, params(uri, 4, 11, True), msg_id="new")
+    )
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(old, 10)
+    result = await asyncio.wait_for(new, 10)
+    assert [item.insert_text for item in result.items] == ["fresh"]
+    assert await asyncio.to_thread(enabled.provider.wait_for_disconnect, 2)
+
+
 async def test_cancel_request_closes_the_stream(enabled: Session) -> None:
     uri = enabled.open("app/main.py")
     enabled.provider.script(Turn(fault="trickle", delay=0.05, cut_after=1))

@@ -729,3 +729,42 @@ def test_completion_is_off_by_default_in_neovim(nvim: Neovim) -> None:
     result = nvim.run(body)
     assert (result["marks"], result["line"]) == (0, "    return ")
     assert nvim.provider.requests == []
+
+
+def test_a_keystroke_during_a_slow_reply_never_shows_the_stale_suggestion(nvim: Neovim) -> None:
+    nvim.provider.script(
+        Turn(content="STALE", fault="slow_first_byte", delay=1.5), Turn(content="fresh")
+    )
+    body = """
+    local buf = T.open('app/main.py')
+    local ns = vim.api.nvim_get_namespaces()['glm.completion']
+    local seen, typed, started = {}, false, vim.uv.now()
+    local timer = vim.uv.new_timer()
+    timer:start(20, 20, vim.schedule_wrap(function()
+      local marks = vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })
+      local d = marks[1] and marks[1][4]
+      local ghost = d and d.virt_text and d.virt_text[1][1]
+      if ghost and seen[#seen] ~= ghost then table.insert(seen, ghost) end
+      if not typed and vim.uv.now() - started > 500 then
+        typed = true -- the first request is waiting for its slow reply
+        vim.api.nvim_feedkeys('x', 't', false)
+      elseif ghost == 'fresh' or vim.uv.now() - started > 6000 then
+        timer:stop()
+        vim.defer_fn(function()  -- past the time the stale reply would have come
+          T.out.seen = seen
+          T.out.line = vim.api.nvim_get_current_line()
+          vim.cmd('stopinsert')
+        end, 1500)
+      end
+    end))
+    vim.api.nvim_win_set_cursor(0, { 5, 0 })
+    vim.api.nvim_feedkeys('oreturn ', 'xt!', false)
+    """
+    result = nvim.run(body, setup=COMPLETION_SETUP)
+    assert result["seen"] == ["fresh"]
+    assert result["line"] == "    return x"
+    assert nvim.provider.wait_for_disconnect(5)  # the slow reply's stream was closed
+    assert nvim.provider.disconnects == 1
+    assert len(nvim.provider.requests) == 2
+    second = nvim.provider.requests[1].body["messages"][-1]["content"]
+    assert second.endswith("    return x")

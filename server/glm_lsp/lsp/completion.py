@@ -21,6 +21,7 @@ from pygls.uris import to_fs_path
 
 from glm_lsp.completion import CompletionOutcome, CompletionRequest
 from glm_lsp.errors import GlmError
+from glm_lsp.lsp.inflight import stop
 from glm_lsp.lsp.server import GlmServer
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ async def _run(ls: GlmServer, uri: str, request: CompletionRequest) -> Completio
     try:
         return await asyncio.shield(work)
     except asyncio.CancelledError:
-        work.cancel()
+        stop(work)
         current = asyncio.current_task()
         if current is not None and current.cancelling():
             raise

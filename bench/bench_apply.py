@@ -296,6 +296,11 @@ def render(path: str, hunks: list[Hunk], numbers: str = "right", delta: int = 0)
     return "".join(out)
 
 
+def same_end(hunk: Hunk) -> bool:
+    """Whether both sides of a hunk end alike (with a line break or without)."""
+    return hunk.old().endswith("\n") == hunk.new().endswith("\n")
+
+
 def block(path: str, search: str, replace: str) -> str:
     def ended(text: str) -> str:
         return text if not text or text.endswith("\n") else text + "\n"
@@ -432,6 +437,9 @@ def tabs_hunk(hunk: Hunk, file_lines: list[str]) -> Hunk | None:
     tabs, unit = tab_style(file_lines), space_unit(file_lines)
     if unit is None:
         return None
+    other = " " if tabs else "\t"
+    if any(tag == "+" and indentation(line).startswith(other) for tag, line in hunk.lines):
+        return None  # the commit's own added lines are in the other style: no "like the file"
     lines = [(tag, line if tag == "+" else swap_tabs(line, tabs, unit)) for tag, line in hunk.lines]
     return Hunk(hunk.start, lines) if lines != hunk.lines else None
 
@@ -447,8 +455,8 @@ def first_line_cut(hunk: Hunk) -> tuple[str, str] | None:
 
 def drop_context(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
     """The hunk without one interior context line (old lines on both sides), and whether
-    that leaves added lines between two context lines with the dropped line between them:
-    then the diff does not say on which side of it they go, and it must be refused."""
+    that leaves added lines right where the dropped line was: then the diff does not say on
+    which side of it they go, and it must be refused."""
     tags = [tag for tag, _ in hunk.lines]
     interior = [
         k
@@ -465,8 +473,9 @@ def drop_context(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
 
 
 def unsaid_side(lines: list[tuple[str, str]], k: int, dropped: str) -> bool:
-    """Whether added lines touching position `k` sit between two context lines, and putting
-    the dropped line before or after them gives different text."""
+    """Whether added lines touch position `k` (between two old lines, context or removed),
+    and putting the dropped line before or after them gives different text: the diff as
+    written says nothing of which, since either way it only left out one line."""
     tags = [tag for tag, _ in lines]
     low = k
     while low > 0 and tags[low - 1] == "+":
@@ -475,8 +484,6 @@ def unsaid_side(lines: list[tuple[str, str]], k: int, dropped: str) -> bool:
     while high < len(tags) and tags[high] == "+":
         high += 1
     if low == high:
-        return False
-    if not (0 < low and high < len(tags) and tags[low - 1] == " " and tags[high] == " "):
         return False
     added = [line for _, line in lines[low:high]]
     return [dropped, *added] != [*added, dropped]
@@ -632,8 +639,8 @@ def multi_proposals(
             return
         if any(SR_MARKER.match(line) for _, line in hunk.lines):
             return  # the text holds SEARCH/REPLACE markers: not expressible in that format
-        if hunk.old().rstrip("\r\n") == hunk.new().rstrip("\r\n"):
-            return  # only a final newline changes: not expressible in that format
+        if hunk.old().rstrip("\r\n") == hunk.new().rstrip("\r\n") or not same_end(hunk):
+            return  # a final newline changes: not expressible in that format
         blocks.append(block(change.path, hunk.old(), hunk.new()))
     yield "out_of_order", change.old, change.new, "search_replace", "".join(blocks[::-1])
 
@@ -652,9 +659,8 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             proposals.append(
                 Proposal(change, kind, "edit_file", start, expected, (hunk.old(), hunk.new()))
             )
-            sayable = hunk.old().rstrip("\r\n") != hunk.new().rstrip(
-                "\r\n"
-            )  # not only a final newline
+            # a block always ends its lines: a final newline added or taken is unsayable
+            sayable = hunk.old().rstrip("\r\n") != hunk.new().rstrip("\r\n") and same_end(hunk)
             if sayable and not any(SR_MARKER.match(line) for _, line in hunk.lines):
                 reply = block(change.path, hunk.old(), hunk.new())
                 if kind in ("trimmed", "neg_trimmed"):  # a SEARCH matches whole lines only
@@ -855,6 +861,7 @@ def main() -> None:
     parser.add_argument("--no-tools", action="store_true", help="skip GNU patch and git apply")
     parser.add_argument("--out", help="also write the Markdown report here")
     parser.add_argument("--failures", type=int, default=5, help="print this many misses per kind")
+    parser.add_argument("--kinds", help="only these kinds, comma-separated (see KINDS)")
     args = parser.parse_args()
     sources = [("glm-lsp", str(ROOT))] + [(source_name(repo), repo) for repo in args.repos]
     started = time.perf_counter()
@@ -865,6 +872,9 @@ def main() -> None:
         print(f"{name}: {repo} at {head}: {len(loaded)} changes")
         changes += loaded
     proposals = build(changes, args.seed)
+    if args.kinds:
+        wanted = set(args.kinds.split(","))
+        proposals = [p for p in proposals if p.kind in wanted]
     print(f"{len(proposals)} proposals from {len(changes)} changes")
     ours_started = time.perf_counter()
     spent: dict[tuple[str, str], float] = defaultdict(float)

@@ -18,6 +18,14 @@ when the queue is empty the server answers a plain "ok". Requests that fail vali
 consume a turn. Every request is recorded; `disconnects` counts replies the client cut
 off by closing the connection. Run `python tests/provider_server.py DIALECT` to serve one
 by hand; it prints the environment to use.
+
+With `prefix_cache=True` the server caches prompt prefixes the way the providers bill them:
+a request's prompt is its tool schemas then its messages, each as compact JSON; its prompt
+tokens are that text's characters / 4, and its cached tokens are the characters it shares
+as a prefix with the longest match among earlier requests, / 4. Dialects that report
+cached tokens (`usage.prompt_tokens_details.cached_tokens`: Cloudflare, OurToken, generic
+OpenAI) report them; Cloudflare caches only requests that carry `x-session-affinity` and
+only among requests with the same value, as Workers AI routes by it.
 """
 
 from __future__ import annotations
@@ -178,6 +186,7 @@ class ProviderServer:
         model: str | None = None,
         auth_header: str = "",
         native_legacy: bool = False,
+        prefix_cache: bool = False,
     ) -> None:
         if dialect not in FACTS:
             raise ValueError(f"unknown dialect {dialect!r}")
@@ -189,6 +198,8 @@ class ProviderServer:
         self.auth_header = auth_header.lower()  # generic dialect: raw key in this header
         self.native_legacy = native_legacy  # Cloudflare native: old {"response": ...} shape
         self.requests: list[RecordedRequest] = []
+        self.prefix_cache = prefix_cache
+        self.prompts: dict[str, list[str]] = {}  # affinity -> earlier prompts, when caching
         self.disconnects = 0
         self.disconnected = threading.Event()
         self._turns: deque[Turn] = deque()
@@ -300,6 +311,21 @@ class ProviderServer:
         """Scripted turns not served yet."""
         return len(self._turns)
 
+    def cached_prefix(self, headers: dict[str, str], body: Any) -> tuple[int, int]:
+        """(prompt tokens, cached tokens) of a request under the prefix cache rule above;
+        the request's prompt joins the cache for the ones after it."""
+        prompt = prompt_text(body)
+        scope = ""
+        if self.dialect == "cloudflare":
+            scope = headers.get("x-session-affinity", "")
+            if not scope:
+                return len(prompt) // 4, 0
+        with self._lock:
+            earlier = self.prompts.setdefault(scope, [])
+            shared = max((_common_prefix(prompt, e) for e in earlier), default=0)
+            earlier.append(prompt)
+        return len(prompt) // 4, shared // 4
+
     def wait_for_disconnect(self, timeout: float = 5.0) -> bool:
         return self.disconnected.wait(timeout)
 
@@ -340,8 +366,14 @@ class _Reply:
         self.headers = headers
         self.body = body
         self.native = server.dialect == "cloudflare" and handler.path == server.native_path
+        self.cached = (0, 0)  # prompt and cached tokens, under the prefix cache
 
     def serve(self) -> None:
+        if self.server.prefix_cache and self._problem() is None:
+            self.cached = self.server.cached_prefix(self.headers, self.body)
+        self._serve()
+
+    def _serve(self) -> None:
         problem = self._problem()
         if problem is not None:
             status, message = problem
@@ -516,6 +548,10 @@ class _Reply:
         if turn.usage is not None:
             return turn.usage
         prompt = max(1, len(json.dumps(self.body.get("messages", []))) // 4)
+        cached = turn.cached_tokens
+        if self.server.prefix_cache:
+            prompt, cached = self.cached
+            prompt, cached = max(1, prompt), max(cached, turn.cached_tokens)
         reasoning = len(turn.reasoning) // 4
         arguments = sum(len(turn.arguments(i)) for i in range(len(turn.tool_calls)))
         completion = max(1, (len(turn.content) + len(turn.reasoning) + arguments) // 4)
@@ -525,7 +561,7 @@ class _Reply:
             prompt,
             completion,
             reasoning,
-            turn.cached_tokens,
+            cached,
         )
 
     # --- the wire ---------------------------------------------------------------------
@@ -751,6 +787,27 @@ def _legacy_result(turn: Turn, usage: dict[str, Any]) -> dict[str, Any]:
             for index, (name, _) in enumerate(turn.tool_calls)
         ]
     return result
+
+
+def prompt_text(body: Any) -> str:
+    """What a provider tokenizes, in order: the tool schemas, then each message."""
+    tools = body.get("tools") or [] if isinstance(body, dict) else []
+    messages = body.get("messages") or [] if isinstance(body, dict) else []
+    parts = [json.dumps(tool, separators=(",", ":")) for tool in tools]
+    parts += [json.dumps(message, separators=(",", ":")) for message in messages]
+    return "".join(parts)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Characters `a` and `b` share at their start."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:  # binary search on slices: fast on long prompts
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _split(text: str, size: int) -> list[str]:

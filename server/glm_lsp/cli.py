@@ -15,34 +15,8 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
+import glm_lsp.assistant as core  # its names load on first use: keep the start fast
 from glm_lsp import __version__
-from glm_lsp.assistant import (
-    DEFAULT_INSTRUCTION,
-    AskRequest,
-    Assistant,
-    ContextReady,
-    ContextRequest,
-    Decision,
-    EditRequest,
-    Event,
-    Failed,
-    LineSpan,
-    McpCall,
-    Notice,
-    ProjectRules,
-    ProposedChange,
-    Reasoning,
-    Text,
-    UsageReport,
-    find_root,
-    is_secret_path,
-    partial_message,
-    rebased_on_disk,
-    redact_secrets,
-    unified_diff_many,
-    write_changes,
-)
-from glm_lsp.completion import CompletionRequest
 from glm_lsp.config import Settings, load_settings, user_config_path
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction
@@ -70,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         "edit", parents=[common], help="ask the model to change a file; print the diff"
     )
     edit.add_argument("path", type=Path)
-    edit.add_argument("--instruction", "-i", default=DEFAULT_INSTRUCTION)
+    edit.add_argument("--instruction", "-i", default=core.DEFAULT_INSTRUCTION)
     edit.add_argument("--lines", metavar="A-B", help="only change these lines (1-based)")
     edit.add_argument("--apply", action="store_true", help="write the change to disk")
     edit.add_argument("--yes", "-y", action="store_true", help="let MCP tools run without asking")
@@ -112,13 +86,13 @@ def _settings() -> Settings:
     return settings
 
 
-def _lines(lines: str | None) -> LineSpan | None:
+def _lines(lines: str | None) -> core.LineSpan | None:
     if lines is None:
         return None
     start, _, end = lines.partition("-")
     if not (start.isdigit() and (end or start).isdigit()):
         raise GlmError(f"--lines takes A-B with whole line numbers, not '{lines}'.")
-    span = LineSpan(int(start), int(end or start))
+    span = core.LineSpan(int(start), int(end or start))
     if not 1 <= span.start <= span.end:
         raise GlmError(f"--lines {lines} is not a range of lines that starts at 1 or later.")
     return span
@@ -127,18 +101,18 @@ def _lines(lines: str | None) -> LineSpan | None:
 def _read_target(path: Path) -> tuple[Path, str]:
     if not path.is_file():
         raise GlmError(f"{path} is not a file.")
-    root = find_root(path.resolve())
+    root = core.find_root(path.resolve())
     return root, path.resolve().relative_to(root).as_posix()
 
 
-async def _run(assistant: Assistant, events: AsyncIterator[Event]) -> list[Event]:
+async def _run(assistant: core.Assistant, events: AsyncIterator[core.Event]) -> list[core.Event]:
     """Drain an operation, closing the assistant after; a failure is raised as its sentence."""
     try:
         seen = [event async for event in events]
     finally:
         await assistant.aclose()
     for event in seen:
-        if isinstance(event, Failed):
+        if isinstance(event, core.Failed):
             raise GlmError(event.message, detail=event.detail)
     return seen
 
@@ -146,30 +120,32 @@ async def _run(assistant: Assistant, events: AsyncIterator[Event]) -> list[Event
 async def _edit(args: argparse.Namespace) -> int:
     root, rel = _read_target(args.path)
     lines = _lines(args.lines)
-    assistant = Assistant(_settings(), approve=_approval(args.yes))
-    events = await _run(assistant, assistant.edit(EditRequest(root, rel, args.instruction, lines)))
+    assistant = core.Assistant(_settings(), approve=_approval(args.yes))
+    events = await _run(
+        assistant, assistant.edit(core.EditRequest(root, rel, args.instruction, lines))
+    )
     for event in events:
-        if isinstance(event, Notice):
+        if isinstance(event, core.Notice):
             print(f"glm-lsp: {event.message}", file=sys.stderr)
-        elif isinstance(event, ProposedChange):
+        elif isinstance(event, core.ProposedChange):
             if event.failed:
-                raise GlmError(partial_message(event.failed, "nothing was written or shown"))
+                raise GlmError(core.partial_message(event.failed, "nothing was written or shown"))
             if not args.apply:
                 sys.stdout.write(event.diff)
                 continue
-            changes = rebased_on_disk(root, event.changes)  # the user may have saved meanwhile
-            sys.stdout.write(unified_diff_many(changes))
-            write_changes(root, changes)
-        elif isinstance(event, UsageReport):
+            changes = core.rebased_on_disk(root, event.changes)  # the user may have saved meanwhile
+            sys.stdout.write(core.unified_diff_many(changes))
+            core.write_changes(root, changes)
+        elif isinstance(event, core.UsageReport):
             print(f"glm-lsp: {event.usage.describe()}", file=sys.stderr)
     return 0
 
 
-def _approval(yes: bool) -> Callable[[McpCall], Awaitable[Decision]]:
+def _approval(yes: bool) -> Callable[[core.McpCall], Awaitable[core.Decision]]:
     """Whether an MCP tool off its allow list may run: yes with --yes, else ask on the
     terminal; with no terminal to ask, no (the model is told, and the edit goes on)."""
 
-    async def approve(call: McpCall) -> Decision:
+    async def approve(call: core.McpCall) -> core.Decision:
         if yes:
             return "once"
         if not sys.stdin.isatty():
@@ -181,7 +157,7 @@ def _approval(yes: bool) -> Callable[[McpCall], Awaitable[Decision]]:
             return "deny"
         question = f"glm-lsp: run MCP tool {call.name} {call.arguments}? [y]es/[a]lways/[N]o "
         answer = await asyncio.to_thread(_ask_terminal, question)
-        choices: dict[str, Decision] = {"y": "once", "yes": "once", "a": "always"}
+        choices: dict[str, core.Decision] = {"y": "once", "yes": "once", "a": "always"}
         return choices.get(answer, "deny")
 
     return approve
@@ -193,8 +169,8 @@ def _ask_terminal(question: str) -> str:
 
 
 async def _index(args: argparse.Namespace) -> int:
-    root = find_root(args.path.resolve())
-    assistant = Assistant(_settings())
+    root = core.find_root(args.path.resolve())
+    assistant = core.Assistant(_settings())
     stats = await assistant.index(root)
     print(f"root        {root}")
     print(f"files       {stats.files}")
@@ -219,7 +195,9 @@ async def _complete(args: argparse.Namespace) -> int:
         raise GlmError(
             f"--col {args.col} is not a column of line {args.line} (1 to {len(line) + 1})."
         )
-    assistant = Assistant(_settings())
+    from glm_lsp.completion import CompletionRequest  # only this command needs it
+
+    assistant = core.Assistant(_settings())
     try:
         await assistant.index(root)
         request = CompletionRequest(root, rel, text, args.line - 1, column)
@@ -236,10 +214,10 @@ async def _complete(args: argparse.Namespace) -> int:
 async def _context(args: argparse.Namespace) -> int:
     name, _, lines = args.target.partition(":")
     root, rel = _read_target(Path(name))
-    request = ContextRequest(root, rel, args.instruction, _lines(lines or None), args.budget)
-    assistant = Assistant(_settings())
+    request = core.ContextRequest(root, rel, args.instruction, _lines(lines or None), args.budget)
+    assistant = core.Assistant(_settings())
     for event in await _run(assistant, assistant.context(request)):
-        if isinstance(event, ContextReady):
+        if isinstance(event, core.ContextReady):
             if event.rules is not None and (event.rules.files or event.rules.dropped):
                 _print_rules(event.rules)
             for section in event.context.sections:
@@ -249,7 +227,7 @@ async def _context(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_rules(rules: ProjectRules) -> None:
+def _print_rules(rules: core.ProjectRules) -> None:
     """The project rules, which travel in the system message, not in the context."""
     paths = ", ".join(rule.path for rule in rules.files) or "none fit"
     print(f"=== rules (system message): {paths} ===")
@@ -263,18 +241,20 @@ async def _ask(args: argparse.Namespace) -> int:
     if args.file is not None:
         if not args.file.is_file():
             raise GlmError(f"{args.file} is not a file.")
-        if is_secret_path(args.file.name):
+        if core.is_secret_path(args.file.name):
             raise GlmError(f"{args.file} looks like a secret file; it is never sent to a provider.")
-        path_text = redact_secrets(args.file.read_text(encoding="utf-8", errors="replace"))[0]
-    request = AskRequest(args.text, str(args.file) if args.file else None, path_text)
-    assistant = Assistant(_settings())
+        path_text = core.redact_secrets(args.file.read_text(encoding="utf-8", errors="replace"))[0]
+    request = core.AskRequest(args.text, str(args.file) if args.file else None, path_text)
+    assistant = core.Assistant(_settings())
     shown: list[str] = []
     try:
         async for event in assistant.ask(request):
-            if isinstance(event, Failed):
+            if isinstance(event, core.Failed):
                 raise GlmError(event.message, detail=event.detail)
-            kind = "content" if isinstance(event, Text) else "reasoning"
-            if isinstance(event, Text) or (isinstance(event, Reasoning) and args.show_reasoning):
+            kind = "content" if isinstance(event, core.Text) else "reasoning"
+            if isinstance(event, core.Text) or (
+                isinstance(event, core.Reasoning) and args.show_reasoning
+            ):
                 if shown and shown[-1] != kind:
                     sys.stdout.write("\n\n")
                 shown.append(kind)
@@ -294,7 +274,7 @@ async def _doctor() -> int:
         print(f"{name:20} {value}")
     for problem in problems:
         print(f"problem: {problem}")
-    assistant = Assistant(settings)
+    assistant = core.Assistant(settings)
     try:
         assistant.model(settings)  # a missing key fails here, before anything is printed
         url, model = assistant.endpoint()
@@ -303,9 +283,20 @@ async def _doctor() -> int:
         check = await assistant.check_provider()
     finally:
         await assistant.aclose()
+    print(f"{'prompt cache':20} {_cache_line(check)}")
     answer = check.answer.strip()[:80]
     print(f"provider answered in {check.seconds:.1f} s: {answer!r}")
     return 0
+
+
+def _cache_line(check: core.ProviderCheck) -> str:
+    """Whether the provider's usage tells cached prompt tokens apart, from the check."""
+    if check.cache_reported:
+        return (
+            f"the provider reports cached tokens ({check.usage.cached_tokens} of "
+            f"{check.usage.prompt_tokens} in this check)"
+        )
+    return "the provider does not report cached tokens; usage counts every prompt token in full"
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -123,9 +123,10 @@ def test_an_allowed_edit_is_shown_as_a_diff_then_written_through_the_client(
     usage = next(u for u in seen["updates"] if u["sessionUpdate"] == "usage_update")
     assert usage["size"] == 1_048_576 and usage["used"] > 0
     assert usage["cost"]["currency"] == "USD" and usage["cost"]["amount"] > 0
-    # what the model saw: the file the prompt named, and the instruction last
-    sent = provider.requests[0].body["messages"][-1]["content"]
-    assert "app/main.py" in sent and sent.endswith("Use an f-string")
+    # what the model saw: the context of the file the prompt named, then the instruction
+    context, sent = (m["content"] for m in provider.requests[0].body["messages"][-2:])
+    assert "## Current file: app/main.py" in context and "Use an f-string" not in context
+    assert sent.endswith("Use an f-string")
 
 
 def test_a_rejected_edit_leaves_the_file_unchanged(
@@ -196,7 +197,7 @@ def test_the_model_reads_the_unsaved_buffer_through_the_client(
         unsaved=unsaved,
     )
     assert seen["reads"] == [str(repo / "app/main.py")]
-    assert "print('hello ' + name)" in provider.requests[0].body["messages"][-1]["content"]
+    assert "print('hello ' + name)" in provider.requests[0].body["messages"][-2]["content"]
     assert (repo / "app/main.py").read_text() == unsaved.replace(
         "'hello ' + name", "f'hello {name}'"
     )
@@ -232,8 +233,11 @@ def test_a_loaded_session_replays_and_continues(
     ]
     assert second["result"] == {"stopReason": "end_turn"}
     assert text_of(second, "agent_message_chunk") == "Its argument is a name."
-    sent = [(m["role"], m["content"]) for m in provider.requests[-1].body["messages"][1:]]
-    assert sent == [
+    earlier = provider.requests[0].body["messages"]
+    sent = provider.requests[-1].body["messages"]
+    assert sent[: len(earlier)] == earlier  # the first turn again, unchanged: cacheable
+    assert "## Current file: app/main.py" in earlier[1]["content"]
+    assert [(m["role"], m["content"]) for m in sent[2:]] == [
         ("user", "What does greet do?"),
         ("assistant", "greet prints a greeting."),
         ("user", "And its argument?"),

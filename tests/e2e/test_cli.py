@@ -155,6 +155,37 @@ def test_lines_and_apply_write_the_file(provider_server, repo: Path) -> None:
     assert prompt.endswith("\n\n## Instruction\nfix add")
 
 
+def test_edits_one_after_another_share_the_repository_part_of_the_prompt(
+    provider_server, tmp_path: Path
+) -> None:
+    """Two edits of one file (the first applied) with other lines and instructions: the
+    second request repeats the system prompt, the tools and the repository part (map and
+    related files) byte for byte, and Cloudflare gets one x-session-affinity for both."""
+    files = {"pkg/calc.py": CALC, "pkg/util.py": "from pkg.calc import add\n\nTWO = add(1, 1)\n"}
+    for i in range(8):
+        files[f"pkg/m{i}.py"] = f"from pkg.calc import sub\n\nX{i} = sub({i}, 1)\n"
+    root = make_repo(tmp_path / "repo", files)
+    server: ProviderServer = provider_server("cloudflare", prefix_cache=True)
+    server.script(*edit_turns()[1:])
+    calc = str(root / "pkg/calc.py")
+    first = run_cli(
+        ["edit", calc, "-i", "fix add", "--lines", "1-2", "--apply"], server.env(), root
+    )
+    assert first.returncode == 0, first.stderr
+    server.script(Turn(content="Nothing to change."))
+    second = run_cli(["edit", calc, "-i", "document sub", "--lines", "5-6"], server.env(), root)
+    assert second.returncode == 0, second.stderr
+    one, two = server.requests[0], server.requests[2]
+    assert one.body["messages"][0] == two.body["messages"][0]  # the system prompt
+    assert one.body["tools"] == two.body["tools"]
+    before, after = one.body["messages"][1]["content"], two.body["messages"][1]["content"]
+    assert before.startswith("## Repository map") and "## Related file: pkg/util.py" in before
+    repository = before[: before.index("\n\n## Git")]
+    assert after.startswith(repository + "\n\n## Git")  # the per-edit parts come after it
+    affinity = {r.headers.get("x-session-affinity") for r in server.requests}
+    assert len(affinity) == 1 and None not in affinity
+
+
 def test_no_change_prints_nothing(provider_server, repo: Path) -> None:
     server: ProviderServer = provider_server("cloudflare")
     server.script(Turn(content="The code is already correct."))
@@ -207,10 +238,23 @@ def test_doctor_shows_settings_without_the_key(provider_server, repo: Path) -> N
     assert server.key not in result.stdout + result.stderr
     assert f"request url          {server.base_url}/chat/completions" in result.stdout
     assert "model id             @cf/zai-org/glm-5.2" in result.stdout
+    assert "prompt cache         the provider reports cached tokens (0 of " in result.stdout
     assert result.stdout.rstrip().endswith("'OK'")
     assert json.dumps(server.requests[0].body["messages"]) == json.dumps(
         [{"role": "user", "content": "Reply with the single word OK."}]
     )
+
+
+def test_doctor_says_when_the_provider_does_not_report_cached_tokens(
+    provider_server, repo: Path
+) -> None:
+    server: ProviderServer = provider_server("nvidia")
+    result = run_cli(["doctor"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "prompt cache         the provider does not report cached tokens; usage counts every "
+        "prompt token in full\n"
+    ) in result.stdout
 
 
 def test_serve_over_tcp_answers_initialize(tmp_path: Path) -> None:

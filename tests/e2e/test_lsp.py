@@ -15,7 +15,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from helpers import child_env, make_repo
-from provider_server import ProviderServer, Turn
+from provider_server import ProviderServer, Turn, prompt_text
 
 MAIN = "import os\n\n\ndef greet(name):\n    print('hi ' + name)\n"
 EMOJI = "# 😀 spaß 漢字\ns = 1\nprint('😀漢', s)"  # no final newline: the last range ends mid-line
@@ -672,7 +672,10 @@ async def test_glm_reindex(lsp: Session) -> None:
 async def test_chat_streams_and_a_session_continues_after_a_restart(
     provider_server: Callable[..., ProviderServer], tmp_path: Path
 ) -> None:
-    provider = provider_server("hyperstack")
+    """Each turn re-sends the previous one byte for byte (the context stays right after the
+    system prompt; the conversation and any update follow), even across a restart, with one
+    x-session-affinity value per session, so Cloudflare's prefix cache serves it."""
+    provider = provider_server("cloudflare", prefix_cache=True)
     root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
 
     first = await connect("neovim", provider, root)
@@ -688,10 +691,11 @@ async def test_chat_streams_and_a_session_continues_after_a_restart(
     assert "".join(c.text for c in chats if c.kind == "reasoning") == "Looking at greet."
     assert chats[-1].kind == "done" and chats[-1].text == "greet prints a greeting."
     assert {c.session for c in chats} == {started["session"]}
-    question = provider.requests[0].body["messages"][-1]["content"]
-    assert "## Selection: lines 4-5 of app/main.py" in question
-    assert question.endswith("## Question\nWhat does greet do?")
-    assert question.count("What does greet do?") == 1
+    system, context, question = provider.requests[0].body["messages"]
+    assert system["role"] == "system" and context["role"] == question["role"] == "user"
+    assert "## Selection: lines 4-5 of app/main.py" in context["content"]
+    assert "What does greet do?" not in context["content"]  # the context outlives the question
+    assert question["content"] == "What does greet do?"
     await disconnect(first)
 
     second = await connect(
@@ -707,10 +711,35 @@ async def test_chat_streams_and_a_session_continues_after_a_restart(
     await second.until(lambda: any(c.kind == "done" for c in chats))
     sent = provider.requests[1].body["messages"]
     assert [(m["role"], m["content"]) for m in sent[1:]] == [
+        ("user", context["content"]),
         ("user", "What does greet do?"),
         ("assistant", "greet prints a greeting."),
         ("user", "And its argument?"),
     ]
+    uri = second.open("app/main.py")
+    provider.script(Turn(content="It prints."))
+    await second.command(
+        "glm.chat",
+        message="And this line?",
+        session=started["session"],
+        uri=uri,
+        range=_range(4, 5),
+    )
+    await second.until(lambda: [c.kind for c in chats].count("done") == 2)
+    third = provider.requests[2].body["messages"]
+    assert [m["content"] for m in third[len(sent) :]] == [
+        "It takes a name.",
+        "## Selection now: line 5 of app/main.py\n```\n    print('hi ' + name)\n```",
+        "And this line?",
+    ]
+    for before, after in zip(provider.requests, provider.requests[1:], strict=False):
+        earlier = prompt_text(before.body)
+        assert prompt_text(after.body)[: len(earlier)] == earlier  # a byte prefix
+    affinity = {r.headers.get("x-session-affinity") for r in provider.requests}
+    assert len(affinity) == 1 and None not in affinity and started["session"] not in affinity
+    usage = await second.command("glm.usage")
+    assert 0 < usage["total"]["cached_tokens"] < usage["total"]["prompt_tokens"]
+    assert usage["total"]["saved"] > 0 and "the cache saved $" in usage["text"]
     with pytest.raises(Exception) as raised:
         await second.command("glm.chat", message="x", session="nope")
     assert "There is no chat session nope in this workspace." in str(raised.value)
@@ -769,9 +798,9 @@ async def test_explain_opens_the_answer_or_shows_it(
             )
         )
         await session.until(lambda: any(t.state == "done" for t in session.tasks))
-        question = provider.requests[-1].body["messages"][-1]["content"]
-        assert "## Selection: lines 4-5 of app/main.py" in question
-        assert "## Question\nExplain what the selected code does" in question
+        *_, context, question = provider.requests[-1].body["messages"]
+        assert "## Selection: lines 4-5 of app/main.py" in context["content"]
+        assert question["content"].startswith("Explain what the selected code does")
         if editor == "neovim":  # it opens documents: the answer as Markdown
             (shown,) = session.client.shown_documents
             assert shown.uri.endswith(".md")

@@ -56,7 +56,8 @@ async def test_a_streamable_http_server_is_asked_first_then_always_allowed(http_
 
     try:
         box = await hub.toolbox({"web": {"url": http_server}}, 10, approve, told.append)
-        assert [s.name for s in box.specs] == ["web__lookup", "web__crash", "web__hang"]
+        # by name, not in the server's order: the schemas are part of the cached prefix
+        assert [s.name for s in box.specs] == ["web__crash", "web__hang", "web__lookup"]
         call = ToolCall("c1", "web__lookup", '{"key": "owner"}')
         assert await box.call(call) == ("Ada", True)
         assert await box.call(call) == ("Ada", True)  # "Always": not asked again

@@ -229,14 +229,43 @@ def test_chat_streams_and_continues_the_session(nvim: Neovim) -> None:
     assert result["filetype"] == "markdown"
     assert result["session"] == result["first_session"] and result["session"]
     first = nvim.provider.requests[0].body["messages"]
-    assert first[-1]["content"].endswith("## Question\nWhat does greet do?")
+    assert "## Current file: app/main.py" in first[1]["content"]  # the session's context
+    assert first[2:] == [{"role": "user", "content": "What does greet do?"}]
     second = nvim.provider.requests[1].body["messages"]
-    assert [(m["role"], m["content"]) for m in second[1:3]] == [
-        ("user", "What does greet do?"),
+    assert second[: len(first)] == first  # the first turn again, unchanged: a cached prefix
+    assert [(m["role"], m["content"]) for m in second[len(first) :]] == [
         ("assistant", "greet prints\na greeting."),
+        ("user", "And its argument?"),
     ]
-    assert second[3]["role"] == "user"
-    assert second[3]["content"].endswith("## Question\nAnd its argument?")
+
+
+def test_glm_usage_shows_the_cached_tokens_and_what_the_cache_saved(
+    provider_server: Callable[..., ProviderServer], tmp_path: Path
+) -> None:
+    root = make_repo(tmp_path / "ws", {"app/main.py": MAIN})
+    nvim = Neovim(root, tmp_path, provider_server("cloudflare", prefix_cache=True))
+    nvim.provider.script(Turn(content="greet prints."), Turn(content="It takes a name."))
+    result = nvim.run(
+        """
+        T.open('app/main.py')
+        local chat = require('glm.chat')
+        vim.cmd('GlmChat What does greet do?')
+        T.wait(function() return not chat.streaming() end, 'the first answer')
+        vim.cmd('GlmChat And its argument?')
+        T.wait(function() return not chat.streaming() end, 'the second answer')
+        vim.cmd('GlmUsage')
+        T.wait(function()
+          for _, n in ipairs(T.out.notifications) do
+            if n.message:find('usage: ', 1, true) then return true end
+          end
+          return false
+        end, 'the usage')
+        """
+    )
+    (usage,) = [m for m in messages(result) if m.startswith("[glm] usage: ")]
+    total = usage.split("\n")[0]
+    cached = int(total.split(" prompt (")[1].split(" cached)")[0])
+    assert cached > 0 and "(the cache saved $" in total
 
 
 STANDARD_ACTIONS = [

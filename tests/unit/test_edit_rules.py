@@ -79,6 +79,26 @@ def test_search_and_replace_missing_their_indentation_are_reindented() -> None:
     )
 
 
+def test_a_dedented_replace_that_wraps_lines_one_level_deeper_is_still_reindented() -> None:
+    # Dedented by one level, the two wrapped lines land at the file's own depth for them;
+    # the kept "def" line and the base indentation show the REPLACE is dedented too.
+    search = "def total(self):\n    value = sum(self.items)\n    self.log(value)\n"
+    replace = (
+        "def total(self):\n"
+        "    if self.items:\n"
+        "        value = sum(self.items)\n"
+        "        self.log(value)\n"
+    )
+    assert block(PY, search, replace) == (
+        "class Cart:\n"
+        "    def total(self):\n"
+        "        if self.items:\n"
+        "            value = sum(self.items)\n"
+        "            self.log(value)\n"
+        "        return value\n"
+    )
+
+
 def test_a_replace_already_indented_like_the_file_is_left_alone() -> None:
     search = "value = sum(self.items)\nself.log(value)\n"  # dedented
     replace = "        value = sum(self.items)\n        self.log(value, 'total')\n"  # as the file
@@ -140,6 +160,66 @@ def test_unchanged_lines_keep_the_files_trailing_whitespace() -> None:
     search = "value = sum(self.items)\nself.log(value)\nreturn value\n"
     replace = "value = sum(self.items)\nself.log(value)\nreturn value or 0\n"
     assert block(text, search, replace) == text.replace("return value\n", "return value or 0\n")
+
+
+LUA = (
+    "  end\n"
+    "end\n"
+    "\n"
+    "-- Accept it.\n"
+    "function M.accept()\n"
+    "  local token = current()\n"
+    "  if not token then\n"
+    "    return\n"
+    "  end\n"
+    "  send('accept', token)\n"
+    "end\n"
+    "\n"
+    "-- Reject it.\n"
+    "function M.reject()\n"
+    "  local token = current()\n"
+    "  if not token then\n"
+    "    return\n"
+    "  end\n"
+    "  send('reject', token)\n"
+    "end\n"
+)
+
+
+def test_a_restated_line_keeps_the_files_trailing_whitespace_not_the_quotes() -> None:
+    # The quote added a tab after the first "local token" line and spaces after a comment.
+    # The edit folds both functions into one: the tabbed line now follows a new header,
+    # a new line restating the quote, and the file's version of it is kept.
+    old = LUA.replace(
+        "accept()\n  local token = current()\n", "accept()\n  local token = current()\t\n"
+    )
+    old = old.replace("-- Reject it.\n", "-- Reject it.  \n")
+    new = (
+        "  end\nend\n\n"
+        "-- Send the decision.\n"
+        "local function decide(verb)\n"
+        "  local token = current()\t\n"
+        "  if not token then\n    return\n  end\n"
+        "  send(verb, token)\n"
+        "end\n\n"
+        "-- Accept it.\nfunction M.accept()\n  decide('accept')\nend\n\n"
+        "-- Reject it.  \nfunction M.reject()\n  decide('reject')\nend\n"
+    )
+    assert apply_edit(LUA, old, new) == new.replace("\t", "").replace("it.  ", "it.")
+
+
+def test_a_new_blank_line_stays_blank_beside_a_whitespace_only_one() -> None:
+    text = "def f():\n    a = 1\n    \n    return a\n"  # line 3 holds four spaces
+    diff = (  # quoted with its trailing whitespace stripped, as models do
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,3 +2,4 @@\n"
+        "     a = 1\n"
+        " \n"
+        "-    return a\n"
+        "+    log(a)\n"
+        "+\n"
+        "+    return a\n"
+    )
+    assert patched(text, diff) == "def f():\n    a = 1\n    \n    log(a)\n\n    return a\n"
 
 
 # --- 3. a change that is already made is refused, never made twice ---------------------------
@@ -206,8 +286,62 @@ def test_new_lines_beside_a_dropped_context_line_are_refused() -> None:
         "         return value\n"
     )
     message = refusal(patched, PY, diff)
-    assert "its new lines go between two context lines, but the file has line 4 there" in message
-    assert "which side of them they belong on is unclear" in message
+    assert (
+        "it adds 'self.check(value)' where the file has line 4 that it leaves out, so on which "
+        "side of those the new lines belong is unclear"
+    ) in message
+
+
+def test_new_lines_beside_a_removed_line_and_a_dropped_one_are_refused() -> None:
+    # Written as "+check, -log" with "value = ..." left out between "def" and them: the
+    # model may have meant the check above that line or below it (right before "log").
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,4 @@\n"
+        "     def total(self):\n"
+        "+        self.check(self.items)\n"
+        "-        self.log(value)\n"
+        "         return value\n"
+    )
+    assert "the new lines belong is unclear" in refusal(patched, PY, diff)
+    # ... and after a removed line, "-log, +check" with "value" left out below the removed line
+    text = PY.replace("        return value\n", "        value += 1\n        return value\n")
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,4 +3,4 @@\n"
+        "         value = sum(self.items)\n"
+        "-        self.log(value)\n"
+        "+        self.check(value)\n"
+        "         return value\n"
+    )
+    assert "where the file has line 5 that it leaves out" in refusal(patched, text, diff)
+
+
+def test_a_hunk_matching_far_away_reindented_or_at_its_line_with_a_gap_is_refused() -> None:
+    text = (
+        "def a():\n"
+        "    x = 1\n"
+        "    y = 2\n"
+        "    log(x)\n"
+        "    return x\n"
+        "\n"
+        "\n"
+        "class B:\n"
+        "    def b(self):\n"
+        "        x = 1\n"
+        "        log(x)\n"
+        "        return x\n"
+    )
+    diff = (  # "y = 2" left out at line 2, or the method's lines quoted at another depth?
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,3 +2,3 @@\n"
+        "     x = 1\n"
+        "-    log(x)\n"
+        "+    log(x, 'a')\n"
+        "     return x\n"
+    )
+    message = refusal(patched, text, diff)
+    assert (
+        "matches cart.py at line 10 only with other indentation, far from its @@ line, and at "
+        "line 2 with a line left out, so which place it means is unclear"
+    ) in message
 
 
 def test_a_hunk_with_a_typo_stripped_whitespace_and_wrong_numbers_is_placed() -> None:
@@ -231,3 +365,154 @@ def test_a_minified_line_is_answered_at_once() -> None:
     message = refusal(block, text, line.replace("a+7", "a-7") + "\n", "x\n")
     assert time.perf_counter() - started < 5
     assert message.startswith("The SEARCH section was not found in cart.py")
+
+
+NESTED = "function f() {\n  if (ready) {\n    if (loaded) {\n      start();\n    }\n  }\n}\n"
+
+
+def test_lines_at_other_depths_or_a_line_left_out_is_refused() -> None:
+    # Up to indentation the quote matches lines 3-6 as they stand; with its own indentation
+    # it matches lines 3-7 with "    }" left out. It removes a different "}" either way.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,5 +3,4 @@\n"
+        "     if (loaded) {\n"
+        "       start();\n"
+        "-  }\n"
+        " }\n"
+    )
+    message = refusal(patched, NESTED, diff)
+    assert (
+        "some of its lines match there only at another depth, while with their own "
+        "indentation they match lines 3-7 with a line left out, so which it means is unclear"
+    ) in message
+
+
+def test_a_loose_match_whose_lines_sit_at_different_depths_is_refused() -> None:
+    # A typo, and "      end" left out: the closest window pairs each "end" with the one
+    # above it, a level deeper than quoted, and would put the blank line a line too high.
+    spec = (
+        "describe 'Express'\n"
+        "  describe 'routing'\n"
+        "    describe 'keys'\n"
+        "      it 'parses keys'\n"
+        "        Express.regexpKeys.should.eql ['page']\n"
+        "      end\n"
+        "    end\n"
+        "  end\n"
+        "end\n"
+    )
+    diff = (
+        "--- a/spec.rb\n+++ b/spec.rb\n@@ -5,4 +5,5 @@\n"
+        "         Express.regexpKeys.hould.eql ['page']\n"
+        "     end\n"
+        "+\n"
+        "   end\n"
+        " end\n"
+    )
+    files = {"spec.rb": spec}.get
+    with pytest.raises(EditError) as error:
+        apply_patch(files, diff)
+    assert error.value.message.startswith(
+        "Hunk 1 of the diff (@@ -5,4 +5,5 @@, first line \"Express.regexpKeys.hould.eql ['page']\") "
+        "was not found in spec.rb"
+    )
+
+
+TWICE = (
+    "def first(request):\n"
+    "    check_permissions(request.user)\n"
+    "    result = compute(request.payload)\n"
+    "    return render(result)\n"
+    "\n"
+    "\n"
+    "def second(request):\n"
+    "    check_permissions(request.user)\n"
+    "    result = compute(request.payload)\n"
+    "    return render(result)\n"
+)
+
+
+def test_at_numbers_do_not_choose_between_places_a_misquoted_hunk_matches() -> None:
+    # A typo ("reqest") makes the match loose; the numbers point at the first copy, but a
+    # model that misquotes lines may misnumber them too.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,3 +2,3 @@\n"
+        "     check_permissions(reqest.user)\n"
+        "-    result = compute(request.payload)\n"
+        "+    result = compute(request.payload, strict=True)\n"
+        "     return render(result)\n"
+    )
+    assert (
+        "matches 2 places in cart.py (starting at lines 2, 8), and it matches them only "
+        "loosely, so its @@ line numbers are not trusted to choose"
+    ) in refusal(patched, TWICE, diff)
+
+
+def test_a_loose_match_with_another_reading_elsewhere_is_refused() -> None:
+    # The quote resembles "replace" (two lines misquoted), and it is all in "place" with a
+    # long line left out. Which function the model meant is a guess.
+    text = (
+        "def place(order):\n"
+        "    validate(order)\n"
+        "    audit_log.write_entry(order, level='debug', reason='placed by the shop')\n"
+        "    total = price(order.items)\n"
+        "    return total\n"
+        "\n"
+        "def replace(order):\n"
+        "    validate(order)\n"
+        "    total = price(order.item)\n"
+        "    return total\n"
+    )
+    block = (
+        "def place(order):\n    validate(order)\n    total = price(order.items)\n    return total\n"
+    )
+    message = refusal(patched, text, _diff(block, "    return round(total, 2)\n", 1))
+    assert "was not found in cart.py" in message
+    assert "Did you mean lines 7-10" in message
+
+
+def _diff(old: str, new_last: str, start: int) -> str:
+    """A hunk replacing the last line of `old` with `new_last`."""
+    lines = old.splitlines(keepends=True)
+    body = "".join(" " + line for line in lines[:-1]) + "-" + lines[-1] + "+" + new_last
+    count = len(lines)
+    return f"--- a/cart.py\n+++ b/cart.py\n@@ -{start},{count} +{start},{count} @@\n{body}"
+
+
+def test_a_misquoted_line_beside_a_left_out_one_pairs_with_the_line_it_misquotes() -> None:
+    # "impor BadHeader" is BadHeader misquoted (not BadData, its neighbour), so BadData is
+    # the line left out, right where the new import goes: above it or below it is unclear.
+    text = (
+        "from .encoding import base64_decode\n"
+        "from .encoding import base64_encode\n"
+        "from .exc import BadData\n"
+        "from .exc import BadHeader\n"
+        "from .exc import BadPayload\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,5 @@\n"
+        " from .encoding import base64_decode\n"
+        " from .encoding import base64_encode\n"
+        "+from .encoding import want_bytes\n"
+        " from .exc impor BadHeader\n"
+        " from .exc import BadPayload\n"
+    )
+    assert "was not found in cart.py" in refusal(patched, text, diff)
+
+
+def test_a_change_of_indentation_already_made_is_refused() -> None:
+    # The block was indented one level deeper; the diff's old lines still match up to
+    # whitespace, but its result stands there exactly.
+    indented = PY.replace("        value", "            value").replace(
+        "        self.log", "            self.log"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,4 @@\n"
+        "     def total(self):\n"
+        "-        value = sum(self.items)\n"
+        "-        self.log(value)\n"
+        "+            value = sum(self.items)\n"
+        "+            self.log(value)\n"
+        "         return value\n"
+    )
+    assert refusal(patched, indented, diff).startswith("The edit is already in cart.py")

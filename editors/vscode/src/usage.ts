@@ -6,6 +6,8 @@ export interface Usage {
   reasoning_tokens: number;
   cached_tokens: number;
   cost: number | null;
+  /** Dollars the provider's prefix cache took off the cost (absent from older servers). */
+  saved?: number;
 }
 
 export interface TaskUsage {
@@ -66,6 +68,11 @@ export function formatTokens(n: number): string {
   return String(n);
 }
 
+/** ", the cache saved $X" when the provider's prompt cache saved anything. */
+export function formatSaved(usage: Usage): string {
+  return usage.saved ? `, the cache saved ${formatCost(usage.saved)}` : "";
+}
+
 /** One line for a message box: totals, then the number of tasks. */
 export function usageMessage(result: UsageResult): string {
   const t = result.total;
@@ -79,7 +86,7 @@ export function usageMessage(result: UsageResult): string {
   return (
     `GLM usage this session: ${t.prompt_tokens} prompt tokens (${t.cached_tokens} cached), ` +
     `${t.completion_tokens} completion tokens (${t.reasoning_tokens} reasoning), ` +
-    `${formatCost(t.cost)}; ${counted}.${inline}`
+    `${formatCost(t.cost)}${formatSaved(t)}; ${counted}.${inline}`
   );
 }
 
@@ -136,7 +143,11 @@ export function statusView(running: TaskEvent[], total: Usage | undefined): Stat
     };
   }
   const tokens =
-    total === undefined ? "" : `\n${formatTokens(total.prompt_tokens)} prompt, ${formatTokens(total.completion_tokens)} completion tokens`;
+    total === undefined
+      ? ""
+      : `\n${formatTokens(total.prompt_tokens)} prompt (${formatTokens(total.cached_tokens)} cached), ` +
+        `${formatTokens(total.completion_tokens)} completion tokens` +
+        (total.saved ? `\nThe prompt cache saved ${formatCost(total.saved)}` : "");
   return {
     text: `$(hubot) GLM${cost}`,
     tooltip: `GLM-5.2 (glm-lsp)${tokens}\nClick to show usage.`,

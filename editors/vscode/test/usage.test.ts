@@ -69,7 +69,18 @@ test("the status bar shows the running task, then the session's cost", () => {
   const idle = statusView(tracker.tasks, total);
   assert.equal(idle.text, "$(hubot) GLM $0.0123");
   assert.equal(idle.command, "usage");
-  assert.match(idle.tooltip, /12k prompt, 340 completion tokens/);
+  assert.match(idle.tooltip, /12k prompt \(2000 cached\), 340 completion tokens/);
+  assert.doesNotMatch(idle.tooltip, /cache saved/);
+});
+
+test("what the prompt cache saved shows in the message and the status tooltip", () => {
+  const cached = { ...total, cached_tokens: 11000, saved: 0.01254 };
+  assert.equal(
+    usageMessage({ total: cached, text: "" }),
+    "GLM usage this session: 12000 prompt tokens (11000 cached), 340 completion tokens (100 reasoning), " +
+      "$0.0123, the cache saved $0.0125; 0 tasks.",
+  );
+  assert.match(statusView([], cached).tooltip, /12k prompt \(11k cached\), 340 completion tokens\nThe prompt cache saved \$0\.0125\n/);
 });
 
 test("the completion status item: off, then on with this hour's cost, then paused", () => {

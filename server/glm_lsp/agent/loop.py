@@ -120,8 +120,10 @@ class AgentLoop:
         default_path: str | None = None,
         hooks: Hooks | None = None,
         mcp: McpToolbox | None = None,
+        affinity: str = "",
     ) -> None:
         self.model, self.writes, self.workspace = model, writes, workspace
+        self.affinity = affinity  # routes the requests to the provider's cache (Cloudflare)
         self.mcp = mcp
         self.formats = formats or FormatMemory()
         self.counter, self.default_path = counter, default_path
@@ -219,7 +221,7 @@ class AgentLoop:
             tools = READ_ONLY
         if tools and self.mcp is not None:
             tools = [*tools, *self.mcp.offered(len(tools))]
-        request = request_for(self.model.settings, self.messages, tools)
+        request = request_for(self.model.settings, self.messages, tools, self.affinity)
         reply = await self.model.complete(request, self.hooks.on_event)
         self.usage = self.usage + reply.usage
         if self.counter is not None and len(self.messages) == self.first:
@@ -380,10 +382,13 @@ def request_chars(request: ChatRequest) -> int:
 
 
 def context_budget(
-    settings: Settings, window: int, supports_tools: bool, counter: TokenCounter
+    settings: Settings, window: int, supports_tools: bool, counter: TokenCounter, beside: int = 0
 ) -> int:
-    """Tokens the repository context may use with this provider and these settings."""
-    overhead = counter.count(prompts.system_for("tools" if supports_tools else "search_replace"))
+    """Tokens the repository context may use with this provider and these settings, next
+    to `beside` tokens of conversation."""
+    overhead = beside + counter.count(
+        prompts.system_for("tools" if supports_tools else "search_replace")
+    )
     if supports_tools:
         overhead += counter.count(json.dumps([tool.to_wire() for tool in TOOLS]))
     window = settings.context_window or window

@@ -231,6 +231,9 @@ class McpToolbox:
                 self.routes[name] = (connection, tool.name)
                 description = tool.description or f"{tool.name} from {connection.config.name}"
                 self.specs.append(ToolSpec(name, description, dict(tool.input_schema)))
+        # by name, whatever order the servers started or listed them in: the schemas are
+        # part of every request's cached prefix
+        self.specs.sort(key=lambda spec: spec.name)
 
     def offered(self, builtin: int) -> list[ToolSpec]:
         """The tools that fit beside `builtin` ones under MAX_TOOLS; the log names the rest."""

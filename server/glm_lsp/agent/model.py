@@ -33,7 +33,9 @@ class Model(Protocol):
     ) -> Completion: ...
 
 
-def request_for(settings: Settings, messages: list[Message], tools: list[ToolSpec]) -> ChatRequest:
+def request_for(
+    settings: Settings, messages: list[Message], tools: list[ToolSpec], affinity: str = ""
+) -> ChatRequest:
     """A request with the user's sampling settings; every model call goes through here."""
     return ChatRequest(
         messages=messages,
@@ -41,4 +43,5 @@ def request_for(settings: Settings, messages: list[Message], tools: list[ToolSpe
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
         reasoning_effort=settings.reasoning_effort or None,
+        affinity=affinity,
     )

@@ -10,20 +10,31 @@ consumer, stops the work and closes the provider stream.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from glm_lsp.agent import actions, prompts
-from glm_lsp.agent.loop import AgentLoop, FormatMemory, Hooks, LoopResult, context_budget, replayed
+from glm_lsp.agent.loop import AgentLoop, FormatMemory, Hooks, LoopResult, context_budget
 from glm_lsp.agent.mcp import Approve, McpHub, McpToolbox, no_approval
 from glm_lsp.agent.model import Model
 from glm_lsp.agent.tools import WRITING, Workspace, describe_call
 from glm_lsp.assistant import events as ev
+from glm_lsp.assistant.conversation import (
+    CONTEXT,
+    Basis,
+    Plan,
+    basis_for,
+    context_message,
+    conversation_chars,
+    layout,
+    needs_rebuild,
+    update,
+)
 from glm_lsp.assistant.targets import check_target, refusal
 from glm_lsp.assistant.tasks import Cancellation, Tasks
 from glm_lsp.completion import Completer
@@ -38,21 +49,25 @@ from glm_lsp.edits.overlay import FileChange, Overlay
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.edits.stale import rebase_changes
 from glm_lsp.errors import GlmError
-from glm_lsp.providers.client import ProviderClient
 from glm_lsp.providers.dialects import resolve
 from glm_lsp.providers.types import ChatRequest, Message, StreamEvent, ToolCall, Usage
-from glm_lsp.store import SessionInfo, SessionStore, default_path
+from glm_lsp.store import SessionInfo, SessionStore, Stored, default_path
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
 Emit = Callable[[ev.Event], None]
-ModelFactory = Callable[[Settings, httpx.AsyncClient], Model]
+ModelFactory = Callable[[Settings, "httpx.AsyncClient"], Model]
 
 
 @dataclass(frozen=True)
 class ProviderCheck:
     answer: str
     seconds: float
+    usage: Usage = field(default_factory=Usage)
+    cache_reported: bool = False  # the reply's usage counts cached prompt tokens
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,8 @@ class Drafts:
 
 
 def provider_model(settings: Settings, http: httpx.AsyncClient) -> Model:
+    from glm_lsp.providers.client import ProviderClient  # httpx is slow to import
+
     return ProviderClient(settings, http=http)
 
 
@@ -118,7 +135,11 @@ class Assistant:
         self.drafts = Drafts()  # proposed edits' conversations, for revise
         # inline completion, with its own cache, hourly cap and usage (kept apart)
         self.completions = Completer(
-            self.current_settings, self.model, self.warm_engine, self.refusal
+            self.current_settings,
+            self.model,
+            self.warm_engine,
+            self.refusal,
+            affinity=affinity_key,  # the workspace's, shared with its edits
         )
         self._http: httpx.AsyncClient | None = None
         self._model: tuple[Settings, Model] | None = None
@@ -134,15 +155,20 @@ class Assistant:
         """The provider client for `settings`, rebuilt only when the settings change."""
         if self._model is None or self._model[0] is not settings:
             if self._http is None or self._http.is_closed:
+                import httpx
+
                 self._http = httpx.AsyncClient(follow_redirects=False)
             self._model = (settings, self.model_factory(settings, self._http))
         return self._model[1]
 
-    async def engine(self, root: Path) -> ContextEngine:
-        """The warm context engine of `root`, refreshed (cheaply) before each use."""
+    async def engine(self, root: Path, ahead: EngineRequest | None = None) -> ContextEngine:
+        """The warm context engine of `root`, refreshed (cheaply) before each use; git's
+        answers for the request `ahead` start first, to run while it refreshes."""
         engine = self.engines.get(root)
         if engine is None:
             engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+        if ahead is not None:
+            engine.prefetch_git(ahead)
         await asyncio.to_thread(engine.refresh)
         return engine
 
@@ -276,7 +302,9 @@ class Assistant:
         reply = await model.complete(
             ChatRequest(messages=messages, max_tokens=64, reasoning_effort="none")
         )
-        return ProviderCheck(reply.content, time.monotonic() - started)
+        return ProviderCheck(
+            reply.content, time.monotonic() - started, reply.usage, reply.cache_reported
+        )
 
     def endpoint(self) -> tuple[str, str]:
         """The request URL and model id the settings lead to (no key needed)."""
@@ -295,12 +323,12 @@ class Assistant:
     async def _edit(self, request: ev.EditRequest, buffers: Mapping[str, str], emit: Emit) -> None:
         settings = await self.current_settings()
         model = self.model(settings)
-        engine = await self.engine(request.root)
+        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
+        engine = await self.engine(request.root, wanted)
         check_target(request.root, request.path, engine.policy, settings.allow_paths)
         emit(ev.Progress("gathering context"))
         counter = TokenCounter.load(settings.provider)
         budget = context_budget(settings, model.context_window, model.supports_tools, counter)
-        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
         context = await _assembled(engine, buffers, wanted, budget, counter)
         rules = await _rules(request.root, request.path, settings)
         mcp = await self.mcp_tools(settings, model, emit)
@@ -315,6 +343,7 @@ class Assistant:
             counter=counter,
             default_path=request.path,
             hooks=Hooks(on_progress=lambda text: emit(ev.Progress(text))),
+            affinity=affinity_key(request.root),
         )
         self._propose(request, loop, await loop.run(), emit)
 
@@ -351,9 +380,9 @@ class Assistant:
         engine = await self.engine(request.root)
         if request.path is not None:
             check_target(request.root, request.path, engine.policy, settings.allow_paths)
-        context = await self._chat_context(request, engine, buffers, model)
+        plan = await self._chat_context(request, engine, buffers, model)
         emit(ev.Progress("asking " + model.model))
-        result = await self._turn(request, model, context, engine, buffers, emit)
+        result = await self._turn(request, model, plan, engine, buffers, emit)
         if request.writes and (result.changes or result.failed):
             emit(
                 _proposal(
@@ -361,7 +390,10 @@ class Assistant:
                 )
             )
         store = self.store(request.root)
-        store.append(request.session, [Message("user", request.message), *result.transcript])
+        asked = Message("user", request.message)
+        store.append(request.session, [*plan.entries, asked, *result.transcript])
+        if plan.basis is not None:
+            store.set_basis(request.session, plan.basis.to_json())
         store.add_usage(request.session, result.usage)
         emit(self.record(result.usage, "chat"))
         emit(ev.Done(result.reply.content, result.usage, request.session))
@@ -370,25 +402,29 @@ class Assistant:
         self,
         request: ev.ChatRequest,
         model: Model,
-        context: str,
+        plan: Plan,
         engine: ContextEngine,
         buffers: Mapping[str, str],
         emit: Emit,
     ) -> LoopResult:
+        """One turn: the session's earlier requests re-sent unchanged (see `conversation`),
+        this turn's context or update, then the question."""
         overlay = Overlay(request.root, buffers, engine.excluded_for_tools)
         rules = await _rules(request.root, request.path, model.settings)
         mcp = await self.mcp_tools(model.settings, model, emit)
+        stored = self.store(request.root).stored(request.session)
         return await AgentLoop(
             model,
-            _with_notes(context or request.message, mcp),
+            request.message,
             writes=request.writes,
-            rules=rules.render(),
+            rules=_with_notes(rules.render(), mcp),  # stable: before the conversation
             mcp=mcp,
             workspace=Workspace(overlay, engine),
-            history=replayed(self.history(request.root, request.session)),
+            history=layout([*stored, *plan.entries]),
             formats=self.formats,
             default_path=request.path,
             hooks=Hooks(on_event=_streamer(emit), on_tool=_tool_reporter(emit)),
+            affinity=affinity_key(request.root, request.session),
         ).run()
 
     async def _chat_context(
@@ -397,21 +433,47 @@ class Assistant:
         engine: ContextEngine,
         buffers: Mapping[str, str],
         model: Model,
-    ) -> str:
-        """Repository context around the file in view, ending with the question, if the
-        question came with a file."""
-        if request.path is None:
-            return ""
+    ) -> Plan:
+        """What this turn sends before its question: the repository context around the
+        file in view when the session needs a (new) one, else a short update on what
+        changed since, or nothing. A context that no longer fits beside the conversation
+        is built again, smaller, around the file it was about."""
+        store = self.store(request.root)
+        basis = Basis.from_json(store.basis(request.session))
+        span = _span(request.lines)
         counter = TokenCounter.load(model.settings.provider)
         tools = request.writes and model.supports_tools
         budget = context_budget(model.settings, model.context_window, tools, counter)
+        talk = conversation_chars(store.stored(request.session)) + len(request.message)
+        room = context_budget(
+            model.settings, model.context_window, tools, counter, counter.tokens_for_chars(talk)
+        )
+        overflow = basis is not None and counter.tokens_for_chars(basis.context_chars) > room
         heading = "Instruction" if request.writes else "Question"
-        wanted = EngineRequest(request.path, request.message, _span(request.lines), heading)
-        return await _assembled(engine, buffers, wanted, budget, counter)
+
+        def plan() -> Plan:
+            engine.set_buffers(relative_buffers(engine.root, buffers))
+            read = _reader(engine)
+            path, lines = request.path, span
+            if overflow and basis is not None and path is None:
+                path, lines = basis.path, basis.lines
+            size = len(read(path) or "") if path and basis and path not in basis.files else 0
+            if path is None or not (overflow or needs_rebuild(basis, path, size)):
+                return Plan([], basis) if basis is None else update(basis, path, lines, read)
+            wanted = EngineRequest(path, request.message, lines, heading)
+            assembled = engine.assemble(wanted, min(budget, room), counter)
+            message = context_message(assembled)
+            if not message:  # no room for any context beside the conversation
+                return Plan([], basis)
+            fresh = basis_for(assembled, engine.read(path), path, lines, read)
+            return Plan([Stored(Message("user", message), CONTEXT)], fresh)
+
+        return await asyncio.to_thread(plan)
 
     async def _context(self, request: ev.ContextRequest, emit: Emit) -> None:
         settings = await self.current_settings()
-        engine = await self.engine(request.root)
+        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
+        engine = await self.engine(request.root, wanted)
         check_target(request.root, request.path, engine.policy, settings.allow_paths)
         counter = TokenCounter.load(settings.provider)
         budget = request.budget
@@ -419,7 +481,6 @@ class Assistant:
             endpoint = resolve(settings, require_key=False)
             tools = endpoint.dialect.supports_tools
             budget = context_budget(settings, endpoint.context_window, tools, counter)
-        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
         assembled = await asyncio.to_thread(engine.assemble, wanted, budget, counter)
         rules = await _rules(request.root, request.path, settings)
         emit(ev.ContextReady(assembled, budget, rules))
@@ -488,7 +549,26 @@ def _with_notes(prompt: str, mcp: McpToolbox | None) -> str:
     """The prompt, and a sentence for each MCP server whose tools are missing."""
     if mcp is None or not mcp.notes:
         return prompt
-    return prompt + "\n\n" + "\n".join(mcp.notes)
+    return "\n\n".join(part for part in (prompt, "\n".join(mcp.notes)) if part)
+
+
+def _reader(engine: ContextEngine) -> Callable[[str], str | None]:
+    """A file's text as the model may see it (buffer over disk, secrets redacted), None
+    once it is gone."""
+
+    def read(rel: str) -> str | None:
+        try:
+            return engine.read(rel)
+        except OSError:
+            return None
+
+    return read
+
+
+def affinity_key(root: Path, session: str = "") -> str:
+    """A stable, secret-free id of a chat session (or, without one, of a workspace), for
+    providers that route requests to the instance holding their prefix cache by it."""
+    return hashlib.sha256(f"{root.resolve()}\0{session}".encode()).hexdigest()[:32]
 
 
 async def _rules(root: Path, path: str | None, settings: Settings) -> ProjectRules:

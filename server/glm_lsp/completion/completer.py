@@ -91,15 +91,19 @@ class Completer:
         model: ModelLookup,
         engine: EngineLookup,
         refusal: Refusal,
+        *,
+        affinity: Callable[[Path], str] = lambda root: "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`engine` returns the root's warm context engine, or None while there is none
         yet (completion then goes without definitions rather than wait for indexing);
-        `refusal` says why a file may not be sent (the same check as edits)."""
+        `refusal` says why a file may not be sent (the same check as edits); `affinity`
+        gives a workspace's routing key for providers whose prompt cache is per host."""
         self.settings = settings
         self.model = model
         self.engine = engine
         self.refusal = refusal
+        self.affinity = affinity
         self.cache = SuggestionCache()
         self.spend = HourlySpend(clock)
         self.stats = CompletionStats()
@@ -132,7 +136,7 @@ class Completer:
         if request.automatic and settings.completion_debounce_ms:
             await asyncio.sleep(settings.completion_debounce_ms / 1000)
         messages = self._messages(request, lines, settings, line, column)
-        text = clean(await self._ask(settings, messages), before, after)
+        text = clean(await self._ask(settings, messages, request.root), before, after)
         self.cache.put(Entry(request.path, before, after, text))
         return CompletionOutcome(text, "model" if text else "empty")
 
@@ -163,7 +167,7 @@ class Completer:
             definitions = prompt.render_definitions(found)
         return prompt.messages(rules, definitions, request.path, window)
 
-    async def _ask(self, settings: Settings, messages: list[Message]) -> str:
+    async def _ask(self, settings: Settings, messages: list[Message], root: Path) -> str:
         model = self.model(settings)
         chat = ChatRequest(
             messages=messages,
@@ -171,6 +175,7 @@ class Completer:
             stop=list(prompt.STOP),
             temperature=settings.temperature,
             reasoning_effort="none",
+            affinity=self.affinity(root),
         )
         received: list[str] = []
 

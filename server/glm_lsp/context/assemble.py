@@ -7,6 +7,14 @@ most volatile (repo map, related files, git state, current file, definitions, se
 instruction), so the next request of a session repeats the longest possible prefix and the
 provider's prompt cache hits.
 
+The repository part (repo map and related files) is sized from the budget alone, in fixed
+shares (MAP_SHARE, RELATED_SHARE), and chosen before the rest: it then depends only on the
+focus (the current file, recent files, co-changes), not on the instruction, the selection
+or how much the current file and definitions take, so requests about the same file repeat
+it byte for byte; the room the rest leaves goes to more related files after them. Below
+STABLE_BUDGET, and for instructions about the whole file, there is no room to spare and
+everything is chosen by priority as one (bench_scope measures those budgets).
+
 Sizes are planned in characters and then checked with the counter's token count (the
 provider's calibrated ratio, else a conservative estimate); a context over its budget is
 planned again with proportionally fewer characters, so none exceeds it.
@@ -16,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from glm_lsp.context import outline
 from glm_lsp.context.budget import TokenCounter
@@ -24,11 +32,25 @@ from glm_lsp.context.definitions import Definition
 from glm_lsp.context.outline import CurrentFile, fence
 
 SEPARATOR = "\n\n"
-LAYOUT = ("repo_map", "related", "git", "current", "definitions", "selection", "instruction")
+LAYOUT = (
+    "repo_map",
+    "related",
+    "more_related",
+    "git",
+    "current",
+    "definitions",
+    "selection",
+    "instruction",
+)
 CURRENT_SHARE = 0.4  # of the budget, the most the current file takes (unless whole-file)
 SMALL_BUDGET = 4096  # tokens; below it the repo map's reserve shrinks
+MAP_SHARE = 0.2  # of the budget, the repo map's fixed share (at least 4096 tokens)
+RELATED_SHARE = 0.4  # of the budget, the most the related files take
+STABLE_STEP = 1024  # tokens; the repository part is sized from the budget rounded to it
+STABLE_BUDGET = 16384  # tokens; from here on the repository part has fixed shares
 MAX_BODIES = 8  # definitions shown with their bodies; the rest as signatures
 _ATTEMPTS = 4
+RELATED_HEADING = "## Related file: "
 
 __all__ = ["AssembledContext", "Material", "Related", "Section", "Snippet", "assemble", "fence"]
 
@@ -218,28 +240,89 @@ def _related(m: Material, budget: _Budget) -> str:
     for related in m.related:
         if related.size > budget.left:
             continue
-        part = f"## Related file: {related.path}\n{fence(related.load())}"
+        part = f"{RELATED_HEADING}{related.path}\n{fence(related.load())}"
         if budget.fits(SEPARATOR.join([*parts, part])):
             parts.append(part)
     return SEPARATOR.join(parts)
 
 
 def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> AssembledContext:
-    """Choose by priority within the budget, then order for caching; plan again with fewer
-    characters while the counted tokens exceed the budget."""
+    """The repository part in its fixed shares, then the rest chosen by priority within
+    what is left; ordered for caching. The rest is planned again with fewer characters
+    while the counted tokens exceed its budget."""
     m.git = functools.cache(m.git)  # one git run, however many plans
     m.blame = functools.cache(m.blame)
-    chars = counter.chars_for_tokens(budget_tokens)
-    context = _plan(m, chars, budget_tokens, counter)
+    apart = budget_tokens >= STABLE_BUDGET and not m.whole_file
+    stable = _repository(m, budget_tokens, counter) if apart else []
+    used = sum(s.tokens + 1 for s in stable)
+    rest = budget_tokens - used
+    chars = counter.chars_for_tokens(rest)
+    plan = functools.partial(_plan, m, whole=budget_tokens, counter=counter, repo=not stable)
+    context = plan(chars, rest)
     for _ in range(_ATTEMPTS):
         total = context.tokens + len(context.sections) - 1
-        if total <= budget_tokens:
+        if total <= rest:
             break
-        chars = int(chars * budget_tokens / total * 0.98)
-        context = _plan(m, chars, budget_tokens, counter)
+        chars = int(chars * rest / total * 0.98)
+        context = plan(chars, rest)
+    sections = [*stable, *context.sections]
+    if stable:
+        sections += _more_related(m, sections, budget_tokens, counter)
+    context = AssembledContext(_ordered(sections), budget_tokens)
     while context.tokens + len(context.sections) - 1 > budget_tokens and len(context.sections) > 1:
         context.sections.pop(0)  # the most stable section is the least needed one
     return context
+
+
+def _more_related(
+    m: Material, sections: list[Section], budget_tokens: int, counter: TokenCounter
+) -> list[Section]:
+    """The room the other sections left, filled with the next related files, after the
+    fixed ones (the prefix they share with the next request ends where this one starts)."""
+    left = budget_tokens - sum(s.tokens + 1 for s in sections)  # each with its separator
+    if left < 256:
+        return []
+    shown = {
+        line.removeprefix(RELATED_HEADING)
+        for section in sections
+        if section.key == "related"
+        for line in section.text.splitlines()
+        if line.startswith(RELATED_HEADING)
+    }
+    others = replace(m, related=[r for r in m.related if r.path not in shown])
+    text = _within(
+        lambda c: _related(others, _Budget(c)), counter.chars_for_tokens(left), left, counter
+    )
+    return [Section("more_related", text, counter.count(text))] if text else []
+
+
+def _ordered(sections: list[Section]) -> list[Section]:
+    return sorted(sections, key=lambda s: LAYOUT.index(s.key))
+
+
+def _repository(m: Material, budget_tokens: int, counter: TokenCounter) -> list[Section]:
+    """The repo map and related files in their fixed shares of the budget. They are sized
+    with the piece estimate, not the provider's learned ratio (which moves a little with
+    every reply), and from the budget rounded down to STABLE_STEP tokens, so nothing about
+    the last request changes them."""
+    fixed = TokenCounter(counter.provider)  # uncalibrated: the same count every time
+    budget_tokens = budget_tokens // STABLE_STEP * STABLE_STEP
+    sections = []
+    map_tokens = max(int(budget_tokens * MAP_SHARE), min(4096, budget_tokens // 3))
+    repo_map = m.repo_map(map_tokens - 16)
+    if repo_map:
+        text = f"## Repository map (ranked; bodies elided)\n{repo_map}"
+        sections.append(Section("repo_map", text, counter.count(text)))
+    related_tokens = int(budget_tokens * RELATED_SHARE)
+    related = _within(
+        lambda c: _related(m, _Budget(c)),
+        fixed.chars_for_tokens(related_tokens),
+        related_tokens,
+        fixed,
+    )
+    if related:
+        sections.append(Section("related", related, counter.count(related)))
+    return sections
 
 
 def _within(render: Callable[[int], str], chars: int, tokens: int, counter: TokenCounter) -> str:
@@ -254,7 +337,12 @@ def _within(render: Callable[[int], str], chars: int, tokens: int, counter: Toke
     return text if counter.count(text) <= tokens else ""
 
 
-def _plan(m: Material, total: int, budget_tokens: int, counter: TokenCounter) -> AssembledContext:
+def _plan(
+    m: Material, total: int, rest: int, *, whole: int, counter: TokenCounter, repo: bool
+) -> AssembledContext:
+    """Choose by priority within `total` characters (`rest` tokens) of the `whole` budget;
+    the repo map and related files too when `repo` (else they were chosen apart)."""
+    budget_tokens, whole_budget = rest, whole
     budget = _Budget(total)
     chosen: dict[str, str] = {}
 
@@ -262,22 +350,29 @@ def _plan(m: Material, total: int, budget_tokens: int, counter: TokenCounter) ->
         if text and (key == "instruction" or budget.fits(text)):
             chosen[key] = budget.take(text)
 
-    small = budget_tokens < SMALL_BUDGET
+    small = whole_budget < SMALL_BUDGET
     keep("instruction", f"## {m.heading}\n{m.instruction}")
     keep("selection", _selection(m))
     if m.whole_file:
         keep("current", _current(m, budget, max(total // 2, total - 4 * 4096)))
     else:
-        limit = int(budget_tokens * CURRENT_SHARE)
-        keep("current", _within(lambda c: _current(m, budget, c), total * 2 // 5, limit, counter))
-    reserve = total // 10 if small else total // 5  # kept for the repo map
+        limit = min(int(whole_budget * CURRENT_SHARE), budget_tokens)
+        share = min(counter.chars_for_tokens(limit), total * 2 // 5 if repo else total * 9 // 10)
+        keep("current", _within(lambda c: _current(m, budget, c), share, limit, counter))
+    reserve = (total // 10 if small else total // 5) if repo else 0  # kept for the repo map
     keep("definitions", _definitions(m.definitions, budget, budget.left - reserve))
     keep("git", _git(m, budget, min(budget.left, total // (20 if small else 10))))
+    if not repo:
+        return _sections(chosen, budget_tokens, counter)
     map_chars = min(budget.left - 80, max(total // 4, counter.chars_for_tokens(4096)))
     repo_map = m.repo_map(int(map_chars / counter.chars_per_token)) if map_chars > 0 else ""
     keep("repo_map", f"## Repository map (ranked; bodies elided)\n{repo_map}" if repo_map else "")
     keep("related", _related(m, budget))
+    return _sections(chosen, budget_tokens, counter)
+
+
+def _sections(chosen: dict[str, str], budget: int, counter: TokenCounter) -> AssembledContext:
     sections = [
         Section(key, chosen[key], counter.count(chosen[key])) for key in LAYOUT if key in chosen
     ]
-    return AssembledContext(sections, budget_tokens)
+    return AssembledContext(sections, budget)

@@ -107,8 +107,8 @@ class ContextEngine:
             files = list_files(self.root, self.policy, self.file_states)
             remember_verdicts(self.file_states, verdicts)
             stats = self.index.build(files)
-            if stats.parsed or files != self.files:
-                self.git.invalidate()
+            if self.files and (stats.parsed or files != self.files):
+                self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
             self.files = files
             self._sync()
             languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
@@ -237,14 +237,23 @@ class ContextEngine:
         rendered = render_repo_map(_by_rank(ranks), definitions, budget_tokens, counter, skip)
         return redact_secrets(rendered)[0]  # signatures are raw source lines
 
-    def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
-        # git runs in the background while the rest is built
+    def prefetch_git(self, request: ContextRequest) -> None:
+        """Start git's answers for `request` now, so that they run while the index loads;
+        `material` takes them up (a first request otherwise waits for git or goes without)."""
+        self._git_answers(request)
+
+    def _git_answers(self, request: ContextRequest) -> tuple[Callable[[], str], Callable[[], str]]:
         git = self.git.start(("state", request.path), lambda: self._git(request))
         blame = self.git.start(
             ("blame", request.path, request.selection), lambda: self._blame(request)
         )
+        return git, blame
+
+    def material(self, request: ContextRequest, counter: TokenCounter) -> Material:
+        git, blame = self._git_answers(request)  # git runs while the rest is built
         text = self.read(request.path)
         focus = self.focus(request)
+        fixed = TokenCounter(counter.provider)  # the map must not move with the learned ratio
         found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
         order = [rel for rel in _by_rank(ranks) if rel != request.path]
@@ -260,7 +269,7 @@ class ContextEngine:
             definitions=[d for d in found if d.path != request.path],
             git=git,
             blame=blame,
-            repo_map=lambda tokens: self.repo_map(tokens, focus, counter, ranks),
+            repo_map=lambda tokens: self.repo_map(tokens, focus, fixed, ranks),
             related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
 
@@ -393,8 +402,14 @@ def _same(synced: object, version: object) -> bool:
     return synced is version or (isinstance(version, str) and synced == version)
 
 
+RANK_RESOLUTION = 6  # decimals of a rank that order files; the rest is iteration noise
+
+
 def _by_rank(ranks: dict[str, float]) -> list[str]:
-    return sorted(ranks, key=lambda rel: (-ranks[rel], rel))
+    """Files by rank, near-ties by path. The power iteration starts from the last ranks and
+    stops within 1e-7, so the same focus can come back 1e-8 apart; ordering by ranks rounded
+    to 1e-6 keeps the repo map and related files (the cached prefix) the same bytes."""
+    return sorted(ranks, key=lambda rel: (-round(ranks[rel], RANK_RESOLUTION), rel))
 
 
 def relative_buffers(root: Path, buffers: Mapping[str, str]) -> dict[str, str]:

@@ -371,7 +371,7 @@ def seeds_for(graph: SymbolGraph, focus: Focus) -> dict[str, float]:
     for rel, score in focus.co_change.items():
         add(rel, 4.0 * score)
     names = set(focus.identifiers) | identifiers_in(focus.instruction)
-    for name in names:
+    for name in sorted(names):  # the same sums in the same order, whatever the hash seed
         files = graph.defining(name)
         for rel in files:
             add(rel, 2.0 * name_weight(name, len(files)) * len(files))

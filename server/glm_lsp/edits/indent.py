@@ -48,10 +48,17 @@ def indent_transform(pairs: Sequence[Pair]) -> Transform | None:
             tabs = _uses_tabs([f for f, _ in indents])
             if move == 0 and _mostly_equal(indents):
                 return same  # a stray line: the model writes like the file
+            if move == 0 and _mixed([f for f, _ in indents]):
+                return _by_table(indents, None)  # which style a new line wants is unknown
             if move == 0:
                 return _by_table(indents, _restyle(tab, tabs))
             return _by_table(indents, _column_shift(move, tab, tabs))
     return None
+
+
+def _mixed(indents: list[str]) -> bool:
+    """Whether some of these file indentations start with a tab and others with a space."""
+    return len({indent[0] for indent in indents if indent}) > 1
 
 
 def _mostly_equal(indents: list[tuple[str, str]]) -> bool:
@@ -60,9 +67,10 @@ def _mostly_equal(indents: list[tuple[str, str]]) -> bool:
     return sum(f == m for f, m in indented) * 2 > len(indented)
 
 
-def _by_table(indents: list[tuple[str, str]], otherwise: Transform) -> Transform:
+def _by_table(indents: list[tuple[str, str]], otherwise: Transform | None) -> Transform | None:
     """A transform giving a line the file's indentation for a model indentation seen in
-    `indents` (the model writes new lines at the levels it quoted), `otherwise` for others."""
+    `indents` (the model writes new lines at the levels it quoted), `otherwise` for others
+    and when the same model indentation stands for two of the file's (None: keep them)."""
     table: dict[str, str] = {}
     for file_indent, model_indent in indents:
         if table.setdefault(model_indent, file_indent) != file_indent:
@@ -70,7 +78,9 @@ def _by_table(indents: list[tuple[str, str]], otherwise: Transform) -> Transform
 
     def transform(line: str) -> str | None:
         indent = indent_of(line)
-        return table[indent] + line[len(indent) :] if indent in table else otherwise(line)
+        if indent in table:
+            return table[indent] + line[len(indent) :]
+        return otherwise(line) if otherwise else line
 
     return transform
 
@@ -113,7 +123,8 @@ def written_like_file(
 
 def _restated(pairs: Sequence[Pair], side: Sequence[str]) -> bool | None:
     """Votes of lines equal to a quoted line up to indentation (short lines such as "}" and
-    "end" recur too often to say anything)."""
+    "end" recur too often to say anything). Votes both ways say nothing: a change that wraps
+    lines in a new block moves them by a level, which can be just the level the quote lost."""
     quoted = {" ".join(model.split()): (file, model) for file, model in pairs if _telling(model)}
     like_file = like_model = 0
     for line in side:
@@ -127,6 +138,8 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str]) -> bool | None:
             like_file += 1
         elif indent_of(line) == model_indent:
             like_model += 1
+    if like_file and like_model:
+        return None  # some lines moved to another depth on purpose: not evidence either way
     if like_file == like_model:
         return None
     return like_file > like_model

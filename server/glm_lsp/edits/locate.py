@@ -34,7 +34,6 @@ from difflib import SequenceMatcher
 from glm_lsp.edits.indent import (
     Pair,
     Transform,
-    indent_of,
     indent_transform,
     pair_transform,
     same,
@@ -63,6 +62,8 @@ _MAX_STARTS = 50
 """Window starts scored for a fuzzy match, most voted first."""
 
 Opcode = tuple[str, int, int, int, int]
+_PAIRING_LEVELS = ("trailing whitespace", "whitespace")
+"""How quoted lines are paired with a window's: with their indentation, else without."""
 
 
 def norm(line: str) -> str:
@@ -245,11 +246,88 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
             if len(options) > 1 and level != "exact":
                 options = [_with_raw(index, edit, option) for option in options]
                 options.sort(key=lambda option: -option.raw)
+            if level == "whitespace":
+                options = _with_gapped_rivals(index, edit, options, final_eol)
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
-        return fuzzy
-    return _gapped(index, edit, final_eol) or fuzzy
+        return Found(
+            FUZZY, tuple(_with_loose_rivals(index, edit, list(fuzzy.candidates), final_eol))
+        )
+    return gapped(index, edit, final_eol) or fuzzy
+
+
+def _with_gapped_rivals(
+    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+) -> list[Candidate]:
+    """`options` found up to indentation, each made unusable where the quoted lines, with
+    the indentation they have, match over other lines with one left out: the model either
+    misindented lines or left one out, and which one changes the result."""
+    rivals = gapped(index, edit, final_eol, levels=("trailing whitespace",))
+    return _refuse_rivals(
+        index,
+        options,
+        [rival for rival in rivals.candidates if rival.end - rival.start > len(edit.old)]
+        if rivals
+        else [],
+        lambda option, rival: _overlap(option, rival),
+        "some of its lines match there only at another depth, while with their own "
+        "indentation they match lines {} with a line left out",
+    )
+
+
+def _with_loose_rivals(
+    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+) -> list[Candidate]:
+    """Fuzzy `options`, each made unusable where every quoted line is found elsewhere, or
+    here with a line left out (not as a misquote of it): two readings of the model's
+    mistakes that give different files."""
+    rivals = gapped(index, edit, final_eol)
+    return _refuse_rivals(
+        index,
+        options,
+        list(rivals.candidates) if rivals else [],
+        lambda option, rival: (
+            not _overlap(option, rival) or rival.end - rival.start > len(edit.old)
+        ),
+        "its lines resemble the file's there only loosely, while lines {} hold every one "
+        "of them with a line left out",
+    )
+
+
+def _refuse_rivals(
+    index: LineIndex,
+    options: Sequence[Candidate],
+    rivals: Sequence[Candidate],
+    counts: Callable[[Candidate, Candidate], bool],
+    wording: str,
+) -> list[Candidate]:
+    """`options` made unusable where a rival reading that `counts` gives another file."""
+    checked = []
+    for option in options:
+        other = next((rival for rival in rivals if counts(option, rival)), None)
+        if (
+            other is not None
+            and option.lines is not None
+            and not _same_result(index, option, other)
+        ):
+            where = wording.format(f"{other.start + 1}-{other.end}")
+            option = replace(option, lines=None, problem=f"{where}, so which it means is unclear")
+        checked.append(option)
+    return checked
+
+
+def _same_result(index: LineIndex, a: Candidate, b: Candidate) -> bool:
+    """Whether two readings of an edit leave the same file."""
+    if a.lines is None or b.lines is None:
+        return False
+    low, high = min(a.start, b.start), max(a.end, b.end)
+
+    def result(c: Candidate) -> list[str]:
+        assert c.lines is not None
+        return [*index.lines[low : c.start], *c.lines, *index.lines[c.end : high]]
+
+    return result(a) == result(b)
 
 
 def already_applied(
@@ -259,13 +337,14 @@ def already_applied(
 
     As GNU patch's ``--forward`` does, the check is whether the edit's reverse applies
     cleanly: its new side (kept and new lines) matches whole lines up to whitespace. That
-    says "applied" where the edit matches nowhere, or only more loosely and elsewhere; for
-    an edit that only adds lines also where it matches (its context still matches after it
-    was made, so it would go in a second time), and likewise for one that only removes
-    blank lines, which a loose match finds again in any run of blanks. An edit whose
-    removed lines are where its result would stand is not applied yet (a deletion's result
-    is its own context). `expected` (a diff's @@ line, 0-based) also counts: the result
-    standing there while the edit matches only far from it is applied.
+    says "applied" where the edit matches nowhere, or only more loosely (a change of
+    indentation, made, still matches its old lines up to whitespace; blank lines removed
+    are found again in any run of blanks); for an edit that only adds lines also where it
+    matches as well (its context still matches after it was made, so it would go in a
+    second time). An edit whose removed lines are where its result would stand is not
+    applied yet (a deletion's result is its own context). `expected` (a diff's @@ line,
+    0-based) also counts: the result standing there while the edit matches only far from
+    it is applied.
     """
     new = edit.new_lines()
     if not new or tuple(new) == edit.old:
@@ -278,15 +357,14 @@ def already_applied(
     else:
         return None
     places = [place for place in (found.candidates if found else ()) if place.lines is not None]
+    if not places and found is not None and found.level in LEVELS:
+        return None  # every quoted line stands there: not made yet, but unclear (its problem)
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
-    blank_only = all(
-        not line.strip() for line, kept in zip(edit.old, edit.kept, strict=True) if not kept
-    )
     for start in starts:
         over = any(place.start < start + len(new) and start < place.end for place in places)
-        if over and (_only_adds(edit) or (looser and blank_only)) or (looser and not over):
+        if looser or (over and _only_adds(edit)):
             return start
         if expected is not None and _near(start, expected):
             if not any(_near(place.start, expected) for place in places):
@@ -442,7 +520,7 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
             first,
             first + height,
             ratio,
-            _align(wanted, keys[first : first + height]),
+            _aligned(index, edit, first, first + height),
             final_eol,
         )
         for (first, height), ratio in scored.items()
@@ -455,34 +533,36 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
     return Found(FUZZY, tuple(options))
 
 
-def _gapped(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | None:
+def gapped(
+    index: LineIndex,
+    edit: LineEdit,
+    final_eol: bool | None,
+    levels: Sequence[str] = _PAIRING_LEVELS,
+) -> Found | None:
     """Places where every quoted line is found in order, up to whitespace or a typo, with a
     few file lines between them that the model left out (a dropped context line).
 
     Too few lines differ for a character ratio to notice, so the test is on whole lines:
     each quoted line pairs with a file line, at most a quarter as many file lines are
     left out, and at least two distinctive lines match exactly. Every such place is a
-    candidate; more than one is ambiguous.
+    candidate; more than one is ambiguous. `levels` are those lines may pair at (see
+    `_aligned`).
     """
     wanted = [norm(line) for line in edit.old]
     if len(wanted) < 2:
         return None
-    keys = index.keys("whitespace")
     slack = max(1, len(wanted) // 4)
-    spans: set[tuple[int, int]] = set()
+    places: dict[tuple[int, int], list[Opcode]] = {}
     for start in _voted_starts(index, wanted):
-        first, last = max(0, start - slack), min(len(keys), start + len(wanted) + slack)
-        ops = _align(wanted, keys[first:last])
-        matched = [(f1 + first, f2 + first) for tag, _, _, f1, f2 in ops if tag == "equal"]
-        if matched:
-            spans.add((matched[0][0], matched[-1][1]))
+        first, last = max(0, start - slack), min(len(index.lines), start + len(wanted) + slack)
+        place = _gap_alignment(index, edit, first, last, levels)
+        if place is not None:
+            places.setdefault(place[0], place[1])
     options = []
-    for first, last in sorted(spans):
-        ops = _align(wanted, keys[first:last])
+    for (first, last), ops in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
-        paired = _pairing(edit, index.contents[first:last], ops)
         telling = sum(sum(char.isalnum() for char in wanted[k]) >= 4 for k in equal)
-        if None in paired or last - first - len(wanted) > slack or telling < 2:
+        if last - first - len(wanted) > slack or telling < 2:
             continue
         similarity = len(equal) / (last - first)
         options.append(candidate(index, edit, first, last, similarity, ops, final_eol))
@@ -490,6 +570,45 @@ def _gapped(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found |
         return None
     options.sort(key=lambda option: (-option.similarity, option.start))
     return Found(GAPPED, tuple(options))
+
+
+def _gap_alignment(
+    index: LineIndex, edit: LineEdit, first: int, last: int, levels: Sequence[str]
+) -> tuple[tuple[int, int], list[Opcode]] | None:
+    """The span of file lines `first`..`last` that the quoted lines stand for, and the
+    opcodes pairing them, when every quoted line pairs with one there (see `_aligned`)."""
+    for level in levels:
+        ops = _align([_KEY[level](line) for line in edit.old], index.keys(level)[first:last])
+        matched = [(f1, f2) for tag, _, _, f1, f2 in ops if tag == "equal"]
+        if not matched:
+            continue
+        low, high = first + matched[0][0], first + matched[-1][1]
+        ops = _aligned(index, edit, low, high, levels)
+        if None not in _pairing(edit, index.contents[low:high], ops):
+            return (low, high), ops
+    return None
+
+
+def _aligned(
+    index: LineIndex,
+    edit: LineEdit,
+    first: int,
+    last: int,
+    levels: Sequence[str] = _PAIRING_LEVELS,
+) -> list[Opcode]:
+    """Opcodes pairing the quoted lines with file lines `first`..`last`.
+
+    Lines are paired with their indentation first, so that of several "}" lines the one
+    at the quoted depth is taken; only if that leaves a quoted line unpaired (the quote's
+    indentation is off) are they paired up to whitespace.
+    """
+    window = index.contents[first:last]
+    for level in levels:
+        key = _KEY[level]
+        ops = _align([key(line) for line in edit.old], index.keys(level)[first:last])
+        if None not in _pairing(edit, window, ops):
+            break
+    return ops
 
 
 def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
@@ -551,8 +670,9 @@ def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[i
     """For each of the model's old lines, the window line it stands for (None: not there).
 
     Equal lines pair up, and so do lines in runs as long on both sides that are alike (a
-    misquoted line stands for the file's line in its place); anything else is unpaired,
-    so a line is never taken for its unlike neighbour.
+    misquoted line stands for the file's line in its place). In runs of other lengths (a
+    misquoted line next to one left out) a line pairs with the one it is most alike, in
+    order, when no other there is as alike. A line is never taken for an unlike neighbour.
     """
     paired: list[int | None] = [None] * len(edit.old)
     for tag, i1, i2, f1, f2 in ops:
@@ -560,14 +680,37 @@ def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[i
             for offset in range(i2 - i1):
                 if tag == "equal" or _alike(edit.old[i1 + offset], window[f1 + offset]):
                     paired[i1 + offset] = f1 + offset
+        elif tag == "replace":
+            low = f1
+            for number in range(i1, i2):
+                place = _most_alike(edit.old[number], window, low, f2)
+                if place is not None:
+                    paired[number], low = place, place + 1
     return paired
+
+
+def _most_alike(model: str, window: list[str], low: int, high: int) -> int | None:
+    """The window line in `low`..`high` that `model` misquotes, if one is clearly it."""
+    scores = sorted(
+        ((_likeness(model, window[place]), place) for place in range(low, high)), reverse=True
+    )
+    if not scores or scores[0][0] < _ALIKE:
+        return None
+    if len(scores) > 1 and scores[1][0] >= scores[0][0]:
+        return None
+    return scores[0][1]
+
+
+def _likeness(model: str, file: str) -> float:
+    """How alike a model's line and a file line are (0 for lines too long to compare)."""
+    if len(model) + len(file) > LONG:
+        return 0.0
+    return SequenceMatcher(None, norm(model), norm(file), autojunk=False).ratio()
 
 
 def _alike(model: str, file: str) -> bool:
     """Whether a model's line is a misquote of the file's line (a typo, not another line)."""
-    if len(model) + len(file) > LONG:
-        return False
-    return SequenceMatcher(None, norm(model), norm(file), autojunk=False).ratio() >= _ALIKE
+    return _likeness(model, file) >= _ALIKE
 
 
 def _splice(
@@ -581,9 +724,9 @@ def _splice(
     """The (content, line end) pairs replacing the window: the model's change, the file's lines.
 
     Kept lines come from the file, removed ones must be in it, new ones are re-indented.
-    File lines the model did not mention (a context line it left out) stay, and new lines
-    next to them go on the side the model's removed lines fix; between two context lines
-    that side is unknown, so the edit is refused there.
+    File lines the model did not mention (a context line it left out) stay; new lines
+    written right where such lines were left out could go on either side of them (the model
+    may have dropped them before its new lines or after), so the edit is refused there.
     """
     window = index.lines[start:end]
     for number, place in enumerate(paired):
@@ -591,13 +734,22 @@ def _splice(
             _check_removed(index, edit.old[number], None if place is None else start + place)
     _check_removed_runs(index, start, edit, paired)
     indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy)
+    as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     out: list[tuple[str, str]] = []
     cursor = 0
     for number in range(len(edit.old) + 1):
         place = paired[number] if number < len(edit.old) else len(window)
-        new = [(indenter.line(number, line), index.newline) for line in edit.inserts[number]]
+        new = [
+            (as_file.get(line) or indenter.line(number, line), index.newline)
+            for line in edit.inserts[number]
+        ]
         gap = [] if place is None else [(content(x), eol(x)) for x in window[cursor:place]]
-        if new and _new_before_gap(index, start, edit, len(window), paired, number, bool(gap)):
+        if new and gap and place is not None and _texts(new + gap) != _texts(gap + new):
+            raise _Refused(
+                f"it adds {_quote(new)} where the file has {_lines(start + cursor, start + place)} "
+                "that it leaves out, so on which side of those the new lines belong is unclear"
+            )
+        if new and _new_before_gap(index, start, edit, len(window), paired, number):
             out.extend(new + gap)
         else:
             out.extend(gap + new)
@@ -608,6 +760,25 @@ def _splice(
     return out
 
 
+def _trailing_as_file(
+    edit: LineEdit, window: list[str], paired: list[int | None]
+) -> dict[str, str]:
+    """The file's line for each quoted line that differs from it only in trailing
+    whitespace: a new line restating such a quote verbatim (a line the model moved, or
+    kept where the alignment saw a new one) keeps the file's trailing whitespace too."""
+    table: dict[str, str] = {}
+    clashes = set()
+    for number, place in enumerate(paired):
+        quoted = edit.old[number]
+        if place is None or not quoted.strip() or window[place] == quoted:
+            continue  # (a blank line says nothing: there are blank lines everywhere)
+        if window[place].rstrip() != quoted.rstrip():
+            continue
+        if table.setdefault(quoted, window[place]) != window[place]:
+            clashes.add(quoted)
+    return {quoted: line for quoted, line in table.items() if quoted not in clashes}
+
+
 def _new_before_gap(
     index: LineIndex,
     start: int,
@@ -615,58 +786,61 @@ def _new_before_gap(
     size: int,
     paired: list[int | None],
     number: int,
-    gap: bool,
 ) -> bool:
-    """Whether new lines written before old line `number` go before the `gap` of file lines
-    the model left out there (else after it); refuses when their place is a guess.
+    """Whether new lines written before old line `number` go first in their slot (before
+    any file lines whose order against them does not matter); refuses when their place is
+    a guess.
 
-    After a removed line they replace it, so they come first; before a removed line they
-    follow. Between two context lines they need both to be in the file with nothing left
-    out between them, and at the edges the one context line beside them.
+    The context lines beside them must be in the file, each where only one file line could
+    be it. After a removed line they replace it, so they come first; before a removed line
+    they follow.
     """
     above = number - 1 if number > 0 else None
     below = number if number < len(edit.old) else None
-    if above is not None and not edit.kept[above]:
-        return True
-    if below is not None and not edit.kept[below]:
-        return False
-    for neighbour in (above, below):
-        if neighbour is not None and paired[neighbour] is None:
+    for neighbour, step in ((above, -1), (below, 1)):
+        if neighbour is None or not edit.kept[neighbour]:
+            continue
+        place = paired[neighbour]
+        if place is None:
             raise _Refused(
                 f"its new lines go next to the line {edit.old[neighbour].strip()!r}, which is "
                 "not in the file there, so where they belong is unclear"
             )
-    if above is not None and below is not None:
-        first, last = paired[above], paired[below]
-        assert first is not None and last is not None
-        if gap:
-            raise _Refused(
-                f"its new lines go between two context lines, but the file has "
-                f"{_lines(start + first + 1, start + last)} there that it leaves out, so which "
-                "side of them they belong on is unclear"
-            )
-        _refuse_shiftable(index, start, size, paired, first, last)
+        _refuse_shiftable(index, start, size, paired, place, step, edit.old[neighbour])
+    if above is not None and not edit.kept[above]:
+        return True
     return below is None
 
 
 def _refuse_shiftable(
-    index: LineIndex, start: int, size: int, paired: list[int | None], first: int, last: int
+    index: LineIndex,
+    start: int,
+    size: int,
+    paired: list[int | None],
+    place: int,
+    step: int,
+    quoted: str,
 ) -> None:
-    """Refuse when the context lines around new lines could pair with equal file lines the
-    model left out (two blank lines, two "}" lines, one quoted): the left-out line may be
-    the one between them, and the new lines' side of it is then a guess."""
-    used = {place for place in paired if place is not None}
+    """Refuse when the `quoted` context line at window line `place`, beside new lines, could
+    as well be an equal file line beyond it (`step` away from the new lines: two blank
+    lines, two "}" lines, one quoted): the line at `place` may be one the model left out,
+    and the new lines' side of it is then a guess. An equal line that the model left out
+    counts, and so does one past the window that the quote matches better (to the
+    indentation) than the line it was paired with."""
+    used = {spot for spot in paired if spot is not None}
     lines = index.contents
-    for place, step in ((last, 1), (first, -1)):
-        other = place + step
-        while 0 <= other < size and norm(lines[start + other]) == norm(lines[start + place]):
-            if other not in used:
-                raise _Refused(
-                    f"its context line {lines[start + place].strip()!r} also stands at line "
-                    f"{start + other + 1}, which it leaves out, so on which side of that line "
-                    "its new lines belong is unclear"
-                )
-            other += step
+    here = lines[start + place]
+    other = place + step
+    while 0 <= start + other < len(lines) and norm(lines[start + other]) == norm(here):
+        inside = 0 <= other < size
+        closer = quoted.rstrip() == lines[start + other].rstrip() != here.rstrip()
+        if (inside and other not in used) or (not inside and closer):
+            raise _Refused(
+                f"its context line {quoted.strip()!r} also stands at line "
+                f"{start + other + 1}, which it leaves out, so on which side of that line "
+                "its new lines belong is unclear"
+            )
+        other += step
 
 
 def _check_removed_runs(
@@ -683,6 +857,16 @@ def _check_removed_runs(
                 f"adjacent, but the file has {_lines(start + above + 1, start + below)} between "
                 "them"
             )
+
+
+def _texts(lines: list[tuple[str, str]]) -> list[str]:
+    return [text for text, _ in lines]
+
+
+def _quote(lines: list[tuple[str, str]]) -> str:
+    """The first of `lines`, quoted, for a sentence (the rest counted)."""
+    first = repr(lines[0][0].strip())
+    return first if len(lines) == 1 else f"{first} and {len(lines) - 1} more lines"
 
 
 def _lines(first: int, last: int) -> str:
@@ -722,16 +906,16 @@ class _Indenter:
         ):
             whole = same
         self.whole = whole
+        if whole is None and fuzzy:
+            raise _Refused(
+                "its lines resemble the file's only loosely and their indentation differs from "
+                "the file's by different amounts on different lines, so it may be another place"
+            )
 
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""
         if not line.strip():
             return line
-        if self.whole is None and self.fuzzy:
-            raise _Refused(
-                "its lines resemble the file's only loosely and their indentation differs from "
-                "the file's by different amounts on different lines, so it may be another place"
-            )
         transform = self.whole or self._nearest(number, line)
         result = transform(line)
         if result is None:
@@ -744,19 +928,10 @@ class _Indenter:
         for anchor in (number, number - 1):
             if 0 <= anchor < len(old) and not kept[anchor] and anchor in self.pairs:
                 return pair_transform(list(self.pairs.values()), self.pairs[anchor])
-        above = max((k for k in self.pairs if k < number), default=None)
-        below = min((k for k in self.pairs if k >= number), default=None)
-        options = [k for k in (above, below) if k is not None]
-        transforms = [pair_transform(list(self.pairs.values()), self.pairs[k]) for k in options]
+        pairs = list(self.pairs.values())
+        transforms = [pair_transform(pairs, pair) for pair in pairs]
         if len({transform(line) for transform in transforms}) == 1:
             return transforms[0]
-        assert above is not None and below is not None
-        distance = [number - 1 - above, below - number]
-        if distance[0] != distance[1]:
-            return transforms[distance.index(min(distance))]
-        depth = [abs(len(indent_of(line)) - len(indent_of(self.pairs[k][1]))) for k in options]
-        if depth[0] != depth[1]:
-            return transforms[depth.index(min(depth))]
         raise _Refused(
             "its indentation differs from the file's by different amounts on different "
             "lines, so the indentation of the new lines is unclear"

@@ -26,6 +26,7 @@ from unidiff.patch import PatchSet
 
 from glm_lsp.edits.apply import Terms, applied_message, loose_message, not_found_message
 from glm_lsp.edits.locate import (
+    LEVELS,
     Candidate,
     LineEdit,
     LineIndex,
@@ -33,6 +34,7 @@ from glm_lsp.edits.locate import (
     contenders,
     content,
     find,
+    gapped,
     insertion,
     norm,
     split_lf,
@@ -279,7 +281,30 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if not best or (len(best) == 1 and best[0].lines is None):
         old_text = "".join(line + "\n" for line in edit.old)
         raise EditError(not_found_message(index.text, old_text, path, _terms(hunk, number)))
+    if found is not None and expected is not None and found.level in LEVELS[1:]:
+        _refuse_two_readings(path, index, hunk, number, best, expected)
     return best
+
+
+def _refuse_two_readings(
+    path: str, index: LineIndex, hunk: Hunk, number: int, best: list[Candidate], expected: int
+) -> None:
+    """Refuse a hunk that matches far from its @@ line only up to indentation, when at its
+    @@ line it matches with a line left out: both are mistakes models make, and which one
+    this hunk has is a guess."""
+    if any(abs(option.start - expected) <= _SLACK for option in best):
+        return
+    nearby = gapped(index, hunk.edit(), hunk.final_eol())
+    others = nearby.candidates if nearby else ()
+    close = [option for option in others if abs(option.start - expected) <= _SLACK]
+    if close:
+        where = ", ".join(str(option.start + 1) for option in best)
+        raise EditError(
+            f"{_terms(hunk, number).sentence_old} matches {path} at line {where} only with "
+            f"other indentation, far from its @@ line, and at line {close[0].start + 1} with "
+            "a line left out, so which place it means is unclear. Copy the "
+            "lines exactly as they are in the file, with the lines between them."
+        )
 
 
 def _tie_break(
@@ -290,12 +315,18 @@ def _tie_break(
     options: list[Candidate],
     placed: dict[int, Candidate],
 ) -> Candidate:
-    """Choose among equally matching places: not over another hunk, then by @@ number."""
+    """Choose among equally matching places: not over another hunk, then by @@ number.
+
+    The numbers choose only between places the hunk matches exactly: a hunk that
+    misquotes its lines may have its numbers wrong too, and a wrong copy would be changed.
+    """
     hunk = hunks[number - 1]
     free = [o for o in options if not any(_overlap(o, other) for other in placed.values())]
     if len(free) == 1:
         return free[0]
     expected = _expected(hunks, number, placed)
+    if expected is not None and any(o.similarity < 1 or o.raw < 1 for o in free):
+        raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
     if expected is not None and free:
         ranked = sorted(free, key=lambda option: abs(option.start - expected))
         nearest = abs(ranked[0].start - expected)
@@ -405,11 +436,20 @@ def _terms(hunk: Hunk, number: int) -> Terms:
     )
 
 
-def _ambiguous(path: str, hunk: Hunk, number: int, options: list[Candidate], numbered: bool) -> str:
+def _ambiguous(
+    path: str,
+    hunk: Hunk,
+    number: int,
+    options: list[Candidate],
+    numbered: bool,
+    loose: bool = False,
+) -> str:
     """Message for a hunk that matches several places the @@ numbers cannot choose between."""
     starts = ", ".join(str(option.start + 1) for option in options)
     why = (
-        "its @@ line numbers do not point clearly at one of them"
+        "it matches them only loosely, so its @@ line numbers are not trusted to choose"
+        if loose
+        else "its @@ line numbers do not point clearly at one of them"
         if numbered
         else "it has no @@ line numbers to choose between them"
     )

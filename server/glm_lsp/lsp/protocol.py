@@ -142,6 +142,7 @@ class UsageJson(TypedDict):
     reasoning_tokens: int
     cached_tokens: int
     cost: float | None
+    saved: float  # dollars the provider's prefix cache took off the cost
 
 
 def usage_json(usage: Usage) -> UsageJson:
@@ -151,6 +152,7 @@ def usage_json(usage: Usage) -> UsageJson:
         reasoning_tokens=usage.reasoning_tokens,
         cached_tokens=usage.cached_tokens,
         cost=usage.cost,
+        saved=usage.saved,
     )
 
 

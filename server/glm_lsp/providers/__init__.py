@@ -8,11 +8,15 @@ See dialects.py for what differs between providers, client.py for retries and ti
 reply.py for how replies are assembled, and failures.py for the sentences users see.
 """
 
-from .client import ProviderClient
+from typing import TYPE_CHECKING
+
 from .dialects import DIALECTS, Dialect, Endpoint, build_body, resolve
 from .glm_markup import MarkupCall, split_tool_calls
 from .pricing import PRICES, Price, estimate_cost, price_for
 from .types import ChatRequest, Completion, Message, StreamEvent, ToolCall, ToolSpec, Usage
+
+if TYPE_CHECKING:
+    from .client import ProviderClient
 
 __all__ = [
     "DIALECTS",
@@ -35,3 +39,14 @@ __all__ = [
     "resolve",
     "split_tool_calls",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`ProviderClient` is imported on first use: httpx takes a tenth of a second to import,
+    and the commands that never talk to a provider (`glm-lsp context`, `index`) need not pay it.
+    """
+    if name == "ProviderClient":
+        from .client import ProviderClient
+
+        return ProviderClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,7 +33,7 @@ from httpx_sse import EventSource
 from ..config import Settings
 from ..errors import ProviderError
 from . import jsonlimit
-from .dialects import Endpoint, build_body, resolve
+from .dialects import Endpoint, build_body, request_headers, resolve
 from .failures import AttemptFailed, Failure, http_failure, provider_message, redact, to_error
 from .jsonlimit import JsonRefused
 from .reply import ReplyBuilder, unwrap_envelope
@@ -166,7 +166,8 @@ class ProviderClient:
         limit = self.settings.request_timeout
         try:  # one deadline for the whole request: a reply that trickles still ends
             async with asyncio.timeout(_seconds(limit)):
-                completion = await self._with_retries(body, on_event)
+                headers = request_headers(self.endpoint, request)
+                completion = await self._with_retries(body, headers, on_event)
         except TimeoutError:
             raise ProviderError(
                 f"{self.endpoint.title} did not finish its reply within {limit:g} s "
@@ -184,13 +185,13 @@ class ProviderClient:
     # --- retries ----------------------------------------------------------------------
 
     async def _with_retries(
-        self, body: dict[str, Any], on_event: EventCallback | None
+        self, body: dict[str, Any], headers: dict[str, str], on_event: EventCallback | None
     ) -> Completion:
         retries = 0
         while True:
             delivery = _Delivery(on_event)
             try:
-                return await self._attempt(body, delivery)
+                return await self._attempt(body, headers, delivery)
             except AttemptFailed as exc:
                 failure = exc.failure
             log.debug(
@@ -250,9 +251,11 @@ class ProviderClient:
         connect = _seconds(self.settings.connect_timeout)
         return httpx.Timeout(connect=connect, read=None, write=None, pool=connect)
 
-    async def _attempt(self, body: dict[str, Any], delivery: _Delivery) -> Completion:
+    async def _attempt(
+        self, body: dict[str, Any], sent: dict[str, str], delivery: _Delivery
+    ) -> Completion:
         builder = ReplyBuilder()
-        headers = dict(self.endpoint.headers)
+        headers = dict(sent)
         if body.get("stream"):
             headers["Accept"] = "text/event-stream"
         clock: _Clock | None = None

@@ -53,6 +53,9 @@ class Dialect:
     # Cloudflare's native /ai/run/<model> route exists next to the OpenAI-compatible one.
     has_native_route: bool = False
     adapt_body: BodyHook | None = None  # last-step request rules (Evolink)
+    # The header that routes a request to the host holding its session's prefix cache;
+    # Workers AI caches prefixes only for requests that carry x-session-affinity.
+    affinity_header: str = ""
 
     @property
     def key_env(self) -> str:
@@ -149,6 +152,7 @@ DIALECTS: dict[str, Dialect] = {
             context_window=262_144,
             stream_usage_option=True,
             has_native_route=True,
+            affinity_header="x-session-affinity",
         ),
         Dialect(
             name="nvidia",
@@ -273,6 +277,14 @@ def _headers(dialect: Dialect, settings: Settings) -> dict[str, str]:
         headers[dialect.key_header] = f"Bearer {settings.api_key}"
     else:
         headers[dialect.key_header] = settings.api_key
+    return headers
+
+
+def request_headers(endpoint: Endpoint, request: ChatRequest) -> dict[str, str]:
+    """The endpoint's headers, plus the session affinity where the dialect routes by it."""
+    headers = dict(endpoint.headers)
+    if endpoint.dialect.affinity_header and request.affinity:
+        headers[endpoint.dialect.affinity_header] = request.affinity
     return headers
 
 

@@ -54,3 +54,13 @@ def estimate_cost(usage: Usage, price: Price | None) -> float | None:
         + usage.completion_tokens * price.output
     )
     return dollars / PER_MILLION
+
+
+def cache_savings(usage: Usage, price: Price | None) -> float:
+    """What the provider's prefix cache took off the bill: the cached prompt tokens at the
+    input rate minus the same tokens at the cached rate (0 without a price or a cheaper
+    cached rate)."""
+    if price is None or price.cached_input is None:
+        return 0.0
+    cached = min(usage.cached_tokens, usage.prompt_tokens)
+    return cached * (price.input - price.cached_input) / PER_MILLION

@@ -16,7 +16,7 @@ from typing import Any
 
 from .failures import AttemptFailed, Failure, provider_message
 from .glm_markup import MarkupFilter, split_tool_calls
-from .pricing import Price, estimate_cost
+from .pricing import Price, cache_savings, estimate_cost
 from .types import Completion, StreamEvent, ToolCall, Usage
 
 
@@ -55,6 +55,12 @@ def parse_usage(raw: Any) -> tuple[Usage, float | None]:
         ),
         reported,
     )
+
+
+def reports_cache(raw: Any) -> bool:
+    """Whether a usage object carries a cached-token count at all (0 included)."""
+    details = _dict(_dict(raw).get("prompt_tokens_details"))
+    return isinstance(details.get("cached_tokens"), int)
 
 
 def unwrap_envelope(body: Any) -> Any:
@@ -196,10 +202,12 @@ class ReplyBuilder:
         ]
         usage, reported_cost = parse_usage(self.usage_raw)
         usage.cost = reported_cost if reported_cost is not None else estimate_cost(usage, price)
+        usage.saved = cache_savings(usage, price)
         return Completion(
             content=content,
             reasoning="".join(self._reasoning),
             tool_calls=calls,
             finish_reason=self.finish_reason,
             usage=usage,
+            cache_reported=reports_cache(self.usage_raw),
         )

@@ -92,6 +92,9 @@ class ChatRequest:
     messages: list[Message]
     tools: list[ToolSpec] = field(default_factory=list)
     tool_choice: str | None = None
+    # A stable, secret-free id of the session or workspace the request continues; providers
+    # that route by it (Cloudflare's x-session-affinity) keep its prefix cache on one host.
+    affinity: str = ""
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = None
@@ -101,13 +104,18 @@ class ChatRequest:
 
 @dataclass
 class Usage:
-    """Tokens and cost of one or more requests; `cost` is None when no price is known."""
+    """Tokens and cost of one or more requests; `cost` is None when no price is known.
+
+    `cached_tokens` are the prompt tokens the provider served from its prefix cache;
+    `saved` is what that cache took off the bill (0 when no price or no cached rate).
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     reasoning_tokens: int = 0
     cached_tokens: int = 0
     cost: float | None = None
+    saved: float = 0.0
 
     def __add__(self, other: Usage) -> Usage:
         cost = None
@@ -119,15 +127,22 @@ class Usage:
             self.reasoning_tokens + other.reasoning_tokens,
             self.cached_tokens + other.cached_tokens,
             cost,
+            self.saved + other.saved,
         )
 
     def describe(self) -> str:
         cost = "unknown cost" if self.cost is None else f"${self.cost:.4f}"
+        saved = f" (the cache saved ${self.saved:.4f})" if self.saved > 0 else ""
         return (
             f"{self.prompt_tokens} prompt ({self.cached_tokens} cached), "
             f"{self.completion_tokens} completion ({self.reasoning_tokens} reasoning) tokens, "
-            f"{cost}"
+            f"{cost}{saved}"
         )
+
+    @property
+    def cached_share(self) -> float:
+        """The fraction of prompt tokens served from the provider's cache."""
+        return self.cached_tokens / self.prompt_tokens if self.prompt_tokens else 0.0
 
 
 @dataclass
@@ -139,6 +154,8 @@ class Completion:
     tool_calls: list[ToolCall] = field(default_factory=list)
     finish_reason: str | None = None
     usage: Usage = field(default_factory=Usage)
+    # the usage came with a cached-token count (even 0): the provider reports its cache
+    cache_reported: bool = False
 
     def as_message(self) -> Message:
         return Message(

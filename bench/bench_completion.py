@@ -14,7 +14,8 @@ Run: .venv/bin/python bench/bench_completion.py
    Counted: provider requests, streams closed early, answers from the cache.
 3. Shared prefix of consecutive request bodies (the messages as sent): the share of each
    request's prompt that equals the previous request's start, which a provider's prompt
-   cache can serve; and the cached tokens the provider reported, if it reports any.
+   cache can serve; and the cached tokens the test provider reports (OurToken's dialect,
+   with its prefix cache on).
 
 The test provider runs in a process of its own (it mostly sleeps; at normal priority, so
 that its own start-up does not count as the server's time).
@@ -86,7 +87,9 @@ def serve_provider(queue: Any, stop: Any) -> None:
     """The scripted provider in a child process: sends its env, then at the end the
     provider's own time of each request and the request bodies."""
     # normal priority: it mostly sleeps, and a starved provider would count as our latency
-    with ProviderServer("hyperstack") as provider:
+    # OurToken reports cached tokens; the prefix cache serves what a request shares with
+    # an earlier one, as providers bill it
+    with ProviderServer("ourtoken", prefix_cache=True) as provider:
         turns = [Turn(content="x = 1", fault="slow_first_byte", delay=DELAY)] * REQUESTS
         burst = [Turn(content=SUGGESTED, fault="slow_first_byte", delay=BURST_DELAY)]
         burst += [Turn(content="pass", fault="slow_first_byte", delay=BURST_DELAY)] * 50
@@ -329,8 +332,18 @@ async def main() -> None:
         f"3. shared prefix of consecutive request bodies: phase 1 (cursors all over the file) "
         f"median {statistics.median(shares[: len(round_trips) - 1]):.1%}; burst (one place, "
         f"typing) median {statistics.median(burst_shares or [0.0]):.1%}, "
-        f"min {min(burst_shares or [0.0]):.1%}; provider-reported cached tokens "
-        f"{after['usage']['cached_tokens']} of {after['usage']['prompt_tokens']} prompt tokens"
+        f"min {min(burst_shares or [0.0]):.1%}"
+    )
+    first, burst = before["usage"], after["usage"]
+    burst_prompt = burst["prompt_tokens"] - first["prompt_tokens"]
+    burst_cached = burst["cached_tokens"] - first["cached_tokens"]
+    print(
+        f"   provider-reported cached tokens (test provider's prefix cache): phase 1 "
+        f"{first['cached_tokens']} of {first['prompt_tokens']} prompt tokens "
+        f"({first['cached_tokens'] / max(first['prompt_tokens'], 1):.1%}); burst "
+        f"{burst_cached} of {burst_prompt} ({burst_cached / max(burst_prompt, 1):.1%}); "
+        f"completion cost {after['usage']['cost']:.4f} $, the cache saved "
+        f"{after['usage'].get('saved', 0.0):.4f} $"
     )
 
 

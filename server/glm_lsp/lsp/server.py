@@ -9,7 +9,7 @@ import re
 import stat
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -177,7 +177,7 @@ class GlmServer(LanguageServer):
         # set by lsp.completion: whether initialize advertises inline completion, and
         # what runs once the editor's settings arrived or changed
         self.advertise_inline: Callable[[], bool] = lambda: False
-        self.settings_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.settings_hooks: list[Callable[[], Coroutine[Any, Any, None]]] = []
 
     @property
     def settings(self) -> Settings:
@@ -373,8 +373,8 @@ async def _fetch_workspace_settings(server: GlmServer, pushed: Any = None) -> No
         server.reload_settings(result)
     elif pushed is not None:
         server.reload_settings(pushed)
-    for hook in server.settings_hooks:
-        await hook()
+    for hook in server.settings_hooks:  # in the background: they may ask the editor
+        server.assistant.tasks.spawn(hook())
 
 
 def build_server() -> GlmServer:

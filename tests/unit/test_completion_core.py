@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from glm_lsp.completion import prompt
 from glm_lsp.completion.cache import Entry, SuggestionCache
 from glm_lsp.completion.spend import HOUR, HourlySpend
 from glm_lsp.completion.trim import clean
+from glm_lsp.context.engine import ContextEngine
+from helpers import make_repo
 
 
 def test_clean_drops_fences_and_what_the_buffer_already_has() -> None:
@@ -50,3 +54,19 @@ def test_the_prompt_keeps_its_start_while_the_user_types() -> None:
     assert messages[0].content is not None and messages[0].content.endswith("RULES")
     assert messages[1].content is not None and messages[1].content.startswith("DEFS")
     assert messages[1].content.endswith(first.before)
+
+
+def test_the_scope_is_found_in_the_buffer_and_its_definitions_stay_put(tmp_path: Path) -> None:
+    app = "from lib import helper\n\n\ndef task(items):\n    base = helper(items)\n    \n    return base\n"
+    root = make_repo(
+        tmp_path / "ws", {"app.py": app, "lib.py": "def helper(value):\n    return value\n"}
+    )
+    engine = ContextEngine(root)
+    engine.refresh()
+    buffer = app.split("\n")
+    scope, found = engine.scope_definitions("app.py", buffer, 5)
+    assert scope is not None and scope.name == "task"
+    assert [(d.path, d.name) for d in found] == [("lib.py", "helper")]
+    assert "def helper(value):" in prompt.render_definitions(found)
+    typed_above = ["import sys", "import re", *buffer]  # the index has not seen these yet
+    assert engine.scope_definitions("app.py", typed_above, 7) == (scope, found)

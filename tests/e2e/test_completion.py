@@ -242,3 +242,10 @@ def test_the_cli_prints_the_suggestion(
     result = run_cli(["complete", "app/main.py", "--line", "9"], provider.env(), workspace)
     assert result.returncode == 1
     assert result.stderr == "glm-lsp: --line 9 is not a line of app/main.py (1 to 6).\n"
+
+
+async def test_a_secret_file_sends_nothing(enabled: Session) -> None:
+    (enabled.root / ".env").write_text("API_TOKEN=abc123\n")
+    uri = enabled.open(".env")
+    assert await suggest(enabled, uri, 0, 10) == {"items": []}
+    assert enabled.provider.requests == []

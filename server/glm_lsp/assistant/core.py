@@ -42,6 +42,7 @@ from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.engine import ContextEngine, relative_buffers
 from glm_lsp.context.engine import ContextRequest as EngineRequest
+from glm_lsp.context.files import FilePolicy
 from glm_lsp.context.index import IndexStats
 from glm_lsp.context.rules import ProjectRules, gather_rules
 from glm_lsp.edits.diff import unified_diff_many
@@ -181,10 +182,11 @@ class Assistant:
         return engine
 
     def refusal(self, root: Path, rel: str, settings: Settings) -> str | None:
-        """Why `rel` may not be sent at all (secret, ignored, binary), or None."""
+        """Why `rel` may not be sent at all (secret, ignored, binary), or None; judged
+        without the root's engine too, so nothing slips out before indexing ends."""
         engine = self.engines.get(root)
-        policy = engine.policy if engine is not None else None
-        return refusal(root, rel, policy, settings.allow_paths) if policy else None
+        policy = engine.policy if engine is not None else FilePolicy(settings.max_file_bytes)
+        return refusal(root, rel, policy, settings.allow_paths)
 
     async def reindex(self) -> int:
         """Refresh every engine; returns how many files they hold."""

@@ -144,8 +144,6 @@ class Completer:
         """Secret, ignored and binary files send nothing (checked once per file)."""
         key = (root, rel)
         if key not in self._refusals:
-            if self.engine(root) is None:
-                return False  # not indexed yet: the check needs the engine's policy
             self._refusals[key] = self.refusal(root, rel, settings)
         return self._refusals[key] is not None
 

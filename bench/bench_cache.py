@@ -149,10 +149,9 @@ def main() -> None:
     parser.add_argument("--dialect", default="cloudflare")
     parser.add_argument("--repo", type=Path, default=None)
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        ProviderServer(args.dialect, prefix_cache=True) as server,
-    ):
+    with tempfile.TemporaryDirectory() as tmp, ProviderServer(
+        args.dialect, prefix_cache=True
+    ) as server:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
         os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "data")
         root, path = checkout(args.repo, Path(tmp) / "repo")

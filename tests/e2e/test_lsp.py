@@ -899,11 +899,7 @@ async def test_rate_limited_after_retries_is_one_message(lsp: Session) -> None:
 
 def half_done_turns() -> list[Turn]:
     """One edit that applies and one that does not, then the model stops."""
-    good = {
-        "path": "app/main.py",
-        "old_string": "print('hi ' + name)",
-        "new_string": "print(f'hi {name}')",
-    }
+    good = {"path": "app/main.py", "old_string": "print('hi ' + name)", "new_string": "print(f'hi {name}')"}
     bad = {"path": "app/main.py", "old_string": "import sys", "new_string": "import sys, json"}
     return [Turn(tool_calls=[("edit_file", good), ("edit_file", bad)]), Turn(content="Done.")]
 

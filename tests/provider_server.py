@@ -650,6 +650,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so client connection pooling is exercised
+    disable_nagle_algorithm = True  # as real servers do: a body's last small write is not held
     server: _Server
 
     @property

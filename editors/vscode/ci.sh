@@ -81,7 +81,7 @@ if [ ! -x .venv/bin/python ]; then
   step "python venv (.venv with glm-lsp and its test extras)"
   python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]'
 fi
-step "browser test: RUN_VSCODE_E2E=1 pytest tests/vscode (code-server + headless Chromium: Set API Key, Edit Selection + Accept + save, Reject, Apply Diff, Chat, Show Usage)"
+step "browser test: RUN_VSCODE_E2E=1 pytest tests/vscode (code-server + headless Chromium: Set API Key, Edit Selection + Accept + save, Reject, Apply Diff, Chat, Show Usage; inline completion ghost text + Tab)"
 RUN_VSCODE_E2E=1 VSCODE_E2E_TOOLS="$tools" .venv/bin/python -m pytest -q -rs -s tests/vscode
 
 step "done"

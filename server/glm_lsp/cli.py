@@ -1,7 +1,7 @@
 """The command line: the same core as the language server, usable with no editor.
 
 `serve` starts the language server and `acp` the ACP agent, both on stdio; `edit`, `ask`,
-`context`, `index` and `doctor` drive the core headless. Failures print
+`complete`, `context`, `index` and `doctor` drive the core headless. Failures print
 one sentence on stderr and exit 1; stdout carries only the result (a diff, an answer).
 """
 
@@ -55,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     ask_p.add_argument("text")
     ask_p.add_argument("--file", type=Path, help="include this file in the question")
     ask_p.add_argument("--show-reasoning", action="store_true", help="print the reasoning first")
+
+    complete = sub.add_parser(
+        "complete", parents=[common], help="print the inline completion at a cursor"
+    )
+    complete.add_argument("path", type=Path)
+    complete.add_argument("--line", type=int, required=True, help="the cursor's line (1-based)")
+    complete.add_argument(
+        "--col", type=int, default=0, help="the cursor's column (1-based; default: line end)"
+    )
 
     sub.add_parser(
         "doctor", parents=[common], help="show the configuration and check the provider answers"
@@ -170,6 +179,35 @@ async def _index(args: argparse.Namespace) -> int:
     print(f"time        {stats.seconds:.2f} s")
     for language, count in sorted(stats.symbols_by_language.items(), key=lambda kv: -kv[1]):
         print(f"  {language:12} {count} symbols")
+    return 0
+
+
+async def _complete(args: argparse.Namespace) -> int:
+    """The suggestion ghost text would show at the cursor; usage goes to stderr."""
+    root, rel = _read_target(args.path)
+    text = (root / rel).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if not 1 <= args.line <= len(lines):
+        raise GlmError(f"--line {args.line} is not a line of {rel} (1 to {len(lines)}).")
+    line = lines[args.line - 1]
+    column = len(line) if args.col == 0 else args.col - 1
+    if not 0 <= column <= len(line):
+        raise GlmError(
+            f"--col {args.col} is not a column of line {args.line} (1 to {len(line) + 1})."
+        )
+    from glm_lsp.completion import CompletionRequest  # only this command needs it
+
+    assistant = core.Assistant(_settings())
+    try:
+        await assistant.index(root)
+        request = CompletionRequest(root, rel, text, args.line - 1, column)
+        outcome = await assistant.completions.complete(request)
+    finally:
+        await assistant.aclose()
+    if outcome.notice:
+        print(f"glm-lsp: {outcome.notice}", file=sys.stderr)
+    print(outcome.text)
+    print(f"glm-lsp: {assistant.completions.stats.usage.describe()}", file=sys.stderr)
     return 0
 
 
@@ -303,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_index(args))
         if args.command == "context":
             return asyncio.run(_context(args))
+        if args.command == "complete":
+            return asyncio.run(_complete(args))
         return asyncio.run(_doctor())
     except GlmError as exc:
         print(f"glm-lsp: {exc}", file=sys.stderr)

@@ -82,6 +82,11 @@ class Settings:
     mcp_servers: dict[str, Any] = field(default_factory=dict)
     mcp_timeout: float = 60.0  # seconds an MCP tool call may take (starting: 30 at least)
     allow_paths: str = ""  # comma-separated globs: secret/ignored/binary files allowed as targets
+    # inline completion (ghost text): off by default, since each suggestion is a paid request
+    completion_enabled: bool = False
+    completion_debounce_ms: int = 250  # typing pause before an automatic suggestion is asked
+    completion_hourly_cap_usd: float = 1.0  # spend per rolling hour before completion pauses
+    completion_max_tokens: int = 128  # output limit of one suggestion
 
     def describe(self) -> list[tuple[str, str]]:
         """Name/value rows for `doctor`; the key is only ever shown as set or unset."""
@@ -98,7 +103,23 @@ class Settings:
 
 
 def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().replace("-", "_")
+    """`maxTokens`, `max-tokens` and `completion.enabled` as field names."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().replace("-", "_").replace(".", "_")
+
+
+# Settings editors group in a table (`completion = {enabled = true}`, VS Code's
+# `glm.completion.enabled`): their keys are flattened to `completion_enabled`.
+GROUPS = ("completion",)
+
+
+def _flattened(layer: Mapping[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in layer.items():
+        if _snake(str(key)) in GROUPS and isinstance(value, Mapping):
+            flat.update({f"{key}_{_snake(str(k))}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -162,7 +183,7 @@ def merge(settings: Settings, layer: Mapping[str, Any], source: str) -> tuple[Se
     and those must not hide the environment's or the config file's values."""
     changes: dict[str, Any] = {}
     problems: list[str] = []
-    for raw_key, raw_value in layer.items():
+    for raw_key, raw_value in _flattened(layer).items():
         name = _snake(str(raw_key))
         if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
             continue

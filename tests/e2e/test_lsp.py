@@ -32,6 +32,8 @@ class Session:
         self.previews: list[Any] = []  # $/glm/preview notifications received
         self.tasks: list[Any] = []  # $/glm/task notifications received
         self.chats: list[Any] = []  # $/glm/chat notifications received
+        self.registrations: list[Any] = []  # client/(un)registerCapability params received
+        self.capabilities = types.ServerCapabilities()  # what initialize advertised
 
     async def command(self, name: str, **arg: Any) -> Any:
         return await self.client.workspace_execute_command_async(
@@ -103,8 +105,10 @@ async def connect(
     *,
     init_options: Any = None,
     configuration: Any = None,
+    capabilities: types.ClientCapabilities | None = None,
 ) -> Session:
-    """Start the real server process and initialize it as `editor` would."""
+    """Start the real server process and initialize it as `editor` would (with other
+    `capabilities`, when given)."""
     config = ClientServerConfig(
         # vscode-languageclient adds --stdio to the command line; stdio is the default anyway
         server_command=[sys.executable, "-m", "glm_lsp", "serve"]
@@ -136,12 +140,22 @@ async def connect(
     def chat(params: Any) -> None:
         chats.append(params)
 
+    registrations: list[Any] = []
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        registrations.append(params)
+
+    @client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
+    def unregister(params: types.UnregistrationParams) -> None:
+        registrations.append(params)
+
     if configuration is not None:
         client.set_configuration(configuration)
     root_uri = from_fs_path(str(root)) or ""
-    await client.initialize_session(
+    initialized = await client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities(editor),
+            capabilities=capabilities or client_capabilities(editor),
             root_uri=root_uri,
             workspace_folders=[types.WorkspaceFolder(uri=root_uri, name="ws")],
             initialization_options=init_options,
@@ -149,7 +163,8 @@ async def connect(
     )
     session = Session(client, root, provider, editor)
     session.applied, session.previews, session.tasks = applied, previews, tasks
-    session.chats = chats
+    session.chats, session.registrations = chats, registrations
+    session.capabilities = initialized.capabilities
     return session
 
 

@@ -678,3 +678,122 @@ def test_accept_one_hunk_of_two_then_revise(nvim: Neovim) -> None:
     feedback = nvim.provider.requests[3].body["messages"][-1]["content"]
     assert "Their feedback:\n\nkeep x18 a float instead" in feedback
     assert "-x18 = 18\n+x18 = 180" in feedback  # the hunk turned down
+
+
+COMPLETION_SETUP = {
+    "cmd": SERVER_CMD,
+    "settings": {"completion": {"enabled": True, "debounceMs": 50}},
+}
+SUGGESTION_BODY = """
+local buf = T.open('app/main.py')
+local ns = vim.api.nvim_get_namespaces()['glm.completion']
+local function ghost()
+  local marks = vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })
+  local d = marks[1] and marks[1][4]
+  return d and d.virt_text and d.virt_text[1][1] or nil
+end
+-- feedkeys with 'x!' stays in Insert mode until something ends it: the steps below run
+-- from a timer while Neovim waits there for keys, as it does when a user pauses typing.
+local started, accepted = vim.uv.now(), false
+local timer = vim.uv.new_timer()
+timer:start(20, 20, vim.schedule_wrap(function()
+  if vim.uv.now() - started > 10000 then
+    T.out.error = 'timed out waiting for the suggestion'
+  elseif not accepted and ghost() ~= nil then
+    accepted = true
+    T.out.mode = vim.fn.mode()
+    T.out.ghost = ghost()
+    T.out.before_accept = T.lines(buf)
+    vim.api.nvim_feedkeys(vim.keycode(KEY), 't', false) -- typed by the user
+    return
+  elseif accepted then
+    T.out.after_accept = T.lines(buf)
+    T.out.ghost_after = ghost() or vim.NIL
+    T.out.cursor = vim.api.nvim_win_get_cursor(0)
+  else
+    return
+  end
+  timer:stop()
+  vim.cmd('stopinsert')
+end))
+vim.api.nvim_win_set_cursor(0, { 5, 0 })
+vim.api.nvim_feedkeys('oreturn ', 'xt!', false) -- autoindent adds the 4 spaces
+"""
+
+
+@pytest.mark.parametrize(
+    ("key", "inserted", "left"),
+    [("<M-l>", "f'hi {name}'", None), ("<M-w>", "f", "'hi {name}'")],
+    ids=["accept", "accept word"],
+)
+def test_typing_shows_the_suggestion_as_virtual_text_and_the_key_inserts_it(
+    nvim: Neovim, key: str, inserted: str, left: str | None
+) -> None:
+    nvim.provider.script(Turn(content="f'hi {name}'"))
+    body = f"local KEY = {json.dumps(key)}\n" + SUGGESTION_BODY
+    result = nvim.run(body, setup=COMPLETION_SETUP)
+    assert result["mode"] == "i"
+    assert result["ghost"] == "f'hi {name}'"
+    assert result["before_accept"][-1] == "    return "
+    assert result["after_accept"][-1] == "    return " + inserted
+    assert result["after_accept"][:-1] == MAIN.splitlines()
+    assert result["cursor"] == [6, len("    return " + inserted)]
+    assert result["ghost_after"] == (left if left is not None else None)
+    first = nvim.provider.requests[0].body
+    assert first["messages"][-1]["content"].endswith("<before>\n" + MAIN + "    return ")
+
+
+def test_completion_is_off_by_default_in_neovim(nvim: Neovim) -> None:
+    body = """
+    local buf = T.open('app/main.py')
+    vim.defer_fn(function()  -- a pause in typing, long past the debounce
+      local ns = vim.api.nvim_get_namespaces()['glm.completion']
+      T.out.marks = ns and #vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, {}) or 0
+      T.out.line = vim.api.nvim_get_current_line()
+      vim.cmd('stopinsert')
+    end, 800)
+    vim.api.nvim_win_set_cursor(0, { 5, 0 })
+    vim.api.nvim_feedkeys('oreturn ', 'xt!', false) -- autoindent adds the 4 spaces
+    """
+    result = nvim.run(body)
+    assert (result["marks"], result["line"]) == (0, "    return ")
+    assert nvim.provider.requests == []
+
+
+def test_a_keystroke_during_a_slow_reply_never_shows_the_stale_suggestion(nvim: Neovim) -> None:
+    nvim.provider.script(
+        Turn(content="STALE", fault="slow_first_byte", delay=1.5), Turn(content="fresh")
+    )
+    body = """
+    local buf = T.open('app/main.py')
+    local ns = vim.api.nvim_get_namespaces()['glm.completion']
+    local seen, typed, started = {}, false, vim.uv.now()
+    local timer = vim.uv.new_timer()
+    timer:start(20, 20, vim.schedule_wrap(function()
+      local marks = vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })
+      local d = marks[1] and marks[1][4]
+      local ghost = d and d.virt_text and d.virt_text[1][1]
+      if ghost and seen[#seen] ~= ghost then table.insert(seen, ghost) end
+      if not typed and vim.uv.now() - started > 500 then
+        typed = true -- the first request is waiting for its slow reply
+        vim.api.nvim_feedkeys('x', 't', false)
+      elseif ghost == 'fresh' or vim.uv.now() - started > 6000 then
+        timer:stop()
+        vim.defer_fn(function()  -- past the time the stale reply would have come
+          T.out.seen = seen
+          T.out.line = vim.api.nvim_get_current_line()
+          vim.cmd('stopinsert')
+        end, 1500)
+      end
+    end))
+    vim.api.nvim_win_set_cursor(0, { 5, 0 })
+    vim.api.nvim_feedkeys('oreturn ', 'xt!', false)
+    """
+    result = nvim.run(body, setup=COMPLETION_SETUP)
+    assert result["seen"] == ["fresh"]
+    assert result["line"] == "    return x"
+    assert nvim.provider.wait_for_disconnect(5)  # the slow reply's stream was closed
+    assert nvim.provider.disconnects == 1
+    assert len(nvim.provider.requests) == 2
+    second = nvim.provider.requests[1].body["messages"][-1]["content"]
+    assert second.endswith("    return x")

@@ -104,3 +104,15 @@ def test_describe_never_shows_the_key() -> None:
 @pytest.mark.parametrize("value", ["true", "1", True])
 def test_booleans_from_strings(value: object) -> None:
     assert load_settings(env={}, init_options={"stream": value})[0].stream is True
+
+
+def test_completion_settings_are_off_by_default_and_read_in_every_shape() -> None:
+    assert load_settings(env={})[0].completion_enabled is False
+    nested = {"completion": {"enabled": True, "debounceMs": 100, "hourly_cap_usd": 0.5}}
+    dotted = [{"completion.enabled": True, "completion.maxTokens": 64}]  # VS Code's keys
+    settings, problems = load_settings(env={}, init_options=nested, workspace=dotted)
+    assert problems == []
+    assert (settings.completion_enabled, settings.completion_debounce_ms) == (True, 100)
+    assert (settings.completion_hourly_cap_usd, settings.completion_max_tokens) == (0.5, 64)
+    _, problems = load_settings(env={}, init_options={"completion": {"enabeld": True}})
+    assert problems == ["initializationOptions: unknown setting 'completion_enabeld' was ignored."]

@@ -57,8 +57,9 @@ async function runCommand(page, title) {
 
 async function openFile(page, name) {
   await page.keyboard.press("Control+P");
-  await page.locator(".quick-input-widget input").waitFor({ state: "visible", timeout: 15000 });
-  await page.keyboard.type(name);
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 15000 });
+  await input.fill(name); // not keyboard.type: a webview that kept the focus would take the keys
   await page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15000 });
   await page.keyboard.press("Enter");
   await page.locator(`.tabs-container .tab.active:has-text("${name}")`).waitFor({ timeout: 15000 });

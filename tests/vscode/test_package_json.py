@@ -20,7 +20,7 @@ def _properties() -> dict[str, Any]:
 
 
 def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().replace(".", "_")
 
 
 def test_every_server_setting_has_the_servers_default() -> None:
@@ -28,6 +28,10 @@ def test_every_server_setting_has_the_servers_default() -> None:
     server_keys = {k: v for k, v in _properties().items() if k not in EXTENSION_ONLY}
     assert sorted(server_keys) == [
         "glm.baseUrl",
+        "glm.completion.debounceMs",
+        "glm.completion.enabled",
+        "glm.completion.hourlyCapUsd",
+        "glm.completion.maxTokens",
         "glm.model",
         "glm.provider",
         "glm.reasoningEffort",

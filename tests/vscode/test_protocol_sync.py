@@ -19,8 +19,11 @@ LUA = EDITORS / "nvim" / "lua" / "glm"
 
 
 def fields(kind: type) -> set[str]:
+    """The keys on the wire: attrs classes travel in camelCase, TypedDicts as written."""
     if attrs.has(kind):
-        return {f.name for f in attrs.fields(kind)}
+        return {
+            re.sub(r"_([a-z])", lambda m: m.group(1).upper(), f.name) for f in attrs.fields(kind)
+        }
     return set(typing.get_type_hints(kind))  # a TypedDict
 
 
@@ -39,6 +42,7 @@ INTERFACES = [
     ("Usage", p.UsageJson),
     ("TaskUsage", p.TaskUsage),
     ("UsageResult", p.UsageResult),
+    ("CompletionUsage", p.CompletionUsage),
     ("TaskEvent", p.TaskEvent),
     ("PreviewFile", p.PreviewFile),
     ("PreviewParams", p.PreviewEvent),
@@ -103,6 +107,12 @@ def test_neovim_sends_arguments_the_server_decodes() -> None:
     assert sent[p.REVISE] == fields(p.ReviseArgs)
 
 
+def test_neovim_reads_the_completion_usage_the_server_sends() -> None:
+    text = (LUA / "commands.lua").read_text(encoding="utf-8")
+    read = set(re.findall(r"\bresult\.completion\.(\w+)", text))
+    assert read and read <= fields(p.CompletionUsage)
+
+
 def test_neovim_reads_the_hunk_fields_the_server_sends() -> None:
     read = set(re.findall(r"\bhunk\.(\w+)", (LUA / "edit.lua").read_text(encoding="utf-8")))
     assert read and read <= fields(p.PreviewHunk)
@@ -126,7 +136,8 @@ def test_neovim_reads_result_fields_the_server_returns() -> None:
     returned = set().union(*(fields(kind) for kind in results))
     read = set()
     for path in LUA.glob("*.lua"):
-        if path.name != "health.lua":  # reads a process result, not the server's
+        # health.lua reads a process result; completion.lua the standard inlineCompletion one
+        if path.name not in ("health.lua", "completion.lua"):
             read |= set(re.findall(r"\bresult\.(\w+)", path.read_text(encoding="utf-8")))
     assert read and read <= returned
     task_fields = set(re.findall(r"\btask\.(\w+)", (LUA / "commands.lua").read_text()))

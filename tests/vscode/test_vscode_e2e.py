@@ -340,3 +340,58 @@ def test_edit_reject_apply_diff_and_chat_in_code_server(
     assert "[REDACTED]" in trace[0].read_text()
     for log in logs:
         assert provider.key not in log.read_text(errors="replace"), f"the key leaked into {log}"
+
+
+COMPLETION_FLOW = Path(__file__).resolve().parent / "completion_flow.cjs"
+SUGGESTION = "f'hi {name}'"
+
+
+def test_ghost_text_appears_and_tab_accepts_it_in_code_server(
+    code_server: CodeServer, tmp_path: Path, provider_server: Callable[..., ProviderServer]
+) -> None:
+    provider = provider_server("hyperstack")
+    provider.script(Turn(content=SUGGESTION))  # later requests (after Tab) get "ok"
+    workspace = make_repo(tmp_path / "ws", {"app/greet.py": MAIN})
+    (workspace / ".vscode").mkdir()
+    settings = workspace / ".vscode" / "settings.json"
+    workspace_settings = {
+        "glm.serverCommand": _server_command(),
+        "glm.provider": "hyperstack",
+        "glm.baseUrl": provider.base_url,
+        "glm.completion.enabled": True,
+        "glm.completion.debounceMs": 150,
+    }
+    settings.write_text(json.dumps(workspace_settings, indent=2))
+    code_server.env[provider.key_env] = provider.key  # the server's key, from the environment
+    print(code_server.install(VSIX))
+    url = code_server.start(workspace)
+    env = {
+        **code_server.env,
+        "URL": url,
+        "FILE": "greet.py",
+        "TYPED": "    return ",
+        "SUGGESTION": SUGGESTION,
+        "SHOTS": str(tmp_path / "screenshots"),
+        "PLAYWRIGHT": str(PLAYWRIGHT),
+        "CHROMIUM": str(CHROMIUM),
+    }
+    flow = subprocess.run(
+        [str(NODE24), str(COMPLETION_FLOW)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    print(flow.stdout, flow.stderr)
+    assert flow.returncode == 0 and "RESULT COMPLETION PASS" in flow.stdout, (
+        f"the completion flow failed (screenshots in {tmp_path / 'screenshots'}, code-server "
+        f"log {code_server.log}):\n{flow.stdout[-4000:]}\n{flow.stderr[-2000:]}"
+    )
+    assert (workspace / "app" / "greet.py").read_text(encoding="utf-8") == (
+        MAIN + "    return " + SUGGESTION
+    )
+    first = provider.requests[0].body
+    assert (first["reasoning_effort"], first["max_tokens"]) == ("none", 128)
+    assert first["messages"][-1]["content"].endswith("<before>\n" + MAIN + "    return ")
+    assert json.loads(settings.read_text())["glm.completion.enabled"] is False  # toggled off

@@ -25,6 +25,8 @@ export interface ServerEvents {
   preview(params: PreviewParams): void;
   chat(event: ChatEvent): void;
   task(event: TaskEvent): void;
+  /** An inline completion request was answered (its cost may have changed). */
+  completed(): void;
   /** The server stopped: what it held (previews, tasks) is gone. */
   stopped(): void;
 }
@@ -153,6 +155,11 @@ export class GlmClient implements vscode.Disposable {
       outputChannel: this.output,
       traceOutputChannel: this.trace, // glm.trace.server: "verbose" shows messages, never the key
       middleware: {
+        provideInlineCompletionItems: async (document, position, context, token, next) => {
+          const items = await next(document, position, context, token);
+          this.events?.completed();
+          return items;
+        },
         workspace: {
           configuration: async (params, token, next) => {
             const answer: unknown[] | ResponseError = await next(params, token);

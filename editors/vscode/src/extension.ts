@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { ChatPanel } from "./chatPanel";
 import { GlmClient, SECRET } from "./client";
 import { FileEditors, registerCommands, STATUS_CLICK } from "./commands";
+import { CompletionStatus } from "./completionStatus";
 import { PreviewController } from "./previewController";
 import { StatusController } from "./status";
 
@@ -16,6 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const previews = new PreviewController(glm);
   const status = new StatusController(glm, STATUS_CLICK);
   const editors = new FileEditors();
+  const completion = new CompletionStatus(glm);
   glm.events = {
     preview: (params) => void previews.show(params),
     chat: (event) => {
@@ -23,6 +25,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
     task: (event) => {
       status.onTask(event);
+    },
+    completed: () => {
+      completion.completed();
     },
     stopped: () => {
       previews.clear();
@@ -34,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     glm,
     previews,
     status,
+    completion,
     editors,
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("glm.serverCommand")) {

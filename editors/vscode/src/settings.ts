@@ -9,7 +9,16 @@
  */
 
 /** The settings the server understands, as VS Code names them (without "glm."). */
-export const SERVER_SETTINGS = ["provider", "model", "baseUrl", "reasoningEffort"] as const;
+export const SERVER_SETTINGS = [
+  "provider",
+  "model",
+  "baseUrl",
+  "reasoningEffort",
+  "completion.enabled",
+  "completion.debounceMs",
+  "completion.hourlyCapUsd",
+  "completion.maxTokens",
+] as const;
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];
 
 export const DEFAULT_SERVER_COMMAND: readonly string[] = ["glm-lsp", "serve"];

@@ -19,10 +19,24 @@ export interface TaskUsage {
   text?: string;
 }
 
+/** glm.usage's `completion`: what inline completion spent, counted apart from tasks. */
+export interface CompletionUsage {
+  enabled: boolean;
+  paused: boolean;
+  hourCost: number;
+  hourlyCap: number;
+  requests: number;
+  cancelled: number;
+  cached: number;
+  usage: Usage;
+  text: string;
+}
+
 export interface UsageResult {
   total: Usage;
   text: string;
   tasks?: TaskUsage[];
+  completion?: CompletionUsage;
 }
 
 /** The task states glm-lsp sends. */
@@ -64,10 +78,15 @@ export function usageMessage(result: UsageResult): string {
   const t = result.total;
   const tasks = result.tasks ?? [];
   const counted = tasks.length === 1 ? "1 task" : `${tasks.length} tasks`;
+  const c = result.completion;
+  const inline =
+    c !== undefined && c.requests > 0
+      ? ` Inline completion, counted apart: ${String(c.requests)} requests, ${formatCost(c.usage.cost)} (${formatCost(c.hourCost)} this hour).`
+      : "";
   return (
     `GLM usage this session: ${t.prompt_tokens} prompt tokens (${t.cached_tokens} cached), ` +
     `${t.completion_tokens} completion tokens (${t.reasoning_tokens} reasoning), ` +
-    `${formatCost(t.cost)}${formatSaved(t)}; ${counted}.`
+    `${formatCost(t.cost)}${formatSaved(t)}; ${counted}.${inline}`
   );
 }
 
@@ -134,4 +153,25 @@ export function statusView(running: TaskEvent[], total: Usage | undefined): Stat
     tooltip: `GLM-5.2 (glm-lsp)${tokens}\nClick to show usage.`,
     command: "usage",
   };
+}
+
+/** The inline completion status item: on or off (a click toggles it), and this hour's cost. */
+export function completionStatusView(enabled: boolean, usage: CompletionUsage | undefined): { text: string; tooltip: string } {
+  if (!enabled) {
+    return {
+      text: "$(circle-slash) GLM completion",
+      tooltip: "GLM inline completion is off (each suggestion is a paid request).\nClick to turn it on.",
+    };
+  }
+  const cost = usage === undefined ? "" : ` ${formatCost(usage.hourCost)}/h`;
+  const icon = usage?.paused ? "$(debug-pause)" : "$(sparkle)";
+  const lines = ["GLM inline completion is on."];
+  if (usage !== undefined) {
+    lines.push(
+      `This hour: ${formatCost(usage.hourCost)} of the ${formatCost(usage.hourlyCap)} cap${usage.paused ? " (paused until the hour has passed)" : ""}.`,
+      `${String(usage.requests)} requests (${String(usage.cancelled)} cut short by typing), ${String(usage.cached)} answered from the cache.`,
+    );
+  }
+  lines.push("Click to turn it off.");
+  return { text: `${icon} GLM completion${cost}`, tooltip: lines.join("\n") };
 }

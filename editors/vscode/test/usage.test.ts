@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatCost, formatTokens, statusView, TaskTracker, usageDetails, usageMessage } from "../src/usage";
+import {
+  completionStatusView,
+  formatCost,
+  formatTokens,
+  statusView,
+  TaskTracker,
+  usageDetails,
+  usageMessage,
+} from "../src/usage";
 
 const total = { prompt_tokens: 12000, completion_tokens: 340, reasoning_tokens: 100, cached_tokens: 2000, cost: 0.01234 };
 
@@ -30,7 +38,22 @@ test("the usage message and per-task details", () => {
     "glm-task-1 GLM: editing x.py [done]: 12000 prompt …",
     "glm-request-2 code action: 12340 tokens, cost unknown",
   ]);
-  assert.match(usageMessage({ total, text: "" }), /0 tasks/);
+  assert.match(usageMessage({ total, text: "" }), /0 tasks\.$/);
+  const completion = {
+    enabled: true,
+    paused: false,
+    hourCost: 0.002,
+    hourlyCap: 1,
+    requests: 4,
+    cancelled: 1,
+    cached: 9,
+    usage: { ...total, cost: 0.003 },
+    text: "",
+  };
+  assert.match(
+    usageMessage({ total, text: "", completion }),
+    /0 tasks\. Inline completion, counted apart: 4 requests, \$0\.0030 \(\$0\.0020 this hour\)\.$/,
+  );
 });
 
 test("the status bar shows the running task, then the session's cost", () => {
@@ -58,4 +81,28 @@ test("what the prompt cache saved shows in the message and the status tooltip", 
       "$0.0123, the cache saved $0.0125; 0 tasks.",
   );
   assert.match(statusView([], cached).tooltip, /12k prompt \(11k cached\), 340 completion tokens\nThe prompt cache saved \$0\.0125\n/);
+});
+
+test("the completion status item: off, then on with this hour's cost, then paused", () => {
+  assert.equal(completionStatusView(false, undefined).text, "$(circle-slash) GLM completion");
+  assert.match(completionStatusView(false, undefined).tooltip, /Click to turn it on/);
+  assert.equal(completionStatusView(true, undefined).text, "$(sparkle) GLM completion");
+  const usage = {
+    enabled: true,
+    paused: false,
+    hourCost: 0.0123,
+    hourlyCap: 1,
+    requests: 5,
+    cancelled: 1,
+    cached: 25,
+    usage: { prompt_tokens: 900, completion_tokens: 20, reasoning_tokens: 0, cached_tokens: 0, cost: 0.0123 },
+    text: "",
+  };
+  const on = completionStatusView(true, usage);
+  assert.equal(on.text, "$(sparkle) GLM completion $0.0123/h");
+  assert.match(on.tooltip, /This hour: \$0\.0123 of the \$1\.00 cap\./);
+  assert.match(on.tooltip, /5 requests \(1 cut short by typing\), 25 answered from the cache/);
+  const paused = completionStatusView(true, { ...usage, paused: true, hourCost: 1.02 });
+  assert.equal(paused.text, "$(debug-pause) GLM completion $1.02/h");
+  assert.match(paused.tooltip, /paused until the hour has passed/);
 });

@@ -35,12 +35,14 @@ from glm_lsp.assistant.conversation import (
     needs_rebuild,
     update,
 )
-from glm_lsp.assistant.targets import check_target
+from glm_lsp.assistant.targets import check_target, refusal
 from glm_lsp.assistant.tasks import Cancellation, Tasks
+from glm_lsp.completion import Completer
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.engine import ContextEngine, relative_buffers
 from glm_lsp.context.engine import ContextRequest as EngineRequest
+from glm_lsp.context.files import FilePolicy
 from glm_lsp.context.index import IndexStats
 from glm_lsp.context.rules import ProjectRules, gather_rules
 from glm_lsp.edits.diff import unified_diff_many
@@ -132,6 +134,14 @@ class Assistant:
         self.approve = approve
         self.mcp = McpHub()  # the user's MCP servers, started on first use
         self.drafts = Drafts()  # proposed edits' conversations, for revise
+        # inline completion, with its own cache, hourly cap and usage (kept apart)
+        self.completions = Completer(
+            self.current_settings,
+            self.model,
+            self.warm_engine,
+            self.refusal,
+            affinity=affinity_key,  # the workspace's, shared with its edits
+        )
         self._http: httpx.AsyncClient | None = None
         self._model: tuple[Settings, Model] | None = None
 
@@ -162,6 +172,21 @@ class Assistant:
             engine.prefetch_git(ahead)
         await asyncio.to_thread(engine.refresh)
         return engine
+
+    def warm_engine(self, root: Path) -> ContextEngine | None:
+        """The root's engine if it exists, without refreshing it (inline completion runs
+        on every keystroke); a first call starts indexing in the background."""
+        engine = self.engines.get(root)
+        if engine is None:
+            self.tasks.spawn(self.engine(root))
+        return engine
+
+    def refusal(self, root: Path, rel: str, settings: Settings) -> str | None:
+        """Why `rel` may not be sent at all (secret, ignored, binary), or None; judged
+        without the root's engine too, so nothing slips out before indexing ends."""
+        engine = self.engines.get(root)
+        policy = engine.policy if engine is not None else FilePolicy(settings.max_file_bytes)
+        return refusal(root, rel, policy, settings.allow_paths)
 
     async def reindex(self) -> int:
         """Refresh every engine; returns how many files they hold."""

@@ -14,7 +14,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +82,10 @@ class ContextEngine:
         self.file_states = FileStates(self.root)  # .glmignore and file verdicts, remembered
         self.co_changes = githistory.CoChangeCache()
         self.lock = threading.RLock()  # the server refreshes in worker threads
+        # inline completion: (file, scope) -> (the file's tags then, their definitions)
+        self._scope_cache: dict[
+            tuple[str, Tag | None], tuple[list[Tag], list[definitions.Definition]]
+        ] = {}
 
     @classmethod
     def for_settings(cls, root: Path, settings: Settings) -> ContextEngine:
@@ -288,6 +292,36 @@ class ContextEngine:
         definitions_here = [t for t in tags if t.kind == "def"]
         return found, CurrentFile(request.path, text, definitions_here, cursor, scope_tag, used)
 
+    def scope_definitions(
+        self, rel: str, buffer: Sequence[str], line: int, limit: int = 24
+    ) -> tuple[Tag | None, list[definitions.Definition]]:
+        """The scope around the 0-based `line` of the editor's `buffer` (its lines) and the
+        definitions (signatures only, in any file) of the names that scope uses, for inline
+        completion. The buffer runs ahead of the index while the user types, so the scope
+        is the nearest definition above the cursor whose line the index knows; its names
+        come from the whole scope, not the cursor's line. So they stay the same while the
+        user types in it, and the request's prefix stays cacheable. Cached per scope."""
+        if not self.lock.acquire(blocking=False):  # indexing: go without, do not wait
+            return None, []
+        try:
+            file_tags = self.index.tags(rel)
+            scope_tag = _scope_above(file_tags, buffer, line)
+            key = (rel, scope_tag)
+            cached = self._scope_cache.get(key)
+            if cached is not None and cached[0] is file_tags:
+                return scope_tag, cached[1]
+            read = self._reader()  # raw: only names are taken from it; shown lines redacted
+            text = read(rel) if self.allowed(rel) else ""
+            in_play = scope.names_in_play(self.graph, file_tags, text, None, scope_tag, "")
+            found = definitions.collect(self.graph, in_play.names, read, frozenset(), limit)
+            found = [_redacted(d) for d in found]
+            if len(self._scope_cache) >= 256:
+                self._scope_cache.clear()
+            self._scope_cache[key] = (file_tags, found)
+            return scope_tag, found
+        finally:
+            self.lock.release()
+
     def assemble(
         self, request: ContextRequest, budget_tokens: int, counter: TokenCounter
     ) -> AssembledContext:
@@ -333,6 +367,21 @@ class ContextEngine:
         text = self.buffers.get(request.path)
         groups = githistory.blame_summary(self.root, request.path, start, end, text=text)
         return githistory.render_blame(groups)
+
+
+def _scope_above(tags: list[Tag], buffer: Sequence[str], line: int) -> Tag | None:
+    """The nearest function, method or class definition above `line` of the buffer,
+    recognised by its signature line, so edits above it do not lose it."""
+    scopes = {
+        t.signature: t
+        for t in tags
+        if t.kind == "def" and t.category not in scope.NOT_SCOPES and t.signature
+    }
+    for number in range(min(line, len(buffer) - 1), max(-1, line - 400), -1):
+        found = scopes.get(buffer[number].strip()[:200])
+        if found is not None:
+            return found
+    return None
 
 
 def _compile_queries(languages: list[str]) -> None:

@@ -118,7 +118,24 @@ def cancel(ls: GlmServer, args: p.CancelArgs | None = None) -> p.CancelledTasks:
 def usage(ls: GlmServer, args: p.NoArgs | None = None) -> p.UsageResult:
     spent = ls.assistant.usage
     records = [p.TaskUsage.of(record) for record in ls.assistant.tasks.records]
-    return p.UsageResult(p.usage_json(spent), spent.describe(), records)
+    return p.UsageResult(p.usage_json(spent), spent.describe(), records, _completion_usage(ls))
+
+
+def _completion_usage(ls: GlmServer) -> p.CompletionUsage:
+    completer, settings = ls.assistant.completions, ls.settings
+    stats, hour = completer.stats, completer.hour_cost()
+    cap = settings.completion_hourly_cap_usd
+    return p.CompletionUsage(
+        settings.completion_enabled,
+        hour >= cap,
+        hour,
+        cap,
+        stats.requests,
+        stats.cancelled,
+        stats.cached,
+        p.usage_json(stats.usage),
+        f"completion: {stats.usage.describe()}; ${hour:.4f} of ${cap:.2f} this hour",
+    )
 
 
 def chat(ls: GlmServer, args: p.ChatArgs) -> p.ChatStarted:

@@ -10,7 +10,9 @@ from glm_lsp.lsp.server import GlmServer
 
 
 def did_change_document(ls: GlmServer, params: types.DidChangeTextDocumentParams) -> None:
-    """Recently edited files rank higher; the text itself is read lazily per request."""
+    """Recently edited files rank higher; the text itself is read lazily per request.
+    A suggestion still being asked for this document is stale now: it is cancelled."""
+    ls.inline.cancel(params.text_document.uri)
     doc = ls.workspace.get_text_document(params.text_document.uri)
     if doc.path:
         ls.assistant.touch(Path(doc.path))

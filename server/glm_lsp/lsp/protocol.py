@@ -171,10 +171,27 @@ class TaskUsage:
 
 
 @attrs.define
+class CompletionUsage:
+    """Inline completion's spending, counted apart from edits and chats: `hourCost` is the
+    rolling hour's, which the `completion.hourly_cap_usd` setting caps."""
+
+    enabled: bool
+    paused: bool
+    hour_cost: float
+    hourly_cap: float
+    requests: int  # sent to the provider
+    cancelled: int  # stopped before the reply ended (a keystroke, a cancel)
+    cached: int  # answered from the cache
+    usage: UsageJson
+    text: str
+
+
+@attrs.define
 class UsageResult:
     total: UsageJson
     text: str
     tasks: list[TaskUsage]
+    completion: CompletionUsage | None = None
 
 
 @attrs.define

@@ -9,7 +9,7 @@ import re
 import stat
 import sys
 import threading
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,6 +36,7 @@ from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.lsp import protocol
 from glm_lsp.lsp.framing import read_messages
+from glm_lsp.lsp.inflight import InFlight
 from glm_lsp.lsp.permission import ask_permission
 from glm_lsp.lsp.previews import Previews
 
@@ -102,6 +103,18 @@ class GlmProtocol(LanguageServerProtocol):
             return JsonRpcServerNotInitialized()  # a notification: dropped, no reply
         return None
 
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(
+        self, params: types.InitializeParams
+    ) -> Generator[Any, Any, types.InitializeResult]:
+        """pygls' own, minus inline completion unless the server says to advertise it
+        (each suggestion is a paid request: off by default)."""
+        result: types.InitializeResult = yield from super().lsp_initialize(params)
+        server = self._server
+        if isinstance(server, GlmServer) and not server.advertise_inline():
+            result.capabilities.inline_completion_provider = None
+        return result
+
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(
         self, params: types.ExecuteCommandParams
@@ -159,6 +172,12 @@ class GlmServer(LanguageServer):
         )
         self.previews = Previews()  # proposals waiting for glm.accept / glm.reject
         self.progress_owners: dict[str, asyncio.Task[Any]] = {}  # progress token -> task
+        self.inline = InFlight()  # inline completions running, by document
+        self.inline_registered = False  # the capability, as the editor knows it
+        # set by lsp.completion: whether initialize advertises inline completion, and
+        # what runs once the editor's settings arrived or changed
+        self.advertise_inline: Callable[[], bool] = lambda: False
+        self.settings_hooks: list[Callable[[], Coroutine[Any, Any, None]]] = []
 
     @property
     def settings(self) -> Settings:
@@ -354,11 +373,13 @@ async def _fetch_workspace_settings(server: GlmServer, pushed: Any = None) -> No
         server.reload_settings(result)
     elif pushed is not None:
         server.reload_settings(pushed)
+    for hook in server.settings_hooks:  # in the background: they may ask the editor
+        server.assistant.tasks.spawn(hook())
 
 
 def build_server() -> GlmServer:
     """The server with every feature module's handlers registered."""
-    from glm_lsp.lsp import code_actions, commands, documents, progress
+    from glm_lsp.lsp import code_actions, commands, completion, documents, progress
 
     install_redaction()
     if os.environ.get("GLM_LSP_LOG_LEVEL"):
@@ -368,6 +389,6 @@ def build_server() -> GlmServer:
     server.feature(types.INITIALIZED)(initialized)
     server.feature(types.SHUTDOWN)(shutdown)
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
-    for module in (code_actions, commands, documents, progress):
+    for module in (code_actions, commands, completion, documents, progress):
         module.register(server)
     return server

@@ -23,7 +23,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import Any
 
@@ -40,6 +40,7 @@ from .reply import ReplyBuilder, unwrap_envelope
 from .types import ChatRequest, Completion, StreamEvent
 
 YIELD_EVERY = 32  # SSE events parsed between turns of the event loop, so the server answers
+DRAIN_GRACE = 0.5  # seconds to read what follows [DONE] before closing the connection
 
 log = logging.getLogger("glm_lsp.providers")
 
@@ -315,7 +316,8 @@ class ProviderClient:
     ) -> None:
         """Feed SSE events to the builder until [DONE]; a stream that stops early is a cut."""
         done, count = False, 0
-        async for event in EventSource(response).aiter_sse():
+        events = EventSource(response).aiter_sse()
+        async for event in events:
             count += 1
             if count % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # one network read can hold hundreds of events
@@ -331,6 +333,8 @@ class ProviderClient:
         if not done and builder.finish_reason is None:
             raise AttemptFailed(Failure("cut", message="the stream ended before [DONE]"))
         delivery.emit(builder.flush_events())
+        if done:
+            await _drain(events)
 
     def _decode_chunk(self, data: str) -> Any:
         try:
@@ -351,3 +355,15 @@ class ProviderClient:
             raise AttemptFailed(
                 Failure("server", message=provider_message(text), detail=text[:2000])
             )
+
+
+async def _drain(events: AsyncIterator[Any]) -> None:
+    """Read the body's end after [DONE] (briefly), so the connection goes back to the pool:
+    a response left unread is closed, and the next request (inline completion sends one
+    per typing pause) would pay a new TCP and TLS handshake."""
+    try:
+        async with asyncio.timeout(DRAIN_GRACE):
+            async for _ in events:
+                pass
+    except (TimeoutError, httpx.TransportError, ValueError):
+        pass  # the connection is closed instead; the reply is complete either way

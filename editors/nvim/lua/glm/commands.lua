@@ -48,6 +48,9 @@ function M.usage()
       local title = task.title or task.what or ''
       table.insert(lines, ('%s %s (%s): %s'):format(task.task, title, task.state or '', task.text or ''))
     end
+    if result.completion and result.completion.requests > 0 then
+      table.insert(lines, result.completion.text) -- inline completion, counted apart
+    end
     client.notify(table.concat(lines, '\n'))
   end)
 end

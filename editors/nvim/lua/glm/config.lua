@@ -22,6 +22,16 @@ M.defaults = {
     reject_hunk = { 'x' },
     revise = { 'R' },
   },
+  -- Inline completion (ghost text), shown when the server's setting is on:
+  -- settings = { completion = { enabled = true } }. The keys work in Insert mode while a
+  -- suggestion is shown and type themselves otherwise, so accept = '<Tab>' is fine too;
+  -- false disables one.
+  completion = {
+    accept = '<M-l>',
+    accept_word = '<M-w>',
+    dismiss = '<C-]>',
+    highlight = 'Comment',
+  },
   -- Ex commands that open the preview and chat windows.
   preview_split = 'belowright split',
   chat_split = 'botright vsplit',

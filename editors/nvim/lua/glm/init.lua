@@ -54,6 +54,15 @@ function M.setup(opts)
     return
   end
   config.set(opts)
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = vim.api.nvim_create_augroup('glm.attach', { clear = true }),
+    callback = function(args)
+      local c = vim.lsp.get_client_by_id(args.data.client_id)
+      if c and c.name == 'glm' then
+        require('glm.completion').attach(c, args.buf)
+      end
+    end,
+  })
   if vim.lsp.enable then
     -- lsp/glm.lua builds the config from the options; enabling again makes Neovim
     -- read it afresh.
@@ -96,6 +105,15 @@ end
 
 function M.usage()
   require('glm.commands').usage()
+end
+
+--- Inline completion: accept the suggestion shown (or its next word); false if none.
+function M.accept_suggestion()
+  return require('glm.completion').accept()
+end
+
+function M.accept_suggestion_word()
+  return require('glm.completion').accept_word()
 end
 
 --- The running tasks' titles, for a statusline.

@@ -45,11 +45,22 @@ async function editorLines(page) {
   );
 }
 
+/** Run a command through the palette. The palette closes by itself when something takes
+ * the focus just as it opens (an editor the previous step opened), so it is opened again. */
 async function runCommand(page, title) {
-  await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 15000 });
-  await input.fill(`>${title}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press("F1");
+      await input.waitFor({ state: "visible", timeout: 15000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press("Escape");
+      await page.waitForTimeout(500);
+    }
+  }
   const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
   await row.waitFor({ state: "visible", timeout: 15000 });
   await page.keyboard.press("Enter");

@@ -222,6 +222,21 @@ def test_a_new_blank_line_stays_blank_beside_a_whitespace_only_one() -> None:
     assert patched(text, diff) == "def f():\n    a = 1\n    \n    log(a)\n\n    return a\n"
 
 
+def test_new_lines_never_gain_trailing_whitespace_from_the_file() -> None:
+    # The quote lost the file's trailing spaces on " *"; the new " *" lines stay clean.
+    text = "/**\n *     \n * @param x\n */\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,3 +1,5 @@\n"
+        " /**\n"
+        "- *\n"
+        "+ *\n"
+        "+ * Aliased as `x`.\n"
+        "+ *\n"
+        "  * @param x\n"
+    )
+    assert patched(text, diff) == "/**\n *\n * Aliased as `x`.\n *\n * @param x\n */\n"
+
+
 # --- 3. a change that is already made is refused, never made twice ---------------------------
 
 INSERT = (

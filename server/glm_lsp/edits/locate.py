@@ -782,17 +782,17 @@ def _splice(
 def _trailing_as_file(
     edit: LineEdit, window: list[str], paired: list[int | None]
 ) -> dict[str, str]:
-    """The file's line for each quoted line that differs from it only in trailing
-    whitespace: a new line restating such a quote verbatim (a line the model moved, or
-    kept where the alignment saw a new one) keeps the file's trailing whitespace too."""
+    """The file's line for each quoted line that has trailing whitespace the file's has
+    not: a new line restating such a quote verbatim (a line the model moved, or kept where
+    the alignment saw a new one) is written as the file has it, without it."""
     table: dict[str, str] = {}
     clashes = set()
     for number, place in enumerate(paired):
         quoted = edit.old[number]
         if place is None or not quoted.strip() or window[place] == quoted:
             continue  # (a blank line says nothing: there are blank lines everywhere)
-        if window[place].rstrip() != quoted.rstrip():
-            continue
+        if window[place].rstrip() != quoted.rstrip() or len(window[place]) > len(quoted):
+            continue  # (never adds trailing whitespace: the change may be taking it away)
         if table.setdefault(quoted, window[place]) != window[place]:
             clashes.add(quoted)
     return {quoted: line for quoted, line in table.items() if quoted not in clashes}

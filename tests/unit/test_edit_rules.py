@@ -237,6 +237,34 @@ def test_new_lines_never_gain_trailing_whitespace_from_the_file() -> None:
     assert patched(text, diff) == "/**\n *\n * Aliased as `x`.\n *\n * @param x\n */\n"
 
 
+def test_a_misquoted_line_more_like_the_next_file_line_is_refused() -> None:
+    # "sl.OP_NO_TLSv1_1" resembles OP_NO_TLSv1 (line 3) but OP_NO_TLSv1_1 (line 4) more:
+    # the model may have left out line 3 and meant line 4, where the new lines go after it.
+    text = (
+        "def harden(context):\n"
+        "    context.options |= ssl.OP_NO_SSLv3\n"
+        "    context.options |= ssl.OP_NO_TLSv1\n"
+        "    context.options |= ssl.OP_NO_TLSv1_1\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,2 +2,4 @@\n"
+        "     context.options |= ssl.OP_NO_SSLv3\n"
+        "     context.options |= sl.OP_NO_TLSv1_1\n"
+        "+\n"
+        "+__all__ = ['harden']\n"
+    )
+    assert "was not found in cart.py" in refusal(patched, text, diff)
+
+
+def test_a_faint_hunk_far_from_its_line_numbers_is_refused() -> None:
+    # A blank line and "}" stand once in the file, at line 4; the @@ line says 30.
+    text = "func a() {\n\tx()\n\n}\n" + "".join(f"// note {n}\n" for n in range(40))
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -30,2 +30,4 @@\n \n }\n+\n+func b() {}\n"
+    assert (
+        "has too little to go by: its lines match cart.py only at line 3, far from its @@ line 30"
+    ) in refusal(patched, text, diff)
+
+
 # --- 3. a change that is already made is refused, never made twice ---------------------------
 
 INSERT = (
@@ -512,7 +540,7 @@ def test_a_misquoted_line_beside_a_left_out_one_pairs_with_the_line_it_misquotes
         " from .exc impor BadHeader\n"
         " from .exc import BadPayload\n"
     )
-    assert "was not found in cart.py" in refusal(patched, text, diff)
+    assert "where the file has line 3 that it leaves out" in refusal(patched, text, diff)
 
 
 def test_a_change_of_indentation_already_made_is_refused() -> None:

@@ -752,6 +752,7 @@ def _splice(
         if not edit.kept[number]:
             _check_removed(index, edit.old[number], None if place is None else start + place)
     _check_removed_runs(index, start, edit, paired)
+    _refuse_closer_misquotes(index, start, edit, paired)
     indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     out: list[tuple[str, str]] = []
@@ -860,6 +861,27 @@ def _refuse_shiftable(
                 "its new lines belong is unclear"
             )
         other += step
+
+
+def _refuse_closer_misquotes(
+    index: LineIndex, start: int, edit: LineEdit, paired: list[int | None]
+) -> None:
+    """Refuse when a misquoted line is more like a file line next to the one it was taken
+    for (`TLSv1_1` misquoted, paired with `TLSv1` above it): the model may have left out
+    the line it was taken for, and meant its neighbour."""
+    used = {start + place for place in paired if place is not None}
+    for number, place in enumerate(paired):
+        if place is None or norm(edit.old[number]) == norm(index.contents[start + place]):
+            continue
+        here = _likeness(edit.old[number], index.contents[start + place])
+        for other in (start + place - 1, start + place + 1):
+            if 0 <= other < len(index.lines) and other not in used:
+                if _likeness(edit.old[number], index.contents[other]) > here:
+                    raise _Refused(
+                        f"its line {edit.old[number].strip()!r} is more like line {other + 1} "
+                        f"than line {start + place + 1}, which it was taken for, so where it "
+                        "belongs is unclear"
+                    )
 
 
 def _check_removed_runs(

@@ -283,7 +283,26 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
         raise EditError(not_found_message(index.text, old_text, path, _terms(hunk, number)))
     if found is not None and expected is not None and found.level in LEVELS[1:]:
         _refuse_two_readings(path, index, hunk, number, best, expected)
+    if expected is not None:
+        _refuse_faint_and_far(path, hunk, number, best, expected)
     return best
+
+
+def _refuse_faint_and_far(
+    path: str, hunk: Hunk, number: int, best: list[Candidate], expected: int
+) -> None:
+    """Refuse a hunk whose lines say too little (blank lines, braces: fewer than two with
+    some words) to be placed far from its @@ line: the model may have left out the line
+    that would have put it there, and such lines stand all over a file."""
+    if len(best) != 1 or abs(best[0].start - expected) <= _SLACK:
+        return  # (several places: the numbers choose, or the message says they cannot)
+    if sum(sum(char.isalnum() for char in line) >= 4 for line in hunk.edit().old) >= 2:
+        return
+    raise EditError(
+        f"{_terms(hunk, number).sentence_old} has too little to go by: its lines match "
+        f"{path} only at line {best[0].start + 1}, far from its @@ line {expected + 1}, and "
+        "such lines stand in many places. Add a context line or two that say where it belongs."
+    )
 
 
 def _refuse_two_readings(

@@ -257,12 +257,18 @@ def test_a_misquoted_line_more_like_the_next_file_line_is_refused() -> None:
 
 
 def test_a_faint_hunk_far_from_its_line_numbers_is_refused() -> None:
-    # A blank line and "}" stand once in the file, at line 4; the @@ line says 30.
-    text = "func a() {\n\tx()\n\n}\n" + "".join(f"// note {n}\n" for n in range(40))
-    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -30,2 +30,4 @@\n \n }\n+\n+func b() {}\n"
+    # A blank line and "}" stand together once, at lines 3-4; at the @@ line (30) they stand
+    # with "\tlast()" between them. Wrong numbers, or a left-out line?
+    notes = "".join(f"// note {n}\n" for n in range(24))
+    text = "func a() {\n\tx()\n\n}\n" + notes + "func b() {\n\n\tlast()\n}\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -30,2 +30,4 @@\n \n }\n+\n+func c() {}\n"
     assert (
-        "has too little to go by: its lines match cart.py only at line 3, far from its @@ line 30"
+        "has too little to go by: its lines match cart.py only at line 3, far from its @@ "
+        "line 30"
     ) in refusal(patched, text, diff)
+    # Without that reading near line 30, the numbers were simply wrong.
+    plain = text.replace("\n\tlast()\n", "\tlast()\n")
+    assert patched(plain, diff) == plain.replace("\n}\n", "\n}\n\nfunc c() {}\n", 1)
 
 
 # --- 3. a change that is already made is refused, never made twice ---------------------------

@@ -284,19 +284,23 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if found is not None and expected is not None and found.level in LEVELS[1:]:
         _refuse_two_readings(path, index, hunk, number, best, expected)
     if expected is not None:
-        _refuse_faint_and_far(path, hunk, number, best, expected)
+        _refuse_faint_and_far(path, index, hunk, number, best, expected)
     return best
 
 
 def _refuse_faint_and_far(
-    path: str, hunk: Hunk, number: int, best: list[Candidate], expected: int
+    path: str, index: LineIndex, hunk: Hunk, number: int, best: list[Candidate], expected: int
 ) -> None:
     """Refuse a hunk whose lines say too little (blank lines, braces: fewer than two with
-    some words) to be placed far from its @@ line: the model may have left out the line
-    that would have put it there, and such lines stand all over a file."""
+    some words) that matches far from its @@ line while at that line it matches with a line
+    left out: such lines stand all over a file, and which mistake the model made (the
+    numbers, or a line left out) decides where the change goes."""
     if len(best) != 1 or abs(best[0].start - expected) <= _SLACK:
         return  # (several places: the numbers choose, or the message says they cannot)
-    if sum(sum(char.isalnum() for char in line) >= 4 for line in hunk.edit().old) >= 2:
+    old = hunk.edit().old
+    if sum(sum(char.isalnum() for char in line) >= 4 for line in old) >= 2:
+        return
+    if not _with_one_left_out(index, old, expected):
         return
     raise EditError(
         f"{_terms(hunk, number).sentence_old} has too little to go by: its lines match "
@@ -324,6 +328,19 @@ def _refuse_two_readings(
             "a line left out, so which place it means is unclear. Copy the "
             "lines exactly as they are in the file, with the lines between them."
         )
+
+
+def _with_one_left_out(index: LineIndex, old: tuple[str, ...], at: int) -> bool:
+    """Whether the quoted lines stand in order within a few lines of `at` with exactly one
+    file line between two of them."""
+    keys = index.keys("whitespace")
+    wanted = [norm(line) for line in old]
+    for start in range(max(0, at - _SLACK), min(len(keys), at + _SLACK + 1)):
+        window = keys[start : start + len(wanted) + 1]
+        for gap in range(1, len(wanted)):
+            if len(window) > gap and window == [*wanted[:gap], window[gap], *wanted[gap:]]:
+                return True
+    return False
 
 
 def _tie_break(

@@ -10,60 +10,23 @@
 
 const path = require("node:path");
 const fs = require("node:fs");
-const { chromium } = require(process.env.PLAYWRIGHT);
+const { env, log, openWorkbench, loadWorkbench, editorLines, openFile } = require("./workbench.cjs");
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const URL = env("URL");
 const FILE = env("FILE");
 const TYPED = env("TYPED");
 const SUGGESTION = env("SUGGESTION");
 const SHOTS = env("SHOTS");
-const started = Date.now();
-
-function log(message) {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
-}
 
 async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `completion-${name}.png`) }).catch(() => {});
 }
 
-/** Text of the visible editor, lines in order (Monaco renders spaces as U+00A0). */
-async function editorLines(page) {
-  return page.$$eval(".editor-group-container .monaco-editor .view-line", (nodes) =>
-    nodes
-      .map((n) => ({ top: parseFloat(n.style.top || "0"), text: n.textContent.replace(/\u00a0/g, " ") }))
-      .sort((a, b) => a.top - b.top)
-      .map((n) => n.text),
-  );
-}
-
-async function openFile(page, name) {
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 15000 });
-  await input.fill(name); // not keyboard.type: a webview that kept the focus would take the keys
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press("Enter");
-  await page.locator(`.tabs-container .tab.active:has-text("${name}")`).waitFor({ timeout: 15000 });
-}
-
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const { browser, page } = await openWorkbench();
   try {
-    await page.goto(URL, { waitUntil: "domcontentloaded", timeout: 60000 });
-    await page.locator(".monaco-workbench").waitFor({ timeout: 60000 });
-    log("workbench loaded");
+    await loadWorkbench(page, URL);
     const item = page.locator(".statusbar-item", { hasText: "GLM completion" }).first();
     await item.waitFor({ state: "visible", timeout: 60000 });
     log(`status item: "${(await item.innerText()).trim()}"`);

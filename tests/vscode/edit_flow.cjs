@@ -8,41 +8,21 @@
 
 const path = require("node:path");
 const fs = require("node:fs");
-const { chromium } = require(process.env.PLAYWRIGHT);
+const { env, log, openWorkbench, loadWorkbench, editorLines, openFile } = require("./workbench.cjs");
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const URL = env("URL");
 const FILE = env("FILE");
 const INSTRUCTION = env("INSTRUCTION");
 const EXPECTED = env("EXPECTED");
 const API_KEY = env("API_KEY");
 const SHOTS = env("SHOTS");
-const started = Date.now();
 let shot = 0;
-
-function log(message) {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
-}
 
 async function screenshot(page, name) {
   shot += 1;
   const file = path.join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
   await page.screenshot({ path: file }).catch(() => {});
   return file;
-}
-
-/** Text of the visible editor, lines in order (Monaco renders spaces as U+00A0). */
-async function editorLines(page) {
-  return page.$$eval(".editor-group-container .monaco-editor.focused .view-line, .editor-group-container .monaco-editor .view-line", (nodes) =>
-    nodes
-      .map((n) => ({ top: parseFloat(n.style.top || "0"), text: n.textContent.replace(/\u00a0/g, " ") }))
-      .sort((a, b) => a.top - b.top)
-      .map((n) => n.text),
-  );
 }
 
 /** Run a command through the palette. The palette closes by itself when something takes
@@ -64,16 +44,6 @@ async function runCommand(page, title) {
   const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
   await row.waitFor({ state: "visible", timeout: 15000 });
   await page.keyboard.press("Enter");
-}
-
-async function openFile(page, name) {
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 15000 });
-  await input.fill(name); // not keyboard.type: a webview that kept the focus would take the keys
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press("Enter");
-  await page.locator(`.tabs-container .tab.active:has-text("${name}")`).waitFor({ timeout: 15000 });
 }
 
 async function answerInputBox(page, promptText, value) {
@@ -196,21 +166,14 @@ async function hunks(page) {
 
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const { browser, page } = await openWorkbench();
   page.on("console", (msg) => {
     if (msg.type() === "error" && !/open-vsx|authentication provider|ERR_NAME_NOT_RESOLVED|Failed to load resource/.test(msg.text())) {
       log(`browser console: ${msg.text().slice(0, 300)}`);
     }
   });
   try {
-    await page.goto(URL, { waitUntil: "domcontentloaded", timeout: 60000 });
-    await page.locator(".monaco-workbench").waitFor({ timeout: 60000 });
-    log("workbench loaded");
+    await loadWorkbench(page, URL);
 
     const status = page.locator(".statusbar-item", { hasText: "GLM" }).first();
     await status.waitFor({ state: "visible", timeout: 60000 });

@@ -455,8 +455,13 @@ def first_line_cut(hunk: Hunk) -> tuple[str, str] | None:
 
 def drop_context(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
     """The hunk without one interior context line (old lines on both sides), and whether
-    that leaves added lines right where the dropped line was: then the diff does not say on
-    which side of it they go, and it must be refused."""
+    the diff as written leaves its result unsaid, so that it must be refused.
+
+    It is unsaid when the left-out line could be one whose absence leaves added lines
+    right where it was (on which side of it they go is not said), or one between two
+    removed lines (whether it goes too is not said). An equal neighbour that dropping gives
+    the same diff is such a line as much as the one dropped: "" beside "" reads either way.
+    """
     tags = [tag for tag, _ in hunk.lines]
     interior = [
         k
@@ -469,7 +474,32 @@ def drop_context(hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
         return None
     k = rng.choice(interior)
     lines = hunk.lines[:k] + hunk.lines[k + 1 :]
-    return Hunk(hunk.start, lines), unsaid_side(lines, k, hunk.lines[k][1])
+    readings = [j for j in interior if hunk.lines[:j] + hunk.lines[j + 1 :] == lines]
+    unsaid = any(
+        unsaid_side(lines, j, hunk.lines[j][1]) or between_removed(lines, j) for j in readings
+    )
+    return Hunk(hunk.start, lines), unsaid
+
+
+def read_as(
+    a: list[str], cut: Hunk, expected: str, unsaid: bool, numbered: bool = True
+) -> str | None:
+    """What a mistaken hunk must give: nothing when its result is unsaid, except when it
+    quotes the file exactly (once, or where its right @@ numbers say): then it is no
+    mistake at all (two blank lines of three are still the file's lines) and means what it
+    says."""
+    old = cut.old_lines()
+    once = numbered or line_occurrences(a, old) == 1
+    if a[cut.start : cut.start + len(old)] == old and once:
+        new = [line for tag, line in cut.lines if tag != "-"]
+        return "".join(a[: cut.start] + new + a[cut.start + len(old) :])
+    return None if unsaid else expected
+
+
+def between_removed(lines: list[tuple[str, str]], k: int) -> bool:
+    """Whether position `k` lies between two removed lines: a line left out there may have
+    been kept or removed with them, and the diff does not say which."""
+    return 0 < k < len(lines) and lines[k - 1][0] == "-" and lines[k][0] == "-"
 
 
 def unsaid_side(lines: list[tuple[str, str]], k: int, dropped: str) -> bool:
@@ -595,20 +625,17 @@ def diff_proposals(
         yield "tabs", change.old, expected, render(p, [tabbed])
     dropped = drop_context(hunk, rng)
     if dropped is not None:
-        yield (
-            "dropped_context",
-            change.old,
-            None if dropped[1] else expected,
-            render(p, [dropped[0]]),
-        )
+        cut, unsaid = dropped
+        yield "dropped_context", change.old, read_as(a, cut, expected, unsaid), render(p, [cut])
     mangled = several_mistakes(hunk, rng)
     if mangled is not None:
         shifted = rng.choice([-1, 1]) * rng.randint(3, 40)
+        cut, unsaid = mangled
         yield (
             "multi",
             change.old,
-            None if mangled[1] else expected,
-            render(p, [mangled[0]], delta=shifted),
+            read_as(a, cut, expected, unsaid or not unique, numbered=False),
+            render(p, [cut], delta=shifted),
         )
     yield "neg_applied", expected, None, render(p, [hunk])
     if hunk.old() and change.old.endswith("\n") and core.i2 < len(a):

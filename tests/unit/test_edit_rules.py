@@ -263,10 +263,13 @@ def test_a_faint_hunk_far_from_its_line_numbers_is_refused() -> None:
     text = "func a() {\n\tx()\n\n}\n" + notes + "func b() {\n\n\tlast()\n}\n"
     diff = "--- a/cart.py\n+++ b/cart.py\n@@ -30,2 +30,4 @@\n \n }\n+\n+func c() {}\n"
     assert (
-        "has too little to go by: its lines match cart.py only at line 3, far from its @@ "
-        "line 30"
+        "has too little to go by: its lines match cart.py only at line 3, far from its @@ line 30"
     ) in refusal(patched, text, diff)
-    # Without that reading near line 30, the numbers were simply wrong.
+    # With numbers far from both, which place the model meant is as unclear.
+    text_longer = text + notes
+    far = diff.replace("@@ -30,2 +30,4 @@", "@@ -50,2 +50,4 @@")
+    assert "has too little to go by" in refusal(patched, text_longer, far)
+    # Without that reading anywhere, the numbers were simply wrong.
     plain = text.replace("\n\tlast()\n", "\tlast()\n")
     assert patched(plain, diff) == plain.replace("\n}\n", "\n}\n\nfunc c() {}\n", 1)
 
@@ -463,7 +466,9 @@ def test_a_loose_match_whose_lines_sit_at_different_depths_is_refused() -> None:
         apply_patch(files, diff)
     assert error.value.message.startswith(
         "Hunk 1 of the diff (@@ -5,4 +5,5 @@, first line \"Express.regexpKeys.hould.eql ['page']\") "
-        "was not found in spec.rb"
+        "matches lines 5-8 of spec.rb only loosely, and its lines resemble the file's only "
+        "loosely and their indentation differs from the file's by different amounts on "
+        "different lines, so it may be another place"
     )
 
 
@@ -565,3 +570,103 @@ def test_a_change_of_indentation_already_made_is_refused() -> None:
         "         return value\n"
     )
     assert refusal(patched, indented, diff).startswith("The edit is already in cart.py")
+
+
+# --- a left-out line in short hunks, copies told apart by numbers, runs of equal lines -------
+
+CORE = "var app = {\n  server: new Server,\n  router: new Router\n}\n"
+
+
+def test_a_short_hunk_with_one_telling_line_and_a_left_out_line_is_placed() -> None:
+    # "router: new Router" left out; the new lines go after "}", which the diff says.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,2 +2,4 @@\n"
+        "   server: new Server,\n"
+        " }\n"
+        "+\n"
+        "+configure(app)\n"
+    )
+    assert patched(CORE, diff) == CORE + "\nconfigure(app)\n"
+
+
+def test_right_numbers_choose_the_copy_where_the_lines_stand_with_one_left_out() -> None:
+    one = "  it('works', () => {\n    assert.ok(run());\n    done();\n  });\n"
+    text = (
+        "describe('a', () => {\n"
+        + one
+        + "});\n\n"
+        + "\n" * 10
+        + "describe('b', () => {\n"
+        + one
+        + "});\n"
+    )
+    diff = (  # "assert.ok" left out; the numbers name the second copy to the line
+        "--- a/cart.py\n+++ b/cart.py\n@@ -19,3 +19,4 @@\n"
+        "   it('works', () => {\n"
+        "     done();\n"
+        "+    cleanup();\n"
+        "   });\n"
+    )
+    second = text.rindex("    done();\n") + len("    done();\n")
+    assert patched(text, diff) == text[:second] + "    cleanup();\n" + text[second:]
+    off = diff.replace("@@ -19,3 +19,4 @@", "@@ -17,3 +17,4 @@")  # two lines off: a guess
+    assert "its @@ line numbers are not trusted to choose" in refusal(patched, text, off)
+
+
+def test_a_misquoted_first_line_beside_a_left_out_line_pairs_with_its_own_line() -> None:
+    text = (
+        "    log = logging.getLogger()\n"
+        "    log.setLevel(logging.DEBUG)\n"
+        "    log.propagate = True\n"
+        "\n"
+        "    get('http://example.com')\n"
+        "\n"
+    )
+    diff = (  # "setLevl" misquoted, "propagate" left out, numbers off
+        "--- a/cart.py\n+++ b/cart.py\n@@ -12,4 +12,4 @@\n"
+        "     log.setLevl(logging.DEBUG)\n"
+        " \n"
+        "-    get('http://example.com')\n"
+        "+    get('https://example.com')\n"
+        " \n"
+    )
+    assert patched(text, diff) == text.replace("http:", "https:")
+
+
+def test_a_deletion_whose_lines_stand_with_one_left_out_is_made_not_taken_for_made() -> None:
+    text = "        raise Failed(\n            detail(text)\n        )\n\n    def next(self):\n"
+    diff = (  # the ")" left out; its result ("raise", "detail") stands there already
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,3 +1,2 @@\n"
+        "         raise Failed(\n"
+        "             detail(text)\n"
+        "-\n"
+    )
+    assert patched(text, diff) == text.replace(")\n\n", ")\n")
+
+
+def test_blank_lines_removed_after_a_left_out_line_pair_with_the_run_they_are_in() -> None:
+    text = "    if prefetch:\n        r.content\n\n    return r\n\n\n\n\n"
+    diff = (  # "return r" left out; the four blank lines below it go, the one above stays
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,6 +2,2 @@\n         r.content\n \n-\n-\n-\n-\n"
+    )
+    assert patched(text, diff) == "    if prefetch:\n        r.content\n\n    return r\n"
+
+
+def test_a_quoted_brace_at_its_own_depth_is_not_taken_for_a_left_out_one() -> None:
+    text = (
+        "describe('a', () => {\n"
+        "  it('x', () => {\n"
+        "    assert.deepEqual(result, {\n"
+        "      params: {}\n"
+        "    });\n"
+        "  });\n"
+        "});\n"
+    )
+    diff = (  # "    });" left out; the quoted "  });" is the line at its own depth, not that one
+        "--- a/cart.py\n+++ b/cart.py\n@@ -4,3 +4,4 @@\n"
+        "       params: {}\n"
+        "   });\n"
+        "+  it('y', () => {});\n"
+        " });\n"
+    )
+    assert patched(text, diff) == text.replace("  });\n});", "  });\n  it('y', () => {});\n});")

@@ -250,33 +250,45 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
                 options = [_with_raw(index, edit, option) for option in options]
                 options.sort(key=lambda option: -option.raw)
             if level == "whitespace":
-                options = _with_gapped_rivals(index, edit, options, final_eol)
+                return _at_depth_or_gapped(index, edit, options, final_eol)
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
-        return Found(
-            FUZZY, tuple(_with_loose_rivals(index, edit, list(fuzzy.candidates), final_eol))
-        )
+        options = _without_blind_windows(index, edit, list(fuzzy.candidates))
+        return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
     return gapped(index, edit, final_eol) or fuzzy
 
 
-def _with_gapped_rivals(
-    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+def _without_blind_windows(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
 ) -> list[Candidate]:
+    """Fuzzy `options` without the unusable windows over lines where another window holds
+    every quoted line verbatim: a character ratio hardly sees a blank line, so a window
+    that misses the blank line an edit removes can look closer than the one that has it."""
+    whole = [o for o in options if o.lines is not None and verbatim(index, edit, o)]
+    return [o for o in options if o.lines is not None or not any(_overlap(o, w) for w in whole)]
+
+
+def _at_depth_or_gapped(
+    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+) -> Found:
     """`options` found up to indentation, each made unusable where the quoted lines, with
     the indentation they have, match over other lines with one left out: the model either
-    misindented lines or left one out, and which one changes the result."""
-    rivals = gapped(index, edit, final_eol, levels=("trailing whitespace",))
-    return _refuse_rivals(
+    misindented lines or left one out, and which one changes the result. Where none of them
+    can be made (their depths disagree), the reading with a line left out is the one."""
+    found = gapped(index, edit, final_eol, levels=("trailing whitespace",))
+    rivals = [rival for rival in found.candidates if rival.lines is not None] if found else []
+    if rivals and all(option.lines is None for option in options):
+        return Found(GAPPED, tuple(rivals))
+    checked = _refuse_rivals(
         index,
         options,
-        [rival for rival in rivals.candidates if rival.end - rival.start > len(edit.old)]
-        if rivals
-        else [],
+        rivals,
         lambda option, rival: _overlap(option, rival),
         "some of its lines match there only at another depth, while with their own "
         "indentation they match lines {} with a line left out",
     )
+    return Found("whitespace", tuple(checked))
 
 
 def _with_loose_rivals(
@@ -289,13 +301,28 @@ def _with_loose_rivals(
     return _refuse_rivals(
         index,
         options,
-        list(rivals.candidates) if rivals else [],
+        [rival for rival in rivals.candidates if rival.lines is not None] if rivals else [],
         lambda option, rival: (
-            not _overlap(option, rival) or rival.end - rival.start > len(edit.old)
+            (not _overlap(option, rival) or rival.end - rival.start > len(edit.old))
+            and _mistakes(index, edit, rival) <= _mistakes(index, edit, option)
         ),
         "its lines resemble the file's there only loosely, while lines {} hold every one "
         "of them with a line left out",
     )
+
+
+def _mistakes(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
+    """How many mistakes reading the edit at `option` takes: quoted lines that are not the
+    file's line they stand for (up to whitespace), and file lines left out. A reading that
+    takes more than another is no rival to it."""
+    ops = _aligned(index, edit, option.start, option.end)
+    paired = _pairing(edit, index.contents[option.start : option.end], ops)
+    misquoted = sum(
+        place is None or norm(index.contents[option.start + place]) != norm(line)
+        for line, place in zip(edit.old, paired, strict=True)
+    )
+    left_out = option.end - option.start - sum(place is not None for place in paired)
+    return misquoted + left_out
 
 
 def _refuse_rivals(
@@ -309,18 +336,14 @@ def _refuse_rivals(
     checked = []
     for option in options:
         other = next((rival for rival in rivals if counts(option, rival)), None)
-        if (
-            other is not None
-            and option.lines is not None
-            and not _same_result(index, option, other)
-        ):
+        if other is not None and option.lines is not None and not same_result(index, option, other):
             where = wording.format(f"{other.start + 1}-{other.end}")
             option = replace(option, lines=None, problem=f"{where}, so which it means is unclear")
         checked.append(option)
     return checked
 
 
-def _same_result(index: LineIndex, a: Candidate, b: Candidate) -> bool:
+def same_result(index: LineIndex, a: Candidate, b: Candidate) -> bool:
     """Whether two readings of an edit leave the same file."""
     if a.lines is None or b.lines is None:
         return False
@@ -362,6 +385,8 @@ def already_applied(
     places = [place for place in (found.candidates if found else ()) if place.lines is not None]
     if not places and found is not None and found.level in LEVELS:
         return None  # every quoted line stands there: not made yet, but unclear (its problem)
+    if _only_removes(edit) and any(verbatim(index, edit, place) for place in places):
+        return None  # the lines it removes stand there, a line it left out between them
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
@@ -388,6 +413,13 @@ def _only_removes(edit: LineEdit) -> bool:
         return False
     remaining = iter(norm(line) for line in edit.old)
     return all(any(line == other for other in remaining) for line in new)
+
+
+def verbatim(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+    """Whether the quoted lines stand in the option's window exactly as written, in order,
+    with only file lines left out between them."""
+    window = iter(index.contents[option.start : option.end])
+    return all(any(line == other for other in window) for line in edit.old)
 
 
 def _only_adds(edit: LineEdit) -> bool:
@@ -561,10 +593,10 @@ def gapped(
     few file lines between them that the model left out (a dropped context line).
 
     Too few lines differ for a character ratio to notice, so the test is on whole lines:
-    each quoted line pairs with a file line, at most a quarter as many file lines are
-    left out, and at least two distinctive lines match exactly. Every such place is a
-    candidate; more than one is ambiguous. `levels` are those lines may pair at (see
-    `_aligned`).
+    each quoted line pairs with a file line, one to a quarter as many file lines are left
+    out (a reading with none is a fuzzy match's), and a distinctive line matches exactly.
+    Every such place is a candidate; more than one is ambiguous. `levels` are those lines
+    may pair at (see `_aligned`).
     """
     wanted = [norm(line) for line in edit.old]
     if len(wanted) < 2:
@@ -580,7 +612,7 @@ def gapped(
     for (first, last), ops in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
         telling = sum(sum(char.isalnum() for char in wanted[k]) >= 4 for k in equal)
-        if last - first - len(wanted) > slack or telling < 2:
+        if not 0 < last - first - len(wanted) <= slack or telling < 1:
             continue
         similarity = len(equal) / (last - first)
         options.append(candidate(index, edit, first, last, similarity, ops, final_eol))
@@ -597,13 +629,24 @@ def _gap_alignment(
     opcodes pairing them, when every quoted line pairs with one there (see `_aligned`)."""
     for level in levels:
         ops = _align([_KEY[level](line) for line in edit.old], index.keys(level)[first:last])
-        matched = [(f1, f2) for tag, _, _, f1, f2 in ops if tag == "equal"]
+        matched = [(i1, i2, f1, f2) for tag, i1, i2, f1, f2 in ops if tag == "equal"]
         if not matched:
             continue
-        low, high = first + matched[0][0], first + matched[-1][1]
-        ops = _aligned(index, edit, low, high, levels)
-        if None not in _pairing(edit, index.contents[low:high], ops):
-            return (low, high), ops
+        # Quoted lines before the first match and after the last (misquoted ones) pair with
+        # as many file lines there, or else with a line left out beside them.
+        for slack in range(max(1, len(edit.old) // 4) + 1):
+            low = max(0, first + matched[0][2] - matched[0][0] - slack)
+            high = first + matched[-1][3] + len(edit.old) - matched[-1][1] + slack
+            high = min(len(index.lines), high)
+            ops = _aligned(index, edit, low, high, levels)
+            paired = _pairing(edit, index.contents[low:high], ops)
+            if None in paired:
+                continue
+            spots = [spot for spot in paired if spot is not None]
+            low, high = low + min(spots), low + max(spots) + 1
+            ops = _aligned(index, edit, low, high, levels)
+            if None not in _pairing(edit, index.contents[low:high], ops):
+                return (low, high), ops
     return None
 
 
@@ -633,18 +676,24 @@ def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
     """Window starts proposed by the wanted lines found (up to whitespace) in the file.
 
     A window similar enough to count has most of its lines equal to the wanted ones, so
-    each such line votes for the start it implies; the most voted starts are scored.
+    each such line votes for the start it implies; starts with at least half the most votes
+    are scored, those of rare lines first: a blank line or a lone brace votes for
+    thousands of starts, and would crowd out the one its telling neighbours agree on.
     """
     places = index.places("whitespace")
     votes: dict[int, int] = {}
+    weight: dict[int, float] = {}
     for offset, line in enumerate(wanted):
-        for place in places.get(line, [])[:_MAX_PLACES]:
+        found = places.get(line, [])[:_MAX_PLACES]
+        for place in found:
             votes[place - offset] = votes.get(place - offset, 0) + 1
+            weight[place - offset] = weight.get(place - offset, 0.0) + 1 / len(found)
     if not votes:
         return []
     top = max(votes.values())
-    ranked = sorted(votes, key=lambda start: (-votes[start], start))
-    return [start for start in ranked[:_MAX_STARTS] if votes[start] * 2 >= top]
+    ranked = sorted(votes, key=lambda start: (-votes[start], -weight[start], start))
+    kept = [start for start in ranked if votes[start] * 2 >= top]
+    return sorted(kept, key=lambda start: (-weight[start], start))[:_MAX_STARTS]
 
 
 def _windows_near(start: int, height: int, size: int) -> list[tuple[int, int]]:
@@ -658,8 +707,27 @@ def _windows_near(start: int, height: int, size: int) -> list[tuple[int, int]]:
 
 
 def _align(wanted: list[str], window: list[str]) -> list[Opcode]:
-    """difflib opcodes pairing the wanted lines with the window's (normalised) lines."""
-    return list(SequenceMatcher(None, wanted, window, autojunk=False).get_opcodes())
+    """difflib opcodes pairing the wanted lines with the window's (normalised) lines.
+
+    difflib pairs a run of equal lines (blank ones) from its start, so a quoted run one
+    shorter than the file's, with a line left out before it, loses its last line; aligned
+    from the end too, the alignment that pairs more lines is taken.
+    """
+    forward: list[Opcode] = list(
+        SequenceMatcher(None, wanted, window, autojunk=False).get_opcodes()
+    )
+    if all(tag == "equal" or tag == "insert" for tag, *_ in forward):
+        return forward
+    backward = SequenceMatcher(None, wanted[::-1], window[::-1], autojunk=False).get_opcodes()
+    n, m = len(wanted), len(window)
+    mirrored: list[Opcode] = [
+        (tag, n - i2, n - i1, m - j2, m - j1) for tag, i1, i2, j1, j2 in backward[::-1]
+    ]
+    return mirrored if _equal_count(mirrored) > _equal_count(forward) else forward
+
+
+def _equal_count(ops: Sequence[Opcode]) -> int:
+    return sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
 
 
 def candidate(
@@ -845,16 +913,19 @@ def _refuse_shiftable(
     as well be an equal file line beyond it (`step` away from the new lines: two blank
     lines, two "}" lines, one quoted): the line at `place` may be one the model left out,
     and the new lines' side of it is then a guess. An equal line that the model left out
-    counts, and so does one past the window that the quote matches better (to the
-    indentation) than the line it was paired with."""
+    counts, unless the quote has the indentation of its own line and not that one's; so
+    does one past the window that the quote matches better (to the indentation) than the
+    line it was paired with."""
     used = {spot for spot in paired if spot is not None}
     lines = index.contents
     here = lines[start + place]
     other = place + step
     while 0 <= start + other < len(lines) and norm(lines[start + other]) == norm(here):
         inside = 0 <= other < size
-        closer = quoted.rstrip() == lines[start + other].rstrip() != here.rstrip()
-        if (inside and other not in used) or (not inside and closer):
+        there = lines[start + other].rstrip()
+        closer = quoted.rstrip() == there != here.rstrip()
+        apart = quoted.rstrip() == here.rstrip() != there  # the quote's depth is its own
+        if (inside and other not in used and not apart) or (not inside and closer):
             raise _Refused(
                 f"its context line {quoted.strip()!r} also stands at line "
                 f"{start + other + 1}, which it leaves out, so on which side of that line "

@@ -37,7 +37,9 @@ from glm_lsp.edits.locate import (
     gapped,
     insertion,
     norm,
+    same_result,
     split_lf,
+    verbatim,
 )
 from glm_lsp.errors import EditError
 
@@ -292,15 +294,15 @@ def _refuse_faint_and_far(
     path: str, index: LineIndex, hunk: Hunk, number: int, best: list[Candidate], expected: int
 ) -> None:
     """Refuse a hunk whose lines say too little (blank lines, braces: fewer than two with
-    some words) that matches far from its @@ line while at that line it matches with a line
-    left out: such lines stand all over a file, and which mistake the model made (the
-    numbers, or a line left out) decides where the change goes."""
+    some words) that matches far from its @@ line while elsewhere it matches with a line
+    left out: such lines stand all over a file, and which mistakes the model made (the
+    numbers, a line left out) decides where the change goes."""
     if len(best) != 1 or abs(best[0].start - expected) <= _SLACK:
         return  # (several places: the numbers choose, or the message says they cannot)
     old = hunk.edit().old
     if sum(sum(char.isalnum() for char in line) >= 4 for line in old) >= 2:
         return
-    if not _with_one_left_out(index, old, expected):
+    if not _with_one_left_out(index, old):
         return
     raise EditError(
         f"{_terms(hunk, number).sentence_old} has too little to go by: its lines match "
@@ -330,15 +332,17 @@ def _refuse_two_readings(
         )
 
 
-def _with_one_left_out(index: LineIndex, old: tuple[str, ...], at: int) -> bool:
-    """Whether the quoted lines stand in order within a few lines of `at` with exactly one
-    file line between two of them."""
+def _with_one_left_out(index: LineIndex, old: tuple[str, ...]) -> bool:
+    """Whether the quoted lines stand in order somewhere in the file with exactly one file
+    line between two of them."""
     keys = index.keys("whitespace")
     wanted = [norm(line) for line in old]
-    for start in range(max(0, at - _SLACK), min(len(keys), at + _SLACK + 1)):
+    for start in range(len(keys) - len(wanted)):
+        if keys[start] != wanted[0]:
+            continue
         window = keys[start : start + len(wanted) + 1]
         for gap in range(1, len(wanted)):
-            if len(window) > gap and window == [*wanted[:gap], window[gap], *wanted[gap:]]:
+            if window == [*wanted[:gap], window[gap], *wanted[gap:]]:
                 return True
     return False
 
@@ -362,6 +366,9 @@ def _tie_break(
         return free[0]
     expected = _expected(hunks, number, placed)
     if expected is not None and any(o.similarity < 1 or o.raw < 1 for o in free):
+        named = _named_exactly(index, hunk, free, expected)
+        if named is not None:
+            return named
         raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
     if expected is not None and free:
         ranked = sorted(free, key=lambda option: abs(option.start - expected))
@@ -370,6 +377,29 @@ def _tie_break(
         if nearest <= _SLACK and nearest != runner_up:
             return ranked[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
+
+
+def _named_exactly(
+    index: LineIndex, hunk: Hunk, free: list[Candidate], expected: int
+) -> Candidate | None:
+    """The place a loosely matching hunk's @@ line names to the line, when its lines stand
+    there verbatim with only a line left out between them, and every other reading near it
+    gives the same file: a hunk whose only mistake is a left-out line has its numbers
+    right, while numbers that are off name another copy only near it, not at it."""
+    edit = hunk.edit()
+    found = gapped(index, edit, hunk.final_eol())
+    readings = [*free, *(found.candidates if found else ())]
+    named = [
+        option
+        for option in readings
+        if option.start == expected and option.lines is not None and verbatim(index, edit, option)
+    ]
+    if not named:
+        return None
+    near = [o for o in free if o.lines is not None and abs(o.start - expected) <= _SLACK]
+    if any(not same_result(index, option, named[0]) for option in near):
+        return None
+    return named[0]
 
 
 def _expected(hunks: list[Hunk], number: int, placed: dict[int, Candidate]) -> int | None:

@@ -29,7 +29,9 @@ from glm_lsp.context.files import (
     FileStates,
     exclusion_reason,
     list_files,
+    recall_listing,
     recall_verdicts,
+    remember_listing,
     remember_verdicts,
 )
 from glm_lsp.context.gitjobs import GitJobs
@@ -45,6 +47,9 @@ log = logging.getLogger(__name__)
 
 MAX_RELATED = 12
 RECENT = 5
+# Compiling the tags queries holds the GIL for ~50 ms (ansible's languages): done at once it
+# slows the first request down by as much; a second later, a one-shot command has finished.
+COMPILE_DELAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -102,17 +107,22 @@ class ContextEngine:
         """List the files and bring the index and graph up to date (cheap when warm)."""
         with self.lock:
             verdicts = self.index.db_path.with_suffix(".verdicts")
+            snapshot = self.index.db_path.with_suffix(".listing")
             if not self.files:
                 recall_verdicts(self.file_states, verdicts)
+                recall_listing(self.file_states, snapshot)
             files = list_files(self.root, self.policy, self.file_states)
             remember_verdicts(self.file_states, verdicts)
-            stats = self.index.build(files)
+            remember_listing(self.file_states, snapshot)
+            stats = self.index.build(files, self.file_states.stats)
             if self.files and (stats.parsed or files != self.files):
                 self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
             self.files = files
             self._sync()
             languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
-            threading.Thread(target=_compile_queries, args=(languages,), daemon=True).start()
+            compiling = threading.Timer(COMPILE_DELAY, _compile_queries, args=(languages,))
+            compiling.daemon = True
+            compiling.start()
             return stats
 
     def update(self, paths: list[str]) -> None:
@@ -386,7 +396,7 @@ def _scope_above(tags: list[Tag], buffer: Sequence[str], line: int) -> Tag | Non
 
 def _compile_queries(languages: list[str]) -> None:
     """Compile the tags queries in the background, so that the first edit's update does
-    not pay for it (about 15 ms for Python)."""
+    not pay for it (about 15 ms for Python); started `COMPILE_DELAY` after a refresh."""
     for language in languages:
         available(language)
 

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from glm_lsp.context import ignore
+from glm_lsp.context import ignore, listing
 from glm_lsp.context.secrets import is_secret_path
 
 log = logging.getLogger(__name__)
@@ -99,15 +99,12 @@ def list_files(
     root = _resolved_root(root)
     state = _state(root, state)
     glm = state.glmignore()
-    candidates = _git_files(root)
-    state.saw_git(candidates)
+    candidates, walked = state.candidates()
     if candidates is None:
         candidates = ignore.walk(root, glm)
-    escaped = _symlinked_dirs(root, candidates)
+    escaped = _symlinked_dirs(root, candidates, walked)
     kept = []
-    for rel in candidates:
-        if _privacy_reason(rel, glm) or _kind_reason(rel) or _under_any(rel, escaped):
-            continue
+    for rel in state.plain(candidates, glm, escaped):
         if state.content_reason(root, rel, policy) is None:
             kept.append(rel)
     kept.sort()
@@ -163,16 +160,55 @@ class FileStates:
     _git_known: bool = False
     sampled: int = 0  # verdicts computed since the last `remember_verdicts`
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (size, mtime_ns) of each regular file the last listing stat-ed: the index takes
+    # these instead of stat-ing every file a second time
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    snapshot: listing.Snapshot | None = None  # git's last answer and what it depends on
+    snapshot_saved: bool = True  # whether `snapshot` is what is on disk
+    # the path-only checks' last answer: (candidates, .glmignore stamp, symlinked folders, kept)
+    _plain: tuple[list[str], object, set[str], list[str]] | None = None
 
-    def saw_git(self, listed: list[str] | None) -> None:
-        """`git ls-files` just ran: note whether this is a work tree, and what it listed."""
-        if listed is None:
-            self._git, self._git_known = None, True
-            return
-        if self._git is None:
-            self._git, self._git_known = ignore.GitIgnores.find(self.root), True
-        if self._git is not None:
-            self._git.remember_listed(listed)
+    def candidates(self) -> tuple[list[str] | None, dict[str, int] | None]:
+        """git's tracked and untracked-not-ignored files (None outside a work tree) and the
+        folders git walks: the snapshot's when it still holds, else git's new answer."""
+        snapshot = self.snapshot
+        key = (str(self.root),)
+        if snapshot is None or not snapshot.holds(self.root, key):
+            place = snapshot.place if snapshot is not None else listing.place_of(self.root)
+            fresh = listing.take(self.root, place, key) if place is not None else None
+            if fresh is None and snapshot is not None:  # moved, or no longer a work tree
+                place = listing.place_of(self.root)
+                fresh = listing.take(self.root, place, key) if place is not None else None
+            if fresh is None:
+                self.snapshot, self._git, self._git_known = None, None, True
+                return None, None
+            if snapshot is None or snapshot.place != fresh.place or not self._git_known:
+                self._git, self._git_known = _git_ignores(self.root, fresh.place), True
+            self.snapshot, self.snapshot_saved = fresh, False
+            if self._git is not None:
+                self._git.remember_listed(fresh.candidates)
+            snapshot = fresh
+        elif not self._git_known:  # a new process trusting a saved snapshot
+            self._git, self._git_known = _git_ignores(self.root, snapshot.place), True
+            self._git.remember_listed(snapshot.candidates)
+        return snapshot.candidates, snapshot.folders
+
+    def plain(
+        self, candidates: list[str], glm: ignore.IgnoreFile | None, escaped: set[str]
+    ) -> list[str]:
+        """The candidates that pass the checks on the path alone (privacy, kind, symlinked
+        folders), remembered while the candidates, .glmignore and those folders stay."""
+        stamp = self._glm[0] if self._glm else None
+        last = self._plain
+        if last is not None and last[0] is candidates and last[1:3] == (stamp, escaped):
+            return last[3]
+        found = [
+            rel
+            for rel in candidates
+            if not (_privacy_reason(rel, glm) or _kind_reason(rel) or _under_any(rel, escaped))
+        ]
+        self._plain = (candidates, stamp, escaped, found)
+        return found
 
     def git_ignored(self, rel: str) -> bool:
         """Whether git (or, outside a work tree, the .gitignore files) ignores `rel`."""
@@ -225,6 +261,7 @@ class FileStates:
             return NOT_A_FILE
         if not stat.S_ISREG(info.st_mode):
             return NOT_A_FILE
+        self.stats[rel] = (info.st_size, info.st_mtime_ns)
         if info.st_size > policy.max_bytes:
             return f"larger than {policy.max_bytes:,} bytes"
         key = (info.st_mtime_ns, info.st_size, info.st_ino)
@@ -235,6 +272,12 @@ class FileStates:
         self._verdicts[rel] = (key, verdict)
         self.sampled += 1
         return verdict
+
+
+def _git_ignores(root: Path, place: listing.GitPlace) -> ignore.GitIgnores:
+    return ignore.GitIgnores(
+        root, place.top, place.prefix, f"{place.common}/info/exclude", f"{place.git_dir}/index"
+    )
 
 
 def _state(root: Path, state: FileStates | None) -> FileStates:
@@ -255,6 +298,21 @@ def recall_verdicts(state: FileStates, path: Path) -> None:
     with state.lock:
         for rel, (key, verdict) in saved.items():
             state._verdicts.setdefault(rel, (tuple(key), verdict))
+
+
+def recall_listing(state: FileStates, path: Path) -> None:
+    """Load the snapshot of git's file list saved by `remember_listing` (checked before use)."""
+    if state.snapshot is None:
+        state.snapshot = listing.load(path)
+        state.snapshot_saved = True
+
+
+def remember_listing(state: FileStates, path: Path) -> None:
+    """Save the snapshot of git's file list if git was asked again since the last save."""
+    snapshot = state.snapshot
+    if snapshot is not None and not state.snapshot_saved:
+        listing.save(path, snapshot)
+        state.snapshot_saved = True
 
 
 def remember_verdicts(state: FileStates, path: Path) -> None:
@@ -284,29 +342,22 @@ def _resolved_root(root: Path) -> Path:
 # --- the candidate set ---------------------------------------------------------------------
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Tracked and untracked-not-ignored files under `root`; None outside a work tree."""
-    done = ignore.run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    if done is None or done.returncode != 0:
-        return None
-    names = os.fsdecode(done.stdout).split("\0")
-    # Folders (nested repositories, submodules) end with "/" or are not files: dropped later.
-    return list(dict.fromkeys(n for n in names if n and not n.endswith("/")))
-
-
 def _own_ignored(root: Path, rel: str) -> bool:
     """Whether the .gitignore files from `root` down ignore `rel` (git is not there to ask)."""
     chain = ignore.gitignore_chain(root, rel)
     return ignore.is_path_ignored(chain, rel, (root / rel).is_dir())
 
 
-def _symlinked_dirs(root: Path, paths: list[str]) -> set[str]:
+def _symlinked_dirs(root: Path, paths: list[str], walked: dict[str, int] | None) -> set[str]:
     """Folders in `paths` that are symlinks: git lists files through them only if they were
-    real folders once, and what is behind them now may be anywhere."""
+    real folders once, and what is behind them now may be anywhere. A folder the listing
+    walked was a real one then (and is checked as one: `Snapshot.holds`)."""
     folders = {rel.rpartition("/")[0] for rel in paths}
     for folder in list(folders):
         folders.update(ignore.ancestors(folder))
     folders.discard("")
+    if walked is not None:
+        folders.difference_update(walked)
     return {d for d in folders if os.path.islink(f"{root}/{d}")}
 
 

@@ -104,7 +104,9 @@ def test_an_unchanged_workspace_is_listed_without_git(
 
 def test_an_edited_file_is_parsed_again(repo: Path, tmp_path: Path, asked: list[Path]) -> None:
     first_listing(repo, tmp_path, asked)
-    (repo / "pkg" / "core.py").write_text("def helper():\n    return 2\n\n\ndef added():\n    pass\n")
+    (repo / "pkg" / "core.py").write_text(
+        "def helper():\n    return 2\n\n\ndef added():\n    pass\n"
+    )
     engine = process(repo, tmp_path / "cache")
     assert [rel for rel, _ in engine.index.definitions("added")] == ["pkg/core.py"]
     assert asked == []  # an edit in place changes no folder: the listing still holds

@@ -21,10 +21,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from glm_lsp.context import ignore, listing
+from glm_lsp.context import ignore, listing, secrets
 from glm_lsp.context.secrets import is_secret_path
 
 log = logging.getLogger(__name__)
+_SECRETS_CODE = secrets.__file__
 
 SAMPLE_BYTES = 8192  # binary and generated checks read this much of each file
 MINIFIED_MIN_BYTES = 4096  # the long-line check only applies to files larger than this
@@ -167,6 +168,7 @@ class FileStates:
     snapshot_saved: bool = True  # whether `snapshot` is what is on disk
     # the path-only checks' last answer: (candidates, .glmignore stamp, symlinked folders, kept)
     _plain: tuple[list[str], object, set[str], list[str]] | None = None
+    _plain_saved: object = None  # the `_plain` that is on disk
 
     def candidates(self) -> tuple[list[str] | None, dict[str, int] | None]:
         """git's tracked and untracked-not-ignored files (None outside a work tree) and the
@@ -185,12 +187,11 @@ class FileStates:
             if snapshot is None or snapshot.place != fresh.place or not self._git_known:
                 self._git, self._git_known = _git_ignores(self.root, fresh.place), True
             self.snapshot, self.snapshot_saved = fresh, False
-            if self._git is not None:
-                self._git.remember_listed(fresh.candidates)
             snapshot = fresh
         elif not self._git_known:  # a new process trusting a saved snapshot
             self._git, self._git_known = _git_ignores(self.root, snapshot.place), True
-            self._git.remember_listed(snapshot.candidates)
+        if self._git is not None:
+            self._git.remember_listed(snapshot.candidates, _ignore_stamps(self.root, snapshot))
         return snapshot.candidates, snapshot.folders
 
     def plain(
@@ -274,6 +275,21 @@ class FileStates:
         return verdict
 
 
+def _ignore_stamps(root: Path, snapshot: listing.Snapshot) -> dict[str, tuple[int, int] | None]:
+    """The .gitignore stamps `snapshot` checked, by absolute path (a walked folder without
+    one stamps it missing); a stamp too recent to trust is left to be taken again."""
+    stamps: dict[str, tuple[int, int] | None] = {
+        f"{root}/{folder}/.gitignore" if folder else f"{root}/.gitignore": None
+        for folder in snapshot.folders
+    }
+    for rel, stamp in snapshot.ignore_files.items():
+        if stamp != listing.UNTRUSTED:
+            stamps[f"{root}/{rel}"] = stamp
+        else:
+            del stamps[f"{root}/{rel}"]
+    return stamps
+
+
 def _git_ignores(root: Path, place: listing.GitPlace) -> ignore.GitIgnores:
     return ignore.GitIgnores(
         root, place.top, place.prefix, f"{place.common}/info/exclude", f"{place.git_dir}/index"
@@ -301,18 +317,36 @@ def recall_verdicts(state: FileStates, path: Path) -> None:
 
 
 def recall_listing(state: FileStates, path: Path) -> None:
-    """Load the snapshot of git's file list saved by `remember_listing` (checked before use)."""
-    if state.snapshot is None:
-        state.snapshot = listing.load(path)
-        state.snapshot_saved = True
+    """Load the snapshot of git's file list saved by `remember_listing` (checked before use),
+    and the path checks' answer for it if the rules are the same code."""
+    if state.snapshot is not None:
+        return
+    loaded = listing.load(path)
+    if loaded is None:
+        return
+    state.snapshot, extra = loaded
+    state.snapshot_saved = True
+    if isinstance(extra, tuple) and len(extra) == 4 and extra[0] == _rules_key():
+        _, stamp, escaped, found = extra
+        state._plain = (state.snapshot.candidates, stamp, set(escaped), list(found))
 
 
 def remember_listing(state: FileStates, path: Path) -> None:
-    """Save the snapshot of git's file list if git was asked again since the last save."""
-    snapshot = state.snapshot
-    if snapshot is not None and not state.snapshot_saved:
-        listing.save(path, snapshot)
-        state.snapshot_saved = True
+    """Save the snapshot of git's file list if git was asked again since the last save, with
+    the path checks' answer (secret names, .glmignore, kinds) for the next process."""
+    snapshot, plain = state.snapshot, state._plain
+    if snapshot is None or (state.snapshot_saved and plain is state._plain_saved):
+        return
+    extra = None
+    if plain is not None and plain[0] is snapshot.candidates:
+        extra = (_rules_key(), plain[1], sorted(plain[2]), plain[3])
+    listing.save(path, snapshot, extra)
+    state.snapshot_saved, state._plain_saved = True, plain
+
+
+def _rules_key() -> tuple[tuple[int, int] | None, ...]:
+    """Which code judged the paths: a saved answer from other rules is not reused."""
+    return tuple(listing.stamp(module) for module in (__file__, ignore.__file__, _SECRETS_CODE))
 
 
 def remember_verdicts(state: FileStates, path: Path) -> None:

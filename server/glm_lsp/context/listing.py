@@ -68,8 +68,8 @@ class Snapshot:
         """Whether a fresh `git ls-files` would give the same candidates (cheap: lstats)."""
         if key != self.key:
             return False
-        for path, stamp in self.stamps.items():
-            if _stamp(path) != stamp:
+        for path, saved in self.stamps.items():
+            if stamp(path) != saved:
                 return False
         base = f"{root}/"
         for folder, mtime in self.folders.items():
@@ -78,7 +78,7 @@ class Snapshot:
                     return False
             except OSError:
                 return False
-        return all(_stamp(base + rel) == stamp for rel, stamp in self.ignore_files.items())
+        return all(stamp(base + rel) == saved for rel, saved in self.ignore_files.items())
 
 
 def place_of(root: Path) -> GitPlace | None:
@@ -99,7 +99,7 @@ def take(root: Path, place: GitPlace, key: tuple[object, ...]) -> Snapshot | Non
     The ignored folders come from a second `git ls-files` that runs at the same time, so
     the walk that stamps folders skips what git skips (node_modules, .venv, build)."""
     asked = time.time_ns()
-    stamps = {path: _stamp(path) for path in _outside_files(root, place)}
+    stamps = {path: stamp(path) for path in _outside_files(root, place)}  # before git runs
     listed = _spawn("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=root)
     skipped = _spawn(
         "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", cwd=root
@@ -122,9 +122,9 @@ def take(root: Path, place: GitPlace, key: tuple[object, ...]) -> Snapshot | Non
     )
 
 
-def _trusted(stamp: Stamp, fresh: int) -> Stamp:
-    """`stamp`, unless the file may have changed after git read it."""
-    return stamp if stamp is None or stamp[0] < fresh else UNTRUSTED
+def _trusted(taken: Stamp, fresh: int) -> Stamp:
+    """`taken`, unless the file may have changed after git read it."""
+    return taken if taken is None or taken[0] < fresh else UNTRUSTED
 
 
 def _outside_files(root: Path, place: GitPlace) -> list[str]:
@@ -195,7 +195,7 @@ def _walk(root: Path, pruned: set[str]) -> tuple[dict[str, int], dict[str, Stamp
         for entry in entries:
             rel = f"{folder}/{entry.name}" if folder else entry.name
             if entry.name == ".gitignore":
-                ignore_files[rel] = _stamp(entry.path)
+                ignore_files[rel] = stamp(entry.path)
             elif entry.name != ".git" and rel not in pruned:
                 try:
                     if entry.is_dir(follow_symlinks=False):
@@ -205,7 +205,8 @@ def _walk(root: Path, pruned: set[str]) -> tuple[dict[str, int], dict[str, Stamp
     return folders, ignore_files
 
 
-def _stamp(path: str) -> Stamp:
+def stamp(path: str) -> Stamp:
+    """(mtime_ns, size) of a file, None when it is missing."""
     try:
         info = os.stat(path)
     except OSError:
@@ -216,10 +217,12 @@ def _stamp(path: str) -> Stamp:
 # --- kept between processes --------------------------------------------------------------
 
 
-def save(path: Path, snapshot: Snapshot) -> None:
-    """Write atomically; a failing disk only costs the next process a `git ls-files`."""
+def save(path: Path, snapshot: Snapshot, extra: object = None) -> None:
+    """Write atomically; a failing disk only costs the next process a `git ls-files`.
+    `extra` is the caller's own data derived from the snapshot (marshal-able)."""
     place = snapshot.place
     data = {
+        "extra": extra,
         "format": LISTING_FORMAT,
         "key": snapshot.key,
         "place": (place.top, place.git_dir, place.common, place.prefix),
@@ -238,14 +241,14 @@ def save(path: Path, snapshot: Snapshot) -> None:
         partial.unlink(missing_ok=True)
 
 
-def load(path: Path) -> Snapshot | None:
-    """A saved snapshot, or None when there is none or it is not ours (never trusted blindly:
-    `Snapshot.holds` still checks it)."""
+def load(path: Path) -> tuple[Snapshot, object] | None:
+    """A saved snapshot and its `extra`, or None when there is none or it is not ours (never
+    trusted blindly: `Snapshot.holds` still checks it)."""
     try:
         data = marshal.loads(path.read_bytes())
         if not isinstance(data, dict) or data.get("format") != LISTING_FORMAT:
             return None
-        return Snapshot(
+        snapshot = Snapshot(
             key=tuple(data["key"]),
             place=GitPlace(*data["place"]),
             stamps={p: tuple(s) if s is not None else None for p, s in data["stamps"].items()},
@@ -255,6 +258,7 @@ def load(path: Path) -> Snapshot | None:
             },
             candidates=list(data["candidates"]),
         )
+        return snapshot, data.get("extra")
     except (OSError, EOFError, ValueError, TypeError, KeyError) as error:
         log.debug("file listing %s unusable: %s", path, error)
         return None

@@ -41,7 +41,7 @@ from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_f
 from glm_lsp.context.repomap import render_repo_map
 from glm_lsp.context.scope import Cursor
 from glm_lsp.context.secrets import redact_secrets
-from glm_lsp.context.tags import Tag, available, language_for
+from glm_lsp.context.tags import Tag, available
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class ContextEngine:
                 self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
             self.files = files
             self._sync()
-            languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
+            languages = sorted(stats.symbols_by_language)
             compiling = threading.Timer(COMPILE_DELAY, _compile_queries, args=(languages,))
             compiling.daemon = True
             compiling.start()

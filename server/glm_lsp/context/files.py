@@ -103,7 +103,7 @@ def list_files(
     candidates, walked = state.candidates()
     if candidates is None:
         candidates = ignore.walk(root, glm)
-    escaped = _symlinked_dirs(root, candidates, walked)
+    escaped = state.symlinked_dirs(candidates, walked)
     kept = []
     for rel in state.plain(candidates, glm, escaped):
         if state.content_reason(root, rel, policy) is None:
@@ -169,6 +169,7 @@ class FileStates:
     # the path-only checks' last answer: (candidates, .glmignore stamp, symlinked folders, kept)
     _plain: tuple[list[str], object, set[str], list[str]] | None = None
     _plain_saved: object = None  # the `_plain` that is on disk
+    _unwalked: tuple[list[str], set[str]] | None = None  # candidates' folders to check
 
     def candidates(self) -> tuple[list[str] | None, dict[str, int] | None]:
         """git's tracked and untracked-not-ignored files (None outside a work tree) and the
@@ -193,6 +194,14 @@ class FileStates:
         if self._git is not None:
             self._git.remember_listed(snapshot.candidates, _ignore_stamps(self.root, snapshot))
         return snapshot.candidates, snapshot.folders
+
+    def symlinked_dirs(self, candidates: list[str], walked: dict[str, int] | None) -> set[str]:
+        """Folders of `candidates` that are symlinks (see `_unwalked_folders`); which folders to
+        check is remembered while the candidates stay the same list."""
+        last = self._unwalked
+        if last is None or last[0] is not candidates:
+            last = self._unwalked = (candidates, _unwalked_folders(candidates, walked))
+        return {d for d in last[1] if os.path.islink(f"{self.root}/{d}")}
 
     def plain(
         self, candidates: list[str], glm: ignore.IgnoreFile | None, escaped: set[str]
@@ -382,17 +391,17 @@ def _own_ignored(root: Path, rel: str) -> bool:
     return ignore.is_path_ignored(chain, rel, (root / rel).is_dir())
 
 
-def _symlinked_dirs(root: Path, paths: list[str], walked: dict[str, int] | None) -> set[str]:
-    """Folders in `paths` that are symlinks: git lists files through them only if they were
-    real folders once, and what is behind them now may be anywhere. A folder the listing
-    walked was a real one then (and is checked as one: `Snapshot.holds`)."""
+def _unwalked_folders(paths: list[str], walked: dict[str, int] | None) -> set[str]:
+    """The folders of `paths` that may be symlinks: git lists files through them only if
+    they were real folders once, and what is behind them now may be anywhere. A folder the
+    listing walked was a real one then (and is checked as one: `Snapshot.holds`)."""
     folders = {rel.rpartition("/")[0] for rel in paths}
     for folder in list(folders):
         folders.update(ignore.ancestors(folder))
     folders.discard("")
     if walked is not None:
         folders.difference_update(walked)
-    return {d for d in folders if os.path.islink(f"{root}/{d}")}
+    return folders
 
 
 def _under_any(rel: str, folders: set[str]) -> bool:

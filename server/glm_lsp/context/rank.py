@@ -13,6 +13,7 @@ millisecond range even on repositories of thousands of files.
 
 from __future__ import annotations
 
+import marshal
 import math
 import re
 from collections import Counter
@@ -50,18 +51,22 @@ def name_weight(name: str, definers: int) -> float:
     return weight / definers
 
 
+Tables = tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]
+
+
 @dataclass
 class GraphState:
     """A SymbolGraph as plain data: files in index order, each file's definitions (as Tag
-    field tuples) and reference counts, and the edge matrix sorted by source."""
+    field tuples) and reference counts, the edge matrix sorted by source, and the name
+    tables (definers, referrers, coders). A cache may give a file's definitions and
+    references still marshalled, and the tables as a function that decodes them: a warm
+    start then decodes only what a request uses."""
 
     files: list[str]
-    defs: dict[str, list[Row]]
-    refs: dict[str, dict[str, int]]
+    defs: Mapping[str, list[Row] | bytes]
+    refs: Mapping[str, dict[str, int] | bytes]
     matrix: tuple[IntArray, IntArray, FloatArray]
-    definers: dict[str, set[str]]
-    referrers: dict[str, set[str]]
-    coders: dict[str, set[str]]
+    tables: Tables | Callable[[], Tables]
     ref_totals: dict[str, int]
 
 
@@ -73,30 +78,52 @@ class _FileSymbols:
     """One file's definitions and reference counts; definitions restored from a cache stay
     plain rows until first asked for (most files' never are in one request)."""
 
-    __slots__ = ("_defs", "_rows", "refs")
+    __slots__ = ("_defs", "_rows", "_refs")
 
-    def __init__(self, defs: list[Tag] | None, refs: Counter[str], rows: list[Row] = []):  # noqa: B006
-        self._defs, self._rows, self.refs = defs, rows, refs
+    def __init__(
+        self,
+        defs: list[Tag] | None,
+        refs: Counter[str] | bytes,
+        rows: list[Row] | bytes = [],  # noqa: B006
+    ):
+        self._defs, self._rows, self._refs = defs, rows, refs
+
+    @property
+    def refs(self) -> Counter[str]:
+        if isinstance(self._refs, bytes):
+            self._refs = Counter(marshal.loads(self._refs))
+        return self._refs
 
     @property
     def defs(self) -> list[Tag]:
         if self._defs is None:
-            self._defs = [Tag(*row) for row in self._rows]
+            self._defs = [Tag(*row) for row in self.rows()]
         return self._defs
 
     def names(self) -> set[str]:
         if self._defs is None:
-            return {row[0] for row in self._rows}
+            return {row[0] for row in self.rows()}
         return {t.name for t in self._defs}
 
     def code_names(self) -> set[str]:
         """Names defined as code (not as a variable, constant, field or property)."""
         if self._defs is None:
-            return {row[0] for row in self._rows if row[2] not in VALUE_CATEGORIES}
+            return {row[0] for row in self.rows() if row[2] not in VALUE_CATEGORIES}
         return {t.name for t in self._defs if t.category not in VALUE_CATEGORIES}
 
     def rows(self) -> list[Row]:
-        return self._rows if self._defs is None else [_row(t) for t in self._defs]
+        if self._defs is not None:
+            return [_row(t) for t in self._defs]
+        rows = self._rows
+        if isinstance(rows, bytes):
+            rows = self._rows = marshal.loads(rows)
+        return rows
+
+    def packed(self) -> tuple[list[Row] | bytes, dict[str, int] | bytes]:
+        """Rows and reference counts for a cache: still marshalled if never decoded."""
+        rows = self._rows if self._defs is None and isinstance(self._rows, bytes) else self.rows()
+        refs = self._refs if isinstance(self._refs, bytes) else dict(self._refs)
+        return rows, refs
 
 
 @dataclass
@@ -106,10 +133,9 @@ class SymbolGraph:
     files: list[str] = field(default_factory=list)
     index_of: dict[str, int] = field(default_factory=dict)
     symbols: dict[str, _FileSymbols] = field(default_factory=dict)
-    definers: dict[str, set[str]] = field(default_factory=dict)
-    referrers: dict[str, set[str]] = field(default_factory=dict)
     ref_totals: Counter[str] = field(default_factory=Counter)
-    coders: dict[str, set[str]] = field(default_factory=dict)  # name -> files defining it as code
+    # name -> files defining it, referring to it, defining it as code; or what decodes them
+    _tables: Tables | Callable[[], Tables] = field(default_factory=lambda: ({}, {}, {}))
     # per file: (source, target, weight normalised over the file's edges), ready to join
     _edges: dict[str, tuple[IntArray, IntArray, FloatArray]] = field(default_factory=dict)
     _dirty: set[str] = field(default_factory=set)
@@ -119,6 +145,24 @@ class SymbolGraph:
     _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
     _ranked: object = None  # the matrix the last ranking walked
     _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
+
+    def _decoded(self) -> Tables:
+        if callable(self._tables):
+            self._tables = self._tables()
+        return self._tables
+
+    @property
+    def definers(self) -> dict[str, set[str]]:
+        return self._decoded()[0]
+
+    @property
+    def referrers(self) -> dict[str, set[str]]:
+        return self._decoded()[1]
+
+    @property
+    def coders(self) -> dict[str, set[str]]:
+        """name -> files defining it as code."""
+        return self._decoded()[2]
 
     def set_file(self, rel: str, tags: Iterable[Tag]) -> None:
         """Replace one file's symbols and mark whatever edges that affects."""
@@ -179,14 +223,13 @@ class SymbolGraph:
         """Everything a warm start needs, as plain data (see graphcache)."""
         source, target, weight = self._sparse()
         order = np.argsort(source, kind="stable")
+        packed = {rel: sym.packed() for rel, sym in self.symbols.items()}
         return GraphState(
             files=list(self.files),
-            defs={rel: sym.rows() for rel, sym in self.symbols.items()},
-            refs={rel: dict(sym.refs) for rel, sym in self.symbols.items()},
+            defs={rel: rows for rel, (rows, _) in packed.items()},
+            refs={rel: refs for rel, (_, refs) in packed.items()},
             matrix=(source[order], target[order], weight[order]),
-            definers=self.definers,
-            referrers=self.referrers,
-            coders=self.coders,
+            tables=self._decoded(),
             ref_totals=dict(self.ref_totals),
         )
 
@@ -194,16 +237,14 @@ class SymbolGraph:
     def restore(cls, state: GraphState) -> SymbolGraph:
         """The graph `export` saw, with its edge matrix and name tables as they were
         (nothing to rebuild; definitions become Tags only when asked for)."""
-        graph = cls(
-            definers=state.definers,
-            referrers=state.referrers,
-            coders=state.coders,
-            ref_totals=Counter(state.ref_totals),
-        )
+        graph = cls(ref_totals=Counter(state.ref_totals), _tables=state.tables)
         graph.files = list(state.files)
         graph.index_of = {rel: i for i, rel in enumerate(graph.files)}
         for rel, rows in state.defs.items():
-            graph.symbols[rel] = _FileSymbols(None, Counter(state.refs.get(rel, {})), rows)
+            refs = state.refs.get(rel, {})
+            graph.symbols[rel] = _FileSymbols(
+                None, refs if isinstance(refs, bytes) else Counter(refs), rows
+            )
         source, target, weight = state.matrix
         bounds = np.searchsorted(source, np.arange(len(graph.files) + 1))
         for i, rel in enumerate(graph.files):

@@ -26,7 +26,7 @@ from glm_lsp.context.tags import queries_version
 
 log = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 3  # bump when GraphState's meaning changes
+GRAPH_FORMAT = 4  # bump when GraphState's meaning changes
 
 
 def cache_key(versions: Iterable[tuple[str, object]]) -> str:
@@ -49,6 +49,7 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
         "refs": {rel: _packed(refs) for rel, refs in state.refs.items()},
         "matrix": (source.tobytes(), target.tobytes(), weight.tobytes()),
         "tables": marshal.dumps(tables),
+        "by_target": state.by_target.tobytes() if state.by_target is not None else None,
         "ref_totals": state.ref_totals,
     }
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -89,6 +90,7 @@ def load(path: Path, key: str) -> SymbolGraph | None:
             ),
             tables=functools.partial(_tables, data["tables"]),
             ref_totals=data["ref_totals"],
+            by_target=np.frombuffer(data["by_target"], np.int64) if data["by_target"] else None,
         )
         return SymbolGraph.restore(state)
     except (OSError, EOFError, ValueError, TypeError, KeyError) as error:

@@ -68,6 +68,8 @@ class GraphState:
     matrix: tuple[IntArray, IntArray, FloatArray]
     tables: Tables | Callable[[], Tables]
     ref_totals: dict[str, int]
+    # the matrix's positions sorted by target (how the PageRank walk sums), when known
+    by_target: IntArray | None = None
 
 
 def _row(tag: Tag) -> Row:
@@ -224,13 +226,15 @@ class SymbolGraph:
         source, target, weight = self._sparse()
         order = np.argsort(source, kind="stable")
         packed = {rel: sym.packed() for rel, sym in self.symbols.items()}
+        matrix = (source[order], target[order], weight[order])
         return GraphState(
             files=list(self.files),
             defs={rel: rows for rel, (rows, _) in packed.items()},
             refs={rel: refs for rel, (_, refs) in packed.items()},
-            matrix=(source[order], target[order], weight[order]),
+            matrix=matrix,
             tables=self._decoded(),
             ref_totals=dict(self.ref_totals),
+            by_target=np.argsort(matrix[1], kind="stable"),
         )
 
     @classmethod
@@ -252,6 +256,8 @@ class SymbolGraph:
                 span = slice(bounds[i], bounds[i + 1])
                 graph._edges[rel] = (source[span], target[span], weight[span])
         graph._matrix = (source, target, weight)
+        if state.by_target is not None and len(state.by_target) == len(target):
+            graph._columns = (graph._matrix, _columns(graph._matrix, state.by_target))
         return graph
 
     def defining(self, name: str) -> set[str]:
@@ -333,10 +339,7 @@ class SymbolGraph:
                     return flow.astype(np.float64, copy=False)
 
                 return by_count
-            order = np.argsort(target, kind="stable")
-            by_target = target[order]
-            starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
-            self._columns = (matrix, (source[order], weight[order], starts, by_target[starts]))
+            self._columns = (matrix, _columns(matrix, np.argsort(target, kind="stable")))
         sorted_source, sorted_weight, starts, targets = self._columns[1]
 
         def walk(rank: FloatArray) -> FloatArray:
@@ -384,6 +387,17 @@ class SymbolGraph:
         ranks = {rel: float(rank[self.index_of[rel]]) for rel in self.symbols}
         self._memo = (self._version, key, ranks)
         return ranks
+
+
+def _columns(
+    matrix: tuple[IntArray, IntArray, FloatArray], order: IntArray
+) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+    """The edges sorted by target for `np.add.reduceat`: sources, weights, where each
+    target's run starts, and the targets."""
+    source, target, weight = matrix
+    by_target = target[order]
+    starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
+    return source[order], weight[order], starts, by_target[starts]
 
 
 @dataclass(frozen=True)

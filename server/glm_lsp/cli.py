@@ -215,8 +215,11 @@ async def _context(args: argparse.Namespace) -> int:
     name, _, lines = args.target.partition(":")
     root, rel = _read_target(Path(name))
     request = core.ContextRequest(root, rel, args.instruction, _lines(lines or None), args.budget)
-    assistant = core.Assistant(_settings())
-    for event in await _run(assistant, assistant.context(request)):
+    seen = [event async for event in core.context_once(_settings(), request)]
+    for event in seen:
+        if isinstance(event, core.Failed):
+            raise GlmError(event.message, detail=event.detail)
+    for event in seen:
         if isinstance(event, core.ContextReady):
             if event.rules is not None and (event.rules.files or event.rules.dropped):
                 _print_rules(event.rules)

@@ -118,13 +118,16 @@ class Assistant:
         model_factory: ModelFactory = provider_model,
         store_path: Callable[[Path], Path] = default_path,
         approve: Approve = no_approval,
+        serving: bool = False,
     ) -> None:
         """`ready` is awaited before each operation reads the settings (the language
         server waits there for the editor's configuration); faces assign `settings`
         when they change. `model_factory` lets tests put a scripted model in. `approve`
         asks the user whether an MCP tool that is not on its server's allow list may run
-        (each face asks its own way; the default refuses)."""
+        (each face asks its own way; the default refuses). `serving` says the process
+        lives on (a server): its requests never wait for git (`ContextEngine.for_settings`)."""
         self.settings = settings
+        self.serving = serving
         self.ready = ready
         self.model_factory = model_factory
         self.store_path = store_path
@@ -169,7 +172,9 @@ class Assistant:
         answers for the request `ahead` start first, to run while it refreshes."""
         engine = self.engines.get(root)
         if engine is None:
-            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+            engine = self.engines[root] = ContextEngine.for_settings(
+                root, self.settings, serving=self.serving
+            )
         if ahead is not None:
             engine.prefetch_git(ahead)
         await asyncio.to_thread(engine.refresh)
@@ -295,7 +300,9 @@ class Assistant:
         """Index `root` now; returns what it took."""
         engine = self.engines.get(root)
         if engine is None:
-            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+            engine = self.engines[root] = ContextEngine.for_settings(
+                root, self.settings, serving=self.serving
+            )
         return await asyncio.to_thread(engine.refresh)
 
     async def check_provider(self) -> ProviderCheck:

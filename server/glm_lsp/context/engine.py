@@ -93,12 +93,20 @@ class ContextEngine:
         ] = {}
 
     @classmethod
-    def for_settings(cls, root: Path, settings: Settings) -> ContextEngine:
+    def for_settings(
+        cls, root: Path, settings: Settings, *, serving: bool = False, cache_dir: Path | None = None
+    ) -> ContextEngine:
+        """`serving`: the engine of a long-lived process (language server, ACP agent). Its
+        requests never wait for git: each takes the answers that are ready and the others
+        go into the next request about the same file (a blame of a few lines of a large
+        file takes 0.2-0.7 s, a request 20-100 ms). A one-shot command has no next
+        request, so it waits up to `settings.git_wait`."""
         return cls(
             root,
             FilePolicy(max_bytes=settings.max_file_bytes),
             co_change_commits=settings.co_change_commits,
-            git_wait=settings.git_wait,
+            git_wait=0.0 if serving else settings.git_wait,
+            cache_dir=cache_dir,
         )
 
     # --- keeping the index current ------------------------------------------------

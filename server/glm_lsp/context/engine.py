@@ -86,6 +86,7 @@ class ContextEngine:
         self.git = GitJobs(git_wait)  # None: every request waits for its git answers
         self.file_states = FileStates(self.root)  # .glmignore and file verdicts, remembered
         self.co_changes = githistory.CoChangeCache()
+        self._order: tuple[dict[str, float], list[str]] | None = None  # see `_by_rank`
         self.lock = threading.RLock()  # the server refreshes in worker threads
         # inline completion: (file, scope) -> (the file's tags then, their definitions)
         self._scope_cache: dict[
@@ -238,7 +239,15 @@ class ContextEngine:
         return self.graph.rank(seeds_for(self.graph, focus))
 
     def ranked_files(self, focus: Focus) -> list[str]:
-        return _by_rank(self.ranks(focus))
+        return self._by_rank(self.ranks(focus))
+
+    def _by_rank(self, ranks: dict[str, float]) -> list[str]:
+        """`_by_rank`, once per ranking (the graph returns the same dict for the same
+        focus until it changes; a request orders by it two or three times)."""
+        kept = self._order
+        if kept is None or kept[0] is not ranks:
+            kept = self._order = (ranks, _by_rank(ranks))
+        return kept[1]
 
     def repo_map(
         self,
@@ -252,7 +261,7 @@ class ContextEngine:
         ranks = self.ranks(focus) if ranks is None else ranks
         definitions = ranked_definitions(self.graph, ranks, focus)
         skip = frozenset({focus.current}) if focus.current else frozenset()
-        rendered = render_repo_map(_by_rank(ranks), definitions, budget_tokens, counter, skip)
+        rendered = render_repo_map(self._by_rank(ranks), definitions, budget_tokens, counter, skip)
         return redact_secrets(rendered)[0]  # signatures are raw source lines
 
     def prefetch_git(self, request: ContextRequest) -> None:
@@ -274,7 +283,7 @@ class ContextEngine:
         fixed = TokenCounter(counter.provider)  # the map must not move with the learned ratio
         found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
-        order = [rel for rel in _by_rank(ranks) if rel != request.path]
+        order = [rel for rel in self._by_rank(ranks) if rel != request.path]
         return Material(
             path=request.path,
             text=text,

@@ -147,6 +147,11 @@ class SymbolGraph:
     _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
     _ranked: object = None  # the matrix the last ranking walked
     _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
+    # per file, for the graph version it was made for: its definitions by how referenced
+    # their names are (heaviest first) and the names themselves (`importance`)
+    _importance: dict[str, tuple[int, list[tuple[float, Tag]], frozenset[str]]] = field(
+        default_factory=dict
+    )
 
     def _decoded(self) -> Tables:
         if callable(self._tables):
@@ -272,6 +277,21 @@ class SymbolGraph:
     def definitions(self, rel: str) -> list[Tag]:
         symbols = self.symbols.get(rel)
         return symbols.defs if symbols else []
+
+    def importance(self, rel: str) -> tuple[list[tuple[float, Tag]], frozenset[str]]:
+        """A file's definitions weighted by how referenced their names are repository-wide
+        (1 + log(1 + references)), heaviest first, and the names they define. Kept until
+        the graph changes: a repo map weighs a few hundred definitions in each file it
+        shows, and the weights do not depend on the request."""
+        kept = self._importance.get(rel)
+        if kept is not None and kept[0] == self._version:
+            return kept[1], kept[2]
+        totals = self.ref_totals
+        ordered = [(1 + math.log1p(totals[t.name]), t) for t in self.definitions(rel)]
+        ordered.sort(key=lambda pair: -pair[0])
+        names = frozenset(t.name for _, t in ordered)
+        self._importance[rel] = (self._version, ordered, names)
+        return ordered, names
 
     def references(self, rel: str) -> Counter[str]:
         symbols = self.symbols.get(rel)
@@ -452,19 +472,22 @@ class _RankedDefinitions(Mapping[str, list[tuple[float, Tag]]]):
         self._done: dict[str, list[tuple[float, Tag]]] = {}
 
     def __getitem__(self, rel: str) -> list[tuple[float, Tag]]:
+        """file rank × (1 + how often the focus uses the name) × the name's weight."""
         found = self._done.get(rel)
         if found is None:
-            file_rank, totals = self._ranks[rel], self._graph.ref_totals
-            found = [
-                (
-                    file_rank
-                    * (1 + self._wanted.get(t.name, 0))
-                    * (1 + math.log1p(totals[t.name])),
-                    t,
-                )
-                for t in self._graph.definitions(rel)
-            ]
-            found.sort(key=lambda pair: -pair[0])
+            file_rank, wanted = self._ranks[rel], self._wanted
+            ordered, names = self._graph.importance(rel)
+            boosted = wanted.keys() & names
+            if not boosted:  # the weights' order stands
+                found = [(file_rank * weight, t) for weight, t in ordered]
+            else:
+                found = [
+                    (file_rank * (1 + wanted[t.name]) * weight, t)
+                    if t.name in boosted
+                    else (file_rank * weight, t)
+                    for weight, t in ordered
+                ]
+                found.sort(key=lambda pair: -pair[0])
             self._done[rel] = found
         return found
 

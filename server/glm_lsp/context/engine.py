@@ -255,11 +255,14 @@ class ContextEngine:
         focus: Focus,
         counter: TokenCounter | None = None,
         ranks: dict[str, float] | None = None,
+        definitions: Mapping[str, list[tuple[float, Tag]]] | None = None,
     ) -> str:
-        """`ranks`, when the caller already has them for this focus, saves ranking twice."""
+        """`ranks` (and `definitions`, ranked for them), when the caller already has them
+        for this focus, save ranking and scoring again (an assembly renders the map twice)."""
         counter = counter or TokenCounter("default")
         ranks = self.ranks(focus) if ranks is None else ranks
-        definitions = ranked_definitions(self.graph, ranks, focus)
+        if definitions is None:
+            definitions = ranked_definitions(self.graph, ranks, focus)
         skip = frozenset({focus.current}) if focus.current else frozenset()
         rendered = render_repo_map(self._by_rank(ranks), definitions, budget_tokens, counter, skip)
         return redact_secrets(rendered)[0]  # signatures are raw source lines
@@ -283,6 +286,7 @@ class ContextEngine:
         fixed = TokenCounter(counter.provider)  # the map must not move with the learned ratio
         found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
+        scored = ranked_definitions(self.graph, ranks, focus)  # scored once, rendered twice
         order = [rel for rel in self._by_rank(ranks) if rel != request.path]
         return Material(
             path=request.path,
@@ -296,7 +300,7 @@ class ContextEngine:
             definitions=[d for d in found if d.path != request.path],
             git=git,
             blame=blame,
-            repo_map=lambda tokens: self.repo_map(tokens, focus, fixed, ranks),
+            repo_map=lambda tokens: self.repo_map(tokens, focus, fixed, ranks, scored),
             related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
 

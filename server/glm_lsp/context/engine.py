@@ -269,8 +269,16 @@ class ContextEngine:
 
     def prefetch_git(self, request: ContextRequest) -> None:
         """Start git's answers for `request` now, so that they run while the index loads;
-        `material` takes them up (a first request otherwise waits for git or goes without)."""
+        `material` takes them up (a first request otherwise waits for git or goes without).
+        The co-change history (one `git log`, which the focus needs) is read meanwhile too."""
         self._git_answers(request)
+        history = threading.Thread(
+            target=githistory.co_change_index,
+            args=(self.root,),
+            kwargs={"commits": self.co_change_commits, "cache": self.co_changes},
+            daemon=True,
+        )
+        history.start()
 
     def _git_answers(self, request: ContextRequest) -> tuple[Callable[[], str], Callable[[], str]]:
         git = self.git.start(("state", request.path), lambda: self._git(request))

@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from glm_lsp.context.rank import GraphState, SymbolGraph, Tables
+from glm_lsp.context.rank import FloatArray, GraphState, IntArray, SymbolGraph, Tables
 from glm_lsp.context.tags import queries_version
 
 log = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 4  # bump when GraphState's meaning changes
+GRAPH_FORMAT = 5  # bump when GraphState's meaning changes
 
 
 def cache_key(versions: Iterable[tuple[str, object]]) -> str:
@@ -49,7 +49,7 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
         "refs": {rel: _packed(refs) for rel, refs in state.refs.items()},
         "matrix": (source.tobytes(), target.tobytes(), weight.tobytes()),
         "tables": marshal.dumps(tables),
-        "by_target": state.by_target.tobytes() if state.by_target is not None else None,
+        "columns": [column.tobytes() for column in state.columns] if state.columns else None,
         "ref_totals": state.ref_totals,
     }
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -72,6 +72,20 @@ def _tables(data: bytes) -> Tables:
     return definers, referrers, coders
 
 
+def _restored_columns(
+    data: list[bytes] | None,
+) -> tuple[IntArray, FloatArray, IntArray, IntArray] | None:
+    if not data:
+        return None
+    source, weight, starts, targets = data
+    return (
+        np.frombuffer(source, np.int64),
+        np.frombuffer(weight, np.float64),
+        np.frombuffer(starts, np.int64),
+        np.frombuffer(targets, np.int64),
+    )
+
+
 def load(path: Path, key: str) -> SymbolGraph | None:
     """The cached graph if it was saved under `key`, else None."""
     try:
@@ -90,7 +104,7 @@ def load(path: Path, key: str) -> SymbolGraph | None:
             ),
             tables=functools.partial(_tables, data["tables"]),
             ref_totals=data["ref_totals"],
-            by_target=np.frombuffer(data["by_target"], np.int64) if data["by_target"] else None,
+            columns=_restored_columns(data["columns"]),
         )
         return SymbolGraph.restore(state)
     except (OSError, EOFError, ValueError, TypeError, KeyError) as error:

@@ -68,8 +68,8 @@ class GraphState:
     matrix: tuple[IntArray, IntArray, FloatArray]
     tables: Tables | Callable[[], Tables]
     ref_totals: dict[str, int]
-    # the matrix's positions sorted by target (how the PageRank walk sums), when known
-    by_target: IntArray | None = None
+    # the matrix sorted by target for the PageRank walk (`_columns`), when known
+    columns: tuple[IntArray, FloatArray, IntArray, IntArray] | None = None
 
 
 def _row(tag: Tag) -> Row:
@@ -140,6 +140,7 @@ class SymbolGraph:
     _tables: Tables | Callable[[], Tables] = field(default_factory=lambda: ({}, {}, {}))
     # per file: (source, target, weight normalised over the file's edges), ready to join
     _edges: dict[str, tuple[IntArray, IntArray, FloatArray]] = field(default_factory=dict)
+    _unsplit: tuple[IntArray, IntArray, FloatArray] | None = None  # see `_split`
     _dirty: set[str] = field(default_factory=set)
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
     _version: int = 0  # bumped by every change, for the memo below
@@ -204,6 +205,7 @@ class SymbolGraph:
         for name in old.names() if old else set():
             self._dirty |= self.referrers.get(name, set())
         self._forget(rel)
+        self._split()
         self._edges.pop(rel, None)
         self._dirty.discard(rel)
         self._matrix = None
@@ -239,7 +241,7 @@ class SymbolGraph:
             matrix=matrix,
             tables=self._decoded(),
             ref_totals=dict(self.ref_totals),
-            by_target=np.argsort(matrix[1], kind="stable"),
+            columns=_columns(matrix, np.argsort(matrix[1], kind="stable")),
         )
 
     @classmethod
@@ -254,16 +256,23 @@ class SymbolGraph:
             graph.symbols[rel] = _FileSymbols(
                 None, refs if isinstance(refs, bytes) else Counter(refs), rows
             )
-        source, target, weight = state.matrix
-        bounds = np.searchsorted(source, np.arange(len(graph.files) + 1))
-        for i, rel in enumerate(graph.files):
-            if rel in graph.symbols:
-                span = slice(bounds[i], bounds[i + 1])
-                graph._edges[rel] = (source[span], target[span], weight[span])
-        graph._matrix = (source, target, weight)
-        if state.by_target is not None and len(state.by_target) == len(target):
-            graph._columns = (graph._matrix, _columns(graph._matrix, state.by_target))
+        graph._matrix = graph._unsplit = state.matrix
+        if state.columns is not None and len(state.columns[0]) == len(state.matrix[0]):
+            graph._columns = (graph._matrix, state.columns)
         return graph
+
+    def _split(self) -> None:
+        """Each file's edges from a restored matrix (sorted by source), made when the
+        graph first changes: a warm start that only ranks never needs them."""
+        if self._unsplit is None:
+            return
+        source, target, weight = self._unsplit
+        self._unsplit = None
+        bounds = np.searchsorted(source, np.arange(len(self.files) + 1))
+        for i, rel in enumerate(self.files):
+            if rel in self.symbols:
+                span = slice(bounds[i], bounds[i + 1])
+                self._edges[rel] = (source[span], target[span], weight[span])
 
     def defining(self, name: str) -> set[str]:
         return self.definers.get(name, set())
@@ -317,6 +326,7 @@ class SymbolGraph:
         """(source, target, normalised weight) arrays, rebuilt only where files changed."""
         if self._matrix is not None and not self._dirty:
             return self._matrix
+        self._split()
         for rel in self._dirty:
             if rel in self.symbols:
                 self._edges[rel] = self._file_edges(rel)

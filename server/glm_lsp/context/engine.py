@@ -281,6 +281,7 @@ class ContextEngine:
         history.start()
 
     def _git_answers(self, request: ContextRequest) -> tuple[Callable[[], str], Callable[[], str]]:
+        self.git.launch()  # any left by a request built without `assemble`
         git = self.git.start(("state", request.path), lambda: self._git(request))
         blame = self.git.start(
             ("blame", request.path, request.selection), lambda: self._blame(request)
@@ -365,7 +366,10 @@ class ContextEngine:
         self, request: ContextRequest, budget_tokens: int, counter: TokenCounter
     ) -> AssembledContext:
         with self.lock:
-            return assemble(self.material(request, counter), budget_tokens, counter)
+            try:
+                return assemble(self.material(request, counter), budget_tokens, counter)
+            finally:
+                self.git.launch()  # a server's git questions run after its request
 
     def _reader(self) -> Callable[[str], str]:
         """Raw text for `definitions.collect`, once per file for one request. Redacting a

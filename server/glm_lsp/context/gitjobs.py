@@ -31,6 +31,14 @@ class GitJobs:
         self._lock = threading.Lock()
         self._answers: OrderedDict[Hashable, Future[str]] = OrderedDict()
         self._late: set[Hashable] = set()  # answers a request already gave up waiting for
+        self._pending: list[tuple[Future[str], Callable[[], str]]] = []  # see `start`
+
+    def launch(self) -> None:
+        """Start the questions `start` left for after the request."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for future, ask in pending:
+            threading.Thread(target=_run, args=(future, ask), daemon=True).start()
 
     def invalidate(self) -> None:
         """The repository or a buffer changed: earlier answers may be stale."""
@@ -39,12 +47,19 @@ class GitJobs:
             self._late.clear()
 
     def start(self, key: Hashable, ask: Callable[[], str]) -> Callable[[], str]:
-        """Start (or reuse) the answer to `key`; returns what waits for it until the deadline."""
+        """Start (or reuse) the answer to `key`; returns what waits for it until the deadline.
+
+        With no wait at all (a server's requests) a new question only starts at `launch`,
+        once the request that asked it is built: git's processes would otherwise take the
+        CPU that request needs, for an answer it does not wait for anyway."""
         with self._lock:
             future = self._answers.get(key)
             if future is None:
                 future = self._answers[key] = Future()
-                threading.Thread(target=_run, args=(future, ask), daemon=True).start()
+                if self.wait == 0:
+                    self._pending.append((future, ask))
+                else:
+                    threading.Thread(target=_run, args=(future, ask), daemon=True).start()
                 while len(self._answers) > KEEP:
                     self._answers.popitem(last=False)
             else:

@@ -241,7 +241,7 @@ class SymbolGraph:
             matrix=matrix,
             tables=self._decoded(),
             ref_totals=dict(self.ref_totals),
-            columns=_columns(matrix, np.argsort(matrix[1], kind="stable")),
+            columns=_columns(matrix, np.argsort(matrix[1], kind="stable")) if len(order) else None,
         )
 
     @classmethod

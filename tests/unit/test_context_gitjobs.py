@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,35 @@ def test_a_serving_engine_never_waits_for_git_and_sends_it_with_the_next_request
         assert time.monotonic() < deadline
         time.sleep(0.01)
     assert ContextEngine.for_settings(repo, settings).git.wait == 30.0  # one-shot: waits
+
+
+def test_a_servers_questions_run_after_the_request_two_at_a_time_newest_first() -> None:
+    release = threading.Event()
+    started: list[str] = []
+
+    def asking(name: str) -> Callable[[], str]:
+        def ask() -> str:
+            started.append(name)
+            release.wait(5)
+            return name
+
+        return ask
+
+    jobs = GitJobs(wait=0.0)
+    answers = {name: jobs.start(name, asking(name)) for name in ("a", "b", "c", "d")}
+    time.sleep(0.05)
+    assert started == []  # nothing runs while the request is being built
+    assert answers["a"]() == ""
+    jobs.launch()
+    deadline = time.monotonic() + 5
+    while len(started) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert started == ["d", "c"]  # two at a time, the newest first
+    release.set()
+    while len(started) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(started) == ["a", "b", "c", "d"]
+    while jobs.start("a", asking("a"))() != "a" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert jobs.start("a", asking("a"))() == "a"  # kept for the next request

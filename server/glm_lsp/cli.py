@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import glm_lsp.assistant as core  # its names load on first use: keep the start fast
 from glm_lsp import __version__
@@ -215,8 +216,11 @@ async def _context(args: argparse.Namespace) -> int:
     name, _, lines = args.target.partition(":")
     root, rel = _read_target(Path(name))
     request = core.ContextRequest(root, rel, args.instruction, _lines(lines or None), args.budget)
-    assistant = core.Assistant(_settings())
-    for event in await _run(assistant, assistant.context(request)):
+    seen = [event async for event in core.context_once(_settings(), request)]
+    for event in seen:
+        if isinstance(event, core.Failed):
+            raise GlmError(event.message, detail=event.detail)
+    for event in seen:
         if isinstance(event, core.ContextReady):
             if event.rules is not None and (event.rules.files or event.rules.dropped):
                 _print_rules(event.rules)
@@ -320,6 +324,19 @@ async def _acp() -> int:
     return 0
 
 
+def _exit_now(code: int) -> NoReturn:
+    """End a one-shot command without tearing the interpreter down (freeing the index and
+    the reference graph object by object took 30-50 ms of a 0.3 s target). Safe because
+    everything the command writes is complete by now: the symbol cache's transactions are
+    committed (SQLite, WAL), the listing, verdicts and graph caches are written whole and
+    renamed into place, and the threads still running (git questions nobody waits for,
+    the queries' compilation) write nothing. Output is flushed first."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -340,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "index":
             return asyncio.run(_index(args))
         if args.command == "context":
-            return asyncio.run(_context(args))
+            _exit_now(asyncio.run(_context(args)))
         if args.command == "complete":
             return asyncio.run(_complete(args))
         return asyncio.run(_doctor())

@@ -71,7 +71,7 @@ class Settings:
     context_window: int = 0  # 0: the provider's documented window
     max_file_bytes: int = 1_000_000  # larger files never enter the context
     co_change_commits: int = 300  # git history depth for "changes together" ranking
-    git_wait: float = 0.25  # seconds a request waits for git's answers before going without
+    git_wait: float = 0.25  # seconds a one-shot command waits for git (a server never waits)
     rules_max_chars: int = 20000  # project rules (AGENTS.md, ...) sent at most, nearest kept
     rules_agents_md: bool = True  # read AGENTS.md from the root down to the file's folder
     rules_claude_md: bool = True  # read CLAUDE.md likewise

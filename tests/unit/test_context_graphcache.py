@@ -62,3 +62,12 @@ def test_a_changed_file_misses_the_cache_and_rebuilds(tmp_path: Path) -> None:
     engine.refresh()
     assert engine.graph.defining("brand_new") == {"pkg/lib.py"}
     assert engine.graph.defining("helper_2") == set()
+
+
+def test_a_graph_without_edges_is_saved_and_restored(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"alone.py": "def alone():\n    return 1\n"})
+    cache = tmp_path / "cache"
+    ContextEngine(repo, cache_dir=cache).refresh()
+    warm = ContextEngine(repo, cache_dir=cache)
+    warm.refresh()
+    assert warm.graph.rank({"alone.py": 1.0}) == {"alone.py": 1.0}

@@ -308,7 +308,7 @@ class GlmAgent:
 
 async def serve(settings: Settings) -> None:
     """Serve one ACP client on stdin/stdout until it disconnects."""
-    assistant = Assistant(settings)
+    assistant = Assistant(settings, serving=True)
     try:
         # GlmAgent implements the requests glm-lsp supports; the others answer
         # "method not found", which is what acp's router does for absent handlers.

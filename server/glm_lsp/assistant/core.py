@@ -23,6 +23,7 @@ from glm_lsp.agent.loop import AgentLoop, FormatMemory, Hooks, LoopResult, conte
 from glm_lsp.agent.mcp import Approve, McpHub, McpToolbox, no_approval
 from glm_lsp.agent.model import Model
 from glm_lsp.agent.tools import WRITING, Workspace, describe_call
+from glm_lsp.assistant import contexts
 from glm_lsp.assistant import events as ev
 from glm_lsp.assistant.conversation import (
     CONTEXT,
@@ -35,6 +36,8 @@ from glm_lsp.assistant.conversation import (
     needs_rebuild,
     update,
 )
+from glm_lsp.assistant.operations import Emit
+from glm_lsp.assistant.operations import run as _events
 from glm_lsp.assistant.targets import check_target, refusal
 from glm_lsp.assistant.tasks import Cancellation, Tasks
 from glm_lsp.completion import Completer
@@ -59,7 +62,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Emit = Callable[[ev.Event], None]
 ModelFactory = Callable[[Settings, "httpx.AsyncClient"], Model]
 
 
@@ -116,13 +118,16 @@ class Assistant:
         model_factory: ModelFactory = provider_model,
         store_path: Callable[[Path], Path] = default_path,
         approve: Approve = no_approval,
+        serving: bool = False,
     ) -> None:
         """`ready` is awaited before each operation reads the settings (the language
         server waits there for the editor's configuration); faces assign `settings`
         when they change. `model_factory` lets tests put a scripted model in. `approve`
         asks the user whether an MCP tool that is not on its server's allow list may run
-        (each face asks its own way; the default refuses)."""
+        (each face asks its own way; the default refuses). `serving` says the process
+        lives on (a server): its requests never wait for git (`ContextEngine.for_settings`)."""
         self.settings = settings
+        self.serving = serving
         self.ready = ready
         self.model_factory = model_factory
         self.store_path = store_path
@@ -167,7 +172,9 @@ class Assistant:
         answers for the request `ahead` start first, to run while it refreshes."""
         engine = self.engines.get(root)
         if engine is None:
-            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+            engine = self.engines[root] = ContextEngine.for_settings(
+                root, self.settings, serving=self.serving
+            )
         if ahead is not None:
             engine.prefetch_git(ahead)
         await asyncio.to_thread(engine.refresh)
@@ -293,7 +300,9 @@ class Assistant:
         """Index `root` now; returns what it took."""
         engine = self.engines.get(root)
         if engine is None:
-            engine = self.engines[root] = ContextEngine.for_settings(root, self.settings)
+            engine = self.engines[root] = ContextEngine.for_settings(
+                root, self.settings, serving=self.serving
+            )
         return await asyncio.to_thread(engine.refresh)
 
     async def check_provider(self) -> ProviderCheck:
@@ -474,19 +483,11 @@ class Assistant:
 
     async def _context(self, request: ev.ContextRequest, emit: Emit) -> None:
         settings = await self.current_settings()
-        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
-        engine = await self.engine(request.root, wanted)
-        check_target(request.root, request.path, engine.policy, settings.allow_paths)
-        counter = TokenCounter.load(settings.provider)
-        budget = request.budget
-        if budget is None:
-            endpoint = resolve(settings, require_key=False)
-            tools = endpoint.dialect.supports_tools
-            budget = context_budget(settings, endpoint.context_window, tools, counter)
-        assembled = await asyncio.to_thread(engine.assemble, wanted, budget, counter)
-        rules = await _rules(request.root, request.path, settings)
-        emit(ev.ContextReady(assembled, budget, rules))
-        emit(ev.Done())
+
+        async def engine_for(request: ev.ContextRequest, wanted: EngineRequest) -> ContextEngine:
+            return await self.engine(request.root, wanted)
+
+        await contexts.build(settings, engine_for, request, emit)
 
     async def _apply_diff(self, request: ev.DiffRequest, emit: Emit) -> None:
         overlay = Overlay(request.root, request.buffers())  # paths confined to the root
@@ -494,41 +495,6 @@ class Assistant:
         changes = [FileChange(r.path, r.old, r.new, r.renamed_from) for r in results]
         emit(ev.ProposedChange(request.root, changes, unified_diff_many(changes), ""))
         emit(ev.Done())
-
-
-async def _events(
-    work: Callable[[Emit], Awaitable[None]], cancel: Cancellation | None
-) -> AsyncIterator[ev.Event]:
-    """Run `work` as its own task and yield what it emits, ending with Done, Failed or
-    Cancelled. Cancelling the consumer cancels the work (closing the provider stream)."""
-    queue: asyncio.Queue[ev.Event | None] = asyncio.Queue()
-    crashed: list[BaseException] = []
-
-    async def run() -> None:
-        try:
-            await work(queue.put_nowait)
-        except GlmError as error:
-            log.info("%s %s", error.message, error.detail)
-            queue.put_nowait(ev.Failed(error.message, error.detail))
-        except asyncio.CancelledError:
-            queue.put_nowait(ev.Cancelled())
-        except Exception as error:  # a bug: re-raised in the consumer, which logs it
-            crashed.append(error)
-        finally:
-            queue.put_nowait(None)
-
-    task = asyncio.ensure_future(run())
-    if cancel is not None:
-        cancel.attach(task)
-    try:
-        while (event := await queue.get()) is not None:
-            yield event
-        if crashed:
-            raise crashed[0]
-    finally:
-        if not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
 
 
 async def _assembled(

@@ -29,7 +29,9 @@ from glm_lsp.context.files import (
     FileStates,
     exclusion_reason,
     list_files,
+    recall_listing,
     recall_verdicts,
+    remember_listing,
     remember_verdicts,
 )
 from glm_lsp.context.gitjobs import GitJobs
@@ -39,12 +41,15 @@ from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_f
 from glm_lsp.context.repomap import render_repo_map
 from glm_lsp.context.scope import Cursor
 from glm_lsp.context.secrets import redact_secrets
-from glm_lsp.context.tags import Tag, available, language_for
+from glm_lsp.context.tags import Tag, available
 
 log = logging.getLogger(__name__)
 
 MAX_RELATED = 12
 RECENT = 5
+# Compiling the tags queries holds the GIL for ~50 ms (ansible's languages): done at once it
+# slows the first request down by as much; a second later, a one-shot command has finished.
+COMPILE_DELAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class ContextEngine:
         self.git = GitJobs(git_wait)  # None: every request waits for its git answers
         self.file_states = FileStates(self.root)  # .glmignore and file verdicts, remembered
         self.co_changes = githistory.CoChangeCache()
+        self._order: tuple[dict[str, float], list[str]] | None = None  # see `_by_rank`
         self.lock = threading.RLock()  # the server refreshes in worker threads
         # inline completion: (file, scope) -> (the file's tags then, their definitions)
         self._scope_cache: dict[
@@ -88,12 +94,20 @@ class ContextEngine:
         ] = {}
 
     @classmethod
-    def for_settings(cls, root: Path, settings: Settings) -> ContextEngine:
+    def for_settings(
+        cls, root: Path, settings: Settings, *, serving: bool = False, cache_dir: Path | None = None
+    ) -> ContextEngine:
+        """`serving`: the engine of a long-lived process (language server, ACP agent). Its
+        requests never wait for git: each takes the answers that are ready and the others
+        go into the next request about the same file (a blame of a few lines of a large
+        file takes 0.2-0.7 s, a request 20-100 ms). A one-shot command has no next
+        request, so it waits up to `settings.git_wait`."""
         return cls(
             root,
             FilePolicy(max_bytes=settings.max_file_bytes),
             co_change_commits=settings.co_change_commits,
-            git_wait=settings.git_wait,
+            git_wait=0.0 if serving else settings.git_wait,
+            cache_dir=cache_dir,
         )
 
     # --- keeping the index current ------------------------------------------------
@@ -102,17 +116,22 @@ class ContextEngine:
         """List the files and bring the index and graph up to date (cheap when warm)."""
         with self.lock:
             verdicts = self.index.db_path.with_suffix(".verdicts")
+            snapshot = self.index.db_path.with_suffix(".listing")
             if not self.files:
                 recall_verdicts(self.file_states, verdicts)
+                recall_listing(self.file_states, snapshot)
             files = list_files(self.root, self.policy, self.file_states)
             remember_verdicts(self.file_states, verdicts)
-            stats = self.index.build(files)
+            remember_listing(self.file_states, snapshot)
+            stats = self.index.build(files, self.file_states.stats)
             if self.files and (stats.parsed or files != self.files):
                 self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
             self.files = files
             self._sync()
-            languages = sorted({lang for rel in self.files if (lang := language_for(rel))})
-            threading.Thread(target=_compile_queries, args=(languages,), daemon=True).start()
+            languages = sorted(stats.symbols_by_language)
+            compiling = threading.Timer(COMPILE_DELAY, _compile_queries, args=(languages,))
+            compiling.daemon = True
+            compiling.start()
             return stats
 
     def update(self, paths: list[str]) -> None:
@@ -220,7 +239,15 @@ class ContextEngine:
         return self.graph.rank(seeds_for(self.graph, focus))
 
     def ranked_files(self, focus: Focus) -> list[str]:
-        return _by_rank(self.ranks(focus))
+        return self._by_rank(self.ranks(focus))
+
+    def _by_rank(self, ranks: dict[str, float]) -> list[str]:
+        """`_by_rank`, once per ranking (the graph returns the same dict for the same
+        focus until it changes; a request orders by it two or three times)."""
+        kept = self._order
+        if kept is None or kept[0] is not ranks:
+            kept = self._order = (ranks, _by_rank(ranks))
+        return kept[1]
 
     def repo_map(
         self,
@@ -228,21 +255,33 @@ class ContextEngine:
         focus: Focus,
         counter: TokenCounter | None = None,
         ranks: dict[str, float] | None = None,
+        definitions: Mapping[str, list[tuple[float, Tag]]] | None = None,
     ) -> str:
-        """`ranks`, when the caller already has them for this focus, saves ranking twice."""
+        """`ranks` (and `definitions`, ranked for them), when the caller already has them
+        for this focus, save ranking and scoring again (an assembly renders the map twice)."""
         counter = counter or TokenCounter("default")
         ranks = self.ranks(focus) if ranks is None else ranks
-        definitions = ranked_definitions(self.graph, ranks, focus)
+        if definitions is None:
+            definitions = ranked_definitions(self.graph, ranks, focus)
         skip = frozenset({focus.current}) if focus.current else frozenset()
-        rendered = render_repo_map(_by_rank(ranks), definitions, budget_tokens, counter, skip)
+        rendered = render_repo_map(self._by_rank(ranks), definitions, budget_tokens, counter, skip)
         return redact_secrets(rendered)[0]  # signatures are raw source lines
 
     def prefetch_git(self, request: ContextRequest) -> None:
         """Start git's answers for `request` now, so that they run while the index loads;
-        `material` takes them up (a first request otherwise waits for git or goes without)."""
+        `material` takes them up (a first request otherwise waits for git or goes without).
+        The co-change history (one `git log`, which the focus needs) is read meanwhile too."""
         self._git_answers(request)
+        history = threading.Thread(
+            target=githistory.co_change_index,
+            args=(self.root,),
+            kwargs={"commits": self.co_change_commits, "cache": self.co_changes},
+            daemon=True,
+        )
+        history.start()
 
     def _git_answers(self, request: ContextRequest) -> tuple[Callable[[], str], Callable[[], str]]:
+        self.git.launch()  # any left by a request built without `assemble`
         git = self.git.start(("state", request.path), lambda: self._git(request))
         blame = self.git.start(
             ("blame", request.path, request.selection), lambda: self._blame(request)
@@ -256,7 +295,8 @@ class ContextEngine:
         fixed = TokenCounter(counter.provider)  # the map must not move with the learned ratio
         found, current = self._scope_material(request, text)
         ranks = self.ranks(focus)
-        order = [rel for rel in _by_rank(ranks) if rel != request.path]
+        scored = ranked_definitions(self.graph, ranks, focus)  # scored once, rendered twice
+        order = [rel for rel in self._by_rank(ranks) if rel != request.path]
         return Material(
             path=request.path,
             text=text,
@@ -269,7 +309,7 @@ class ContextEngine:
             definitions=[d for d in found if d.path != request.path],
             git=git,
             blame=blame,
-            repo_map=lambda tokens: self.repo_map(tokens, focus, fixed, ranks),
+            repo_map=lambda tokens: self.repo_map(tokens, focus, fixed, ranks, scored),
             related=[self._related(rel) for rel in order[:MAX_RELATED] if self._small(rel)],
         )
 
@@ -326,7 +366,10 @@ class ContextEngine:
         self, request: ContextRequest, budget_tokens: int, counter: TokenCounter
     ) -> AssembledContext:
         with self.lock:
-            return assemble(self.material(request, counter), budget_tokens, counter)
+            try:
+                return assemble(self.material(request, counter), budget_tokens, counter)
+            finally:
+                self.git.launch()  # a server's git questions run after its request
 
     def _reader(self) -> Callable[[str], str]:
         """Raw text for `definitions.collect`, once per file for one request. Redacting a
@@ -386,7 +429,7 @@ def _scope_above(tags: list[Tag], buffer: Sequence[str], line: int) -> Tag | Non
 
 def _compile_queries(languages: list[str]) -> None:
     """Compile the tags queries in the background, so that the first edit's update does
-    not pay for it (about 15 ms for Python)."""
+    not pay for it (about 15 ms for Python); started `COMPILE_DELAY` after a refresh."""
     for language in languages:
         available(language)
 

@@ -21,10 +21,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from glm_lsp.context import ignore
+from glm_lsp.context import ignore, listing, secrets
 from glm_lsp.context.secrets import is_secret_path
 
 log = logging.getLogger(__name__)
+_SECRETS_CODE = secrets.__file__
 
 SAMPLE_BYTES = 8192  # binary and generated checks read this much of each file
 MINIFIED_MIN_BYTES = 4096  # the long-line check only applies to files larger than this
@@ -99,15 +100,12 @@ def list_files(
     root = _resolved_root(root)
     state = _state(root, state)
     glm = state.glmignore()
-    candidates = _git_files(root)
-    state.saw_git(candidates)
+    candidates, walked = state.candidates()
     if candidates is None:
         candidates = ignore.walk(root, glm)
-    escaped = _symlinked_dirs(root, candidates)
+    escaped = state.symlinked_dirs(candidates, walked)
     kept = []
-    for rel in candidates:
-        if _privacy_reason(rel, glm) or _kind_reason(rel) or _under_any(rel, escaped):
-            continue
+    for rel in state.plain(candidates, glm, escaped):
         if state.content_reason(root, rel, policy) is None:
             kept.append(rel)
     kept.sort()
@@ -163,16 +161,64 @@ class FileStates:
     _git_known: bool = False
     sampled: int = 0  # verdicts computed since the last `remember_verdicts`
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (size, mtime_ns) of each regular file the last listing stat-ed: the index takes
+    # these instead of stat-ing every file a second time
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    snapshot: listing.Snapshot | None = None  # git's last answer and what it depends on
+    snapshot_saved: bool = True  # whether `snapshot` is what is on disk
+    # the path-only checks' last answer: (candidates, .glmignore stamp, symlinked folders, kept)
+    _plain: tuple[list[str], object, set[str], list[str]] | None = None
+    _plain_saved: object = None  # the `_plain` that is on disk
+    _unwalked: tuple[list[str], set[str]] | None = None  # candidates' folders to check
 
-    def saw_git(self, listed: list[str] | None) -> None:
-        """`git ls-files` just ran: note whether this is a work tree, and what it listed."""
-        if listed is None:
-            self._git, self._git_known = None, True
-            return
-        if self._git is None:
-            self._git, self._git_known = ignore.GitIgnores.find(self.root), True
+    def candidates(self) -> tuple[list[str] | None, dict[str, int] | None]:
+        """git's tracked and untracked-not-ignored files (None outside a work tree) and the
+        folders git walks: the snapshot's when it still holds, else git's new answer."""
+        snapshot = self.snapshot
+        key = (str(self.root),)
+        if snapshot is None or not snapshot.holds(self.root, key):
+            place = snapshot.place if snapshot is not None else listing.place_of(self.root)
+            fresh = listing.take(self.root, place, key) if place is not None else None
+            if fresh is None and snapshot is not None:  # moved, or no longer a work tree
+                place = listing.place_of(self.root)
+                fresh = listing.take(self.root, place, key) if place is not None else None
+            if fresh is None:
+                self.snapshot, self._git, self._git_known = None, None, True
+                return None, None
+            if snapshot is None or snapshot.place != fresh.place or not self._git_known:
+                self._git, self._git_known = _git_ignores(self.root, fresh.place), True
+            self.snapshot, self.snapshot_saved = fresh, False
+            snapshot = fresh
+        elif not self._git_known:  # a new process trusting a saved snapshot
+            self._git, self._git_known = _git_ignores(self.root, snapshot.place), True
         if self._git is not None:
-            self._git.remember_listed(listed)
+            self._git.remember_listed(snapshot.candidates, _ignore_stamps(self.root, snapshot))
+        return snapshot.candidates, snapshot.folders
+
+    def symlinked_dirs(self, candidates: list[str], walked: dict[str, int] | None) -> set[str]:
+        """Folders of `candidates` that are symlinks (see `_unwalked_folders`); which folders to
+        check is remembered while the candidates stay the same list."""
+        last = self._unwalked
+        if last is None or last[0] is not candidates:
+            last = self._unwalked = (candidates, _unwalked_folders(candidates, walked))
+        return {d for d in last[1] if os.path.islink(f"{self.root}/{d}")}
+
+    def plain(
+        self, candidates: list[str], glm: ignore.IgnoreFile | None, escaped: set[str]
+    ) -> list[str]:
+        """The candidates that pass the checks on the path alone (privacy, kind, symlinked
+        folders), remembered while the candidates, .glmignore and those folders stay."""
+        stamp = self._glm[0] if self._glm else None
+        last = self._plain
+        if last is not None and last[0] is candidates and last[1:3] == (stamp, escaped):
+            return last[3]
+        found = [
+            rel
+            for rel in candidates
+            if not (_privacy_reason(rel, glm) or _kind_reason(rel) or _under_any(rel, escaped))
+        ]
+        self._plain = (candidates, stamp, escaped, found)
+        return found
 
     def git_ignored(self, rel: str) -> bool:
         """Whether git (or, outside a work tree, the .gitignore files) ignores `rel`."""
@@ -225,6 +271,7 @@ class FileStates:
             return NOT_A_FILE
         if not stat.S_ISREG(info.st_mode):
             return NOT_A_FILE
+        self.stats[rel] = (info.st_size, info.st_mtime_ns)
         if info.st_size > policy.max_bytes:
             return f"larger than {policy.max_bytes:,} bytes"
         key = (info.st_mtime_ns, info.st_size, info.st_ino)
@@ -235,6 +282,27 @@ class FileStates:
         self._verdicts[rel] = (key, verdict)
         self.sampled += 1
         return verdict
+
+
+def _ignore_stamps(root: Path, snapshot: listing.Snapshot) -> dict[str, tuple[int, int] | None]:
+    """The .gitignore stamps `snapshot` checked, by absolute path (a walked folder without
+    one stamps it missing); a stamp too recent to trust is left to be taken again."""
+    stamps: dict[str, tuple[int, int] | None] = {
+        f"{root}/{folder}/.gitignore" if folder else f"{root}/.gitignore": None
+        for folder in snapshot.folders
+    }
+    for rel, stamp in snapshot.ignore_files.items():
+        if stamp != listing.UNTRUSTED:
+            stamps[f"{root}/{rel}"] = stamp
+        else:
+            del stamps[f"{root}/{rel}"]
+    return stamps
+
+
+def _git_ignores(root: Path, place: listing.GitPlace) -> ignore.GitIgnores:
+    return ignore.GitIgnores(
+        root, place.top, place.prefix, f"{place.common}/info/exclude", f"{place.git_dir}/index"
+    )
 
 
 def _state(root: Path, state: FileStates | None) -> FileStates:
@@ -255,6 +323,39 @@ def recall_verdicts(state: FileStates, path: Path) -> None:
     with state.lock:
         for rel, (key, verdict) in saved.items():
             state._verdicts.setdefault(rel, (tuple(key), verdict))
+
+
+def recall_listing(state: FileStates, path: Path) -> None:
+    """Load the snapshot of git's file list saved by `remember_listing` (checked before use),
+    and the path checks' answer for it if the rules are the same code."""
+    if state.snapshot is not None:
+        return
+    loaded = listing.load(path)
+    if loaded is None:
+        return
+    state.snapshot, extra = loaded
+    state.snapshot_saved = True
+    if isinstance(extra, tuple) and len(extra) == 4 and extra[0] == _rules_key():
+        _, stamp, escaped, found = extra
+        state._plain = (state.snapshot.candidates, stamp, set(escaped), list(found))
+
+
+def remember_listing(state: FileStates, path: Path) -> None:
+    """Save the snapshot of git's file list if git was asked again since the last save, with
+    the path checks' answer (secret names, .glmignore, kinds) for the next process."""
+    snapshot, plain = state.snapshot, state._plain
+    if snapshot is None or (state.snapshot_saved and plain is state._plain_saved):
+        return
+    extra = None
+    if plain is not None and plain[0] is snapshot.candidates:
+        extra = (_rules_key(), plain[1], sorted(plain[2]), plain[3])
+    listing.save(path, snapshot, extra)
+    state.snapshot_saved, state._plain_saved = True, plain
+
+
+def _rules_key() -> tuple[tuple[int, int] | None, ...]:
+    """Which code judged the paths: a saved answer from other rules is not reused."""
+    return tuple(listing.stamp(module) for module in (__file__, ignore.__file__, _SECRETS_CODE))
 
 
 def remember_verdicts(state: FileStates, path: Path) -> None:
@@ -284,30 +385,23 @@ def _resolved_root(root: Path) -> Path:
 # --- the candidate set ---------------------------------------------------------------------
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Tracked and untracked-not-ignored files under `root`; None outside a work tree."""
-    done = ignore.run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    if done is None or done.returncode != 0:
-        return None
-    names = os.fsdecode(done.stdout).split("\0")
-    # Folders (nested repositories, submodules) end with "/" or are not files: dropped later.
-    return list(dict.fromkeys(n for n in names if n and not n.endswith("/")))
-
-
 def _own_ignored(root: Path, rel: str) -> bool:
     """Whether the .gitignore files from `root` down ignore `rel` (git is not there to ask)."""
     chain = ignore.gitignore_chain(root, rel)
     return ignore.is_path_ignored(chain, rel, (root / rel).is_dir())
 
 
-def _symlinked_dirs(root: Path, paths: list[str]) -> set[str]:
-    """Folders in `paths` that are symlinks: git lists files through them only if they were
-    real folders once, and what is behind them now may be anywhere."""
+def _unwalked_folders(paths: list[str], walked: dict[str, int] | None) -> set[str]:
+    """The folders of `paths` that may be symlinks: git lists files through them only if
+    they were real folders once, and what is behind them now may be anywhere. A folder the
+    listing walked was a real one then (and is checked as one: `Snapshot.holds`)."""
     folders = {rel.rpartition("/")[0] for rel in paths}
     for folder in list(folders):
         folders.update(ignore.ancestors(folder))
     folders.discard("")
-    return {d for d in folders if os.path.islink(f"{root}/{d}")}
+    if walked is not None:
+        folders.difference_update(walked)
+    return folders
 
 
 def _under_any(rel: str, folders: set[str]) -> bool:

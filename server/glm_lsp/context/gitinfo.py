@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,16 +107,18 @@ def git_state(
     if top is None:
         return None
     args = ("status", "--porcelain=v2", "--branch", "-z", "--untracked-files=normal")
-    raw = git(top, *args, timeout=timeout)
+    with ThreadPoolExecutor(2) as pool:  # three git processes at once, not one by one
+        staged = pool.submit(_side, top, True, allow, prefer, max_diff_chars, timeout)
+        unstaged = pool.submit(_side, top, False, allow, prefer, max_diff_chars, timeout)
+        raw = git(top, *args, timeout=timeout)
+        sides = staged.result(), unstaged.result()
     if raw is None:
         return None
     state = _parse_status(decode(raw))
     entries = [e for e in state.status if _allowed(allow, (e.path, e.orig_path))]
     state.status = entries[:max_status_entries]
     state.status_omitted = len(entries) - len(state.status)
-    staged = _side(top, True, allow, prefer, max_diff_chars, timeout)
-    unstaged = _side(top, False, allow, prefer, max_diff_chars, timeout)
-    state.staged_diff, state.unstaged_diff = _fit(staged, unstaged, max_diff_chars)
+    state.staged_diff, state.unstaged_diff = _fit(*sides, max_diff_chars)
     return state
 
 
@@ -369,13 +372,18 @@ def render_context(
     top = toplevel(root)
     if top is None:
         return ""
-    state = git_state(
-        top, max_diff_chars=max_diff_chars, allow=allow, prefer=(rel,), timeout=timeout
-    )
+    allowed = allow(rel)
+    with ThreadPoolExecutor(1) as pool:  # the file's history while the state is gathered
+        commits = (
+            pool.submit(file_history, top, rel, history_limit, timeout=timeout) if allowed else None
+        )
+        state = git_state(
+            top, max_diff_chars=max_diff_chars, allow=allow, prefer=(rel,), timeout=timeout
+        )
+        history = commits.result() if commits is not None else []
     if state is None:
         return ""
-    history = file_history(top, rel, history_limit, timeout=timeout) if allow(rel) else []
     blame: list[BlameGroup] = []
-    if selection is not None and allow(rel):
+    if selection is not None and allowed:
         blame = blame_summary(top, rel, selection[0], selection[1], text=text, timeout=timeout)
     return render_git_context(state, history, blame, path=rel)

@@ -10,6 +10,7 @@ rebuilds as before. A bad or foreign file is ignored, never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import marshal
@@ -20,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from glm_lsp.context.rank import GraphState, SymbolGraph
+from glm_lsp.context.rank import FloatArray, GraphState, IntArray, SymbolGraph, Tables
 from glm_lsp.context.tags import queries_version
 
 log = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 2  # bump when GraphState's meaning changes
+GRAPH_FORMAT = 5  # bump when GraphState's meaning changes
 
 
 def cache_key(versions: Iterable[tuple[str, object]]) -> str:
@@ -40,15 +41,15 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
     """Write atomically (a concurrent reader sees the old file or the new one)."""
     state = graph.export()
     source, target, weight = state.matrix
-    data: dict[str, Any] = {
+    tables = state.tables() if callable(state.tables) else state.tables
+    data: dict[str, Any] = {  # per file and the tables marshalled apart: decoded when used
         "key": key,
         "files": state.files,
-        "defs": state.defs,
-        "refs": state.refs,
+        "defs": {rel: _packed(rows) for rel, rows in state.defs.items()},
+        "refs": {rel: _packed(refs) for rel, refs in state.refs.items()},
         "matrix": (source.tobytes(), target.tobytes(), weight.tobytes()),
-        "definers": state.definers,
-        "referrers": state.referrers,
-        "coders": state.coders,
+        "tables": marshal.dumps(tables),
+        "columns": [column.tobytes() for column in state.columns] if state.columns else None,
         "ref_totals": state.ref_totals,
     }
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -59,6 +60,30 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
     except (OSError, ValueError) as error:
         log.debug("graph cache %s not written: %s", path, error)
         partial.unlink(missing_ok=True)
+
+
+def _packed(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else marshal.dumps(value)
+
+
+def _tables(data: bytes) -> Tables:
+    """The name tables, decoded when a request first looks a name up."""
+    definers, referrers, coders = marshal.loads(data)
+    return definers, referrers, coders
+
+
+def _restored_columns(
+    data: list[bytes] | None,
+) -> tuple[IntArray, FloatArray, IntArray, IntArray] | None:
+    if not data:
+        return None
+    source, weight, starts, targets = data
+    return (
+        np.frombuffer(source, np.int64),
+        np.frombuffer(weight, np.float64),
+        np.frombuffer(starts, np.int64),
+        np.frombuffer(targets, np.int64),
+    )
 
 
 def load(path: Path, key: str) -> SymbolGraph | None:
@@ -77,10 +102,9 @@ def load(path: Path, key: str) -> SymbolGraph | None:
                 np.frombuffer(target, np.int64),
                 np.frombuffer(weight, np.float64),
             ),
-            definers=data["definers"],
-            referrers=data["referrers"],
-            coders=data["coders"],
+            tables=functools.partial(_tables, data["tables"]),
             ref_totals=data["ref_totals"],
+            columns=_restored_columns(data["columns"]),
         )
         return SymbolGraph.restore(state)
     except (OSError, EOFError, ValueError, TypeError, KeyError) as error:

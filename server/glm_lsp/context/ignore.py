@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -271,6 +271,8 @@ class GitIgnores:
     exclude: str
     index: str
     _verdicts: dict[str, tuple[_Key, bool]] = field(default_factory=dict)
+    # what `git ls-files` listed (not ignored), with the stamps of that moment
+    _listed: tuple[set[str], _Key, Mapping[str, _Stamp]] | None = None
 
     @classmethod
     def find(cls, root: Path) -> GitIgnores | None:
@@ -291,18 +293,23 @@ class GitIgnores:
         cached = self._verdicts.get(rel)
         if cached is not None and cached[0] == key:
             return cached[1]
+        listed = self._listed
+        if listed is not None and rel in listed[0]:
+            if self._key(rel, listed[1], {}, listed[2]) == key:  # nothing changed since
+                self._verdicts[rel] = (key, False)
+                return False
         done = run_git(self.root, "check-ignore", "-q", "--", rel)
         if done is None or done.returncode not in (0, 1):
             return None
         self._verdicts[rel] = (key, done.returncode == 0)
         return done.returncode == 0
 
-    def remember_listed(self, rels: Iterable[str]) -> None:
-        """Paths `git ls-files` just listed are known not to be ignored."""
-        head = self._head()
-        memo: dict[str, _Key] = {}
-        for rel in rels:
-            self._verdicts[rel] = (self._key(rel, head, memo), False)
+    def remember_listed(self, rels: Iterable[str], stamps: Mapping[str, _Stamp] = {}) -> None:
+        """Paths `git ls-files` listed are known not to be ignored, as long as the files
+        the verdict depends on have not changed since: `stamps` are those files' stamps
+        when git listed them (by absolute path; the others are stamped now). Each path's
+        verdict is made when it is first asked about."""
+        self._listed = (set(rels), self._head(), stamps)
 
     def _head(self) -> _Key:
         """Stamps every verdict depends on: the index's size (its mtime changes on every
@@ -310,17 +317,22 @@ class GitIgnores:
         index = _stamp(self.index)
         return ((0, index[1]) if index else None, _stamp(self.exclude))
 
-    def _key(self, rel: str, head: _Key, memo: dict[str, _Key]) -> _Key:
+    def _key(
+        self, rel: str, head: _Key, memo: dict[str, _Key], stamps: Mapping[str, _Stamp] = {}
+    ) -> _Key:
         """Stamps of everything git's verdict on `rel` depends on."""
         full = f"{self.prefix}/{rel}" if self.prefix else rel
-        return (*head, *self._folder_key(full.rpartition("/")[0], memo))
+        return (*head, *self._folder_key(full.rpartition("/")[0], memo, stamps))
 
-    def _folder_key(self, folder: str, memo: dict[str, _Key]) -> _Key:
+    def _folder_key(
+        self, folder: str, memo: dict[str, _Key], stamps: Mapping[str, _Stamp]
+    ) -> _Key:
         """Stamps of the .gitignore files from the top down to `folder`."""
         found = memo.get(folder)
         if found is not None:
             return found
-        parent = self._folder_key(folder.rpartition("/")[0], memo) if folder else ()
+        parent = self._folder_key(folder.rpartition("/")[0], memo, stamps) if folder else ()
         here = f"{self.top}/{folder}/.gitignore" if folder else f"{self.top}/.gitignore"
-        memo[folder] = key = (*parent, _stamp(here))
+        stamp = stamps[here] if here in stamps else _stamp(here)
+        memo[folder] = key = (*parent, stamp)
         return key

@@ -25,7 +25,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -379,20 +379,26 @@ class RepoIndex:
 
     # --- building and refreshing ---
 
-    def build(self, files: Sequence[str]) -> IndexStats:
+    def build(
+        self, files: Sequence[str], stats: Mapping[str, tuple[int, int]] | None = None
+    ) -> IndexStats:
         """Index exactly `files` (paths relative to the root): unchanged files are not read,
-        known contents are not parsed, files no longer listed are dropped."""
-        return self._refresh(files, full=True)
+        known contents are not parsed, files no longer listed are dropped. `stats` gives
+        (size, mtime_ns) of files the caller has just stat-ed (the listing has), so that
+        they are not stat-ed again; other files are."""
+        return self._refresh(files, full=True, stats=stats or {})
 
     def update(self, paths: Iterable[str]) -> IndexStats:
         """Re-check just these files (saved, created, deleted, checked out)."""
         return self._refresh(list(paths), full=False)
 
-    def _refresh(self, paths: Sequence[str], full: bool) -> IndexStats:
+    def _refresh(
+        self, paths: Sequence[str], full: bool, stats: Mapping[str, tuple[int, int]] = {}
+    ) -> IndexStats:
         started = time.perf_counter()
         with self._lock:
             self._load()
-            plan = self._plan(paths)
+            plan = self._plan(paths, stats)
             known = set(self._blobs)
         results = list(parse_jobs(self.root, plan.jobs, known, self.workers))
         with self._lock:
@@ -400,25 +406,32 @@ class RepoIndex:
             parsed, hits = self._commit(plan, results, gone)
             return self._stats(parsed, plan.hits + hits, started)
 
-    def _plan(self, paths: Sequence[str]) -> _Plan:
+    def _plan(self, paths: Sequence[str], stats: Mapping[str, tuple[int, int]]) -> _Plan:
         """Sort files into unchanged (same size and mtime) and to be read by a parser."""
         plan = _Plan()
+        base = f"{self.root}/"
         for rel in paths:
             language = language_for(rel)
             if language is None:
                 continue
-            try:
-                info = os.stat(self.root / rel)
-            except OSError:
-                continue
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            known = stats.get(rel)
+            if known is None:
+                try:
+                    info = os.stat(base + rel)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                known = (info.st_size, info.st_mtime_ns)
+            size, mtime_ns = known
+            if size > MAX_FILE_BYTES:
                 continue
             plan.listed.add(rel)
             old = self._files.get(rel)
-            if old and (old.size, old.mtime_ns) == (info.st_size, info.st_mtime_ns):
+            if old and (old.size, old.mtime_ns) == known:
                 plan.hits += 1
             else:
-                plan.jobs.append(_Job(rel, language, info.st_size, info.st_mtime_ns))
+                plan.jobs.append(_Job(rel, language, size, mtime_ns))
         return plan
 
     def _commit(self, plan: _Plan, results: list[_Parsed], gone: set[str]) -> tuple[int, int]:

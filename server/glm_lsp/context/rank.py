@@ -13,6 +13,7 @@ millisecond range even on repositories of thousands of files.
 
 from __future__ import annotations
 
+import marshal
 import math
 import re
 from collections import Counter
@@ -50,19 +51,25 @@ def name_weight(name: str, definers: int) -> float:
     return weight / definers
 
 
+Tables = tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]
+
+
 @dataclass
 class GraphState:
     """A SymbolGraph as plain data: files in index order, each file's definitions (as Tag
-    field tuples) and reference counts, and the edge matrix sorted by source."""
+    field tuples) and reference counts, the edge matrix sorted by source, and the name
+    tables (definers, referrers, coders). A cache may give a file's definitions and
+    references still marshalled, and the tables as a function that decodes them: a warm
+    start then decodes only what a request uses."""
 
     files: list[str]
-    defs: dict[str, list[Row]]
-    refs: dict[str, dict[str, int]]
+    defs: Mapping[str, list[Row] | bytes]
+    refs: Mapping[str, dict[str, int] | bytes]
     matrix: tuple[IntArray, IntArray, FloatArray]
-    definers: dict[str, set[str]]
-    referrers: dict[str, set[str]]
-    coders: dict[str, set[str]]
+    tables: Tables | Callable[[], Tables]
     ref_totals: dict[str, int]
+    # the matrix sorted by target for the PageRank walk (`_columns`), when known
+    columns: tuple[IntArray, FloatArray, IntArray, IntArray] | None = None
 
 
 def _row(tag: Tag) -> Row:
@@ -73,30 +80,52 @@ class _FileSymbols:
     """One file's definitions and reference counts; definitions restored from a cache stay
     plain rows until first asked for (most files' never are in one request)."""
 
-    __slots__ = ("_defs", "_rows", "refs")
+    __slots__ = ("_defs", "_rows", "_refs")
 
-    def __init__(self, defs: list[Tag] | None, refs: Counter[str], rows: list[Row] = []):  # noqa: B006
-        self._defs, self._rows, self.refs = defs, rows, refs
+    def __init__(
+        self,
+        defs: list[Tag] | None,
+        refs: Counter[str] | bytes,
+        rows: list[Row] | bytes = [],  # noqa: B006
+    ):
+        self._defs, self._rows, self._refs = defs, rows, refs
+
+    @property
+    def refs(self) -> Counter[str]:
+        if isinstance(self._refs, bytes):
+            self._refs = Counter(marshal.loads(self._refs))
+        return self._refs
 
     @property
     def defs(self) -> list[Tag]:
         if self._defs is None:
-            self._defs = [Tag(*row) for row in self._rows]
+            self._defs = [Tag(*row) for row in self.rows()]
         return self._defs
 
     def names(self) -> set[str]:
         if self._defs is None:
-            return {row[0] for row in self._rows}
+            return {row[0] for row in self.rows()}
         return {t.name for t in self._defs}
 
     def code_names(self) -> set[str]:
         """Names defined as code (not as a variable, constant, field or property)."""
         if self._defs is None:
-            return {row[0] for row in self._rows if row[2] not in VALUE_CATEGORIES}
+            return {row[0] for row in self.rows() if row[2] not in VALUE_CATEGORIES}
         return {t.name for t in self._defs if t.category not in VALUE_CATEGORIES}
 
     def rows(self) -> list[Row]:
-        return self._rows if self._defs is None else [_row(t) for t in self._defs]
+        if self._defs is not None:
+            return [_row(t) for t in self._defs]
+        rows = self._rows
+        if isinstance(rows, bytes):
+            rows = self._rows = marshal.loads(rows)
+        return rows
+
+    def packed(self) -> tuple[list[Row] | bytes, dict[str, int] | bytes]:
+        """Rows and reference counts for a cache: still marshalled if never decoded."""
+        rows = self._rows if self._defs is None and isinstance(self._rows, bytes) else self.rows()
+        refs = self._refs if isinstance(self._refs, bytes) else dict(self._refs)
+        return rows, refs
 
 
 @dataclass
@@ -106,12 +135,12 @@ class SymbolGraph:
     files: list[str] = field(default_factory=list)
     index_of: dict[str, int] = field(default_factory=dict)
     symbols: dict[str, _FileSymbols] = field(default_factory=dict)
-    definers: dict[str, set[str]] = field(default_factory=dict)
-    referrers: dict[str, set[str]] = field(default_factory=dict)
     ref_totals: Counter[str] = field(default_factory=Counter)
-    coders: dict[str, set[str]] = field(default_factory=dict)  # name -> files defining it as code
+    # name -> files defining it, referring to it, defining it as code; or what decodes them
+    _tables: Tables | Callable[[], Tables] = field(default_factory=lambda: ({}, {}, {}))
     # per file: (source, target, weight normalised over the file's edges), ready to join
     _edges: dict[str, tuple[IntArray, IntArray, FloatArray]] = field(default_factory=dict)
+    _unsplit: tuple[IntArray, IntArray, FloatArray] | None = None  # see `_split`
     _dirty: set[str] = field(default_factory=set)
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
     _version: int = 0  # bumped by every change, for the memo below
@@ -119,6 +148,29 @@ class SymbolGraph:
     _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
     _ranked: object = None  # the matrix the last ranking walked
     _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
+    # per file, for the graph version it was made for: its definitions by how referenced
+    # their names are (heaviest first) and the names themselves (`importance`)
+    _importance: dict[str, tuple[int, list[tuple[float, Tag]], frozenset[str]]] = field(
+        default_factory=dict
+    )
+
+    def _decoded(self) -> Tables:
+        if callable(self._tables):
+            self._tables = self._tables()
+        return self._tables
+
+    @property
+    def definers(self) -> dict[str, set[str]]:
+        return self._decoded()[0]
+
+    @property
+    def referrers(self) -> dict[str, set[str]]:
+        return self._decoded()[1]
+
+    @property
+    def coders(self) -> dict[str, set[str]]:
+        """name -> files defining it as code."""
+        return self._decoded()[2]
 
     def set_file(self, rel: str, tags: Iterable[Tag]) -> None:
         """Replace one file's symbols and mark whatever edges that affects."""
@@ -153,6 +205,7 @@ class SymbolGraph:
         for name in old.names() if old else set():
             self._dirty |= self.referrers.get(name, set())
         self._forget(rel)
+        self._split()
         self._edges.pop(rel, None)
         self._dirty.discard(rel)
         self._matrix = None
@@ -179,39 +232,47 @@ class SymbolGraph:
         """Everything a warm start needs, as plain data (see graphcache)."""
         source, target, weight = self._sparse()
         order = np.argsort(source, kind="stable")
+        packed = {rel: sym.packed() for rel, sym in self.symbols.items()}
+        matrix = (source[order], target[order], weight[order])
         return GraphState(
             files=list(self.files),
-            defs={rel: sym.rows() for rel, sym in self.symbols.items()},
-            refs={rel: dict(sym.refs) for rel, sym in self.symbols.items()},
-            matrix=(source[order], target[order], weight[order]),
-            definers=self.definers,
-            referrers=self.referrers,
-            coders=self.coders,
+            defs={rel: rows for rel, (rows, _) in packed.items()},
+            refs={rel: refs for rel, (_, refs) in packed.items()},
+            matrix=matrix,
+            tables=self._decoded(),
             ref_totals=dict(self.ref_totals),
+            columns=_columns(matrix, np.argsort(matrix[1], kind="stable")) if len(order) else None,
         )
 
     @classmethod
     def restore(cls, state: GraphState) -> SymbolGraph:
         """The graph `export` saw, with its edge matrix and name tables as they were
         (nothing to rebuild; definitions become Tags only when asked for)."""
-        graph = cls(
-            definers=state.definers,
-            referrers=state.referrers,
-            coders=state.coders,
-            ref_totals=Counter(state.ref_totals),
-        )
+        graph = cls(ref_totals=Counter(state.ref_totals), _tables=state.tables)
         graph.files = list(state.files)
         graph.index_of = {rel: i for i, rel in enumerate(graph.files)}
         for rel, rows in state.defs.items():
-            graph.symbols[rel] = _FileSymbols(None, Counter(state.refs.get(rel, {})), rows)
-        source, target, weight = state.matrix
-        bounds = np.searchsorted(source, np.arange(len(graph.files) + 1))
-        for i, rel in enumerate(graph.files):
-            if rel in graph.symbols:
-                span = slice(bounds[i], bounds[i + 1])
-                graph._edges[rel] = (source[span], target[span], weight[span])
-        graph._matrix = (source, target, weight)
+            refs = state.refs.get(rel, {})
+            graph.symbols[rel] = _FileSymbols(
+                None, refs if isinstance(refs, bytes) else Counter(refs), rows
+            )
+        graph._matrix = graph._unsplit = state.matrix
+        if state.columns is not None and len(state.columns[0]) == len(state.matrix[0]):
+            graph._columns = (graph._matrix, state.columns)
         return graph
+
+    def _split(self) -> None:
+        """Each file's edges from a restored matrix (sorted by source), made when the
+        graph first changes: a warm start that only ranks never needs them."""
+        if self._unsplit is None:
+            return
+        source, target, weight = self._unsplit
+        self._unsplit = None
+        bounds = np.searchsorted(source, np.arange(len(self.files) + 1))
+        for i, rel in enumerate(self.files):
+            if rel in self.symbols:
+                span = slice(bounds[i], bounds[i + 1])
+                self._edges[rel] = (source[span], target[span], weight[span])
 
     def defining(self, name: str) -> set[str]:
         return self.definers.get(name, set())
@@ -225,6 +286,21 @@ class SymbolGraph:
     def definitions(self, rel: str) -> list[Tag]:
         symbols = self.symbols.get(rel)
         return symbols.defs if symbols else []
+
+    def importance(self, rel: str) -> tuple[list[tuple[float, Tag]], frozenset[str]]:
+        """A file's definitions weighted by how referenced their names are repository-wide
+        (1 + log(1 + references)), heaviest first, and the names they define. Kept until
+        the graph changes: a repo map weighs a few hundred definitions in each file it
+        shows, and the weights do not depend on the request."""
+        kept = self._importance.get(rel)
+        if kept is not None and kept[0] == self._version:
+            return kept[1], kept[2]
+        totals = self.ref_totals
+        ordered = [(1 + math.log1p(totals[t.name]), t) for t in self.definitions(rel)]
+        ordered.sort(key=lambda pair: -pair[0])
+        names = frozenset(t.name for _, t in ordered)
+        self._importance[rel] = (self._version, ordered, names)
+        return ordered, names
 
     def references(self, rel: str) -> Counter[str]:
         symbols = self.symbols.get(rel)
@@ -250,6 +326,7 @@ class SymbolGraph:
         """(source, target, normalised weight) arrays, rebuilt only where files changed."""
         if self._matrix is not None and not self._dirty:
             return self._matrix
+        self._split()
         for rel in self._dirty:
             if rel in self.symbols:
                 self._edges[rel] = self._file_edges(rel)
@@ -292,10 +369,7 @@ class SymbolGraph:
                     return flow.astype(np.float64, copy=False)
 
                 return by_count
-            order = np.argsort(target, kind="stable")
-            by_target = target[order]
-            starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
-            self._columns = (matrix, (source[order], weight[order], starts, by_target[starts]))
+            self._columns = (matrix, _columns(matrix, np.argsort(target, kind="stable")))
         sorted_source, sorted_weight, starts, targets = self._columns[1]
 
         def walk(rank: FloatArray) -> FloatArray:
@@ -343,6 +417,17 @@ class SymbolGraph:
         ranks = {rel: float(rank[self.index_of[rel]]) for rel in self.symbols}
         self._memo = (self._version, key, ranks)
         return ranks
+
+
+def _columns(
+    matrix: tuple[IntArray, IntArray, FloatArray], order: IntArray
+) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+    """The edges sorted by target for `np.add.reduceat`: sources, weights, where each
+    target's run starts, and the targets."""
+    source, target, weight = matrix
+    by_target = target[order]
+    starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
+    return source[order], weight[order], starts, by_target[starts]
 
 
 @dataclass(frozen=True)
@@ -397,19 +482,22 @@ class _RankedDefinitions(Mapping[str, list[tuple[float, Tag]]]):
         self._done: dict[str, list[tuple[float, Tag]]] = {}
 
     def __getitem__(self, rel: str) -> list[tuple[float, Tag]]:
+        """file rank × (1 + how often the focus uses the name) × the name's weight."""
         found = self._done.get(rel)
         if found is None:
-            file_rank, totals = self._ranks[rel], self._graph.ref_totals
-            found = [
-                (
-                    file_rank
-                    * (1 + self._wanted.get(t.name, 0))
-                    * (1 + math.log1p(totals[t.name])),
-                    t,
-                )
-                for t in self._graph.definitions(rel)
-            ]
-            found.sort(key=lambda pair: -pair[0])
+            file_rank, wanted = self._ranks[rel], self._wanted
+            ordered, names = self._graph.importance(rel)
+            boosted = wanted.keys() & names
+            if not boosted:  # the weights' order stands
+                found = [(file_rank * weight, t) for weight, t in ordered]
+            else:
+                found = [
+                    (file_rank * (1 + wanted[t.name]) * weight, t)
+                    if t.name in boosted
+                    else (file_rank * weight, t)
+                    for weight, t in ordered
+                ]
+                found.sort(key=lambda pair: -pair[0])
             self._done[rel] = found
         return found
 

@@ -168,7 +168,10 @@ class GlmServer(LanguageServer):
         settings, problems = load_settings()
         self._report_problems(problems)
         self.assistant = Assistant(
-            settings, ready=self._configuration_arrived, approve=partial(ask_permission, self)
+            settings,
+            ready=self._configuration_arrived,
+            approve=partial(ask_permission, self),
+            serving=True,
         )
         self.previews = Previews()  # proposals waiting for glm.accept / glm.reject
         self.progress_owners: dict[str, asyncio.Task[Any]] = {}  # progress token -> task

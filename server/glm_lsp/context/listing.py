@@ -1,0 +1,264 @@
+"""git's file list for a workspace, kept across processes and re-checked without git.
+
+`git ls-files --cached --others --exclude-standard` walks every folder of the work tree
+(40 ms on ansible's 5,053 files, far more on a slow disk), and the paths it returns then go
+through the privacy and kind checks in Python. Between two starts almost nothing changes,
+so the answer is saved with what it depends on:
+
+- git's index (tracked files come and go: `git add`, `git rm`, a checkout), by mtime and
+  size; the repository's `info/exclude` and config and the user's global excludes file at
+  its default places (a `core.excludesFile` elsewhere is noticed when the config changes);
+  the `.gitignore` files above the workspace root when it is below the work tree's top;
+- the mtime of every folder git walks (the workspace minus ignored folders and nested
+  repositories): a file created, deleted or renamed changes its folder's mtime, which is
+  how an untracked, not ignored file shows up without asking git;
+- every `.gitignore` in those folders (an edit in place does not touch the folder).
+
+A check of all that is ~2,000 `lstat`s on ansible. What it cannot see, an edit inside a
+file, is the per-file stat of `files.list_files` (content verdicts) and of the index, which
+is one stat per file for both (`FileStates.stats`).
+
+A snapshot is trusted only if nothing was modified while it was taken: stamps newer than
+the moment git was asked are saved as unknown, so the next check asks git again.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from glm_lsp.context import ignore
+
+log = logging.getLogger(__name__)
+
+LISTING_FORMAT = 1  # bump when the saved snapshot's meaning changes
+RACY_NS = 50_000_000  # a stamp this close to the listing may predate a change git missed
+
+Stamp = tuple[int, int] | None  # (mtime_ns, size), None when missing
+UNTRUSTED: Stamp = (-1, -1)  # a stamp taken too close to the listing: never matches
+
+
+@dataclass(frozen=True)
+class GitPlace:
+    """Where a workspace sits in its work tree: what `git rev-parse` says, kept."""
+
+    top: str  # the work tree's top folder
+    git_dir: str  # this work tree's git folder (holds `index`)
+    common: str  # the repository's shared git folder (holds `info/exclude`, `config`)
+    prefix: str  # the workspace root relative to `top` ("" at the top)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One `git ls-files` answer and the stamps that tell whether it still holds."""
+
+    key: tuple[object, ...]  # format, root, policy and the caller's own stamps
+    place: GitPlace
+    stamps: dict[str, Stamp]  # files outside the walked folders (index, excludes, config)
+    folders: dict[str, int]  # walked folder (relative, "" = root) -> mtime_ns, 0 = unknown
+    ignore_files: dict[str, Stamp]  # .gitignore in a walked folder -> stamp
+    candidates: list[str]  # what git listed
+
+    def holds(self, root: Path, key: tuple[object, ...]) -> bool:
+        """Whether a fresh `git ls-files` would give the same candidates (cheap: lstats)."""
+        if key != self.key:
+            return False
+        for path, saved in self.stamps.items():
+            if stamp(path) != saved:
+                return False
+        base = f"{root}/"
+        for folder, mtime in self.folders.items():
+            try:
+                if not mtime or os.lstat(base + folder).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+        return all(stamp(base + rel) == saved for rel, saved in self.ignore_files.items())
+
+
+def place_of(root: Path) -> GitPlace | None:
+    """The work tree around `root`, or None outside one (or without git)."""
+    where = ("--show-toplevel", "--git-dir", "--git-common-dir", "--show-prefix")
+    done = ignore.run_git(root, "rev-parse", "--path-format=absolute", *where)
+    if done is None or done.returncode != 0:
+        return None
+    lines = os.fsdecode(done.stdout).split("\n")
+    if len(lines) < 4 or not lines[0]:
+        return None
+    return GitPlace(lines[0], lines[1], lines[2], lines[3].strip("/"))
+
+
+def take(root: Path, place: GitPlace, key: tuple[object, ...]) -> Snapshot | None:
+    """Ask git for the candidates and stamp what the answer depends on; None when git fails.
+
+    The ignored folders come from a second `git ls-files` that runs at the same time, so
+    the walk that stamps folders skips what git skips (node_modules, .venv, build)."""
+    asked = time.time_ns()
+    stamps = {path: stamp(path) for path in _outside_files(root, place)}  # before git runs
+    listed = _spawn("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=root)
+    skipped = _spawn(
+        "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", cwd=root
+    )
+    names, ignored = _answer(listed), _answer(skipped)
+    if names is None or ignored is None:
+        return None
+    # Folders (nested repositories, submodules) end with "/" or are not files: dropped later.
+    candidates = list(dict.fromkeys(n for n in names if n and not n.endswith("/")))
+    pruned = {n.rstrip("/") for n in ignored if n.endswith("/")}
+    folders, ignore_files = _walk(root, pruned)
+    fresh = asked - RACY_NS
+    return Snapshot(
+        key=key,
+        place=place,
+        stamps={p: _trusted(s, fresh) for p, s in stamps.items()},
+        folders={f: m if m < fresh else 0 for f, m in folders.items()},
+        ignore_files={p: _trusted(s, fresh) for p, s in ignore_files.items()},
+        candidates=candidates,
+    )
+
+
+def _trusted(taken: Stamp, fresh: int) -> Stamp:
+    """`taken`, unless the file may have changed after git read it."""
+    return taken if taken is None or taken[0] < fresh else UNTRUSTED
+
+
+def _outside_files(root: Path, place: GitPlace) -> list[str]:
+    """Files outside the walked folders that change what git lists."""
+    home = os.path.expanduser("~")
+    config = os.environ.get("XDG_CONFIG_HOME") or f"{home}/.config"
+    found = [
+        f"{place.git_dir}/index",
+        f"{place.common}/info/exclude",
+        f"{place.common}/config",
+        f"{config}/git/ignore",
+        f"{home}/.gitconfig",
+    ]
+    folder = place.top
+    for part in place.prefix.split("/") if place.prefix else []:
+        found.append(f"{folder}/.gitignore")  # above the root: not in the walk
+        folder = f"{folder}/{part}"
+    return found
+
+
+def _spawn(*args: str, cwd: Path) -> subprocess.Popen[bytes] | None:
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+
+
+def _answer(process: subprocess.Popen[bytes] | None) -> list[str] | None:
+    """The NUL-separated paths git printed, or None when it failed or hung."""
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=ignore.GIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    if process.returncode != 0:
+        return None
+    return os.fsdecode(out).split("\0")
+
+
+def _walk(root: Path, pruned: set[str]) -> tuple[dict[str, int], dict[str, Stamp]]:
+    """The mtime of every folder git walks below `root`, and its .gitignore files' stamps.
+
+    Not entered: `.git`, ignored folders, symlinks, and nested repositories (a folder with
+    its own `.git`, which git lists as one entry)."""
+    folders: dict[str, int] = {}
+    ignore_files: dict[str, Stamp] = {}
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        path = f"{root}/{folder}" if folder else str(root)
+        try:
+            folders[folder] = os.lstat(path).st_mtime_ns
+            entries = list(os.scandir(path))
+        except OSError:
+            folders[folder] = 0
+            continue
+        if folder and any(entry.name == ".git" for entry in entries):
+            continue  # a nested repository: git does not look inside
+        for entry in entries:
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.name == ".gitignore":
+                ignore_files[rel] = stamp(entry.path)
+            elif entry.name != ".git" and rel not in pruned:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(rel)
+                except OSError:
+                    continue
+    return folders, ignore_files
+
+
+def stamp(path: str) -> Stamp:
+    """(mtime_ns, size) of a file, None when it is missing."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+# --- kept between processes --------------------------------------------------------------
+
+
+def save(path: Path, snapshot: Snapshot, extra: object = None) -> None:
+    """Write atomically; a failing disk only costs the next process a `git ls-files`.
+    `extra` is the caller's own data derived from the snapshot (marshal-able)."""
+    place = snapshot.place
+    data = {
+        "extra": extra,
+        "format": LISTING_FORMAT,
+        "key": snapshot.key,
+        "place": (place.top, place.git_dir, place.common, place.prefix),
+        "stamps": snapshot.stamps,
+        "folders": snapshot.folders,
+        "ignore_files": snapshot.ignore_files,
+        "candidates": snapshot.candidates,
+    }
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(marshal.dumps(data))
+        os.replace(partial, path)
+    except (OSError, ValueError) as error:
+        log.debug("file listing %s not written: %s", path, error)
+        partial.unlink(missing_ok=True)
+
+
+def load(path: Path) -> tuple[Snapshot, object] | None:
+    """A saved snapshot and its `extra`, or None when there is none or it is not ours (never
+    trusted blindly: `Snapshot.holds` still checks it)."""
+    try:
+        data = marshal.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("format") != LISTING_FORMAT:
+            return None
+        snapshot = Snapshot(
+            key=tuple(data["key"]),
+            place=GitPlace(*data["place"]),
+            stamps={p: tuple(s) if s is not None else None for p, s in data["stamps"].items()},
+            folders=dict(data["folders"]),
+            ignore_files={
+                p: tuple(s) if s is not None else None for p, s in data["ignore_files"].items()
+            },
+            candidates=list(data["candidates"]),
+        )
+        return snapshot, data.get("extra")
+    except (OSError, EOFError, ValueError, TypeError, KeyError) as error:
+        log.debug("file listing %s unusable: %s", path, error)
+        return None

@@ -173,6 +173,34 @@ def test_a_malformed_frame_is_skipped_and_the_next_one_answered(
     assert server.usage_answered(3)
 
 
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [
+        (
+            b'{"jsonrpc": "2.0", "id": 60, "method": "shutdown"',
+            -32700,
+            "Parse error: the message is not valid JSON.",
+        ),
+        (
+            b'[{"jsonrpc": "2.0", "id": 61, "method": "shutdown"}]',
+            -32600,
+            "Invalid request: the message is a batch (a JSON array), which LSP does not use.",
+        ),
+    ],
+)
+def test_a_frame_without_a_readable_message_is_answered_with_a_null_id(
+    server: RawServer, root: Path, body: bytes, code: int, message: str
+) -> None:
+    server.initialize(root)
+    server.send(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    assert server.reply(None) == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": code, "message": message},
+    }
+    assert server.usage_answered(2)
+
+
 def test_lf_only_headers_are_read(server: RawServer, root: Path) -> None:
     server.initialize(root)
     body = json.dumps(
@@ -305,7 +333,8 @@ def test_random_frames_never_crash_or_silence_the_server(server: RawServer, root
     assert server.usage_answered(2)  # still answering, after everything
     # Requests that start work (a resolve, a task) may answer after the quick glm.usage.
     unanswered = [n for n in must_answer if not server.answers_within(n, 30)]
-    doubled = [n for n, replies in server.replies.items() if len(replies) > 1]
+    doubled = [n for n, replies in server.replies.items() if n is not None and len(replies) > 1]
+    # (id null: one reply per frame without a readable message)
     leaked = [
         r[0]["error"]["message"]
         for r in server.replies.values()

@@ -109,24 +109,39 @@ def _truncated(text: bytes) -> bool:
     return False
 
 
-def parse_body(body: bytes) -> dict[str, Any] | None:
-    """The JSON object of a frame, or None (logged) when it is not one."""
+@dataclass(frozen=True)
+class Unreadable:
+    """A whole frame that holds no JSON-RPC message: JSON-RPC answers it with id null."""
+
+    code: int  # -32700 parse error, -32600 invalid request
+    message: str
+
+
+def parse_body(body: bytes) -> dict[str, Any] | Unreadable | None:
+    """The JSON object of a frame; what is wrong with it when it is not one; None for an
+    empty body (the remains of a broken frame, already reported)."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
-        if body:
-            log.warning("skipped a frame that is not JSON (%d bytes)", len(body))
-        return None
+        if not body:
+            return None
+        log.warning("a frame that is not JSON (%d bytes)", len(body))
+        return Unreadable(-32700, "Parse error: the message is not valid JSON.")
     if not isinstance(data, dict):
-        log.warning("skipped a frame that is not a JSON object")
-        return None
+        log.warning("a frame that is not a JSON object")
+        what = "a batch (a JSON array), which LSP does not use" if isinstance(data, list) else ""
+        return Unreadable(-32600, f"Invalid request: the message is {what or 'not a JSON object'}.")
     return data
 
 
 async def read_messages(
-    reader: asyncio.StreamReader, handle: Callable[[dict[str, Any]], None], stop: Any
+    reader: asyncio.StreamReader,
+    handle: Callable[[dict[str, Any]], None],
+    stop: Any,
+    refuse: Callable[[Unreadable], None],
 ) -> None:
-    """Hand every readable message to `handle` until the stream ends or `stop` is set."""
+    """Hand every readable message to `handle` and every unreadable whole frame to `refuse`,
+    until the stream ends or `stop` is set."""
     frames = FrameReader(reader)
     while not stop.is_set():
         body = await frames.next_body()
@@ -136,6 +151,6 @@ async def read_messages(
         if data is None:
             continue
         try:
-            handle(data)
+            handle(data) if isinstance(data, dict) else refuse(data)
         except Exception:  # one message must never end the server
             log.exception("could not handle a message from the editor")

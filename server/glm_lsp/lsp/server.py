@@ -35,7 +35,7 @@ from glm_lsp.config import Settings, load_settings
 from glm_lsp.errors import GlmError
 from glm_lsp.logs import install_redaction, register_secret
 from glm_lsp.lsp import protocol
-from glm_lsp.lsp.framing import read_messages
+from glm_lsp.lsp.framing import Unreadable, read_messages
 from glm_lsp.lsp.inflight import InFlight
 from glm_lsp.lsp.permission import ask_permission
 from glm_lsp.lsp.previews import Previews
@@ -86,6 +86,11 @@ class GlmProtocol(LanguageServerProtocol):
             return
         self.initialize_seen |= method == types.INITIALIZE  # only a well-formed one counts
         self.handle_message(message)
+
+    def refuse(self, unreadable: Unreadable) -> None:
+        """A frame with no message in it: no id can be read, so the reply's id is null."""
+        error = {"code": unreadable.code, "message": unreadable.message}
+        self._send_data({"jsonrpc": "2.0", "id": None, "error": error})  # (pygls drops a None id)
 
     def _refusal(self, method: Any, request: bool) -> JsonRpcException | None:
         """The lifecycle error for `method`, if it comes at the wrong time."""
@@ -215,7 +220,9 @@ class GlmServer(LanguageServer):
         assert self._stop_event is not None
         assert isinstance(self.protocol, GlmProtocol)
         try:
-            await read_messages(reader, self.protocol.receive, self._stop_event)
+            await read_messages(
+                reader, self.protocol.receive, self._stop_event, self.protocol.refuse
+            )
         finally:  # the pool outlives shutdown: requests still running end as cancelled
             await self.assistant.aclose()
 

@@ -339,3 +339,23 @@ def test_busy_cache_is_not_deleted(
         stats = RepoIndex(repo).build(listed(repo))
     assert stats.parsed == stats.files  # in memory this time
     assert index.db_path.is_file() and "unavailable" in caplog.text
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_workers_started_early_parse_a_cold_build_and_not_a_warm_one(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "PRESTART_FILES", 2)
+    files = listed(repo)
+    here = RepoIndex(repo, cache_dir=tmp_path / "here", workers=1)
+    here.build(files)
+    early = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
+    early.prestart(files)
+    assert early._pool is not None
+    stats = early.build(files)
+    assert early._pool is None and stats.parsed == stats.files == len(code_files(repo))
+    for rel in here.files():
+        assert early.tags(rel) == here.tags(rel)
+    again = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
+    again.prestart(files)  # every file is known: no processes
+    assert again._pool is None and again.build(files).parsed == 0

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from glm_lsp.context import index as index_module
 from glm_lsp.context.index import (
     RepoIndex,
+    decode_symbols,
     decode_tags,
     default_cache_dir,
     encode_rows,
@@ -249,6 +251,20 @@ def test_encoding_round_trips() -> None:
             path.read_bytes(), language_for(path) or ""
         )
     assert decode_tags(encode_rows([])) == []
+
+
+def test_the_graph_gets_the_same_symbols_without_decoding_references(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    fresh = RepoIndex(repo)  # a new process: tags still encoded
+    for rel in code_files(repo):
+        tags = index.tags(rel)
+        defs, refs = fresh.symbols(rel)
+        assert defs == [t for t in tags if t.kind == "def"]
+        assert refs == Counter(t.name for t in tags if t.kind == "ref")
+        assert fresh.symbols(rel) == index.symbols(rel)  # decoded or not, the same
+    assert decode_symbols(encode_rows([])) == ([], Counter())
+    assert fresh.symbols("README.md") == ([], Counter())
 
 
 def test_corrupt_cache_is_recreated(repo: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -211,7 +211,7 @@ class ContextEngine:
                     continue
                 version = self.index.version(rel)
                 if not _same(self._synced.get(rel), version):
-                    self.graph.set_file(rel, self.index.tags(rel))
+                    self.graph.set_symbols(rel, *self.index.symbols(rel))
                     self._synced[rel] = version
                     changed += 1
         finally:

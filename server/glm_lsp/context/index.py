@@ -25,13 +25,13 @@ import sqlite3
 import stat
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from itertools import compress, repeat
+from multiprocessing import get_context
 from operator import add
 from pathlib import Path
 
@@ -353,16 +353,32 @@ def _spawn(workers: int, languages: list[str]) -> ProcessPoolExecutor | None:
 def _parse_in_pool(
     pool: ProcessPoolExecutor, root: Path, jobs: list[_Job], workers: int
 ) -> Iterator[_Parsed]:
-    """Tag `jobs` in the worker processes; whatever a failing pool leaves undone (say, a
-    program without a `__main__` guard) is tagged here instead."""
+    """Tag `jobs` in the worker processes and in this one. The batches are handed out a
+    few at a time, so a process that is free takes the next; this process parses one
+    whenever no worker's answer is waiting (it would otherwise sit idle while the workers
+    boot and parse, and on a busy machine it is one more process sharing the processors).
+    Whatever a failing pool leaves undone (say, a program without a `__main__` guard) is
+    tagged here instead."""
     done: set[str] = set()
+    pending: set[Future[list[_Parsed]]] = set()
     try:
-        batches = _batches(jobs, workers * BATCHES_PER_WORKER)
-        futures = [pool.submit(_parse_batch, str(root), batch) for batch in batches]
-        for future in as_completed(futures):
-            for result in future.result():
-                done.add(result.rel)
-                yield result
+        queue = deque(_batches(jobs, (workers + 1) * BATCHES_PER_WORKER))
+        while queue or pending:
+            while queue and len(pending) < 2 * workers:  # one running, one ready, each
+                pending.add(pool.submit(_parse_batch, str(root), queue.popleft()))
+            finished = {future for future in pending if future.done()}
+            if not finished and queue:
+                for result in _parse_batch(str(root), queue.pop()):
+                    done.add(result.rel)
+                    yield result
+                continue
+            if not finished:
+                finished = wait(pending, return_when=FIRST_COMPLETED).done
+            for future in finished:
+                pending.discard(future)
+                for result in future.result():
+                    done.add(result.rel)
+                    yield result
     except Exception as error:
         log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])

@@ -375,3 +375,16 @@ def test_workers_started_early_parse_a_cold_build_and_not_a_warm_one(
     again = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
     again.prestart(files)  # every file is known: no processes
     assert again._pool is None and again.build(files).parsed == 0
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "expected"),
+    [(2, 0.0, 2), (2, 0.4, 2), (2, 0.6, 1), (2, 3.9, 1), (8, 1.5, 7), (8, 0.0, 8), (1, 0.0, 1)],
+)
+def test_parsers_are_the_free_processors(
+    cores: int, load: float, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes are started only for processors that nobody else keeps busy."""
+    monkeypatch.setattr(index_module, "_cpu_count", lambda: cores)
+    monkeypatch.setattr(index_module.os, "getloadavg", lambda: (load, load, load))
+    assert index_module.parsers() == expected

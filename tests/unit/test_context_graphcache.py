@@ -26,13 +26,13 @@ def test_a_warm_start_restores_the_same_graph_and_ranks(tmp_path: Path, monkeypa
     cold_ranks = cold.graph.rank({"pkg/user0.py": 1.0})
 
     rebuilt: list[str] = []
-    original = SymbolGraph.set_file
+    original = SymbolGraph.set_symbols
 
-    def counting(self: SymbolGraph, rel: str, tags: object) -> None:
+    def counting(self: SymbolGraph, rel: str, defs: object, refs: object) -> None:
         rebuilt.append(rel)
-        original(self, rel, tags)  # type: ignore[arg-type]
+        original(self, rel, defs, refs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SymbolGraph, "set_file", counting)
+    monkeypatch.setattr(SymbolGraph, "set_symbols", counting)
     warm = ContextEngine(repo, cache_dir=cache)
     warm.refresh()
     assert rebuilt == []  # nothing decoded or rebuilt: the graph came from the cache

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from glm_lsp.context import index as index_module
 from glm_lsp.context.index import (
     RepoIndex,
+    decode_symbols,
     decode_tags,
     default_cache_dir,
     encode_rows,
@@ -251,6 +253,20 @@ def test_encoding_round_trips() -> None:
     assert decode_tags(encode_rows([])) == []
 
 
+def test_the_graph_gets_the_same_symbols_without_decoding_references(repo: Path) -> None:
+    index = RepoIndex(repo)
+    index.build(listed(repo))
+    fresh = RepoIndex(repo)  # a new process: tags still encoded
+    for rel in code_files(repo):
+        tags = index.tags(rel)
+        defs, refs = fresh.symbols(rel)
+        assert defs == [t for t in tags if t.kind == "def"]
+        assert refs == Counter(t.name for t in tags if t.kind == "ref")
+        assert fresh.symbols(rel) == index.symbols(rel)  # decoded or not, the same
+    assert decode_symbols(encode_rows([])) == ([], Counter())
+    assert fresh.symbols("README.md") == ([], Counter())
+
+
 def test_corrupt_cache_is_recreated(repo: Path, caplog: pytest.LogCaptureFixture) -> None:
     files = listed(repo)
     index = RepoIndex(repo)
@@ -339,3 +355,36 @@ def test_busy_cache_is_not_deleted(
         stats = RepoIndex(repo).build(listed(repo))
     assert stats.parsed == stats.files  # in memory this time
     assert index.db_path.is_file() and "unavailable" in caplog.text
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_workers_started_early_parse_a_cold_build_and_not_a_warm_one(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "PRESTART_FILES", 2)
+    files = listed(repo)
+    here = RepoIndex(repo, cache_dir=tmp_path / "here", workers=1)
+    here.build(files)
+    early = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
+    early.prestart(files)
+    assert early._pool is not None
+    stats = early.build(files)
+    assert early._pool is None and stats.parsed == stats.files == len(code_files(repo))
+    for rel in here.files():
+        assert early.tags(rel) == here.tags(rel)
+    again = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
+    again.prestart(files)  # every file is known: no processes
+    assert again._pool is None and again.build(files).parsed == 0
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "expected"),
+    [(2, 0.0, 2), (2, 0.4, 2), (2, 0.6, 1), (2, 3.9, 1), (8, 1.5, 7), (8, 0.0, 8), (1, 0.0, 1)],
+)
+def test_parsers_are_the_free_processors(
+    cores: int, load: float, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes are started only for processors that nobody else keeps busy."""
+    monkeypatch.setattr(index_module, "_cpu_count", lambda: cores)
+    monkeypatch.setattr(index_module.os, "getloadavg", lambda: (load, load, load))
+    assert index_module.parsers() == expected

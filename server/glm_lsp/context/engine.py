@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
+import heapq
 import logging
 import threading
 import time
@@ -28,7 +29,8 @@ from glm_lsp.context.files import (
     FilePolicy,
     FileStates,
     exclusion_reason,
-    list_files,
+    judge,
+    list_sampled,
     recall_listing,
     recall_verdicts,
     remember_listing,
@@ -41,7 +43,7 @@ from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_f
 from glm_lsp.context.repomap import render_repo_map
 from glm_lsp.context.scope import Cursor
 from glm_lsp.context.secrets import redact_secrets
-from glm_lsp.context.tags import Tag, available
+from glm_lsp.context.tags import Tag, available, language_for
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,9 @@ class ContextEngine:
         self.index = RepoIndex(self.root, cache_dir)
         self.graph = SymbolGraph()
         self.buffers: dict[str, str] = {}
-        self.files: list[str] = []  # the file set of the last refresh
+        # the last refresh's listing: (judged files, files whose content is not judged yet)
+        self._listed: tuple[list[str], list[str]] | None = None
+        self._files: list[str] | None = []  # the whole file set, once judged (`files`)
         self.recent: dict[str, float] = {}
         self._synced: dict[str, object] = {}  # rel -> the index version the graph holds
         self.git = GitJobs(git_wait)  # None: every request waits for its git answers
@@ -117,22 +121,41 @@ class ContextEngine:
         with self.lock:
             verdicts = self.index.db_path.with_suffix(".verdicts")
             snapshot = self.index.db_path.with_suffix(".listing")
-            if not self.files:
+            first = self._listed is None
+            if first:
                 recall_verdicts(self.file_states, verdicts)
                 recall_listing(self.file_states, snapshot)
-            files = list_files(self.root, self.policy, self.file_states)
+            listed = list_sampled(
+                self.root, self.policy, self.file_states, _indexable, self.index.prestart
+            )
             remember_verdicts(self.file_states, verdicts)
             remember_listing(self.file_states, snapshot)
-            stats = self.index.build(files, self.file_states.stats)
-            if self.files and (stats.parsed or files != self.files):
+            stats = self.index.build(listed[0], self.file_states.stats)
+            if not first and (stats.parsed or listed != self._listed):
                 self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
-            self.files = files
+            self._listed = listed
+            self._files = None if listed[1] else listed[0]
             self._sync()
             languages = sorted(stats.symbols_by_language)
             compiling = threading.Timer(COMPILE_DELAY, _compile_queries, args=(languages,))
             compiling.daemon = True
             compiling.start()
             return stats
+
+    @property
+    def files(self) -> list[str]:
+        """The file set of the last refresh: the files the model may see. A refresh judges
+        the content (binary, generated) only of the files the index parses; the others are
+        judged here, the first time the whole set is needed (the agent's tools), and their
+        verdicts are saved for the next process."""
+        with self.lock:
+            if self._files is None and self._listed is not None:
+                kept, pending = self._listed
+                judged = judge(self.root, self.policy, self.file_states, pending)
+                self._files = list(heapq.merge(kept, judged))
+                verdicts = self.index.db_path.with_suffix(".verdicts")
+                remember_verdicts(self.file_states, verdicts)
+            return self._files or []
 
     def update(self, paths: list[str]) -> None:
         """Files changed on disk (saved, checked out): refresh only these."""
@@ -188,7 +211,7 @@ class ContextEngine:
                     continue
                 version = self.index.version(rel)
                 if not _same(self._synced.get(rel), version):
-                    self.graph.set_file(rel, self.index.tags(rel))
+                    self.graph.set_symbols(rel, *self.index.symbols(rel))
                     self._synced[rel] = version
                     changed += 1
         finally:
@@ -425,6 +448,11 @@ def _scope_above(tags: list[Tag], buffer: Sequence[str], line: int) -> Tag | Non
         if found is not None:
             return found
     return None
+
+
+def _indexable(rel: str) -> bool:
+    """Whether the index parses `rel` (so the listing reads its first bytes now)."""
+    return language_for(rel) is not None
 
 
 def _compile_queries(languages: list[str]) -> None:

@@ -25,10 +25,12 @@ import sqlite3
 import stat
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from multiprocessing import get_context
 from operator import add
 from pathlib import Path
@@ -53,6 +55,7 @@ MAX_FILE_BYTES = 2_000_000  # bigger files are generated or vendored; not worth 
 POOL_MIN_FILES = 50  # less new content than this is parsed in-process: starting the
 POOL_MIN_BYTES = 1_500_000  # worker processes costs ~0.3-0.5 s, ~1.5 MB worth of parsing
 BATCHES_PER_WORKER = 4  # small batches even out the work between processes
+PRESTART_FILES = 200  # new source files from which `prestart` starts the workers early
 
 _CORRUPT = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
@@ -174,6 +177,31 @@ def decode_tags(data: bytes) -> list[Tag]:
         )
 
 
+def decode_symbols(data: bytes) -> tuple[list[Tag], Counter[str]]:
+    """What the reference graph needs of `encode_rows` data: the definitions as Tags and
+    each referenced name's count, without a Tag per reference (four in five tags are
+    references; making them was a third of building a cold graph)."""
+    strings, kinds, names, categories, signatures, lines, extra = json.loads(data)
+    text = strings.__getitem__
+    refs = Counter(map(text, compress(names, map("r".__eq__, kinds))))
+    chosen = list(map("d".__eq__, kinds))
+    if not any(chosen):
+        return [], refs
+    lines = list(compress(lines, chosen))
+    defs = list(
+        map(
+            Tag,
+            map(text, compress(names, chosen)),
+            repeat("def"),
+            map(text, compress(categories, chosen)),
+            lines,
+            map(add, lines, compress(extra, chosen)),
+            map(text, compress(signatures, chosen)),
+        )
+    )
+    return defs, refs
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Allocation-heavy loops run twice as fast without cyclic GC passes; tags have no cycles."""
@@ -235,16 +263,31 @@ def _batches(jobs: Sequence[_Job], count: int) -> list[list[_Job]]:
 
 
 def parse_jobs(
-    root: Path, jobs: Sequence[_Job], known: set[str], workers: int | None = None
+    root: Path,
+    jobs: Sequence[_Job],
+    known: set[str],
+    workers: int | None = None,
+    started: tuple[ProcessPoolExecutor, int] | None = None,
 ) -> Iterator[_Parsed]:
     """Read and hash `jobs`; tag only contents not in `known` (nor seen earlier in this
     run), in worker processes when that is enough work to pay for starting them. When the
     changed files alone look like enough work, the workers start booting while this
-    process hashes (if all contents turn out known, they go unused)."""
-    workers = min(workers or _cpu_count(), len(jobs))
-    pool = _start_pool(workers, jobs) if _pool_pays(workers, jobs) else None
+    process hashes (if all contents turn out known, they go unused). `workers` counts the
+    parsing processes, this one included. `started` is a pool (and that count) started
+    earlier, which this call shuts down. With nothing known (a cold build) this process
+    does not read the files first: the workers read and hash them."""
+    pool: ProcessPoolExecutor | None
+    if started is not None:
+        pool, workers = started
+    else:
+        workers = min(workers or parsers(), len(jobs))
+        pool = _start_pool(workers - 1, jobs) if _pool_pays(workers, jobs) else None
     used = False
     try:
+        if pool is not None and not known and _pool_pays(workers, jobs):
+            used = True
+            yield from _parse_in_pool(pool, root, list(jobs), workers)
+            return
         fresh = yield from _hash_all(root, jobs, known)
         pooled = [job for job, _, _ in fresh]
         if pool is not None and _pool_pays(workers, pooled):
@@ -258,6 +301,21 @@ def parse_jobs(
     finally:
         if pool is not None:
             pool.shutdown(wait=used, cancel_futures=True)
+
+
+def parsers() -> int:
+    """How many processes should parse a big build, this one included: one per processor
+    that is free. A worker only pays on a processor nobody else is using: on a machine
+    whose processors are busy, starting one costs its boot (~0.25 s of imports and query
+    compiling) and gains no time (two processes on two cores shared with two other busy
+    ones took 4.2 s on ansible where this process alone took 3.1-3.6 s). The 1-minute
+    load average says how many are busy."""
+    count = _cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows; no load figure
+        return count
+    return max(1, min(count, 1 + int(count - 1 - busy + 0.5)))
 
 
 def _pool_pays(workers: int, jobs: Sequence[_Job]) -> bool:
@@ -294,9 +352,13 @@ def _warm_up(languages: list[str]) -> None:
 def _start_pool(workers: int, jobs: Sequence[_Job]) -> ProcessPoolExecutor | None:
     """Spawned, not forked: the language server runs threads, and forking a threaded
     process can deadlock the child."""
+    return _spawn(workers, sorted({job.language for job in jobs}))
+
+
+def _spawn(workers: int, languages: list[str]) -> ProcessPoolExecutor | None:
+    """A pool of `workers` processes, each told to boot now."""
     try:
         pool = ProcessPoolExecutor(workers, get_context("spawn"))
-        languages = sorted({job.language for job in jobs})
         for _ in range(workers):  # one task each makes every worker start now
             pool.submit(_warm_up, languages)
     except Exception as error:  # no processes here (sandbox, ...)
@@ -308,16 +370,32 @@ def _start_pool(workers: int, jobs: Sequence[_Job]) -> ProcessPoolExecutor | Non
 def _parse_in_pool(
     pool: ProcessPoolExecutor, root: Path, jobs: list[_Job], workers: int
 ) -> Iterator[_Parsed]:
-    """Tag `jobs` in the worker processes; whatever a failing pool leaves undone (say, a
-    program without a `__main__` guard) is tagged here instead."""
+    """Tag `jobs` in the worker processes and in this one. The batches are handed out a
+    few at a time, so a process that is free takes the next; this process parses one
+    whenever no worker's answer is waiting (it would otherwise sit idle while the workers
+    boot and parse, and on a busy machine it is one more process sharing the processors).
+    Whatever a failing pool leaves undone (say, a program without a `__main__` guard) is
+    tagged here instead."""
     done: set[str] = set()
+    pending: set[Future[list[_Parsed]]] = set()
     try:
-        batches = _batches(jobs, workers * BATCHES_PER_WORKER)
-        futures = [pool.submit(_parse_batch, str(root), batch) for batch in batches]
-        for future in as_completed(futures):
-            for result in future.result():
-                done.add(result.rel)
-                yield result
+        queue = deque(_batches(jobs, workers * BATCHES_PER_WORKER))
+        while queue or pending:
+            while queue and len(pending) < 2 * (workers - 1):  # one running, one ready, each
+                pending.add(pool.submit(_parse_batch, str(root), queue.popleft()))
+            finished = {future for future in pending if future.done()}
+            if not finished and queue:
+                for result in _parse_batch(str(root), queue.pop()):
+                    done.add(result.rel)
+                    yield result
+                continue
+            if not finished:
+                finished = wait(pending, return_when=FIRST_COMPLETED).done
+            for future in finished:
+                pending.discard(future)
+                for result in future.result():
+                    done.add(result.rel)
+                    yield result
     except Exception as error:
         log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
@@ -354,9 +432,11 @@ def default_cache_dir() -> Path:
 class RepoIndex:
     """Tags of every source file of one repository, plus the editor's open buffers.
 
-    Call `build(files)` with the repository's file list (cheap when warm), `update(paths)`
-    when some files change on disk, and `set_buffer`/`drop_buffer` as the editor opens,
-    edits and closes documents. Thread-safe; parsing runs outside the lock.
+    `workers` is how many processes parse a big build, this one included (1: no worker
+    processes; None: `parsers()`). Call `build(files)` with the repository's file list
+    (cheap when warm), `update(paths)` when some files change on disk, and
+    `set_buffer`/`drop_buffer` as the editor opens, edits and closes documents.
+    Thread-safe; parsing runs outside the lock.
 
     A big cold build parses in spawned processes, which re-import the program's main
     module: a script using RepoIndex needs the usual `if __name__ == "__main__":` guard
@@ -376,6 +456,7 @@ class RepoIndex:
         self._buffers: dict[str, BufferTags] = {}
         self._names: _NameMaps | None = None
         self._loaded = False
+        self._pool: tuple[ProcessPoolExecutor, int] | None = None  # see `prestart`
 
     # --- building and refreshing ---
 
@@ -387,6 +468,24 @@ class RepoIndex:
         (size, mtime_ns) of files the caller has just stat-ed (the listing has), so that
         they are not stat-ed again; other files are."""
         return self._refresh(files, full=True, stats=stats or {})
+
+    def prestart(self, paths: Sequence[str]) -> None:
+        """A listing has found `paths` and will go on checking them: when many of them are
+        source files this index has never seen (a cold start), start the parser processes
+        now, so that they boot (0.3-0.5 s of imports) while the listing finishes. The next
+        `build` uses them, and shuts them down."""
+        workers = self.workers or parsers()
+        if self._pool is not None or workers < 2:
+            return
+        with self._lock:
+            self._load()
+            new = [rel for rel in paths if rel not in self._files and language_for(rel)]
+        if len(new) < PRESTART_FILES:
+            return
+        languages = sorted({language for rel in new if (language := language_for(rel))})
+        pool = _spawn(workers - 1, languages)
+        if pool is not None:
+            self._pool = (pool, workers)
 
     def update(self, paths: Iterable[str]) -> IndexStats:
         """Re-check just these files (saved, created, deleted, checked out)."""
@@ -400,7 +499,8 @@ class RepoIndex:
             self._load()
             plan = self._plan(paths, stats)
             known = set(self._blobs)
-        results = list(parse_jobs(self.root, plan.jobs, known, self.workers))
+            pool, self._pool = self._pool, None
+        results = list(parse_jobs(self.root, plan.jobs, known, self.workers, pool))
         with self._lock:
             gone = (set(self._files) if full else set(paths)) - plan.listed
             parsed, hits = self._commit(plan, results, gone)
@@ -576,6 +676,19 @@ class RepoIndex:
                 blob.tags = decode_tags(blob.data)
                 blob.data = b""  # already in the database; the Tags replace it in memory
             return blob.tags
+
+    def symbols(self, rel: str) -> tuple[list[Tag], Counter[str]]:
+        """A file's definitions and referenced names' counts (see `decode_symbols`); its
+        tags are decoded whole only when something asks for them."""
+        with self._lock:
+            self._load()
+            entry = None if rel in self._buffers else self._files.get(rel)
+            blob = self._blobs[entry.hash] if entry is not None else None
+            if blob is None or blob.tags is not None:
+                tags = self.tags(rel)
+                refs = Counter(t.name for t in tags if t.kind == "ref")
+                return [t for t in tags if t.kind == "def"], refs
+            return decode_symbols(blob.data)
 
     def version(self, rel: str) -> object:
         """What identifies a file's tags without decoding them: its content hash, or for an

@@ -175,10 +175,13 @@ class SymbolGraph:
     def set_file(self, rel: str, tags: Iterable[Tag]) -> None:
         """Replace one file's symbols and mark whatever edges that affects."""
         tags = list(tags)
-        new = _FileSymbols(
-            defs=[t for t in tags if t.kind == "def"],
-            refs=Counter(t.name for t in tags if t.kind == "ref"),
-        )
+        defs = [t for t in tags if t.kind == "def"]
+        self.set_symbols(rel, defs, Counter(t.name for t in tags if t.kind == "ref"))
+
+    def set_symbols(self, rel: str, defs: list[Tag], refs: Counter[str]) -> None:
+        """`set_file` from what the graph keeps of a file: its definitions and how often it
+        references each name (the index gives these without making a Tag per reference)."""
+        new = _FileSymbols(defs=defs, refs=refs)
         old = self.symbols.get(rel)
         old_names = old.names() if old else set()
         new_names = new.names()
@@ -187,15 +190,17 @@ class SymbolGraph:
             self.index_of[rel] = len(self.files)
             self.files.append(rel)
         self.symbols[rel] = new
+        definers, referrers, coders = self._decoded()  # (once: a cold build does this a lot)
         for name in new_names:
-            self.definers.setdefault(name, set()).add(rel)
+            definers.setdefault(name, set()).add(rel)
         for name in new.code_names():
-            self.coders.setdefault(name, set()).add(rel)
+            coders.setdefault(name, set()).add(rel)
         for name in old_names ^ new_names:  # only names that appeared or vanished move edges
-            self._dirty |= self.referrers.get(name, set())
-        for name, count in new.refs.items():
-            self.referrers.setdefault(name, set()).add(rel)
-            self.ref_totals[name] += count
+            self._dirty |= referrers.get(name, set())
+        totals = self.ref_totals
+        for name, count in refs.items():
+            referrers.setdefault(name, set()).add(rel)
+            totals[name] += count
         self._dirty.add(rel)
         self._matrix = None
         self._version += 1
@@ -308,14 +313,15 @@ class SymbolGraph:
 
     def _file_edges(self, rel: str) -> tuple[IntArray, IntArray, FloatArray]:
         weights: dict[int, float] = {}
+        definers, index_of = self.definers, self.index_of
         for name, count in self.references(rel).items():
-            files = self.definers.get(name)
+            files = definers.get(name)
             if not files:
                 continue
             weight = math.sqrt(count) * name_weight(name, len(files))
             for target in files:
                 if target != rel:
-                    index = self.index_of[target]
+                    index = index_of[target]
                     weights[index] = weights.get(index, 0.0) + weight
         dst: IntArray = np.fromiter(weights.keys(), np.int64)
         share: FloatArray = np.fromiter(weights.values(), np.float64)

@@ -670,3 +670,31 @@ def test_a_quoted_brace_at_its_own_depth_is_not_taken_for_a_left_out_one() -> No
         " });\n"
     )
     assert patched(text, diff) == text.replace("  });\n});", "  });\n  it('y', () => {});\n});")
+
+
+def test_braces_read_at_other_depths_or_with_one_left_out_beside_new_lines_are_refused() -> None:
+    # Up to indentation, "    }" and "}" are the two braces right after the loop; with their
+    # own depth, the loop's "        }" is left out right where the new lines go.
+    text = (
+        "impl Events {\n"
+        "    pub fn clear(&mut self) {\n"
+        "        self.events.truncate(0);\n"
+        "        for c in 0..self.len() {\n"
+        "            self.statuses[c] = zero();\n"
+        "        }\n"
+        "    }\n"
+        "}\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,6 +2,6 @@\n"
+        "     pub fn clear(&mut self) {\n"
+        "-        self.events.truncate(0);\n"
+        "-        for c in 0..self.len() {\n"
+        "-            self.statuses[c] = zero();\n"
+        "+        self.events.clear();\n"
+        "+        for status in self.statuses.iter_mut() {\n"
+        "+            *status = zero();\n"
+        "     }\n"
+        " }\n"
+    )
+    assert "so which it means is unclear" in refusal(patched, text, diff)

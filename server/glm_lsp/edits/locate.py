@@ -277,9 +277,10 @@ def _at_depth_or_gapped(
     misindented lines or left one out, and which one changes the result. Where none of them
     can be made (their depths disagree), the reading with a line left out is the one."""
     found = gapped(index, edit, final_eol, levels=("trailing whitespace",))
-    rivals = [rival for rival in found.candidates if rival.lines is not None] if found else []
-    if rivals and all(option.lines is None for option in options):
-        return Found(GAPPED, tuple(rivals))
+    rivals = _readings(index, edit, found)
+    usable = [rival for rival in rivals if rival.lines is not None]
+    if usable and all(option.lines is None for option in options):
+        return Found(GAPPED, tuple(usable))
     checked = _refuse_rivals(
         index,
         options,
@@ -301,13 +302,36 @@ def _with_loose_rivals(
     return _refuse_rivals(
         index,
         options,
-        [rival for rival in rivals.candidates if rival.lines is not None] if rivals else [],
+        _readings(index, edit, rivals),
         lambda option, rival: (
             (not _overlap(option, rival) or rival.end - rival.start > len(edit.old))
             and _mistakes(index, edit, rival) <= _mistakes(index, edit, option)
         ),
         "its lines resemble the file's there only loosely, while lines {} hold every one "
         "of them with a line left out",
+    )
+
+
+def _readings(index: LineIndex, edit: LineEdit, found: Found | None) -> list[Candidate]:
+    """The gapped places that are readings of the model's edit: those it can be made at,
+    and those where it cannot only because its new lines' side of a left-out line is
+    unsaid. A place where a line it removes is not the file's line is no reading of it
+    (removed lines are never misquoted)."""
+    if found is None:
+        return []
+    return [
+        option
+        for option in found.candidates
+        if option.lines is not None or _removes_as_quoted(index, edit, option)
+    ]
+
+
+def _removes_as_quoted(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+    ops = _aligned(index, edit, option.start, option.end)
+    paired = _pairing(edit, index.contents[option.start : option.end], ops)
+    return all(
+        kept or (place is not None and norm(index.contents[option.start + place]) == norm(line))
+        for line, kept, place in zip(edit.old, edit.kept, paired, strict=True)
     )
 
 

@@ -658,7 +658,8 @@ def _gap_alignment(
             continue
         # Quoted lines before the first match and after the last (misquoted ones) pair with
         # as many file lines there, or else with a line left out beside them.
-        for slack in range(max(1, len(edit.old) // 4) + 1):
+        edges = matched[0][0] > 0 or matched[-1][1] < len(edit.old)
+        for slack in (0, 1) if edges else (0,):
             low = max(0, first + matched[0][2] - matched[0][0] - slack)
             high = first + matched[-1][3] + len(edit.old) - matched[-1][1] + slack
             high = min(len(index.lines), high)

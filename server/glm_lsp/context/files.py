@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from glm_lsp.context import ignore, listing, secrets
+from glm_lsp.context.cachefile import write_cache
 from glm_lsp.context.secrets import is_secret_path
 
 log = logging.getLogger(__name__)
@@ -413,14 +414,7 @@ def remember_verdicts(state: FileStates, path: Path) -> None:
     with state.lock:
         data = marshal.dumps(dict(state._verdicts))
         state.sampled = 0
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except OSError as error:
-        log.debug("file verdicts %s not written: %s", path, error)
-        partial.unlink(missing_ok=True)
+    write_cache(path, data, "file verdicts")
 
 
 def _resolved_root(root: Path) -> Path:

@@ -14,13 +14,13 @@ import functools
 import hashlib
 import logging
 import marshal
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from glm_lsp.context.cachefile import write_cache
 from glm_lsp.context.rank import FloatArray, GraphState, IntArray, SymbolGraph, Tables
 from glm_lsp.context.tags import queries_version
 
@@ -52,14 +52,12 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
         "columns": [column.tobytes() for column in state.columns] if state.columns else None,
         "ref_totals": state.ref_totals,
     }
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps(data))
-        os.replace(partial, path)
-    except (OSError, ValueError) as error:
+        packed = marshal.dumps(data)
+    except ValueError as error:  # (a value marshal cannot take)
         log.debug("graph cache %s not written: %s", path, error)
-        partial.unlink(missing_ok=True)
+        return
+    write_cache(path, packed, "graph cache")
 
 
 def _packed(value: Any) -> bytes:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glm_lsp.context import ignore
+from glm_lsp.context.cachefile import write_cache
 
 log = logging.getLogger(__name__)
 
@@ -231,14 +232,12 @@ def save(path: Path, snapshot: Snapshot, extra: object = None) -> None:
         "ignore_files": snapshot.ignore_files,
         "candidates": snapshot.candidates,
     }
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps(data))
-        os.replace(partial, path)
-    except (OSError, ValueError) as error:
+        packed = marshal.dumps(data)
+    except ValueError as error:  # (a value marshal cannot take)
         log.debug("file listing %s not written: %s", path, error)
-        partial.unlink(missing_ok=True)
+        return
+    write_cache(path, packed, "file listing")
 
 
 def load(path: Path) -> tuple[Snapshot, object] | None:

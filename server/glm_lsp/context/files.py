@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from glm_lsp.context import ignore, listing, secrets
-from glm_lsp.context.cachefile import write_cache
+from glm_lsp.context.cachefile import stamp, write_cache
 from glm_lsp.context.secrets import is_secret_path
 
 log = logging.getLogger(__name__)
@@ -340,9 +340,9 @@ def _ignore_stamps(root: Path, snapshot: listing.Snapshot) -> dict[str, tuple[in
         f"{root}/{folder}/.gitignore" if folder else f"{root}/.gitignore": None
         for folder in snapshot.folders
     }
-    for rel, stamp in snapshot.ignore_files.items():
-        if stamp != listing.UNTRUSTED:
-            stamps[f"{root}/{rel}"] = stamp
+    for rel, saved in snapshot.ignore_files.items():
+        if saved != listing.UNTRUSTED:
+            stamps[f"{root}/{rel}"] = saved
         else:
             del stamps[f"{root}/{rel}"]
     return stamps
@@ -404,7 +404,7 @@ def remember_listing(state: FileStates, path: Path) -> None:
 
 def _rules_key() -> tuple[tuple[int, int] | None, ...]:
     """Which code judged the paths: a saved answer from other rules is not reused."""
-    return tuple(listing.stamp(module) for module in (__file__, ignore.__file__, _SECRETS_CODE))
+    return tuple(stamp(module) for module in (__file__, ignore.__file__, _SECRETS_CODE))
 
 
 def remember_verdicts(state: FileStates, path: Path) -> None:
@@ -412,7 +412,7 @@ def remember_verdicts(state: FileStates, path: Path) -> None:
     if not state.sampled:
         return
     with state.lock:
-        data = marshal.dumps(dict(state._verdicts))
+        data = dict(state._verdicts)
         state.sampled = 0
     write_cache(path, data, "file verdicts")
 

@@ -52,12 +52,7 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
         "columns": [column.tobytes() for column in state.columns] if state.columns else None,
         "ref_totals": state.ref_totals,
     }
-    try:
-        packed = marshal.dumps(data)
-    except ValueError as error:  # (a value marshal cannot take)
-        log.debug("graph cache %s not written: %s", path, error)
-        return
-    write_cache(path, packed, "graph cache")
+    write_cache(path, data, "graph cache")
 
 
 def _packed(value: Any) -> bytes:

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glm_lsp.context.cachefile import Stamp, stamp
+
 GIT_TIMEOUT = 30.0  # seconds; a git that hangs (a network filesystem) must not hang us
 
 
@@ -241,17 +243,7 @@ def run_git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
         return None
 
 
-_Stamp = tuple[int, int] | None
-_Key = tuple[_Stamp, ...]
-
-
-def _stamp(path: str) -> _Stamp:
-    """When a file last changed and its size; None if it is missing."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size)
+_Key = tuple[Stamp, ...]
 
 
 @dataclass
@@ -272,7 +264,7 @@ class GitIgnores:
     index: str
     _verdicts: dict[str, tuple[_Key, bool]] = field(default_factory=dict)
     # what `git ls-files` listed (not ignored), with the stamps of that moment
-    _listed: tuple[set[str], _Key, Mapping[str, _Stamp]] | None = None
+    _listed: tuple[set[str], _Key, Mapping[str, Stamp]] | None = None
 
     @classmethod
     def find(cls, root: Path) -> GitIgnores | None:
@@ -304,7 +296,7 @@ class GitIgnores:
         self._verdicts[rel] = (key, done.returncode == 0)
         return done.returncode == 0
 
-    def remember_listed(self, rels: Iterable[str], stamps: Mapping[str, _Stamp] = {}) -> None:
+    def remember_listed(self, rels: Iterable[str], stamps: Mapping[str, Stamp] = {}) -> None:
         """Paths `git ls-files` listed are known not to be ignored, as long as the files
         the verdict depends on have not changed since: `stamps` are those files' stamps
         when git listed them (by absolute path; the others are stamped now). Each path's
@@ -314,25 +306,23 @@ class GitIgnores:
     def _head(self) -> _Key:
         """Stamps every verdict depends on: the index's size (its mtime changes on every
         `git status`, its size only when entries come or go) and .git/info/exclude."""
-        index = _stamp(self.index)
-        return ((0, index[1]) if index else None, _stamp(self.exclude))
+        index = stamp(self.index)
+        return ((0, index[1]) if index else None, stamp(self.exclude))
 
     def _key(
-        self, rel: str, head: _Key, memo: dict[str, _Key], stamps: Mapping[str, _Stamp] = {}
+        self, rel: str, head: _Key, memo: dict[str, _Key], stamps: Mapping[str, Stamp] = {}
     ) -> _Key:
         """Stamps of everything git's verdict on `rel` depends on."""
         full = f"{self.prefix}/{rel}" if self.prefix else rel
         return (*head, *self._folder_key(full.rpartition("/")[0], memo, stamps))
 
-    def _folder_key(
-        self, folder: str, memo: dict[str, _Key], stamps: Mapping[str, _Stamp]
-    ) -> _Key:
+    def _folder_key(self, folder: str, memo: dict[str, _Key], stamps: Mapping[str, Stamp]) -> _Key:
         """Stamps of the .gitignore files from the top down to `folder`."""
         found = memo.get(folder)
         if found is not None:
             return found
         parent = self._folder_key(folder.rpartition("/")[0], memo, stamps) if folder else ()
         here = f"{self.top}/{folder}/.gitignore" if folder else f"{self.top}/.gitignore"
-        stamp = stamps[here] if here in stamps else _stamp(here)
-        memo[folder] = key = (*parent, stamp)
+        changed = stamps[here] if here in stamps else stamp(here)
+        memo[folder] = key = (*parent, changed)
         return key

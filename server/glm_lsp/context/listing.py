@@ -33,14 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glm_lsp.context import ignore
-from glm_lsp.context.cachefile import write_cache
+from glm_lsp.context.cachefile import Stamp, stamp, write_cache
 
 log = logging.getLogger(__name__)
 
 LISTING_FORMAT = 1  # bump when the saved snapshot's meaning changes
 RACY_NS = 50_000_000  # a stamp this close to the listing may predate a change git missed
 
-Stamp = tuple[int, int] | None  # (mtime_ns, size), None when missing
 UNTRUSTED: Stamp = (-1, -1)  # a stamp taken too close to the listing: never matches
 
 
@@ -206,15 +205,6 @@ def _walk(root: Path, pruned: set[str]) -> tuple[dict[str, int], dict[str, Stamp
     return folders, ignore_files
 
 
-def stamp(path: str) -> Stamp:
-    """(mtime_ns, size) of a file, None when it is missing."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size)
-
-
 # --- kept between processes --------------------------------------------------------------
 
 
@@ -232,12 +222,7 @@ def save(path: Path, snapshot: Snapshot, extra: object = None) -> None:
         "ignore_files": snapshot.ignore_files,
         "candidates": snapshot.candidates,
     }
-    try:
-        packed = marshal.dumps(data)
-    except ValueError as error:  # (a value marshal cannot take)
-        log.debug("file listing %s not written: %s", path, error)
-        return
-    write_cache(path, packed, "file listing")
+    write_cache(path, data, "file listing")
 
 
 def load(path: Path) -> tuple[Snapshot, object] | None:

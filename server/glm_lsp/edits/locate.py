@@ -326,9 +326,14 @@ def _readings(index: LineIndex, edit: LineEdit, found: Found | None) -> list[Can
     ]
 
 
-def _removes_as_quoted(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+def _paired(index: LineIndex, edit: LineEdit, option: Candidate) -> list[int | None]:
+    """For each quoted line, the line of `option`'s window it stands for (see `_pairing`)."""
     ops = _aligned(index, edit, option.start, option.end)
-    paired = _pairing(edit, index.contents[option.start : option.end], ops)
+    return _pairing(edit, index.contents[option.start : option.end], ops)
+
+
+def _removes_as_quoted(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+    paired = _paired(index, edit, option)
     return all(
         kept or (place is not None and norm(index.contents[option.start + place]) == norm(line))
         for line, kept, place in zip(edit.old, edit.kept, paired, strict=True)
@@ -339,8 +344,7 @@ def _mistakes(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
     """How many mistakes reading the edit at `option` takes: quoted lines that are not the
     file's line they stand for (up to whitespace), and file lines left out. A reading that
     takes more than another is no rival to it."""
-    ops = _aligned(index, edit, option.start, option.end)
-    paired = _pairing(edit, index.contents[option.start : option.end], ops)
+    paired = _paired(index, edit, option)
     misquoted = sum(
         place is None or norm(index.contents[option.start + place]) != norm(line)
         for line, place in zip(edit.old, paired, strict=True)

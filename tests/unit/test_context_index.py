@@ -324,14 +324,17 @@ def test_failing_pool_falls_back_to_in_process(
     assert "parsing in-process" in caplog.text
 
 
-def test_batches_are_balanced() -> None:
+def test_batches_shrink_as_the_work_runs_out() -> None:
+    """The first batches are the big ones, so the last a process waits for is small."""
     jobs = [
         index_module._Job(f"f{i}.py", "python", size, 0)
-        for i, size in enumerate([90, 50, 40, 10, 10])
+        for i, size in enumerate([5000, 400, 300] + [100] * 40 + [20] * 100)
     ]
     batches = index_module._batches(jobs, 2)
-    loads = sorted(sum(job.size for job in batch) for batch in batches)
-    assert loads == [100, 100]
+    assert sorted(job.rel for batch in batches for job in batch) == sorted(j.rel for j in jobs)
+    loads = [sum(job.size + 1 for job in batch) for batch in batches]
+    assert loads[0] > 4 * loads[-1]
+    assert loads[:-1] == sorted(loads[:-1], reverse=True)
     assert index_module._batches(jobs[:1], 8) == [jobs[:1]]
 
 
@@ -375,16 +378,3 @@ def test_workers_started_early_parse_a_cold_build_and_not_a_warm_one(
     again = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
     again.prestart(files)  # every file is known: no processes
     assert again._pool is None and again.build(files).parsed == 0
-
-
-@pytest.mark.parametrize(
-    ("cores", "load", "expected"),
-    [(2, 0.0, 2), (2, 0.4, 2), (2, 0.6, 1), (2, 3.9, 1), (8, 1.5, 7), (8, 0.0, 8), (1, 0.0, 1)],
-)
-def test_parsers_are_the_free_processors(
-    cores: int, load: float, expected: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Worker processes are started only for processors that nobody else keeps busy."""
-    monkeypatch.setattr(index_module, "_cpu_count", lambda: cores)
-    monkeypatch.setattr(index_module.os, "getloadavg", lambda: (load, load, load))
-    assert index_module.parsers() == expected

@@ -146,3 +146,45 @@ def test_a_graph_without_any_reference_ranks_twice_without_error() -> None:
     first = graph.rank({"a.py": 1.0})
     second = graph.rank({"b.py": 1.0})  # a second focus sorts the (empty) edges
     assert first["a.py"] > first["b.py"] and second["b.py"] > second["a.py"]
+
+
+def _edges(graph: SymbolGraph) -> set[tuple[str, str, float]]:
+    source, target, weight = graph._sparse()
+    files = graph.files
+    edges = zip(source, target, weight, strict=True)
+    return {(files[s], files[t], round(float(w), 9)) for s, t, w in edges}
+
+
+def test_edits_splice_the_same_edges_a_fresh_graph_has() -> None:
+    """After an edit only the changed files' edges are replaced in the last matrix, in a
+    graph built file by file and in one restored from its saved state (a warm start)."""
+    start = {
+        "a.py": [d("alpha"), r("beta"), r("gamma")],
+        "b.py": [d("beta"), r("gamma"), r("gamma")],
+        "c.py": [d("gamma"), r("alpha")],
+        "d.py": [d("delta"), r("beta")],
+    }
+    edits = [
+        ("b.py", [d("beta"), r("delta")]),  # new references, same definitions
+        ("c.py", [d("gamma"), d("epsilon"), r("alpha"), r("beta")]),  # a new definition
+        ("a.py", []),  # everything deleted from the file
+        ("b.py", [d("beta"), r("gamma"), r("alpha"), r("delta")]),
+    ]
+
+    def built() -> SymbolGraph:
+        graph = SymbolGraph()
+        for rel, file_tags in start.items():
+            graph.set_file(rel, file_tags)
+        graph.rank({"a.py": 1})
+        return graph
+
+    for graph in (built(), SymbolGraph.restore(built().export())):
+        tags = dict(start)
+        for rel, file_tags in edits:
+            graph.set_file(rel, file_tags)
+            tags[rel] = file_tags
+            fresh = SymbolGraph()
+            for name in graph.files:
+                fresh.set_file(name, tags[name])
+            assert _edges(graph) == _edges(fresh)
+            assert graph._layout is not None and graph._layout[1][-1] == len(graph._sparse()[0])

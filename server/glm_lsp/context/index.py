@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import heapq
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import platformdirs
 
+from glm_lsp.context import processors
 from glm_lsp.context.tags import (
     BufferTags,
     Kind,
@@ -54,7 +54,7 @@ SCHEMA_VERSION = 1  # bump when the tables or the tags encoding change
 MAX_FILE_BYTES = 2_000_000  # bigger files are generated or vendored; not worth the parse
 POOL_MIN_FILES = 50  # less new content than this is parsed in-process: starting the
 POOL_MIN_BYTES = 1_500_000  # worker processes costs ~0.3-0.5 s, ~1.5 MB worth of parsing
-BATCHES_PER_WORKER = 4  # small batches even out the work between processes
+BATCHES_PER_WORKER = 16  # the smallest batch, as a share of a process's work
 PRESTART_FILES = 200  # new source files from which `prestart` starts the workers early
 
 _CORRUPT = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
@@ -244,29 +244,32 @@ def _parse_batch(root: str, jobs: list[_Job]) -> list[_Parsed]:
     return results
 
 
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # honours taskset and container CPU limits
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
-def _batches(jobs: Sequence[_Job], count: int) -> list[list[_Job]]:
-    """Split jobs into `count` batches of similar total size (largest files first)."""
-    heap: list[tuple[int, int]] = [(0, index) for index in range(count)]
-    batches: list[list[_Job]] = [[] for _ in range(count)]
+def _batches(jobs: Sequence[_Job], processes: int) -> list[list[_Job]]:
+    """Split jobs into batches that shrink as the work runs out (guided scheduling): each
+    takes a 1/(4 x processes) share of what is left, down to a 1/(BATCHES_PER_WORKER x
+    processes) share of the whole. Every process takes the next batch when it is free, so
+    the last ones to finish are the smallest, and nobody waits long for the others."""
+    total = sum(job.size + 1 for job in jobs)
+    smallest = total / (BATCHES_PER_WORKER * processes)
+    batches: list[list[_Job]] = []
+    left = total
+    batch: list[_Job] = []
+    size = 0
     for job in sorted(jobs, key=lambda job: -job.size):
-        load, index = heapq.heappop(heap)
-        batches[index].append(job)
-        heapq.heappush(heap, (load + job.size + 1, index))
-    return [batch for batch in batches if batch]
+        batch.append(job)
+        size += job.size + 1
+        if size >= max(smallest, left / (4 * processes)):
+            batches.append(batch)
+            left -= size
+            batch, size = [], 0
+    return batches + [batch] if batch else batches
 
 
 def parse_jobs(
     root: Path,
     jobs: Sequence[_Job],
     known: set[str],
-    workers: int | None = None,
+    workers: int,
     started: tuple[ProcessPoolExecutor, int] | None = None,
 ) -> Iterator[_Parsed]:
     """Read and hash `jobs`; tag only contents not in `known` (nor seen earlier in this
@@ -280,7 +283,7 @@ def parse_jobs(
     if started is not None:
         pool, workers = started
     else:
-        workers = min(workers or parsers(), len(jobs))
+        workers = min(workers, len(jobs))
         pool = _start_pool(workers - 1, jobs) if _pool_pays(workers, jobs) else None
     used = False
     try:
@@ -301,21 +304,6 @@ def parse_jobs(
     finally:
         if pool is not None:
             pool.shutdown(wait=used, cancel_futures=True)
-
-
-def parsers() -> int:
-    """How many processes should parse a big build, this one included: one per processor
-    that is free. A worker only pays on a processor nobody else is using: on a machine
-    whose processors are busy, starting one costs its boot (~0.25 s of imports and query
-    compiling) and gains no time (two processes on two cores shared with two other busy
-    ones took 4.2 s on ansible where this process alone took 3.1-3.6 s). The 1-minute
-    load average says how many are busy."""
-    count = _cpu_count()
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows; no load figure
-        return count
-    return max(1, min(count, 1 + int(count - 1 - busy + 0.5)))
 
 
 def _pool_pays(workers: int, jobs: Sequence[_Job]) -> bool:
@@ -379,13 +367,13 @@ def _parse_in_pool(
     done: set[str] = set()
     pending: set[Future[list[_Parsed]]] = set()
     try:
-        queue = deque(_batches(jobs, workers * BATCHES_PER_WORKER))
+        queue = deque(_batches(jobs, workers))
         while queue or pending:
             while queue and len(pending) < 2 * (workers - 1):  # one running, one ready, each
                 pending.add(pool.submit(_parse_batch, str(root), queue.popleft()))
             finished = {future for future in pending if future.done()}
             if not finished and queue:
-                for result in _parse_batch(str(root), queue.pop()):
+                for result in _parse_batch(str(root), queue.popleft()):
                     done.add(result.rel)
                     yield result
                 continue
@@ -433,9 +421,9 @@ class RepoIndex:
     """Tags of every source file of one repository, plus the editor's open buffers.
 
     `workers` is how many processes parse a big build, this one included (1: no worker
-    processes; None: `parsers()`). Call `build(files)` with the repository's file list
-    (cheap when warm), `update(paths)` when some files change on disk, and
-    `set_buffer`/`drop_buffer` as the editor opens, edits and closes documents.
+    processes; None: the free processors, `processors.free`). Call `build(files)` with the
+    repository's file list (cheap when warm), `update(paths)` when some files change on
+    disk, and `set_buffer`/`drop_buffer` as the editor opens, edits and closes documents.
     Thread-safe; parsing runs outside the lock.
 
     A big cold build parses in spawned processes, which re-import the program's main
@@ -457,6 +445,7 @@ class RepoIndex:
         self._names: _NameMaps | None = None
         self._loaded = False
         self._pool: tuple[ProcessPoolExecutor, int] | None = None  # see `prestart`
+        self._since = processors.sample()  # how busy the machine is since (`_parsers`)
 
     # --- building and refreshing ---
 
@@ -474,7 +463,7 @@ class RepoIndex:
         source files this index has never seen (a cold start), start the parser processes
         now, so that they boot (0.3-0.5 s of imports) while the listing finishes. The next
         `build` uses them, and shuts them down."""
-        workers = self.workers or parsers()
+        workers = self._parsers()
         if self._pool is not None or workers < 2:
             return
         with self._lock:
@@ -486,6 +475,11 @@ class RepoIndex:
         pool = _spawn(workers - 1, languages)
         if pool is not None:
             self._pool = (pool, workers)
+
+    def _parsers(self) -> int:
+        """The processes to parse in: the processors other processes left free since this
+        index was made or last refreshed (a build's own load does not count next time)."""
+        return self.workers or processors.free(self._since)
 
     def update(self, paths: Iterable[str]) -> IndexStats:
         """Re-check just these files (saved, created, deleted, checked out)."""
@@ -500,10 +494,11 @@ class RepoIndex:
             plan = self._plan(paths, stats)
             known = set(self._blobs)
             pool, self._pool = self._pool, None
-        results = list(parse_jobs(self.root, plan.jobs, known, self.workers, pool))
+        results = list(parse_jobs(self.root, plan.jobs, known, self._parsers(), pool))
         with self._lock:
             gone = (set(self._files) if full else set(paths)) - plan.listed
             parsed, hits = self._commit(plan, results, gone)
+            self._since = processors.sample()
             return self._stats(parsed, plan.hits + hits, started)
 
     def _plan(self, paths: Sequence[str], stats: Mapping[str, tuple[int, int]]) -> _Plan:

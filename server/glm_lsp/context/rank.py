@@ -29,6 +29,7 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 DAMPING = 0.85
 VALUE_CATEGORIES = frozenset({"variable", "constant", "field", "property"})
 ITERATIONS = 30
+SPLICE_MAX = 16  # files whose changed edges `_sparse` splices into the last matrix
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -143,6 +144,8 @@ class SymbolGraph:
     _unsplit: tuple[IntArray, IntArray, FloatArray] | None = None  # see `_split`
     _dirty: set[str] = field(default_factory=set)
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
+    # where each file's edges sit in `_matrix`: file -> position, and the offsets
+    _layout: tuple[dict[str, int], IntArray] | None = None
     _version: int = 0  # bumped by every change, for the memo below
     _warm: FloatArray | None = None  # the last ranks: where the next PageRank starts
     _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
@@ -202,7 +205,6 @@ class SymbolGraph:
             referrers.setdefault(name, set()).add(rel)
             totals[name] += count
         self._dirty.add(rel)
-        self._matrix = None
         self._version += 1
 
     def remove_file(self, rel: str) -> None:
@@ -269,11 +271,13 @@ class SymbolGraph:
     def _split(self) -> None:
         """Each file's edges from a restored matrix (sorted by source), made when the
         graph first changes: a warm start that only ranks never needs them."""
-        if self._unsplit is None:
+        unsplit, self._unsplit = self._unsplit, None
+        if unsplit is None:
             return
-        source, target, weight = self._unsplit
-        self._unsplit = None
+        source, target, weight = unsplit
         bounds = np.searchsorted(source, np.arange(len(self.files) + 1))
+        if self._matrix is unsplit:  # the layout of the matrix in use, for `_spliced`
+            self._layout = (dict(self.index_of), bounds)
         for i, rel in enumerate(self.files):
             if rel in self.symbols:
                 span = slice(bounds[i], bounds[i + 1])
@@ -333,27 +337,46 @@ class SymbolGraph:
         if self._matrix is not None and not self._dirty:
             return self._matrix
         self._split()
-        for rel in self._dirty:
+        dirty, self._dirty = self._dirty, set()
+        for rel in dirty:
             if rel in self.symbols:
                 self._edges[rel] = self._file_edges(rel)
-        self._dirty.clear()
-        sources, targets, weights = [], [], []
-        for rel, (src, dst, w) in self._edges.items():
-            if rel not in self.symbols or not len(dst):
-                continue
-            sources.append(src)
-            targets.append(dst)
-            weights.append(w)
-        if not sources:
-            empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0, np.float64)
-            self._matrix = (empty_i, empty_i, empty_f)
-        else:
-            self._matrix = (
-                np.concatenate(sources),
-                np.concatenate(targets),
-                np.concatenate(weights),
-            )
+        spliced = self._spliced(dirty)
+        if spliced is not None:
+            self._matrix = spliced
+            return spliced
+        order = [rel for rel in self._edges if rel in self.symbols]
+        parts = [self._edges[rel] for rel in order]
+        lengths = np.fromiter((len(part[0]) for part in parts), np.int64, len(parts))
+        self._layout = ({rel: i for i, rel in enumerate(order)}, np.r_[0, np.cumsum(lengths)])
+        self._matrix = (
+            np.concatenate([part[0] for part in parts] or [np.zeros(0, np.int64)]),
+            np.concatenate([part[1] for part in parts] or [np.zeros(0, np.int64)]),
+            np.concatenate([part[2] for part in parts] or [np.zeros(0, np.float64)]),
+        )
         return self._matrix
+
+    def _spliced(self, dirty: set[str]) -> tuple[IntArray, IntArray, FloatArray] | None:
+        """The last matrix with a few files' edges replaced in place (an edit changes one
+        file and the few that name what it defines), not all files' edges joined anew:
+        ~0.5 ms instead of ~6 on ansible's 160,000 edges. None when that does not fit."""
+        if self._matrix is None or self._layout is None or len(dirty) > SPLICE_MAX:
+            return None
+        position, offsets = self._layout
+        if any(rel not in position or rel not in self.symbols for rel in dirty):
+            return None
+        matrix = self._matrix
+        for rel in sorted(dirty, key=position.__getitem__, reverse=True):  # later spans first
+            i = position[rel]
+            start, stop = offsets[i], offsets[i + 1]
+            (source, target, weight), new = matrix, self._edges[rel]
+            matrix = (
+                np.concatenate((source[:start], new[0], source[stop:])),
+                np.concatenate((target[:start], new[1], target[stop:])),
+                np.concatenate((weight[:start], new[2], weight[stop:])),
+            )
+            offsets[i + 1 :] += len(new[0]) - (stop - start)
+        return matrix
 
     def _walk(self, n: int) -> Callable[[FloatArray], FloatArray]:
         """One step of the walk along every edge: rank mass arriving at each file.

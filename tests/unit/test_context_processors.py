@@ -1,0 +1,57 @@
+"""Worker processes are started only for processors that nobody else keeps busy."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from glm_lsp.context import processors
+from glm_lsp.context.processors import CpuSample
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "expected"),
+    [(2, 0.0, 2), (2, 0.4, 2), (2, 0.6, 1), (2, 3.9, 1), (8, 1.5, 7), (8, 0.0, 8), (1, 0.0, 1)],
+)
+def test_without_a_recent_sample_the_load_average_decides(
+    cores: int, load: float, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processors, "count", lambda: cores)
+    monkeypatch.setattr(processors.os, "getloadavg", lambda: (load, load, load))
+    assert processors.free() == expected
+
+
+@pytest.mark.parametrize(
+    ("others", "own", "expected"),
+    [
+        (0.0, 0.2, 2),  # only this process (and git) worked: both processors are free
+        (0.18, 0.2, 1),  # someone else kept most of a processor busy
+        (0.4, 0.0, 1),  # two other busy processes
+    ],
+)
+def test_a_recent_sample_decides_whatever_the_load_average_says(
+    others: float, own: float, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over 0.2 s: `others` and `own` are processor-seconds of work."""
+    monkeypatch.setattr(processors, "count", lambda: 2)
+    monkeypatch.setattr(processors.os, "getloadavg", lambda: (0.9, 0.9, 0.9))  # stale
+    since = CpuSample(at=100.0, busy=50.0, own=3.0)
+    now = CpuSample(at=100.2, busy=50.0 + others + own, own=3.0 + own)
+    monkeypatch.setattr(processors, "sample", lambda: now)
+    assert processors.free(since) == expected
+
+
+def test_an_old_sample_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(processors, "count", lambda: 2)
+    monkeypatch.setattr(processors.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    since = CpuSample(at=100.0, busy=50.0, own=3.0)
+    monkeypatch.setattr(processors, "sample", lambda: CpuSample(160.0, 50.0, 3.0))
+    assert processors.free(since) == 1  # a minute of idle long ago; the load average says busy
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="Linux only")
+def test_this_machine_gives_a_sample() -> None:
+    first, second = processors.sample(), processors.sample()
+    assert first is not None and second is not None
+    assert second.at >= first.at and second.busy >= first.busy and second.own >= first.own

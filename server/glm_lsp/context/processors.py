@@ -7,7 +7,7 @@ cores shared with two other busy ones took 4.2 s on ansible where one process al
 benchmark's own single-core run, still counts for most of a minute. So where the system
 says how busy its processors were (`/proc/stat` on Linux), the answer is what the other
 processes used since a recent `CpuSample`, this process and its finished children (git)
-left out; elsewhere it is the load average.
+left out, and so is work at a lower priority than ours; elsewhere it is the load average.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ def sample() -> CpuSample | None:
     except (OSError, ValueError):
         return None
     idle = ticks[3] + ticks[4]  # idle, iowait
+    if os.getpriority(os.PRIO_PROCESS, 0) <= 0:
+        idle += ticks[1]  # niced work (a backup, an indexer) yields the processor to ours
     times = os.times()
     own = times.user + times.system + times.children_user + times.children_system
     return CpuSample(time.monotonic(), (sum(ticks) - idle) / per_second, own)

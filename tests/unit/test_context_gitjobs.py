@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from glm_lsp.config import Settings
+from glm_lsp.context import gitjobs
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.engine import ContextEngine, ContextRequest
 from glm_lsp.context.gitjobs import GitJobs
@@ -114,3 +118,16 @@ def test_a_servers_questions_run_after_the_request_two_at_a_time_newest_first() 
     while jobs.start("a", asking("a"))() != "a" and time.monotonic() < deadline:
         time.sleep(0.01)
     assert jobs.start("a", asking("a"))() == "a"  # kept for the next request
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
+def test_a_servers_git_runs_below_the_requests_priority() -> None:
+    """The processes a server's git questions start yield the processors to its requests."""
+    jobs = GitJobs(wait=0.0)
+    ask = jobs.start("niceness", lambda: subprocess.run(["nice"], capture_output=True).stdout)
+    jobs.launch()
+    deadline = time.monotonic() + 5
+    while not (answer := ask()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert int(answer) == min(19, os.nice(0) + gitjobs.NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == os.nice(0)  # this thread is as it was

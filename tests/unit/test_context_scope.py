@@ -5,6 +5,7 @@ Real parts throughout: tree-sitter tags of real source, real git repositories in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from glm_lsp.context.budget import TokenCounter, estimate_tokens
@@ -167,6 +168,45 @@ def test_the_current_file_is_its_scope_plus_an_outline_within_forty_percent(
         definitions = context.section("definitions")
         assert definitions is not None and "def validate_order(order):" in definitions.text
         assert context.tokens + len(context.sections) - 1 <= budget
+
+
+def test_a_bigger_budget_shows_every_definition_a_smaller_one_does(tmp_path: Path) -> None:
+    """From 16K the repository part is chosen first in fixed shares; the current file then
+    must not take the rest and crowd out the definitions its scope uses (a 16K context of
+    mypy showed fewer of them than a 4K one)."""
+    files = 20
+    filler = "".join(
+        f"def filler_{j}(items: list[int], factor: float = 1.5) -> list[float]:\n"
+        f"    return [item * factor + {j} for item in items if item > {j}]\n\n\n"
+        for j in range(40)
+    )
+    helpers = {
+        f"shop/helpers_{k}.py": filler
+        + "".join(
+            f"def helper_{k}_{i}(order, amount: int, currency: str = 'EUR') -> dict:\n"
+            f'    """Apply rule {k}.{i} to the order."""\n    return {{}}\n\n\n'
+            for i in range(6)
+        )
+        for k in range(files)
+    }
+    calls = "".join(f"    helper_{k}_{i}(order, 1)\n" for k in range(files) for i in range(6))
+    imports = "".join(
+        f"from shop.helpers_{k} import " + ", ".join(f"helper_{k}_{i}" for i in range(6)) + "\n"
+        for k in range(files)
+    )
+    big = imports + _big_module() + "\n\ndef apply_all(order):\n" + calls
+    engine = ContextEngine(_repo(tmp_path, {"shop/big.py": big, **helpers}))
+    engine.refresh()
+    line = big.splitlines().index("def apply_all(order):") + 1
+    shown = {}
+    for budget in (4096, 16384):
+        context = engine.assemble(
+            ContextRequest("shop/big.py", "", (line, line)), budget, TokenCounter("t")
+        )
+        definitions = context.section("definitions")
+        assert definitions is not None
+        shown[budget] = set(re.findall(r"def (helper_\d+_\d)", definitions.text))
+    assert shown[4096] and shown[4096] <= shown[16384]
 
 
 def test_an_instruction_about_the_whole_file_gets_more_of_it(tmp_path: Path) -> None:

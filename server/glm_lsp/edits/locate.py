@@ -255,6 +255,7 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
+        options = _without_misdepth_windows(index, edit, options)
         return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
     return gapped(index, edit, final_eol) or fuzzy
 
@@ -267,6 +268,38 @@ def _without_blind_windows(
     that misses the blank line an edit removes can look closer than the one that has it."""
     whole = [o for o in options if o.lines is not None and verbatim(index, edit, o)]
     return [o for o in options if o.lines is not None or not any(_overlap(o, w) for w in whole)]
+
+
+def _without_misdepth_windows(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options` without the unusable windows that take a quoted line for a file line
+    at another depth, over lines where a usable window pairs every quoted line at its own
+    depth. The ratio compares lines without their indentation, so when the model left out
+    a `    }`, the window that takes its quoted `}` for that brace looks closer than the
+    one a line taller that holds the `}` it quoted."""
+    at_depth = [
+        o for o in options if o.lines is not None and _misdepth(index, edit, o) == 0
+    ]
+    return [
+        o
+        for o in options
+        if o.lines is not None
+        or not any(_overlap(o, w) for w in at_depth)
+        or _misdepth(index, edit, o) == 0
+    ]
+
+
+def _misdepth(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
+    """How many quoted lines pair with a file line equal to them except in indentation."""
+    paired = _paired(index, edit, option)
+    count = 0
+    for line, place in zip(edit.old, paired, strict=True):
+        if place is None or not line.strip():
+            continue
+        there = index.contents[option.start + place]
+        count += norm(there) == norm(line) and there.rstrip() != line.rstrip()
+    return count
 
 
 def _at_depth_or_gapped(

@@ -294,13 +294,16 @@ def _refuse_faint_and_far(
     path: str, index: LineIndex, hunk: Hunk, number: int, best: list[Candidate], expected: int
 ) -> None:
     """Refuse a hunk whose lines say too little (blank lines, braces: fewer than two with
-    some words) that matches far from its @@ line while elsewhere it matches with a line
-    left out: such lines stand all over a file, and which mistakes the model made (the
-    numbers, a line left out) decides where the change goes."""
+    some words, and none that stands only once in the file) that matches far from its @@
+    line while elsewhere it matches with a line left out: such lines stand all over a
+    file, and which mistakes the model made (the numbers, a line left out) decides where
+    the change goes. A line of some words found once in the file says where it goes."""
     if len(best) != 1 or abs(best[0].start - expected) <= _SLACK:
         return  # (several places: the numbers choose, or the message says they cannot)
     old = hunk.edit().old
     if sum(sum(char.isalnum() for char in line) >= 4 for line in old) >= 2:
+        return
+    if any(_once(index, line) for line in old):
         return
     if not _with_one_left_out(index, old):
         return
@@ -309,6 +312,13 @@ def _refuse_faint_and_far(
         f"{path} only at line {best[0].start + 1}, far from its @@ line {expected + 1}, and "
         "such lines stand in many places. Add a context line or two that say where it belongs."
     )
+
+
+def _once(index: LineIndex, line: str) -> bool:
+    """Whether `line` has some words (12 letters or digits) and stands once in the file
+    (up to whitespace)."""
+    found = index.places("whitespace").get(norm(line), [])
+    return len(found) == 1 and sum(char.isalnum() for char in line) >= 12
 
 
 def _refuse_two_readings(

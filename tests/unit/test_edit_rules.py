@@ -237,9 +237,10 @@ def test_new_lines_never_gain_trailing_whitespace_from_the_file() -> None:
     assert patched(text, diff) == "/**\n *\n * Aliased as `x`.\n *\n * @param x\n */\n"
 
 
-def test_a_misquoted_line_more_like_the_next_file_line_is_refused() -> None:
+def test_a_misquoted_line_more_like_the_next_file_line_is_read_as_that_line() -> None:
     # "sl.OP_NO_TLSv1_1" resembles OP_NO_TLSv1 (line 3) but OP_NO_TLSv1_1 (line 4) more:
-    # the model may have left out line 3 and meant line 4, where the new lines go after it.
+    # it is line 4 misquoted, with line 3 left out, and the new lines go after it. (Read as
+    # line 3, it would be taken for a line it is less like than its neighbour: refused.)
     text = (
         "def harden(context):\n"
         "    context.options |= ssl.OP_NO_SSLv3\n"
@@ -253,7 +254,7 @@ def test_a_misquoted_line_more_like_the_next_file_line_is_refused() -> None:
         "+\n"
         "+__all__ = ['harden']\n"
     )
-    assert "was not found in cart.py" in refusal(patched, text, diff)
+    assert patched(text, diff) == text + "\n__all__ = ['harden']\n"
 
 
 def test_a_faint_hunk_far_from_its_line_numbers_is_refused() -> None:
@@ -471,7 +472,9 @@ def test_a_loose_match_at_other_depths_gives_way_to_the_reading_at_the_quoted_de
         apply_patch(files, off)
     assert error.value.message.startswith(
         "Hunk 1 of the diff (@@ -5,4 +5,5 @@, first line \"Express.regexpKeys.hould.eql ['page']\") "
-        "was not found in spec.rb"
+        "matches lines 5-9 of spec.rb only loosely, and its lines resemble the file's only "
+        "loosely and their indentation differs from the file's by different amounts on "
+        "different lines, so it may be another place"
     )
 
 
@@ -769,3 +772,16 @@ def test_a_short_hunk_far_from_its_numbers_is_placed_by_a_line_found_once() -> N
         "+def other():\n"
     )
     assert patched(text, diff) == text + "\n\ndef other():\n"
+
+
+def test_a_short_hunk_whose_one_telling_line_is_misquoted_is_placed_by_it() -> None:
+    # "ew Server" misquoted, "router: new Router" left out, numbers off: the misquoted line
+    # is like one file line more than any other, and "}" stands one line below it.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -30,2 +30,4 @@\n"
+        "   server: ew Server,\n"
+        " }\n"
+        "+\n"
+        "+configure(app)\n"
+    )
+    assert patched(CORE, diff) == CORE + "\nconfigure(app)\n"

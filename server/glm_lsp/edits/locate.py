@@ -257,7 +257,23 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
         options = _without_misdepth_windows(index, edit, options)
         return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
-    return gapped(index, edit, final_eol) or fuzzy
+    return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
+
+
+def _misquoted_gapped(
+    index: LineIndex, edit: LineEdit, fuzzy: Found | None, final_eol: bool | None
+) -> Found | None:
+    """The readings whose one telling line is misquoted, with a line left out (see
+    `gapped`), unless a loose window elsewhere reads the edit into another file; else
+    `fuzzy` (what was found, to say why it is not good enough)."""
+    found = gapped(index, edit, final_eol, misquoted=True)
+    if found is None:
+        return fuzzy
+    usable = [option for option in found.candidates if option.lines is not None]
+    loose = [o for o in (fuzzy.candidates if fuzzy else ()) if o.lines is not None]
+    if any(not any(same_result(index, o, option) for option in usable) for o in loose):
+        return fuzzy
+    return found
 
 
 def _without_blind_windows(
@@ -649,6 +665,7 @@ def gapped(
     edit: LineEdit,
     final_eol: bool | None,
     levels: Sequence[str] = _PAIRING_LEVELS,
+    misquoted: bool = False,
 ) -> Found | None:
     """Places where every quoted line is found in order, up to whitespace or a typo, with a
     few file lines between them that the model left out (a dropped context line).
@@ -657,22 +674,32 @@ def gapped(
     each quoted line pairs with a file line, one to a quarter as many file lines are left
     out (a reading with none is a fuzzy match's), and a distinctive line matches exactly.
     Every such place is a candidate; more than one is ambiguous. `levels` are those lines
-    may pair at (see `_aligned`).
+    may pair at (see `_aligned`). With `misquoted`, the distinctive line may instead be a
+    misquoted one, paired with the one file line it is most alike (`_misquote_anchors`):
+    in a short hunk the one line with words is often the one the model misquoted.
     """
     wanted = [norm(line) for line in edit.old]
     if len(wanted) < 2:
         return None
     slack = max(1, len(wanted) // 4)
+    anchors = _misquote_anchors(index, edit) if misquoted else {}
+    starts = [place - k for k, place in anchors.items()] if misquoted else None
     places: dict[tuple[int, int], list[Opcode]] = {}
-    for start in _voted_starts(index, wanted):
+    for start in starts if starts is not None else _voted_starts(index, wanted):
         first, last = max(0, start - slack), min(len(index.lines), start + len(wanted) + slack)
-        place = _gap_alignment(index, edit, first, last, levels)
+        place = _gap_alignment(index, edit, first, last, levels, anchors)
         if place is not None:
             places.setdefault(place[0], place[1])
     options = []
     for (first, last), ops in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
         telling = sum(sum(char.isalnum() for char in wanted[k]) >= 4 for k in equal)
+        if anchors:
+            paired = _pairing(edit, index.contents[first:last], ops)
+            telling = sum(
+                paired[k] is not None and first + paired[k] == place  # type: ignore[operator]
+                for k, place in anchors.items()
+            )
         if not 0 < last - first - len(wanted) <= slack or telling < 1:
             continue
         similarity = len(equal) / (last - first)
@@ -683,11 +710,55 @@ def gapped(
     return Found(GAPPED, tuple(options))
 
 
+_TELLING_MISQUOTE = 8
+"""Letters and digits a misquoted line needs to anchor a reading on its own."""
+
+
+def _misquote_anchors(index: LineIndex, edit: LineEdit) -> dict[int, int]:
+    """For each quoted line with some words that is nowhere in the file, the one file line
+    it is most alike (at least `_ALIKE`, and more than any other): the line it misquotes."""
+    places = index.places("whitespace")
+    anchors: dict[int, int] = {}
+    for number, line in enumerate(edit.old):
+        key = norm(line)
+        if key in places or sum(char.isalnum() for char in key) < _TELLING_MISQUOTE:
+            continue
+        place = _most_alike_in_file(index, key)
+        if place is not None:
+            anchors[number] = place
+    return anchors
+
+
+def _most_alike_in_file(index: LineIndex, key: str) -> int | None:
+    """The file line most alike `key` (normalised), if it is alike and no other is as alike."""
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(key)
+    scores: list[tuple[float, int]] = []
+    for place, other in enumerate(index.keys("whitespace")):
+        if len(key) + len(other) > LONG:
+            continue
+        matcher.set_seq1(other)
+        if matcher.real_quick_ratio() >= _ALIKE and matcher.quick_ratio() >= _ALIKE:
+            scores.append((matcher.ratio(), place))
+    scores.sort(reverse=True)
+    if not scores or scores[0][0] < _ALIKE:
+        return None
+    if len(scores) > 1 and scores[1][0] >= scores[0][0]:
+        return None
+    return scores[0][1]
+
+
 def _gap_alignment(
-    index: LineIndex, edit: LineEdit, first: int, last: int, levels: Sequence[str]
+    index: LineIndex,
+    edit: LineEdit,
+    first: int,
+    last: int,
+    levels: Sequence[str],
+    anchors: dict[int, int] | None = None,
 ) -> tuple[tuple[int, int], list[Opcode]] | None:
     """The span of file lines `first`..`last` that the quoted lines stand for, and the
-    opcodes pairing them, when every quoted line pairs with one there (see `_aligned`)."""
+    opcodes pairing them, when every quoted line pairs with one there (see `_aligned`),
+    each of `anchors` (quoted line: file line) with its own."""
     for level in levels:
         ops = _align([_KEY[level](line) for line in edit.old], index.keys(level)[first:last])
         matched = [(i1, i2, f1, f2) for tag, i1, i2, f1, f2 in ops if tag == "equal"]
@@ -707,7 +778,11 @@ def _gap_alignment(
             spots = [spot for spot in paired if spot is not None]
             low, high = low + min(spots), low + max(spots) + 1
             ops = _aligned(index, edit, low, high, levels)
-            if None not in _pairing(edit, index.contents[low:high], ops):
+            paired = _pairing(edit, index.contents[low:high], ops)
+            if None not in paired and all(
+                low + paired[k] == place  # type: ignore[operator]
+                for k, place in (anchors or {}).items()
+            ):
                 return (low, high), ops
     return None
 

@@ -785,3 +785,43 @@ def test_a_short_hunk_whose_one_telling_line_is_misquoted_is_placed_by_it() -> N
         "+configure(app)\n"
     )
     assert patched(CORE, diff) == CORE + "\nconfigure(app)\n"
+
+
+LADDER = (
+    "  describe('a', function () {\n"
+    "    it('b', function (done) {\n"
+    "      run(function () {\n"
+    "        done();\n"
+    "      });\n"
+    "    });\n"
+    "  });\n"
+)
+
+
+def test_a_hunk_ending_without_a_newline_is_placed_at_the_files_end() -> None:
+    # "  })" left out; of the runs of "})" lines, the marker says the last one is the file's
+    # last line, so the hunk only adds the final line break.
+    text = "describe('x', function () {\n" + LADDER.replace(";", "") + LADDER.replace(";", "") + "})"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -16,3 +16,3 @@\n"
+        "       })\n"
+        "     })\n"
+        "-})\n"
+        "\\ No newline at end of file\n"
+        "+})\n"
+    )
+    assert patched(text, diff) == text + "\n"
+
+
+def test_right_numbers_place_a_run_of_braces_where_it_stands_with_one_left_out() -> None:
+    # "    });" left out; up to indentation the three braces stand in every copy, but with
+    # their own indentation only at the @@ line, and the readings near it give one file.
+    text = "describe('x', function () {\n" + LADDER * 3 + "});\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -20,3 +20,4 @@\n"
+        "       });\n"
+        "   });\n"
+        "+  it('c');\n"
+        " });\n"
+    )
+    assert patched(text, diff) == text.replace("  });\n});\n", "  });\n  it('c');\n});\n")

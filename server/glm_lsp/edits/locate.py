@@ -710,6 +710,32 @@ def gapped(
     return Found(GAPPED, tuple(options))
 
 
+def left_out_at(
+    index: LineIndex, edit: LineEdit, start: int, final_eol: bool | None
+) -> Candidate | None:
+    """The reading of `edit` whose quoted lines stand verbatim from file line `start` on,
+    with one file line left out between two of them; None when they do not stand so, or
+    when they do with the line left out at places that give different files."""
+    size = len(edit.old)
+    end = start + size + 1
+    if size < 2 or start < 0 or end > len(index.lines):
+        return None
+    window = index.contents[start:end]
+    readings = []
+    for gap in range(1, size):
+        if window[:gap] == list(edit.old[:gap]) and window[gap + 1 :] == list(edit.old[gap:]):
+            ops: list[Opcode] = [
+                ("equal", 0, gap, 0, gap),
+                ("insert", gap, gap, gap, gap + 1),
+                ("equal", gap, size, gap + 1, size + 1),
+            ]
+            readings.append(candidate(index, edit, start, end, size / (size + 1), ops, final_eol))
+    usable = [option for option in readings if option.lines is not None]
+    if not usable or any(not same_result(index, usable[0], other) for other in usable[1:]):
+        return None
+    return usable[0]
+
+
 _TELLING_MISQUOTE = 8
 """Letters and digits a misquoted line needs to anchor a reading on its own."""
 

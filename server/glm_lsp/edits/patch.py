@@ -36,6 +36,7 @@ from glm_lsp.edits.locate import (
     find,
     gapped,
     insertion,
+    left_out_at,
     norm,
     same_result,
     split_lf,
@@ -273,7 +274,7 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     """The equally good places for a hunk ([] for a hunk without old lines)."""
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
-    best = contenders(found) if found else []
+    best = _at_end_if_unended(index, hunk, contenders(found) if found else [])
     expected = hunk.old_start - 1 if hunk.old_start else None
     applied = already_applied(index, edit, found, expected)
     if applied is not None:
@@ -288,6 +289,17 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if expected is not None:
         _refuse_faint_and_far(path, index, hunk, number, best, expected)
     return best
+
+
+def _at_end_if_unended(index: LineIndex, hunk: Hunk, best: list[Candidate]) -> list[Candidate]:
+    """Of the places a hunk matches, those that end the file when its last old line is
+    marked "No newline at end of file" and the file's is indeed unended: the marker says
+    which line it quotes, where a run of `})` or `end` lines says nothing."""
+    unended = bool(index.lines) and not index.lines[-1].endswith("\n")
+    if not (hunk.old_no_eol and unended):
+        return best
+    at_end = [option for option in best if option.end == len(index.lines)]
+    return at_end or best
 
 
 def _refuse_faint_and_far(
@@ -395,10 +407,12 @@ def _named_exactly(
     """The place a loosely matching hunk's @@ line names to the line, when its lines stand
     there verbatim with only a line left out between them, and every other reading near it
     gives the same file: a hunk whose only mistake is a left-out line has its numbers
-    right, while numbers that are off name another copy only near it, not at it."""
+    right, while numbers that are off name another copy only near it, not at it. (Lines
+    that say too little to be sought with a gap, `})` or `end`, are looked for there.)"""
     edit = hunk.edit()
     found = gapped(index, edit, hunk.final_eol())
-    readings = [*free, *(found.candidates if found else ())]
+    there = left_out_at(index, edit, expected, hunk.final_eol())
+    readings = [*free, *(found.candidates if found else ()), *([there] if there else [])]
     named = [
         option
         for option in readings

@@ -825,3 +825,33 @@ def test_right_numbers_place_a_run_of_braces_where_it_stands_with_one_left_out()
         " });\n"
     )
     assert patched(text, diff) == text.replace("  });\n});\n", "  });\n  it('c');\n});\n")
+
+
+def test_a_last_line_taken_for_the_line_above_its_own_gives_way_to_the_taller_window() -> None:
+    # "uncode" misquoted, "self.name = name" left out, numbers off: the window as tall as
+    # the quote takes "self.filename" for "self.name" (and is refused for it); the window
+    # a line taller reads every line as well and that one as itself.
+    text = (
+        "    def __init__(self, environment, source, name=None, filename=None):\n"
+        "        self.environment = environment\n"
+        "        if isinstance(filename, unicode):\n"
+        "            filename = filename.encode('utf-8')\n"
+        "        self.source = unicode(source)\n"
+        "        self.name = name\n"
+        "        self.filename = filename\n"
+        "        self.closed = False\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -61,6 +61,4 @@\n"
+        "     def __init__(self, environment, source, name=None, filename=None):\n"
+        "         self.environment = environment\n"
+        "-        if isinstance(filename, unicode):\n"
+        "-            filename = filename.encode('utf-8')\n"
+        "         self.source = uncode(source)\n"
+        "         self.filename = filename\n"
+    )
+    assert patched(text, diff) == text.replace(
+        "        if isinstance(filename, unicode):\n"
+        "            filename = filename.encode('utf-8')\n",
+        "",
+    )

@@ -255,7 +255,7 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
-        options = _without_misdepth_windows(index, edit, options)
+        options = _without_misread_windows(index, edit, options)
         return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
 
@@ -286,36 +286,49 @@ def _without_blind_windows(
     return [o for o in options if o.lines is not None or not any(_overlap(o, w) for w in whole)]
 
 
-def _without_misdepth_windows(
+def _without_misread_windows(
     index: LineIndex, edit: LineEdit, options: list[Candidate]
 ) -> list[Candidate]:
-    """Fuzzy `options` without the unusable windows that take a quoted line for a file line
-    at another depth, over lines where a usable window pairs every quoted line at its own
-    depth. The ratio compares lines without their indentation, so when the model left out
-    a `    }`, the window that takes its quoted `}` for that brace looks closer than the
-    one a line taller that holds the `}` it quoted."""
-    at_depth = [
-        o for o in options if o.lines is not None and _misdepth(index, edit, o) == 0
-    ]
+    """Fuzzy `options` without the unusable windows over lines where a usable window reads
+    every quoted line at least as well, and one better (`_dominates`). The ratio compares
+    lines without their indentation and hardly sees one line of many, so when the model left
+    out a line, the window as tall as its quote looks closest while it takes a quoted `}`
+    for the `    }` it left out, or its last line for the line above the one it quotes;
+    the window a line taller holds each of them where it is."""
+    usable = [option for option in options if option.lines is not None]
     return [
-        o
-        for o in options
-        if o.lines is not None
-        or not any(_overlap(o, w) for w in at_depth)
-        or _misdepth(index, edit, o) == 0
+        option
+        for option in options
+        if option.lines is not None
+        or not any(
+            _overlap(option, other) and _dominates(index, edit, other, option) for other in usable
+        )
     ]
 
 
-def _misdepth(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
-    """How many quoted lines pair with a file line equal to them except in indentation."""
-    paired = _paired(index, edit, option)
-    count = 0
-    for line, place in zip(edit.old, paired, strict=True):
-        if place is None or not line.strip():
-            continue
-        there = index.contents[option.start + place]
-        count += norm(there) == norm(line) and there.rstrip() != line.rstrip()
-    return count
+def _dominates(index: LineIndex, edit: LineEdit, better: Candidate, worse: Candidate) -> bool:
+    """Whether `better` pairs every quoted line with a file line at least as like it as
+    `worse` does, and one with a line more like it."""
+    ours, theirs = _pair_scores(index, edit, better), _pair_scores(index, edit, worse)
+    pairs = list(zip(ours, theirs, strict=True))
+    return all(a >= b for a, b in pairs) and any(a > b for a, b in pairs)
+
+
+def _pair_scores(index: LineIndex, edit: LineEdit, option: Candidate) -> list[float]:
+    """How well each quoted line reads as the file line `option` pairs it with: 2 for the
+    same line, 1.5 for the same at another depth, its likeness for a misquote, 0 for none."""
+    scores = []
+    for line, place in zip(edit.old, _paired(index, edit, option), strict=True):
+        there = None if place is None else index.contents[option.start + place]
+        if there is None:
+            scores.append(0.0)
+        elif there.rstrip() == line.rstrip():
+            scores.append(2.0)
+        elif norm(there) == norm(line):
+            scores.append(1.5)
+        else:
+            scores.append(_likeness(line, there))
+    return scores
 
 
 def _at_depth_or_gapped(

@@ -855,3 +855,26 @@ def test_a_last_line_taken_for_the_line_above_its_own_gives_way_to_the_taller_wi
         "            filename = filename.encode('utf-8')\n",
         "",
     )
+
+
+def test_of_two_readings_with_a_line_left_out_the_one_with_fewer_mistakes_is_taken() -> None:
+    # The "tmpl = ..." line before "== '42'" left out. Read two lines higher, the same
+    # quote also needs its last line misquoted ("[('items', 42)]" for '42'): one more mistake.
+    text = (
+        "    def test_attr(self, env):\n"
+        "        tmpl = env.from_string('{{ foo|attr(\"items\") }}')\n"
+        "        assert tmpl.render(foo={'items': 42}) == \"[('items', 42)]\"\n"
+        "        tmpl = env.from_string('{{ foo|attr(\"items\")() }}')\n"
+        "        assert tmpl.render(foo={'items': 42}) == \"[('items', 42)]\"\n"
+        "        tmpl = env.from_string('{{ foo[\"items\"] }}')\n"
+        "        assert tmpl.render(foo={'items': 42}) == '42'\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -5,2 +5,5 @@\n"
+        "         assert tmpl.render(foo={'items': 42}) == \"[('items', 42)]\"\n"
+        "         assert tmpl.render(foo={'items': 42}) == '42'\n"
+        "+\n"
+        "+\n"
+        "+def test_finalizer():\n"
+    )
+    assert patched(text, diff) == text + "\n\ndef test_finalizer():\n"

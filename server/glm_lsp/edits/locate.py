@@ -367,7 +367,7 @@ def _with_loose_rivals(
         _readings(index, edit, rivals),
         lambda option, rival: (
             (not _overlap(option, rival) or rival.end - rival.start > len(edit.old))
-            and _mistakes(index, edit, rival) <= _mistakes(index, edit, option)
+            and mistakes(index, edit, rival) <= mistakes(index, edit, option)
         ),
         "its lines resemble the file's there only loosely, while lines {} hold every one "
         "of them with a line left out",
@@ -402,7 +402,7 @@ def _removes_as_quoted(index: LineIndex, edit: LineEdit, option: Candidate) -> b
     )
 
 
-def _mistakes(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
+def mistakes(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
     """How many mistakes reading the edit at `option` takes: quoted lines that are not the
     file's line they stand for (up to whitespace), and file lines left out. A reading that
     takes more than another is no rival to it."""

@@ -37,6 +37,7 @@ from glm_lsp.edits.locate import (
     gapped,
     insertion,
     left_out_at,
+    mistakes,
     norm,
     same_result,
     split_lf,
@@ -388,7 +389,7 @@ def _tie_break(
         return free[0]
     expected = _expected(hunks, number, placed)
     if expected is not None and any(o.similarity < 1 or o.raw < 1 for o in free):
-        named = _named_exactly(index, hunk, free, expected)
+        named = _named_exactly(index, hunk, free, expected) or _fewest_mistakes(index, hunk, free)
         if named is not None:
             return named
         raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
@@ -399,6 +400,19 @@ def _tie_break(
         if nearest <= _SLACK and nearest != runner_up:
             return ranked[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
+
+
+def _fewest_mistakes(index: LineIndex, hunk: Hunk, free: list[Candidate]) -> Candidate | None:
+    """The one place where reading the hunk takes fewer mistakes (misquoted lines, lines left
+    out) than at any other, if it can be made there: where more of its context and removed
+    lines match, one place clearly wins (a misquoted `"POST"` elsewhere is a second
+    mistake there)."""
+    edit = hunk.edit()
+    ranked = sorted(free, key=lambda option: mistakes(index, edit, option))
+    counts = [mistakes(index, edit, option) for option in ranked]
+    if ranked[0].lines is None or (len(counts) > 1 and counts[1] <= counts[0]):
+        return None
+    return ranked[0]
 
 
 def _named_exactly(

@@ -878,3 +878,17 @@ def test_of_two_readings_with_a_line_left_out_the_one_with_fewer_mistakes_is_tak
         "+def test_finalizer():\n"
     )
     assert patched(text, diff) == text + "\n\ndef test_finalizer():\n"
+
+
+def test_numbers_that_name_the_files_last_lines_place_an_append_with_a_line_left_out() -> None:
+    # "return errInvalidActionType" left out: a blank line and "}" say nothing by
+    # themselves, but the @@ line names them to the line, as the file's last lines.
+    notes = "".join(f"// note {n}\n" for n in range(20))
+    text = notes + "func a() error {\n\tif x {\n\t\treturn nil\n\t}\n\n\treturn errInvalid\n}\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -25,2 +25,5 @@\n \n }\n+\n+func b() {\n+}\n"
+    assert patched(text, diff) == text + "\nfunc b() {\n}\n"
+    # Numbers that are off cannot name the end of the file: nothing says where it goes.
+    off = diff.replace("@@ -25,2 +25,5 @@", "@@ -12,2 +12,5 @@")
+    assert refusal(patched, text, off).startswith(
+        "Hunk 1 of the diff (@@ -12,2 +12,5 @@, first line '}') was not found in cart.py"
+    )

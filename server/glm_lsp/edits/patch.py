@@ -280,6 +280,9 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     applied = already_applied(index, edit, found, expected)
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
+    ending = _named_at_end(index, hunk, best, expected)
+    if ending is not None:
+        return [ending]
     if len(best) == 1 and best[0].lines is None and best[0].problem:
         raise EditError(loose_message(best[0], _terms(hunk, number).sentence_old, path))
     if not best or (len(best) == 1 and best[0].lines is None):
@@ -290,6 +293,30 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if expected is not None:
         _refuse_faint_and_far(path, index, hunk, number, best, expected)
     return best
+
+
+def _named_at_end(
+    index: LineIndex, hunk: Hunk, best: list[Candidate], expected: int | None
+) -> Candidate | None:
+    """The reading of a hunk that adds lines at the end of the file, when its @@ line names
+    it to the line and its lines stand there verbatim with one left out, as the file's
+    last lines; unless another reading gives another file: one near its @@ line, or one
+    far from it that takes no more mistakes, its numbers counted as one. Lines that say
+    too little to be sought (a blank line and `}`) are placed so only where the numbers and
+    the file's end agree: numbers that are off cannot name the end of the file."""
+    if expected is None or not hunk.lines or hunk.lines[-1][0] != "+":
+        return None
+    edit = hunk.edit()
+    there = left_out_at(index, edit, expected, hunk.final_eol())
+    if there is None or there.end != len(index.lines):
+        return None
+    for option in best:
+        if option.lines is None or same_result(index, option, there):
+            continue
+        far = abs(option.start - expected) > _SLACK
+        if not far or mistakes(index, edit, option) + 1 <= mistakes(index, edit, there):
+            return None
+    return there
 
 
 def _at_end_if_unended(index: LineIndex, hunk: Hunk, best: list[Candidate]) -> list[Candidate]:

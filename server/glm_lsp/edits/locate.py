@@ -754,10 +754,14 @@ _TELLING_MISQUOTE = 8
 
 
 def _misquote_anchors(index: LineIndex, edit: LineEdit) -> dict[int, int]:
-    """For each quoted line with some words that is nowhere in the file, the one file line
-    it is most alike (at least `_ALIKE`, and more than any other): the line it misquotes."""
+    """For the one quoted line that is nowhere in the file, if it has some words, the one
+    file line it is most alike (at least `_ALIKE`, and more than any other): the line it
+    misquotes. (A quote with more such lines is not one misquote; and each costs a pass
+    over the file.)"""
     places = index.places("whitespace")
     anchors: dict[int, int] = {}
+    if sum(norm(line) not in places for line in edit.old) != 1:
+        return anchors
     for number, line in enumerate(edit.old):
         key = norm(line)
         if key in places or sum(char.isalnum() for char in key) < _TELLING_MISQUOTE:

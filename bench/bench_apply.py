@@ -489,16 +489,12 @@ def read_as(
     """What a mistaken hunk must give: nothing when its result is unsaid, except when it
     quotes the file exactly (once, or where its right @@ numbers say): then it is no
     mistake at all (two blank lines of three are still the file's lines) and means what it
-    says. Nothing either when, short of that, its new side stands in the file exactly
-    where it goes (the left-out line equals the one it adds): that diff is also the one
-    of a change already made, which must not be made twice."""
+    says."""
     old = cut.old_lines()
     once = numbered or line_occurrences(a, old) == 1
-    new = [line for tag, line in cut.lines if tag != "-"]
     if a[cut.start : cut.start + len(old)] == old and once:
+        new = [line for tag, line in cut.lines if tag != "-"]
         return "".join(a[: cut.start] + new + a[cut.start + len(old) :])
-    if a[cut.start : cut.start + len(new)] == new and new != old:
-        return None
     return None if unsaid else expected
 
 

@@ -115,7 +115,7 @@ def git(repo: str, *args: str) -> str:
     ).stdout
 
 
-def modified_files(repo: str) -> list[tuple[str, str, str]]:
+def modified_files(repo: str, rev: str = "HEAD") -> list[tuple[str, str, str]]:
     """(parent, commit, path) for every file modified in place on the first-parent history."""
     out = git(
         repo,
@@ -125,7 +125,7 @@ def modified_files(repo: str) -> list[tuple[str, str, str]]:
         "--no-renames",
         "--name-status",
         "--format=%x01%H %P",
-        "HEAD",
+        rev,
     )
     found = []
     commit = parent = ""
@@ -175,9 +175,11 @@ def text_of(data: bytes | None) -> str | None:
     return text if text.count("\n") <= MAX_LINES else None
 
 
-def load_changes(repo: str, source: str, limit: int, seed: int) -> list[Change]:
-    """Up to `limit` real changes, sampled deterministically."""
-    candidates = modified_files(repo)
+def load_changes(
+    repo: str, source: str, limit: int, seed: int, rev: str = "HEAD"
+) -> list[Change]:
+    """Up to `limit` real changes of the history up to `rev`, sampled deterministically."""
+    candidates = modified_files(repo, rev)
     random.Random(seed).shuffle(candidates)
     blobs = Blobs(repo)
     changes: list[Change] = []
@@ -889,13 +891,20 @@ def main() -> None:
     parser.add_argument("--out", help="also write the Markdown report here")
     parser.add_argument("--failures", type=int, default=5, help="print this many misses per kind")
     parser.add_argument("--kinds", help="only these kinds, comma-separated (see KINDS)")
+    parser.add_argument(
+        "--self-rev",
+        default="HEAD",
+        help="read this repository's history up to this commit (commits made while tuning "
+        "would otherwise change its sample)",
+    )
     args = parser.parse_args()
     sources = [("glm-lsp", str(ROOT))] + [(source_name(repo), repo) for repo in args.repos]
     started = time.perf_counter()
     changes = []
     for name, repo in sources:
-        loaded = load_changes(repo, name, args.per_source, args.seed)
-        head = git(repo, "rev-parse", "HEAD").strip()
+        rev = args.self_rev if repo == str(ROOT) else "HEAD"
+        loaded = load_changes(repo, name, args.per_source, args.seed, rev)
+        head = git(repo, "rev-parse", rev).strip()
         print(f"{name}: {repo} at {head}: {len(loaded)} changes")
         changes += loaded
     proposals = build(changes, args.seed)

@@ -255,8 +255,25 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
+        options = _without_misread_windows(index, edit, options)
         return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
-    return gapped(index, edit, final_eol) or fuzzy
+    return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
+
+
+def _misquoted_gapped(
+    index: LineIndex, edit: LineEdit, fuzzy: Found | None, final_eol: bool | None
+) -> Found | None:
+    """The readings whose one telling line is misquoted, with a line left out (see
+    `gapped`), unless a loose window elsewhere reads the edit into another file; else
+    `fuzzy` (what was found, to say why it is not good enough)."""
+    found = gapped(index, edit, final_eol, misquoted=True)
+    if found is None:
+        return fuzzy
+    usable = [option for option in found.candidates if option.lines is not None]
+    loose = [o for o in (fuzzy.candidates if fuzzy else ()) if o.lines is not None]
+    if any(not any(same_result(index, o, option) for option in usable) for o in loose):
+        return fuzzy
+    return found
 
 
 def _without_blind_windows(
@@ -267,6 +284,51 @@ def _without_blind_windows(
     that misses the blank line an edit removes can look closer than the one that has it."""
     whole = [o for o in options if o.lines is not None and verbatim(index, edit, o)]
     return [o for o in options if o.lines is not None or not any(_overlap(o, w) for w in whole)]
+
+
+def _without_misread_windows(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options` without the unusable windows over lines where a usable window reads
+    every quoted line at least as well, and one better (`_dominates`). The ratio compares
+    lines without their indentation and hardly sees one line of many, so when the model left
+    out a line, the window as tall as its quote looks closest while it takes a quoted `}`
+    for the `    }` it left out, or its last line for the line above the one it quotes;
+    the window a line taller holds each of them where it is."""
+    usable = [option for option in options if option.lines is not None]
+    return [
+        option
+        for option in options
+        if option.lines is not None
+        or not any(
+            _overlap(option, other) and _dominates(index, edit, other, option) for other in usable
+        )
+    ]
+
+
+def _dominates(index: LineIndex, edit: LineEdit, better: Candidate, worse: Candidate) -> bool:
+    """Whether `better` pairs every quoted line with a file line at least as like it as
+    `worse` does, and one with a line more like it."""
+    ours, theirs = _pair_scores(index, edit, better), _pair_scores(index, edit, worse)
+    pairs = list(zip(ours, theirs, strict=True))
+    return all(a >= b for a, b in pairs) and any(a > b for a, b in pairs)
+
+
+def _pair_scores(index: LineIndex, edit: LineEdit, option: Candidate) -> list[float]:
+    """How well each quoted line reads as the file line `option` pairs it with: 2 for the
+    same line, 1.5 for the same at another depth, its likeness for a misquote, 0 for none."""
+    scores = []
+    for line, place in zip(edit.old, _paired(index, edit, option), strict=True):
+        there = None if place is None else index.contents[option.start + place]
+        if there is None:
+            scores.append(0.0)
+        elif there.rstrip() == line.rstrip():
+            scores.append(2.0)
+        elif norm(there) == norm(line):
+            scores.append(1.5)
+        else:
+            scores.append(_likeness(line, there))
+    return scores
 
 
 def _at_depth_or_gapped(
@@ -305,7 +367,7 @@ def _with_loose_rivals(
         _readings(index, edit, rivals),
         lambda option, rival: (
             (not _overlap(option, rival) or rival.end - rival.start > len(edit.old))
-            and _mistakes(index, edit, rival) <= _mistakes(index, edit, option)
+            and mistakes(index, edit, rival) <= mistakes(index, edit, option)
         ),
         "its lines resemble the file's there only loosely, while lines {} hold every one "
         "of them with a line left out",
@@ -340,7 +402,7 @@ def _removes_as_quoted(index: LineIndex, edit: LineEdit, option: Candidate) -> b
     )
 
 
-def _mistakes(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
+def mistakes(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
     """How many mistakes reading the edit at `option` takes: quoted lines that are not the
     file's line they stand for (up to whitespace), and file lines left out. A reading that
     takes more than another is no rival to it."""
@@ -616,6 +678,7 @@ def gapped(
     edit: LineEdit,
     final_eol: bool | None,
     levels: Sequence[str] = _PAIRING_LEVELS,
+    misquoted: bool = False,
 ) -> Found | None:
     """Places where every quoted line is found in order, up to whitespace or a typo, with a
     few file lines between them that the model left out (a dropped context line).
@@ -624,22 +687,32 @@ def gapped(
     each quoted line pairs with a file line, one to a quarter as many file lines are left
     out (a reading with none is a fuzzy match's), and a distinctive line matches exactly.
     Every such place is a candidate; more than one is ambiguous. `levels` are those lines
-    may pair at (see `_aligned`).
+    may pair at (see `_aligned`). With `misquoted`, the distinctive line may instead be a
+    misquoted one, paired with the one file line it is most alike (`_misquote_anchors`):
+    in a short hunk the one line with words is often the one the model misquoted.
     """
     wanted = [norm(line) for line in edit.old]
     if len(wanted) < 2:
         return None
     slack = max(1, len(wanted) // 4)
+    anchors = _misquote_anchors(index, edit) if misquoted else {}
+    starts = [place - k for k, place in anchors.items()] if misquoted else None
     places: dict[tuple[int, int], list[Opcode]] = {}
-    for start in _voted_starts(index, wanted):
+    for start in starts if starts is not None else _voted_starts(index, wanted):
         first, last = max(0, start - slack), min(len(index.lines), start + len(wanted) + slack)
-        place = _gap_alignment(index, edit, first, last, levels)
+        place = _gap_alignment(index, edit, first, last, levels, anchors)
         if place is not None:
             places.setdefault(place[0], place[1])
     options = []
     for (first, last), ops in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
         telling = sum(sum(char.isalnum() for char in wanted[k]) >= 4 for k in equal)
+        if anchors:
+            paired = _pairing(edit, index.contents[first:last], ops)
+            telling = sum(
+                paired[k] is not None and first + paired[k] == place  # type: ignore[operator]
+                for k, place in anchors.items()
+            )
         if not 0 < last - first - len(wanted) <= slack or telling < 1:
             continue
         similarity = len(equal) / (last - first)
@@ -650,11 +723,85 @@ def gapped(
     return Found(GAPPED, tuple(options))
 
 
+def left_out_at(
+    index: LineIndex, edit: LineEdit, start: int, final_eol: bool | None
+) -> Candidate | None:
+    """The reading of `edit` whose quoted lines stand verbatim from file line `start` on,
+    with one file line left out between two of them; None when they do not stand so, or
+    when they do with the line left out at places that give different files."""
+    size = len(edit.old)
+    end = start + size + 1
+    if size < 2 or start < 0 or end > len(index.lines):
+        return None
+    window = index.contents[start:end]
+    readings = []
+    for gap in range(1, size):
+        if window[:gap] == list(edit.old[:gap]) and window[gap + 1 :] == list(edit.old[gap:]):
+            ops: list[Opcode] = [
+                ("equal", 0, gap, 0, gap),
+                ("insert", gap, gap, gap, gap + 1),
+                ("equal", gap, size, gap + 1, size + 1),
+            ]
+            readings.append(candidate(index, edit, start, end, size / (size + 1), ops, final_eol))
+    usable = [option for option in readings if option.lines is not None]
+    if not usable or any(not same_result(index, usable[0], other) for other in usable[1:]):
+        return None
+    return usable[0]
+
+
+_TELLING_MISQUOTE = 8
+"""Letters and digits a misquoted line needs to anchor a reading on its own."""
+
+
+def _misquote_anchors(index: LineIndex, edit: LineEdit) -> dict[int, int]:
+    """For the one quoted line that is nowhere in the file, if it has some words, the one
+    file line it is most alike (at least `_ALIKE`, and more than any other): the line it
+    misquotes. (A quote with more such lines is not one misquote; and each costs a pass
+    over the file.)"""
+    places = index.places("whitespace")
+    anchors: dict[int, int] = {}
+    if sum(norm(line) not in places for line in edit.old) != 1:
+        return anchors
+    for number, line in enumerate(edit.old):
+        key = norm(line)
+        if key in places or sum(char.isalnum() for char in key) < _TELLING_MISQUOTE:
+            continue
+        place = _most_alike_in_file(index, key)
+        if place is not None:
+            anchors[number] = place
+    return anchors
+
+
+def _most_alike_in_file(index: LineIndex, key: str) -> int | None:
+    """The file line most alike `key` (normalised), if it is alike and no other is as alike."""
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(key)
+    scores: list[tuple[float, int]] = []
+    for place, other in enumerate(index.keys("whitespace")):
+        if len(key) + len(other) > LONG:
+            continue
+        matcher.set_seq1(other)
+        if matcher.real_quick_ratio() >= _ALIKE and matcher.quick_ratio() >= _ALIKE:
+            scores.append((matcher.ratio(), place))
+    scores.sort(reverse=True)
+    if not scores or scores[0][0] < _ALIKE:
+        return None
+    if len(scores) > 1 and scores[1][0] >= scores[0][0]:
+        return None
+    return scores[0][1]
+
+
 def _gap_alignment(
-    index: LineIndex, edit: LineEdit, first: int, last: int, levels: Sequence[str]
+    index: LineIndex,
+    edit: LineEdit,
+    first: int,
+    last: int,
+    levels: Sequence[str],
+    anchors: dict[int, int] | None = None,
 ) -> tuple[tuple[int, int], list[Opcode]] | None:
     """The span of file lines `first`..`last` that the quoted lines stand for, and the
-    opcodes pairing them, when every quoted line pairs with one there (see `_aligned`)."""
+    opcodes pairing them, when every quoted line pairs with one there (see `_aligned`),
+    each of `anchors` (quoted line: file line) with its own."""
     for level in levels:
         ops = _align([_KEY[level](line) for line in edit.old], index.keys(level)[first:last])
         matched = [(i1, i2, f1, f2) for tag, i1, i2, f1, f2 in ops if tag == "equal"]
@@ -674,7 +821,11 @@ def _gap_alignment(
             spots = [spot for spot in paired if spot is not None]
             low, high = low + min(spots), low + max(spots) + 1
             ops = _aligned(index, edit, low, high, levels)
-            if None not in _pairing(edit, index.contents[low:high], ops):
+            paired = _pairing(edit, index.contents[low:high], ops)
+            if None not in paired and all(
+                low + paired[k] == place  # type: ignore[operator]
+                for k, place in (anchors or {}).items()
+            ):
                 return (low, high), ops
     return None
 

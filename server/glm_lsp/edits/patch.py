@@ -36,6 +36,8 @@ from glm_lsp.edits.locate import (
     find,
     gapped,
     insertion,
+    left_out_at,
+    mistakes,
     norm,
     same_result,
     split_lf,
@@ -273,11 +275,14 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     """The equally good places for a hunk ([] for a hunk without old lines)."""
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
-    best = contenders(found) if found else []
+    best = _at_end_if_unended(index, hunk, contenders(found) if found else [])
     expected = hunk.old_start - 1 if hunk.old_start else None
     applied = already_applied(index, edit, found, expected)
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
+    ending = _named_at_end(index, hunk, best, expected)
+    if ending is not None:
+        return [ending]
     if len(best) == 1 and best[0].lines is None and best[0].problem:
         raise EditError(loose_message(best[0], _terms(hunk, number).sentence_old, path))
     if not best or (len(best) == 1 and best[0].lines is None):
@@ -290,17 +295,55 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     return best
 
 
+def _named_at_end(
+    index: LineIndex, hunk: Hunk, best: list[Candidate], expected: int | None
+) -> Candidate | None:
+    """The reading of a hunk that adds lines at the end of the file, when its @@ line names
+    it to the line and its lines stand there verbatim with one left out, as the file's
+    last lines; unless another reading gives another file: one near its @@ line, or one
+    far from it that takes no more mistakes, its numbers counted as one. Lines that say
+    too little to be sought (a blank line and `}`) are placed so only where the numbers and
+    the file's end agree: numbers that are off cannot name the end of the file."""
+    if expected is None or not hunk.lines or hunk.lines[-1][0] != "+":
+        return None
+    edit = hunk.edit()
+    there = left_out_at(index, edit, expected, hunk.final_eol())
+    if there is None or there.end != len(index.lines):
+        return None
+    for option in best:
+        if option.lines is None or same_result(index, option, there):
+            continue
+        far = abs(option.start - expected) > _SLACK
+        if not far or mistakes(index, edit, option) + 1 <= mistakes(index, edit, there):
+            return None
+    return there
+
+
+def _at_end_if_unended(index: LineIndex, hunk: Hunk, best: list[Candidate]) -> list[Candidate]:
+    """Of the places a hunk matches, those that end the file when its last old line is
+    marked "No newline at end of file" and the file's is indeed unended: the marker says
+    which line it quotes, where a run of `})` or `end` lines says nothing."""
+    unended = bool(index.lines) and not index.lines[-1].endswith("\n")
+    if not (hunk.old_no_eol and unended):
+        return best
+    at_end = [option for option in best if option.end == len(index.lines)]
+    return at_end or best
+
+
 def _refuse_faint_and_far(
     path: str, index: LineIndex, hunk: Hunk, number: int, best: list[Candidate], expected: int
 ) -> None:
     """Refuse a hunk whose lines say too little (blank lines, braces: fewer than two with
-    some words) that matches far from its @@ line while elsewhere it matches with a line
-    left out: such lines stand all over a file, and which mistakes the model made (the
-    numbers, a line left out) decides where the change goes."""
+    some words, and none that stands only once in the file) that matches far from its @@
+    line while elsewhere it matches with a line left out: such lines stand all over a
+    file, and which mistakes the model made (the numbers, a line left out) decides where
+    the change goes. A line of some words found once in the file says where it goes."""
     if len(best) != 1 or abs(best[0].start - expected) <= _SLACK:
         return  # (several places: the numbers choose, or the message says they cannot)
     old = hunk.edit().old
     if sum(sum(char.isalnum() for char in line) >= 4 for line in old) >= 2:
+        return
+    if any(_once(index, line) for line in old):
         return
     if not _with_one_left_out(index, old):
         return
@@ -309,6 +352,13 @@ def _refuse_faint_and_far(
         f"{path} only at line {best[0].start + 1}, far from its @@ line {expected + 1}, and "
         "such lines stand in many places. Add a context line or two that say where it belongs."
     )
+
+
+def _once(index: LineIndex, line: str) -> bool:
+    """Whether `line` has some words (12 letters or digits) and stands once in the file
+    (up to whitespace)."""
+    found = index.places("whitespace").get(norm(line), [])
+    return len(found) == 1 and sum(char.isalnum() for char in line) >= 12
 
 
 def _refuse_two_readings(
@@ -366,7 +416,7 @@ def _tie_break(
         return free[0]
     expected = _expected(hunks, number, placed)
     if expected is not None and any(o.similarity < 1 or o.raw < 1 for o in free):
-        named = _named_exactly(index, hunk, free, expected)
+        named = _named_exactly(index, hunk, free, expected) or _fewest_mistakes(index, hunk, free)
         if named is not None:
             return named
         raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
@@ -379,16 +429,31 @@ def _tie_break(
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
 
 
+def _fewest_mistakes(index: LineIndex, hunk: Hunk, free: list[Candidate]) -> Candidate | None:
+    """The one place where reading the hunk takes fewer mistakes (misquoted lines, lines left
+    out) than at any other, if it can be made there: where more of its context and removed
+    lines match, one place clearly wins (a misquoted `"POST"` elsewhere is a second
+    mistake there)."""
+    edit = hunk.edit()
+    ranked = sorted(free, key=lambda option: mistakes(index, edit, option))
+    counts = [mistakes(index, edit, option) for option in ranked]
+    if ranked[0].lines is None or (len(counts) > 1 and counts[1] <= counts[0]):
+        return None
+    return ranked[0]
+
+
 def _named_exactly(
     index: LineIndex, hunk: Hunk, free: list[Candidate], expected: int
 ) -> Candidate | None:
     """The place a loosely matching hunk's @@ line names to the line, when its lines stand
     there verbatim with only a line left out between them, and every other reading near it
     gives the same file: a hunk whose only mistake is a left-out line has its numbers
-    right, while numbers that are off name another copy only near it, not at it."""
+    right, while numbers that are off name another copy only near it, not at it. (Lines
+    that say too little to be sought with a gap, `})` or `end`, are looked for there.)"""
     edit = hunk.edit()
     found = gapped(index, edit, hunk.final_eol())
-    readings = [*free, *(found.candidates if found else ())]
+    there = left_out_at(index, edit, expected, hunk.final_eol())
+    readings = [*free, *(found.candidates if found else ()), *([there] if there else [])]
     named = [
         option
         for option in readings

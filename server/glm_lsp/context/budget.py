@@ -7,9 +7,8 @@ undercounts exactly what a context is full of (line numbers, `│` gutters, shor
 operators), which made 4K contexts 11 % over budget by a cl100k count. Nor is a word one
 token because it is short: sympy's `heurisch` is three, so a list of common words tells
 which words are one. The estimate is tuned to stay at or above cl100k on real code. Once a
-provider has answered, its own
-characters-per-token ratio (learned from `prompt_tokens`, per provider, remembered across
-sessions) takes over.
+provider has answered, its own characters-per-token ratio (learned from `prompt_tokens`,
+per provider, remembered across sessions) takes over.
 """
 
 from __future__ import annotations

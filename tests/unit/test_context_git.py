@@ -373,6 +373,35 @@ def test_co_change_ranks_the_constant_companion_and_ignores_mass_commits(repo: R
     assert githistory.co_change(repo.root, "a.py")["c.py"] == pytest.approx(2 / 7)
 
 
+def test_the_co_change_table_is_kept_on_disk_for_the_next_process(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for files in (("a.py", "b.py"), ("a.py", "b.py", "c.py"), ("c.py",)):
+        for rel in files:
+            repo.write(rel, f"{rel} {len(files)}\n")
+        repo.commit("change")
+    saved = tmp_path / "repo.history"
+    index = githistory.co_change_index(repo.root, cache=githistory.CoChangeCache(saved))
+    assert index is not None and saved.exists()
+
+    def no_git(*args: object, **kwargs: object) -> None:
+        raise AssertionError("git log ran again")
+
+    monkeypatch.setattr(githistory, "git", no_git)
+    again = githistory.co_change_index(repo.root, cache=githistory.CoChangeCache(saved))
+    assert again is not None and again.commits == index.commits
+    assert again.scores("a.py") == pytest.approx({"b.py": 2 / 3, "c.py": 1 / 3})
+
+    monkeypatch.undo()
+    saved.write_bytes(b"not a table")  # a damaged file is ignored, never trusted
+    rebuilt = githistory.co_change_index(repo.root, cache=githistory.CoChangeCache(saved))
+    assert rebuilt is not None and rebuilt.commits == index.commits
+    repo.write("c.py", "moved\n")
+    repo.commit("HEAD moves")  # another HEAD: the saved table is not used
+    moved = githistory.co_change_index(repo.root, cache=githistory.CoChangeCache(saved))
+    assert moved is not None and len(moved.commits) == 4
+
+
 def _fast_import(repo: Repo, commits: int) -> None:
     """Many commits in one process: each touches 3 of 60 files; core.py always comes
     with helper.py."""

@@ -346,7 +346,7 @@ def test_missing_grammar_costs_only_that_language(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     spec = SPECS["lua"]
-    broken = tags_module.LanguageSpec("nolang", "tree_sitter_does_not_exist", "x", spec.queries)
+    broken = tags_module.LanguageSpec("nolang", "tree_sitter_does_not_exist", spec.queries)
     monkeypatch.setitem(SPECS, "nolang", broken)
     assert tags_module.extract_rows(b"print(1)", "nolang") == []
     assert "no symbol tags for nolang" in caplog.text

@@ -89,7 +89,7 @@ class ContextEngine:
         self._synced: dict[str, object] = {}  # rel -> the index version the graph holds
         self.git = GitJobs(git_wait)  # None: every request waits for its git answers
         self.file_states = FileStates(self.root)  # .glmignore and file verdicts, remembered
-        self.co_changes = githistory.CoChangeCache()
+        self.co_changes = githistory.CoChangeCache(self.index.db_path.with_suffix(".history"))
         self._order: tuple[dict[str, float], list[str]] | None = None  # see `_by_rank`
         self.lock = threading.RLock()  # the server refreshes in worker threads
         # inline completion: (file, scope) -> (the file's tags then, their definitions)

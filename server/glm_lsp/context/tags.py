@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import logging
 import os
 import threading
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from operator import itemgetter
 from pathlib import PurePath
 from typing import Literal
@@ -60,14 +61,13 @@ class LanguageSpec:
 
     name: str
     module: str  # the grammar wheel's import name
-    distribution: str  # its pip name; the version goes into the cache key
     queries: tuple[str, ...]  # `queries/<stem>-tags.scm` files, concatenated in order
     function: str = "language"  # the module attribute returning the grammar
 
 
 def _spec(name: str, wheel: str, *queries: str, function: str = "language") -> LanguageSpec:
     module = "tree_sitter_" + wheel.replace("-", "_")
-    return LanguageSpec(name, module, "tree-sitter-" + wheel, queries or (name,), function)
+    return LanguageSpec(name, module, queries or (name,), function)
 
 
 _PYTHON = _spec("python", "python")
@@ -207,21 +207,31 @@ def parser(language: str) -> Parser:
 @cache
 def queries_version() -> str:
     """A hash of everything that decides the tags of a file: the query files, the grammar
-    versions and TAGS_FORMAT; caches keyed by it are invalidated when any of them changes."""
+    builds and TAGS_FORMAT; caches keyed by it are invalidated when any of them changes."""
     digest = hashlib.sha1(f"tags-format {TAGS_FORMAT}\n".encode())
     for language, spec in sorted(SPECS.items()):
-        digest.update(f"{language} {_distribution_version(spec.distribution)}\n".encode())
+        digest.update(f"{language} {_grammar_build(spec.module)}\n".encode())
     stems = sorted({stem for spec in SPECS.values() for stem in spec.queries})
     for stem in stems:
         digest.update(f"{stem}\n{_query_file(stem)}\n".encode())
     return digest.hexdigest()
 
 
-def _distribution_version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
+def _grammar_build(module: str) -> str:
+    """The names and sizes of a grammar package's compiled files: they change with its
+    version, and reading them is a few stat calls where `importlib.metadata` parses each
+    wheel's METADATA (a fifth of a warm `glm-lsp context`)."""
+    found = importlib.util.find_spec(module)
+    folders = found.submodule_search_locations if found else None
+    if not folders:
         return "unknown"
+    with os.scandir(folders[0]) as entries:
+        built = sorted(
+            f"{entry.name}:{entry.stat().st_size}"
+            for entry in entries
+            if entry.name.endswith((".so", ".pyd")) and entry.is_file()
+        )
+    return " ".join(built) or "unknown"
 
 
 # --- extraction ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ def by_piece(text: str) -> int:
         "  120│ def check_call_expr_with_callee_type(self, callee: Type) -> None:\n",
         "assert a != b and c <= d; e->f ... ===== !== ||| {{{}}}\n",
         "naïve café → ≠ 😀 ok\tnon-ASCII runs: ¡¡¡ ÄÖÜ\n",
+        " 计算 鬱蠶 한국어 հայերեն x函数 🎉🚀\n",
         "__init__ __dunder__ 1234567890 0x1F tabs\t\t\tand\n\n\n   lines   ",
         "supercalifragilisticexpialidocious averyveryverylongidentifier_with_parts\n",
         'router.GET("/abc/:id", h) {a: 1} =x HTTPServer MonomialOrder\n',
@@ -41,6 +42,13 @@ def test_the_fast_count_follows_the_rules(text: str) -> None:
         ("    def check_call_expr(self, callee: Type) -> None:\n", 14),
         ("=========\n\n", 2),
         ("return self.value\n", 4),
+        # other scripts: common ideographs are one token, rare ones and emoji up to four
+        ("    # 计算用户的余额，如果账户被冻结则抛出异常\n", 24),
+        ("    # 鬱蠶鑿彙饕餮魑魅魍魎\n", 32),
+        ("    return '🎉🚀✨ 完成'\n", 15),
+        ("// 사용자 계정을 확인합니다\n", 9),
+        ("Սա հայերեն տեքստ է՝ ստուգելու համար նշանների քանակը", 95),
+        ("func Функция(значение int) int {\n", 12),
     ],
 )
 def test_the_estimate_is_at_or_above_cl100k(text: str, cl100k: int) -> None:

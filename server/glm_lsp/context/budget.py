@@ -62,7 +62,9 @@ def estimate_tokens(text: str) -> int:
 def _piece_tokens(piece: str) -> float:
     """The tokens of one piece of `_PIECE`'s split (on average: a fraction is fine)."""
     if not piece.isascii():
-        return len(piece)  # non-ASCII: about a token a character
+        # a space joins the letter after it only when that letter is a token of its own
+        space = piece[0] == " " and len(piece) > 1 and _char_tokens(piece[1]) > 1
+        return sum(map(_char_tokens, piece)) + space * 2 / 3
     if len(piece) <= 2:
         return 1
     if piece[-1].isalpha():
@@ -77,6 +79,19 @@ def _piece_tokens(piece: str) -> float:
         return 1
     newline = body != piece and len(body) > 2  # `):\n` is one token, `=====\n\n` is not
     return 1 + (len(body) - 1) // _PUNCT_CHARS + newline
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_tokens(char: str) -> float:
+    """One character of a piece that is not all ASCII. cl100k has 1,228 such characters as
+    one token (accented and Cyrillic letters, common punctuation, the `│` gutter, the most
+    common CJK ideographs); any other is counted as its UTF-8 bytes, the most a byte-level
+    BPE can make of it (a rare ideograph is three tokens, an emoji two to four). Text in
+    other scripts then fills less of a budget than it could (common Chinese by ~40 %),
+    but no context full of it overshoots."""
+    if char.isascii():
+        return 1 / 3  # ASCII letters within a foreign word
+    return 1 if char in single_token_chars() else len(char.encode("utf-8", "replace"))
 
 
 def _word_tokens(word: str) -> float:
@@ -104,6 +119,14 @@ def common_words() -> frozenset[str]:
     library that cl100k encodes as one token, with or without a space before them."""
     listed = resources.files("glm_lsp.context").joinpath("words.txt").read_text("ascii")
     return frozenset(listed.split())
+
+
+@functools.cache
+def single_token_chars() -> frozenset[str]:
+    """The characters beyond ASCII that cl100k encodes as one token: `chars.txt`, made by
+    `bench/common_words.py`."""
+    listed = resources.files("glm_lsp.context").joinpath("chars.txt").read_text("utf-8")
+    return frozenset(listed.replace("\n", ""))
 
 
 _LEARNING_RATE = 0.3  # how far one observation moves the ratio

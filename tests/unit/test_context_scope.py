@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from glm_lsp.context.budget import TokenCounter, estimate_tokens
 from glm_lsp.context.definitions import signature_lines
 from glm_lsp.context.engine import ContextEngine, ContextRequest
 from glm_lsp.context.scope import Cursor, about_whole_file, enclosing, names_in_play
 from glm_lsp.context.tags import extract_tags
+from glm_lsp.errors import GlmError
 from helpers import make_repo
 
 SERVICE = '''\
@@ -238,6 +241,22 @@ def test_the_estimate_is_conservative_for_code_and_contexts_keep_their_budget(
         for budget in (1024, 4096, 16384):
             context = engine.assemble(ContextRequest("shop/big.py", "", (5, 5)), budget, counter)
             assert counter.count(context.render()) <= budget
+
+
+def test_an_instruction_longer_than_the_budget_is_refused_not_sent_over_it(
+    tmp_path: Path,
+) -> None:
+    engine = ContextEngine(_repo(tmp_path, {"shop/big.py": _big_module()}))
+    engine.refresh()
+    pasted = "explain " * 1500
+    with pytest.raises(GlmError) as refused:
+        engine.assemble(ContextRequest("shop/big.py", pasted, (5, 5)), 1024, TokenCounter("t"))
+    assert str(refused.value) == (
+        "The instruction alone is about 1,504 tokens, more than the context budget of 1,024;"
+        " shorten it or raise the budget."
+    )
+    fits = engine.assemble(ContextRequest("shop/big.py", pasted, (5, 5)), 4096, TokenCounter("t"))
+    assert fits.tokens + len(fits.sections) - 1 <= 4096
 
 
 def test_a_call_finds_the_function_not_the_variables_of_the_same_name(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from glm_lsp.context import outline
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.definitions import Definition
 from glm_lsp.context.outline import CurrentFile, fence
+from glm_lsp.errors import GlmError
 
 SEPARATOR = "\n\n"
 LAYOUT = (
@@ -252,6 +253,12 @@ def assemble(m: Material, budget_tokens: int, counter: TokenCounter) -> Assemble
     while the counted tokens exceed its budget."""
     m.git = functools.cache(m.git)  # one git run, however many plans
     m.blame = functools.cache(m.blame)
+    asked = counter.count(f"## {m.heading}\n{m.instruction}")
+    if asked > budget_tokens:  # it is never cut, and nothing else would be left
+        raise GlmError(
+            f"The {m.heading.lower()} alone is about {asked:,} tokens, more than the context "
+            f"budget of {budget_tokens:,}; shorten it or raise the budget."
+        )
     apart = budget_tokens >= STABLE_BUDGET and not m.whole_file
     stable = _repository(m, budget_tokens, counter) if apart else []
     used = sum(s.tokens + 1 for s in stable)

@@ -323,6 +323,20 @@ def test_blame_groups_with_an_uncommitted_line(repo: Repo) -> None:
     assert [g.start for g in githistory.blame_summary(repo.root, "m.py", 4, 4)] == [4]
 
 
+def test_blame_looks_back_a_year_from_head_and_says_so_for_older_lines(repo: Repo) -> None:
+    repo.write("m.py", "".join(f"line{i}\n" for i in range(1, 6)))
+    repo.commit("Old", date="2023-03-01T10:00:00+00:00")
+    repo.write("m.py", "line1\nline2\nNEW3\nline4\nline5\n")
+    recent = repo.commit("Recent", author="Bob", date="2026-01-05T10:00:00+00:00")
+    groups = githistory.blame_summary(repo.root, "m.py", 1, 5)
+    assert githistory.render_blame(groups).splitlines() == [
+        "lines 1-2: unchanged in the 365 days before HEAD",
+        f"line 3: {recent[:7]} Bob 2026-01-05 'Recent'",
+        "lines 4-5: unchanged in the 365 days before HEAD",
+    ]
+    assert [g.old for g in groups] == [True, False, True]
+
+
 def test_blame_of_an_unsaved_buffer(repo: Repo) -> None:
     first, second = _blame_repo(repo)
     buffer = "line1\ninserted\nline2\nBOB3\nBOB4\nline5\n"

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glm_lsp.context.assemble import AssembledContext
 from glm_lsp.context.rules import ProjectRules
-from glm_lsp.edits.overlay import FileChange
 from glm_lsp.providers.types import Usage
+
+if TYPE_CHECKING:  # the patch engine is not imported by a face that proposes no change
+    from glm_lsp.edits.overlay import FileChange
 
 Buffers = Callable[[], Mapping[str, str]]  # absolute path -> the editor's unsaved text
 

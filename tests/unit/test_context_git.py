@@ -337,6 +337,19 @@ def test_blame_looks_back_a_year_from_head_and_says_so_for_older_lines(repo: Rep
     assert [g.old for g in groups] == [True, False, True]
 
 
+def test_a_shallow_clones_last_commit_is_named_not_called_old(repo: Repo, tmp_path: Path) -> None:
+    repo.write("m.py", "a\nb\n")
+    repo.commit("Old", date="2023-03-01T10:00:00+00:00")
+    repo.write("m.py", "a\nB\n")
+    recent = repo.commit("Recent", author="Bob", date="2026-01-05T10:00:00+00:00")
+    shallow = tmp_path / "shallow"
+    url = repo.root.as_uri()
+    subprocess.run(["git", "clone", "-q", "--depth", "1", url, str(shallow)], check=True)
+    groups = githistory.blame_summary(shallow, "m.py", 1, 2)
+    # the clone's history ends at HEAD: blame gives every line to it, which is all it knows
+    assert githistory.render_blame(groups) == f"lines 1-2: {recent[:7]} Bob 2026-01-05 'Recent'"
+
+
 def test_blame_of_an_unsaved_buffer(repo: Repo) -> None:
     first, second = _blame_repo(repo)
     buffer = "line1\ninserted\nline2\nBOB3\nBOB4\nline5\n"

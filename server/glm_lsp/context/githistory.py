@@ -155,22 +155,20 @@ def blame_summary(
         return []
     args = ["blame", "--porcelain", "--root", "-L", f"{start},{end}", "--contents", "-"]
     since = _days_before_head(top, BLAME_DAYS, timeout)
-    if since:
-        args.append(f"--since={since}")
+    if since is not None:
+        args.append(f"--since={datetime.fromtimestamp(since, UTC).isoformat()}")
     raw = git(top, *args, "--", rel, stdin=data, timeout=timeout)
-    return _parse_blame(raw.decode("utf-8", "replace")) if raw else []
+    return _parse_blame(raw.decode("utf-8", "replace"), since) if raw else []
 
 
-def _days_before_head(top: Path, days: int, timeout: float) -> str:
-    """The date `days` before HEAD's commit ("" without commits). Blame walks back only so
-    far: on a file with a long history it otherwise walks all of it to place old lines
-    (0.25 s for one line of mypy's checkexpr.py, 0.05 s within a year). Counted from HEAD,
+def _days_before_head(top: Path, days: int, timeout: float) -> int | None:
+    """The time `days` before HEAD's commit (None without commits). Blame walks back only
+    so far: on a file with a long history it otherwise walks all of it to place old lines
+    (0.25 s for one line of mypy's checkexpr.py, 0.08 s within a year). Counted from HEAD,
     not today, so an old checkout's blame says the same as it did then."""
     raw = git(top, "log", "-1", "--format=%ct", "HEAD", "--", timeout=timeout)
     seconds = raw.decode("ascii", "replace").strip() if raw else ""
-    if not seconds.isdigit():
-        return ""
-    return datetime.fromtimestamp(int(seconds) - days * 86400, UTC).isoformat()
+    return int(seconds) - days * 86400 if seconds.isdigit() else None
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -180,7 +178,7 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _parse_blame(porcelain: str) -> list[BlameGroup]:
+def _parse_blame(porcelain: str, since: int | None = None) -> list[BlameGroup]:
     info: dict[str, dict[str, str]] = {}
     lines: list[tuple[int, str]] = []
     sha, final = "", 0
@@ -200,16 +198,24 @@ def _parse_blame(porcelain: str) -> list[BlameGroup]:
             spans[-1] = (spans[-1][0], number, commit)
         else:
             spans.append((number, number, commit))
-    return [_group(a, b, c, info.get(c, {})) for a, b, c in spans]
+    return [_group(a, b, c, info.get(c, {}), since) for a, b, c in spans]
 
 
-def _group(start: int, end: int, sha: str, info: Mapping[str, str]) -> BlameGroup:
+def _group(
+    start: int, end: int, sha: str, info: Mapping[str, str], since: int | None
+) -> BlameGroup:
     if _ZERO.fullmatch(sha):
         return BlameGroup(start, end, sha)
-    if "boundary" in info:  # the commit blame stopped at, not the one that made the lines
+    if "boundary" in info and since is not None and _int(info.get("committer-time")) < since:
+        # the commit blame stopped at, not the one that made the lines; a boundary of any
+        # other kind (a recent graft) is named as before
         return BlameGroup(start, end, sha, old=True)
     date = _blame_date(info.get("author-time", ""), info.get("author-tz", ""))
     return BlameGroup(start, end, sha, info.get("author", ""), date, info.get("summary", ""))
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
 
 
 def _blame_date(seconds: str, tz: str) -> str:

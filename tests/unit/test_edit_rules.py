@@ -975,3 +975,15 @@ def test_numbers_to_the_line_choose_between_copies_a_hunk_matches_up_to_whitespa
     assert "its @@ line numbers are not trusted to choose" in refusal(patched, text, off)
     typo = diff.replace("testRoute(t, test)", "testRute(t, test)")
     assert "its @@ line numbers are not trusted to choose" in refusal(patched, text, typo)
+
+
+def test_a_result_without_the_final_line_break_it_adds_is_not_already_made() -> None:
+    # The edit's only change is the workflow's missing final line break; its old_string
+    # quotes the lines with tabs, its new_string as the file has them. Those lines stand
+    # there, but without the line break, so the edit is not made yet (gorilla/mux).
+    text = "steps:\n  - uses: actions/add-to-project@v0.5.0\n    with:\n      token: x"
+    old = "\t- uses: actions/add-to-project@v0.5.0\n\t\twith:\n\t\t\ttoken: x"
+    new = "  - uses: actions/add-to-project@v0.5.0\n    with:\n      token: x\n"
+    assert apply_edit(text, old, new) == text + "\n"
+    # With the line break there, it is made: refused, not made twice.
+    assert refusal(apply_edit, text + "\n", old, new).startswith("The edit is already in")

@@ -283,7 +283,7 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     found = find(index, edit, hunk.final_eol())
     best = _at_end_if_unended(index, hunk, contenders(found) if found else [])
     expected = hunk.old_start - 1 if hunk.old_start else None
-    applied = already_applied(index, edit, found, expected)
+    applied = already_applied(index, edit, found, expected, hunk.final_eol())
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
     ending = _named_at_end(index, hunk, best, expected)

@@ -892,3 +892,98 @@ def test_numbers_that_name_the_files_last_lines_place_an_append_with_a_line_left
     assert refusal(patched, text, off).startswith(
         "Hunk 1 of the diff (@@ -12,2 +12,5 @@, first line '}') was not found in cart.py"
     )
+
+
+# --- round 6: numbers a few lines off, an exact match far from them --------------------------
+
+LOOP = "\tfor _, test := range tests {\n\t\ttestRoute(t, test)\n\t\ttestTemplate(t, test)\n\t}\n"
+
+
+def routes_file(copies: int, gap: int) -> str:
+    """A Go test file whose test functions end in the same loop (gorilla/mux's mux_test.go)."""
+    fillers = "".join(f'\t\t{{title: "case {n}"}},\n' for n in range(gap))
+    return "".join(
+        f"func TestCase{n}(t *testing.T) {{\n\ttests := []routeTest{{\n{fillers}\t}}\n\n{LOOP}}}\n\n"
+        for n in range(copies)
+    )
+
+
+def test_numbers_a_few_lines_off_do_not_choose_between_copies_of_a_block() -> None:
+    # The loop stands at lines 25 and 55; numbers off by 5 from the second are a guess that
+    # may as well be meant for the first.
+    text = routes_file(2, 20)
+    assert text.splitlines()[54] == LOOP.splitlines()[0]
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -60,4 +60,5 @@\n"
+        " \tfor _, test := range tests {\n"
+        " \t\ttestRoute(t, test)\n"
+        " \t\ttestTemplate(t, test)\n"
+        "+\t\ttestUseEscapedRoute(t, test)\n"
+        " \t}\n"
+    )
+    assert "its @@ line numbers do not point clearly at one of them" in refusal(patched, text, diff)
+    # Off by one (a miscount), or right, they still choose.
+    second = text.rindex("\t\ttestTemplate(t, test)\n") + len("\t\ttestTemplate(t, test)\n")
+    made = text[:second] + "\t\ttestUseEscapedRoute(t, test)\n" + text[second:]
+    assert patched(text, diff.replace("@@ -60,4 +60,5 @@", "@@ -56,4 +56,5 @@")) == made
+    assert patched(text, diff.replace("@@ -60,4 +60,5 @@", "@@ -55,4 +55,5 @@")) == made
+
+
+def test_an_exact_match_far_from_numbers_that_name_a_left_out_reading_is_refused() -> None:
+    # The quoted loop, "}" and blank line stand as written only at line 55 (a function whose
+    # "}" follows a blank line); at the @@ line (25) they stand with the function's "}" left
+    # out. Numbers 30 lines off, or a left-out line at the right numbers?
+    text = routes_file(2, 20)
+    text = text[: text.rindex("\t}\n}\n")] + "\t}\n\n}\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -25,5 +25,6 @@\n"
+        " \tfor _, test := range tests {\n"
+        " \t\ttestRoute(t, test)\n"
+        " \t\ttestTemplate(t, test)\n"
+        "+\t\ttestUseEscapedRoute(t, test)\n"
+        " \t}\n"
+        " \n"
+    )
+    assert (
+        "matches cart.py exactly at line 55, far from its @@ line 25, and at line 25 with a "
+        "line left out, so which place it means is unclear"
+    ) in refusal(patched, text, diff)
+    # Where no such reading stands at the numbers, they were simply wrong.
+    alone = text.replace(LOOP + "}\n", "\t// no loop here\n}\n", 1)
+    first = alone.rindex("\t\ttestTemplate(t, test)\n") + len("\t\ttestTemplate(t, test)\n")
+    assert (
+        patched(alone, diff) == alone[:first] + "\t\ttestUseEscapedRoute(t, test)\n" + alone[first:]
+    )
+
+
+def test_numbers_to_the_line_choose_between_copies_a_hunk_matches_up_to_whitespace() -> None:
+    # The loop copied with spaces for the file's tabs; it stands at lines 25 and 55, and the
+    # @@ line names the second to the line: whitespace drift says nothing against numbers.
+    text = routes_file(2, 20)
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -55,4 +55,5 @@\n"
+        "     for _, test := range tests {\n"
+        "         testRoute(t, test)\n"
+        "         testTemplate(t, test)\n"
+        "+\t\ttestUseEscapedRoute(t, test)\n"
+        "     }\n"
+    )
+    second = text.rindex("\t\ttestTemplate(t, test)\n") + len("\t\ttestTemplate(t, test)\n")
+    assert patched(text, diff) == text[:second] + "\t\ttestUseEscapedRoute(t, test)\n" + text[second:]
+    # Numbers a line off, or a misquoted line, and which copy is meant is a guess.
+    off = diff.replace("@@ -55,4 +55,5 @@", "@@ -56,4 +56,5 @@")
+    assert "its @@ line numbers are not trusted to choose" in refusal(patched, text, off)
+    typo = diff.replace("testRoute(t, test)", "testRute(t, test)")
+    assert "its @@ line numbers are not trusted to choose" in refusal(patched, text, typo)
+
+
+def test_a_result_without_the_final_line_break_it_adds_is_not_already_made() -> None:
+    # The edit's only change is the workflow's missing final line break; its old_string
+    # quotes the lines with tabs, its new_string as the file has them. Those lines stand
+    # there, but without the line break, so the edit is not made yet (gorilla/mux).
+    text = "steps:\n  - uses: actions/add-to-project@v0.5.0\n    with:\n      token: x"
+    old = "\t- uses: actions/add-to-project@v0.5.0\n\t\twith:\n\t\t\ttoken: x"
+    new = "  - uses: actions/add-to-project@v0.5.0\n    with:\n      token: x\n"
+    assert apply_edit(text, old, new) == text + "\n"
+    # With the line break there, it is made: refused, not made twice.
+    assert refusal(apply_edit, text + "\n", old, new).startswith("The edit is already in")

@@ -162,9 +162,10 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     """The edit made on whole lines found with tolerance, or EditError saying why not."""
     index = LineIndex(text)
     edit = LineEdit.between(old_string, new_string)
-    found = find(index, edit, _final_eol(old_string, new_string))
+    final_eol = _final_eol(old_string, new_string)
+    found = find(index, edit, final_eol)
     best = contenders(found) if found else []
-    _refuse_unplaceable(index, edit, found, best, old_string, name, terms)
+    _refuse_unplaceable(index, edit, found, best, old_string, name, terms, final_eol=final_eol)
     chosen = best[0]
     assert chosen.lines is not None
     result = index.replace(chosen.start, chosen.end, chosen.lines)
@@ -192,9 +193,13 @@ def _refuse_unplaceable(
     old_string: str,
     name: str,
     terms: Terms,
+    *,
+    final_eol: bool | None,
 ) -> None:
-    """Raise the EditError that says why the edit has no single place, if it has none."""
-    applied = already_applied(index, edit, found)
+    """Raise the EditError that says why the edit has no single place, if it has none.
+    `final_eol` is the final line end the edit asks for (`_final_eol`): a result that
+    lacks it is not yet made."""
+    applied = already_applied(index, edit, found, final_eol=final_eol)
     if applied is not None:
         raise EditError(applied_message(applied + 1, name, terms))
     if len(best) == 1 and best[0].lines is None and best[0].problem:

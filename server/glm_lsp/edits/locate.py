@@ -447,7 +447,11 @@ def same_result(index: LineIndex, a: Candidate, b: Candidate) -> bool:
 
 
 def already_applied(
-    index: LineIndex, edit: LineEdit, found: Found | None, expected: int | None = None
+    index: LineIndex,
+    edit: LineEdit,
+    found: Found | None,
+    expected: int | None = None,
+    final_eol: bool | None = None,
 ) -> int | None:
     """Where the edit's result already stands in the file, if it looks applied: else None.
 
@@ -460,7 +464,8 @@ def already_applied(
     removed are found again in any run of blanks), unless it only removes lines: a
     deletion's result is its own context, which stands there before it is made.
     `expected` (a diff's @@ line, 0-based) also counts: the result standing there while
-    the edit matches only far from it is applied.
+    the edit matches only far from it is applied. `final_eol` (see `find`) counts too: a
+    result that ends the file stands there only with the line end the edit asks for.
     """
     new = edit.new_lines()
     if not new or tuple(new) == edit.old:
@@ -468,6 +473,7 @@ def already_applied(
     for level in LEVELS:
         telling = [_KEY[level](line) for line in new] != [_KEY[level](line) for line in edit.old]
         starts = index.windows(level, new) if telling else []  # a level blind to the change
+        starts = [start for start in starts if _ends_as_asked(index, start + len(new), final_eol)]
         if starts:
             break
     else:
@@ -493,6 +499,14 @@ def already_applied(
             if not any(_near(place.start, expected) for place in places):
                 return start
     return None
+
+
+def _ends_as_asked(index: LineIndex, end: int, final_eol: bool | None) -> bool:
+    """Whether lines ending at `end` end as the edit asks: a file's last line without the
+    line break an edit adds (or with the one it drops) is not yet what the edit makes."""
+    if final_eol is None or end != len(index.lines) or not index.lines:
+        return True
+    return bool(eol(index.lines[-1])) == final_eol
 
 
 def _only_removes(edit: LineEdit) -> bool:

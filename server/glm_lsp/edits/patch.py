@@ -49,7 +49,13 @@ Files = Callable[[str], "str | None"]
 """The current text of a workspace-relative path, or None when the file does not exist."""
 
 _SLACK = 5
-"""How far (in lines) the @@ number may be from a place and still choose it."""
+"""How far (in lines) a place may be from the @@ number and still be near it: a reading
+there rivals one far from it."""
+_CHOOSE = 2
+"""How far (in lines) the @@ number may be from one of several copies of a block and still
+choose it. Numbers off by a line or two are a miscount; numbers off by more are a guess,
+and a guess near one copy may as well be meant for another (the 5 lines once allowed here
+chose the wrong copy of a duplicated block, off by 24, and a right one only by luck)."""
 _HUNK = re.compile(r"^@@+\s*(?:-(\d+)(?:,(\d+))?)?\s*(?:\+(\d+)(?:,(\d+))?)?\s*(?:@@+.*)?$")
 _FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
 _DIFF_INFOS = {"", "diff", "patch", "udiff"}
@@ -277,7 +283,7 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     found = find(index, edit, hunk.final_eol())
     best = _at_end_if_unended(index, hunk, contenders(found) if found else [])
     expected = hunk.old_start - 1 if hunk.old_start else None
-    applied = already_applied(index, edit, found, expected)
+    applied = already_applied(index, edit, found, expected, hunk.final_eol())
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
     ending = _named_at_end(index, hunk, best, expected)
@@ -292,6 +298,8 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
         _refuse_two_readings(path, index, hunk, number, best, expected)
     if expected is not None:
         _refuse_faint_and_far(path, index, hunk, number, best, expected)
+    if found is not None and expected is not None and found.level == LEVELS[0]:
+        _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
     return best
 
 
@@ -382,6 +390,36 @@ def _refuse_two_readings(
         )
 
 
+def _refuse_left_out_at_numbers(
+    path: str, index: LineIndex, hunk: Hunk, number: int, best: list[Candidate], expected: int
+) -> None:
+    """Refuse a hunk that matches exactly only far from its @@ line, when near that line its
+    lines stand verbatim with a line left out and that reading gives another file: numbers
+    off by many lines and a line left out at the right numbers are both mistakes models
+    make, and in repeated code (test tables, `for` loops) each reading finds a place."""
+    if any(abs(option.start - expected) <= _SLACK for option in best):
+        return
+    edit = hunk.edit()
+    nearby = gapped(index, edit, hunk.final_eol())
+    at_numbers = left_out_at(index, edit, expected, hunk.final_eol())
+    readings = [*(nearby.candidates if nearby else ()), *([at_numbers] if at_numbers else [])]
+    close = [
+        option
+        for option in readings
+        if abs(option.start - expected) <= _SLACK
+        and verbatim(index, edit, option)
+        and not any(same_result(index, option, place) for place in best)
+    ]
+    if close:
+        where = ", ".join(str(option.start + 1) for option in best)
+        raise EditError(
+            f"{_terms(hunk, number).sentence_old} matches {path} exactly at line {where}, far "
+            f"from its @@ line {expected + 1}, and at line {close[0].start + 1} with a line "
+            "left out, so which place it means is unclear. Give the correct @@ line numbers, "
+            "or copy the lines exactly as they are in the file, with the lines between them."
+        )
+
+
 def _with_one_left_out(index: LineIndex, old: tuple[str, ...]) -> bool:
     """Whether the quoted lines stand in order somewhere in the file with exactly one file
     line between two of them."""
@@ -416,7 +454,11 @@ def _tie_break(
         return free[0]
     expected = _expected(hunks, number, placed)
     if expected is not None and any(o.similarity < 1 or o.raw < 1 for o in free):
-        named = _named_exactly(index, hunk, free, expected) or _fewest_mistakes(index, hunk, free)
+        named = (
+            _named_exactly(index, hunk, free, expected)
+            or _named_up_to_whitespace(free, expected)
+            or _fewest_mistakes(index, hunk, free)
+        )
         if named is not None:
             return named
         raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
@@ -424,9 +466,21 @@ def _tie_break(
         ranked = sorted(free, key=lambda option: abs(option.start - expected))
         nearest = abs(ranked[0].start - expected)
         runner_up = abs(ranked[1].start - expected) if len(ranked) > 1 else None
-        if nearest <= _SLACK and nearest != runner_up:
+        if nearest <= _CHOOSE and nearest != runner_up:
             return ranked[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
+
+
+def _named_up_to_whitespace(free: list[Candidate], expected: int) -> Candidate | None:
+    """The one place that a hunk equal to every copy up to whitespace starts at, its @@
+    line naming it to the line. Whitespace drift (tabs written as spaces, trailing spaces
+    lost) is a mistake of copying, not of counting: it says nothing against numbers that
+    land on a copy's first line exactly. A misquoted line does (the model that misremembers
+    a line misremembers where it is), and numbers merely near a copy are a guess."""
+    if any(option.similarity < 1 for option in free):
+        return None
+    named = [option for option in free if option.start == expected and option.lines is not None]
+    return named[0] if len(named) == 1 else None
 
 
 def _fewest_mistakes(index: LineIndex, hunk: Hunk, free: list[Candidate]) -> Candidate | None:

@@ -154,8 +154,11 @@ async function hunks(page) {
   await page.locator(".tabs-container .tab", { hasText: "proposed by GLM" }).first().waitFor({ state: "detached", timeout: 15000 });
   const file = env("HUNK_FILE");
   await page.locator(`.tabs-container .tab.active:has-text("${file}")`).first().waitFor({ timeout: 15000 });
-  await runCommand(page, "File: Save All");
-  // The file may be open in two editor groups (beside the diff it came from): one document.
+  // The file may be open in two editor groups (beside the diff it came from): one document,
+  // saved from its active editor. (Not the palette: the editor the Accept opened could take
+  // the focus while the command's name was typed, and the name went into the file.)
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+S");
   await page.waitForFunction(
     (name) => ![...document.querySelectorAll(".tabs-container .tab.dirty")].some((t) => t.textContent.includes(name)),
     file,

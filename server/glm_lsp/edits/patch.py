@@ -375,11 +375,7 @@ def _refuse_two_readings(
     """Refuse a hunk that matches far from its @@ line only up to indentation, when at its
     @@ line it matches with a line left out: both are mistakes models make, and which one
     this hunk has is a guess."""
-    if any(abs(option.start - expected) <= _SLACK for option in best):
-        return
-    nearby = gapped(index, hunk.edit(), hunk.final_eol())
-    others = nearby.candidates if nearby else ()
-    close = [option for option in others if abs(option.start - expected) <= _SLACK]
+    close = _left_out_near(index, hunk, best, expected)
     if close:
         where = ", ".join(str(option.start + 1) for option in best)
         raise EditError(
@@ -397,17 +393,11 @@ def _refuse_left_out_at_numbers(
     lines stand verbatim with a line left out and that reading gives another file: numbers
     off by many lines and a line left out at the right numbers are both mistakes models
     make, and in repeated code (test tables, `for` loops) each reading finds a place."""
-    if any(abs(option.start - expected) <= _SLACK for option in best):
-        return
     edit = hunk.edit()
-    nearby = gapped(index, edit, hunk.final_eol())
-    at_numbers = left_out_at(index, edit, expected, hunk.final_eol())
-    readings = [*(nearby.candidates if nearby else ()), *([at_numbers] if at_numbers else [])]
     close = [
         option
-        for option in readings
-        if abs(option.start - expected) <= _SLACK
-        and verbatim(index, edit, option)
+        for option in _left_out_near(index, hunk, best, expected, at_numbers=True)
+        if verbatim(index, edit, option)
         and not any(same_result(index, option, place) for place in best)
     ]
     if close:
@@ -418,6 +408,21 @@ def _refuse_left_out_at_numbers(
             "left out, so which place it means is unclear. Give the correct @@ line numbers, "
             "or copy the lines exactly as they are in the file, with the lines between them."
         )
+
+
+def _left_out_near(
+    index: LineIndex, hunk: Hunk, best: list[Candidate], expected: int, *, at_numbers: bool = False
+) -> list[Candidate]:
+    """Readings of the hunk with a line left out near its @@ line (also the one starting
+    at that line, with `at_numbers`), when none of the places found is near it."""
+    if any(abs(option.start - expected) <= _SLACK for option in best):
+        return []
+    edit, final_eol = hunk.edit(), hunk.final_eol()
+    nearby = gapped(index, edit, final_eol)
+    readings = list(nearby.candidates) if nearby else []
+    if at_numbers and (named := left_out_at(index, edit, expected, final_eol)) is not None:
+        readings.append(named)
+    return [option for option in readings if abs(option.start - expected) <= _SLACK]
 
 
 def _with_one_left_out(index: LineIndex, old: tuple[str, ...]) -> bool:

@@ -25,7 +25,7 @@ import stat
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,21 +36,20 @@ from pathlib import Path
 
 import platformdirs
 
-from glm_lsp.context import processors
+from glm_lsp.context import processors, splice
 from glm_lsp.context.tags import (
     BufferTags,
     Kind,
     Row,
     Tag,
     available,
-    extract_rows,
     language_for,
     queries_version,
 )
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1  # bump when the tables or the tags encoding change
+SCHEMA_VERSION = 2  # bump when the tables or the tags encoding change
 MAX_FILE_BYTES = 2_000_000  # bigger files are generated or vendored; not worth the parse
 POOL_MIN_FILES = 50  # less new content than this is parsed in-process: starting the
 POOL_MIN_BYTES = 1_500_000  # worker processes costs ~0.3-0.5 s, ~1.5 MB worth of parsing
@@ -63,7 +62,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs(
     hash TEXT PRIMARY KEY, language TEXT NOT NULL,
-    defs INTEGER NOT NULL, refs INTEGER NOT NULL, tags BLOB NOT NULL);
+    defs INTEGER NOT NULL, refs INTEGER NOT NULL, tags BLOB NOT NULL, layout BLOB);
 CREATE TABLE IF NOT EXISTS files(
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     hash TEXT NOT NULL);
@@ -112,13 +111,14 @@ class _Job:
 @dataclass(frozen=True, slots=True)
 class _Parsed:
     """A parser's answer for one file: `data` is None when the content was already known,
-    `hash` is "" when the file could not be read."""
+    `hash` is "" when the file could not be read; `layout` is a large file's (`splice`)."""
 
     rel: str
     hash: str
     data: bytes | None = None
     defs: int = 0
     refs: int = 0
+    layout: bytes | None = None
 
 
 @dataclass
@@ -161,20 +161,28 @@ def encode_rows(rows: Sequence[Row]) -> bytes:
 
 def decode_tags(data: bytes) -> list[Tag]:
     """The inverse of `encode_rows`."""
+    with _gc_paused():  # hundreds of thousands of small objects: collections would dominate
+        return list(map(Tag, *_columns(data)))
+
+
+def decode_rows(data: bytes) -> list[Row]:
+    """`decode_tags` as plain tuples."""
+    with _gc_paused():
+        return list(zip(*_columns(data), strict=True))
+
+
+def _columns(data: bytes) -> tuple[Iterable[object], ...]:
+    """The fields of `encode_rows` data, one iterable per field of a Tag."""
     strings, kinds, names, categories, signatures, lines, extra = json.loads(data)
     text = strings.__getitem__
-    with _gc_paused():  # hundreds of thousands of small objects: collections would dominate
-        return list(
-            map(
-                Tag,
-                map(text, names),
-                map(_KINDS.__getitem__, kinds),
-                map(text, categories),
-                lines,
-                map(add, lines, extra),
-                map(text, signatures),
-            )
-        )
+    return (
+        map(text, names),
+        map(_KINDS.__getitem__, kinds),
+        map(text, categories),
+        lines,
+        map(add, lines, extra),
+        map(text, signatures),
+    )
 
 
 def decode_symbols(data: bytes) -> tuple[list[Tag], Counter[str]]:
@@ -217,10 +225,16 @@ def _gc_paused() -> Iterator[None]:
 # --- parsing, in-process or in worker processes ----------------------------------------
 
 
-def _tag(job: _Job, data: bytes, digest: str) -> _Parsed:
-    rows = extract_rows(data, job.language)
+Previous = Callable[[str], "tuple[list[Row], splice.Layout] | None"]
+"""A file's last tags and layout, if it is large and the index has them."""
+
+
+def _tag(job: _Job, data: bytes, digest: str, previous: Previous | None = None) -> _Parsed:
+    last = previous(job.rel) if previous is not None and job.size >= splice.MIN_BYTES else None
+    rows, layout = splice.tag(data, job.language, last)
     defs = sum(1 for row in rows if row[1] == "def")
-    return _Parsed(job.rel, digest, encode_rows(rows), defs, len(rows) - defs)
+    packed = layout.encode() if layout is not None else None
+    return _Parsed(job.rel, digest, encode_rows(rows), defs, len(rows) - defs, packed)
 
 
 def _read(root: Path, job: _Job) -> bytes | None:
@@ -271,6 +285,7 @@ def parse_jobs(
     known: set[str],
     workers: int,
     started: tuple[ProcessPoolExecutor, int] | None = None,
+    previous: Previous | None = None,
 ) -> Iterator[_Parsed]:
     """Read and hash `jobs`; tag only contents not in `known` (nor seen earlier in this
     run), in worker processes when that is enough work to pay for starting them. When the
@@ -278,7 +293,8 @@ def parse_jobs(
     process hashes (if all contents turn out known, they go unused). `workers` counts the
     parsing processes, this one included. `started` is a pool (and that count) started
     earlier, which this call shuts down. With nothing known (a cold build) this process
-    does not read the files first: the workers read and hash them."""
+    does not read the files first: the workers read and hash them. A large file parsed
+    in this process is re-tagged from its `previous` tags where the edit allows."""
     pool: ProcessPoolExecutor | None
     if started is not None:
         pool, workers = started
@@ -300,7 +316,7 @@ def parse_jobs(
         else:
             with _gc_paused():
                 for job, data, digest in fresh:
-                    yield _tag(job, data, digest)
+                    yield _tag(job, data, digest, previous)
     finally:
         if pool is not None:
             pool.shutdown(wait=used, cancel_futures=True)
@@ -494,7 +510,9 @@ class RepoIndex:
             plan = self._plan(paths, stats)
             known = set(self._blobs)
             pool, self._pool = self._pool, None
-        results = list(parse_jobs(self.root, plan.jobs, known, self._parsers(), pool))
+        results = list(
+            parse_jobs(self.root, plan.jobs, known, self._parsers(), pool, self._previous)
+        )
         with self._lock:
             gone = (set(self._files) if full else set(paths)) - plan.listed
             parsed, hits = self._commit(plan, results, gone)
@@ -533,6 +551,7 @@ class RepoIndex:
         """Apply parse results and removals in memory and on disk; (parsed, reused)."""
         jobs = {job.rel: job for job in plan.jobs}
         new_blobs: dict[str, _Blob] = {}
+        layouts: dict[str, bytes | None] = {}
         changed: dict[str, _File] = {}
         parsed = 0
         for result in results:
@@ -544,10 +563,11 @@ class RepoIndex:
                 if result.hash not in self._blobs:
                     blob = _Blob(job.language, result.data, result.defs, result.refs)
                     self._blobs[result.hash] = new_blobs[result.hash] = blob
+                    layouts[result.hash] = result.layout
             changed[result.rel] = _File(job.size, job.mtime_ns, result.hash)
         gone |= set(jobs) - set(changed)  # listed but unreadable now
         gone &= set(self._files)
-        self._persist(new_blobs, changed, gone)  # first: `_apply` may decode (and drop) data
+        self._persist(new_blobs, layouts, changed, gone)  # first: `_apply` may decode data
         self._apply(changed, gone)
         return parsed, len(changed) - parsed
 
@@ -614,7 +634,13 @@ class RepoIndex:
         self._db = _open(Path(":memory:"))
         return self._db
 
-    def _persist(self, blobs: dict[str, _Blob], files: dict[str, _File], gone: set[str]) -> None:
+    def _persist(
+        self,
+        blobs: dict[str, _Blob],
+        layouts: dict[str, bytes | None],
+        files: dict[str, _File],
+        gone: set[str],
+    ) -> None:
         """Write one refresh's changes in one transaction; a failing disk only costs the
         cache (logged), never the in-memory index."""
         if not (blobs or files or gone):
@@ -623,8 +649,8 @@ class RepoIndex:
         try:
             with db:
                 db.executemany(
-                    "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?)",
-                    [(h, b.language, b.defs, b.refs, b.data) for h, b in blobs.items()],
+                    "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?, ?)",
+                    [(h, b.language, b.defs, b.refs, b.data, layouts[h]) for h, b in blobs.items()],
                 )
                 db.executemany(
                     "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
@@ -634,6 +660,30 @@ class RepoIndex:
                 db.execute("DELETE FROM blobs WHERE hash NOT IN (SELECT hash FROM files)")
         except sqlite3.Error as error:
             log.warning("symbol cache %s not updated: %s", self.db_path, error)
+
+    def _previous(self, rel: str) -> tuple[list[Row], splice.Layout] | None:
+        """The tags and layout of `rel`'s indexed version (the layout is read only now:
+        it is needed only when a large file changed)."""
+        with self._lock:
+            entry = self._files.get(rel)
+            blob = self._blobs.get(entry.hash) if entry is not None else None
+            if entry is None or blob is None or self._db is None:
+                return None
+            try:
+                found = self._db.execute(
+                    "SELECT layout FROM blobs WHERE hash = ?", (entry.hash,)
+                ).fetchone()
+            except sqlite3.Error:
+                return None
+            if found is None or found[0] is None:
+                return None
+            if blob.tags is not None:
+                rows: list[Row] = [
+                    (t.name, t.kind, t.category, t.line, t.end_line, t.signature) for t in blob.tags
+                ]
+            else:
+                rows = decode_rows(blob.data)
+            return rows, splice.Layout.decode(found[0])
 
     def close(self) -> None:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import logging
 import os
@@ -317,7 +318,7 @@ def test_failing_pool_falls_back_to_in_process(
     def no_processes(*args: object, **kwargs: object) -> None:
         raise OSError("no processes in this sandbox")
 
-    monkeypatch.setattr(index_module, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
     with caplog.at_level(logging.WARNING):
         stats = RepoIndex(repo, workers=2).build(listed(repo))
     assert stats.parsed == stats.files == len(code_files(repo))

@@ -20,7 +20,6 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -117,7 +116,7 @@ def common_words() -> frozenset[str]:
     """Words of four letters or more that a code-trained BPE vocabulary keeps whole:
     `words.txt`, made by `bench/common_words.py` from the words of Python's standard
     library that cl100k encodes as one token, with or without a space before them."""
-    listed = resources.files("glm_lsp.context").joinpath("words.txt").read_text("ascii")
+    listed = Path(__file__).with_name("words.txt").read_text("ascii")
     return frozenset(listed.split())
 
 
@@ -125,7 +124,7 @@ def common_words() -> frozenset[str]:
 def single_token_chars() -> frozenset[str]:
     """The characters beyond ASCII that cl100k encodes as one token: `chars.txt`, made by
     `bench/common_words.py`."""
-    listed = resources.files("glm_lsp.context").joinpath("chars.txt").read_text("utf-8")
+    listed = Path(__file__).with_name("chars.txt").read_text("utf-8")
     return frozenset(listed.replace("\n", ""))
 
 

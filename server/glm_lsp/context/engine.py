@@ -137,19 +137,10 @@ class ContextEngine:
             self._files = None if listed[1] else listed[0]
             self._sync()
             languages = sorted(stats.symbols_by_language)
-            warming = threading.Timer(COMPILE_DELAY, self._warm_up, args=(languages,))
-            warming.daemon = True
-            warming.start()
+            compiling = threading.Timer(COMPILE_DELAY, _compile_queries, args=(languages,))
+            compiling.daemon = True
+            compiling.start()
             return stats
-
-    def _warm_up(self, languages: list[str]) -> None:
-        """Compile the tags queries and decode the graph's name tables in the background,
-        `COMPILE_DELAY` after a refresh, so that the first edit's update pays for neither
-        (on mypy about 15 and 20 ms; the first request needs the tables too)."""
-        for language in languages:
-            available(language)
-        with self.lock:
-            self.graph.definers  # noqa: B018 (decodes them)
 
     @property
     def files(self) -> list[str]:
@@ -464,6 +455,11 @@ def _indexable(rel: str) -> bool:
     return language_for(rel) is not None
 
 
+def _compile_queries(languages: list[str]) -> None:
+    """Compile the tags queries in the background, so that the first edit's update does
+    not pay for it (about 15 ms for Python); started `COMPILE_DELAY` after a refresh."""
+    for language in languages:
+        available(language)
 
 
 def _redacted(d: definitions.Definition) -> definitions.Definition:

@@ -11,7 +11,6 @@ rebuilds as before. A bad or foreign file is ignored, never trusted.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import logging
 import marshal
@@ -22,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from glm_lsp.context.cachefile import write_cache
+from glm_lsp.context.nametable import pack, unpack
 from glm_lsp.context.rank import FloatArray, GraphState, IntArray, SymbolGraph, Tables
 from glm_lsp.context.tags import queries_version
 
 log = logging.getLogger(__name__)
 
-GRAPH_FORMAT = 5  # bump when GraphState's meaning changes
+GRAPH_FORMAT = 6  # bump when GraphState's meaning changes
 
 
 def cache_key(versions: Iterable[tuple[str, object]]) -> str:
@@ -49,7 +49,7 @@ def save(path: Path, key: str, graph: SymbolGraph) -> None:
         "defs": {rel: _packed(rows) for rel, rows in state.defs.items()},
         "refs": {rel: _packed(refs) for rel, refs in state.refs.items()},
         "matrix": (source.tobytes(), target.tobytes(), weight.tobytes()),
-        "tables": marshal.dumps(tables),
+        "tables": marshal.dumps([pack(table, state.files) for table in tables]),
         "columns": [column.tobytes() for column in state.columns] if state.columns else None,
         "ref_totals": state.ref_totals,
     }
@@ -60,17 +60,9 @@ def _packed(value: Any) -> bytes:
     return value if isinstance(value, bytes) else marshal.dumps(value)
 
 
-def _tables(data: bytes) -> Tables:
-    """The name tables, decoded when a request first looks a name up. They are ~100,000
-    sets and nothing in them is cyclic; with the collector on, the allocations trigger
-    collections that make decoding them two to three times slower."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        definers, referrers, coders = marshal.loads(data)
-    finally:
-        if enabled:
-            gc.enable()
+def _tables(data: bytes, files: list[str]) -> Tables:
+    """The name tables, still packed: a name's files are made when it is looked up."""
+    definers, referrers, coders = (unpack(table, files) for table in marshal.loads(data))
     return definers, referrers, coders
 
 
@@ -104,7 +96,7 @@ def load(path: Path, key: str) -> SymbolGraph | None:
                 np.frombuffer(target, np.int64),
                 np.frombuffer(weight, np.float64),
             ),
-            tables=functools.partial(_tables, data["tables"]),
+            tables=functools.partial(_tables, data["tables"], data["files"]),
             ref_totals=data["ref_totals"],
             columns=_restored_columns(data["columns"]),
         )

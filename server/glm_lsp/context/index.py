@@ -26,13 +26,13 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from multiprocessing import get_context
 from operator import add
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -46,6 +46,9 @@ from glm_lsp.context.tags import (
     language_for,
     queries_version,
 )
+
+if TYPE_CHECKING:  # imported when a pool starts: a warm one-shot never needs them
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -361,6 +364,9 @@ def _start_pool(workers: int, jobs: Sequence[_Job]) -> ProcessPoolExecutor | Non
 
 def _spawn(workers: int, languages: list[str]) -> ProcessPoolExecutor | None:
     """A pool of `workers` processes, each told to boot now."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     try:
         pool = ProcessPoolExecutor(workers, get_context("spawn"))
         for _ in range(workers):  # one task each makes every worker start now

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from glm_lsp.context.nametable import NameTable
 from glm_lsp.context.tags import Row, Tag
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
@@ -52,7 +53,7 @@ def name_weight(name: str, definers: int) -> float:
     return weight / definers
 
 
-Tables = tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]
+Tables = tuple[NameTable, NameTable, NameTable]
 
 
 @dataclass
@@ -138,7 +139,9 @@ class SymbolGraph:
     symbols: dict[str, _FileSymbols] = field(default_factory=dict)
     ref_totals: Counter[str] = field(default_factory=Counter)
     # name -> files defining it, referring to it, defining it as code; or what decodes them
-    _tables: Tables | Callable[[], Tables] = field(default_factory=lambda: ({}, {}, {}))
+    _tables: Tables | Callable[[], Tables] = field(
+        default_factory=lambda: (NameTable(), NameTable(), NameTable())
+    )
     # per file: (source, target, weight normalised over the file's edges), ready to join
     _edges: dict[str, tuple[IntArray, IntArray, FloatArray]] = field(default_factory=dict)
     _unsplit: tuple[IntArray, IntArray, FloatArray] | None = None  # see `_split`
@@ -163,15 +166,15 @@ class SymbolGraph:
         return self._tables
 
     @property
-    def definers(self) -> dict[str, set[str]]:
+    def definers(self) -> NameTable:
         return self._decoded()[0]
 
     @property
-    def referrers(self) -> dict[str, set[str]]:
+    def referrers(self) -> NameTable:
         return self._decoded()[1]
 
     @property
-    def coders(self) -> dict[str, set[str]]:
+    def coders(self) -> NameTable:
         """name -> files defining it as code."""
         return self._decoded()[2]
 

@@ -44,7 +44,7 @@ def specificity(graph: SymbolGraph, name: str) -> float:
     """How much a name pins down one definition: rare across the repository's files
     (inverse document frequency of its references) and defined in few places."""
     files = max(len(graph.files), 1)
-    users = len(graph.referrers.get(name, ()))
+    users = len(graph.referrers.get(name) or ())
     definers = max(len(graph.code_defining(name)), 1)
     return math.log((files + 1) / (users + 1)) / definers
 

@@ -8,7 +8,6 @@ one sentence on stderr and exit 1; stdout carries only the result (a diff, an an
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -157,6 +156,8 @@ def _approval(yes: bool) -> Callable[[core.McpCall], Awaitable[core.Decision]]:
             )
             return "deny"
         question = f"glm-lsp: run MCP tool {call.name} {call.arguments}? [y]es/[a]lways/[N]o "
+        import asyncio
+
         answer = await asyncio.to_thread(_ask_terminal, question)
         choices: dict[str, core.Decision] = {"y": "once", "yes": "once", "a": "always"}
         return choices.get(answer, "deny")
@@ -212,22 +213,17 @@ async def _complete(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _context(args: argparse.Namespace) -> int:
+def _context(args: argparse.Namespace) -> int:
     name, _, lines = args.target.partition(":")
     root, rel = _read_target(Path(name))
     request = core.ContextRequest(root, rel, args.instruction, _lines(lines or None), args.budget)
-    seen = [event async for event in core.context_once(_settings(), request)]
-    for event in seen:
-        if isinstance(event, core.Failed):
-            raise GlmError(event.message, detail=event.detail)
-    for event in seen:
-        if isinstance(event, core.ContextReady):
-            if event.rules is not None and (event.rules.files or event.rules.dropped):
-                _print_rules(event.rules)
-            for section in event.context.sections:
-                print(f"=== {section.key}: {section.tokens} tokens ===")
-                print(section.text)
-            print(f"=== total: {event.context.tokens} of {event.budget} tokens ===")
+    ready = core.context_now(_settings(), request)
+    if ready.rules is not None and (ready.rules.files or ready.rules.dropped):
+        _print_rules(ready.rules)
+    for section in ready.context.sections:
+        print(f"=== {section.key}: {section.tokens} tokens ===")
+        print(section.text)
+    print(f"=== total: {ready.context.tokens} of {ready.budget} tokens ===")
     return 0
 
 
@@ -350,6 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "serve"):
             return _serve(args if args.command else argparse.Namespace(tcp=None))
+        if args.command == "context":
+            _exit_now(_context(args))
+        import asyncio  # here: the one-shot context above needs no event loop
+
         if args.command == "acp":
             return asyncio.run(_acp())
         if args.command == "edit":
@@ -358,8 +358,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_ask(args))
         if args.command == "index":
             return asyncio.run(_index(args))
-        if args.command == "context":
-            _exit_now(asyncio.run(_context(args)))
         if args.command == "complete":
             return asyncio.run(_complete(args))
         return asyncio.run(_doctor())

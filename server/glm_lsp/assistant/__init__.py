@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from glm_lsp.agent.mcp import Decision, McpCall
     from glm_lsp.agent.prompts import DEFAULT_INSTRUCTION
     from glm_lsp.agent.unfinished import partial_message
-    from glm_lsp.assistant.contexts import context_once
+    from glm_lsp.assistant.contexts import context_now
     from glm_lsp.assistant.core import Assistant, ProviderCheck
     from glm_lsp.assistant.disk import rebased_on_disk, write_changes
     from glm_lsp.assistant.events import (
@@ -65,7 +65,7 @@ _HOMES = {
     "McpCall": "glm_lsp.agent.mcp",
     "DEFAULT_INSTRUCTION": "glm_lsp.agent.prompts",
     "partial_message": "glm_lsp.agent.unfinished",
-    "context_once": "glm_lsp.assistant.contexts",
+    "context_now": "glm_lsp.assistant.contexts",
     "Assistant": "glm_lsp.assistant.core",
     "ProviderCheck": "glm_lsp.assistant.core",
     "rebased_on_disk": "glm_lsp.assistant.disk",
@@ -167,7 +167,7 @@ __all__ = [
     "Usage",
     "UsageReport",
     "actions",
-    "context_once",
+    "context_now",
     "current",
     "find_root",
     "is_secret_path",

@@ -2,24 +2,26 @@
 
 Apart from `core` so that a one-shot `glm-lsp context` imports the context engine and
 nothing of the agent, the MCP client, the provider client or the patch engine (they cost
-more to import than the whole context on a warm index). `Assistant.context` runs the same
-`build` with its warm engines; `context_once` runs it with a fresh engine for one process.
+more to import than the whole context on a warm index). `Assistant.context` runs `build`
+with its warm engines; `context_now` runs the same `ready` with a fresh engine for one
+process.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from glm_lsp.assistant import events as ev
-from glm_lsp.assistant import operations
 from glm_lsp.assistant.targets import check_target
-from glm_lsp.assistant.tasks import Cancellation
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter
 from glm_lsp.context.engine import ContextEngine
 from glm_lsp.context.engine import ContextRequest as EngineRequest
-from glm_lsp.context.rules import ProjectRules, gather_rules
+from glm_lsp.context.rules import gather_rules
+
+if TYPE_CHECKING:
+    from glm_lsp.assistant import operations
 
 EngineFor = Callable[[ev.ContextRequest, EngineRequest], Awaitable[ContextEngine]]
 
@@ -28,8 +30,19 @@ async def build(
     settings: Settings, engine_for: EngineFor, request: ev.ContextRequest, emit: operations.Emit
 ) -> None:
     """Emit the assembled context (with the project rules) and Done."""
+    import asyncio  # here, not above: `context_now` runs without an event loop
+
     wanted = EngineRequest(request.path, request.instruction, span(request.lines))
     engine = await engine_for(request, wanted)
+    emit(await asyncio.to_thread(ready, settings, engine, request, wanted))
+    emit(ev.Done())
+
+
+def ready(
+    settings: Settings, engine: ContextEngine, request: ev.ContextRequest, wanted: EngineRequest
+) -> ev.ContextReady:
+    """The assembled context and the project rules (read fresh each time: users edit them
+    between asks); blocks, so the server runs it in a thread."""
     check_target(request.root, request.path, engine.policy, settings.allow_paths)
     counter = TokenCounter.load(settings.provider)
     budget = request.budget
@@ -40,30 +53,19 @@ async def build(
         endpoint = resolve(settings, require_key=False)
         tools = endpoint.dialect.supports_tools
         budget = context_budget(settings, endpoint.context_window, tools, counter)
-    assembled = await asyncio.to_thread(engine.assemble, wanted, budget, counter)
-    rules = await project_rules(request, settings)
-    emit(ev.ContextReady(assembled, budget, rules))
-    emit(ev.Done())
+    assembled = engine.assemble(wanted, budget, counter)
+    return ev.ContextReady(assembled, budget, gather_rules(request.root, request.path, settings))
 
 
-def context_once(
-    settings: Settings, request: ev.ContextRequest, cancel: Cancellation | None = None
-) -> AsyncIterator[ev.Event]:
+def context_now(settings: Settings, request: ev.ContextRequest) -> ev.ContextReady:
     """The context operation in a process that asks for one context and exits: a fresh
-    engine whose git questions start before its refresh."""
-
-    async def engine_for(request: ev.ContextRequest, wanted: EngineRequest) -> ContextEngine:
-        engine = ContextEngine.for_settings(request.root, settings)
-        engine.prefetch_git(wanted)
-        await asyncio.to_thread(engine.refresh)
-        return engine
-
-    return operations.run(lambda emit: build(settings, engine_for, request, emit), cancel)
-
-
-async def project_rules(request: ev.ContextRequest, settings: Settings) -> ProjectRules:
-    """The project rules for the file, read fresh each time (users edit them between asks)."""
-    return await asyncio.to_thread(gather_rules, request.root, request.path, settings)
+    engine whose git questions start before its refresh, and no event loop (importing
+    asyncio alone took a tenth of a one-shot `glm-lsp context`). Raises GlmError."""
+    wanted = EngineRequest(request.path, request.instruction, span(request.lines))
+    engine = ContextEngine.for_settings(request.root, settings)
+    engine.prefetch_git(wanted)
+    engine.refresh()
+    return ready(settings, engine, request, wanted)
 
 
 def span(lines: ev.LineSpan | None) -> tuple[int, int] | None:

@@ -242,7 +242,7 @@ def _owner(statements: tuple[Statement, ...], edit: _Edit, count: int) -> Statem
         limit = statements[i + 1].start if i + 1 < len(statements) else count
         if statement.end > children[-1].end:
             limit = children[-1].end + 1
-        if edit.old_stop <= limit and edit.first <= limit:
+        if edit.old_stop <= limit:
             return statement
     return None
 
@@ -315,7 +315,7 @@ def _covers(
     """Whether the region starts with a statement and ends with one (but for blank lines),
     where a comment there may belong to a statement outside it."""
     filled = [i for i in range(region.low, new_high + 1) if lines[i].strip()]
-    if not statements:
+    if not statements or not filled:
         return False
     starts = region.first or filled[:1] == [statements[0].start]
     return starts and (region.last or filled[-1] == statements[-1].end)

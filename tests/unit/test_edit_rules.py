@@ -1077,3 +1077,42 @@ def test_a_blank_line_removed_from_a_run_after_a_left_out_line_is_not_already_ma
     # Made (one blank line left), neither reading stands: refused, not made twice.
     made = text.replace("\n\n\n```js", "\n\n```js")
     assert "was not found in cart.py" in refusal(patched, made, diff)
+
+
+def routing_file() -> str:
+    """Two route classes of starlette's routing.py: the same methods, the first `return`
+    one level deeper in the first."""
+    tail = (
+        "        return Match.NONE, {}\n"
+        "\n"
+        "    def url_path_for(self, name: str, **path_params: str) -> URLPath:\n"
+        "        seen_params = set(path_params.keys())\n"
+        "        expected_params = set(self.param_convertors.keys())\n"
+        "\n"
+    )
+    return (
+        "class Route:\n    def matches(self, scope):\n        if match:\n"
+        "            if self.methods:\n                return Match.PARTIAL, child_scope\n"
+        "            else:\n                return Match.FULL, child_scope\n" + tail
+        + "class WebSocketRoute:\n    def matches(self, scope):\n        if match:\n"
+        "            child_scope = {'endpoint': self.endpoint}\n"
+        "            return Match.FULL, child_scope\n" + tail
+    )
+
+
+def test_a_rival_reading_at_another_depth_does_not_refuse_the_copy_quoted_at_its_own() -> None:
+    # The blank line after "return Match.NONE" left out. The hunk reads at both classes
+    # with it left out, but its `return Match.FULL` has the second class's depth: the
+    # reading at the first class reads one line worse and gives way.
+    text = routing_file()
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -19,6 +19,6 @@\n"
+        "             return Match.FULL, child_scope\n"
+        "         return Match.NONE, {}\n"
+        "-    def url_path_for(self, name: str, **path_params: str) -> URLPath:\n"
+        "+    def url_path_for(self, name: str, **path_params: typing.Any) -> URLPath:\n"
+        "         seen_params = set(path_params.keys())\n"
+        "         expected_params = set(self.param_convertors.keys())\n"
+    )
+    second = text.rindex("path_params: str)")
+    assert patched(text, diff) == text[:second] + "path_params: typing.Any)" + text[second + 17 :]

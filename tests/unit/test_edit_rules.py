@@ -987,3 +987,132 @@ def test_a_result_without_the_final_line_break_it_adds_is_not_already_made() -> 
     assert apply_edit(text, old, new) == text + "\n"
     # With the line break there, it is made: refused, not made twice.
     assert refusal(apply_edit, text + "\n", old, new).startswith("The edit is already in")
+
+
+# --- round 7: held-out set F -------------------------------------------------------------------
+
+WORKFLOW_JOB = (
+    "    runs-on: ${{matrix.os}}\n"
+    "    env:\n"
+    "      BUNDLE_GEMFILE: .ci.gemfile\n"
+    "    steps:\n"
+    "    - uses: actions/checkout@v2\n"
+    "\n"
+    "    - uses: ruby/setup-ruby@v1\n"
+    "      with:\n"
+    "        ruby-version: ${{matrix.ruby}}\n"
+)
+
+
+def test_a_loose_window_is_refused_when_any_reading_with_a_line_left_out_gives_another_file() -> (
+    None
+):
+    # rack's workflow runs the same steps in two jobs. With BUNDLE_GEMFILE left out, the
+    # hunk reads at either job with a line left out; the loose window at the first job (its
+    # "env:" taken for nothing) was checked only against the first such reading, the same
+    # place, and won; the reading at the second job gives another file.
+    text = (
+        "jobs:\n  test:\n" + WORKFLOW_JOB + "    - run: bundle exec rake\n\n"
+        "  external:\n    needs: test\n" + WORKFLOW_JOB + "    - run: bundle exec rake external\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -30,6 +30,6 @@\n"
+        "     env:\n"
+        "     steps:\n"
+        "-    - uses: actions/checkout@v2\n"
+        "+    - uses: actions/checkout@v3\n"
+        " \n"
+        "     - uses: ruby/setup-ruby@v1\n"
+        "       with:\n"
+    )
+    assert "was not found in cart.py" in refusal(patched, text, diff)
+    # With one job the hunk says where it goes.
+    one = "jobs:\n  test:\n" + WORKFLOW_JOB
+    assert patched(one, diff) == one.replace("checkout@v2", "checkout@v3")
+
+
+def test_a_window_that_reads_the_quoted_lines_worse_gives_way_to_one_that_reads_them_all() -> None:
+    # commander's test header with its "/**" left out and "dependencies" misquoted. The
+    # window of the lines below, its removed blank taken for the blank after " */" and its
+    # two context lines for nothing, looked closer to the character ratio than the window
+    # holding all three in order; it removed the wrong blank line.
+    code = "".join(f"program.option('--flag-{n}');\n" for n in range(40))
+    text = "\n/**\n * Module dependencies.\n */\n\nvar util = require('util');\n" + code
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -32,3 +32,2 @@\n-\n  * Module depndencies.\n  */\n"
+    assert patched(text, diff) == text[1:]
+
+
+def test_numbers_that_name_the_files_first_line_place_a_prepend_with_a_line_left_out() -> None:
+    # A changelog entry added on top, the old top entry's title left out: a blank line and
+    # a "====" underline say nothing by themselves (they stand under every entry), but the
+    # @@ line names them to the line, as the file's first lines.
+    entries = [("0.3.0 / 2011-10-31 ", "Added options"), ("0.2.1 / 2011-10-24 ", "Fixed help")]
+    text = "".join(f"\n{title}\n==================\n\n  * {note}\n" for title, note in entries)
+    new = "\n0.3.1 / 2011-11-01 \n==================\n\n  * Changed `--version` to `-V`\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,2 +1,7 @@\n"
+        + "".join(f"+{line}\n" for line in new.split("\n")[:-1])
+        + " \n ==================\n"
+    )
+    assert patched(text, diff) == new + text
+    # Numbers that are off cannot name the start of the file: nothing says where it goes.
+    off = diff.replace("@@ -1,2 +1,7 @@", "@@ -7,2 +7,7 @@")
+    assert "was not found in cart.py" in refusal(patched, text, off)
+
+
+def test_a_blank_line_removed_from_a_run_after_a_left_out_line_is_not_already_made() -> None:
+    # commander's Readme: the hunk removes one of two blank lines before a code block, with
+    # the paragraph above them left out. Its result (two blank lines, the block) stands
+    # there already, over the blank below the paragraph; but every quoted line stands too,
+    # in order, with the paragraph left out: the change is not made yet.
+    text = (
+        "### Specify the argument syntax\n\nYou use `.arguments` to specify the arguments.\n"
+        "\n\n```js\nvar program = require('commander');\n\nprogram\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,6 +2,5 @@\n"
+        " \n \n-\n ```js\n var program = require('commander');\n \n"
+    )
+    assert patched(text, diff) == text.replace("\n\n\n```js", "\n\n```js")
+    # Made (one blank line left), neither reading stands: refused, not made twice.
+    made = text.replace("\n\n\n```js", "\n\n```js")
+    assert "was not found in cart.py" in refusal(patched, made, diff)
+
+
+def routing_file() -> str:
+    """Two route classes of starlette's routing.py: the same methods, the first `return`
+    one level deeper in the first."""
+    tail = (
+        "        return Match.NONE, {}\n"
+        "\n"
+        "    def url_path_for(self, name: str, **path_params: str) -> URLPath:\n"
+        "        seen_params = set(path_params.keys())\n"
+        "        expected_params = set(self.param_convertors.keys())\n"
+        "\n"
+    )
+    return (
+        "class Route:\n    def matches(self, scope):\n        if match:\n"
+        "            if self.methods:\n                return Match.PARTIAL, child_scope\n"
+        "            else:\n                return Match.FULL, child_scope\n" + tail
+        + "class WebSocketRoute:\n    def matches(self, scope):\n        if match:\n"
+        "            child_scope = {'endpoint': self.endpoint}\n"
+        "            return Match.FULL, child_scope\n" + tail
+    )
+
+
+def test_a_rival_reading_at_another_depth_does_not_refuse_the_copy_quoted_at_its_own() -> None:
+    # The blank line after "return Match.NONE" left out. The hunk reads at both classes
+    # with it left out, but its `return Match.FULL` has the second class's depth: the
+    # reading at the first class reads one line worse and gives way.
+    text = routing_file()
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -19,6 +19,6 @@\n"
+        "             return Match.FULL, child_scope\n"
+        "         return Match.NONE, {}\n"
+        "-    def url_path_for(self, name: str, **path_params: str) -> URLPath:\n"
+        "+    def url_path_for(self, name: str, **path_params: typing.Any) -> URLPath:\n"
+        "         seen_params = set(path_params.keys())\n"
+        "         expected_params = set(self.param_convertors.keys())\n"
+    )
+    second = text.rindex("path_params: str)")
+    assert patched(text, diff) == text[:second] + "path_params: typing.Any)" + text[second + 17 :]

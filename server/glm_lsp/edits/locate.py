@@ -253,6 +253,8 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
                 return _at_depth_or_gapped(index, edit, options, final_eol)
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
+    if fuzzy:
+        fuzzy = Found(FUZZY, tuple(_refuse_outread_windows(index, edit, list(fuzzy.candidates))))
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
         options = _without_misread_windows(index, edit, options)
@@ -306,12 +308,53 @@ def _without_misread_windows(
     ]
 
 
+def _refuse_outread_windows(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options`, each usable window made unusable where an overlapping usable one
+    reads every quoted line at least as well, and one better (`_dominates`), and gives
+    another file. The character ratio hardly sees where a blank line stands: a window that
+    pairs a removed blank line with the blank below the context, and its context lines with
+    nothing, can look closer than the one that holds them all in order with a line left
+    out. The window that reads the lines better is the one the model quoted."""
+    usable = [option for option in options if option.lines is not None]
+    if len(usable) < 2:
+        return options
+    scores = {option: _pair_scores(index, edit, option) for option in usable}
+    checked = []
+    for option in options:
+        better = next(
+            (
+                other
+                for other in usable
+                if option.lines is not None
+                and _overlap(option, other)
+                and _above(scores[other], scores[option])
+                and not same_result(index, option, other)
+            ),
+            None,
+        )
+        if better is not None:
+            option = replace(
+                option,
+                lines=None,
+                problem=f"lines {better.start + 1}-{better.end} hold its lines in order more "
+                "like them, so which it means is unclear",
+            )
+        checked.append(option)
+    return checked
+
+
+def _above(ours: list[float], theirs: list[float]) -> bool:
+    """Whether scores `ours` are each at least `theirs`, and one higher."""
+    pairs = list(zip(ours, theirs, strict=True))
+    return all(a >= b for a, b in pairs) and any(a > b for a, b in pairs)
+
+
 def _dominates(index: LineIndex, edit: LineEdit, better: Candidate, worse: Candidate) -> bool:
     """Whether `better` pairs every quoted line with a file line at least as like it as
     `worse` does, and one with a line more like it."""
-    ours, theirs = _pair_scores(index, edit, better), _pair_scores(index, edit, worse)
-    pairs = list(zip(ours, theirs, strict=True))
-    return all(a >= b for a, b in pairs) and any(a > b for a, b in pairs)
+    return _above(_pair_scores(index, edit, better), _pair_scores(index, edit, worse))
 
 
 def _pair_scores(index: LineIndex, edit: LineEdit, option: Candidate) -> list[float]:
@@ -345,6 +388,7 @@ def _at_depth_or_gapped(
         return Found(GAPPED, tuple(usable))
     checked = _refuse_rivals(
         index,
+        edit,
         options,
         rivals,
         lambda option, rival: _overlap(option, rival),
@@ -363,6 +407,7 @@ def _with_loose_rivals(
     rivals = gapped(index, edit, final_eol)
     return _refuse_rivals(
         index,
+        edit,
         options,
         _readings(index, edit, rivals),
         lambda option, rival: (
@@ -417,20 +462,43 @@ def mistakes(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
 
 def _refuse_rivals(
     index: LineIndex,
+    edit: LineEdit,
     options: Sequence[Candidate],
     rivals: Sequence[Candidate],
     counts: Callable[[Candidate, Candidate], bool],
     wording: str,
 ) -> list[Candidate]:
-    """`options` made unusable where a rival reading that `counts` gives another file."""
+    """`options` made unusable where a rival reading that `counts` gives another file. Every
+    rival that counts is asked: the first may be a reading of the same place (the window a
+    line taller) while another, at the other copy of a block, reads the edit as well. A
+    rival is none when a reading of the option's result reads every quoted line at least as
+    well and one better (`_dominates`): the other copy of a block at another depth."""
     checked = []
     for option in options:
-        other = next((rival for rival in rivals if counts(option, rival)), None)
-        if other is not None and option.lines is not None and not same_result(index, option, other):
-            where = wording.format(f"{other.start + 1}-{other.end}")
-            option = replace(option, lines=None, problem=f"{where}, so which it means is unclear")
+        if option.lines is not None:
+            other = _other_reading(index, edit, option, [r for r in rivals if counts(option, r)])
+            if other is not None:
+                where = wording.format(f"{other.start + 1}-{other.end}")
+                option = replace(
+                    option, lines=None, problem=f"{where}, so which it means is unclear"
+                )
         checked.append(option)
     return checked
+
+
+def _other_reading(
+    index: LineIndex, edit: LineEdit, option: Candidate, rivals: list[Candidate]
+) -> Candidate | None:
+    """The first of `rivals` that gives another file than `option`, unless a reading of the
+    option's result (the option, or a rival giving the same file) reads every quoted line at
+    least as well as it does, and one better."""
+    backing = [option, *(rival for rival in rivals if same_result(index, option, rival))]
+    for rival in rivals:
+        if same_result(index, option, rival):
+            continue
+        if not any(_dominates(index, edit, better, rival) for better in backing):
+            return rival
+    return None
 
 
 def same_result(index: LineIndex, a: Candidate, b: Candidate) -> bool:
@@ -481,7 +549,7 @@ def already_applied(
     places = [place for place in (found.candidates if found else ()) if place.lines is not None]
     if not places and found is not None and found.level in LEVELS:
         return None  # every quoted line stands there: not made yet, but unclear (its problem)
-    if _only_removes(edit) and any(verbatim(index, edit, place) for place in places):
+    if _only_removes(edit) and _removed_lines_stand(index, edit, places, starts, final_eol):
         return None  # the lines it removes stand there, a line it left out between them
     if not places:
         return starts[0]
@@ -499,6 +567,30 @@ def already_applied(
             if not any(_near(place.start, expected) for place in places):
                 return start
     return None
+
+
+def _removed_lines_stand(
+    index: LineIndex,
+    edit: LineEdit,
+    places: list[Candidate],
+    starts: list[int],
+    final_eol: bool | None,
+) -> bool:
+    """Whether a deletion's quoted lines stand as written, in order, with a line left out
+    between them, at a place found or over a place its result stands at: a run of blank
+    lines, one of them removed, still holds the result (fewer blanks) after a line the
+    model left out, and a loose window over the run may read the lines closer than the one
+    that holds them all; where every quoted line stands, the change is not made yet."""
+    if any(verbatim(index, edit, place) for place in places):
+        return True
+    found = gapped(index, edit, final_eol)
+    size = len(edit.new_lines())
+    return any(
+        option.lines is not None
+        and verbatim(index, edit, option)
+        and any(option.start < start + size and start < option.end for start in starts)
+        for option in (found.candidates if found else ())
+    )
 
 
 def _ends_as_asked(index: LineIndex, end: int, final_eol: bool | None) -> bool:

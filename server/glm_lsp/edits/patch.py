@@ -286,7 +286,7 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     applied = already_applied(index, edit, found, expected, hunk.final_eol())
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
-    ending = _named_at_end(index, hunk, best, expected)
+    ending = _named_at_edge(index, hunk, best, expected)
     if ending is not None:
         return [ending]
     if len(best) == 1 and best[0].lines is None and best[0].problem:
@@ -303,20 +303,21 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     return best
 
 
-def _named_at_end(
+def _named_at_edge(
     index: LineIndex, hunk: Hunk, best: list[Candidate], expected: int | None
 ) -> Candidate | None:
-    """The reading of a hunk that adds lines at the end of the file, when its @@ line names
-    it to the line and its lines stand there verbatim with one left out, as the file's
-    last lines; unless another reading gives another file: one near its @@ line, or one
-    far from it that takes no more mistakes, its numbers counted as one. Lines that say
-    too little to be sought (a blank line and `}`) are placed so only where the numbers and
-    the file's end agree: numbers that are off cannot name the end of the file."""
-    if expected is None or not hunk.lines or hunk.lines[-1][0] != "+":
+    """The reading of a hunk that adds lines at an edge of the file (after its last lines,
+    or before its first), when its @@ line names it to the line and its lines stand there
+    verbatim with one left out, as the file's last (or first) lines; unless another
+    reading gives another file: one near its @@ line, or one far from it that takes no
+    more mistakes, its numbers counted as one. Lines that say too little to be sought (a
+    blank line and `}`, a blank line and a `====` underline) are placed so only where the
+    numbers and the file's edge agree: numbers that are off cannot name an edge."""
+    if expected is None or not hunk.lines:
         return None
     edit = hunk.edit()
     there = left_out_at(index, edit, expected, hunk.final_eol())
-    if there is None or there.end != len(index.lines):
+    if there is None or not _adds_at_edge(index, hunk, there):
         return None
     for option in best:
         if option.lines is None or same_result(index, option, there):
@@ -325,6 +326,15 @@ def _named_at_end(
         if not far or mistakes(index, edit, option) + 1 <= mistakes(index, edit, there):
             return None
     return there
+
+
+def _adds_at_edge(index: LineIndex, hunk: Hunk, there: Candidate) -> bool:
+    """Whether the hunk's added lines go past an edge of the file at `there`: its last line
+    is added and `there` ends the file, or its first is and `there` starts it (a diff has no
+    context before the file's first line, as none after its last)."""
+    appends = hunk.lines[-1][0] == "+" and there.end == len(index.lines)
+    prepends = hunk.lines[0][0] == "+" and there.start == 0
+    return appends or prepends
 
 
 def _at_end_if_unended(index: LineIndex, hunk: Hunk, best: list[Candidate]) -> list[Candidate]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import Protocol, overload
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,27 @@ class NameTable:
         yield from ((name, files) for name, files in self._sets.items() if files)
 
 
-def pack(table: NameTable, paths: Sequence[str]) -> tuple[list[str], bytes, bytes]:
+class Table(Protocol):
+    """A name table: a plain dict (a graph built in this process) or a `NameTable` (one
+    restored from the cache); bulk work on a dict skips the method calls."""
+
+    @overload
+    def get(self, name: str, /) -> set[str] | None: ...
+    @overload
+    def get(self, name: str, default: set[str], /) -> set[str]: ...
+    def setdefault(self, name: str, default: set[str], /) -> set[str]: ...
+    def __delitem__(self, name: str, /) -> None: ...
+    def items(self) -> Iterable[tuple[str, set[str]]]: ...
+
+
+def pack(table: Table, paths: Sequence[str]) -> tuple[list[str], bytes, bytes]:
     """A table as plain data for the cache; `paths` numbers its files."""
-    number = {rel: i for i, rel in enumerate(paths)}
+    number = {rel: i for i, rel in enumerate(paths)}.__getitem__
     sets = dict(table.items())
     names = sorted(sets)
     starts, members = array("I", [0]), array("I")
     for name in names:
-        members.extend(sorted(number[rel] for rel in sets[name]))
+        members.extend(map(number, sets[name]))
         starts.append(len(members))
     return names, starts.tobytes(), members.tobytes()
 

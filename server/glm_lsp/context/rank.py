@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from glm_lsp.context.nametable import NameTable
+from glm_lsp.context.nametable import Table
 from glm_lsp.context.tags import Row, Tag
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
@@ -53,7 +53,11 @@ def name_weight(name: str, definers: int) -> float:
     return weight / definers
 
 
-Tables = tuple[NameTable, NameTable, NameTable]
+Tables = tuple[Table, Table, Table]
+
+
+def _no_tables() -> Tables:
+    return {}, {}, {}
 
 
 @dataclass
@@ -139,9 +143,7 @@ class SymbolGraph:
     symbols: dict[str, _FileSymbols] = field(default_factory=dict)
     ref_totals: Counter[str] = field(default_factory=Counter)
     # name -> files defining it, referring to it, defining it as code; or what decodes them
-    _tables: Tables | Callable[[], Tables] = field(
-        default_factory=lambda: (NameTable(), NameTable(), NameTable())
-    )
+    _tables: Tables | Callable[[], Tables] = field(default_factory=_no_tables)
     # per file: (source, target, weight normalised over the file's edges), ready to join
     _edges: dict[str, tuple[IntArray, IntArray, FloatArray]] = field(default_factory=dict)
     _unsplit: tuple[IntArray, IntArray, FloatArray] | None = None  # see `_split`
@@ -166,15 +168,15 @@ class SymbolGraph:
         return self._tables
 
     @property
-    def definers(self) -> NameTable:
+    def definers(self) -> Table:
         return self._decoded()[0]
 
     @property
-    def referrers(self) -> NameTable:
+    def referrers(self) -> Table:
         return self._decoded()[1]
 
     @property
-    def coders(self) -> NameTable:
+    def coders(self) -> Table:
         """name -> files defining it as code."""
         return self._decoded()[2]
 

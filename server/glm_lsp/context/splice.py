@@ -11,9 +11,11 @@ the statements that changed. tree-sitter parses only those, plus the header (and
 languages, the footer) of the statement whose body holds them, through
 `Parser.included_ranges`, which keeps every position that of the whole file. The tags query
 runs over that small tree; the old tags elsewhere are kept, shifted by the lines the edit
-added. Whatever does not fit (a parse error, a statement at another indentation, a region
-that is most of the file) falls back to the full parse: the result is always what a full
-parse gives, which the tests check on random edits of real files in several languages.
+added. Whatever does not fit (a parse error, a statement at another indentation, a comment
+at either end of the region, which tree-sitter may count into the statement beside it, a
+region that is most of the file) falls back to the full parse: the result is always what a
+full parse gives, which tests and `bench/bench_splice.py` check on random edits of real
+files in several languages.
 """
 
 from __future__ import annotations
@@ -68,11 +70,8 @@ class Layout:
     statements: tuple[Statement, ...]
 
     def encode(self) -> bytes:
-        return (
-            json.dumps(_pack(self.statements), separators=(",", ":")).encode()
-            + b"\n"
-            + (self.hashes)
-        )
+        statements = json.dumps(_pack(self.statements), separators=(",", ":")).encode()
+        return statements + b"\n" + self.hashes
 
     @staticmethod
     def decode(data: bytes) -> Layout:

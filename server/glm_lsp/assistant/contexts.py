@@ -32,7 +32,7 @@ async def build(
     """Emit the assembled context (with the project rules) and Done."""
     import asyncio  # here, not above: `context_now` runs without an event loop
 
-    wanted = EngineRequest(request.path, request.instruction, span(request.lines))
+    wanted = engine_request(request)
     engine = await engine_for(request, wanted)
     emit(await asyncio.to_thread(ready, settings, engine, request, wanted))
     emit(ev.Done())
@@ -61,11 +61,16 @@ def context_now(settings: Settings, request: ev.ContextRequest) -> ev.ContextRea
     """The context operation in a process that asks for one context and exits: a fresh
     engine whose git questions start before its refresh, and no event loop (importing
     asyncio alone took a tenth of a one-shot `glm-lsp context`). Raises GlmError."""
-    wanted = EngineRequest(request.path, request.instruction, span(request.lines))
+    wanted = engine_request(request)
     engine = ContextEngine.for_settings(request.root, settings)
     engine.prefetch_git(wanted)
     engine.refresh()
     return ready(settings, engine, request, wanted)
+
+
+def engine_request(request: ev.ContextRequest | ev.EditRequest) -> EngineRequest:
+    """What the context engine needs of a request about a file."""
+    return EngineRequest(request.path, request.instruction, span(request.lines))
 
 
 def span(lines: ev.LineSpan | None) -> tuple[int, int] | None:

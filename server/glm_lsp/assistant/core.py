@@ -334,7 +334,7 @@ class Assistant:
     async def _edit(self, request: ev.EditRequest, buffers: Mapping[str, str], emit: Emit) -> None:
         settings = await self.current_settings()
         model = self.model(settings)
-        wanted = EngineRequest(request.path, request.instruction, _span(request.lines))
+        wanted = contexts.engine_request(request)
         engine = await self.engine(request.root, wanted)
         check_target(request.root, request.path, engine.policy, settings.allow_paths)
         emit(ev.Progress("gathering context"))
@@ -451,7 +451,7 @@ class Assistant:
         is built again, smaller, around the file it was about."""
         store = self.store(request.root)
         basis = Basis.from_json(store.basis(request.session))
-        span = _span(request.lines)
+        span = contexts.span(request.lines)
         counter = TokenCounter.load(model.settings.provider)
         tools = request.writes and model.supports_tools
         budget = context_budget(model.settings, model.context_window, tools, counter)
@@ -561,10 +561,6 @@ def _uncommented(change: FileChange, path: str, comment: str) -> FileChange:
     if change.path != path or change.new is None:
         return change
     return replace(change, new=actions.without_comment(change.new, comment))
-
-
-def _span(lines: ev.LineSpan | None) -> tuple[int, int] | None:
-    return (lines.start, lines.end) if lines else None
 
 
 def _streamer(emit: Emit) -> Callable[[StreamEvent], None]:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from glm_lsp import dirs
 
 PROVIDERS = ("hyperstack", "cloudflare", "nvidia", "ourtoken", "evolink", "openai")
 REASONING_EFFORTS = ("", "max", "xhigh", "high", "medium", "low", "minimal", "none")
@@ -205,14 +204,16 @@ def user_config_path(env: Mapping[str, str]) -> Path:
     """`GLM_CONFIG_FILE` if set, else config.toml in the platform's config dir."""
     if env.get("GLM_CONFIG_FILE"):
         return Path(env["GLM_CONFIG_FILE"])
-    if env.get("XDG_CONFIG_HOME"):
-        return Path(env["XDG_CONFIG_HOME"]) / "glm-lsp" / "config.toml"
-    return Path(platformdirs.user_config_dir("glm-lsp")) / "config.toml"
+    if env.get("XDG_CONFIG_HOME", "").strip():
+        return Path(env["XDG_CONFIG_HOME"].strip()) / "glm-lsp" / "config.toml"
+    return dirs.config_dir() / "config.toml"
 
 
 def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
     if not path.is_file():
         return {}, []
+    import tomllib  # here: most runs have no config file, and the import costs ~4 ms
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

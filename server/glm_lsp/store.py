@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
+from glm_lsp import dirs
 from glm_lsp.providers.types import Message, ToolCall, Usage
 
 SCHEMA = """
@@ -59,8 +57,7 @@ class SessionInfo:
 
 
 def default_path(root: Path) -> Path:
-    base = os.environ.get("XDG_DATA_HOME")
-    folder = Path(base) / "glm-lsp" if base else Path(platformdirs.user_data_dir("glm-lsp"))
+    folder = dirs.data_dir()
     digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
     return folder / "sessions" / f"{digest}.sqlite"
 

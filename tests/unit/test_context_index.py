@@ -268,6 +268,34 @@ def test_the_graph_gets_the_same_symbols_without_decoding_references(repo: Path)
     assert fresh.symbols("README.md") == ([], Counter())
 
 
+def test_a_warm_index_reads_tags_when_asked_one_by_one_then_in_bulk(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = listed(repo)
+    RepoIndex(repo).build(files)
+    monkeypatch.setattr(index_module, "BULK_AFTER", 3)
+    warm = RepoIndex(repo)
+    assert warm.build(files).parsed == 0
+    queries: list[str] = []
+    warm._connect().set_trace_callback(queries.append)
+    for rel in code_files(repo):
+        assert warm.tags(rel) == extract_tags((repo / rel).read_bytes(), language_for(rel) or "")
+    reads = [q.partition(" WHERE")[0] for q in queries if q.startswith("SELECT")]
+    assert len(code_files(repo)) > 4
+    assert reads == ["SELECT tags FROM blobs"] * 2 + ["SELECT hash, tags FROM blobs"]
+
+
+def test_tags_gone_from_the_database_after_loading_read_as_none(repo: Path) -> None:
+    files = listed(repo)
+    RepoIndex(repo).build(files)
+    warm = RepoIndex(repo)
+    warm.build(files)
+    with sqlite3.connect(warm.db_path) as db:
+        db.execute("DELETE FROM blobs")
+    assert warm.tags("pkg/core.py") == []
+    assert warm.symbols("pkg/use.py") == ([], Counter())
+
+
 def test_corrupt_cache_is_recreated(repo: Path, caplog: pytest.LogCaptureFixture) -> None:
     files = listed(repo)
     index = RepoIndex(repo)

@@ -17,12 +17,11 @@ import functools
 import json
 import logging
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
+from glm_lsp import dirs
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +132,7 @@ _BOUNDS = (1.5, 8.0)  # ratios outside these are measurement errors, not tokeniz
 
 
 def _cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) / "glm-lsp" if base else Path(platformdirs.user_cache_dir("glm-lsp"))
-    return root / "token_ratios.json"
+    return dirs.cache_dir() / "token_ratios.json"
 
 
 @dataclass

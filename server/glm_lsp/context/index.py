@@ -34,8 +34,7 @@ from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-
+from glm_lsp import dirs
 from glm_lsp.context import processors, splice
 from glm_lsp.context.tags import (
     BufferTags,
@@ -58,6 +57,7 @@ POOL_MIN_FILES = 50  # less new content than this is parsed in-process: starting
 POOL_MIN_BYTES = 1_500_000  # worker processes costs ~0.3-0.5 s, ~1.5 MB worth of parsing
 BATCHES_PER_WORKER = 16  # the smallest batch, as a share of a process's work
 PRESTART_FILES = 200  # new source files from which `prestart` starts the workers early
+BULK_AFTER = 64  # files' tags read one by one before the rest are read in one query
 
 _CORRUPT = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
@@ -87,10 +87,11 @@ class IndexStats:
 
 @dataclass(slots=True)
 class _Blob:
-    """The tags of one content (hash of language + bytes), decoded on first use."""
+    """The tags of one content (hash of language + bytes), decoded on first use; `data`
+    None is still in the database (`RepoIndex._data`)."""
 
     language: str
-    data: bytes
+    data: bytes | None
     defs: int
     refs: int
     tags: list[Tag] | None = None
@@ -435,8 +436,8 @@ class _NameMaps:
 
 
 def default_cache_dir() -> Path:
-    """`<user cache>/glm-lsp/index` (XDG_CACHE_HOME on Linux, via platformdirs)."""
-    return Path(platformdirs.user_cache_dir("glm-lsp")) / "index"
+    """`<user cache>/glm-lsp/index`."""
+    return dirs.cache_dir() / "index"
 
 
 class RepoIndex:
@@ -466,6 +467,7 @@ class RepoIndex:
         self._buffers: dict[str, BufferTags] = {}
         self._names: _NameMaps | None = None
         self._loaded = False
+        self._fetched = 0  # tags read one by one (`_data`)
         self._pool: tuple[ProcessPoolExecutor, int] | None = None  # see `prestart`
         self._since = processors.sample()  # how busy the machine is since (`_parsers`)
 
@@ -603,20 +605,48 @@ class RepoIndex:
     # --- the database ---
 
     def _load(self) -> None:
-        """Read the whole cache once per process: one query for every file and its tags
-        (still encoded; `tags()` decodes a file when first asked)."""
+        """Read the cache's file table once per process, without the tags themselves:
+        a one-shot request needs a few files' tags, and reading all of them (6 MB for
+        mypy) took half of this."""
         if self._loaded:
             return
         self._loaded = True
         db = self._connect()
         rows = db.execute(
-            "SELECT f.path, f.size, f.mtime_ns, f.hash, b.language, b.defs, b.refs, b.tags"
+            "SELECT f.path, f.size, f.mtime_ns, f.hash, b.language, b.defs, b.refs"
             " FROM files f JOIN blobs b ON b.hash = f.hash"
         )
-        for rel, size, mtime_ns, digest, language, defs, refs, data in rows:
+        for rel, size, mtime_ns, digest, language, defs, refs in rows:
             self._files[rel] = _File(size, mtime_ns, digest)
             if digest not in self._blobs:
-                self._blobs[digest] = _Blob(language, data, defs, refs)
+                self._blobs[digest] = _Blob(language, None, defs, refs)
+
+    def _data(self, digest: str) -> bytes:
+        """A content's encoded tags, read from the database on first use. After
+        `BULK_AFTER` single reads (a graph being built asks for every file), the rest
+        come in one query."""
+        blob = self._blobs[digest]
+        if blob.data is None:
+            self._fetched += 1
+            try:
+                if self._fetched == BULK_AFTER:
+                    self._fetch_all()
+                if blob.data is None:
+                    found = self._connect().execute(
+                        "SELECT tags FROM blobs WHERE hash = ?", (digest,)
+                    ).fetchone()
+                    blob.data = found[0] if found is not None else None
+            except sqlite3.Error as error:  # the file table was read: the disk went bad since
+                log.warning("symbol cache %s unreadable: %s", self.db_path, error)
+            if blob.data is None:  # gone from under us: no tags, until the file changes
+                blob.data = encode_rows(())
+        return blob.data
+
+    def _fetch_all(self) -> None:
+        for digest, data in self._connect().execute("SELECT hash, tags FROM blobs"):
+            blob = self._blobs.get(digest)
+            if blob is not None and blob.data is None:
+                blob.data = data
 
     def _connect(self) -> sqlite3.Connection:
         """The cache database, rebuilt if its versions differ or it is corrupt; an
@@ -688,7 +718,7 @@ class RepoIndex:
                     (t.name, t.kind, t.category, t.line, t.end_line, t.signature) for t in blob.tags
                 ]
             else:
-                rows = decode_rows(blob.data)
+                rows = decode_rows(self._data(entry.hash))
             return rows, splice.Layout.decode(found[0])
 
     def close(self) -> None:
@@ -724,7 +754,7 @@ class RepoIndex:
                 return []
             blob = self._blobs[entry.hash]
             if blob.tags is None:
-                blob.tags = decode_tags(blob.data)
+                blob.tags = decode_tags(self._data(entry.hash))
                 blob.data = b""  # already in the database; the Tags replace it in memory
             return blob.tags
 
@@ -734,12 +764,11 @@ class RepoIndex:
         with self._lock:
             self._load()
             entry = None if rel in self._buffers else self._files.get(rel)
-            blob = self._blobs[entry.hash] if entry is not None else None
-            if blob is None or blob.tags is not None:
+            if entry is None or self._blobs[entry.hash].tags is not None:
                 tags = self.tags(rel)
                 refs = Counter(t.name for t in tags if t.kind == "ref")
                 return [t for t in tags if t.kind == "def"], refs
-            return decode_symbols(blob.data)
+            return decode_symbols(self._data(entry.hash))
 
     def version(self, rel: str) -> object:
         """What identifies a file's tags without decoding them: its content hash, or for an

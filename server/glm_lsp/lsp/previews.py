@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
+from glm_lsp import dirs
 
 if TYPE_CHECKING:
     from glm_lsp.lsp.editing import ProposedEdit
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def shown_dir() -> Path:
     """Where documents the editor is asked to show (a diff, an answer) are written."""
-    return platformdirs.user_cache_path("glm-lsp") / "shown"
+    return dirs.cache_dir() / "shown"
 
 
 class Previews:

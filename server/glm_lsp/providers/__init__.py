@@ -8,15 +8,27 @@ See dialects.py for what differs between providers, client.py for retries and ti
 reply.py for how replies are assembled, and failures.py for the sentences users see.
 """
 
+import importlib
 from typing import TYPE_CHECKING
-
-from .dialects import DIALECTS, Dialect, Endpoint, build_body, resolve
-from .glm_markup import MarkupCall, split_tool_calls
-from .pricing import PRICES, Price, estimate_cost, price_for
-from .types import ChatRequest, Completion, Message, StreamEvent, ToolCall, ToolSpec, Usage
 
 if TYPE_CHECKING:
     from .client import ProviderClient
+    from .dialects import DIALECTS, Dialect, Endpoint, build_body, resolve
+    from .glm_markup import MarkupCall, split_tool_calls
+    from .pricing import PRICES, Price, estimate_cost, price_for
+    from .types import ChatRequest, Completion, Message, StreamEvent, ToolCall, ToolSpec, Usage
+
+_HOMES = {
+    "ProviderClient": "client",
+    **dict.fromkeys(("DIALECTS", "Dialect", "Endpoint", "build_body", "resolve"), "dialects"),
+    **dict.fromkeys(("MarkupCall", "split_tool_calls"), "glm_markup"),
+    **dict.fromkeys(("PRICES", "Price", "estimate_cost", "price_for"), "pricing"),
+    **dict.fromkeys(
+        ("ChatRequest", "Completion", "Message", "StreamEvent", "ToolCall", "ToolSpec", "Usage"),
+        "types",
+    ),
+}
+"""The module each name comes from."""
 
 __all__ = [
     "DIALECTS",
@@ -42,11 +54,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """`ProviderClient` is imported on first use: httpx takes a tenth of a second to import,
-    and the commands that never talk to a provider (`glm-lsp context`, `index`) need not pay it.
-    """
-    if name == "ProviderClient":
-        from .client import ProviderClient
-
-        return ProviderClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """Names are imported on first use: httpx (the client) takes a tenth of a second to
+    import, and the dialect table and prices a few milliseconds more; the commands that
+    never talk to a provider (`glm-lsp context`, `index`) need none of them, though they
+    import `types` (a usage report is part of their events)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value

@@ -162,14 +162,13 @@ _NPM_AUTH = re.compile(
 # Shell and env-file assignments whose upper-case name holds PASSWORD, SECRET or TOKEN
 # (`PGPASSWORD=postgres`, `export GH_TOKEN="..."`): the name says it all, so the value is
 # redacted whatever it looks like, unless it is a reference (`$VAR`) or a stand-in.
+# Searching for the word alone first (2 ms in a 300 KB source file) skips the line-by-line
+# search (9 ms) in almost every file.
+_ENV_WORD = re.compile(r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY")
 _ENV_SECRET = re.compile(
-    r"(?m)^[ \t]*(?:export[ \t]+)?(?P<name>[A-Z0-9_]*"
-    r"(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY)"
+    rf"(?m)^[ \t]*(?:export[ \t]+)?(?P<name>[A-Z0-9_]*(?:{_ENV_WORD.pattern})"
     r"(?:_[A-Z0-9_]*)?)=(?P<quote>[\"']?)(?P<value>[^\s\"'#]+)(?P=quote)"
 )
-# Every name `_ENV_SECRET` matches holds one of these; checking for them first skips its
-# line-by-line search (7 ms of a 300 KB source file) in most files.
-_ENV_WORDS = ("PASS", "SECRET", "TOKEN", "KEY")
 # A last word that makes the name describe the secret rather than hold it: `TOKEN_TYPE`.
 _ABOUT_A_SECRET = frozenset(
     {"TYPE", "FILE", "PATH", "URL", "NAME", "ID", "LENGTH", "LEN", "TTL", "EXPIRY", "HEADER"}
@@ -435,7 +434,7 @@ def redact_secrets(text: str) -> tuple[str, int]:
         text = _SLACK_HOOK.sub(lambda m: _always(m, counter), text)
     if "/:_" in text:
         text = _NPM_AUTH.sub(lambda m: _always(m, counter), text)
-    if "=" in text and any(word in text for word in _ENV_WORDS):
+    if "=" in text and _ENV_WORD.search(text):
         text = _ENV_SECRET.sub(lambda m: _env_secret(m, counter), text)
     text = _ASSIGNMENT.sub(lambda m: _assignment(m, counter), text)
     return text, total + counter[0]

@@ -173,7 +173,10 @@ def _ask_terminal(question: str) -> str:
 async def _index(args: argparse.Namespace) -> int:
     root = core.find_root(args.path.resolve())
     assistant = core.Assistant(_settings())
-    stats = await assistant.index(root)
+    try:
+        stats = await assistant.index(root)
+    finally:
+        await assistant.aclose()
     print(f"root        {root}")
     print(f"files       {stats.files}")
     print(f"parsed      {stats.parsed}")
@@ -217,13 +220,14 @@ def _context(args: argparse.Namespace) -> int:
     name, _, lines = args.target.partition(":")
     root, rel = _read_target(Path(name))
     request = core.ContextRequest(root, rel, args.instruction, _lines(lines or None), args.budget)
-    ready = core.context_now(_settings(), request)
-    if ready.rules is not None and (ready.rules.files or ready.rules.dropped):
-        _print_rules(ready.rules)
-    for section in ready.context.sections:
-        print(f"=== {section.key}: {section.tokens} tokens ===")
-        print(section.text)
-    print(f"=== total: {ready.context.tokens} of {ready.budget} tokens ===")
+    with core.context_now(_settings(), request) as ready:
+        if ready.rules is not None and (ready.rules.files or ready.rules.dropped):
+            _print_rules(ready.rules)
+        for section in ready.context.sections:
+            print(f"=== {section.key}: {section.tokens} tokens ===")
+            print(section.text)
+        print(f"=== total: {ready.context.tokens} of {ready.budget} tokens ===")
+        sys.stdout.flush()  # the context is out before the caches are saved
     return 0
 
 

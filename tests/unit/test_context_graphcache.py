@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from unittest.mock import patch
 
+import pytest
+
+from glm_lsp.assistant import contexts
+from glm_lsp.assistant import events as ev
+from glm_lsp.config import Settings
+from glm_lsp.context import engine as engine_module
 from glm_lsp.context.engine import ContextEngine
 from glm_lsp.context.rank import SymbolGraph
 from helpers import make_repo
@@ -23,6 +31,7 @@ def test_a_warm_start_restores_the_same_graph_and_ranks(tmp_path: Path, monkeypa
     cache = tmp_path / "cache"
     cold = ContextEngine(repo, cache_dir=cache)
     cold.refresh()
+    cold.save_caches()
     cold_ranks = cold.graph.rank({"pkg/user0.py": 1.0})
 
     rebuilt: list[str] = []
@@ -54,7 +63,9 @@ def test_a_warm_start_restores_the_same_graph_and_ranks(tmp_path: Path, monkeypa
 def test_a_changed_file_misses_the_cache_and_rebuilds(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", _files())
     cache = tmp_path / "cache"
-    ContextEngine(repo, cache_dir=cache).refresh()
+    cold = ContextEngine(repo, cache_dir=cache)
+    cold.refresh()
+    cold.save_caches()
     (repo / "pkg/lib.py").write_text(
         "def helper_0():\n    return 0\n\ndef brand_new():\n    return 1\n"
     )
@@ -67,7 +78,45 @@ def test_a_changed_file_misses_the_cache_and_rebuilds(tmp_path: Path) -> None:
 def test_a_graph_without_edges_is_saved_and_restored(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"alone.py": "def alone():\n    return 1\n"})
     cache = tmp_path / "cache"
-    ContextEngine(repo, cache_dir=cache).refresh()
+    cold = ContextEngine(repo, cache_dir=cache)
+    cold.refresh()
+    cold.save_caches()
     warm = ContextEngine(repo, cache_dir=cache)
     warm.refresh()
     assert warm.graph.rank({"alone.py": 1.0}) == {"alone.py": 1.0}
+
+
+def test_a_rebuilt_graph_is_saved_a_second_after_the_refresh_not_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "repo", _files())
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(engine_module, "LATER_DELAY", 0.3)
+    cold = ContextEngine(repo, cache_dir=cache)
+    cold.refresh()
+    graph = cold._graph_path()
+    assert not graph.exists()  # the first answer does not wait for the save
+    deadline = time.monotonic() + 5
+    while not graph.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert graph.exists()  # ... which comes once the refresh is done
+    written = graph.stat().st_mtime_ns
+    cold.refresh()  # nothing rebuilt: nothing to save
+    cold.save_caches()
+    assert graph.stat().st_mtime_ns == written
+
+
+def test_a_one_shot_context_saves_the_rebuilt_graph_after_its_output(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", _files())
+    cache = tmp_path / "cache"
+    request = ev.ContextRequest(repo, "pkg/user0.py", budget=2048)
+    settings = Settings(api_key="k")
+    engine = ContextEngine(repo, cache_dir=cache)
+    graphs = lambda: sorted(cache.glob("*.graph"))  # noqa: E731
+    with patch.object(ContextEngine, "for_settings", return_value=engine):
+        with contexts.context_now(settings, request) as ready:
+            assert "helper_0" in ready.context.render() and graphs() == []
+    assert len(graphs()) == 1
+    warm = ContextEngine(repo, cache_dir=cache)
+    warm.refresh()
+    assert warm.graph.defining("helper_1") == {"pkg/lib.py"}

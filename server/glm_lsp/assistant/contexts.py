@@ -9,7 +9,8 @@ process.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from glm_lsp.assistant import events as ev
@@ -57,15 +58,21 @@ def ready(
     return ev.ContextReady(assembled, budget, gather_rules(request.root, request.path, settings))
 
 
-def context_now(settings: Settings, request: ev.ContextRequest) -> ev.ContextReady:
+@contextmanager
+def context_now(settings: Settings, request: ev.ContextRequest) -> Iterator[ev.ContextReady]:
     """The context operation in a process that asks for one context and exits: a fresh
     engine whose git questions start before its refresh, and no event loop (importing
-    asyncio alone took a tenth of a one-shot `glm-lsp context`). Raises GlmError."""
+    asyncio alone took a tenth of a one-shot `glm-lsp context`). The caches its refresh
+    rebuilt are saved when the caller is done with the context (has printed it), so a
+    cold start's answer does not wait for them. Raises GlmError."""
     wanted = engine_request(request)
     engine = ContextEngine.for_settings(request.root, settings)
     engine.prefetch_git(wanted)
     engine.refresh()
-    return ready(settings, engine, request, wanted)
+    try:
+        yield ready(settings, engine, request, wanted)
+    finally:
+        engine.save_caches()
 
 
 def engine_request(request: ev.ContextRequest | ev.EditRequest) -> EngineRequest:

@@ -250,6 +250,8 @@ class Assistant:
         )
 
     async def aclose(self) -> None:
+        for engine in list(self.engines.values()):  # caches a refresh left for later
+            await asyncio.to_thread(engine.save_caches)
         await self.mcp.aclose()
         http, self._http, self._model = self._http, None, None
         if http is not None:

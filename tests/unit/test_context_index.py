@@ -353,6 +353,33 @@ def test_failing_pool_falls_back_to_in_process(
     assert "parsing in-process" in caplog.text
 
 
+def test_languages_with_few_files_are_parsed_in_this_process_only(repo: Path) -> None:
+    jobs = [
+        index_module._Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
+        for rel in code_files(repo)
+    ]
+    languages = Counter(job.language for job in jobs)
+    assert index_module.shared_languages(Counter(python=8, csharp=1, go=1), 2) == ["python"]
+    assert index_module.shared_languages(Counter(typescript=5, javascript=4), 2) == [
+        "javascript",
+        "typescript",
+    ]
+    shared = index_module.shared_languages(languages, 2)
+    assert shared == ["python"] and len(languages) > 3  # the fixtures: one file a language
+
+    submitted: list[str] = []
+
+    class Recording(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            submitted.extend(job.language for job in args[1])
+            return super().submit(fn, *args, **kwargs)
+
+    with Recording(1) as pool:
+        results = list(index_module._parse_in_pool(pool, repo, jobs, 2))
+    assert sorted(r.rel for r in results) == sorted(job.rel for job in jobs)
+    assert set(submitted) <= {"python"}
+
+
 def test_batches_shrink_as_the_work_runs_out() -> None:
     """The first batches are the big ones, so the last a process waits for is small."""
     jobs = [

@@ -285,7 +285,7 @@ def test_a_warm_index_reads_tags_when_asked_one_by_one_then_in_bulk(
     assert reads == ["SELECT tags FROM blobs"] * 2 + ["SELECT hash, tags FROM blobs"]
 
 
-def test_tags_gone_from_the_database_after_loading_read_as_none(repo: Path) -> None:
+def test_tags_gone_from_the_database_after_loading_read_as_none_until_parsed_again(repo: Path) -> None:
     files = listed(repo)
     RepoIndex(repo).build(files)
     warm = RepoIndex(repo)
@@ -294,6 +294,10 @@ def test_tags_gone_from_the_database_after_loading_read_as_none(repo: Path) -> N
         db.execute("DELETE FROM blobs")
     assert warm.tags("pkg/core.py") == []
     assert warm.symbols("pkg/use.py") == ([], Counter())
+    stats = warm.build(files)  # the next refresh parses them again
+    assert stats.parsed == 2
+    assert "core_helper" in {t.name for t in warm.tags("pkg/core.py")}
+    assert RepoIndex(repo).tags("pkg/use.py") == warm.tags("pkg/use.py")
 
 
 def test_corrupt_cache_is_recreated(repo: Path, caplog: pytest.LogCaptureFixture) -> None:

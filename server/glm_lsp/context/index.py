@@ -641,7 +641,9 @@ class RepoIndex:
     def _data(self, digest: str) -> bytes:
         """A content's encoded tags, read from the database on first use. After
         `BULK_AFTER` single reads (a graph being built asks for every file), the rest
-        come in one query."""
+        come in one query. Tags gone from the database since it was read (another
+        process's refresh, a disk gone bad) read as none, and the files that had them
+        are parsed again at the next refresh."""
         blob = self._blobs[digest]
         if blob.data is None:
             self._fetched += 1
@@ -653,10 +655,13 @@ class RepoIndex:
                         "SELECT tags FROM blobs WHERE hash = ?", (digest,)
                     ).fetchone()
                     blob.data = found[0] if found is not None else None
-            except sqlite3.Error as error:  # the file table was read: the disk went bad since
+            except sqlite3.Error as error:
                 log.warning("symbol cache %s unreadable: %s", self.db_path, error)
-            if blob.data is None:  # gone from under us: no tags, until the file changes
-                blob.data = encode_rows(())
+            if blob.data is None:
+                del self._blobs[digest]
+                for rel in [rel for rel, entry in self._files.items() if entry.hash == digest]:
+                    del self._files[rel]
+                return encode_rows(())
         return blob.data
 
     def _fetch_all(self) -> None:

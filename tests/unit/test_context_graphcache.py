@@ -106,6 +106,22 @@ def test_a_rebuilt_graph_is_saved_a_second_after_the_refresh_not_in_it(
     assert graph.stat().st_mtime_ns == written
 
 
+def test_the_first_buffers_wait_for_the_rebuilt_graph_to_be_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "repo", _files())
+    cold = ContextEngine(repo, cache_dir=tmp_path / "cache")
+    cold.refresh()
+    assert not cold._graph_path().exists()
+    cold.set_buffers({"pkg/user1.py": "def only_in_the_editor():\n    pass\n"})
+    assert cold._graph_path().exists()  # saved from the disk's symbols, before the buffer
+    monkeypatch.setattr(SymbolGraph, "set_symbols", None)  # a rebuild would fail
+    warm = ContextEngine(repo, cache_dir=tmp_path / "cache")
+    warm.refresh()
+    assert warm.graph.defining("only_in_the_editor") == set()
+    assert warm.graph.defining("helper_1") == {"pkg/lib.py"}
+
+
 def test_a_one_shot_context_saves_the_rebuilt_graph_after_its_output(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", _files())
     cache = tmp_path / "cache"

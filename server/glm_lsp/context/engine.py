@@ -155,7 +155,8 @@ class ContextEngine:
     def save_caches(self) -> None:
         """Write the reference graph if a refresh rebuilt it (its next start then loads it
         instead of rebuilding, ~0.3 s on ansible). Not part of the refresh: a cold start's
-        first answer does not wait for it. A one-shot command calls it after its output."""
+        first answer does not wait for it. A one-shot command calls it after its output,
+        and the first buffers to shadow the disk wait for it (`set_buffers`)."""
         with self.lock:
             if self._graph_unsaved and not self.buffers:
                 graphcache.save(self._graph_path(), self._graph_key(), self.graph)
@@ -186,6 +187,8 @@ class ContextEngine:
     def set_buffers(self, buffers: Mapping[str, str]) -> None:
         """The editor's open buffers (relative path → text) win over the disk."""
         with self.lock:
+            if buffers and not self.buffers:
+                self.save_caches()  # a graph holding buffers' symbols cannot be saved
             for rel in set(self.buffers) - set(buffers):
                 self.index.drop_buffer(rel)
             changed = [rel for rel, text in buffers.items() if self.buffers.get(rel) != text]

@@ -476,4 +476,6 @@ def test_a_listing_reads_only_the_files_it_is_told_to_sample(
     assert sorted(kept + ["notes.txt"]) == list_files(repo)
     sampled.clear()
     again = files_module.list_sampled(repo, FilePolicy(), state, lambda rel: False)
-    assert again == (["a.py", "notes.txt"], []) and sampled == []  # verdicts remembered
+    assert again == ([], ["a.py", "bad.py", "data.txt", "gen.py", "notes.txt"])
+    judged = files_module.judge(repo, FilePolicy(), state, again[1])
+    assert judged == ["a.py", "notes.txt"] and sampled == []  # verdicts remembered

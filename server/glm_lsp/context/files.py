@@ -43,7 +43,6 @@ UNDER_GIT_DIR = "under .git/"
 OUTSIDE = "outside the workspace"
 LINK_OUTSIDE = "a symlink pointing outside the workspace"
 NOT_A_FILE = "not a regular file"
-_UNJUDGED = "not judged yet"  # `content_reason` without sampling; compared by identity
 
 _BINARY_EXTENSIONS = frozenset(
     ".png .jpg .jpeg .gif .bmp .ico .icns .webp .tif .tiff .psd .heic .avif .xcf"
@@ -122,11 +121,12 @@ def list_sampled(
     sample: Callable[[str], bool],
     on_candidates: Callable[[list[str]], None] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """`list_files` that reads the first bytes only of the files `sample` picks (those the
-    index will parse): (the kept files among them and among the files already judged,
-    the unjudged rest), both sorted. The unjudged files passed every check but the content
-    one; `judge` finishes them when something first needs the whole file set. A cold
-    start then reads 1,578 of ansible's 5,053 files' first bytes, not all of them.
+    """`list_files` that looks at only the files `sample` picks (those the index will
+    parse): (the kept files among them, the unjudged rest), both sorted. The unjudged
+    files passed the checks on the path alone; `judge` finishes them when something
+    first needs the whole file set. A cold start then reads 1,578 of ansible's 5,053
+    files' first bytes, not all of them, and a warm one stats those 1,578 only (the
+    others' stats took 70 ms of a 0.45 s one-shot `glm-lsp context` on ansible).
     `on_candidates` sees git's candidate list as soon as it is known (to start parsers
     while the rest of the listing runs)."""
     root = _resolved_root(root)
@@ -139,11 +139,10 @@ def list_sampled(
     escaped = state.symlinked_dirs(candidates, walked)
     kept, pending = [], []
     for rel in state.plain(candidates, glm, escaped):
-        reason = state.content_reason(root, rel, policy, sample=sample(rel))
-        if reason is None:
-            kept.append(rel)
-        elif reason is _UNJUDGED:
+        if not sample(rel):
             pending.append(rel)
+        elif state.content_reason(root, rel, policy) is None:
+            kept.append(rel)
     kept.sort()
     pending.sort()
     return kept, pending
@@ -300,12 +299,8 @@ class FileStates:
             self._glm = (key, ignore.load(path) if key[1] >= 0 else None)
         return self._glm[1]
 
-    def content_reason(
-        self, root: Path, rel: str, policy: FilePolicy, *, sample: bool = True
-    ) -> str | None:
-        """Checks that need the file itself (type, size, first bytes), cached by mtime.
-        Without `sample`, a file whose first bytes would have to be read is left unjudged:
-        the answer is `_UNJUDGED`, which no caller outside this module sees."""
+    def content_reason(self, root: Path, rel: str, policy: FilePolicy) -> str | None:
+        """Checks that need the file itself (type, size, first bytes), cached by mtime."""
         path = f"{root}/{rel}"
         try:
             info = os.lstat(path)
@@ -325,8 +320,6 @@ class FileStates:
         cached = self._verdicts.get(rel)
         if cached is not None and cached[0] == key:
             return cached[1]
-        if not sample:
-            return _UNJUDGED
         verdict = _sample_reason(path, info.st_size)
         self._verdicts[rel] = (key, verdict)
         self.sampled += 1

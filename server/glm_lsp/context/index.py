@@ -368,12 +368,17 @@ def _start_pool(workers: int, jobs: Sequence[_Job]) -> ProcessPoolExecutor | Non
 
 
 def shared_languages(files: Counter[str], processes: int) -> list[str]:
-    """The languages whose files the worker processes parse too: those with at least a
-    1/(2 x processes) share of the files. The others are parsed in this process alone, so
-    no worker compiles their tags queries, which can take longer than parsing their few
-    files (C#: 80 ms to compile, for 20 of ansible's 1,578 files)."""
-    total = sum(files.values())
-    return sorted(language for language, count in files.items() if count * 2 * processes >= total)
+    """The languages whose files the worker processes parse too. The languages with the
+    fewest files, together less than a 1/(2 x processes) share of them, are parsed in this
+    process alone, so no worker compiles their tags queries, which can take longer than
+    parsing their few files (C#: 80 ms to compile, for 20 of ansible's 1,578 files)."""
+    total, alone = sum(files.values()), 0
+    shared = []
+    for language, count in sorted(files.items(), key=lambda item: (item[1], item[0])):
+        alone += count
+        if alone * 2 * processes >= total:
+            shared.append(language)
+    return sorted(shared)
 
 
 def _spawn(workers: int, languages: list[str]) -> ProcessPoolExecutor | None:

@@ -186,6 +186,22 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+def test_a_block_opened_above_statements_indented_too_deep_is_parsed_whole() -> None:
+    """tree-sitter takes lines indented deeper than a class body's as statements of that
+    body; a `with` added above them makes them its body, which a parse of the new line
+    alone cannot see."""
+    head = b"".join(b"def pad_%d():\n    return %d\n\n\n" % (i, i) for i in range(3))
+    old = head + (
+        b"class Index:\n    def tags(self, rel):\n        with self.lock:\n            return []\n"
+        b"    db = connect(path, timeout=10)\n            self.load()\n"
+        b"            entry = self.files.get(rel)\n            return entry.tags\n\n"
+        b"    def symbols(self, rel):\n        return self.tags(rel)\n"
+    )
+    new = old.replace(b"            self.load()\n", b"            self.load()\n    with db:\n")
+    assert full(old, "python")[1] is not None and full(new, "python")[1] is not None
+    check(old, new, "python")  # spliced from the class's whole region, or parsed whole
+
+
 def test_the_index_updates_a_large_file_from_its_layout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -207,6 +223,9 @@ def test_the_index_updates_a_large_file_from_its_layout(
     monkeypatch.setattr(splice, "retag", counting)
     with RepoIndex(root, cache_dir=tmp_path / "cache", workers=1) as index:
         index.build(["big.py"])
+        index._kept.clear()  # as in a new process: the first edit reads them back
+        reads: list[str] = []
+        index._connect().set_trace_callback(reads.append)
         text = BIG_CLASS
         for number in (3, 30):
             text = text.replace(b"node, %d)" % number, b"node, %d)\n        more(node)" % number)
@@ -214,3 +233,5 @@ def test_the_index_updates_a_large_file_from_its_layout(
             index.update(["big.py"])
             assert index.tags("big.py") == extract_tags(text, "python")
     assert calls == [True, True]
+    layouts = [q for q in reads if q.startswith("SELECT layout")]
+    assert len(layouts) == 1  # the second edit starts from what the first one left in memory

@@ -254,9 +254,12 @@ def _candidates(
     bounds: tuple[int, int, bool],
 ) -> list[_Region]:
     """`bounds`: the last line before the level and the first after it, and whether that
-    one starts a statement which a parse of the owner leaves out."""
-    if not level:
-        return []
+    one starts a statement which a parse of the owner leaves out. A level whose statements
+    stand at different indentations gives none: tree-sitter takes a line indented deeper
+    than it may be as a statement of its own, and a block opened above it (`with db:`)
+    takes it for its body."""
+    if not level or len({s.column for s in level}) > 1:
+        return []  # mixed indentation (below): no level to splice at
     overlapping = [s for s in level if s.end >= edit.first and s.start < edit.old_stop]
     touching = [s for s in level if s.end >= edit.first - 1 and s.start <= edit.old_stop]
     before = [s for s in level if s.end < edit.first][-1:]

@@ -26,6 +26,7 @@ from glm_lsp.edits.locate import (
     contenders,
     find,
     gapped,
+    norm,
     same_result,
     split_lf,
     uses_crlf,
@@ -348,6 +349,9 @@ def copies_message(
     found" would send the model looking for a typo it did not make, when what it needs is
     context that tells the copies apart.
     """
+    places_of = index.places("whitespace")
+    if not all(norm(line) in places_of for line in edit.old):
+        return None  # (a quote with a line found nowhere stands nowhere verbatim; cheap)
     found = gapped(index, edit, final_eol)
     places: list[Candidate] = []
     for option in found.candidates if found else ():

@@ -359,10 +359,12 @@ def _refuse_wordless_windows(
     telling = [k for k, line in enumerate(edit.old) if _has_words(line)]
     if not telling:
         return options
+    keys = index.keys("whitespace")
     checked = []
     for option in options:
-        if option.lines is not None:
-            paired = _paired(index, edit, option)
+        window = set(keys[option.start : option.end])
+        if option.lines is not None and not any(norm(edit.old[k]) in window for k in telling):
+            paired = _paired(index, edit, option)  # (a line found in the window pairs)
             if all(paired[k] is None for k in telling):
                 option = replace(
                     option,
@@ -385,7 +387,12 @@ def _refuse_farther_misquotes(
     likenesses: a slip is one character, and any other misquote is no better than another.
     Copies that are the same give the same grades and stay rivals."""
     usable = [option for option in options if option.lines is not None]
-    if len(usable) < 2:
+    if not usable:
+        return options
+    top = max(option.similarity for option in usable)
+    # Windows farther below the best are no rivals of it (`_rivals`): left as they are.
+    usable = [option for option in usable if option.similarity > top - FUZZY_MARGIN]
+    if all(_overlap(a, b) for a in usable for b in usable):
         return options
     grades = {option: _grades(index, edit, option) for option in usable}
     counts = {option: mistakes(index, edit, option) for option in usable}
@@ -395,7 +402,7 @@ def _refuse_farther_misquotes(
             (
                 other
                 for other in usable
-                if option.lines is not None
+                if option in grades
                 and not _overlap(option, other)
                 and counts[other] <= counts[option]
                 and _above(grades[other], grades[option])

@@ -1025,7 +1025,7 @@ def test_a_loose_window_is_refused_when_any_reading_with_a_line_left_out_gives_a
         "     - uses: ruby/setup-ruby@v1\n"
         "       with:\n"
     )
-    assert "was not found in cart.py" in refusal(patched, text, diff)
+    assert "stands at 2 places in cart.py (lines 4-10 and 17-23)" in refusal(patched, text, diff)
     # With one job the hunk says where it goes.
     one = "jobs:\n  test:\n" + WORKFLOW_JOB
     assert patched(one, diff) == one.replace("checkout@v2", "checkout@v3")
@@ -1116,3 +1116,74 @@ def test_a_rival_reading_at_another_depth_does_not_refuse_the_copy_quoted_at_its
     )
     second = text.rindex("path_params: str)")
     assert patched(text, diff) == text[:second] + "path_params: typing.Any)" + text[second + 17 :]
+
+
+def test_a_window_that_pairs_only_a_blank_line_is_no_reading_of_the_quote() -> None:
+    # koa's test helper: the hunk removes the blank first line, with `'use strict'` left
+    # out and `require` misquoted. The window of the blank line and `const Stream` below
+    # is close by characters, but it reads the removed blank as the blank above
+    # `const Stream` and pairs no line with words: it removed the wrong blank line.
+    text = (
+        "\n'use strict'\n\nconst Stream = require('stream')\n"
+        "const Koa = require('../lib/application')\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -15,3 +15,2 @@\n"
+        "-\n"
+        " \n"
+        " const Stream = reqire('stream')\n"
+    )
+    assert patched(text, diff) == text[1:]
+
+
+def test_a_hunk_that_stands_at_several_copies_with_a_line_left_out_names_them() -> None:
+    # httpx's api.py: the same `return request(` call in every helper. With `"GET",` left
+    # out the hunk stands at each copy, so "was not found ... Did you mean" would send the
+    # model looking for a typo it did not make; the refusal names the copies instead.
+    call = (
+        "    return request(\n        'GET',\n        url,\n        params=params,\n"
+        "        timeout=timeout,\n    )\n"
+    )
+    text = "".join(f"def {name}(url):\n{call}\n\n" for name in ("get", "head", "options"))
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,6 +2,6 @@\n"
+        "     return request(\n"
+        "         url,\n"
+        "-        params=params,\n"
+        "+        params=params or {},\n"
+        "         timeout=timeout,\n"
+        "     )\n"
+    )
+    assert refusal(patched, text, diff) == (
+        "Hunk 1 of the diff (@@ -2,6 +2,6 @@, first line 'return request(') stands at 3 places "
+        "in cart.py (lines 2-7, 11-16 and 20-25), each time with a line of the file left out "
+        "between its lines, so which one it means is unclear; add context lines that tell "
+        "these places apart."
+    )
+    search = "".join(line[1:] + "\n" for line in diff.splitlines()[3:] if line[0] != "+")
+    replace = search.replace("params=params,", "params=params or {},")
+    assert refusal(block, text, search, replace) == (
+        "The SEARCH section stands at 3 places in cart.py (lines 2-7, 11-16 and 20-25), each "
+        "time with a line of the file left out between its lines, so which one it means is "
+        "unclear; add context lines that tell these places apart."
+    )
+
+
+def test_a_one_character_slip_chooses_the_copy_whose_line_it_misquotes() -> None:
+    # echo's bind_test.go: test functions end alike, but for the name they assert. A quote
+    # of `"Jon Doe"` with its `J` dropped is a slip of one character there, and a misquote
+    # of many at `"Jon Snow"`: the copies are near by characters, not by that line.
+    def test(name: str, person: str) -> str:
+        return (
+            f"func {name}(t *testing.T) {{\n\terr := c.Bind(u)\n\tif assert.NoError(t, err) {{\n"
+            f'\t\tassert.Equal(t, 1, u.ID)\n\t\tassert.Equal(t, "{person}", u.Name)\n\t}}\n}}\n\n'
+        )
+
+    text = test("TestBindForm", "Jon Snow") + test("TestBindJSON", "Jon Snow")
+    text += test("TestBindHeader", "Jon Doe")
+    old = '\t\tassert.Equal(t, 1, u.ID)\n\t\tassert.Equal(t, "on Doe", u.Name)\n\t}\n}\n'
+    new = old + "\nfunc TestBindQuery(t *testing.T) {\n}\n"
+    assert apply_edit(text, old, new) == text + "func TestBindQuery(t *testing.T) {\n}\n\n"
+    # The copies the same, the slip tells nothing: refused.
+    same = text.replace("Jon Snow", "Jon Doe")
+    assert refusal(apply_edit, same, old, new).startswith("old_string was not found")

@@ -25,8 +25,12 @@ from glm_lsp.edits.locate import (
     already_applied,
     contenders,
     find,
+    gapped,
+    norm,
+    same_result,
     split_lf,
     uses_crlf,
+    verbatim,
 )
 from glm_lsp.edits.textedits import line_starts, split_lines
 from glm_lsp.errors import EditError
@@ -202,6 +206,10 @@ def _refuse_unplaceable(
     applied = already_applied(index, edit, found, final_eol=final_eol)
     if applied is not None:
         raise EditError(applied_message(applied + 1, name, terms))
+    if not best or best[0].lines is None and len(best) == 1:
+        copies = copies_message(index, edit, name, terms, final_eol=final_eol)
+        if copies is not None:
+            raise EditError(copies)
     if len(best) == 1 and best[0].lines is None and best[0].problem:
         raise EditError(loose_message(best[0], terms.sentence_old, name))
     if not best or best[0].lines is None and len(best) == 1:
@@ -328,6 +336,41 @@ def ambiguous_message(
 def _span(first: int, last: int) -> str:
     """The words for 1-based lines `first`..`last`: "Line 4" or "Lines 4-9"."""
     return f"Line {first}" if last <= first else f"Lines {first}-{last}"
+
+
+def copies_message(
+    index: LineIndex, edit: LineEdit, name: str, terms: Terms, *, final_eol: bool | None
+) -> str | None:
+    """Tell the model its lines stand at several places, each with a line of the file left
+    out between them, when that is why no place was taken; None when they do not.
+
+    Public for the diff applier, which words the same refusal for a hunk. A quote that
+    left out a line of a block that stands several times reads at every copy: "was not
+    found" would send the model looking for a typo it did not make, when what it needs is
+    context that tells the copies apart.
+    """
+    places_of = index.places("whitespace")
+    if not all(norm(line) in places_of for line in edit.old):
+        return None  # (a quote with a line found nowhere stands nowhere verbatim; cheap)
+    found = gapped(index, edit, final_eol)
+    places: list[Candidate] = []
+    for option in found.candidates if found else ():
+        if option.lines is None or not verbatim(index, edit, option):
+            continue
+        if not any(same_result(index, option, place) for place in places):
+            places.append(option)
+    if len(places) < 2:
+        return None
+    places.sort(key=lambda place: place.start)
+    spans = [f"{place.start + 1}-{place.end}" for place in places]
+    listed = ", ".join(spans[:-1]) + f" and {spans[-1]}"
+    one = all(place.end - place.start == len(edit.old) + 1 for place in places)
+    left_out = "a line of the file" if one else "lines of the file"
+    return (
+        f"{terms.sentence_old} stands at {len(places)} places in {name} (lines {listed}), "
+        f"each time with {left_out} left out between its lines, so which one it means is "
+        "unclear; add context lines that tell these places apart."
+    )
 
 
 def not_found_message(text: str, old_string: str, name: str, terms: Terms) -> str:

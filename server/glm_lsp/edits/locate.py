@@ -254,7 +254,9 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy:
-        fuzzy = Found(FUZZY, tuple(_refuse_outread_windows(index, edit, list(fuzzy.candidates))))
+        options = _refuse_wordless_windows(index, edit, list(fuzzy.candidates))
+        options = _refuse_outread_windows(index, edit, options)
+        fuzzy = Found(FUZZY, tuple(_refuse_farther_misquotes(index, edit, options)))
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
         options = _without_misread_windows(index, edit, options)
@@ -343,6 +345,121 @@ def _refuse_outread_windows(
             )
         checked.append(option)
     return checked
+
+
+def _refuse_wordless_windows(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options`, each made unusable where none of the quoted lines with words pairs
+    with a line of its window, only blank lines and braces: such a window is near the quote
+    by characters (a blank line hardly counts), not by anything the model wrote. A window a
+    line shorter than a quote that removes one of two blank lines reads the removed blank as
+    the file's only one, and the misquoted line below it as none, and would remove the wrong
+    blank line."""
+    telling = [k for k, line in enumerate(edit.old) if _has_words(line)]
+    if not telling:
+        return options
+    keys = index.keys("whitespace")
+    checked = []
+    for option in options:
+        window = set(keys[option.start : option.end])
+        if option.lines is not None and not any(norm(edit.old[k]) in window for k in telling):
+            paired = _paired(index, edit, option)  # (a line found in the window pairs)
+            if all(paired[k] is None for k in telling):
+                option = replace(
+                    option,
+                    lines=None,
+                    problem="none of its lines with words stands there, only blank lines "
+                    "or brackets",
+                )
+        checked.append(option)
+    return checked
+
+
+def _refuse_farther_misquotes(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options`, each usable window made unusable where a usable window elsewhere,
+    taking no more mistakes, reads every quoted line at least as well by `_grades` and one
+    better, and gives another file. Copies of a block that differ in one line ("Jon Doe",
+    "Jon Snow") are near each other by characters; a quote of that line with a slip of one
+    character (`"on Doe"`) is a misquote of one of them only. Coarse grades, not
+    likenesses: a slip is one character, and any other misquote is no better than another.
+    Copies that are the same give the same grades and stay rivals."""
+    usable = [option for option in options if option.lines is not None]
+    if not usable:
+        return options
+    top = max(option.similarity for option in usable)
+    # Windows farther below the best are no rivals of it (`_rivals`): left as they are.
+    usable = [option for option in usable if option.similarity > top - FUZZY_MARGIN]
+    if all(_overlap(a, b) for a in usable for b in usable):
+        return options
+    grades = {option: _grades(index, edit, option) for option in usable}
+    counts = {option: mistakes(index, edit, option) for option in usable}
+    checked = []
+    for option in options:
+        better = next(
+            (
+                other
+                for other in usable
+                if option in grades
+                and not _overlap(option, other)
+                and counts[other] <= counts[option]
+                and _above(grades[other], grades[option])
+                and not same_result(index, option, other)
+            ),
+            None,
+        )
+        if better is not None:
+            option = replace(
+                option,
+                lines=None,
+                problem=f"lines {better.start + 1}-{better.end} hold its lines with a "
+                "misquote nearer the file's",
+            )
+        checked.append(option)
+    return checked
+
+
+def _grades(index: LineIndex, edit: LineEdit, option: Candidate) -> list[float]:
+    """How each quoted line reads as the file line `option` pairs it with: 3 for the same
+    line, 2 for the same up to whitespace, 1 for a slip of one character, 0 otherwise."""
+    grades = []
+    for line, place in zip(edit.old, _paired(index, edit, option), strict=True):
+        there = None if place is None else index.contents[option.start + place]
+        if there is None:
+            grades.append(0.0)
+        elif there.rstrip() == line.rstrip():
+            grades.append(3.0)
+        elif norm(there) == norm(line):
+            grades.append(2.0)
+        else:
+            grades.append(1.0 if _one_slip(norm(line), norm(there)) else 0.0)
+    return grades
+
+
+def _one_slip(model: str, file: str) -> bool:
+    """Whether `model` is `file` with one character added, dropped or changed, or two
+    neighbours swapped: the slips of a hand copying a line."""
+    if len(model) == len(file):
+        diffs = [k for k, (a, b) in enumerate(zip(model, file, strict=True)) if a != b]
+        swapped = (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and model[diffs[0]] == file[diffs[1]]
+            and model[diffs[1]] == file[diffs[0]]
+        )
+        return len(diffs) == 1 or swapped
+    if abs(len(model) - len(file)) != 1:
+        return False
+    short, long = sorted((model, file), key=len)
+    cut = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[cut:] == long[cut + 1 :]
+
+
+def _has_words(line: str) -> bool:
+    """Whether a line says something (four letters or digits), unlike a blank line or `})`."""
+    return sum(char.isalnum() for char in line) >= 4
 
 
 def _above(ours: list[float], theirs: list[float]) -> bool:

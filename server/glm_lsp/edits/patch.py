@@ -24,7 +24,13 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UnidiffHunk
 from unidiff.patch import PatchSet
 
-from glm_lsp.edits.apply import Terms, applied_message, loose_message, not_found_message
+from glm_lsp.edits.apply import (
+    Terms,
+    applied_message,
+    copies_message,
+    loose_message,
+    not_found_message,
+)
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
@@ -289,11 +295,16 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     ending = _named_at_edge(index, hunk, best, expected)
     if ending is not None:
         return [ending]
+    terms = _terms(hunk, number)
+    if not best or (len(best) == 1 and best[0].lines is None):
+        copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())
+        if copies is not None:
+            raise EditError(copies)
     if len(best) == 1 and best[0].lines is None and best[0].problem:
-        raise EditError(loose_message(best[0], _terms(hunk, number).sentence_old, path))
+        raise EditError(loose_message(best[0], terms.sentence_old, path))
     if not best or (len(best) == 1 and best[0].lines is None):
         old_text = "".join(line + "\n" for line in edit.old)
-        raise EditError(not_found_message(index.text, old_text, path, _terms(hunk, number)))
+        raise EditError(not_found_message(index.text, old_text, path, terms))
     if found is not None and expected is not None and found.level in LEVELS[1:]:
         _refuse_two_readings(path, index, hunk, number, best, expected)
     if expected is not None:

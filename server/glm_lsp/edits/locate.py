@@ -422,20 +422,11 @@ def _refuse_farther_misquotes(
 
 
 def _grades(index: LineIndex, edit: LineEdit, option: Candidate) -> list[float]:
-    """How each quoted line reads as the file line `option` pairs it with: 3 for the same
-    line, 2 for the same up to whitespace, 1 for a slip of one character, 0 otherwise."""
-    grades = []
-    for line, place in zip(edit.old, _paired(index, edit, option), strict=True):
-        there = None if place is None else index.contents[option.start + place]
-        if there is None:
-            grades.append(0.0)
-        elif there.rstrip() == line.rstrip():
-            grades.append(3.0)
-        elif norm(there) == norm(line):
-            grades.append(2.0)
-        else:
-            grades.append(1.0 if _one_slip(norm(line), norm(there)) else 0.0)
-    return grades
+    """`_pair_scores` with every misquote but a slip of one character scored alike: 2 for
+    the same line, 1.5 for the same up to whitespace, 1 for a slip, 0 otherwise."""
+    return _line_scores(
+        index, edit, option, lambda line, there: float(_one_slip(norm(line), norm(there)))
+    )
 
 
 def _one_slip(model: str, file: str) -> bool:
@@ -477,6 +468,15 @@ def _dominates(index: LineIndex, edit: LineEdit, better: Candidate, worse: Candi
 def _pair_scores(index: LineIndex, edit: LineEdit, option: Candidate) -> list[float]:
     """How well each quoted line reads as the file line `option` pairs it with: 2 for the
     same line, 1.5 for the same at another depth, its likeness for a misquote, 0 for none."""
+    return _line_scores(index, edit, option, _likeness)
+
+
+def _line_scores(
+    index: LineIndex, edit: LineEdit, option: Candidate, misquote: Callable[[str, str], float]
+) -> list[float]:
+    """Per quoted line: 2 where `option` pairs it with the same line, 1.5 with the same up
+    to whitespace, `misquote(line, there)` (at most 1) with another line, 0 with none. Only
+    compared line by line (`_above`), so only the order of the scores counts."""
     scores = []
     for line, place in zip(edit.old, _paired(index, edit, option), strict=True):
         there = None if place is None else index.contents[option.start + place]
@@ -487,7 +487,7 @@ def _pair_scores(index: LineIndex, edit: LineEdit, option: Candidate) -> list[fl
         elif norm(there) == norm(line):
             scores.append(1.5)
         else:
-            scores.append(_likeness(line, there))
+            scores.append(misquote(line, there))
     return scores
 
 

@@ -204,9 +204,7 @@ def user_config_path(env: Mapping[str, str]) -> Path:
     """`GLM_CONFIG_FILE` if set, else config.toml in the platform's config dir."""
     if env.get("GLM_CONFIG_FILE"):
         return Path(env["GLM_CONFIG_FILE"])
-    if env.get("XDG_CONFIG_HOME", "").strip():
-        return Path(env["XDG_CONFIG_HOME"].strip()) / "glm-lsp" / "config.toml"
-    return dirs.config_dir() / "config.toml"
+    return dirs.config_dir(env) / "config.toml"
 
 
 def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 APP = "glm-lsp"
@@ -19,16 +20,18 @@ def cache_dir() -> Path:
     return _folder("XDG_CACHE_HOME", ".cache", "user_cache_dir")
 
 
-def config_dir() -> Path:
-    return _folder("XDG_CONFIG_HOME", ".config", "user_config_dir")
+def config_dir(env: Mapping[str, str] = os.environ) -> Path:
+    return _folder("XDG_CONFIG_HOME", ".config", "user_config_dir", env)
 
 
 def data_dir() -> Path:
     return _folder("XDG_DATA_HOME", ".local/share", "user_data_dir")
 
 
-def _folder(variable: str, linux_default: str, platformdirs_name: str) -> Path:
-    base = os.environ.get(variable, "").strip()
+def _folder(
+    variable: str, linux_default: str, platformdirs_name: str, env: Mapping[str, str] = os.environ
+) -> Path:
+    base = env.get(variable, "").strip()
     if base:
         return Path(base) / APP
     if sys.platform.startswith("linux"):

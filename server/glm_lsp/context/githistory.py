@@ -64,7 +64,7 @@ def file_history(
     if raw is None:
         return []
     commits = [_parse_commit(part) for part in decode(raw).split("\x1e")[1:]]
-    stats = _shortstats(top, [c.sha for c in commits], timeout)
+    stats = _files_changed(top, [c.sha for c in commits], timeout)
     return [replace(c, stat=stats.get(c.sha, "")) for c in commits]
 
 
@@ -82,7 +82,7 @@ def _parse_commit(part: str) -> CommitInfo:
     return CommitInfo(sha, short, author, date, subject, "", path, file_stat)
 
 
-def _shortstats(top: Path, shas: list[str], timeout: float) -> dict[str, str]:
+def _files_changed(top: Path, shas: list[str], timeout: float) -> dict[str, str]:
     """How many files each commit changed, one git call for all the commits. Only the
     names: counting the whole commits' inserted and deleted lines (`--shortstat`) diffs
     every file they touched, 0.1 s for five commits of mypy's checkexpr.py, the longest

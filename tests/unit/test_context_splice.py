@@ -9,6 +9,7 @@ to the statement above it, a statement moved to another indentation, a Go label)
 from __future__ import annotations
 
 import random
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -223,7 +224,8 @@ def test_the_index_updates_a_large_file_from_its_layout(
     monkeypatch.setattr(splice, "retag", counting)
     with RepoIndex(root, cache_dir=tmp_path / "cache", workers=1) as index:
         index.build(["big.py"])
-        index._kept.clear()  # as in a new process: the first edit reads them back
+    with RepoIndex(root, cache_dir=tmp_path / "cache", workers=1) as index:
+        index.build(["big.py"])  # a new process: the first edit reads the layout back
         reads: list[str] = []
         index._connect().set_trace_callback(reads.append)
         text = BIG_CLASS
@@ -235,3 +237,38 @@ def test_the_index_updates_a_large_file_from_its_layout(
     assert calls == [True, True]
     layouts = [q for q in reads if q.startswith("SELECT layout")]
     assert len(layouts) == 1  # the second edit starts from what the first one left in memory
+
+
+def test_a_large_files_edit_is_written_to_the_cache_a_moment_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit's tags serve at once from memory; the database keeps the previous version
+    (a process reading it meanwhile parses the file again) until `flush`, after which a
+    new process reuses the edit's tags and layout without parsing."""
+    monkeypatch.setattr(splice, "MIN_BYTES", 1_000)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "big.py").write_bytes(BIG_CLASS)
+    _git(root, "init", "-q")
+    cache = tmp_path / "cache"
+    edited = BIG_CLASS.replace(b"node, 3)", b"node, 3)\n        more(node)")
+
+    def stored_hash() -> str:
+        with sqlite3.connect(next(cache.glob("*.sqlite"))) as db:
+            return str(db.execute("SELECT hash FROM files").fetchone()[0])
+
+    with RepoIndex(root, cache_dir=cache, workers=1) as index:
+        index.build(["big.py"])
+        index.flush()
+        before = stored_hash()
+        (root / "big.py").write_bytes(edited)
+        index.update(["big.py"])
+        assert index.tags("big.py") == extract_tags(edited, "python")
+        assert stored_hash() == before
+        index.flush()
+        assert stored_hash() == index._files["big.py"].hash != before
+    with RepoIndex(root, cache_dir=cache, workers=1) as index:
+        stats = index.build(["big.py"])
+        assert (stats.parsed, stats.cache_hits) == (0, 1)
+        assert index.tags("big.py") == extract_tags(edited, "python")
+        assert index._previous("big.py") is not None  # the layout was written too

@@ -138,26 +138,25 @@ class ContextEngine:
             self._listed = listed
             self._files = None if listed[1] else listed[0]
             self._sync()
-            languages = sorted(stats.symbols_by_language)
-            later = threading.Timer(LATER_DELAY, self._later, args=(languages,))
-            later.daemon = True
-            later.start()
+            _later(self._compile_and_save, sorted(stats.symbols_by_language))
             return stats
 
-    def _later(self, languages: list[str]) -> None:
+    def _compile_and_save(self, languages: list[str]) -> None:
         """What a refresh leaves for a second later: compiling the tags queries (so that
-        the first edit's update does not pay for it, ~15 ms for Python) and saving a
-        rebuilt graph."""
+        the first edit's update does not pay for it, ~15 ms for Python) and saving the
+        caches."""
         for language in languages:
             available(language)
         self.save_caches()
 
     def save_caches(self) -> None:
         """Write the reference graph if a refresh rebuilt it (its next start then loads it
-        instead of rebuilding, ~0.3 s on ansible). Not part of the refresh: a cold start's
-        first answer does not wait for it. A one-shot command calls it after its output,
-        and the first buffers to shadow the disk wait for it (`set_buffers`)."""
+        instead of rebuilding, ~0.3 s on ansible), and the tags an edit left unwritten
+        (`RepoIndex.flush`). Not part of the refresh or the edit: their answers do not
+        wait for it. A one-shot command calls it after its output, and the first buffers
+        to shadow the disk wait for it (`set_buffers`)."""
         with self.lock:
+            self.index.flush()
             if self._graph_unsaved and not self.buffers:
                 graphcache.save(self._graph_path(), self._graph_key(), self.graph)
             self._graph_unsaved = False
@@ -183,6 +182,7 @@ class ContextEngine:
             self.index.update(paths)
             self.git.invalidate()
             self._sync(paths)
+            _later(self.save_caches)
 
     def set_buffers(self, buffers: Mapping[str, str]) -> None:
         """The editor's open buffers (relative path → text) win over the disk."""
@@ -517,3 +517,11 @@ def _snippet(rel: str, tag: Tag) -> Snippet:
 
 def _label(tag: Tag) -> str:
     return f"{tag.category} {tag.name}" if tag.category else tag.name
+
+
+def _later(work: Callable[..., None], *args: object) -> None:
+    """Run `work` LATER_DELAY seconds from now, in a thread that does not keep the
+    process alive."""
+    timer = threading.Timer(LATER_DELAY, work, args=args)
+    timer.daemon = True
+    timer.start()

@@ -857,7 +857,7 @@ class RepoIndex:
             if blob is not None and blob.tags is None and blob.rows is not None:
                 refs = Counter(row[0] for row in blob.rows if row[1] == "ref")
                 return [Tag(*row) for row in blob.rows if row[1] == "def"], refs
-            if blob is None or blob.tags is not None:
+            if entry is None or blob is None or blob.tags is not None:
                 tags = self.tags(rel)
                 refs = Counter(t.name for t in tags if t.kind == "ref")
                 return [t for t in tags if t.kind == "def"], refs

@@ -137,14 +137,9 @@ def list_sampled(
     if on_candidates is not None:
         on_candidates(candidates)
     escaped = state.symlinked_dirs(candidates, walked)
-    kept, pending = [], []
-    for rel in state.plain(candidates, glm, escaped):
-        if not sample(rel):
-            pending.append(rel)
-        elif state.content_reason(root, rel, policy) is None:
-            kept.append(rel)
+    picked, pending = state.split(state.plain(candidates, glm, escaped), sample)
+    kept = [rel for rel in picked if state.content_reason(root, rel, policy) is None]
     kept.sort()
-    pending.sort()
     return kept, pending
 
 
@@ -212,6 +207,8 @@ class FileStates:
     _plain: tuple[list[str], object, set[str], list[str]] | None = None
     _plain_saved: object = None  # the `_plain` that is on disk
     _unwalked: tuple[list[str], set[str]] | None = None  # candidates' folders to check
+    # `split`'s last answer: (the plain list, the sampling function, picked, the rest)
+    _split: tuple[list[str], object, list[str], list[str]] | None = None
 
     def candidates(self) -> tuple[list[str] | None, dict[str, int] | None]:
         """git's tracked and untracked-not-ignored files (None outside a work tree) and the
@@ -261,6 +258,22 @@ class FileStates:
         ]
         self._plain = (candidates, stamp, escaped, found)
         return found
+
+    def split(
+        self, plain: list[str], sample: Callable[[str], bool]
+    ) -> tuple[list[str], list[str]]:
+        """`plain` as the files `sample` picks and the rest, sorted; remembered while
+        `plain` is the same list (a server's refresh of ansible asked `sample` of its
+        5,032 files at every request). The lists returned are shared: not to be changed."""
+        last = self._split
+        if last is None or last[0] is not plain or last[1] is not sample:
+            picked: list[str] = []
+            rest: list[str] = []
+            for rel in plain:
+                (picked if sample(rel) else rest).append(rel)
+            rest.sort()
+            last = self._split = (plain, sample, picked, rest)
+        return last[2], last[3]
 
     def git_ignored(self, rel: str) -> bool:
         """Whether git (or, outside a work tree, the .gitignore files) ignores `rel`."""

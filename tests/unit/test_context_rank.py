@@ -188,3 +188,18 @@ def test_edits_splice_the_same_edges_a_fresh_graph_has() -> None:
                 fresh.set_file(name, tags[name])
             assert _edges(graph) == _edges(fresh)
             assert graph._layout is not None and graph._layout[1][-1] == len(graph._sparse()[0])
+
+
+def test_a_focus_ranks_the_same_whatever_was_ranked_before() -> None:
+    """The repo map of a file must be the same bytes each time the user comes back to it
+    (the provider's prompt cache serves it): ranking another focus in between must not
+    change its ranks. A ring of files mixes slowly, so ranks taken from another focus's
+    as a starting point would still differ after the iterations."""
+    graph = SymbolGraph()
+    for i in range(40):
+        graph.set_file(f"m{i}.py", [d(f"step_{i}"), r(f"step_{(i + 1) % 40}")])
+    first = graph.rank({"m0.py": 1.0})
+    graph.rank({"m20.py": 1.0})
+    assert graph.rank({"m0.py": 1.0}) == first
+    graph.set_file("m39.py", [d("step_39"), r("step_0"), r("unknown_name")])  # no edge moves
+    assert graph.rank({"m0.py": 1.0}) == first

@@ -492,9 +492,9 @@ RANK_RESOLUTION = 6  # decimals of a rank that order files; the rest is iteratio
 
 
 def _by_rank(ranks: dict[str, float]) -> list[str]:
-    """Files by rank, near-ties by path. The power iteration starts from the last ranks and
-    stops within 1e-7, so the same focus can come back 1e-8 apart; ordering by ranks rounded
-    to 1e-6 keeps the repo map and related files (the cached prefix) the same bytes."""
+    """Files by rank, near-ties by path. Ranks are rounded to 1e-6 first, so that the float
+    noise of summing in another order (the graph's first and later walks over a matrix sum
+    differently) never reorders the repo map and related files (the cached prefix)."""
     return sorted(ranks, key=lambda rel: (-round(ranks[rel], RANK_RESOLUTION), rel))
 
 

@@ -44,7 +44,9 @@ def ready(
 ) -> ev.ContextReady:
     """The assembled context and the project rules (read fresh each time: users edit them
     between asks); blocks, so the server runs it in a thread."""
-    check_target(request.root, request.path, engine.policy, settings.allow_paths)
+    check_target(
+        request.root, request.path, engine.policy, settings.allow_paths, engine.file_states
+    )
     counter = TokenCounter.load(settings.provider)
     budget = request.budget
     if budget is None:  # what an edit would get: the provider's window and the agent's share

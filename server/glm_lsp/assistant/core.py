@@ -192,8 +192,9 @@ class Assistant:
         """Why `rel` may not be sent at all (secret, ignored, binary), or None; judged
         without the root's engine too, so nothing slips out before indexing ends."""
         engine = self.engines.get(root)
-        policy = engine.policy if engine is not None else FilePolicy(settings.max_file_bytes)
-        return refusal(root, rel, policy, settings.allow_paths)
+        if engine is None:
+            return refusal(root, rel, FilePolicy(settings.max_file_bytes), settings.allow_paths)
+        return refusal(root, rel, engine.policy, settings.allow_paths, engine.file_states)
 
     async def reindex(self) -> int:
         """Refresh every engine; returns how many files they hold."""
@@ -338,7 +339,9 @@ class Assistant:
         model = self.model(settings)
         wanted = contexts.engine_request(request)
         engine = await self.engine(request.root, wanted)
-        check_target(request.root, request.path, engine.policy, settings.allow_paths)
+        check_target(
+            request.root, request.path, engine.policy, settings.allow_paths, engine.file_states
+        )
         emit(ev.Progress("gathering context"))
         counter = TokenCounter.load(settings.provider)
         budget = context_budget(settings, model.context_window, model.supports_tools, counter)
@@ -392,7 +395,9 @@ class Assistant:
         emit(ev.Progress("gathering context"))
         engine = await self.engine(request.root)
         if request.path is not None:
-            check_target(request.root, request.path, engine.policy, settings.allow_paths)
+            check_target(
+                request.root, request.path, engine.policy, settings.allow_paths, engine.file_states
+            )
         plan = await self._chat_context(request, engine, buffers, model)
         emit(ev.Progress("asking " + model.model))
         result = await self._turn(request, model, plan, engine, buffers, emit)

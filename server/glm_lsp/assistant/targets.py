@@ -11,7 +11,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from glm_lsp.context.files import GENERATED, FilePolicy, exclusion_reason
+from glm_lsp.context.files import GENERATED, FilePolicy, FileStates, exclusion_reason
 from glm_lsp.errors import GlmError
 
 
@@ -25,9 +25,13 @@ def allowed(rel: str, allow_paths: str) -> bool:
     return False
 
 
-def refusal(root: Path, rel: str, policy: FilePolicy, allow_paths: str) -> str | None:
-    """The sentence refusing `rel` as a target, or None when it may be sent."""
-    reason = exclusion_reason(root, rel, policy)
+def refusal(
+    root: Path, rel: str, policy: FilePolicy, allow_paths: str, state: FileStates | None = None
+) -> str | None:
+    """The sentence refusing `rel` as a target, or None when it may be sent. `state` is the
+    engine's memory of the workspace (its listing answers for git, where a fresh one asked
+    git twice per request)."""
+    reason = exclusion_reason(root, rel, policy, state)
     if reason is None or reason == GENERATED or reason.startswith("larger than"):
         return None
     if allowed(rel, allow_paths):
@@ -38,9 +42,11 @@ def refusal(root: Path, rel: str, policy: FilePolicy, allow_paths: str) -> str |
     )
 
 
-def check_target(root: Path, rel: str, policy: FilePolicy, allow_paths: str) -> None:
+def check_target(
+    root: Path, rel: str, policy: FilePolicy, allow_paths: str, state: FileStates | None = None
+) -> None:
     """Raise the refusal for `rel`, if it has one."""
-    sentence = refusal(root, rel, policy, allow_paths)
+    sentence = refusal(root, rel, policy, allow_paths, state)
     if sentence is not None:
         raise GlmError(sentence)
 

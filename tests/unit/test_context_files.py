@@ -479,3 +479,34 @@ def test_a_listing_reads_only_the_files_it_is_told_to_sample(
     assert again == ([], ["a.py", "bad.py", "data.txt", "gen.py", "notes.txt"])
     judged = files_module.judge(repo, FilePolicy(), state, again[1])
     assert judged == ["a.py", "notes.txt"] and sampled == []  # verdicts remembered
+
+
+def test_a_target_check_with_the_engines_memory_asks_git_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every edit, chat and context request checks its target file; with the engine's
+    memory of the workspace that takes no git process (it used to take two per request),
+    and a secret or ignored target is still refused."""
+    from glm_lsp.assistant.targets import refusal
+    from glm_lsp.context.engine import ContextEngine
+
+    repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", ".gitignore": "build/\n"})
+    write(repo, {".env": "TOKEN=abc\n", "build/out.py": "y = 2\n"})
+    engine = ContextEngine(repo, cache_dir=tmp_path / "cache")
+    engine.refresh()
+    calls: list[tuple[str, ...]] = []
+    real = ignore.run_git
+
+    def counting(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+        calls.append(args)
+        return real(root, *args)
+
+    monkeypatch.setattr(ignore, "run_git", counting)
+    check = engine.policy, "", engine.file_states
+    assert refusal(engine.root, "a.py", *check) is None
+    assert calls == []
+    assert refusal(engine.root, ".env", *check) == (
+        ".env is a secret file, so nothing of it is sent to the provider; to allow it, add it "
+        "to the allow_paths setting (GLM_ALLOW_PATHS)."
+    )
+    assert "ignored by .gitignore" in (refusal(engine.root, "build/out.py", *check) or "")

@@ -192,14 +192,33 @@ def test_edits_splice_the_same_edges_a_fresh_graph_has() -> None:
 
 def test_a_focus_ranks_the_same_whatever_was_ranked_before() -> None:
     """The repo map of a file must be the same bytes each time the user comes back to it
-    (the provider's prompt cache serves it): ranking another focus in between must not
-    change its ranks. A ring of files mixes slowly, so ranks taken from another focus's
-    as a starting point would still differ after the iterations."""
+    (the provider's prompt cache serves it): ranking other foci in between, or an edit
+    undone, must not change its ranks. A ring of files mixes slowly, so ranks taken from
+    another focus's as a starting point would still differ after the iterations."""
     graph = SymbolGraph()
     for i in range(40):
         graph.set_file(f"m{i}.py", [d(f"step_{i}"), r(f"step_{(i + 1) % 40}")])
     first = graph.rank({"m0.py": 1.0})
+    for i in range(1, 20):  # more foci than the graph remembers
+        graph.rank({f"m{i}.py": 1.0})
+    assert graph.rank({"m0.py": 1.0}) == first
+    graph.set_file("m5.py", [d("step_5"), r("step_6"), r("step_20")])  # an edge moves
+    assert graph.rank({"m0.py": 1.0}) != first
     graph.rank({"m20.py": 1.0})
+    graph.set_file("m5.py", [d("step_5"), r("step_6")])  # and back
     assert graph.rank({"m0.py": 1.0}) == first
-    graph.set_file("m39.py", [d("step_39"), r("step_0"), r("unknown_name")])  # no edge moves
-    assert graph.rank({"m0.py": 1.0}) == first
+
+
+def test_an_edit_that_moves_no_edge_keeps_the_ranks() -> None:
+    """Typing inside a function body changes the file's tags but not what it references:
+    the ranks (and the repo map) are reused, not computed again."""
+    graph = SymbolGraph()
+    graph.set_file("a.py", [d("main"), r("helper_one"), r("helper_two")])
+    graph.set_file("b.py", [d("helper_one", 3)])
+    graph.set_file("c.py", [d("helper_two", 3)])
+    ranks = graph.rank({"a.py": 1.0})
+    graph.set_file("a.py", [d("main"), r("helper_one", 2), r("helper_one", 5), r("helper_two")])
+    again = graph.rank({"a.py": 1.0})
+    assert again["b.py"] > ranks["b.py"]  # helper_one is referenced twice now
+    graph.set_file("a.py", [d("main", 1), r("helper_one", 3), r("helper_one", 6), r("helper_two")])
+    assert graph.rank({"a.py": 1.0}) is again

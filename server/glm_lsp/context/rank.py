@@ -31,6 +31,7 @@ DAMPING = 0.85
 VALUE_CATEGORIES = frozenset({"variable", "constant", "field", "property"})
 ITERATIONS = 30
 SPLICE_MAX = 16  # files whose changed edges `_sparse` splices into the last matrix
+MEMO_FOCI = 8  # foci whose ranks are kept while the edges stay the same
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -151,10 +152,11 @@ class SymbolGraph:
     _matrix: tuple[IntArray, IntArray, FloatArray] | None = None
     # where each file's edges sit in `_matrix`: file -> position, and the offsets
     _layout: tuple[dict[str, int], IntArray] | None = None
-    _version: int = 0  # bumped by every change, for the memo below
+    _version: int = 0  # bumped by every change, for `_importance`
     _columns: tuple[object, tuple[IntArray, FloatArray, IntArray, IntArray]] | None = None
     _ranked: object = None  # the matrix the last ranking walked
-    _memo: tuple[int, tuple[tuple[str, float], ...], dict[str, float]] | None = None
+    # the ranks of the last few foci, for the matrix they were computed on (`rank`)
+    _memo: tuple[object, dict[tuple[tuple[str, float], ...], dict[str, float]]] | None = None
     # per file, for the graph version it was made for: its definitions by how referenced
     # their names are (heaviest first) and the names themselves (`importance`)
     _importance: dict[str, tuple[int, list[tuple[float, Tag]], frozenset[str]]] = field(
@@ -342,9 +344,15 @@ class SymbolGraph:
             return self._matrix
         self._split()
         dirty, self._dirty = self._dirty, set()
+        moved = set()
         for rel in dirty:
             if rel in self.symbols:
-                self._edges[rel] = self._file_edges(rel)
+                old, new = self._edges.get(rel), self._file_edges(rel)
+                self._edges[rel] = new
+                if old is None or not all(map(np.array_equal, old, new)):
+                    moved.add(rel)
+        if self._matrix is not None and not moved and dirty <= self.symbols.keys():
+            return self._matrix  # no edge moved (an edit inside a body): ranks still hold
         spliced = self._spliced(dirty)
         if spliced is not None:
             self._matrix = spliced
@@ -415,7 +423,8 @@ class SymbolGraph:
     def rank(self, seeds: Mapping[str, float]) -> dict[str, float]:
         """Personalised PageRank: the walk restarts at `seeds` (uniform when empty).
 
-        The same seeds on an unchanged graph return the last answer. Otherwise the power
+        The same seeds on the same edges return the same answer, from memory for the last
+        `MEMO_FOCI` foci (an edit that moves no edge keeps them). Otherwise the power
         iteration starts from the restart vector, never from earlier ranks: thirty steps do
         not converge on every graph (on ansible's, the same focus came back in another order
         from its 71st file on after another focus was ranked), and a file's repo map must be
@@ -425,8 +434,12 @@ class SymbolGraph:
         if n == 0:
             return {}
         key = tuple(sorted(seeds.items()))
-        if self._memo is not None and self._memo[:2] == (self._version, key):
-            return self._memo[2]
+        matrix = self._sparse()
+        if self._memo is None or self._memo[0] is not matrix:
+            self._memo = (matrix, {})
+        memo = self._memo[1]
+        if key in memo:
+            return memo[key]
         alive = np.zeros(n)
         for rel in self.symbols:
             alive[self.index_of[rel]] = 1.0
@@ -449,7 +462,9 @@ class SymbolGraph:
                 break
             rank = updated
         ranks = {rel: float(rank[self.index_of[rel]]) for rel in self.symbols}
-        self._memo = (self._version, key, ranks)
+        memo[key] = ranks
+        if len(memo) > MEMO_FOCI:
+            del memo[next(iter(memo))]
         return ranks
 
 

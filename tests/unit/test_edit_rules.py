@@ -1187,3 +1187,36 @@ def test_a_one_character_slip_chooses_the_copy_whose_line_it_misquotes() -> None
     # The copies the same, the slip tells nothing: refused.
     same = text.replace("Jon Snow", "Jon Doe")
     assert refusal(apply_edit, same, old, new).startswith("old_string was not found")
+
+
+def test_new_lines_in_the_files_tabs_stay_when_a_stray_line_leaves_no_one_mapping() -> None:
+    # ky's readme: a tab-indented example with one stray line, two spaces before its tab.
+    # The quote writes every tab as spaces; its '+' lines are in tabs, as the file. No
+    # one mapping explains `\t` -> 4 spaces and `  \t` -> 6 spaces, and the line-by-line
+    # mapping of the stray line rewrote the tabs of the new lines in spaces.
+    text = (
+        "(async () => {\n"
+        "\tconst retryOptions = {retries: 10, methods: ['get']};\n"
+        "\n"
+        "  \tconst parsed = await ky('https://example.com', {retry: retryOptions}).json();\n"
+        "})();\n"
+    )
+    new = (
+        "\tconst parsed = await ky('https://example.com', {\n"
+        "\t\tretry: {limit: 10, methods: ['get']},\n"
+        "\t}).json();\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,5 @@\n"
+        " (async () => {\n"
+        "-    const retryOptions = {retries: 10, methods: ['get']};\n"
+        "-\n"
+        "-      const parsed = await ky('https://example.com', {retry: retryOptions}).json();\n"
+        + "".join("+" + line + "\n" for line in new.splitlines())
+        + " })();\n"
+    )
+    expected = "(async () => {\n" + new + "})();\n"
+    assert patched(text, diff) == expected
+    search = "".join(line[1:] + "\n" for line in diff.splitlines()[3:] if line[0] != "+")
+    assert block(text, search, "(async () => {\n" + new + "})();\n") == expected
+

@@ -1392,12 +1392,12 @@ def _lines(first: int, last: int) -> str:
 class _Indenter:
     """Puts each new line at the file's indentation, by the mapping its quoted lines needed.
 
-    One mapping that explains every matched line is used for all new lines, unless they are
-    already written like the file. A loose (fuzzy) match needs such a mapping: lines that
-    match only with different shifts there are more likely another place. Otherwise each
-    group of new lines follows the matched line it replaces, or the nearest one; when the
-    nearest ones above and below disagree, are as near and neither is closer in
-    indentation, the edit is refused.
+    New lines already written like the file are left alone. Otherwise one mapping that
+    explains every matched line is used for all new lines. A loose (fuzzy) match needs such
+    a mapping: lines that match only with different shifts there are more likely another
+    place. Without one, each group of new lines follows the matched line it replaces, or the
+    nearest one; when the nearest ones above and below disagree, are as near and neither is
+    closer in indentation, the edit is refused.
     """
 
     def __init__(
@@ -1414,18 +1414,17 @@ class _Indenter:
         matched = list(self.pairs.values())
         new = [line for group in edit.inserts for line in group]
         whole = indent_transform(matched) if matched else same
-        if (
-            whole is not None
-            and whole is not same
-            and written_like_file(matched, new, edit.new_lines(), edit.restated)
-        ):
-            whole = same
-        self.whole = whole
         if whole is None and fuzzy:
             raise _Refused(
                 "its lines resemble the file's only loosely and their indentation differs from "
                 "the file's by different amounts on different lines, so it may be another place"
             )
+        # New lines written like the file stay as they are, also when no one mapping explains
+        # the quote (a stray `  \t` line of a tab file): mapped line by line, tabs written
+        # right would be rewritten in the quote's spaces.
+        if whole is not same and written_like_file(matched, new, edit.new_lines(), edit.restated):
+            whole = same
+        self.whole = whole
 
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""

@@ -1251,3 +1251,32 @@ def test_numbers_to_the_line_place_a_verbatim_hunk_with_a_line_left_out_among_co
         "Hunk 1 of the diff (@@ -5,6 +5,6 @@, first line '- name: Set up Go') stands at 2 "
         "places in cart.py (lines 4-10 and 13-19)"
     )
+
+
+def test_a_quote_in_spaces_for_tabs_is_not_made_by_a_result_standing_elsewhere() -> None:
+    # viper's encoding.go: the decoder switch already lacks the cases this edit removes
+    # from the encoder switch. The quote, in spaces where the file has tabs, matches only
+    # up to whitespace wherever it is, so the decoder switch standing as the result says
+    # nothing of the encoder switch: it was refused as already made.
+    def switch(name: str, cases: str) -> str:
+        return (
+            f"func {name}(format string) (Codec, bool) {{\n\tswitch format {{\n"
+            '\tcase "toml":\n\t\treturn toml.Codec{}, true\n\n'
+            + cases
+            + '\tcase "dotenv", "env":\n\t\treturn &dotenv.Codec{}, true\n\t}\n\n'
+            "\treturn nil, false\n}\n"
+        )
+
+    hcl = '\tcase "hcl", "tfvars":\n\t\treturn hcl.Codec{}, true\n\n'
+    text = switch("Encoder", hcl) + "\n" + switch("Decoder", "")
+    quote = (
+        '    case "toml":\n        return toml.Codec{}, true\n\n'
+        '    case "hcl", "tfvars":\n        return hcl.Codec{}, true\n\n'
+        '    case "dotenv", "env":\n'
+    )
+    new = '\tcase "toml":\n\t\treturn toml.Codec{}, true\n\n\tcase "dotenv", "env":\n'
+    made = text.replace(hcl, "", 1)
+    assert apply_edit(text, quote, new) == made
+    assert block(text, quote, new) == made
+    # Made, the quote matches nowhere and the result stands where it went: refused.
+    assert refusal(apply_edit, made, quote, new).startswith("The edit is already in the file")

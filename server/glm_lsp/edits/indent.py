@@ -164,6 +164,14 @@ def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     return None
 
 
+def in_other_character(pairs: Sequence[Pair]) -> bool:
+    """Whether every indented pair has its model line indented in the other character than
+    its file line (spaces for the file's tabs, or the reverse), and one pair is indented: a
+    quote so written matches the file only up to whitespace, wherever it is."""
+    indented = [(indent_of(f), indent_of(m)) for f, m in pairs if indent_of(f) or indent_of(m)]
+    return bool(indented) and all(f and m and _character(f) != _character(m) for f, m in indented)
+
+
 def _character(indent: str) -> str:
     """The character an indentation is written in: a tab anywhere in it says tabs. A file
     indented with tabs has stray lines that start with a space or two before the tab

@@ -34,6 +34,7 @@ from difflib import SequenceMatcher
 from glm_lsp.edits.indent import (
     Pair,
     Transform,
+    in_other_character,
     indent_transform,
     pair_transform,
     same,
@@ -671,6 +672,7 @@ def already_applied(
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
+    elsewhere = looser and not _quoted_in_other_character(index, edit, found, places)
     blank_only = all(
         not line.strip() for line, kept in zip(edit.old, edit.kept, strict=True) if not kept
     )
@@ -678,12 +680,32 @@ def already_applied(
         over = any(place.start < start + len(new) and start < place.end for place in places)
         exactly = level == "exact" and not _only_removes(edit)  # a laxer level may be blind
         made = _only_adds(edit) or (looser and (blank_only or exactly))
-        if (looser and not over) or (over and made):
+        if (elsewhere and not over) or (over and made):
             return start
         if expected is not None and _near(start, expected):
             if not any(_near(place.start, expected) for place in places):
                 return start
     return None
+
+
+def _quoted_in_other_character(
+    index: LineIndex, edit: LineEdit, found: Found | None, places: list[Candidate]
+) -> bool:
+    """Whether the quote matches only up to whitespace because it is indented in the other
+    character than the file (spaces for tabs, or the reverse) at every place found. Such a
+    quote matches no place exactly, the one it was written for included, so its result
+    standing exactly elsewhere (another `switch` that already lacks the cases this one
+    removes) says nothing of this place being changed already."""
+    if found is None or found.level != "whitespace" or not places:
+        return False
+    if any(place.end - place.start != len(edit.old) for place in places):
+        return False
+    return all(
+        in_other_character(
+            list(zip(index.contents[place.start : place.end], edit.old, strict=True))
+        )
+        for place in places
+    )
 
 
 def _removed_lines_stand(

@@ -331,6 +331,9 @@ def _named_when_unplaced(
     loose window near the numbers gives another file."""
     if expected is None or (found is not None and found.level in LEVELS):
         return None
+    in_file = index.places("exact")
+    if not all(line in in_file for line in hunk.edit().old):
+        return None  # (a line found nowhere as written stands nowhere verbatim; cheap)
     usable = [option for option in (found.candidates if found else ()) if option.lines is not None]
     return _named_exactly(index, hunk, usable, expected)
 

@@ -301,13 +301,13 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     named = _named_when_unplaced(index, hunk, found, expected) if unplaced else None
     if named is not None:
         return [named]
-    if not best or (len(best) == 1 and best[0].lines is None):
+    if unplaced:
         copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())
         if copies is not None:
             raise EditError(copies)
     if len(best) == 1 and best[0].lines is None and best[0].problem:
         raise EditError(loose_message(best[0], terms.sentence_old, path))
-    if not best or (len(best) == 1 and best[0].lines is None):
+    if unplaced:
         old_text = "".join(line + "\n" for line in edit.old)
         raise EditError(not_found_message(index.text, old_text, path, terms))
     if found is not None and expected is not None and found.level in LEVELS[1:]:

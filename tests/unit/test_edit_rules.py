@@ -1254,10 +1254,10 @@ def test_numbers_to_the_line_place_a_verbatim_hunk_with_a_line_left_out_among_co
 
 
 def test_a_quote_in_spaces_for_tabs_is_not_made_by_a_result_standing_elsewhere() -> None:
-    # viper's encoding.go: the decoder switch already lacks the cases this edit removes
-    # from the encoder switch. The quote, in spaces where the file has tabs, matches only
-    # up to whitespace wherever it is, so the decoder switch standing as the result says
-    # nothing of the encoder switch: it was refused as already made.
+    # viper's encoding.go: the `codec` switch of one registry already lacks the cases this
+    # edit removes from the other's. The quote, in spaces where the file has tabs, matches
+    # only up to whitespace wherever it is, so the second switch standing as the result
+    # says nothing of the first: it was refused as already made.
     def switch(name: str, cases: str) -> str:
         return (
             f"func {name}(format string) (Codec, bool) {{\n\tswitch format {{\n"
@@ -1268,7 +1268,7 @@ def test_a_quote_in_spaces_for_tabs_is_not_made_by_a_result_standing_elsewhere()
         )
 
     hcl = '\tcase "hcl", "tfvars":\n\t\treturn hcl.Codec{}, true\n\n'
-    text = switch("Encoder", hcl) + "\n" + switch("Decoder", "")
+    text = switch("registryCodec", hcl) + "\n" + switch("defaultCodec", "")
     quote = (
         '    case "toml":\n        return toml.Codec{}, true\n\n'
         '    case "hcl", "tfvars":\n        return hcl.Codec{}, true\n\n'

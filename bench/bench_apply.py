@@ -74,6 +74,10 @@ KINDS = {
     "typo": "small drift (a typo in one context line)",
     "out_of_order": "hunks/blocks out of order (multi-hunk changes)",
     "dup_numbers": "block duplicated elsewhere, right @@ numbers",
+    "crlf": "a CRLF file, the edit written with LF line ends (as models write)",
+    "crlf_typo": "a CRLF file, the edit written with LF line ends and a typo in one context line",
+    "counts": "wrong @@ line counts (each off by 1-3), start numbers right",
+    "blank_context": "blank context lines written as empty lines (their leading space dropped)",
     "neg_not_in_file": "NEGATIVE: context not in the file (a hunk of another file)",
     "neg_duplicate": "NEGATIVE: search text matches two places (block duplicated, no numbers)",
     "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
@@ -674,6 +678,60 @@ def multi_proposals(
     yield "out_of_order", change.old, change.new, "search_replace", "".join(blocks[::-1])
 
 
+def later_proposals(
+    change: Change, core: Core, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """(kind, start, expected, format, payload) for the kinds added in round 9: a CRLF file
+    edited in LF (as it is, and with a typo), wrong @@ counts, blank context lines written
+    as empty lines."""
+    a, b = lines_of(change.old), lines_of(change.new)
+    expected = single_expected(a, b, core)
+    p = change.path
+    hunk = with_context(a, core, 3, 3)
+    if "\r" not in change.old and "\r" not in change.new:
+        start, wanted = to_crlf(change.old), to_crlf(expected)
+        base = unique_hunk(a, core, change.old)
+        if base is not None and base.old() != base.new():
+            yield "crlf", start, wanted, "edit_file", (base.old(), base.new())
+            sayable = base.old().rstrip("\n") != base.new().rstrip("\n") and same_end(base)
+            if sayable and not any(SR_MARKER.match(line) for _, line in base.lines):
+                yield "crlf", start, wanted, "search_replace", block(p, base.old(), base.new())
+        yield "crlf", start, wanted, "udiff", render(p, [hunk])
+        typoed = drift_hunk(base, "typo", rng) if base is not None else None
+        if typoed is not None and typoed.old() != typoed.new():
+            yield "crlf_typo", start, wanted, "edit_file", (typoed.old(), typoed.new())
+            sayable = typoed.old().rstrip("\n") != typoed.new().rstrip("\n") and same_end(typoed)
+            if sayable and not any(SR_MARKER.match(line) for _, line in typoed.lines):
+                reply = block(p, typoed.old(), typoed.new())
+                yield "crlf_typo", start, wanted, "search_replace", reply
+        typoed = drift_hunk(hunk, "typo", rng)
+        if typoed is not None:
+            yield "crlf_typo", start, wanted, "udiff", render(p, [typoed])
+    if hunk.old_lines():
+        yield "counts", change.old, expected, "udiff", miscount(render(p, [hunk]), rng)
+    diff = render(p, [hunk])
+    bare = "".join("\n" if line == " \n" else line for line in diff.splitlines(keepends=True))
+    if bare != diff:
+        yield "blank_context", change.old, expected, "udiff", bare
+
+
+def to_crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+def miscount(diff: str, rng: random.Random) -> str:
+    """The diff with each count of its @@ line off by 1-3 (up or down, never below 0)."""
+
+    def wrong(match: re.Match[str]) -> str:
+        counts = [int(match[2]), int(match[4])]
+        for k, count in enumerate(counts):
+            move = rng.randint(1, 3)
+            counts[k] = count - move if move <= count and rng.random() < 0.5 else count + move
+        return f"@@ -{match[1]},{counts[0]} +{match[3]},{counts[1]} @@"
+
+    return re.sub(r"^@@ -(\d+),(\d+) \+(\d+),(\d+) @@", wrong, diff, flags=re.M)
+
+
 def build(changes: list[Change], seed: int) -> list[Proposal]:
     proposals: list[Proposal] = []
     for number, change in enumerate(changes):
@@ -705,6 +763,11 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
         for kind, start, expected, diff in diff_proposals(change, core, foreign, rng):
             proposals.append(Proposal(change, kind, "udiff", start, expected, diff))
         for kind, start, expected, fmt, payload in multi_proposals(change, rng):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        # Kinds added in round 9 draw from a generator of their own, so that the proposals
+        # of the earlier kinds (and their rows in earlier rounds) stay as they were.
+        later = random.Random(f"{seed}:{change.source}:{number}:later")
+        for kind, start, expected, fmt, payload in later_proposals(change, core, later):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
 

@@ -510,7 +510,8 @@ def test_at_numbers_do_not_choose_between_places_a_misquoted_hunk_matches() -> N
 
 def test_a_loose_match_with_another_reading_elsewhere_is_refused() -> None:
     # The quote resembles "replace" (two lines misquoted), and it is all in "place" with a
-    # long line left out. Which function the model meant is a guess.
+    # long line left out. Which function the model meant is a guess, unless its @@ line
+    # names the line where its lines stand verbatim with the one left out.
     text = (
         "def place(order):\n"
         "    validate(order)\n"
@@ -526,9 +527,11 @@ def test_a_loose_match_with_another_reading_elsewhere_is_refused() -> None:
     block = (
         "def place(order):\n    validate(order)\n    total = price(order.items)\n    return total\n"
     )
-    message = refusal(patched, text, _diff(block, "    return round(total, 2)\n", 1))
+    message = refusal(patched, text, _diff(block, "    return round(total, 2)\n", 3))
     assert "was not found in cart.py" in message
     assert "Did you mean lines 7-10" in message
+    named = patched(text, _diff(block, "    return round(total, 2)\n", 1))
+    assert named == text.replace("return total", "return round(total, 2)", 1)
 
 
 def _diff(old: str, new_last: str, start: int) -> str:
@@ -1139,14 +1142,15 @@ def test_a_window_that_pairs_only_a_blank_line_is_no_reading_of_the_quote() -> N
 def test_a_hunk_that_stands_at_several_copies_with_a_line_left_out_names_them() -> None:
     # httpx's api.py: the same `return request(` call in every helper. With `"GET",` left
     # out the hunk stands at each copy, so "was not found ... Did you mean" would send the
-    # model looking for a typo it did not make; the refusal names the copies instead.
+    # model looking for a typo it did not make; the refusal names the copies instead. (Its
+    # @@ line is a line off every copy: numbers to the line would name one.)
     call = (
         "    return request(\n        'GET',\n        url,\n        params=params,\n"
         "        timeout=timeout,\n    )\n"
     )
     text = "".join(f"def {name}(url):\n{call}\n\n" for name in ("get", "head", "options"))
     diff = (
-        "--- a/cart.py\n+++ b/cart.py\n@@ -2,6 +2,6 @@\n"
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,6 +3,6 @@\n"
         "     return request(\n"
         "         url,\n"
         "-        params=params,\n"
@@ -1155,7 +1159,7 @@ def test_a_hunk_that_stands_at_several_copies_with_a_line_left_out_names_them() 
         "     )\n"
     )
     assert refusal(patched, text, diff) == (
-        "Hunk 1 of the diff (@@ -2,6 +2,6 @@, first line 'return request(') stands at 3 places "
+        "Hunk 1 of the diff (@@ -3,6 +3,6 @@, first line 'return request(') stands at 3 places "
         "in cart.py (lines 2-7, 11-16 and 20-25), each time with a line of the file left out "
         "between its lines, so which one it means is unclear; add context lines that tell "
         "these places apart."
@@ -1187,3 +1191,92 @@ def test_a_one_character_slip_chooses_the_copy_whose_line_it_misquotes() -> None
     # The copies the same, the slip tells nothing: refused.
     same = text.replace("Jon Snow", "Jon Doe")
     assert refusal(apply_edit, same, old, new).startswith("old_string was not found")
+
+
+def test_new_lines_in_the_files_tabs_stay_when_a_stray_line_leaves_no_one_mapping() -> None:
+    # ky's readme: a tab-indented example with one stray line, two spaces before its tab.
+    # The quote writes every tab as spaces; its '+' lines are in tabs, as the file. No
+    # one mapping explains `\t` -> 4 spaces and `  \t` -> 6 spaces, and the line-by-line
+    # mapping of the stray line rewrote the tabs of the new lines in spaces.
+    text = (
+        "(async () => {\n"
+        "\tconst retryOptions = {retries: 10, methods: ['get']};\n"
+        "\n"
+        "  \tconst parsed = await ky('https://example.com', {retry: retryOptions}).json();\n"
+        "})();\n"
+    )
+    new = (
+        "\tconst parsed = await ky('https://example.com', {\n"
+        "\t\tretry: {limit: 10, methods: ['get']},\n"
+        "\t}).json();\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,5 @@\n"
+        " (async () => {\n"
+        "-    const retryOptions = {retries: 10, methods: ['get']};\n"
+        "-\n"
+        "-      const parsed = await ky('https://example.com', {retry: retryOptions}).json();\n"
+        + "".join("+" + line + "\n" for line in new.splitlines())
+        + " })();\n"
+    )
+    expected = "(async () => {\n" + new + "})();\n"
+    assert patched(text, diff) == expected
+    search = "".join(line[1:] + "\n" for line in diff.splitlines()[3:] if line[0] != "+")
+    assert block(text, search, "(async () => {\n" + new + "})();\n") == expected
+
+
+def test_numbers_to_the_line_place_a_verbatim_hunk_with_a_line_left_out_among_copies() -> None:
+    # viper's ci.yaml: two jobs start with the same steps. The hunk left out `steps:`;
+    # both jobs read it with a line left out, and the loose windows of each job refuse
+    # each other, but its @@ line names the first job's blank line to the line and its
+    # lines stand there verbatim: a left-out line is its only mistake.
+    job = (
+        "\n    steps:\n      - name: Set up Go\n        uses: actions/setup-go@v3\n"
+        "        with:\n          go-version: 1.19\n\n      - name: Checkout code\n"
+    )
+    text = "jobs:\n  build:\n    runs-on: ubuntu-latest\n" + job + "  lint:\n" + job
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -4,6 +4,6 @@\n"
+        " \n"
+        "       - name: Set up Go\n"
+        "-        uses: actions/setup-go@v3\n"
+        "+        uses: actions/setup-go@v4\n"
+        "         with:\n"
+        "           go-version: 1.19\n"
+        " \n"
+    )
+    assert patched(text, diff) == text.replace("setup-go@v3", "setup-go@v4", 1)
+    # Numbers a line off name neither copy: the copies are named instead.
+    assert refusal(patched, text, diff.replace("-4,6 +4,6", "-5,6 +5,6")).startswith(
+        "Hunk 1 of the diff (@@ -5,6 +5,6 @@, first line '- name: Set up Go') stands at 2 "
+        "places in cart.py (lines 4-10 and 13-19)"
+    )
+
+
+def test_a_quote_in_spaces_for_tabs_is_not_made_by_a_result_standing_elsewhere() -> None:
+    # viper's encoding.go: the `codec` switch of one registry already lacks the cases this
+    # edit removes from the other's. The quote, in spaces where the file has tabs, matches
+    # only up to whitespace wherever it is, so the second switch standing as the result
+    # says nothing of the first: it was refused as already made.
+    def switch(name: str, cases: str) -> str:
+        return (
+            f"func {name}(format string) (Codec, bool) {{\n\tswitch format {{\n"
+            '\tcase "toml":\n\t\treturn toml.Codec{}, true\n\n'
+            + cases
+            + '\tcase "dotenv", "env":\n\t\treturn &dotenv.Codec{}, true\n\t}\n\n'
+            "\treturn nil, false\n}\n"
+        )
+
+    hcl = '\tcase "hcl", "tfvars":\n\t\treturn hcl.Codec{}, true\n\n'
+    text = switch("registryCodec", hcl) + "\n" + switch("defaultCodec", "")
+    quote = (
+        '    case "toml":\n        return toml.Codec{}, true\n\n'
+        '    case "hcl", "tfvars":\n        return hcl.Codec{}, true\n\n'
+        '    case "dotenv", "env":\n'
+    )
+    new = '\tcase "toml":\n\t\treturn toml.Codec{}, true\n\n\tcase "dotenv", "env":\n'
+    made = text.replace(hcl, "", 1)
+    assert apply_edit(text, quote, new) == made
+    assert block(text, quote, new) == made
+    # Made, the quote matches nowhere and the result stands where it went: refused.
+    assert refusal(apply_edit, made, quote, new).startswith("The edit is already in the file")

@@ -152,16 +152,31 @@ def _telling(line: str) -> bool:
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     """Tabs against spaces: which side's indentation character the new lines use."""
-    file_chars = {indent_of(f)[0] for f, _ in pairs if indent_of(f)}
-    model_chars = {indent_of(m)[0] for _, m in pairs if indent_of(m)}
+    file_chars = {_character(indent_of(f)) for f, _ in pairs if indent_of(f)}
+    model_chars = {_character(indent_of(m)) for _, m in pairs if indent_of(m)}
     if len(file_chars) != 1 or len(model_chars) != 1 or file_chars == model_chars:
         return None
-    new_chars = {indent_of(line)[0] for line in new if indent_of(line)}
+    new_chars = {_character(indent_of(line)) for line in new if indent_of(line)}
     if new_chars == file_chars:
         return True
     if new_chars == model_chars:
         return False
     return None
+
+
+def in_other_character(pairs: Sequence[Pair]) -> bool:
+    """Whether every indented pair has its model line indented in the other character than
+    its file line (spaces for the file's tabs, or the reverse), and one pair is indented: a
+    quote so written matches the file only up to whitespace, wherever it is."""
+    indented = [(indent_of(f), indent_of(m)) for f, m in pairs if indent_of(f) or indent_of(m)]
+    return bool(indented) and all(f and m and _character(f) != _character(m) for f, m in indented)
+
+
+def _character(indent: str) -> str:
+    """The character an indentation is written in: a tab anywhere in it says tabs. A file
+    indented with tabs has stray lines that start with a space or two before the tab
+    (`  \tconst x`), and a quote that writes every tab as spaces writes none."""
+    return "\t" if "\t" in indent else " "
 
 
 def _by_base(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:

@@ -34,6 +34,7 @@ from difflib import SequenceMatcher
 from glm_lsp.edits.indent import (
     Pair,
     Transform,
+    in_other_character,
     indent_transform,
     pair_transform,
     same,
@@ -671,6 +672,7 @@ def already_applied(
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
+    elsewhere = looser and not _quoted_in_other_character(index, edit, found, places)
     blank_only = all(
         not line.strip() for line, kept in zip(edit.old, edit.kept, strict=True) if not kept
     )
@@ -678,12 +680,32 @@ def already_applied(
         over = any(place.start < start + len(new) and start < place.end for place in places)
         exactly = level == "exact" and not _only_removes(edit)  # a laxer level may be blind
         made = _only_adds(edit) or (looser and (blank_only or exactly))
-        if (looser and not over) or (over and made):
+        if (elsewhere and not over) or (over and made):
             return start
         if expected is not None and _near(start, expected):
             if not any(_near(place.start, expected) for place in places):
                 return start
     return None
+
+
+def _quoted_in_other_character(
+    index: LineIndex, edit: LineEdit, found: Found | None, places: list[Candidate]
+) -> bool:
+    """Whether the quote matches only up to whitespace because it is indented in the other
+    character than the file (spaces for tabs, or the reverse) at every place found. Such a
+    quote matches no place exactly, the one it was written for included, so its result
+    standing exactly elsewhere (another `switch` that already lacks the cases this one
+    removes) says nothing of this place being changed already."""
+    if found is None or found.level != "whitespace" or not places:
+        return False
+    if any(place.end - place.start != len(edit.old) for place in places):
+        return False
+    return all(
+        in_other_character(
+            list(zip(index.contents[place.start : place.end], edit.old, strict=True))
+        )
+        for place in places
+    )
 
 
 def _removed_lines_stand(
@@ -1392,12 +1414,12 @@ def _lines(first: int, last: int) -> str:
 class _Indenter:
     """Puts each new line at the file's indentation, by the mapping its quoted lines needed.
 
-    One mapping that explains every matched line is used for all new lines, unless they are
-    already written like the file. A loose (fuzzy) match needs such a mapping: lines that
-    match only with different shifts there are more likely another place. Otherwise each
-    group of new lines follows the matched line it replaces, or the nearest one; when the
-    nearest ones above and below disagree, are as near and neither is closer in
-    indentation, the edit is refused.
+    New lines already written like the file are left alone. Otherwise one mapping that
+    explains every matched line is used for all new lines. A loose (fuzzy) match needs such
+    a mapping: lines that match only with different shifts there are more likely another
+    place. Without one, each group of new lines follows the matched line it replaces, or the
+    nearest one; when the nearest ones above and below disagree, are as near and neither is
+    closer in indentation, the edit is refused.
     """
 
     def __init__(
@@ -1414,18 +1436,17 @@ class _Indenter:
         matched = list(self.pairs.values())
         new = [line for group in edit.inserts for line in group]
         whole = indent_transform(matched) if matched else same
-        if (
-            whole is not None
-            and whole is not same
-            and written_like_file(matched, new, edit.new_lines(), edit.restated)
-        ):
-            whole = same
-        self.whole = whole
         if whole is None and fuzzy:
             raise _Refused(
                 "its lines resemble the file's only loosely and their indentation differs from "
                 "the file's by different amounts on different lines, so it may be another place"
             )
+        # New lines written like the file stay as they are, also when no one mapping explains
+        # the quote (a stray `  \t` line of a tab file): mapped line by line, tabs written
+        # right would be rewritten in the quote's spaces.
+        if whole is not same and written_like_file(matched, new, edit.new_lines(), edit.restated):
+            whole = same
+        self.whole = whole
 
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""

@@ -34,7 +34,6 @@ from glm_lsp.edits.apply import (
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
-    Found,
     LineEdit,
     LineIndex,
     already_applied,
@@ -297,17 +296,13 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if ending is not None:
         return [ending]
     terms = _terms(hunk, number)
-    unplaced = not best or (len(best) == 1 and best[0].lines is None)
-    named = _named_when_unplaced(index, hunk, found, expected) if unplaced else None
-    if named is not None:
-        return [named]
-    if unplaced:
+    if not best or (len(best) == 1 and best[0].lines is None):
         copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())
         if copies is not None:
             raise EditError(copies)
     if len(best) == 1 and best[0].lines is None and best[0].problem:
         raise EditError(loose_message(best[0], terms.sentence_old, path))
-    if unplaced:
+    if not best or (len(best) == 1 and best[0].lines is None):
         old_text = "".join(line + "\n" for line in edit.old)
         raise EditError(not_found_message(index.text, old_text, path, terms))
     if found is not None and expected is not None and found.level in LEVELS[1:]:
@@ -317,25 +312,6 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if found is not None and expected is not None and found.level == LEVELS[0]:
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
     return best
-
-
-def _named_when_unplaced(
-    index: LineIndex, hunk: Hunk, found: Found | None, expected: int | None
-) -> Candidate | None:
-    """The reading `_named_exactly` finds for a hunk that no place was found for, when its
-    quoted lines stand verbatim with a line left out at its @@ line. Copies of a block (two
-    CI jobs with the same steps) each read the hunk with a line left out, and their loose
-    windows refuse each other, so no place is found; as among places found, numbers to the
-    line name one copy. Not when every quoted line matches up to whitespace (a reading
-    with no line left out, misindented, that starts at the same line); nor when a usable
-    loose window near the numbers gives another file."""
-    if expected is None or (found is not None and found.level in LEVELS):
-        return None
-    in_file = index.places("exact")
-    if not all(line in in_file for line in hunk.edit().old):
-        return None  # (a line found nowhere as written stands nowhere verbatim; cheap)
-    usable = [option for option in (found.candidates if found else ()) if option.lines is not None]
-    return _named_exactly(index, hunk, usable, expected)
 
 
 def _named_at_edge(

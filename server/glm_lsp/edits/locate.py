@@ -324,8 +324,8 @@ def _refuse_outread_windows(
     if len(usable) < 2:
         return options
     scores = {option: _pair_scores(index, edit, option) for option in usable}
-    checked = []
-    for option in options:
+
+    def problem(option: Candidate) -> str | None:
         better = next(
             (
                 other
@@ -337,15 +337,30 @@ def _refuse_outread_windows(
             ),
             None,
         )
-        if better is not None:
-            option = replace(
-                option,
-                lines=None,
-                problem=f"lines {better.start + 1}-{better.end} hold its lines in order more "
-                "like them, so which it means is unclear",
-            )
-        checked.append(option)
+        if better is None:
+            return None
+        return (
+            f"lines {_span(better)} hold its lines in order more like them, so which it means "
+            "is unclear"
+        )
+
+    return _made_unusable(options, problem)
+
+
+def _made_unusable(
+    options: Sequence[Candidate], problem: Callable[[Candidate], str | None]
+) -> list[Candidate]:
+    """`options`, each made unusable, with the sentence why, where `problem` gives one."""
+    checked = []
+    for option in options:
+        why = problem(option)
+        checked.append(option if why is None else replace(option, lines=None, problem=why))
     return checked
+
+
+def _span(option: Candidate) -> str:
+    """A window's lines as a user counts them: "12-18"."""
+    return f"{option.start + 1}-{option.end}"
 
 
 def _refuse_wordless_windows(
@@ -361,20 +376,17 @@ def _refuse_wordless_windows(
     if not telling:
         return options
     keys = index.keys("whitespace")
-    checked = []
-    for option in options:
+
+    def problem(option: Candidate) -> str | None:
         window = set(keys[option.start : option.end])
-        if option.lines is not None and not any(norm(edit.old[k]) in window for k in telling):
-            paired = _paired(index, edit, option)  # (a line found in the window pairs)
-            if all(paired[k] is None for k in telling):
-                option = replace(
-                    option,
-                    lines=None,
-                    problem="none of its lines with words stands there, only blank lines "
-                    "or brackets",
-                )
-        checked.append(option)
-    return checked
+        if option.lines is None or any(norm(edit.old[k]) in window for k in telling):
+            return None
+        paired = _paired(index, edit, option)  # (a line found in the window pairs)
+        if any(paired[k] is not None for k in telling):
+            return None
+        return "none of its lines with words stands there, only blank lines or brackets"
+
+    return _made_unusable(options, problem)
 
 
 def _refuse_farther_misquotes(
@@ -397,8 +409,8 @@ def _refuse_farther_misquotes(
         return options
     grades = {option: _grades(index, edit, option) for option in usable}
     counts = {option: mistakes(index, edit, option) for option in usable}
-    checked = []
-    for option in options:
+
+    def problem(option: Candidate) -> str | None:
         better = next(
             (
                 other
@@ -411,15 +423,11 @@ def _refuse_farther_misquotes(
             ),
             None,
         )
-        if better is not None:
-            option = replace(
-                option,
-                lines=None,
-                problem=f"lines {better.start + 1}-{better.end} hold its lines with a "
-                "misquote nearer the file's",
-            )
-        checked.append(option)
-    return checked
+        if better is None:
+            return None
+        return f"lines {_span(better)} hold its lines with a misquote nearer the file's"
+
+    return _made_unusable(options, problem)
 
 
 def _grades(index: LineIndex, edit: LineEdit, option: Candidate) -> list[float]:
@@ -591,17 +599,16 @@ def _refuse_rivals(
     line taller) while another, at the other copy of a block, reads the edit as well. A
     rival is none when a reading of the option's result reads every quoted line at least as
     well and one better (`_dominates`): the other copy of a block at another depth."""
-    checked = []
-    for option in options:
-        if option.lines is not None:
-            other = _other_reading(index, edit, option, [r for r in rivals if counts(option, r)])
-            if other is not None:
-                where = wording.format(f"{other.start + 1}-{other.end}")
-                option = replace(
-                    option, lines=None, problem=f"{where}, so which it means is unclear"
-                )
-        checked.append(option)
-    return checked
+
+    def problem(option: Candidate) -> str | None:
+        if option.lines is None:
+            return None
+        other = _other_reading(index, edit, option, [r for r in rivals if counts(option, r)])
+        if other is None:
+            return None
+        return f"{wording.format(_span(other))}, so which it means is unclear"
+
+    return _made_unusable(options, problem)
 
 
 def _other_reading(

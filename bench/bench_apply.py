@@ -82,6 +82,7 @@ KINDS = {
     "neg_duplicate": "NEGATIVE: search text matches two places (block duplicated, no numbers)",
     "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
     "neg_applied": "NEGATIVE: the change is already in the file (must not apply twice)",
+    "neg_elided": "NEGATIVE: the replacement stands a comment ('# ... existing code ...') where lines it keeps were",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -688,7 +689,7 @@ def later_proposals(
     expected = single_expected(a, b, core)
     p = change.path
     hunk = with_context(a, core, 3, 3)
-    if "\r" not in change.old and "\r" not in change.new:
+    if "\r" not in change.old and "\r" not in change.new and "\n" in change.old:  # else no CRLF file
         start, wanted = to_crlf(change.old), to_crlf(expected)
         base = unique_hunk(a, core, change.old)
         if base is not None and base.old() != base.new():
@@ -713,6 +714,65 @@ def later_proposals(
     bare = "".join("\n" if line == " \n" else line for line in diff.splitlines(keepends=True))
     if bare != diff:
         yield "blank_context", change.old, expected, "udiff", bare
+
+
+# Comment leaders by file extension, and what lazy models write in place of code they keep
+# (phrasings seen in model output; the engine's own marker pattern was not consulted).
+LEADERS = {
+    **dict.fromkeys(".py .rb .sh .bash .yml .yaml .toml .pl .r .cfg .ini .mk".split(), ("#", "")),
+    **dict.fromkeys(".js .jsx .ts .tsx .mjs .cjs .go .rs .java .cs .kt .swift".split(), ("//", "")),
+    **dict.fromkeys(".c .h .cc .cpp .hpp .scala .php".split(), ("//", "")),
+    **dict.fromkeys(".html .htm .xml .vue .svelte .md".split(), ("<!--", " -->")),
+    **dict.fromkeys(".css .scss .less".split(), ("/*", " */")),
+    **dict.fromkeys(".lua .sql .hs".split(), ("--", "")),
+}
+LAZY = (
+    "... existing code ...",
+    "... rest of the function unchanged ...",
+    "...",
+    "Rest of the code remains the same",
+    "(unchanged)",
+    "... other code ...",
+    "existing implementation",
+    "same as before",
+    "...snip...",
+    "… keep the rest as is",
+)
+
+
+def elided_proposals(
+    change: Change, core: Core, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The NEGATIVE kind added in round 10: the change with a run of two or more kept
+    lines written as one lazy comment in the replacement (the lines stay in the SEARCH,
+    the old_string and the hunk's '-' lines), which applied as written deletes them."""
+    leader = LEADERS.get(os.path.splitext(change.path)[1].lower())
+    a = lines_of(change.old)
+    base = unique_hunk(a, core, change.old)
+    if leader is None or base is None:
+        return
+    runs, start = [], None
+    for k, (tag, _) in enumerate([*base.lines, ("+", "")]):
+        if tag == " " and start is None:
+            start = k
+        elif tag != " " and start is not None:
+            if sum(1 for _, line in base.lines[start:k] if line.strip()) >= 2:
+                runs.append((start, k))
+            start = None
+    if not runs:
+        return
+    first, end = rng.choice(runs)
+    run = base.lines[first:end]
+    model = next(line for _, line in run if line.strip())
+    ending = "\r\n" if model.endswith("\r\n") else "\n"
+    marker = f"{indentation(model)}{leader[0]} {rng.choice(LAZY)}{leader[1]}{ending}"
+    lazy = Hunk(base.start, [*base.lines[:first], ("+", marker), *base.lines[end:]])
+    old, new = base.old(), lazy.new()
+    yield "neg_elided", change.old, None, "edit_file", (old, new)
+    if same_end(base) and not any(SR_MARKER.match(line) for _, line in base.lines):
+        yield "neg_elided", change.old, None, "search_replace", block(change.path, old, new)
+    cut = [*base.lines[:first], *[("-", line) for _, line in run], ("+", marker), *base.lines[end:]]
+    yield "neg_elided", change.old, None, "udiff", render(change.path, [Hunk(base.start, cut)])
 
 
 def to_crlf(text: str) -> str:
@@ -768,6 +828,9 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
         # of the earlier kinds (and their rows in earlier rounds) stay as they were.
         later = random.Random(f"{seed}:{change.source}:{number}:later")
         for kind, start, expected, fmt, payload in later_proposals(change, core, later):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        lazy = random.Random(f"{seed}:{change.source}:{number}:elided")  # round 10
+        for kind, start, expected, fmt, payload in elided_proposals(change, core, lazy):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
 

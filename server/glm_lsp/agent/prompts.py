@@ -8,7 +8,8 @@ The user's message holds context from their repository (a ranked map of its symb
 related files, git state), then the current file, the selected lines and, last, the
 instruction. Change the code as the instruction asks; when lines are selected, change only
 those unless the instruction needs more. Keep the file's style, indentation and line
-endings."""
+endings. Write out in full every line an edit keeps: a comment such as "... existing
+code ..." in its place is refused, since applied it would delete that code."""
 
 _TOOLS = """\
 Make changes with the file tools (edit_file for most changes, create_file, delete_file,

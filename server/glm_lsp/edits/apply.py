@@ -16,6 +16,7 @@ import bisect
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.locate import (
     LONG,
     Candidate,
@@ -117,6 +118,7 @@ def apply_edit(
             f"{terms.sentence_old} and {terms.new} are identical, so the edit would not "
             f"change {name}; give the new text in {terms.new}."
         )
+    refuse_elision(old_string, new_string, path, f"The edit to {name}", terms.new, terms.old)
     old, new = _in_file_line_endings(text, old_string, new_string)
     if replace_all and old in text:
         return text.replace(old, new)

@@ -31,6 +31,7 @@ from glm_lsp.edits.apply import (
     loose_message,
     not_found_message,
 )
+from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
@@ -268,6 +269,7 @@ def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}
     for number, hunk in enumerate(hunks, 1):
+        _refuse_elided(path, hunk, number)
         if not hunk.edit().old:
             continue
         options = _options(path, index, hunk, number)
@@ -633,6 +635,13 @@ def _span(a: Candidate, b: Candidate) -> str:
     """The 1-based lines two overlapping places share ("line 5", "lines 5-7")."""
     first, last = max(a.start, b.start) + 1, min(a.end, b.end)
     return f"line {first}" if last <= first else f"lines {first}-{last}"
+
+
+def _refuse_elided(path: str, hunk: Hunk, number: int) -> None:
+    old = "".join(f"{text}\n" for tag, text in hunk.lines if tag != "+")
+    new = "".join(f"{text}\n" for tag, text in hunk.lines if tag != "-")
+    what = f"Hunk {number} of the diff for {path} ({hunk.header.strip()})"
+    refuse_elision(old, new, path, what, "its '+' lines", "its ' ' and '-' lines")
 
 
 def _terms(hunk: Hunk, number: int) -> Terms:

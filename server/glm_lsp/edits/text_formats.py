@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from glm_lsp.edits.apply import match_line_endings
+from glm_lsp.edits.elision import MARKER
 from glm_lsp.edits.locate import split_lf
 from glm_lsp.edits.patch import apply_patch, parse_patch
 from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace, parse_search_replace
@@ -31,13 +32,6 @@ Files = Callable[[str], "str | None"]
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
 _MARKER = re.compile(r"^\s*(?:<{5,9}\s*SEARCH|>{5,9}\s*REPLACE)\s*$")
 _DIFF_INFOS = {"diff", "patch", "udiff"}
-_COMMENT = r"(?:#|//|/\*|<!--|--|;|\*)"
-_ELISION = re.compile(
-    rf"^\s*{_COMMENT}\s*(?:\.\.\.|…)"
-    rf"|^\s*{_COMMENT}.*\b(?:rest of|remainder of|existing code|remains? unchanged|"
-    r"same as before|omitted for brevity)\b",
-    re.IGNORECASE,
-)
 _PROSE_END = (":", ".", "!", "?", ",")
 
 
@@ -242,7 +236,7 @@ def _whole_file(existing: str | None, edit: WholeFileEdit) -> str:
     """The new text of a whole-file edit, refusing one that elides the existing file's code."""
     if existing is None:
         return edit.content
-    elided = next((line.strip() for line in split_lf(edit.content) if _ELISION.match(line)), None)
+    elided = next((line.strip() for line in split_lf(edit.content) if MARKER.match(line)), None)
     if elided is not None:
         raise EditError(
             f"the block for {edit.path} replaces the whole file but leaves code out "

@@ -1,0 +1,103 @@
+"""Lazy edits: a replacement that writes a comment such as ``# ... existing code ...``
+where the lines it was meant to keep should be.
+
+Models shorten what they repeat. Applied as written, such an edit deletes the code its
+comment stands for (or, when the model also rewrote the lines around it, leaves a block
+cut short), and the diff still looks like the change that was asked for, so the user may
+accept it. So an edit is refused when its replacement brings a comment of that kind that
+the original did not have:
+* in source code always: there it is never the code that was asked for;
+* in a document (Markdown, reStructuredText, text, HTML) only when the replacement also
+  leaves out lines of the original, since "// ..." is how a code sample in a README is
+  shortened on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from glm_lsp.errors import EditError
+
+_COMMENT = r"(?:#|//|/\*|<!--|--|;|\*|%)"
+_SHORT = r"(?=(?:\W*\w+){1,10}\W*$)"  # ten words at most: prose comments are longer
+_ELIDED = (
+    r"(?:the )?(?:rest|remainder)(?: of (?:the )?\w+)?\b"
+    r"|existing (?:code|implementation|logic|methods|functions|imports|tests|content|body|lines)"
+    r"|(?:(?:remaining |other |unchanged )?code|lines|everything|implementation|body|logic)"
+    r"\W+(?:\w+\W+){0,2}(?:unchanged|the same|as before|as is|omitted|here)\b"
+    r"|\(?unchanged\)?\W*$"
+    r"|same as (?:before|above|original|previously)"
+    r"|(?:omitted|elided|snip|snipped)\b"
+    r"|other (?:code|methods|functions|fields|cases|tests)\b"
+)
+MARKER = re.compile(
+    rf"^\s*{_COMMENT}\s*[(\[]?\s*(?:\.\.\.|…)|^\s*{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",
+    re.IGNORECASE,
+)
+"""A comment line that says code was left out, in the comment styles of the languages
+glm-lsp reads: one that starts with an ellipsis ("... existing code ..."), or a short one
+that starts by saying so ("rest of the function unchanged", "existing implementation",
+"(unchanged)", "same as before")."""
+
+DOCUMENTS = frozenset(
+    ".md .markdown .rst .rdoc .txt .adoc .asciidoc .textile .html .htm .org .tex".split()
+)
+"""Where a shortened code sample is often meant (a file without extension counts too)."""
+
+
+@dataclass(frozen=True)
+class Elision:
+    """A marker comment of a replacement and how many original lines it leaves out."""
+
+    marker: str
+    dropped: int
+
+
+def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
+    """The first marker new in `new`, in a `document` only when `new` also leaves out
+    non-blank lines of `old` (counted up to indentation, as a multiset: a "}" written
+    once where the original had two is left out). Where in `new` the marker stands is
+    not asked: a lazy replacement may also move the lines it does write."""
+    old_lines = [line.strip() for line in old.splitlines()]
+    known = set(old_lines)
+    marker = next(
+        (
+            line.strip()
+            for line in new.splitlines()
+            if MARKER.match(line) and line.strip() not in known
+        ),
+        None,
+    )
+    if marker is None:
+        return None
+    left = Counter(line for line in old_lines if line)
+    left.subtract(line.strip() for line in new.splitlines())
+    dropped = sum(count for count in left.values() if count > 0)
+    return Elision(marker, dropped) if dropped or not document else None
+
+
+def is_document(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return "." not in name.lstrip(".") or name[name.rfind(".") :].lower() in DOCUMENTS
+
+
+def refuse_elision(old: str, new: str, path: str, what: str, new_part: str, old_part: str) -> None:
+    """Raise EditError, addressed to the model, when `new` is lazy (see the module).
+    `what` names the edit ("The edit to app.py"), the parts name its sides."""
+    found = find_elision(old, new, is_document(path))
+    if found is None:
+        return
+    if found.dropped:
+        lines = f"{found.dropped} line{'s' if found.dropped != 1 else ''}"
+        reason = (
+            f"stands where {old_part} has {lines} that are missing from {new_part}, so "
+            "applying it would delete them"
+        )
+    else:
+        reason = "reads as code left out, and it would be written into the file as it is"
+    raise EditError(
+        f"{what} was not applied: {found.marker!r} in {new_part} {reason}. Write out in full "
+        "every line that stays, instead of the comment."
+    )

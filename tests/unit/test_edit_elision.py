@@ -1,0 +1,128 @@
+"""Lazy edits (issue 10): a replacement that writes "# ... existing code ..." where the
+lines it keeps should be is refused in every format, never applied as a deletion; a
+shortened sample in a document and a comment the file already had are left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from glm_lsp.edits.apply import apply_edit
+from glm_lsp.edits.elision import MARKER
+from glm_lsp.edits.patch import apply_patch
+from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
+from glm_lsp.errors import EditError
+
+PY = "import os\n\n\ndef scale(x):\n    a = 1\n    b = 2\n    c = a + b\n    return c * x\n"
+OLD = "def scale(x):\n    a = 1\n    b = 2\n    c = a + b\n    return c * x\n"
+LAZY = "def scale(x):\n    # ... existing code ...\n    return c * x + 1\n"
+DROPPED = (
+    "'# ... existing code ...' in {new} stands where {old} has 4 lines that are missing "
+    "from {new}, so applying it would delete them. Write out in full every line that "
+    "stays, instead of the comment."
+)
+
+
+def refusal(call: object, *args: object, **kwargs: object) -> str:
+    with pytest.raises(EditError) as caught:
+        call(*args, **kwargs)  # type: ignore[operator]
+    return str(caught.value)
+
+
+def test_edit_file_with_a_lazy_new_string_is_refused() -> None:
+    message = refusal(apply_edit, PY, OLD, LAZY, path="m.py")
+    assert message == "The edit to m.py was not applied: " + DROPPED.format(
+        new="new_string", old="old_string"
+    )
+
+
+def test_a_lazy_replace_section_is_refused() -> None:
+    message = refusal(apply_search_replace, PY, SearchReplace("m.py", OLD, LAZY))
+    assert message == "The edit to m.py was not applied: " + DROPPED.format(
+        new="the REPLACE section", old="the SEARCH section"
+    )
+
+
+def test_a_lazy_hunk_is_refused() -> None:
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -4,5 +4,3 @@\n def scale(x):\n-    a = 1\n-    b = 2\n"
+        "-    c = a + b\n-    return c * x\n+    # ... existing code ...\n+    return c * x + 1\n"
+    )
+    message = refusal(apply_patch, lambda path: PY if path == "m.py" else None, diff)
+    assert message == "Hunk 1 of the diff for m.py (@@ -4,5 +4,3 @@) was not applied: " + (
+        DROPPED.format(new="its '+' lines", old="its ' ' and '-' lines")
+    )
+
+
+def test_a_marker_that_rewrites_the_lines_around_it_is_refused_in_code() -> None:
+    """The replacement writes again the lines its comment stands for (a block then ends
+    early): nothing is counted missing, but in source code the comment is refused."""
+    text = "if ok:\n    if ready:\n        return 1\n    return 2\n"
+    old = "if ok:\n    if ready:\n        return 1\n"
+    new = "if ok:\n    if ready:\n        return 1\n    if late:\n        # rest of the function unchanged\n"
+    assert refusal(apply_edit, text, old, new, path="run.py") == (
+        "The edit to run.py was not applied: '# rest of the function unchanged' in "
+        "new_string reads as code left out, and it would be written into the file as it "
+        "is. Write out in full every line that stays, instead of the comment."
+    )
+
+
+def test_a_shortened_sample_added_to_a_document_is_applied() -> None:
+    readme = "## Use\n\n```js\nconst app = create();\n```\n"
+    old = "const app = create();\n"
+    new = "const app = create();\napp.use(logger);\n// ...\n"
+    assert apply_edit(readme, old, new, path="README.md") == (
+        "## Use\n\n```js\nconst app = create();\napp.use(logger);\n// ...\n```\n"
+    )
+
+
+def test_a_lazy_replacement_in_a_document_that_deletes_lines_is_refused() -> None:
+    readme = "```js\nconst app = create();\napp.use(logger);\napp.listen(80);\n```\n"
+    old = "const app = create();\napp.use(logger);\napp.listen(80);\n"
+    new = "const app = create();\n// ...\napp.listen(8080);\n"
+    assert "stands where old_string has 2 lines" in refusal(
+        apply_edit, readme, old, new, path="README.md"
+    )
+
+
+def test_a_marker_the_file_already_has_is_kept_like_any_line() -> None:
+    text = "def stub():\n    # ...\n    pass\n"
+    assert apply_edit(text, "    pass\n", "    return None\n", path="s.py") == (
+        "def stub():\n    # ...\n    return None\n"
+    )
+    old = "def stub():\n    # ...\n    pass\n"
+    new = "def stub():\n    # ...\n    return None\n"
+    assert apply_edit(text, old, new, path="s.py") == new
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# ... existing code ...",
+        "    // ... rest of code ...",
+        "# Rest of the code remains the same",
+        "/* ... */",
+        "<!-- ... -->",
+        "# (unchanged)",
+        "// existing implementation",
+        "# same as before",
+        "-- everything else stays the same",
+    ],
+)
+def test_these_comments_say_code_was_left_out(line: str) -> None:
+    assert MARKER.match(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# TODO: re-enable when the API is stable",
+        "# Wait for the server...",
+        "// if the path points to an existing _file_ only.",
+        "// Same thing but in the map values.",
+        "# Reset the rest of the state",
+        "x = 1  # same",
+        "...",
+    ],
+)
+def test_these_lines_do_not(line: str) -> None:
+    assert not MARKER.match(line)

@@ -82,6 +82,7 @@ KINDS = {
     "neg_duplicate": "NEGATIVE: search text matches two places (block duplicated, no numbers)",
     "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
     "neg_applied": "NEGATIVE: the change is already in the file (must not apply twice)",
+    "line_numbers": "old_string / SEARCH copied with read_file's 'N<TAB>' numbers or the outline's 'N│ ' gutter (new lines numbered too, half the time)",
     "neg_elided": "NEGATIVE: the replacement stands a comment ('# ... existing code ...') where lines it keeps were",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
@@ -775,6 +776,30 @@ def elided_proposals(
     yield "neg_elided", change.old, None, "udiff", render(change.path, [Hunk(base.start, cut)])
 
 
+def numbered_proposals(
+    change: Change, core: Core, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The kind added in round 10: the quoted lines copied with the numbers read_file
+    ("12<TAB>") or the context's outlines ("   12│ ") show, from where they stand."""
+    a, b = lines_of(change.old), lines_of(change.new)
+    base = unique_hunk(a, core, change.old)
+    if base is None or not base.old():
+        return
+    style = rng.choice(("{}\t", "{:>5}│ "))
+
+    def numbered(text: str) -> str:
+        lines = split_lf(text)
+        return "".join(style.format(base.start + 1 + k) + line for k, line in enumerate(lines))
+
+    old = numbered(base.old())
+    new = numbered(base.new()) if rng.random() < 0.5 else base.new()
+    expected = single_expected(a, b, core)
+    yield "line_numbers", change.old, expected, "edit_file", (old, new)
+    if same_end(base) and base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
+        if not any(SR_MARKER.match(line) for _, line in base.lines):
+            yield "line_numbers", change.old, expected, "search_replace", block(change.path, old, new)
+
+
 def to_crlf(text: str) -> str:
     return text.replace("\n", "\r\n")
 
@@ -831,6 +856,9 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
         lazy = random.Random(f"{seed}:{change.source}:{number}:elided")  # round 10
         for kind, start, expected, fmt, payload in elided_proposals(change, core, lazy):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        numbers = random.Random(f"{seed}:{change.source}:{number}:numbered")  # round 10
+        for kind, start, expected, fmt, payload in numbered_proposals(change, core, numbers):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
 

@@ -69,6 +69,19 @@ def test_writes_stay_in_the_overlay(ws: Workspace) -> None:
     assert not (ws.overlay.root / "src/new.py").exists()
 
 
+def test_an_edit_copied_from_read_file_with_its_line_numbers_is_made(ws: Workspace) -> None:
+    """The model pastes read_file's "N<TAB>" numbers into old_string and new_string."""
+    shown = call(ws, "read_file", path="src/app.py", start_line=4, end_line=5).split("\n(")[0]
+    assert shown == "4\tdef main():\n5\t    return helper()"
+    new = "4\tdef main() -> int:\n5\t    return helper()"
+    assert call(ws, "edit_file", path="src/app.py", old_string=shown, new_string=new) == (
+        "Edited src/app.py."
+    )
+    assert ws.overlay.read("src/app.py") == (
+        "from src.util import helper\n\n\ndef main() -> int:\n    return helper()\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "message"),
     [

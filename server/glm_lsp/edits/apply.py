@@ -33,6 +33,7 @@ from glm_lsp.edits.locate import (
     uses_crlf,
     verbatim,
 )
+from glm_lsp.edits.numbered import without_numbers
 from glm_lsp.edits.textedits import line_starts, split_lines
 from glm_lsp.errors import EditError
 
@@ -118,6 +119,9 @@ def apply_edit(
             f"{terms.sentence_old} and {terms.new} are identical, so the edit would not "
             f"change {name}; give the new text in {terms.new}."
         )
+    numbered = without_numbers(text, old_string, new_string)
+    if numbered is not None:  # lines copied with read_file's numbers, from where they stand
+        old_string, new_string = numbered
     refuse_elision(old_string, new_string, path, f"The edit to {name}", terms.new, terms.old)
     old, new = _in_file_line_endings(text, old_string, new_string)
     if replace_all and old in text:

@@ -1,0 +1,44 @@
+"""Lines copied with their line numbers.
+
+`read_file` shows a file as "12<TAB>code" and the context's outlines as "   12│ code", so
+a model sometimes copies those numbers into old_string or a SEARCH section (and often
+numbers its new lines the same way). Such an edit is read without the numbers only when
+they corroborate each other: every line of old_string carries one, they count up by one,
+and the lines without them stand in the file exactly there, from that line on. Anything
+less is not repaired; the edit is then refused as not found, as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from glm_lsp.edits.locate import split_lf
+
+_NUMBER = re.compile(r"(?:(\d+)\t|[ \t]*(\d+)│ ?)")
+
+
+def without_numbers(text: str, old: str, new: str) -> tuple[str, str] | None:
+    """(old, new) without the line numbers copied into them, or None when `old` is not
+    numbered from the place it stands in `text` (see the module)."""
+    if not old or old in text:
+        return None
+    quoted = split_lf(old)
+    numbers, lines = [], []
+    for line in quoted:
+        found = _NUMBER.match(line)
+        if found is None:
+            return None
+        numbers.append(int(found[1] or found[2]))
+        lines.append(line[found.end() :])
+    first = numbers[0]
+    if first < 1 or numbers != list(range(first, first + len(numbers))):
+        return None
+    there = split_lf(text)[first - 1 : first - 1 + len(lines)]
+    if [line.rstrip("\r\n") for line in there] != [line.rstrip("\r\n") for line in lines]:
+        return None
+    return "".join(lines), "".join(_unnumbered(line) for line in split_lf(new))
+
+
+def _unnumbered(line: str) -> str:
+    found = _NUMBER.match(line)
+    return line[found.end() :] if found else line

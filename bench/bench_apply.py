@@ -82,7 +82,7 @@ KINDS = {
     "neg_duplicate": "NEGATIVE: search text matches two places (block duplicated, no numbers)",
     "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
     "neg_applied": "NEGATIVE: the change is already in the file (must not apply twice)",
-    "line_numbers": "old_string / SEARCH copied with read_file's 'N<TAB>' numbers or the outline's 'N│ ' gutter (new lines numbered too, half the time)",
+    "line_numbers": "old_string / SEARCH copied with line numbers ('N<TAB>', 'N│ ', 'N | '; new lines numbered too, half the time)",
     "neg_elided": "NEGATIVE: the replacement stands a comment ('# ... existing code ...') where lines it keeps were",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
@@ -785,7 +785,7 @@ def numbered_proposals(
     base = unique_hunk(a, core, change.old)
     if base is None or not base.old():
         return
-    style = rng.choice(("{}\t", "{:>5}│ "))
+    style = rng.choice(("{}\t", "{:>5}│ ", "{:>3} | "))
 
     def numbered(text: str) -> str:
         lines = split_lf(text)

@@ -27,6 +27,13 @@ def test_an_outline_gutter_in_a_search_section_is_dropped() -> None:
     )
 
 
+def test_the_numbers_of_a_refusals_closest_lines_are_dropped() -> None:
+    old = "4 | def scale(x):\n5 |     a = 1\n"
+    assert apply_edit(PY, old, "def scale(x):\n    a = 5\n", path="m.py") == (
+        "import os\n\n\ndef scale(x):\n    a = 5\n    return a * x\n"
+    )
+
+
 def test_numbers_that_do_not_name_the_quoted_lines_are_not_dropped() -> None:
     with pytest.raises(EditError) as caught:
         apply_edit(PY, "4\t    a = 1\n", "    a = 3\n", path="m.py", terms=BLOCK_TERMS)

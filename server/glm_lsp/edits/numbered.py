@@ -2,10 +2,11 @@
 
 `read_file` shows a file as "12<TAB>code", the context's outlines as "   12│ code" and a
 refused edit's closest lines as " 12 | code", so a model sometimes copies those numbers
-into old_string or a SEARCH section (and often numbers its new lines the same way). Such an edit is read without the numbers only when
-they corroborate each other: every line of old_string carries one, they count up by one,
-and the lines without them stand in the file exactly there, from that line on. Anything
-less is not repaired; the edit is then refused as not found, as before.
+into old_string or a SEARCH section (and often numbers its new lines the same way). Such
+an edit is read without the numbers only when they corroborate each other: every line of
+old_string carries one, they count up by one, and the lines without them stand in the
+file exactly there, from that line on. Anything less is not repaired; the edit is then
+refused as not found, as before.
 """
 
 from __future__ import annotations

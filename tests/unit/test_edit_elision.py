@@ -69,9 +69,22 @@ def test_a_marker_that_rewrites_the_lines_around_it_is_refused_in_code() -> None
 def test_a_shortened_sample_added_to_a_document_is_applied() -> None:
     readme = "## Use\n\n```js\nconst app = create();\n```\n"
     old = "const app = create();\n"
-    new = "const app = create();\napp.use(logger);\n// ...\n"
+    new = "const app = create();\n// ...\napp.listen(80);\n"
     assert apply_edit(readme, old, new, path="README.md") == (
-        "## Use\n\n```js\nconst app = create();\napp.use(logger);\n// ...\n```\n"
+        "## Use\n\n```js\nconst app = create();\n// ...\napp.listen(80);\n```\n"
+    )
+
+
+def test_a_document_replacement_that_ends_with_the_comment_is_refused() -> None:
+    """The comment stands for what follows it, although the lines it rewrote are all
+    there (the sample's end is written again above it)."""
+    readme = "```js\nconst app = create();\napp.listen(80);\n```\n\nMore text.\n"
+    old = "const app = create();\napp.listen(80);\n```\n"
+    new = "const app = create();\napp.listen(80);\n```\n\n```js\napp.listen(80);\n// ...\n"
+    assert refusal(apply_edit, readme, old, new, path="README.md") == (
+        "The edit to README.md was not applied: '// ...' in new_string reads as code left "
+        "out, and it would be written into the file as it is. Write out in full every line "
+        "that stays, instead of the comment."
     )
 
 

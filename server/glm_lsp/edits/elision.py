@@ -8,8 +8,9 @@ accept it. So an edit is refused when its replacement brings a comment of that k
 the original did not have:
 * in source code always: there it is never the code that was asked for;
 * in a document (Markdown, reStructuredText, text, HTML) only when the replacement also
-  leaves out lines of the original, since "// ..." is how a code sample in a README is
-  shortened on purpose.
+  leaves out lines of the original, or begins or ends with the comment (it then stands
+  for what comes before or after it), since "// ..." inside a code sample is how a
+  README shortens it on purpose.
 """
 
 from __future__ import annotations
@@ -56,26 +57,25 @@ class Elision:
 
 
 def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
-    """The first marker new in `new`, in a `document` only when `new` also leaves out
+    """The first marker new in `new`. In a `document` only when `new` also leaves out
     non-blank lines of `old` (counted up to indentation, as a multiset: a "}" written
-    once where the original had two is left out). Where in `new` the marker stands is
-    not asked: a lazy replacement may also move the lines it does write."""
+    once where the original had two is left out) or begins or ends with the marker.
+    Where else in `new` the marker stands is not asked: a lazy replacement may also move
+    the lines it does write."""
     old_lines = [line.strip() for line in old.splitlines()]
     known = set(old_lines)
-    marker = next(
-        (
-            line.strip()
-            for line in new.splitlines()
-            if MARKER.match(line) and line.strip() not in known
-        ),
-        None,
-    )
-    if marker is None:
+    written = [line for line in new.splitlines() if line.strip()]
+    found = [k for k, line in enumerate(written) if MARKER.match(line)]
+    found = [k for k in found if written[k].strip() not in known]
+    if not found:
         return None
     left = Counter(line for line in old_lines if line)
-    left.subtract(line.strip() for line in new.splitlines())
+    left.subtract(line.strip() for line in written)
     dropped = sum(count for count in left.values() if count > 0)
-    return Elision(marker, dropped) if dropped or not document else None
+    at_edge = found[0] == 0 or found[-1] == len(written) - 1
+    if document and not dropped and not at_edge:
+        return None
+    return Elision(written[found[0]].strip(), dropped)
 
 
 def is_document(path: str) -> bool:

@@ -83,6 +83,7 @@ KINDS = {
     "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
     "neg_applied": "NEGATIVE: the change is already in the file (must not apply twice)",
     "line_numbers": "old_string / SEARCH copied with line numbers ('N<TAB>', 'N│ ', 'N | '; new lines numbered too, half the time)",
+    "neg_rewrite": "NEGATIVE: the whole new file as a SEARCH/REPLACE block with an empty SEARCH (the prompt's way to create a file) for a file that exists",
     "neg_elided": "NEGATIVE: the replacement stands a comment ('# ... existing code ...') where lines it keeps were",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
@@ -795,6 +796,8 @@ def numbered_proposals(
     new = numbered(base.new()) if rng.random() < 0.5 else base.new()
     expected = single_expected(a, b, core)
     yield "line_numbers", change.old, expected, "edit_file", (old, new)
+    if change.old.strip() and not any(SR_MARKER.match(line) for line in b):
+        yield "neg_rewrite", change.old, None, "search_replace", block(change.path, "", change.new)
     if same_end(base) and base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
         if not any(SR_MARKER.match(line) for _, line in base.lines):
             yield "line_numbers", change.old, expected, "search_replace", block(change.path, old, new)

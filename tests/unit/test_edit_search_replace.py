@@ -286,6 +286,20 @@ def test_apply_an_empty_search_creates_or_appends() -> None:
     assert apply_search_replace("y = 0\r\nz = 0", block) == "y = 0\r\nz = 0\r\nx = 1\r\n"
 
 
+def test_a_whole_file_with_an_empty_search_is_not_appended_to_itself() -> None:
+    text = "import os\n\nX = 1\nY = 2\n"
+    with pytest.raises(EditError) as caught:
+        apply_search_replace(text, SearchReplace("a.py", "", "import os\n\nX = 1\nY = 3\n"))
+    assert caught.value.message == (
+        "a.py already exists, and the REPLACE section of a block with an empty SEARCH "
+        "section repeats the file's own lines, so it reads as the whole file written "
+        "again; it would be added after the file's end. Quote the lines to change in the "
+        "SEARCH section."
+    )
+    appended = apply_search_replace(text, SearchReplace("a.py", "", "Z = 3\n"))
+    assert appended == "import os\n\nX = 1\nY = 2\nZ = 3\n"
+
+
 def test_apply_to_a_missing_file() -> None:
     with pytest.raises(EditError) as caught:
         apply_search_replace(None, SearchReplace("a.py", "x\n", "y\n"))

@@ -11,6 +11,7 @@ rules as the ``edit_file`` tool.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from glm_lsp.edits.apply import BLOCK_TERMS, apply_edit, match_line_endings
@@ -114,6 +115,7 @@ def apply_search_replace(text: str | None, block: SearchReplace) -> str:
     REPLACE sections.
     """
     if not block.search:
+        _refuse_rewrite_as_append(text or "", block)
         return _append(text or "", block.replace)
     if text is None:
         raise EditError(
@@ -123,6 +125,23 @@ def apply_search_replace(text: str | None, block: SearchReplace) -> str:
     return apply_edit(
         text, block.search, block.replace, path=block.path, terms=BLOCK_TERMS, whole_lines=True
     )
+
+
+def _refuse_rewrite_as_append(text: str, block: SearchReplace) -> None:
+    """An empty SEARCH whose REPLACE begins with the file's own first lines, or holds half
+    of its lines, is the whole file written again (the prompt's way to create a file,
+    used on one that exists): appended, the file would stand in it twice."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    written = [line.strip() for line in block.replace.splitlines() if line.strip()]
+    repeated = Counter(lines) & Counter(written)
+    shared = sum(repeated.values())
+    if (lines and written[:2] == lines[:2]) or (shared >= 3 and 2 * shared >= len(lines)):
+        raise EditError(
+            f"{block.path} already exists, and the REPLACE section of a block with an empty "
+            "SEARCH section repeats the file's own lines, so it reads as the whole file "
+            "written again; it would be added after the file's end. Quote the lines to "
+            "change in the SEARCH section."
+        )
 
 
 def _append(text: str, addition: str) -> str:

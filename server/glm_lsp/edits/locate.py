@@ -1443,6 +1443,8 @@ class _Indenter:
         matched = list(self.pairs.values())
         new = [line for group in edit.inserts for line in group]
         whole = indent_transform(matched) if matched else same
+        if not edit.restated and self._context_lost_its_prefix():
+            whole = same
         if whole is None and fuzzy:
             raise _Refused(
                 "its lines resemble the file's only loosely and their indentation differs from "
@@ -1454,6 +1456,22 @@ class _Indenter:
         if whole is not same and written_like_file(matched, new, edit.new_lines(), edit.restated):
             whole = same
         self.whole = whole
+
+    def _context_lost_its_prefix(self) -> bool:
+        """A diff whose context lines were written without their leading space: each kept
+        line is its file line less one space, each removed line (written with its '-') is
+        its file line. The '+' lines were written with their prefix: they stand as
+        written, where a mapping learnt from the context would move them by a column."""
+        kept: list[Pair] = []
+        removed: list[Pair] = []
+        for number, (file_line, model_line) in self.pairs.items():
+            pair = (file_line.rstrip("\r\n"), model_line.rstrip("\r\n"))
+            (kept if self.edit.kept[number] else removed).append(pair)
+        return (
+            bool(kept)
+            and all(file_line == " " + model_line for file_line, model_line in kept)
+            and all(file_line == model_line for file_line, model_line in removed)
+        )
 
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""

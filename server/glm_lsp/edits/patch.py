@@ -852,7 +852,7 @@ def _in_hunk(line: str, following: str, hunk: Hunk) -> bool:
     """
     if line.startswith("--- ") and following.startswith("+++ "):
         return _remaining(hunk)[0] > 0
-    return line == "" or line[0] in " +-\\"
+    return line == "" or line[0] in " +-\\\t"
 
 
 def _remaining(hunk: Hunk) -> tuple[int, int]:
@@ -863,11 +863,14 @@ def _remaining(hunk: Hunk) -> tuple[int, int]:
 
 
 def _add_line(hunk: Hunk, line: str) -> None:
-    """Add one body line to the hunk (an empty line, written without its space, is context)."""
+    """Add one body line to the hunk. An empty line, and one that starts with a tab, are
+    context lines written without their space (a tab-indented file's code)."""
     if line.startswith("\\"):
         _no_newline(hunk)
     elif line == "":
         hunk.lines.append(("", ""))  # a blank written without its space; see _close
+    elif line[0] == "\t":
+        hunk.lines.append((" ", line))
     else:
         hunk.lines.append((line[0], line[1:]))
 

@@ -1,0 +1,54 @@
+"""A diff whose context lines lost their leading space (issue 10): the '+' lines were
+written with their prefix and stand as written; the context lines are read as context,
+also when they start with a tab."""
+
+from __future__ import annotations
+
+from glm_lsp.edits.patch import apply_patch
+
+PY = "class A:\n    def scale(self, x):\n        a = 1\n        b = 2\n        return a * x\n"
+
+
+def patched(text: str, diff: str) -> str:
+    (result,) = apply_patch(lambda path: text if path == "m.py" else None, diff)
+    assert result.new is not None
+    return result.new
+
+
+def test_added_lines_keep_their_indentation_when_the_context_lost_its_space() -> None:
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -2,4 +2,5 @@\n"
+        "    def scale(self, x):\n        a = 1\n        b = 2\n+        c = 3\n"
+        "        return a * x\n"
+    )
+    assert patched(PY, diff) == (
+        "class A:\n    def scale(self, x):\n        a = 1\n        b = 2\n        c = 3\n"
+        "        return a * x\n"
+    )
+
+
+def test_removed_lines_written_right_beside_context_that_lost_its_space() -> None:
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -3,3 +3,3 @@\n"
+        "        a = 1\n-        b = 2\n+        b = 3\n        return a * x\n"
+    )
+    assert patched(PY, diff) == (
+        "class A:\n    def scale(self, x):\n        a = 1\n        b = 3\n        return a * x\n"
+    )
+
+
+def test_aligned_continuation_lines_are_not_moved_a_column() -> None:
+    c = "    ok = (a == 1 ||\n          b == 2 ||\n          c == 3);\n"
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\n"
+        "    ok = (a == 1 ||\n          b == 2 ||\n+          d == 4 ||\n          c == 3);\n"
+    )
+    assert patched(c, diff) == (
+        "    ok = (a == 1 ||\n          b == 2 ||\n          d == 4 ||\n          c == 3);\n"
+    )
+
+
+def test_tab_indented_context_without_its_space_is_context() -> None:
+    go = "func f() {\n\ta := 1\n\treturn a\n}\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n\ta := 1\n+\tb := 2\n\treturn a\n"
+    assert patched(go, diff) == "func f() {\n\ta := 1\n\tb := 2\n\treturn a\n}\n"

@@ -83,7 +83,7 @@ KINDS = {
     "neg_trimmed": "NEGATIVE: trimmed context that matches several places",
     "neg_applied": "NEGATIVE: the change is already in the file (must not apply twice)",
     "line_numbers": "old_string / SEARCH copied with line numbers ('N<TAB>', 'N│ ', 'N | '; new lines numbered too, half the time)",
-    "unprefixed": "diff whose context lines lost their leading space (hunks whose context is all indented)",
+    "unprefixed": "diff whose context lines lost their leading space (right @@ counts)",
     "neg_rewrite": "NEGATIVE: the whole new file as a SEARCH/REPLACE block with an empty SEARCH (the prompt's way to create a file) for a file that exists",
     "neg_elided": "NEGATIVE: the replacement stands a comment ('# ... existing code ...') where lines it keeps were",
 }
@@ -798,8 +798,7 @@ def numbered_proposals(
     expected = single_expected(a, b, core)
     yield "line_numbers", change.old, expected, "edit_file", (old, new)
     hunk = with_context(a, core, 3, 3)
-    context = [line for tag, line in hunk.lines if tag == " " and line.strip()]
-    if context and all(line[0] in " \t" for line in context):  # else the lines are no diff
+    if any(tag == " " and line.strip() for tag, line in hunk.lines):
         cut = [(tag, line) if tag != " " or not line.strip() else ("", line) for tag, line in hunk.lines]
         yield "unprefixed", change.old, expected, "udiff", render(change.path, [Hunk(hunk.start, cut)])
     if change.old.strip() and not any(SR_MARKER.match(line) for line in b):

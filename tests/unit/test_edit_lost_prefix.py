@@ -52,3 +52,14 @@ def test_tab_indented_context_without_its_space_is_context() -> None:
     go = "func f() {\n\ta := 1\n\treturn a\n}\n"
     diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n\ta := 1\n+\tb := 2\n\treturn a\n"
     assert patched(go, diff) == "func f() {\n\ta := 1\n\tb := 2\n\treturn a\n}\n"
+
+
+def test_unindented_context_without_its_space_is_read_as_context_by_the_counts() -> None:
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\n"
+        "class A:\n    def scale(self, x):\n+        '''Scale x.'''\n        a = 1\n"
+    )
+    assert patched(PY, diff) == (
+        "class A:\n    def scale(self, x):\n        '''Scale x.'''\n        a = 1\n"
+        "        b = 2\n        return a * x\n"
+    )

@@ -151,8 +151,8 @@ def test_whitespace_drift_in_context_and_a_dedented_hunk() -> None:
 def test_a_hunk_whose_lines_lack_their_tags() -> None:
     patch = "--- a/src/app.py\n+++ b/src/app.py\n@@ -8,2 +8,2 @@\ndef shout(name):\n"
     assert error_of(patch) == (
-        "Hunk 1 of the diff for src/app.py (@@ -8,2 +8,2 @@) has no lines: every line of a "
-        "hunk starts with ' ' (context), '-' (removed) or '+' (added)."
+        "Hunk 1 of the diff for src/app.py (@@ -8,2 +8,2 @@) has no '-' or '+' lines: every "
+        "line of a hunk starts with ' ' (context), '-' (removed) or '+' (added)."
     )
 
 

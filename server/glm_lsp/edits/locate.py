@@ -1459,17 +1459,21 @@ class _Indenter:
 
     def _context_lost_its_prefix(self) -> bool:
         """A diff whose context lines were written without their leading space: each kept
-        line is its file line less one space, each removed line (written with its '-') is
-        its file line. The '+' lines were written with their prefix: they stand as
-        written, where a mapping learnt from the context would move them by a column."""
+        line is its file line less one space (an indented line, whose first space was read
+        as the prefix) or the file line itself (an unindented one, read as context whole),
+        and at least one is the former; each removed line (written with its '-') is its
+        file line. The '+' lines were written with their prefix: they stand as written,
+        where a mapping learnt from the context would move them by a column."""
         kept: list[Pair] = []
         removed: list[Pair] = []
         for number, (file_line, model_line) in self.pairs.items():
             pair = (file_line.rstrip("\r\n"), model_line.rstrip("\r\n"))
             (kept if self.edit.kept[number] else removed).append(pair)
+        shifted = [file_line == " " + model_line for file_line, model_line in kept]
+        whole = [file_line == model_line for file_line, model_line in kept]
         return (
-            bool(kept)
-            and all(file_line == " " + model_line for file_line, model_line in kept)
+            any(shifted)
+            and all(s or w for s, w in zip(shifted, whole, strict=True))
             and all(file_line == model_line for file_line, model_line in removed)
         )
 

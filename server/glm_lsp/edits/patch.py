@@ -94,6 +94,7 @@ class Hunk:
     lines: list[tuple[str, str]] = field(default_factory=list)
     old_no_eol: bool = False
     new_no_eol: bool = False
+    unprefixed: bool = False  # some lines were read as context without their space
 
     def edit(self) -> LineEdit:
         """The hunk as a change to whole lines: ' ' kept, '-' removed, '+' inserted."""
@@ -269,6 +270,7 @@ def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}
     for number, hunk in enumerate(hunks, 1):
+        _refuse_untagged(path, hunk, number)
         _refuse_elided(path, hunk, number)
         if not hunk.edit().old:
             continue
@@ -637,6 +639,17 @@ def _span(a: Candidate, b: Candidate) -> str:
     return f"line {first}" if last <= first else f"lines {first}-{last}"
 
 
+def _refuse_untagged(path: str, hunk: Hunk, number: int) -> None:
+    """A hunk read as context only because its lines have no prefix changes nothing: the
+    model left out the '-' and '+' too."""
+    if hunk.unprefixed and all(tag == " " for tag, _ in hunk.lines):
+        raise EditError(
+            f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) has no '-' or '+' "
+            "lines: every line of a hunk starts with ' ' (context), '-' (removed) or '+' "
+            "(added)."
+        )
+
+
 def _refuse_elided(path: str, hunk: Hunk, number: int) -> None:
     old = "".join(f"{text}\n" for tag, text in hunk.lines if tag != "+")
     new = "".join(f"{text}\n" for tag, text in hunk.lines if tag != "-")
@@ -848,11 +861,15 @@ def _in_hunk(line: str, following: str, hunk: Hunk) -> bool:
     """Whether `line` continues the hunk (an empty line is a blank context line).
 
     A ``--- `` line followed by ``+++ `` starts the next file unless the hunk's counts
-    still expect removed lines.
+    still expect removed lines. A line without a prefix continues it only while the
+    header's counts still expect lines on both sides: a context line written without its
+    space, not the prose after the diff.
     """
     if line.startswith("--- ") and following.startswith("+++ "):
         return _remaining(hunk)[0] > 0
-    return line == "" or line[0] in " +-\\\t"
+    if line == "" or line[0] in " +-\\\t":
+        return True
+    return min(_remaining(hunk)) > 0 and not line.startswith(("@@", "diff --git "))
 
 
 def _remaining(hunk: Hunk) -> tuple[int, int]:
@@ -863,16 +880,17 @@ def _remaining(hunk: Hunk) -> tuple[int, int]:
 
 
 def _add_line(hunk: Hunk, line: str) -> None:
-    """Add one body line to the hunk. An empty line, and one that starts with a tab, are
-    context lines written without their space (a tab-indented file's code)."""
+    """Add one body line to the hunk. An empty line, and one that does not start with a
+    prefix, are context lines written without their space."""
     if line.startswith("\\"):
         _no_newline(hunk)
     elif line == "":
         hunk.lines.append(("", ""))  # a blank written without its space; see _close
-    elif line[0] == "\t":
-        hunk.lines.append((" ", line))
-    else:
+    elif line[0] in " +-":
         hunk.lines.append((line[0], line[1:]))
+    else:
+        hunk.lines.append((" ", line))
+        hunk.unprefixed = True
 
 
 def _close(hunk: Hunk) -> None:

@@ -85,6 +85,7 @@ KINDS = {
     "line_numbers": "old_string / SEARCH copied with line numbers ('N<TAB>', 'N│ ', 'N | '; new lines numbered too, half the time)",
     "unprefixed": "diff whose context lines lost their leading space (right @@ counts)",
     "neg_rewrite": "NEGATIVE: the whole new file as a SEARCH/REPLACE block with an empty SEARCH (the prompt's way to create a file) for a file that exists",
+    "neg_restated": "NEGATIVE: the replacement goes on with the 1-3 lines that follow the quote in the file (or begins with those before it)",
     "neg_elided": "NEGATIVE: the replacement stands a comment ('# ... existing code ...') where lines it keeps were",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
@@ -808,6 +809,31 @@ def numbered_proposals(
             yield "line_numbers", change.old, expected, "search_replace", block(change.path, old, new)
 
 
+def restated_proposals(
+    change: Change, core: Core, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The NEGATIVE kind added in round 10: the replacement also writes the 1-3 file lines
+    that follow the quoted ones (or, half the time, precede them), as if they were quoted;
+    applied, those lines stand twice."""
+    a = lines_of(change.old)
+    base = unique_hunk(a, core, change.old)
+    if base is None or not base.old():
+        return
+    k, end = rng.randint(1, 3), base.start + len(base.old_lines())
+    if rng.random() < 0.5:
+        around, old, new = a[end : end + k], base.old(), base.new() + "".join(a[end : end + k])
+    else:
+        around = a[max(base.start - k, 0) : base.start]
+        old, new = base.old(), "".join(around) + base.new()
+    if not around or not any(sum(c.isalnum() for c in line) >= 4 for line in around):
+        return
+    if not new.endswith("\n") or not old.endswith("\n"):
+        return
+    yield "neg_restated", change.old, None, "edit_file", (old, new)
+    if not any(SR_MARKER.match(line) for line in split_lf(old + new)):
+        yield "neg_restated", change.old, None, "search_replace", block(change.path, old, new)
+
+
 def to_crlf(text: str) -> str:
     return text.replace("\n", "\r\n")
 
@@ -864,6 +890,9 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
         lazy = random.Random(f"{seed}:{change.source}:{number}:elided")  # round 10
         for kind, start, expected, fmt, payload in elided_proposals(change, core, lazy):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        again = random.Random(f"{seed}:{change.source}:{number}:restated")  # round 10
+        for kind, start, expected, fmt, payload in restated_proposals(change, core, again):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
         numbers = random.Random(f"{seed}:{change.source}:{number}:numbered")  # round 10
         for kind, start, expected, fmt, payload in numbered_proposals(change, core, numbers):

@@ -34,6 +34,7 @@ from glm_lsp.edits.locate import (
     verbatim,
 )
 from glm_lsp.edits.numbered import without_numbers
+from glm_lsp.edits.restated import refuse_restated
 from glm_lsp.edits.textedits import line_starts, split_lines
 from glm_lsp.errors import EditError
 
@@ -140,6 +141,11 @@ def apply_edit(
         return _apply_lines(text, whole_old, whole_new, name, terms)
     if old in new and _applied_over(text, new, start, start + len(old)):
         raise EditError(applied_message(bisect.bisect_right(line_starts(text), start), name, terms))
+    if old.endswith("\n") and (start == 0 or text[start - 1] == "\n"):  # whole lines
+        first = text.count("\n", 0, start)
+        lines, quoted = split_lf(text), split_lf(old)
+        what = f"The edit to {name}"
+        refuse_restated(lines, first, first + len(quoted), quoted, split_lf(new), what, terms.new)
     return text[:start] + new + text[start + len(old) :]
 
 
@@ -178,6 +184,8 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     _refuse_unplaceable(index, edit, found, best, old_string, name, terms, final_eol=final_eol)
     chosen = best[0]
     assert chosen.lines is not None
+    what = f"The edit to {name}"
+    refuse_restated(index.lines, chosen.start, chosen.end, edit.old, chosen.lines, what, terms.new)
     result = index.replace(chosen.start, chosen.end, chosen.lines)
     if result == text:
         raise EditError(applied_message(chosen.start + 1, name, terms))

@@ -1,0 +1,61 @@
+"""Replacements that write again the lines next to what they replace.
+
+A model that quotes only the lines it changes sometimes goes on writing the lines that
+follow them in the file (or begins with the lines before them), as if they were part of
+the quote. Applied, those lines stand twice, one copy after the other. Such an edit is
+refused when the replacement ends with the lines that follow the matched lines (or
+begins with those before them), at least one of them a line with some content: repeated
+"}" and blank lines are too common to say anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from glm_lsp.errors import EditError
+
+
+def refuse_restated(
+    file_lines: Sequence[str],
+    start: int,
+    end: int,
+    old_lines: Sequence[str],
+    new_lines: Sequence[str],
+    what: str,
+    new_part: str,
+) -> None:
+    """Raise EditError when `new_lines`, replacing `file_lines[start:end]` (quoted as
+    `old_lines`), write again the lines around them. `what` names the edit."""
+    new = [line.strip() for line in new_lines]
+    old = [line.strip() for line in old_lines]
+    following = [line.strip() for line in file_lines[end : end + len(new)]]
+    preceding = [line.strip() for line in file_lines[max(start - len(new), 0) : start]]
+    after = _longest(lambda k: new[-k:] == following[:k] and old[-k:] != new[-k:], new)
+    before = _longest(lambda k: new[:k] == preceding[-k:] and old[:k] != new[:k], new)
+    if after and _telling(new[-after:]):
+        count, place = (
+            after,
+            f"ends with the file's {{}} after it (from line {end + 1}, {new[-after]!r})",
+        )
+    elif before and _telling(new[:before]):
+        count, place = (
+            before,
+            f"begins with the file's {{}} before it (up to line {start}, {new[0]!r})",
+        )
+    else:
+        return
+    lines = f"{count} line{'s' if count != 1 else ''}"
+    raise EditError(
+        f"{what} was not applied: {new_part} {place.format(lines)}, so applying it would "
+        "write them twice. Leave those lines out of it, or quote them in what it replaces too."
+    )
+
+
+def _longest(restates: Callable[[int], bool], new: list[str]) -> int:
+    """The most lines (at least 1) for which `restates` holds, or 0."""
+    return max((k for k in range(1, len(new) + 1) if restates(k)), default=0)
+
+
+def _telling(lines: list[str]) -> bool:
+    """Whether one of `lines` has content: "}" and blank lines repeat too often."""
+    return any(sum(char.isalnum() for char in line) >= 4 for line in lines)

@@ -1,0 +1,47 @@
+"""A replacement that writes again the lines next to what it replaces (issue 10) is
+refused, so those lines never stand twice; repeated "}" and blank lines say nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from glm_lsp.edits.apply import apply_edit
+from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
+from glm_lsp.errors import EditError
+
+PY = "def total(items):\n    value = sum(items)\n    log(value)\n    return value\n"
+
+
+def refusal(call: object, *args: object, **kwargs: object) -> str:
+    with pytest.raises(EditError) as caught:
+        call(*args, **kwargs)  # type: ignore[operator]
+    return str(caught.value)
+
+
+def test_a_replacement_that_goes_on_with_the_following_lines_is_refused() -> None:
+    old = "    value = sum(items)\n"
+    new = "    value = sum(items, 0)\n    log(value)\n"
+    assert refusal(apply_edit, PY, old, new, path="m.py") == (
+        "The edit to m.py was not applied: new_string ends with the file's 1 line after it "
+        "(from line 3, 'log(value)'), so applying it would write them twice. Leave those "
+        "lines out of it, or quote them in what it replaces too."
+    )
+
+
+def test_a_replace_section_that_begins_with_the_lines_before_is_refused() -> None:
+    block = SearchReplace("m.py", "    log(value)\n", "    value = sum(items)\n    print(value)\n")
+    assert refusal(apply_search_replace, PY, block) == (
+        "The edit to m.py was not applied: the REPLACE section begins with the file's 1 line "
+        "before it (up to line 2, 'value = sum(items)'), so applying it would write them "
+        "twice. Leave those lines out of it, or quote them in what it replaces too."
+    )
+
+
+def test_a_new_block_ending_like_the_next_one_is_applied() -> None:
+    go = "if a {\n\tf()\n}\n"
+    assert apply_edit(go, "if a {\n\tf()\n}\n", "if a {\n\tf()\n}\nif b {\n\tg()\n}\n") == (
+        "if a {\n\tf()\n}\nif b {\n\tg()\n}\n"
+    )
+    assert apply_edit(PY, "    log(value)\n", "    log(value)\n\n") == (
+        "def total(items):\n    value = sum(items)\n    log(value)\n\n    return value\n"
+    )

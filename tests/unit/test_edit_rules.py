@@ -1278,3 +1278,20 @@ def test_a_quote_in_spaces_for_tabs_is_not_made_by_a_result_standing_elsewhere()
     assert block(text, quote, new) == made
     # Made, the quote matches nowhere and the result stands where it went: refused.
     assert refusal(apply_edit, made, quote, new).startswith("The edit is already in the file")
+
+
+def test_a_hunk_without_old_lines_is_not_applied_twice() -> None:
+    # zod's src/playground.ts, empty before the commit: its diff has no context or '-'
+    # lines, only numbers. Sent again to the file it made, the lines were added a second
+    # time, since the check for a made change looks for the places of old lines.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -0,0 +1,3 @@\n"
+        "+import * as z from '.';\n+\n+run();\n"
+    )
+    once = patched("", diff)
+    assert once == "import * as z from '.';\n\nrun();\n"
+    assert refusal(patched, once, diff) == (
+        "The edit is already in cart.py: the lines hunk 1 of the diff (@@ -0,0 +1,3 @@) adds "
+        "already stand at line 1, where its @@ numbers put them, so it was not applied a "
+        "second time. Read the file again and change only what is still missing."
+    )

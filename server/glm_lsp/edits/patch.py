@@ -592,7 +592,22 @@ def _insertion(
             "the insertion as context."
         )
     new = [text for tag, text in hunk.lines if tag == "+"]
+    if _inserted_already(index, position, new):
+        raise EditError(
+            f"The edit is already in {path}: the lines hunk {number} of the diff "
+            f"({hunk.header.strip()}) adds already stand at line {position + 1}, where its @@ "
+            "numbers put them, so it was not applied a second time. Read the file again and "
+            "change only what is still missing."
+        )
     return insertion(index, position, new, hunk.final_eol())
+
+
+def _inserted_already(index: LineIndex, position: int, new: list[str]) -> bool:
+    """Whether the lines a hunk without old lines adds already stand where its numbers put
+    them: its reverse applies there cleanly (as GNU patch's ``--forward`` checks), so it was
+    made. Nothing else says where such a hunk goes, so nothing else can say it was made."""
+    there = index.contents[position : position + len(new)]
+    return [line.rstrip() for line in there] == [line.rstrip() for line in new]
 
 
 def _assemble(path: str, index: LineIndex, hunks: list[Hunk], placed: dict[int, Candidate]) -> str:

@@ -1314,3 +1314,7 @@ def test_numbers_do_not_choose_a_copy_against_a_hunk_shaped_to_end_the_file() ->
     )
     right = "--- a/cart.py\n+++ b/cart.py\n@@ -9,3 +9,6 @@\n" + body
     assert patched(text, right) == text + "\nfunc TestC(t *testing.T) {\n}\n"
+    # Numbers to the line name their copy (a trimmed hunk, or a block repeated below it).
+    first = "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,6 @@\n" + body
+    cut = text.index("\nfunc TestB")
+    assert patched(text, first) == text[:cut] + "\nfunc TestC(t *testing.T) {\n}\n" + text[cut:]

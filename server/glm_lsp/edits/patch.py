@@ -493,7 +493,8 @@ def _tie_break(
         nearest = abs(ranked[0].start - expected)
         runner_up = abs(ranked[1].start - expected) if len(ranked) > 1 else None
         if nearest <= _CHOOSE and nearest != runner_up:
-            _refuse_edge_elsewhere(path, index, hunk, number, free, ranked[0])
+            if nearest:
+                _refuse_edge_elsewhere(path, index, hunk, number, free, ranked[0])
             return ranked[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
 
@@ -501,12 +502,13 @@ def _tie_break(
 def _refuse_edge_elsewhere(
     path: str, index: LineIndex, hunk: Hunk, number: int, free: list[Candidate], named: Candidate
 ) -> None:
-    """Refuse the copy a hunk's numbers name when the hunk is shaped like one at an edge of
-    the file and another copy is at that edge while the named one is not. A diff gives a
-    hunk as many context lines after its change as before, fewer only at the file's end
-    (and fewer before only at its start); numbers off by many lines may land beside
-    another copy of a repeated block (a test file of many functions ending alike), and
-    then the two say different places."""
+    """Refuse the copy a hunk's numbers land a line or two from when the hunk is shaped
+    like one at an edge of the file and another copy is at that edge while the named one is
+    not. A diff gives a hunk as many context lines after its change as before, fewer only at
+    the file's end (and fewer before only at its start); numbers off by many lines may land
+    beside another copy of a repeated block (a test file of many functions ending alike),
+    and then the two say different places. (Numbers to the line are asked nothing: a model
+    trims context, and such numbers name the copy of a block appended after the one meant.)"""
     tags = [tag for tag, _ in hunk.lines]
     leading = next((k for k, tag in enumerate(tags) if tag != " "), len(tags))
     trailing = next((k for k, tag in enumerate(reversed(tags)) if tag != " "), len(tags))

@@ -617,7 +617,11 @@ def diff_proposals(
     p = change.path
     yield "exact", change.old, expected, render(p, [hunk])
     delta = rng.choice([-1, 1]) * rng.randint(5, 60)
-    yield "wrong_numbers", change.old, expected if unique else None, render(p, [hunk], delta=delta)
+    # A hunk without old lines (an empty file's) goes where its old @@ start says; clamped
+    # at 0, that start is still the right one.
+    right_start = not hunk.old_lines() and max(hunk.start + delta, 0) == hunk.start
+    said = expected if unique or right_start else None
+    yield "wrong_numbers", change.old, said, render(p, [hunk], delta=delta)
     yield "bare_numbers", change.old, expected if unique else None, render(p, [hunk], "bare")
     trimmed = with_context(a, core, rng.randint(0, 1), rng.randint(0, 1))
     yield "trimmed", change.old, expected, render(p, [trimmed])
@@ -693,25 +697,10 @@ def later_proposals(
     expected = single_expected(a, b, core)
     p = change.path
     hunk = with_context(a, core, 3, 3)
-    if "\r" not in change.old and "\r" not in change.new and "\n" in change.old:  # else no CRLF file
-        start, wanted = to_crlf(change.old), to_crlf(expected)
-        base = unique_hunk(a, core, change.old)
-        if base is not None and base.old() != base.new():
-            yield "crlf", start, wanted, "edit_file", (base.old(), base.new())
-            sayable = base.old().rstrip("\n") != base.new().rstrip("\n") and same_end(base)
-            if sayable and not any(SR_MARKER.match(line) for _, line in base.lines):
-                yield "crlf", start, wanted, "search_replace", block(p, base.old(), base.new())
-        yield "crlf", start, wanted, "udiff", render(p, [hunk])
-        typoed = drift_hunk(base, "typo", rng) if base is not None else None
-        if typoed is not None and typoed.old() != typoed.new():
-            yield "crlf_typo", start, wanted, "edit_file", (typoed.old(), typoed.new())
-            sayable = typoed.old().rstrip("\n") != typoed.new().rstrip("\n") and same_end(typoed)
-            if sayable and not any(SR_MARKER.match(line) for _, line in typoed.lines):
-                reply = block(p, typoed.old(), typoed.new())
-                yield "crlf_typo", start, wanted, "search_replace", reply
-        typoed = drift_hunk(hunk, "typo", rng)
-        if typoed is not None:
-            yield "crlf_typo", start, wanted, "udiff", render(p, [typoed])
+    if "\r" not in change.old and "\r" not in change.new:
+        made = list(crlf_proposals(change, core, hunk, expected, rng))  # (draws either way)
+        if "\n" in change.old:  # a file without a line break has no line-ending style
+            yield from made
     if hunk.old_lines():
         yield "counts", change.old, expected, "udiff", miscount(render(p, [hunk]), rng)
     diff = render(p, [hunk])
@@ -832,6 +821,31 @@ def restated_proposals(
     yield "neg_restated", change.old, None, "edit_file", (old, new)
     if not any(SR_MARKER.match(line) for line in split_lf(old + new)):
         yield "neg_restated", change.old, None, "search_replace", block(change.path, old, new)
+
+
+def crlf_proposals(
+    change: Change, core: Core, hunk: Hunk, expected: str, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The CRLF kinds of `later_proposals`: the file in CRLF, the edit written in LF."""
+    a, p = lines_of(change.old), change.path
+    start, wanted = to_crlf(change.old), to_crlf(expected)
+    base = unique_hunk(a, core, change.old)
+    if base is not None and base.old() != base.new():
+        yield "crlf", start, wanted, "edit_file", (base.old(), base.new())
+        sayable = base.old().rstrip("\n") != base.new().rstrip("\n") and same_end(base)
+        if sayable and not any(SR_MARKER.match(line) for _, line in base.lines):
+            yield "crlf", start, wanted, "search_replace", block(p, base.old(), base.new())
+    yield "crlf", start, wanted, "udiff", render(p, [hunk])
+    typoed = drift_hunk(base, "typo", rng) if base is not None else None
+    if typoed is not None and typoed.old() != typoed.new():
+        yield "crlf_typo", start, wanted, "edit_file", (typoed.old(), typoed.new())
+        sayable = typoed.old().rstrip("\n") != typoed.new().rstrip("\n") and same_end(typoed)
+        if sayable and not any(SR_MARKER.match(line) for _, line in typoed.lines):
+            reply = block(p, typoed.old(), typoed.new())
+            yield "crlf_typo", start, wanted, "search_replace", reply
+    typoed = drift_hunk(hunk, "typo", rng)
+    if typoed is not None:
+        yield "crlf_typo", start, wanted, "udiff", render(p, [typoed])
 
 
 def to_crlf(text: str) -> str:

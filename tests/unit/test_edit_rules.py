@@ -1278,3 +1278,43 @@ def test_a_quote_in_spaces_for_tabs_is_not_made_by_a_result_standing_elsewhere()
     assert block(text, quote, new) == made
     # Made, the quote matches nowhere and the result stands where it went: refused.
     assert refusal(apply_edit, made, quote, new).startswith("The edit is already in the file")
+
+
+def test_a_hunk_without_old_lines_is_not_applied_twice() -> None:
+    # zod's src/playground.ts, empty before the commit: its diff has no context or '-'
+    # lines, only numbers. Sent again to the file it made, the lines were added a second
+    # time, since the check for a made change looks for the places of old lines.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -0,0 +1,3 @@\n"
+        "+import * as z from '.';\n+\n+run();\n"
+    )
+    once = patched("", diff)
+    assert once == "import * as z from '.';\n\nrun();\n"
+    assert refusal(patched, once, diff) == (
+        "The edit is already in cart.py: the lines hunk 1 of the diff (@@ -0,0 +1,3 @@) adds "
+        "already stand at line 1, where its @@ numbers put them, so it was not applied a "
+        "second time. Read the file again and change only what is still missing."
+    )
+
+
+def test_numbers_do_not_choose_a_copy_against_a_hunk_shaped_to_end_the_file() -> None:
+    # testify's forward_requirements_test.go: test functions that all end alike. A hunk
+    # appending tests, three context lines before and none after (the file's end), had
+    # numbers off by 38 that landed two lines from another copy, which they chose.
+    test = '\tif !mockT.Failed {\n\t\tt.Error("Check should fail")\n\t}\n}\n'
+    text = "func TestA(t *testing.T) {\n" + test + "\nfunc TestB(t *testing.T) {\n" + test
+    body = ' \t\tt.Error("Check should fail")\n \t}\n }\n+\n+func TestC(t *testing.T) {\n+}\n'
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -1,3 +1,6 @@\n" + body
+    assert refusal(patched, text, diff) == (
+        "Hunk 1 of the diff (@@ -1,3 +1,6 @@, first line 't.Error(\"Check should fail\")') "
+        "matches 2 places in cart.py; its @@ line numbers point at line 3, but it has 3 "
+        "context lines before its change and 0 after, as a hunk that ends the file has, and "
+        "the place at line 9 ends the file, so which one it means is unclear. Give the "
+        "correct @@ line numbers, or add context lines that tell the places apart."
+    )
+    right = "--- a/cart.py\n+++ b/cart.py\n@@ -9,3 +9,6 @@\n" + body
+    assert patched(text, right) == text + "\nfunc TestC(t *testing.T) {\n}\n"
+    # Numbers to the line name their copy (a trimmed hunk, or a block repeated below it).
+    first = "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,6 @@\n" + body
+    cut = text.index("\nfunc TestB")
+    assert patched(text, first) == text[:cut] + "\nfunc TestC(t *testing.T) {\n}\n" + text[cut:]

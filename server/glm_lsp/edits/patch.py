@@ -497,8 +497,41 @@ def _tie_break(
         nearest = abs(ranked[0].start - expected)
         runner_up = abs(ranked[1].start - expected) if len(ranked) > 1 else None
         if nearest <= _CHOOSE and nearest != runner_up:
+            if nearest:
+                _refuse_edge_elsewhere(path, index, hunk, number, free, ranked[0])
             return ranked[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
+
+
+def _refuse_edge_elsewhere(
+    path: str, index: LineIndex, hunk: Hunk, number: int, free: list[Candidate], named: Candidate
+) -> None:
+    """Refuse the copy a hunk's numbers land a line or two from when the hunk is shaped
+    like one at an edge of the file and another copy is at that edge while the named one is
+    not. A diff gives a hunk as many context lines after its change as before, fewer only at
+    the file's end (and fewer before only at its start); numbers off by many lines may land
+    beside another copy of a repeated block (a test file of many functions ending alike),
+    and then the two say different places. (Numbers to the line are asked nothing: a model
+    trims context, and such numbers name the copy of a block appended after the one meant.)"""
+    tags = [tag for tag, _ in hunk.lines]
+    leading = next((k for k, tag in enumerate(tags) if tag != " "), len(tags))
+    trailing = next((k for k, tag in enumerate(reversed(tags)) if tag != " "), len(tags))
+    if trailing < leading:
+        verb, edge = "ends", [option for option in free if option.end == len(index.lines)]
+    elif leading < trailing:
+        verb, edge = "starts", [option for option in free if option.start == 0]
+    else:
+        return
+    if not edge or named in edge:
+        return
+    raise EditError(
+        f"{_terms(hunk, number).sentence_old} matches {len(free)} places in {path}; its @@ "
+        f"line numbers point at line {named.start + 1}, but it has {leading} context lines "
+        f"before its change and {trailing} after, as a hunk that {verb} the file has, and the "
+        f"place at line {edge[0].start + 1} {verb} the file, so which one it means is "
+        "unclear. Give the correct @@ line numbers, or add context lines that tell the "
+        "places apart."
+    )
 
 
 def _named_up_to_whitespace(free: list[Candidate], expected: int) -> Candidate | None:
@@ -596,7 +629,22 @@ def _insertion(
             "the insertion as context."
         )
     new = [text for tag, text in hunk.lines if tag == "+"]
+    if _inserted_already(index, position, new):
+        raise EditError(
+            f"The edit is already in {path}: the lines hunk {number} of the diff "
+            f"({hunk.header.strip()}) adds already stand at line {position + 1}, where its @@ "
+            "numbers put them, so it was not applied a second time. Read the file again and "
+            "change only what is still missing."
+        )
     return insertion(index, position, new, hunk.final_eol())
+
+
+def _inserted_already(index: LineIndex, position: int, new: list[str]) -> bool:
+    """Whether the lines a hunk without old lines adds already stand where its numbers put
+    them: its reverse applies there cleanly (as GNU patch's ``--forward`` checks), so it was
+    made. Nothing else says where such a hunk goes, so nothing else can say it was made."""
+    there = index.contents[position : position + len(new)]
+    return [line.rstrip() for line in there] == [line.rstrip() for line in new]
 
 
 def _assemble(path: str, index: LineIndex, hunks: list[Hunk], placed: dict[int, Candidate]) -> str:

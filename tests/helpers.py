@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 SERVER_SRC = Path(__file__).resolve().parent.parent / "server"
@@ -48,3 +48,14 @@ def run_cli(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def refusal(call: Callable[..., object], *args: object, **kwargs: object) -> str:
+    """The sentence of the EditError that `call(*args, **kwargs)` raises (it must raise)."""
+    import pytest
+
+    from glm_lsp.errors import EditError
+
+    with pytest.raises(EditError) as caught:
+        call(*args, **kwargs)
+    return caught.value.message

@@ -10,7 +10,7 @@ from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.elision import MARKER
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
-from glm_lsp.errors import EditError
+from helpers import refusal
 
 PY = "import os\n\n\ndef scale(x):\n    a = 1\n    b = 2\n    c = a + b\n    return c * x\n"
 OLD = "def scale(x):\n    a = 1\n    b = 2\n    c = a + b\n    return c * x\n"
@@ -21,11 +21,6 @@ DROPPED = (
     "stays, instead of the comment."
 )
 
-
-def refusal(call: object, *args: object, **kwargs: object) -> str:
-    with pytest.raises(EditError) as caught:
-        call(*args, **kwargs)  # type: ignore[operator]
-    return str(caught.value)
 
 
 def test_edit_file_with_a_lazy_new_string_is_refused() -> None:

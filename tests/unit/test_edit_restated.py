@@ -3,19 +3,12 @@ refused, so those lines never stand twice; repeated "}" and blank lines say noth
 
 from __future__ import annotations
 
-import pytest
-
 from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
-from glm_lsp.errors import EditError
+from helpers import refusal
 
 PY = "def total(items):\n    value = sum(items)\n    log(value)\n    return value\n"
 
-
-def refusal(call: object, *args: object, **kwargs: object) -> str:
-    with pytest.raises(EditError) as caught:
-        call(*args, **kwargs)  # type: ignore[operator]
-    return str(caught.value)
 
 
 def test_a_replacement_that_goes_on_with_the_following_lines_is_refused() -> None:

@@ -16,6 +16,7 @@ from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
 from glm_lsp.errors import EditError
+from helpers import refusal
 
 PY = (
     "class Cart:\n"
@@ -35,11 +36,6 @@ def patched(text: str, diff: str) -> str:
     assert result.new is not None
     return result.new
 
-
-def refusal(call: object, *args: object) -> str:
-    with pytest.raises(EditError) as caught:
-        call(*args)  # type: ignore[operator]
-    return caught.value.message
 
 
 # --- 1. SEARCH/REPLACE blocks are whole lines ------------------------------------------------

@@ -7,22 +7,23 @@ from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
 from helpers import refusal
 
-PY = "def total(items):\n    value = sum(items)\n    log(value)\n    return value\n"
-
+PY = 'def total(items):\n    value = sum(items)\n    log(f"{value}")\n    return value\n'
 
 
 def test_a_replacement_that_goes_on_with_the_following_lines_is_refused() -> None:
     old = "    value = sum(items)\n"
-    new = "    value = sum(items, 0)\n    log(value)\n"
+    new = '    value = sum(items, 0)\n    log(f"{value}")\n'
     assert refusal(apply_edit, PY, old, new, path="m.py") == (
         "The edit to m.py was not applied: new_string ends with the file's 1 line after it "
-        "(from line 3, 'log(value)'), so applying it would write them twice. Leave those "
+        "(from line 3, 'log(f\"{value}\")'), so applying it would write them twice. Leave those "
         "lines out of it, or quote them in what it replaces too."
     )
 
 
 def test_a_replace_section_that_begins_with_the_lines_before_is_refused() -> None:
-    block = SearchReplace("m.py", "    log(value)\n", "    value = sum(items)\n    print(value)\n")
+    block = SearchReplace(
+        "m.py", '    log(f"{value}")\n', "    value = sum(items)\n    print(value)\n"
+    )
     assert refusal(apply_search_replace, PY, block) == (
         "The edit to m.py was not applied: the REPLACE section begins with the file's 1 line "
         "before it (up to line 2, 'value = sum(items)'), so applying it would write them "
@@ -35,6 +36,6 @@ def test_a_new_block_ending_like_the_next_one_is_applied() -> None:
     assert apply_edit(go, "if a {\n\tf()\n}\n", "if a {\n\tf()\n}\nif b {\n\tg()\n}\n") == (
         "if a {\n\tf()\n}\nif b {\n\tg()\n}\n"
     )
-    assert apply_edit(PY, "    log(value)\n", "    log(value)\n\n") == (
-        "def total(items):\n    value = sum(items)\n    log(value)\n\n    return value\n"
+    assert apply_edit(PY, "    return value\n", "    return value\n\n") == (
+        'def total(items):\n    value = sum(items)\n    log(f"{value}")\n    return value\n\n'
     )

@@ -33,21 +33,16 @@ def refuse_restated(
     after = _longest(lambda k: new[-k:] == following[:k] and old[-k:] != new[-k:], new)
     before = _longest(lambda k: new[:k] == preceding[-k:] and old[:k] != new[:k], new)
     if after and _telling(new[-after:]):
-        count, place = (
-            after,
-            f"ends with the file's {{}} after it (from line {end + 1}, {new[-after]!r})",
-        )
+        count, edge, place = after, "ends", f"after it (from line {end + 1}, {new[-after]!r})"
     elif before and _telling(new[:before]):
-        count, place = (
-            before,
-            f"begins with the file's {{}} before it (up to line {start}, {new[0]!r})",
-        )
+        count, edge, place = before, "begins", f"before it (up to line {start}, {new[0]!r})"
     else:
         return
     lines = f"{count} line{'s' if count != 1 else ''}"
     raise EditError(
-        f"{what} was not applied: {new_part} {place.format(lines)}, so applying it would "
-        "write them twice. Leave those lines out of it, or quote them in what it replaces too."
+        f"{what} was not applied: {new_part} {edge} with the file's {lines} {place}, so "
+        "applying it would write them twice. Leave those lines out of it, or quote them in "
+        "what it replaces too."
     )
 
 

@@ -22,7 +22,6 @@ DROPPED = (
 )
 
 
-
 def test_edit_file_with_a_lazy_new_string_is_refused() -> None:
     message = refusal(apply_edit, PY, OLD, LAZY, path="m.py")
     assert message == "The edit to m.py was not applied: " + DROPPED.format(
@@ -130,6 +129,7 @@ def test_these_comments_say_code_was_left_out(line: str) -> None:
         "# Reset the rest of the state",
         "x = 1  # same",
         "...",
+        "//   ...args: null extends Args ? never[] : Args",
     ],
 )
 def test_these_lines_do_not(line: str) -> None:

@@ -63,3 +63,16 @@ def test_unindented_context_without_its_space_is_read_as_context_by_the_counts()
         "class A:\n    def scale(self, x):\n        '''Scale x.'''\n        a = 1\n"
         "        b = 2\n        return a * x\n"
     )
+
+
+def test_a_hunk_dedented_by_one_space_is_moved_back_with_its_added_lines() -> None:
+    """It reads like context that lost its space; its '+' line, at the quote's depth,
+    says it was dedented (hiredis net.c's comment block)."""
+    c = "/*\n * Copyright\n *\n * All rights reserved.\n * Redistribution\n */\n"
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -2,4 +2,5 @@\n"
+        " * Copyright\n *\n * All rights reserved.\n+*\n * Redistribution\n"
+    )
+    assert patched(c, diff) == (
+        "/*\n * Copyright\n *\n * All rights reserved.\n *\n * Redistribution\n */\n"
+    )

@@ -277,27 +277,23 @@ def test_apply_a_block() -> None:
     assert apply_search_replace("import os\nx = 1\n", block) == "import os\nx = 2\n"
 
 
-def test_apply_an_empty_search_creates_or_appends() -> None:
+def test_apply_an_empty_search_creates_or_fills() -> None:
     block = SearchReplace("a.py", "", "x = 1\n")
     assert apply_search_replace(None, block) == "x = 1\n"
     assert apply_search_replace("", block) == "x = 1\n"
-    assert apply_search_replace("y = 0\n", block) == "y = 0\nx = 1\n"
-    assert apply_search_replace("y = 0", block) == "y = 0\nx = 1\n"
-    assert apply_search_replace("y = 0\r\nz = 0", block) == "y = 0\r\nz = 0\r\nx = 1\r\n"
+    assert apply_search_replace("\n", block) == "\nx = 1\n"
 
 
-def test_a_whole_file_with_an_empty_search_is_not_appended_to_itself() -> None:
-    text = "import os\n\nX = 1\nY = 2\n"
+@pytest.mark.parametrize("replace", ["x = 1\n", "import os\n\nX = 1\nY = 3\n"])
+def test_an_empty_search_never_adds_to_a_file_with_content(replace: str) -> None:
+    """Neither a guess at appending nor the whole file written a second time."""
     with pytest.raises(EditError) as caught:
-        apply_search_replace(text, SearchReplace("a.py", "", "import os\n\nX = 1\nY = 3\n"))
+        apply_search_replace("import os\n\nX = 1\nY = 2\n", SearchReplace("a.py", "", replace))
     assert caught.value.message == (
-        "a.py already exists, and the REPLACE section of a block with an empty SEARCH "
-        "section repeats the file's own lines, so it reads as the whole file written "
-        "again; it would be added after the file's end. Quote the lines to change in the "
-        "SEARCH section."
+        "a.py already exists and is not empty, so a block with an empty SEARCH section "
+        "cannot create it; read the file, then quote in the SEARCH section the lines to "
+        "change (to add lines, the lines they follow)."
     )
-    appended = apply_search_replace(text, SearchReplace("a.py", "", "Z = 3\n"))
-    assert appended == "import os\n\nX = 1\nY = 2\nZ = 3\n"
 
 
 def test_apply_to_a_missing_file() -> None:

@@ -34,11 +34,12 @@ _ELIDED = (
     r"|other (?:code|methods|functions|fields|cases|tests)\b"
 )
 MARKER = re.compile(
-    rf"^\s*{_COMMENT}\s*[(\[]?\s*(?:\.\.\.|…)|^\s*{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",
+    rf"^\s*{_COMMENT}\s*[(\[]?\s*(?:\.\.\.|…)(?![\w$])|^\s*{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",
     re.IGNORECASE,
 )
 """A comment line that says code was left out, in the comment styles of the languages
-glm-lsp reads: one that starts with an ellipsis ("... existing code ..."), or a short one
+glm-lsp reads: one that starts with an ellipsis ("... existing code ...", not the spread
+"...args" of code commented out), or a short one
 that starts by saying so ("rest of the function unchanged", "existing implementation",
 "(unchanged)", "same as before")."""
 

@@ -35,6 +35,7 @@ from glm_lsp.edits.indent import (
     Pair,
     Transform,
     in_other_character,
+    indent_of,
     indent_transform,
     pair_transform,
     same,
@@ -1443,7 +1444,7 @@ class _Indenter:
         matched = list(self.pairs.values())
         new = [line for group in edit.inserts for line in group]
         whole = indent_transform(matched) if matched else same
-        if not edit.restated and self._context_lost_its_prefix():
+        if not edit.restated and self._context_lost_its_prefix(new):
             whole = same
         if whole is None and fuzzy:
             raise _Refused(
@@ -1457,13 +1458,16 @@ class _Indenter:
             whole = same
         self.whole = whole
 
-    def _context_lost_its_prefix(self) -> bool:
+    def _context_lost_its_prefix(self, new: list[str]) -> bool:
         """A diff whose context lines were written without their leading space: each kept
         line is its file line less one space (an indented line, whose first space was read
         as the prefix) or the file line itself (an unindented one, read as context whole),
         and at least one is the former; each removed line (written with its '-') is its
-        file line. The '+' lines were written with their prefix: they stand as written,
-        where a mapping learnt from the context would move them by a column."""
+        file line. The '+' lines were written with their prefix, so they stand as written,
+        where a mapping learnt from the context would move them by a column. A hunk
+        dedented by one space reads the same; its '+' lines are dedented too, so they are
+        told apart by the depths of the new lines: some at the file's depths of the kept
+        lines, none at only the quote's."""
         kept: list[Pair] = []
         removed: list[Pair] = []
         for number, (file_line, model_line) in self.pairs.items():
@@ -1471,11 +1475,14 @@ class _Indenter:
             (kept if self.edit.kept[number] else removed).append(pair)
         shifted = [file_line == " " + model_line for file_line, model_line in kept]
         whole = [file_line == model_line for file_line, model_line in kept]
-        return (
-            any(shifted)
-            and all(s or w for s, w in zip(shifted, whole, strict=True))
-            and all(file_line == model_line for file_line, model_line in removed)
-        )
+        if not any(shifted) or not all(s or w for s, w in zip(shifted, whole, strict=True)):
+            return False
+        if any(file_line != model_line for file_line, model_line in removed):
+            return False
+        in_file = {len(indent_of(file_line)) for file_line, _ in kept}
+        in_quote = {len(indent_of(model_line)) for _, model_line in kept}
+        depths = {len(indent_of(line)) for line in new if line.strip()}
+        return bool(depths & (in_file - in_quote)) and not depths & (in_quote - in_file)
 
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""

@@ -11,7 +11,6 @@ rules as the ``edit_file`` tool.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from glm_lsp.edits.apply import BLOCK_TERMS, apply_edit, match_line_endings
@@ -109,13 +108,13 @@ def parse_search_replace(reply: str, default_path: str | None = None) -> list[Se
 def apply_search_replace(text: str | None, block: SearchReplace) -> str:
     """The file text after `block`: `text` None means the file does not exist yet.
 
-    An empty SEARCH creates the file, or appends to it on a new line (the model's way to
-    fill an empty file or to add at the end); otherwise it is `apply_edit` on whole lines
-    (a SEARCH line never matches part of a line), with messages that speak of SEARCH and
-    REPLACE sections.
+    An empty SEARCH creates the file, or fills it when it holds nothing but blank lines;
+    otherwise it is `apply_edit` on whole lines (a SEARCH line never matches part of a
+    line), with messages that speak of SEARCH and REPLACE sections.
     """
     if not block.search:
-        _refuse_rewrite_as_append(text or "", block)
+        if text is not None and text.strip():
+            raise EditError(_not_empty(block.path))
         return _append(text or "", block.replace)
     if text is None:
         raise EditError(
@@ -127,21 +126,15 @@ def apply_search_replace(text: str | None, block: SearchReplace) -> str:
     )
 
 
-def _refuse_rewrite_as_append(text: str, block: SearchReplace) -> None:
-    """An empty SEARCH whose REPLACE begins with the file's own first lines, or holds half
-    of its lines, is the whole file written again (the prompt's way to create a file,
-    used on one that exists): appended, the file would stand in it twice."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    written = [line.strip() for line in block.replace.splitlines() if line.strip()]
-    repeated = Counter(lines) & Counter(written)
-    shared = sum(repeated.values())
-    if (lines and written[:2] == lines[:2]) or (shared >= 3 and 2 * shared >= len(lines)):
-        raise EditError(
-            f"{block.path} already exists, and the REPLACE section of a block with an empty "
-            "SEARCH section repeats the file's own lines, so it reads as the whole file "
-            "written again; it would be added after the file's end. Quote the lines to "
-            "change in the SEARCH section."
-        )
+def _not_empty(path: str) -> str:
+    """An empty SEARCH on a file with content: the model believes the file new, or writes
+    it whole again (the prompt's way to create a file). Adding the REPLACE after the
+    file's end would leave the old content above the new, or the file in it twice."""
+    return (
+        f"{path} already exists and is not empty, so a block with an empty SEARCH section "
+        "cannot create it; read the file, then quote in the SEARCH section the lines to "
+        "change (to add lines, the lines they follow)."
+    )
 
 
 def _append(text: str, addition: str) -> str:

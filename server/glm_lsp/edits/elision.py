@@ -39,9 +39,8 @@ MARKER = re.compile(
 )
 """A comment line that says code was left out, in the comment styles of the languages
 glm-lsp reads: one that starts with an ellipsis ("... existing code ...", not the spread
-"...args" of code commented out), or a short one
-that starts by saying so ("rest of the function unchanged", "existing implementation",
-"(unchanged)", "same as before")."""
+"...args" of code commented out), or a short one that starts by saying so ("rest of the
+function unchanged", "existing implementation", "(unchanged)", "same as before")."""
 
 DOCUMENTS = frozenset(
     ".md .markdown .rst .rdoc .txt .adoc .asciidoc .textile .html .htm .org .tex".split()

@@ -16,9 +16,9 @@ PY = "import os\n\n\ndef scale(x):\n    a = 1\n    b = 2\n    c = a + b\n    ret
 OLD = "def scale(x):\n    a = 1\n    b = 2\n    c = a + b\n    return c * x\n"
 LAZY = "def scale(x):\n    # ... existing code ...\n    return c * x + 1\n"
 DROPPED = (
-    "'# ... existing code ...' in {new} stands where {old} has 4 lines that are missing "
-    "from {new}, so applying it would delete them. Write out in full every line that "
-    "stays, instead of the comment."
+    "'# ... existing code ...' in {new} stands in place of 4 lines of {old} that are "
+    "missing from {new}, so applying it would delete them. Write out in full every line "
+    "that stays, instead of the comment."
 )
 
 
@@ -86,7 +86,7 @@ def test_a_lazy_replacement_in_a_document_that_deletes_lines_is_refused() -> Non
     readme = "```js\nconst app = create();\napp.use(logger);\napp.listen(80);\n```\n"
     old = "const app = create();\napp.use(logger);\napp.listen(80);\n"
     new = "const app = create();\n// ...\napp.listen(8080);\n"
-    assert "stands where old_string has 2 lines" in refusal(
+    assert "stands in place of 2 lines of old_string" in refusal(
         apply_edit, readme, old, new, path="README.md"
     )
 

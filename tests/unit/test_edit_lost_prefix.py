@@ -4,7 +4,10 @@ also when they start with a tab."""
 
 from __future__ import annotations
 
+import pytest
+
 from glm_lsp.edits.patch import apply_patch
+from glm_lsp.errors import EditError
 
 PY = "class A:\n    def scale(self, x):\n        a = 1\n        b = 2\n        return a * x\n"
 
@@ -76,3 +79,13 @@ def test_a_hunk_dedented_by_one_space_is_moved_back_with_its_added_lines() -> No
     assert patched(c, diff) == (
         "/*\n * Copyright\n *\n * All rights reserved.\n *\n * Redistribution\n */\n"
     )
+
+
+def test_context_one_space_shallow_with_new_lines_at_neither_depth_is_refused() -> None:
+    """Lost prefixes or a hunk dedented by one space: the conflict markers at column 0 say
+    neither, so the hunk is refused rather than moved a column (zod util.ts)."""
+    ts = "\n  type A = 1;\n  type B = 2;\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n  type A = 1;\n+<<<<<<< HEAD\n  type B = 2;\n"
+    with pytest.raises(EditError) as caught:
+        patched(ts, diff)
+    assert "as if written without their leading space" in caught.value.message

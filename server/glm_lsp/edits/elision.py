@@ -92,8 +92,8 @@ def refuse_elision(old: str, new: str, path: str, what: str, new_part: str, old_
     if found.dropped:
         lines = f"{found.dropped} line{'s' if found.dropped != 1 else ''}"
         reason = (
-            f"stands where {old_part} has {lines} that are missing from {new_part}, so "
-            "applying it would delete them"
+            f"stands in place of {lines} of {old_part} that are missing from {new_part}, "
+            "so applying it would delete them"
         )
     else:
         reason = "reads as code left out, and it would be written into the file as it is"

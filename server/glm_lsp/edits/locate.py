@@ -1445,7 +1445,7 @@ class _Indenter:
         new = [line for group in edit.inserts for line in group]
         whole = indent_transform(matched) if matched else same
         if not edit.restated and self._context_lost_its_prefix(new):
-            whole = same
+            whole = same  # (a hunk dedented by one space reads the same: see the method)
         if whole is None and fuzzy:
             raise _Refused(
                 "its lines resemble the file's only loosely and their indentation differs from "
@@ -1482,7 +1482,14 @@ class _Indenter:
         in_file = {len(indent_of(file_line)) for file_line, _ in kept}
         in_quote = {len(indent_of(model_line)) for _, model_line in kept}
         depths = {len(indent_of(line)) for line in new if line.strip()}
-        return bool(depths & (in_file - in_quote)) and not depths & (in_quote - in_file)
+        like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
+        if not like_file and not like_quote:
+            raise _Refused(
+                "its context lines are one space shallower than the file's, as if written "
+                "without their leading space, and its new lines do not say whether they are "
+                "too, so where they go is unclear"
+            )
+        return bool(like_file) and not like_quote
 
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""

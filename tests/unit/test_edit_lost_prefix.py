@@ -81,11 +81,17 @@ def test_a_hunk_dedented_by_one_space_is_moved_back_with_its_added_lines() -> No
     )
 
 
-def test_context_one_space_shallow_with_new_lines_at_neither_depth_is_refused() -> None:
-    """Lost prefixes or a hunk dedented by one space: the conflict markers at column 0 say
-    neither, so the hunk is refused rather than moved a column (zod util.ts)."""
+def test_new_lines_at_neither_depth_follow_the_files_indentation_step() -> None:
+    """Lost prefixes or a hunk dedented by one space: the conflict markers at column 0 are
+    on the file's two-space step as written, not moved (zod util.ts)."""
     ts = "\n  type A = 1;\n  type B = 2;\n"
     diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n  type A = 1;\n+<<<<<<< HEAD\n  type B = 2;\n"
+    assert patched(ts, diff) == "\n  type A = 1;\n<<<<<<< HEAD\n  type B = 2;\n"
+
+
+def test_without_a_step_new_lines_at_neither_depth_are_refused() -> None:
+    c = "f(a,\n  b,\n   c);\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n  b,\n+     d,\n   c);\n"
     with pytest.raises(EditError) as caught:
-        patched(ts, diff)
+        patched(c, diff)
     assert "as if written without their leading space" in caught.value.message

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from math import gcd
 
 from glm_lsp.edits.indent import (
     Pair,
@@ -1467,7 +1468,8 @@ class _Indenter:
         where a mapping learnt from the context would move them by a column. A hunk
         dedented by one space reads the same; its '+' lines are dedented too, so they are
         told apart by the depths of the new lines: some at the file's depths of the kept
-        lines, none at only the quote's."""
+        lines, none at only the quote's; failing that, the file's indentation step (4 in
+        a file indented by fours), which the new lines keep either as written or moved."""
         kept: list[Pair] = []
         removed: list[Pair] = []
         for number, (file_line, model_line) in self.pairs.items():
@@ -1483,7 +1485,13 @@ class _Indenter:
         in_quote = {len(indent_of(model_line)) for _, model_line in kept}
         depths = {len(indent_of(line)) for line in new if line.strip()}
         like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
-        if not like_file and not like_quote:
+        if not like_file and not like_quote:  # the file's indentation step may say
+            step = gcd(*in_file)
+            as_written = all(depth % step == 0 for depth in depths)
+            if step > 1 and as_written != all((depth + 1) % step == 0 for depth in depths):
+                return as_written
+            if not all(shifted):  # unindented kept lines map their neighbours as they are
+                return False
             raise _Refused(
                 "its context lines are one space shallower than the file's, as if written "
                 "without their leading space, and its new lines do not say whether they are "

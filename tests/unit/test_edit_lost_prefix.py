@@ -95,3 +95,16 @@ def test_without_a_step_new_lines_at_neither_depth_are_refused() -> None:
     with pytest.raises(EditError) as caught:
         patched(c, diff)
     assert "as if written without their leading space" in caught.value.message
+
+
+def test_an_underline_read_as_added_is_refused_by_the_counts() -> None:
+    """Without its space, an reStructuredText underline "+++" reads as an added line."""
+    rst = "Title\n+++++\n\ntext\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\nTitle\n+++++\n+new\n \n"
+    with pytest.raises(EditError) as caught:
+        patched(rst, diff)
+    assert caught.value.message == (
+        "Hunk 1 of the diff for m.py (@@ -1,3 +1,4 @@) has lines without their ' ' prefix, and "
+        "its lines do not add up to its @@ counts, so which of them are context is unclear. "
+        "Start every context line with a space."
+    )

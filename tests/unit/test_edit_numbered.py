@@ -49,3 +49,11 @@ def test_a_numbered_file_is_edited_as_written() -> None:
     """In a table whose rows start with numbers, the quote matches as it is."""
     tsv = "1\tapple\n2\tpear\n"
     assert apply_edit(tsv, "2\tpear\n", "2\tplum\n", path="fruit.tsv") == "1\tapple\n2\tplum\n"
+
+
+def test_new_lines_keep_numbers_of_their_own_when_not_all_are_numbered() -> None:
+    """A compiler's expected output quotes source lines as "13 | ..." (serde's .stderr)."""
+    stderr = "error: expected `,`\n13 |     json!({ a })\n"
+    old = "1\terror: expected `,`\n2\t13 |     json!({ a })\n"
+    new = "error: no rules expected `,`\n13 |     json!({ a })\n"
+    assert apply_edit(stderr, old, new, path="t.stderr") == new

@@ -37,9 +37,21 @@ def without_numbers(text: str, old: str, new: str) -> tuple[str, str] | None:
     there = split_lf(text)[first - 1 : first - 1 + len(lines)]
     if [line.rstrip("\r\n") for line in there] != [line.rstrip("\r\n") for line in lines]:
         return None
-    return "".join(lines), "".join(_unnumbered(line) for line in split_lf(new))
+    return "".join(lines), _unnumbered(new, _style(quoted[0]))
 
 
-def _unnumbered(line: str) -> str:
+def _style(line: str) -> str:
+    """How a numbered line separates its number: a tab, a gutter or a bar ("" if none)."""
     found = _NUMBER.match(line)
-    return line[found.end() :] if found else line
+    if found is None:
+        return ""
+    return "\t" if found[1] else "│" if "│" in found[0] else "|"
+
+
+def _unnumbered(new: str, style: str) -> str:
+    """`new` without numbers when every line of it with content is numbered in `style`;
+    otherwise as written (a file may hold "13 | ..." lines of its own)."""
+    lines = split_lf(new)
+    if any(line.strip() and _style(line) != style for line in lines):
+        return new
+    return "".join(_NUMBER.sub("", line, count=1) if line.strip() else line for line in lines)

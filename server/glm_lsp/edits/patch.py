@@ -688,13 +688,21 @@ def _span(a: Candidate, b: Candidate) -> str:
 
 
 def _refuse_untagged(path: str, hunk: Hunk, number: int) -> None:
-    """A hunk read as context only because its lines have no prefix changes nothing: the
-    model left out the '-' and '+' too."""
+    """A hunk with lines read as context because they have no prefix: refused when it then
+    changes nothing (the model left out the '-' and '+' too) or no longer adds up to its
+    @@ counts (a context line such as an underline "+++" or a list's "- " was read as
+    added or removed)."""
     if hunk.unprefixed and all(tag == " " for tag, _ in hunk.lines):
         raise EditError(
             f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) has no '-' or '+' "
             "lines: every line of a hunk starts with ' ' (context), '-' (removed) or '+' "
             "(added)."
+        )
+    if hunk.unprefixed and not hunk.counts_match():  # a context "+++" read as added
+        raise EditError(
+            f"Hunk {number} of the diff for {path} ({hunk.header.strip()}) has lines without "
+            "their ' ' prefix, and its lines do not add up to its @@ counts, so which of them "
+            "are context is unclear. Start every context line with a space."
         )
 
 

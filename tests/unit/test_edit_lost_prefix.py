@@ -89,14 +89,6 @@ def test_new_lines_at_neither_depth_follow_the_files_indentation_step() -> None:
     assert patched(ts, diff) == "\n  type A = 1;\n<<<<<<< HEAD\n  type B = 2;\n"
 
 
-def test_without_a_step_new_lines_at_neither_depth_are_refused() -> None:
-    c = "f(a,\n  b,\n   c);\n"
-    diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n  b,\n+     d,\n   c);\n"
-    with pytest.raises(EditError) as caught:
-        patched(c, diff)
-    assert "as if written without their leading space" in caught.value.message
-
-
 def test_an_underline_read_as_added_is_refused_by_the_counts() -> None:
     """Without its space, an reStructuredText underline "+++" reads as an added line."""
     rst = "Title\n+++++\n\ntext\n"

@@ -1490,13 +1490,8 @@ class _Indenter:
             as_written = all(depth % step == 0 for depth in depths)
             if step > 1 and as_written != all((depth + 1) % step == 0 for depth in depths):
                 return as_written
-            if not all(shifted):  # unindented kept lines map their neighbours as they are
-                return False
-            raise _Refused(
-                "its context lines are one space shallower than the file's, as if written "
-                "without their leading space, and its new lines do not say whether they are "
-                "too, so where they go is unclear"
-            )
+            return False  # its mapping, as for any quote: refusing this place would leave
+            # the edit to another copy of the lines, read at another depth
         return bool(like_file) and not like_quote
 
     def line(self, number: int, line: str) -> str:

@@ -125,7 +125,7 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str]) -> bool | None:
     """Votes of lines equal to a quoted line up to indentation (short lines such as "}" and
     "end" recur too often to say anything). Votes both ways say nothing: a change that wraps
     lines in a new block moves them by a level, which can be just the level the quote lost."""
-    quoted = {" ".join(model.split()): (file, model) for file, model in pairs if _telling(model)}
+    quoted = {" ".join(model.split()): (file, model) for file, model in pairs if telling(model)}
     like_file = like_model = 0
     for line in side:
         found = quoted.get(" ".join(line.split()))
@@ -145,7 +145,7 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str]) -> bool | None:
     return like_file > like_model
 
 
-def _telling(line: str) -> bool:
+def telling(line: str) -> bool:
     """Whether a line is distinctive enough to recognise when restated."""
     return sum(char.isalnum() for char in line) >= 4
 

@@ -1475,9 +1475,9 @@ class _Indenter:
         for number, (file_line, model_line) in self.pairs.items():
             pair = (file_line.rstrip("\r\n"), model_line.rstrip("\r\n"))
             (kept if self.edit.kept[number] else removed).append(pair)
-        shifted = [file_line == " " + model_line for file_line, model_line in kept]
-        whole = [file_line == model_line for file_line, model_line in kept]
-        if not any(shifted) or not all(s or w for s, w in zip(shifted, whole, strict=True)):
+        if not any(file_line == " " + model_line for file_line, model_line in kept):
+            return False
+        if not all(file_line in (model_line, " " + model_line) for file_line, model_line in kept):
             return False
         if any(file_line != model_line for file_line, model_line in removed):
             return False

@@ -4,14 +4,15 @@ A model that quotes only the lines it changes sometimes goes on writing the line
 follow them in the file (or begins with the lines before them), as if they were part of
 the quote. Applied, those lines stand twice, one copy after the other. Such an edit is
 refused when the replacement ends with the lines that follow the matched lines (or
-begins with those before them), at least one of them a line with some content: repeated
-"}" and blank lines are too common to say anything.
+begins with those before them), at least one of them `telling` (a line with some
+content: repeated "}" and blank lines are too common to say anything).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from glm_lsp.edits.indent import telling
 from glm_lsp.errors import EditError
 
 
@@ -32,9 +33,9 @@ def refuse_restated(
     preceding = [line.strip() for line in file_lines[max(start - len(new), 0) : start]]
     after = _longest(lambda k: new[-k:] == following[:k] and old[-k:] != new[-k:], new)
     before = _longest(lambda k: new[:k] == preceding[-k:] and old[:k] != new[:k], new)
-    if after and _telling(new[-after:]):
+    if after and any(map(telling, new[-after:])):
         count, edge, place = after, "ends", f"after it (from line {end + 1}, {new[-after]!r})"
-    elif before and _telling(new[:before]):
+    elif before and any(map(telling, new[:before])):
         count, edge, place = before, "begins", f"before it (up to line {start}, {new[0]!r})"
     else:
         return
@@ -49,8 +50,3 @@ def refuse_restated(
 def _longest(restates: Callable[[int], bool], new: list[str]) -> int:
     """The most lines (at least 1) for which `restates` holds, or 0."""
     return max((k for k in range(1, len(new) + 1) if restates(k)), default=0)
-
-
-def _telling(lines: list[str]) -> bool:
-    """Whether one of `lines` has content: "}" and blank lines repeat too often."""
-    return any(sum(char.isalnum() for char in line) >= 4 for line in lines)

@@ -87,6 +87,9 @@ KINDS = {
     "neg_rewrite": "NEGATIVE: the whole new file as a SEARCH/REPLACE block with an empty SEARCH (the prompt's way to create a file) for a file that exists",
     "neg_restated": "NEGATIVE: the replacement goes on with the 1-3 lines that follow the quote in the file (or begins with those before it)",
     "neg_elided": "NEGATIVE: the replacement stands a comment ('# ... existing code ...') where lines it keeps were",
+    "no_break": "new_string without the line break its old_string ends with (not at the file's end)",
+    "escaped": "the edit's text HTML-escaped ('<' as '&lt;', '&' as '&amp;', ...), as some providers return tool arguments",
+    "overlap": "two nearby changes as two blocks or edits, each quoting the other's old lines as context (written against the file before either)",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -823,6 +826,84 @@ def restated_proposals(
         yield "neg_restated", change.old, None, "search_replace", block(change.path, old, new)
 
 
+def round11_proposals(
+    change: Change, core: Core, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The kinds added in round 11: a new_string that lost its final line break, the edit
+    HTML-escaped, and two nearby changes written as blocks that quote each other's old
+    lines."""
+    a, b = lines_of(change.old), lines_of(change.new)
+    base = unique_hunk(a, core, change.old)
+    expected = single_expected(a, b, core)
+    if base is not None and base.old().endswith("\n") and base.new().strip():
+        ends_file = base.start + len(base.old_lines()) >= len(a)
+        blank_last = split_lf(base.new())[-1].strip() == ""  # cut, a blank line goes
+        if base.new().endswith("\n") and not ends_file and not blank_last:
+            cut = base.new()[: -2 if base.new().endswith("\r\n") else -1]
+            yield "no_break", change.old, expected, "edit_file", (base.old(), cut)
+    if base is not None and re.search(r"[<>&\"]", base.old() + base.new()):
+        old, new = html_escape(base.old()), html_escape(base.new())
+        yield "escaped", change.old, expected, "edit_file", (old, new)
+        if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
+            if base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
+                yield "escaped", change.old, expected, "search_replace", block(change.path, old, new)
+        hunk = with_context(a, core, 3, 3)
+        yield "escaped", change.old, expected, "udiff", html_escape(render(change.path, [hunk]))
+    halves = overlapping(a, core, rng)
+    if halves is None:
+        return
+    yield "overlap", change.old, expected, "edit_file", [(h.old(), h.new()) for h in halves]
+    texts = [line for h in halves for _, line in h.lines]
+    if all(same_end(h) for h in halves) and not any(SR_MARKER.match(line) for line in texts):
+        if all(h.old().rstrip("\r\n") != h.new().rstrip("\r\n") for h in halves):
+            reply = "".join(block(change.path, h.old(), h.new()) for h in halves)
+            yield "overlap", change.old, expected, "search_replace", reply
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def overlapping(a: list[str], core: Core, rng: random.Random) -> list[Hunk] | None:
+    """The core split at an unchanged run of 1-2 lines into two hunks of 3 context lines,
+    each showing the other half's old lines as context; None when the core has no such run
+    or a half's quote is not unique."""
+    tags = [tag for tag, _ in core.lines]
+    splits = []
+    k = 0
+    while k < len(tags):
+        if tags[k] == " ":
+            end = k
+            while end < len(tags) and tags[end] == " ":
+                end += 1
+            if 0 < k and end < len(tags) and end - k <= 2:
+                splits.append((k, end))
+            k = end
+        else:
+            k += 1
+    if not splits:
+        return None
+    cut, rejoin = rng.choice(splits)
+    text = "".join(a)
+    halves = []
+    for keep in (range(0, cut), range(rejoin, len(tags))):
+        lines = [(" ", line) for line in a[max(0, core.i1 - 3) : core.i1]]
+        for k, (tag, line) in enumerate(core.lines):
+            if tag == " " or k in keep:
+                lines.append((tag, line))
+            elif tag == "-":
+                lines.append((" ", line))
+        lines += [(" ", line) for line in a[core.i2 : core.i2 + 3]]
+        changed = [k for k, (tag, _) in enumerate(lines) if tag != " "]
+        lines = lines[max(0, changed[0] - 3) : changed[-1] + 4]
+        start = max(0, core.i1 - 3) + (max(0, changed[0] - 3))
+        hunk = Hunk(start, lines)
+        if not hunk.old() or occurrences(text, hunk.old()) != 1:
+            return None
+        halves.append(hunk)
+    return halves
+
+
 def crlf_proposals(
     change: Change, core: Core, hunk: Hunk, expected: str, rng: random.Random
 ) -> Iterator[tuple[str, str, str | None, str, object]]:
@@ -911,6 +992,9 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
         numbers = random.Random(f"{seed}:{change.source}:{number}:numbered")  # round 10
         for kind, start, expected, fmt, payload in numbered_proposals(change, core, numbers):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        eleventh = random.Random(f"{seed}:{change.source}:{number}:round11")
+        for kind, start, expected, fmt, payload in round11_proposals(change, core, eleventh):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
 
 
@@ -945,6 +1029,11 @@ def run_ours(proposal: Proposal) -> str | None:
     """The text our engine produces, or None when it refuses."""
     path = proposal.change.path
     try:
+        if proposal.format == "edit_file" and isinstance(proposal.payload, list):
+            result = proposal.start  # edits made one after the other, as the agent does
+            for old, new in proposal.payload:
+                result = apply_edit(result, old, new, path=path)
+            return result
         if proposal.format == "edit_file":
             old, new = proposal.payload  # type: ignore[misc]
             return apply_edit(proposal.start, old, new, path=path)
@@ -1172,9 +1261,10 @@ def show_failures(proposals: list[Proposal], limit: int) -> None:
         )
         try:
             if p.format == "edit_file":
-                old, new = p.payload  # type: ignore[misc]
-                apply_edit(p.start, old, new, path=p.change.path)
-                print("OLD:\n" + old + "NEW:\n" + new)
+                text = p.start
+                for old, new in p.payload if isinstance(p.payload, list) else [p.payload]:
+                    print("OLD:\n" + old + "NEW:\n" + new)
+                    text = apply_edit(text, old, new, path=p.change.path)
             elif p.format == "udiff":
                 print(p.payload)
                 apply_patch(one_file(p.change.path, p.start), str(p.payload))

@@ -133,3 +133,25 @@ def test_bad_calls_are_explained(ws: Workspace) -> None:
         "Error: there is no tool named 'format_disk'. Use one of: read_file, list_files, search, "
         "find_symbol, edit_file, create_file, delete_file, rename_file, apply_patch."
     )
+
+
+def test_arguments_garbled_by_glm_markup_change_nothing(ws: Workspace) -> None:
+    """A tool parser that lost its place hands the next argument's tags on as text."""
+    garbled = "    return 43\n</arg_value><arg_key>replace_all</arg_key><arg_value>true"
+    result = call(
+        ws, "edit_file", path="src/util.py", old_string="    return 42\n", new_string=garbled
+    )
+    assert result == (
+        "Error: the arguments of edit_file hold GLM's tool-call markup that does not pair up "
+        "(</arg_value>), so the call was garbled on its way here and nothing was done. Send "
+        "the call again with plain argument values."
+    )
+    assert ws.overlay.read("src/util.py") == "def helper():\n    return 42\n"
+
+
+def test_markup_that_nests_is_written_as_any_text(ws: Workspace) -> None:
+    fixture = 'REPLY = "<tool_call>read_file<arg_key>path</arg_key><arg_value>a.py</arg_value></tool_call>"\n'
+    assert call(ws, "create_file", path="tests/fixture.py", content=fixture) == (
+        "Created tests/fixture.py."
+    )
+    assert ws.overlay.read("tests/fixture.py") == fixture

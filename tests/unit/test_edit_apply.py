@@ -300,3 +300,16 @@ def test_tolerant_match_in_a_crlf_file_keeps_crlf() -> None:
 def test_a_final_line_break_the_model_adds_is_kept() -> None:
     assert apply_edit("x = 1\ny = 2", "y  = 2", "y = 3\n") == "x = 1\ny = 3\n"
     assert apply_edit("x = 1\ny = 2", "y  = 2", "y = 3") == "x = 1\ny = 3"
+
+
+def test_a_line_break_the_new_string_lost_still_ends_its_line() -> None:
+    """Replacing `return greet(...)` lines without the final break must not glue the next
+    line onto them, at the exact level as at the tolerant ones."""
+    old, new = "def greet(name):\n", "def greet(name: str)"
+    assert apply_edit(SOURCE, old, new) == SOURCE.replace("greet(name):", "greet(name: str)")
+    crlf = SOURCE.replace("\n", "\r\n")
+    assert apply_edit(crlf, old, new) == crlf.replace("greet(name):", "greet(name: str)")
+
+
+def test_a_new_string_without_its_break_at_the_end_of_the_file_drops_it() -> None:
+    assert apply_edit("x = 1\ny = 2\n", "y = 2\n", "y = 3") == "x = 1\ny = 3"

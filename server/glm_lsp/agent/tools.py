@@ -20,6 +20,7 @@ from glm_lsp.edits.overlay import Overlay
 from glm_lsp.edits.patch import apply_patch
 from glm_lsp.edits.textedits import split_lines
 from glm_lsp.errors import EditError, GlmError
+from glm_lsp.providers.glm_markup import unpaired_tag
 from glm_lsp.providers.types import ToolCall, ToolSpec
 
 READ_LIMIT = 2000  # lines per read_file call; the model pages with start_line
@@ -294,6 +295,18 @@ RUNNERS: dict[str, Callable[[Workspace, dict[str, Any]], str]] = {
 WRITING = frozenset({"edit_file", "create_file", "delete_file", "rename_file", "apply_patch"})
 
 
+def _strings(value: object) -> Iterator[str]:
+    """Every string in decoded JSON arguments."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def describe_call(call: ToolCall) -> str:
     """One line for the user: the tool and what it looks at, e.g. `search "def main"`."""
     try:
@@ -316,7 +329,16 @@ def run_tool(call: ToolCall, ws: Workspace) -> tuple[str, bool]:
             False,
         )
     try:
-        return runner(ws, call.parsed_arguments()), True
+        args = call.parsed_arguments()
+        garbled = next(filter(None, map(unpaired_tag, _strings(args))), None)
+        if garbled is not None:
+            return (
+                f"Error: the arguments of {call.name} hold GLM's tool-call markup that does not "
+                f"pair up ({garbled}), so the call was garbled on its way here and nothing was "
+                "done. Send the call again with plain argument values.",
+                False,
+            )
+        return runner(ws, args), True
     except (GlmError, ValueError) as exc:
         return f"Error: {exc}", False
     except OSError as exc:  # a path the system refuses: too long, a bad name, no permission

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from glm_lsp.edits.elision import refuse_elision
+from glm_lsp.edits.escaped import unescaped
 from glm_lsp.edits.locate import (
     LONG,
     Candidate,
@@ -107,7 +108,10 @@ def apply_edit(
     never made twice. In a CRLF file, `old_string` and `new_string` written
     with LF are matched and written with CRLF so the file keeps its line endings. Raises
     EditError, addressed to the model, when the edit is missing or ambiguous; `terms`
-    names the parts of the edit in its messages.
+    names the parts of the edit in its messages. A `new_string` that lost the line break
+    its `old_string` ends with still ends its line (except at the file's end): gluing the
+    next line onto it is never what was asked. Text that came back HTML-escaped is read
+    as the model meant it, or refused (see `glm_lsp.edits.escaped`).
     """
     name = path or "the file"
     if not old_string:
@@ -120,10 +124,12 @@ def apply_edit(
             f"{terms.sentence_old} and {terms.new} are identical, so the edit would not "
             f"change {name}; give the new text in {terms.new}."
         )
+    what = f"The edit to {name}"
+    old_string, new_string = unescaped(text, old_string, new_string, path, what, terms.new)
     numbered = without_numbers(text, old_string, new_string)
     if numbered is not None:  # lines copied with read_file's numbers, from where they stand
         old_string, new_string = numbered
-    refuse_elision(old_string, new_string, path, f"The edit to {name}", terms.new, terms.old)
+    refuse_elision(old_string, new_string, path, what, terms.new, terms.old)
     old, new = _in_file_line_endings(text, old_string, new_string)
     if replace_all and old in text:
         return text.replace(old, new)
@@ -139,12 +145,13 @@ def apply_edit(
     if indent:
         whole_old, whole_new = _with_indentation(indent, old_string, new_string)
         return _apply_lines(text, whole_old, whole_new, name, terms)
+    if old.endswith("\n") and new and not new.endswith("\n") and start + len(old) < len(text):
+        new += "\r\n" if old.endswith("\r\n") else "\n"  # whole lines: not a join
     if old in new and _applied_over(text, new, start, start + len(old)):
         raise EditError(applied_message(bisect.bisect_right(line_starts(text), start), name, terms))
     if old.endswith("\n") and (start == 0 or text[start - 1] == "\n"):  # whole lines
         first = text.count("\n", 0, start)
         lines, quoted = split_lf(text), split_lf(old)
-        what = f"The edit to {name}"
         refuse_restated(lines, first, first + len(quoted), quoted, split_lf(new), what, terms.new)
     return text[:start] + new + text[start + len(old) :]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UnidiffHunk
@@ -32,6 +32,7 @@ from glm_lsp.edits.apply import (
     not_found_message,
 )
 from glm_lsp.edits.elision import refuse_elision
+from glm_lsp.edits.escaped import unescape, unescaped
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
@@ -269,6 +270,7 @@ def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     index = LineIndex(text)
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}
+    hunks = [_unescaped(path, text, hunk, number) for number, hunk in enumerate(hunks, 1)]
     for number, hunk in enumerate(hunks, 1):
         _refuse_untagged(path, hunk, number)
         _refuse_elided(path, hunk, number)
@@ -704,6 +706,16 @@ def _refuse_untagged(path: str, hunk: Hunk, number: int) -> None:
             "their ' ' prefix, and its lines do not add up to its @@ counts, so which of them "
             "are context is unclear. Start every context line with a space."
         )
+
+
+def _unescaped(path: str, text: str, hunk: Hunk, number: int) -> Hunk:
+    """The hunk as the model meant it when its lines came back HTML-escaped (see escaped)."""
+    old = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "+")
+    new = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "-")
+    what = f"Hunk {number} of the diff for {path} ({hunk.header.strip()})"
+    if unescaped(text, old, new, path, what, "its '+' lines") == (old, new):
+        return hunk
+    return replace(hunk, lines=[(tag, unescape(line)) for tag, line in hunk.lines])
 
 
 def _refuse_elided(path: str, hunk: Hunk, number: int) -> None:

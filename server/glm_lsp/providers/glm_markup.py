@@ -25,6 +25,7 @@ CLOSE = "</tool_call>"
 _BLOCK = re.compile(re.escape(OPEN) + r"(.*?)" + re.escape(CLOSE), re.DOTALL)
 _ARG = re.compile(r"<arg_key>(.*?)</arg_key>\s*<arg_value>(.*?)</arg_value>", re.DOTALL)
 _NAME = re.compile(r"[\w.\-]+")
+_TAG = re.compile(r"<(/?)(tool_call|arg_key|arg_value)>")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,26 @@ class MarkupCall:
 
     name: str
     arguments: dict[str, Any]
+
+
+def unpaired_tag(value: str) -> str | None:
+    """The first call-markup tag in an argument `value` that does not pair up, or None.
+
+    A parser that loses its place in GLM's markup hands on values such as
+    ``x</arg_value><arg_key>replace_all</arg_key><arg_value>true``: the tags of the call
+    itself, cut where they do not nest. Markup the model means to write (a test fixture,
+    this very module) nests, so it passes.
+    """
+    opened: list[str] = []
+    for match in _TAG.finditer(value):
+        closing, name = match.group(1), match.group(2)
+        if not closing:
+            opened.append(name)
+        elif opened and opened[-1] == name:
+            opened.pop()
+        else:
+            return match.group(0)
+    return f"<{opened[-1]}>" if opened else None
 
 
 def split_tool_calls(text: str) -> tuple[str, list[MarkupCall]]:

@@ -1,0 +1,59 @@
+"""Edits whose text came back HTML-escaped (issue 10): read unescaped when the quote
+cannot stand in the file as written, refused when only the new text is escaped."""
+
+from __future__ import annotations
+
+from glm_lsp.edits.apply import apply_edit
+from glm_lsp.edits.patch import apply_patch
+from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
+from helpers import refusal
+
+PY = 'def check(a, b) -> bool:\n    if a < b:\n        return "low"\n    return a & b\n'
+
+
+def test_an_escaped_quote_is_read_unescaped_with_its_replacement() -> None:
+    old = "def check(a, b) -&gt; bool:\n    if a &lt; b:\n"
+    new = "def check(a, b) -&gt; bool:\n    if a &lt;= b:\n"
+    assert apply_edit(PY, old, new, path="m.py") == PY.replace("a < b", "a <= b")
+
+
+def test_one_level_is_undone() -> None:
+    """`&amp;lt;` is what escaping makes of a `&lt;` the text really has."""
+    html = "<p>a &lt; b</p>\n<p>done</p>\n"
+    old = "&lt;p&gt;a &amp;lt; b&lt;/p&gt;\n"
+    new = "&lt;p&gt;a &amp;lt;= b&lt;/p&gt;\n"
+    assert apply_edit(html, old, new, path="t.html") == "<p>a &lt;= b</p>\n<p>done</p>\n"
+
+
+def test_escaped_context_in_a_block_and_a_hunk() -> None:
+    block = SearchReplace("m.py", '        return &quot;low&quot;\n', '        return &quot;lower&quot;\n')
+    assert apply_search_replace(PY, block) == PY.replace('"low"', '"lower"')
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -2,3 +2,3 @@\n"
+        "     if a &lt; b:\n"
+        '         return "low"\n'
+        "-    return a &amp; b\n"
+        "+    return a &amp; b &amp; 1\n"
+    )
+    [result] = apply_patch(lambda path: PY if path == "m.py" else None, diff)
+    assert result.new == PY.replace("return a & b", "return a & b & 1")
+
+
+def test_escaped_new_lines_under_a_plain_quote_are_refused_in_code() -> None:
+    message = refusal(apply_edit, PY, '        return "low"\n', "        return a &lt; 0\n", path="m.py")
+    assert message == (
+        "The edit to m.py writes '&lt;' in new_string, which appears nowhere in m.py: the "
+        "text looks HTML-escaped. Write the characters themselves ('<' for '&lt;') as they "
+        "should stand in the file, and send the edit again."
+    )
+
+
+def test_entities_the_file_has_are_its_own() -> None:
+    text = 'ESCAPES = {"<": "&lt;"}\n'
+    new = 'ESCAPES = {"<": "&lt;", "&": "&amp;"}\n'
+    assert apply_edit(text, text, new, path="m.py") == new
+
+
+def test_a_markup_file_may_get_its_first_entity() -> None:
+    html = "<p>a or b</p>\n"
+    assert apply_edit(html, "a or b", "a &amp; b", path="t.html") == "<p>a &amp; b</p>\n"

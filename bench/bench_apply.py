@@ -1250,7 +1250,7 @@ def dump_corpus(proposals: list[Proposal], corpus: Path) -> None:
 
 def show_failures(proposals: list[Proposal], limit: int) -> None:
     shown: dict[tuple[str, str], int] = defaultdict(int)
-    for p in proposals:
+    for p in sorted(proposals, key=lambda p: p.outcome["ours"] != "false"):  # false first
         outcome = p.outcome["ours"]
         bad = outcome == "false" or (outcome == "refused" and p.expected is not None)
         if not bad or shown[(p.kind, p.format)] >= limit:

@@ -57,3 +57,20 @@ def test_entities_the_file_has_are_its_own() -> None:
 def test_a_markup_file_may_get_its_first_entity() -> None:
     html = "<p>a or b</p>\n"
     assert apply_edit(html, "a or b", "a &amp; b", path="t.html") == "<p>a &amp; b</p>\n"
+
+
+def test_a_quoted_line_the_file_has_only_unescaped_is_read_unescaped() -> None:
+    """The file has '&lt;' of its own, so the entity alone proves nothing; the line does."""
+    text = 'HTML = "&lt;b&gt;"\nif a < b:\n    pass\n'
+    old, new = "if a &lt; b:\n    pass\n", "if a &lt; b:\n    return\n"
+    assert apply_edit(text, old, new, path="m.py") == 'HTML = "&lt;b&gt;"\nif a < b:\n    return\n'
+
+
+def test_new_lines_escaped_where_the_file_writes_the_character_are_refused() -> None:
+    text = "H = '&quot;'\nopts = {'a' => 1}\n"
+    message = refusal(apply_edit, text, "opts = {'a' => 1}\n", "opts = {'a' =&gt; 2}\n", path="t.rb")
+    assert message == (
+        "The edit to t.rb writes '=&gt;' in new_string, where t.rb writes '=>': the text "
+        "looks HTML-escaped. Write the characters themselves as they should stand in the "
+        "file, and send the edit again."
+    )

@@ -69,6 +69,12 @@ def test_filename_in_the_fence_info_string() -> None:
     assert parse_search_replace(reply) == [SearchReplace("src/util.py", "a\n", "b\n")]
 
 
+@pytest.mark.parametrize("info", ["python src/util.py", "python:src/util.py", "py  src/util.py"])
+def test_a_language_before_the_path_in_the_fence_info_string(info: str) -> None:
+    reply = f"```{info}\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n"
+    assert parse_search_replace(reply) == [SearchReplace("src/util.py", "a\n", "b\n")]
+
+
 def test_five_and_nine_marker_characters_and_trailing_spaces() -> None:
     reply = "util.py\n<<<<< SEARCH  \na\n=========   \nb\n>>>>>>>>> REPLACE \n"
     assert parse_search_replace(reply) == [SearchReplace("util.py", "a\n", "b\n")]

@@ -61,16 +61,51 @@ def unescaped(
     `what` names the edit and `new_name` its new text in the message (written for the
     model, which can then resend it).
     """
-    if not foreign_entities(file_text, old + new):
+    if not _ENTITY.search(old + new):
         return old, new
-    if foreign_entities(file_text, old):
+    if _quote_escaped(file_text, old):
         return unescape(old), unescape(new)
-    if PurePosixPath(path).suffix.lower() in MARKUP or _ENTITY.search(file_text):
-        return old, new  # a file that speaks in entities
-    entity = foreign_entities(file_text, new)[0]
+    if PurePosixPath(path).suffix.lower() in MARKUP:
+        return old, new
     name = path or "the file"
-    raise EditError(
-        f"{what} writes {entity!r} in {new_name}, which appears nowhere in {name}: the text "
-        f"looks HTML-escaped. Write the characters themselves ({ENTITIES[entity]!r} for "
-        f"{entity!r}) as they should stand in the file, and send the edit again."
-    )
+    if not _ENTITY.search(file_text):
+        entity = foreign_entities(file_text, new)[0]
+        raise EditError(
+            f"{what} writes {entity!r} in {new_name}, which appears nowhere in {name}: the "
+            f"text looks HTML-escaped. Write the characters themselves ({ENTITIES[entity]!r} "
+            f"for {entity!r}) as they should stand in the file, and send the edit again."
+        )
+    escaped = _written_escaped(file_text, new)
+    if escaped is not None:
+        raise EditError(
+            f"{what} writes {escaped.strip()!r} in {new_name}, where {name} writes "
+            f"{unescape(escaped).strip()!r}: the text looks HTML-escaped. Write the characters "
+            "themselves as they should stand in the file, and send the edit again."
+        )
+    return old, new
+
+
+def _quote_escaped(file_text: str, old: str) -> bool:
+    """Whether the quoted text cannot be the file's as written but is once unescaped: it
+    has an entity the file lacks, or a line with entities that the file has only
+    unescaped."""
+    if foreign_entities(file_text, old):
+        return True
+    quoted = [line.strip() for line in old.splitlines() if _ENTITY.search(line)]
+    if not quoted:
+        return False
+    lines = {line.strip() for line in file_text.splitlines()}
+    return any(line not in lines and unescape(line) in lines for line in quoted)
+
+
+def _written_escaped(file_text: str, new: str) -> str | None:
+    """The first entity of `new`, with a character each side, that the file has only
+    unescaped, when no entity of `new` is written the way the file writes it."""
+    escaped = None
+    for match in _ENTITY.finditer(new):
+        around = new[max(match.start() - 1, 0) : match.end() + 1]
+        if around in file_text:
+            return None  # written as the file writes it: the file's own
+        if escaped is None and unescape(around) in file_text:
+            escaped = around
+    return escaped

@@ -20,7 +20,7 @@ from glm_lsp.errors import EditError
 _SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\s*>?\s*$")
 _DIVIDER = re.compile(r"^\s*={5,9}\s*$")
 _REPLACE = re.compile(r"^\s*>{5,9}\s*REPLACE\s*$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\S*)\s*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^`]*?)\s*$")
 _EXTENSIONLESS = re.compile(r"^(?:(?i:[\w-]*file)|[A-Z][A-Z_]+)$")
 """File names without an extension that are still clearly file names: Makefile, LICENSE."""
 _MARKER_NAMES = {_DIVIDER: "=======", _REPLACE: ">>>>>>> REPLACE"}
@@ -185,14 +185,25 @@ def _filename_above(lines: list[str], head: int, floor: int) -> str | None:
         text = lines[index].strip()
         fence = _FENCE.match(text)
         if fence:
-            info = fence.group(2)
-            if _looks_like_path(info):
-                return info
+            path = _fence_path(fence.group(2))
+            if path is not None:
+                return path
             continue
         if not text:
             continue
         return _as_filename(text)
     return None
+
+
+def _fence_path(info: str) -> str | None:
+    """The path a fence's info string names: ```src/a.py, ```python src/a.py or
+    ```python:src/a.py; None for a bare language."""
+    words = info.split()
+    last = words[-1] if words else ""
+    language, colon, rest = last.partition(":")
+    if colon and rest and re.fullmatch(r"[\w+#-]+", language) and len(language) > 1:
+        last = rest  # "python:src/a.py"; a one-letter drive ("C:") is not a language
+    return last if _looks_like_path(last) else None
 
 
 def _as_filename(text: str) -> str | None:

@@ -130,6 +130,7 @@ def test_these_comments_say_code_was_left_out(line: str) -> None:
         "x = 1  # same",
         "...",
         "//   ...args: null extends Args ? never[] : Args",
+        "            // ... however, we only need to find the N preceding lines based",
     ],
 )
 def test_these_lines_do_not(line: str) -> None:

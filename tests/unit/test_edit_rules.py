@@ -1314,3 +1314,32 @@ def test_numbers_do_not_choose_a_copy_against_a_hunk_shaped_to_end_the_file() ->
     first = "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,6 @@\n" + body
     cut = text.index("\nfunc TestB")
     assert patched(text, first) == text[:cut] + "\nfunc TestC(t *testing.T) {\n}\n" + text[cut:]
+
+
+def test_an_append_named_at_the_end_with_a_line_left_out_against_an_exact_copy_nearby() -> None:
+    """psf/black's dummy_implementations.py: the hunk's `@decorated` context line left out,
+    its two other lines stand verbatim three lines higher. The numbers and the hunk's shape
+    say "the file's end", the exact copy says otherwise: refused, not guessed."""
+    text = (
+        "async def async_function(self): ...\n"
+        "\n"
+        "\n"
+        "@decorated\n"
+        "async def async_function(self): ...\n"
+    )
+    # The blank line and the function three lines higher match as written.
+    text = "def a(): ...\n\n" + text
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -5,2 +5,5 @@\n"
+        " \n"
+        " async def async_function(self): ...\n"
+        "+\n"
+        "+\n"
+        "+class ClassA: ...\n"
+    )
+    assert refusal(patched, text, diff) == (
+        "Hunk 1 of the diff (@@ -5,2 +5,5 @@, first line 'async def async_function(self): "
+        "...') matches cart.py at line 2, and at line 5, where its @@ line points, with a "
+        "line left out, adding its lines at the file's end; which place it means is unclear. "
+        "Copy the lines exactly as they are in the file, with the lines between them."
+    )

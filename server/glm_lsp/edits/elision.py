@@ -33,14 +33,17 @@ _ELIDED = (
     r"|(?:omitted|elided|snip|snipped)\b"
     r"|other (?:code|methods|functions|fields|cases|tests)\b"
 )
+_FEW = r"(?=(?:\W*\w+){0,10}\W*$)"  # "// ..." alone, or a few words after it
 MARKER = re.compile(
-    rf"^\s*{_COMMENT}\s*[(\[]?\s*(?:\.\.\.|…)(?![\w$])|^\s*{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",
+    rf"^\s*{_COMMENT}\s*[(\[]?\s*(?:\.\.\.|…)(?![\w$]){_FEW}"
+    rf"|^\s*{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",
     re.IGNORECASE,
 )
 """A comment line that says code was left out, in the comment styles of the languages
-glm-lsp reads: one that starts with an ellipsis ("... existing code ...", not the spread
-"...args" of code commented out), or a short one that starts by saying so ("rest of the
-function unchanged", "existing implementation", "(unchanged)", "same as before")."""
+glm-lsp reads: a short one that starts with an ellipsis ("... existing code ...", not the
+spread "...args" of code commented out, nor a sentence of prose that goes on from the line
+before, "// ... however, we only need"), or a short one that starts by saying so ("rest of
+the function unchanged", "existing implementation", "(unchanged)", "same as before")."""
 
 DOCUMENTS = frozenset(
     ".md .markdown .rst .rdoc .txt .adoc .asciidoc .textile .html .htm .org .tex".split()

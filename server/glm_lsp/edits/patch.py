@@ -298,10 +298,10 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     applied = already_applied(index, edit, found, expected, hunk.final_eol())
     if applied is not None:
         raise EditError(applied_message(applied + 1, path, _terms(hunk, number)))
-    ending = _named_at_edge(index, hunk, best, expected)
+    terms = _terms(hunk, number)
+    ending = _named_at_edge(index, hunk, best, expected, path, terms)
     if ending is not None:
         return [ending]
-    terms = _terms(hunk, number)
     if not best or (len(best) == 1 and best[0].lines is None):
         copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())
         if copies is not None:
@@ -321,14 +321,21 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
 
 
 def _named_at_edge(
-    index: LineIndex, hunk: Hunk, best: list[Candidate], expected: int | None
+    index: LineIndex,
+    hunk: Hunk,
+    best: list[Candidate],
+    expected: int | None,
+    path: str,
+    terms: Terms,
 ) -> Candidate | None:
     """The reading of a hunk that adds lines at an edge of the file (after its last lines,
     or before its first), when its @@ line names it to the line and its lines stand there
     verbatim with one left out, as the file's last (or first) lines; unless another
     reading gives another file: one near its @@ line, or one far from it that takes no
-    more mistakes, its numbers counted as one. Lines that say too little to be sought (a
-    blank line and `}`, a blank line and a `====` underline) are placed so only where the
+    more mistakes, its numbers counted as one. One near it with fewer mistakes makes the
+    hunk ambiguous: trimmed context a few lines off, or the edge's hunk with a line left
+    out, are both mistakes models make. Lines that say too little to be sought
+    (a blank line and `}`, a blank line and a `====` underline) are placed so only where the
     numbers and the file's edge agree: numbers that are off cannot name an edge."""
     if expected is None or not hunk.lines:
         return None
@@ -339,8 +346,17 @@ def _named_at_edge(
     for option in best:
         if option.lines is None or same_result(index, option, there):
             continue
-        far = abs(option.start - expected) > _SLACK
-        if not far or mistakes(index, edit, option) + 1 <= mistakes(index, edit, there):
+        near = abs(option.start - expected) <= _SLACK
+        if near and mistakes(index, edit, option) < mistakes(index, edit, there):
+            edge = "end" if there.end == len(index.lines) else "start"
+            raise EditError(
+                f"{terms.sentence_old} matches {path} at line {option.start + 1}, and at line "
+                f"{there.start + 1}, where its @@ line points, with a line left "
+                f"out, adding its lines at the file's {edge}; which place it means is "
+                "unclear. Copy the lines exactly as they are in the file, with the lines "
+                "between them."
+            )
+        if near or mistakes(index, edit, option) + 1 <= mistakes(index, edit, there):
             return None
     return there
 

@@ -295,6 +295,28 @@ async def test_an_edit_repaired_later_in_the_task_is_complete(repo: Path) -> Non
     assert ([c.new for c in result.changes], result.failed) == ([FIXED], [])
 
 
+async def test_an_edit_call_repeated_word_for_word_is_made_once_and_not_a_failure(
+    repo: Path,
+) -> None:
+    again = ToolCall("c2", "edit_file", json.dumps({"new_string": "a + b", "path": "calc.py", "old_string": "a - b"}))
+    model = ScriptedModel([reply("", edit_call(), again, finish="tool_calls"), reply("Done.")])
+    result = await run(model, repo).run()
+    assert ([c.new for c in result.changes], result.failed) == ([FIXED], [])
+    assert model.requests[1].messages[-1].content == (
+        "Already done: an earlier call with these same arguments made this change, and the "
+        "file has not changed since, so nothing was done again."
+    )
+
+
+async def test_the_same_call_after_the_file_changed_back_runs_again(repo: Path) -> None:
+    undo = replace(edit_call("a + b", "a - b"), id="c2")
+    calls = [edit_call(), undo, replace(edit_call(), id="c3")]
+    model = ScriptedModel([reply("", *calls, finish="tool_calls"), reply("Done.")])
+    result = await run(model, repo).run()
+    assert ([c.new for c in result.changes], result.failed) == ([FIXED], [])
+    assert model.requests[1].messages[-1].content == "Edited calc.py."
+
+
 async def test_a_text_edit_left_failed_is_named_too(repo: Path) -> None:
     block = "calc.py\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a / b\n>>>>>>> REPLACE\n"
     model = ScriptedModel([reply(block), reply("I could not find it.")], supports_tools=False)

@@ -171,6 +171,14 @@ def test_edits_apply_in_sequence() -> None:
     assert result == {"src/app.py": FILES["src/app.py"].replace("import os", "import re")}
 
 
+def test_a_block_written_again_word_for_word_is_made_once() -> None:
+    block = "src/app.py\n<<<<<<< SEARCH\nimport os\n=======\nimport sys\n>>>>>>> REPLACE\n"
+    reply = f"{block}\nIn short, the change is:\n\n{block}"
+    assert len(parse_text_edits(reply)) == 2
+    result = apply_text_edits(FILES.get, parse_text_edits(reply))
+    assert result == {"src/app.py": FILES["src/app.py"].replace("import os", "import sys")}
+
+
 def test_a_diff_that_deletes_and_renames() -> None:
     reply = (
         "```diff\ndiff --git a/src/app.py b/src/main.py\nrename from src/app.py\n"

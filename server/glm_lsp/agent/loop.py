@@ -132,6 +132,7 @@ class AgentLoop:
         self.format = self.formats.first(model) if writes else "tools"
         self.failures = 0
         self.unfinished = Unfinished()
+        self.made: dict[str, dict[str, str | None]] = {}  # a writing call -> the files it left
         self.switches: list[str] = []
         system = system or (prompts.system_for(self.format) if writes else prompts.SYSTEM_ASK)
         if rules:  # the project's rules stay in the system message: the cached prefix
@@ -267,7 +268,20 @@ class AgentLoop:
             return refusal, False
         if self.workspace is None:
             return "Error: no workspace is open, so no tool can run.", False
-        return run_tool(call, self.workspace)
+        key = _call_key(call) if call.name in WRITING else None
+        if key is not None and self.made.get(key) == self._files(call):
+            return REPEATED, True
+        result, ok = run_tool(call, self.workspace)
+        if ok and key is not None:
+            self.made[key] = self._files(call)
+        return result, ok
+
+    def _files(self, call: ToolCall) -> dict[str, str | None]:
+        """The texts of the files a writing call names (None: missing)."""
+        overlay = self.workspace.overlay if self.workspace is not None else None
+        if overlay is None:
+            return {}
+        return {p: overlay.read(p) if overlay.exists(p) else None for p in call_paths(call)}
 
     def _track(self, call: ToolCall, ok: bool, result: str) -> None:
         """Remember a writing call that failed until the model edits that file again."""
@@ -357,6 +371,22 @@ def _check_finish(reply: Completion, changes: list[FileChange], settings: Settin
         raise GlmError(
             "The provider's content filter stopped the model's reply; nothing was changed."
         )
+
+
+REPEATED = (
+    "Already done: an earlier call with these same arguments made this change, and the file "
+    "has not changed since, so nothing was done again."
+)
+"""The answer to a writing call repeated word for word (models and tool parsers repeat a
+call in one turn); run again, it would only fail on its own result."""
+
+
+def _call_key(call: ToolCall) -> str | None:
+    """A call's name and arguments, the same however the JSON was spaced or ordered."""
+    try:
+        return call.name + json.dumps(call.parsed_arguments(), sort_keys=True)
+    except (ValueError, TypeError):
+        return None
 
 
 def _as_markup(calls: list[ToolCall]) -> str:

@@ -200,8 +200,10 @@ def _flush(edits: list[TextEdit], lines: list[str], path: str | None) -> str | N
 def apply_text_edits(files: Files, edits: list[TextEdit]) -> dict[str, str | None]:
     """The new text of every file the edits change (None = deleted), all or nothing.
 
-    Edits apply in order, each to the result of the ones before. Raises EditError naming
-    the block that failed (its number, format and file) followed by the reason.
+    Edits apply in order, each to the result of the ones before. An edit written again
+    word for word is made once: models repeat a block (in a summary after the edits), and
+    its second copy could only find its own result. Raises EditError naming the block that
+    failed (its number, format and file) followed by the reason.
     """
     state: dict[str, str | None] = {}
 
@@ -209,6 +211,8 @@ def apply_text_edits(files: Files, edits: list[TextEdit]) -> dict[str, str | Non
         return state[path] if path in state else files(path)
 
     for number, edit in enumerate(edits, 1):
+        if edit in edits[: number - 1]:
+            continue
         try:
             _apply_one(current, state, edit)
         except EditError as error:

@@ -90,6 +90,7 @@ KINDS = {
     "no_break": "new_string without the line break its old_string ends with (not at the file's end)",
     "escaped": "the edit's text HTML-escaped ('<' as '&lt;', '&' as '&amp;', ...), as some providers return tool arguments",
     "overlap": "two nearby changes as two blocks or edits, each quoting the other's old lines as context (written against the file before either)",
+    "curly_quotes": "the edit's text with typographic quotes (‘ ’ “ ”) for ' and \" (as a chat interface rewrites text)",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -849,6 +850,15 @@ def round11_proposals(
                 yield "escaped", change.old, expected, "search_replace", block(change.path, old, new)
         hunk = with_context(a, core, 3, 3)
         yield "escaped", change.old, expected, "udiff", html_escape(render(change.path, [hunk]))
+    if base is not None and re.search(r"['\"]", base.old() + base.new()):
+        old, new = curly(base.old()), curly(base.new())
+        yield "curly_quotes", change.old, expected, "edit_file", (old, new)
+        if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
+            if base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
+                reply = block(change.path, old, new)
+                yield "curly_quotes", change.old, expected, "search_replace", reply
+        hunk = with_context(a, core, 3, 3)
+        yield "curly_quotes", change.old, expected, "udiff", curly(render(change.path, [hunk]))
     halves = overlapping(a, core, rng)
     if halves is None:
         return
@@ -858,6 +868,14 @@ def round11_proposals(
         if all(h.old().rstrip("\r\n") != h.new().rstrip("\r\n") for h in halves):
             reply = "".join(block(change.path, h.old(), h.new()) for h in halves)
             yield "overlap", change.old, expected, "search_replace", reply
+    yield "overlap", change.old, expected, "udiff", render(change.path, halves)
+
+
+def curly(text: str) -> str:
+    """Straight quotes made typographic: opening after a space or bracket, closing elsewhere."""
+    text = re.sub(r"(^|[\s(\[{=])\"", "\\1“", text, flags=re.M)
+    text = re.sub(r"(^|[\s(\[{=])'", "\\1‘", text, flags=re.M)
+    return text.replace('"', "”").replace("'", "’")
 
 
 def html_escape(text: str) -> str:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from glm_lsp.edits.elision import refuse_elision
-from glm_lsp.edits.escaped import unescaped
 from glm_lsp.edits.locate import (
     LONG,
     Candidate,
@@ -34,6 +33,7 @@ from glm_lsp.edits.locate import (
     uses_crlf,
     verbatim,
 )
+from glm_lsp.edits.mangled import unmangled
 from glm_lsp.edits.numbered import without_numbers
 from glm_lsp.edits.restated import refuse_restated
 from glm_lsp.edits.textedits import line_starts, split_lines
@@ -125,7 +125,7 @@ def apply_edit(
             f"change {name}; give the new text in {terms.new}."
         )
     what = f"The edit to {name}"
-    old_string, new_string = unescaped(text, old_string, new_string, path, what, terms.new)
+    old_string, new_string = unmangled(text, old_string, new_string, path, what, terms.new)
     numbered = without_numbers(text, old_string, new_string)
     if numbered is not None:  # lines copied with read_file's numbers, from where they stand
         old_string, new_string = numbered

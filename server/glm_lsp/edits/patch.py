@@ -32,7 +32,6 @@ from glm_lsp.edits.apply import (
     not_found_message,
 )
 from glm_lsp.edits.elision import refuse_elision
-from glm_lsp.edits.escaped import unescape, unescaped
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
@@ -51,6 +50,7 @@ from glm_lsp.edits.locate import (
     split_lf,
     verbatim,
 )
+from glm_lsp.edits.mangled import manglings
 from glm_lsp.errors import EditError
 
 Files = Callable[[str], "str | None"]
@@ -270,7 +270,7 @@ def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     index = LineIndex(text)
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}
-    hunks = [_unescaped(path, text, hunk, number) for number, hunk in enumerate(hunks, 1)]
+    hunks = [_unmangled(path, text, hunk, number) for number, hunk in enumerate(hunks, 1)]
     for number, hunk in enumerate(hunks, 1):
         _refuse_untagged(path, hunk, number)
         _refuse_elided(path, hunk, number)
@@ -724,14 +724,14 @@ def _refuse_untagged(path: str, hunk: Hunk, number: int) -> None:
         )
 
 
-def _unescaped(path: str, text: str, hunk: Hunk, number: int) -> Hunk:
-    """The hunk as the model meant it when its lines came back HTML-escaped (see escaped)."""
+def _unmangled(path: str, text: str, hunk: Hunk, number: int) -> Hunk:
+    """The hunk as the model meant it when its lines came back mangled (see mangled)."""
     old = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "+")
     new = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "-")
     what = f"Hunk {number} of the diff for {path} ({hunk.header.strip()})"
-    if unescaped(text, old, new, path, what, "its '+' lines") == (old, new):
-        return hunk
-    return replace(hunk, lines=[(tag, unescape(line)) for tag, line in hunk.lines])
+    for mangling in manglings(text, old, new, path, what, "its '+' lines"):
+        hunk = replace(hunk, lines=[(tag, mangling.undo(line)) for tag, line in hunk.lines])
+    return hunk
 
 
 def _refuse_elided(path: str, hunk: Hunk, number: int) -> None:

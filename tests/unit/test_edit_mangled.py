@@ -1,5 +1,6 @@
-"""Edits whose text came back HTML-escaped (issue 10): read unescaped when the quote
-cannot stand in the file as written, refused when only the new text is escaped."""
+"""Edits whose text came back mangled (issue 10), HTML-escaped or with typographic quotes:
+read back when the quote cannot stand in the file as written, refused when only the new
+text is mangled and nothing tells."""
 
 from __future__ import annotations
 
@@ -73,4 +74,25 @@ def test_new_lines_escaped_where_the_file_writes_the_character_are_refused() -> 
         "The edit to t.rb writes '=&gt;' in new_string, where t.rb writes '=>': the text "
         "looks HTML-escaped. Write the characters themselves as they should stand in the "
         "file, and send the edit again."
+    )
+
+
+def test_typographic_quotes_in_the_quote_are_read_back_in_the_new_lines_too() -> None:
+    old = "        return \u201clow\u201d\n"
+    new = "        return \u201clow: \u2018%s\u2019\u201d % a\n"
+    assert apply_edit(PY, old, new, path="m.py") == PY.replace(
+        '"low"', '"low: \'%s\'" % a'
+    )
+
+
+def test_typographic_quotes_only_in_new_code_are_refused_in_prose_kept() -> None:
+    message = refusal(apply_edit, PY, "    return a & b\n", "    return \u201cx\u201d\n", path="m.py")
+    assert message == (
+        "The edit to m.py writes '\u201c' in new_string, which appears nowhere in m.py: the "
+        "text looks rewritten with typographic quotes. Write the characters themselves "
+        "('\"' for '\u201c') as they should stand in the file, and send the edit again."
+    )
+    readme = "# Title\n\nSome text.\n"
+    assert apply_edit(readme, "Some text.", "It\u2019s \u201cfine\u201d.", path="README.md") == (
+        "# Title\n\nIt\u2019s \u201cfine\u201d.\n"
     )

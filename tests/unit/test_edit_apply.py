@@ -313,3 +313,33 @@ def test_a_line_break_the_new_string_lost_still_ends_its_line() -> None:
 
 def test_a_new_string_without_its_break_at_the_end_of_the_file_drops_it() -> None:
     assert apply_edit("x = 1\ny = 2\n", "y = 2\n", "y = 3") == "x = 1\ny = 3"
+
+
+def test_a_quote_that_stands_only_as_a_sibling_block_with_one_word_swapped_is_refused() -> None:
+    """ripgrep's cli/lib.rs: an edit of is_tty_stderr, quoted after another edit moved its
+    lines apart, must not land in is_tty_stdin, the same lines with `stdin`."""
+    text = (
+        "/// True if stdin is a tty\n"
+        "/// or a console.\n"
+        "pub fn is_tty_stdin() -> bool {\n"
+        "    std::io::stdin().is_terminal()\n"
+        "}\n"
+        "\n"
+        "/// True if stderr is a tty\n"
+        "/// or a console.\n"
+        "///\n"
+        "/// Deprecated.\n"
+        "pub fn is_tty_stderr() -> bool {\n"
+        "    std::io::stderr().is_terminal()\n"
+        "}\n"
+    )
+    old = (
+        "/// True if stderr is a tty\n"
+        "/// or a console.\n"
+        "pub fn is_tty_stderr() -> bool {\n"
+        "    std::io::stderr().is_terminal()\n"
+        "}\n"
+    )
+    new = old.replace("bool {\n", "bool {\n    use std::io::IsTerminal;\n")
+    message = error_of(text, old, new, path="lib.rs")
+    assert message.startswith("old_string was not found in lib.rs;")

@@ -71,9 +71,9 @@ def test_new_lines_escaped_where_the_file_writes_the_character_are_refused() -> 
     text = "H = '&quot;'\nopts = {'a' => 1}\n"
     message = refusal(apply_edit, text, "opts = {'a' => 1}\n", "opts = {'a' =&gt; 2}\n", path="t.rb")
     assert message == (
-        "The edit to t.rb writes '=&gt;' in new_string, where t.rb writes '=>': the text "
-        "looks HTML-escaped. Write the characters themselves as they should stand in the "
-        "file, and send the edit again."
+        "The edit to t.rb writes '&gt;' in new_string, and t.rb never has it beside the same "
+        "characters: the text may be HTML-escaped. Write the characters themselves ('>' for "
+        "'&gt;') as they should stand in the file, and send the edit again."
     )
 
 
@@ -85,14 +85,30 @@ def test_typographic_quotes_in_the_quote_are_read_back_in_the_new_lines_too() ->
     )
 
 
-def test_typographic_quotes_only_in_new_code_are_refused_in_prose_kept() -> None:
+def test_typographic_quotes_only_in_new_text_are_refused_unless_the_file_has_them() -> None:
     message = refusal(apply_edit, PY, "    return a & b\n", "    return \u201cx\u201d\n", path="m.py")
     assert message == (
         "The edit to m.py writes '\u201c' in new_string, which appears nowhere in m.py: the "
         "text looks rewritten with typographic quotes. Write the characters themselves "
         "('\"' for '\u201c') as they should stand in the file, and send the edit again."
     )
-    readme = "# Title\n\nSome text.\n"
+    readme = "# \u201cTitle\u201d\n\nSome text.\n"  # a document that has them already
     assert apply_edit(readme, "Some text.", "It\u2019s \u201cfine\u201d.", path="README.md") == (
-        "# Title\n\nIt\u2019s \u201cfine\u201d.\n"
+        "# \u201cTitle\u201d\n\nIt\u2019s \u201cfine\u201d.\n"
+    )
+
+
+def test_removing_a_line_with_the_files_own_entity_is_no_mangling() -> None:
+    text = 'HTML = "&lt;b&gt;"\nx = 1\n'
+    assert apply_edit(text, 'HTML = "&lt;b&gt;"\n', "", path="m.py") == "x = 1\n"
+
+
+def test_quotes_beside_other_characters_than_the_file_has_them_are_refused() -> None:
+    """viper.go has typographic quotes in its comments; `(“,”)` in code is not that."""
+    text = '// it \u201cshadows\u201d the default\nx := f(",")\n'
+    new = "x := f(\u201c,\u201d)\ny := 2\n"
+    assert refusal(apply_edit, text, 'x := f(",")\n', new, path="v.go") == (
+        "The edit to v.go writes '\u201c' in new_string, and v.go never has it beside the same "
+        "characters: the text may be rewritten with typographic quotes. Write the characters "
+        "themselves ('\"' for '\u201c') as they should stand in the file, and send the edit again."
     )

@@ -27,6 +27,7 @@ indentation onto the file's, and refused when no single offset does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -259,6 +260,7 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
     if fuzzy:
         options = _refuse_wordless_windows(index, edit, list(fuzzy.candidates))
         options = _refuse_outread_windows(index, edit, options)
+        options = _refuse_renamed_windows(index, edit, options)
         fuzzy = Found(FUZZY, tuple(_refuse_farther_misquotes(index, edit, options)))
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
@@ -389,6 +391,48 @@ def _refuse_wordless_windows(
         return "none of its lines with words stands there, only blank lines or brackets"
 
     return _made_unusable(options, problem)
+
+
+def _refuse_renamed_windows(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options`, each made unusable where its misquoted lines, two or more, all
+    differ from the file's by the same word (`stderr` quoted where the window has
+    `stdin`): that is another block of the same shape, `is_tty_stdin` beside
+    `is_tty_stderr`, not a slip of copying, and the edit belongs to the block the quote
+    names. (A name misremembered throughout a quote looks the same; the sentence says
+    which word, so the model can quote it right.)"""
+
+    def problem(option: Candidate) -> str | None:
+        if option.lines is None:
+            return None
+        swaps: set[tuple[str, str] | None] = set()
+        misquoted = 0
+        for line, place in zip(edit.old, _paired(index, edit, option), strict=True):
+            there = index.contents[option.start + place] if place is not None else line
+            if norm(there) != norm(line):
+                misquoted += 1
+                swaps.add(_swapped_word(line, there))
+        pair = swaps.pop() if len(swaps) == 1 else None
+        if pair is None or misquoted < 2:
+            return None
+        quoted, there = pair
+        return f"its lines stand there only with {quoted!r} read as {there!r} in {misquoted} lines"
+
+    return _made_unusable(options, problem)
+
+
+def _swapped_word(model: str, file: str) -> tuple[str, str] | None:
+    """The one word `model` has where `file` has another, every time they differ (words
+    split at underscores and digits, so `is_tty_stderr` has `stderr`); None otherwise."""
+    ours, theirs = _WORD.findall(model), _WORD.findall(file)
+    if len(ours) != len(theirs) or norm(_WORD.sub("", model)) != norm(_WORD.sub("", file)):
+        return None
+    swaps = {(a, b) for a, b in zip(ours, theirs, strict=True) if a != b}
+    return next(iter(swaps)) if len(swaps) == 1 else None
+
+
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _refuse_farther_misquotes(

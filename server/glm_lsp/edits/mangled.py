@@ -12,10 +12,11 @@ tells the mangling apart from intent:
   unmangled: the quote cannot be the file's text as written, so the whole edit is read
   back (one level of escaping, the inverse of what was done; ``&amp;lt;`` stands for
   ``&lt;``);
-* only the new text brings such forms, in a file where they are not ordinary (code, for
-  typographic quotes; not markup, for entities): when the file has none of them, or
-  writes their plain characters where the new text has the mangled ones, nothing shows
-  which was meant, so the edit is refused with a sentence that says how to write it.
+* only the new text brings such forms (entities outside markup; typographic quotes
+  anywhere, since a document's code samples and a file that never used them are alike):
+  when the file has none of them, or writes their plain characters where the new text
+  has the mangled ones, nothing shows which was meant, so the edit is refused with a
+  sentence that says how to write it.
 
 Forms the file already has, written the way it writes them, are its own and kept.
 """
@@ -26,12 +27,11 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from glm_lsp.edits.elision import DOCUMENTS
 from glm_lsp.errors import EditError
 
 MARKUP = frozenset(
-    ".html .htm .xhtml .xml .svg .vue .svelte .astro .php .erb .ejs .hbs .handlebars "
-    ".mustache .jinja .jinja2 .j2 .twig .njk .liquid .xsl .xslt .jsp .cshtml .razor".split()
+    ".html .htm .xhtml .xml .svg .vue .svelte .astro .hbs .handlebars "
+    ".mustache .jinja .jinja2 .j2 .twig .njk .liquid .xsl .xslt".split()
 )
 """Files where writing an entity for the first time is ordinary."""
 
@@ -69,7 +69,7 @@ HTML = Mangling(
 QUOTES = Mangling(
     "rewritten with typographic quotes",
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'},
-    DOCUMENTS | MARKUP,
+    frozenset(),
 )
 MANGLINGS = (HTML, QUOTES)
 
@@ -103,7 +103,7 @@ def _undo(
         return False
     if _quote_mangled(mangling, file_text, old):
         return True
-    if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
+    if not pattern.search(new) or PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
     name = path or "the file"
     if not pattern.search(file_text):
@@ -114,14 +114,15 @@ def _undo(
             f"({mangling.plain[form]!r} for {form!r}) as they should stand in the file, and "
             "send the edit again."
         )
-    mangled = _written_mangled(mangling, file_text, new)
-    if mangled is not None:
-        raise EditError(
-            f"{what} writes {mangled.strip()!r} in {new_name}, where {name} writes "
-            f"{mangling.undo(mangled).strip()!r}: the text looks {mangling.looks}. Write the "
-            "characters themselves as they should stand in the file, and send the edit again."
-        )
-    return False
+    if _written_as_the_file_does(mangling, file_text, new):
+        return False
+    form = mangling.pattern.findall(new)[0]
+    raise EditError(
+        f"{what} writes {form!r} in {new_name}, and {name} never has it beside the same "
+        f"characters: the text may be {mangling.looks}. Write the characters themselves "
+        f"({mangling.plain[form]!r} for {form!r}) as they should stand in the file, and send "
+        "the edit again."
+    )
 
 
 def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
@@ -137,14 +138,12 @@ def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
     return any(line not in lines and mangling.undo(line) in lines for line in quoted)
 
 
-def _written_mangled(mangling: Mangling, file_text: str, new: str) -> str | None:
-    """The first mangled form of `new`, with a character each side, that the file has only
-    plain, when no form of `new` is written the way the file writes it."""
-    found = None
+def _written_as_the_file_does(mangling: Mangling, file_text: str, new: str) -> bool:
+    """Whether a mangled form of `new` stands beside a character the way the file has it
+    (` “` in prose that uses such quotes), where a mangling would put `(“` in code that
+    writes `("`."""
     for match in mangling.pattern.finditer(new):
-        around = new[max(match.start() - 1, 0) : match.end() + 1]
-        if around in file_text:
-            return None  # written as the file writes it: the file's own
-        if found is None and mangling.undo(around) in file_text:
-            found = around
-    return found
+        start, end = match.start(), match.end()
+        if new[max(start - 1, 0) : end] in file_text or new[start : end + 1] in file_text:
+            return True
+    return False

@@ -43,9 +43,10 @@ def test_escaped_context_in_a_block_and_a_hunk() -> None:
 def test_escaped_new_lines_under_a_plain_quote_are_refused_in_code() -> None:
     message = refusal(apply_edit, PY, '        return "low"\n', "        return a &lt; 0\n", path="m.py")
     assert message == (
-        "The edit to m.py writes '&lt;' in new_string, which appears nowhere in m.py: the "
-        "text looks HTML-escaped. Write the characters themselves ('<' for '&lt;') as they "
-        "should stand in the file, and send the edit again."
+        "The edit to m.py writes '&lt;' in new_string, and nothing in old_string shows "
+        "whether the text was HTML-escaped. Write '<' for '&lt;' if that is what m.py should "
+        "have; to write '&lt;' itself, quote with it a line of the file that has one, and "
+        "send the edit again."
     )
 
 
@@ -67,14 +68,11 @@ def test_a_quoted_line_the_file_has_only_unescaped_is_read_unescaped() -> None:
     assert apply_edit(text, old, new, path="m.py") == 'HTML = "&lt;b&gt;"\nif a < b:\n    return\n'
 
 
-def test_new_lines_escaped_where_the_file_writes_the_character_are_refused() -> None:
+def test_a_quote_written_plainly_shows_the_new_entities_are_meant() -> None:
+    """An escaping would have made the quote's `>` an entity too."""
     text = "H = '&quot;'\nopts = {'a' => 1}\n"
-    message = refusal(apply_edit, text, "opts = {'a' => 1}\n", "opts = {'a' =&gt; 2}\n", path="t.rb")
-    assert message == (
-        "The edit to t.rb writes '&gt;' in new_string, and t.rb never has it beside the same "
-        "characters: the text may be HTML-escaped. Write the characters themselves ('>' for "
-        "'&gt;') as they should stand in the file, and send the edit again."
-    )
+    new = "opts = {'a' => 1, 'b' =&gt; 2}\n"
+    assert apply_edit(text, "opts = {'a' => 1}\n", new, path="t.rb") == f"H = '&quot;'\n{new}"
 
 
 def test_typographic_quotes_in_the_quote_are_read_back_in_the_new_lines_too() -> None:
@@ -86,16 +84,16 @@ def test_typographic_quotes_in_the_quote_are_read_back_in_the_new_lines_too() ->
 
 
 def test_typographic_quotes_only_in_new_text_are_refused_unless_the_file_has_them() -> None:
-    message = refusal(apply_edit, PY, "    return a & b\n", "    return \u201cx\u201d\n", path="m.py")
+    message = refusal(apply_edit, PY, "    if a < b:\n", "    if a < \u201cb\u201d:\n", path="m.py")
     assert message == (
-        "The edit to m.py writes '\u201c' in new_string, which appears nowhere in m.py: the "
-        "text looks rewritten with typographic quotes. Write the characters themselves "
-        "('\"' for '\u201c') as they should stand in the file, and send the edit again."
+        "The edit to m.py writes '\u201c' in new_string, and nothing in old_string shows "
+        "whether the text was rewritten with typographic quotes. Write '\"' for '\u201c' if "
+        "that is what m.py should have; to write '\u201c' itself, quote with it a line of the "
+        "file that has one, and send the edit again."
     )
-    readme = "# \u201cTitle\u201d\n\nSome text.\n"  # a document that has them already
-    assert apply_edit(readme, "Some text.", "It\u2019s \u201cfine\u201d.", path="README.md") == (
-        "# \u201cTitle\u201d\n\nIt\u2019s \u201cfine\u201d.\n"
-    )
+    readme = "# \u201cTitle\u201d\n\nSome text.\n"  # quoted with its typographic title line
+    old, new = "# \u201cTitle\u201d\n\nSome text.", "# \u201cTitle\u201d\n\nIt\u2019s \u201cfine\u201d."
+    assert apply_edit(readme, old, new, path="README.md") == new + "\n"
 
 
 def test_removing_a_line_with_the_files_own_entity_is_no_mangling() -> None:
@@ -103,12 +101,15 @@ def test_removing_a_line_with_the_files_own_entity_is_no_mangling() -> None:
     assert apply_edit(text, 'HTML = "&lt;b&gt;"\n', "", path="m.py") == "x = 1\n"
 
 
-def test_quotes_beside_other_characters_than_the_file_has_them_are_refused() -> None:
-    """viper.go has typographic quotes in its comments; `(“,”)` in code is not that."""
-    text = '// it \u201cshadows\u201d the default\nx := f(",")\n'
-    new = "x := f(\u201c,\u201d)\ny := 2\n"
-    assert refusal(apply_edit, text, 'x := f(",")\n', new, path="v.go") == (
-        "The edit to v.go writes '\u201c' in new_string, and v.go never has it beside the same "
-        "characters: the text may be rewritten with typographic quotes. Write the characters "
-        "themselves ('\"' for '\u201c') as they should stand in the file, and send the edit again."
+def test_quotes_in_a_file_that_has_them_need_a_quote_that_shows_them() -> None:
+    """viper.go has typographic quotes in its comments; `(“,”)` added under a quote
+    without any quote character is refused, and applied once the quote shows one."""
+    text = "// it \u201cshadows\u201d the default\nx := f(a)\n"
+    new = "x := f(\u201c,\u201d)\n"
+    assert refusal(apply_edit, text, "x := f(a)\n", new, path="v.go").startswith(
+        "The edit to v.go writes '\u201c' in new_string, and nothing in old_string shows"
+    )
+    old = "// it \u201cshadows\u201d the default\nx := f(a)\n"
+    assert apply_edit(text, old, "// it \u201cshadows\u201d the default\n" + new, path="v.go") == (
+        "// it \u201cshadows\u201d the default\n" + new
     )

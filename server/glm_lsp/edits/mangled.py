@@ -12,13 +12,10 @@ tells the mangling apart from intent:
   unmangled: the quote cannot be the file's text as written, so the whole edit is read
   back (one level of escaping, the inverse of what was done; ``&amp;lt;`` stands for
   ``&lt;``);
-* only the new text brings such forms (entities outside markup; typographic quotes
-  anywhere, since a document's code samples and a file that never used them are alike):
-  when the file has none of them, or writes their plain characters where the new text
-  has the mangled ones, nothing shows which was meant, so the edit is refused with a
-  sentence that says how to write it.
-
-Forms the file already has, written the way it writes them, are its own and kept.
+* only the new text brings such forms: a quote that has them as the file does, or has a
+  character the mangling always replaces (`<`, `'`), shows the text was not mangled, and
+  entities are ordinary in markup; otherwise nothing shows which was meant, so the edit
+  is refused with a sentence that says how to write it either way.
 """
 
 from __future__ import annotations
@@ -43,6 +40,7 @@ class Mangling:
     looks: str
     plain: dict[str, str]
     ordinary_in: frozenset[str]
+    kept: str  # characters it always replaces: one in the quote shows it did not happen
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -65,11 +63,13 @@ HTML = Mangling(
         "&apos;": "'",
     },
     MARKUP,
+    "<>&",
 )
 QUOTES = Mangling(
     "rewritten with typographic quotes",
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'},
     frozenset(),
+    "'\"",
 )
 MANGLINGS = (HTML, QUOTES)
 
@@ -103,26 +103,26 @@ def _undo(
         return False
     if _quote_mangled(mangling, file_text, old):
         return True
-    if not pattern.search(new) or PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
+    if not pattern.search(new) or pattern.search(old) or any(c in old for c in mangling.kept):
+        return False  # the quote is written as the file has it, or plainly: not mangled
+    if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
-    name = path or "the file"
-    if not pattern.search(file_text):
-        form = next(form for form in pattern.findall(new) if form not in file_text)
-        raise EditError(
-            f"{what} writes {form!r} in {new_name}, which appears nowhere in {name}: the "
-            f"text looks {mangling.looks}. Write the characters themselves "
-            f"({mangling.plain[form]!r} for {form!r}) as they should stand in the file, and "
-            "send the edit again."
-        )
-    if _written_as_the_file_does(mangling, file_text, new):
-        return False
-    form = mangling.pattern.findall(new)[0]
+    form = pattern.findall(new)[0]
     raise EditError(
-        f"{what} writes {form!r} in {new_name}, and {name} never has it beside the same "
-        f"characters: the text may be {mangling.looks}. Write the characters themselves "
-        f"({mangling.plain[form]!r} for {form!r}) as they should stand in the file, and send "
-        "the edit again."
+        f"{what} writes {form!r} in {new_name}, and nothing in {_old_name(new_name)} shows "
+        f"whether the text was {mangling.looks}. Write {mangling.plain[form]!r} for {form!r} "
+        f"if that is what {path or 'the file'} should have; to write {form!r} itself, quote "
+        "with it a line of the file that has one, and send the edit again."
     )
+
+
+def _old_name(new_name: str) -> str:
+    """The quoted part of the edit, named the way `new_name` names the new one."""
+    return {
+        "new_string": "old_string",
+        "the REPLACE section": "the SEARCH section",
+        "its '+' lines": "its ' ' and '-' lines",
+    }.get(new_name, "the quoted lines")
 
 
 def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
@@ -136,14 +136,3 @@ def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
         return False
     lines = {line.strip() for line in file_text.splitlines()}
     return any(line not in lines and mangling.undo(line) in lines for line in quoted)
-
-
-def _written_as_the_file_does(mangling: Mangling, file_text: str, new: str) -> bool:
-    """Whether a mangled form of `new` stands beside a character the way the file has it
-    (` “` in prose that uses such quotes), where a mangling would put `(“` in code that
-    writes `("`."""
-    for match in mangling.pattern.finditer(new):
-        start, end = match.start(), match.end()
-        if new[max(start - 1, 0) : end] in file_text or new[start : end + 1] in file_text:
-            return True
-    return False

@@ -33,7 +33,7 @@ from glm_lsp.edits.locate import (
     uses_crlf,
     verbatim,
 )
-from glm_lsp.edits.mangled import unmangled
+from glm_lsp.edits.mangled import Naming, unmangled
 from glm_lsp.edits.numbered import without_numbers
 from glm_lsp.edits.restated import refuse_restated
 from glm_lsp.edits.textedits import line_starts, split_lines
@@ -110,8 +110,8 @@ def apply_edit(
     EditError, addressed to the model, when the edit is missing or ambiguous; `terms`
     names the parts of the edit in its messages. A `new_string` that lost the line break
     its `old_string` ends with still ends its line (except at the file's end): gluing the
-    next line onto it is never what was asked. Text that came back HTML-escaped is read
-    as the model meant it, or refused (see `glm_lsp.edits.escaped`).
+    next line onto it is never what was asked. Text that came back HTML-escaped or with
+    typographic quotes is read as the model meant it, or refused (`glm_lsp.edits.mangled`).
     """
     name = path or "the file"
     if not old_string:
@@ -125,7 +125,8 @@ def apply_edit(
             f"change {name}; give the new text in {terms.new}."
         )
     what = f"The edit to {name}"
-    old_string, new_string = unmangled(text, old_string, new_string, path, what, terms.new)
+    naming = Naming(what, terms.old, terms.new)
+    old_string, new_string = unmangled(text, old_string, new_string, path, naming)
     numbered = without_numbers(text, old_string, new_string)
     if numbered is not None:  # lines copied with read_file's numbers, from where they stand
         old_string, new_string = numbered

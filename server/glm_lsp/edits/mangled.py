@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from glm_lsp.errors import EditError
@@ -42,7 +43,7 @@ class Mangling:
     ordinary_in: frozenset[str]
     kept: str  # characters it always replaces: one in the quote shows it did not happen
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         return re.compile("|".join(re.escape(form) for form in self.plain))
 
@@ -74,29 +75,31 @@ QUOTES = Mangling(
 MANGLINGS = (HTML, QUOTES)
 
 
-def unmangled(
-    file_text: str, old: str, new: str, path: str, what: str, new_name: str
-) -> tuple[str, str]:
-    """`old` and `new` as the model meant them, or EditError when that cannot be told.
+@dataclass(frozen=True)
+class Naming:
+    """How a refusal names the edit and its two parts, in the words the model used."""
 
-    `what` names the edit and `new_name` its new text in the message (written for the
-    model, which can then resend it).
-    """
-    for mangling in manglings(file_text, old, new, path, what, new_name):
+    what: str
+    old: str
+    new: str
+
+
+def unmangled(file_text: str, old: str, new: str, path: str, naming: Naming) -> tuple[str, str]:
+    """`old` and `new` as the model meant them, or EditError (written for the model, which
+    can then resend the edit) when that cannot be told."""
+    for mangling in manglings(file_text, old, new, path, naming):
         old, new = mangling.undo(old), mangling.undo(new)
     return old, new
 
 
-def manglings(
-    file_text: str, old: str, new: str, path: str, what: str, new_name: str
-) -> list[Mangling]:
+def manglings(file_text: str, old: str, new: str, path: str, naming: Naming) -> list[Mangling]:
     """The manglings the edit went through, to undo (each one line by line); EditError
     when the new text may be mangled and nothing tells."""
-    return [m for m in MANGLINGS if _undo(m, file_text, old, new, path, what, new_name)]
+    return [m for m in MANGLINGS if _undo(m, file_text, old, new, path, naming)]
 
 
 def _undo(
-    mangling: Mangling, file_text: str, old: str, new: str, path: str, what: str, new_name: str
+    mangling: Mangling, file_text: str, old: str, new: str, path: str, naming: Naming
 ) -> bool:
     pattern = mangling.pattern
     if not pattern.search(old + new):
@@ -109,20 +112,11 @@ def _undo(
         return False
     form = pattern.findall(new)[0]
     raise EditError(
-        f"{what} writes {form!r} in {new_name}, and nothing in {_old_name(new_name)} shows "
+        f"{naming.what} writes {form!r} in {naming.new}, and nothing in {naming.old} shows "
         f"whether the text was {mangling.looks}. Write {mangling.plain[form]!r} for {form!r} "
         f"if that is what {path or 'the file'} should have; to write {form!r} itself, quote "
         "with it a line of the file that has one, and send the edit again."
     )
-
-
-def _old_name(new_name: str) -> str:
-    """The quoted part of the edit, named the way `new_name` names the new one."""
-    return {
-        "new_string": "old_string",
-        "the REPLACE section": "the SEARCH section",
-        "its '+' lines": "its ' ' and '-' lines",
-    }.get(new_name, "the quoted lines")
 
 
 def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:

@@ -50,7 +50,7 @@ from glm_lsp.edits.locate import (
     split_lf,
     verbatim,
 )
-from glm_lsp.edits.mangled import manglings
+from glm_lsp.edits.mangled import Naming, manglings
 from glm_lsp.errors import EditError
 
 Files = Callable[[str], "str | None"]
@@ -729,7 +729,8 @@ def _unmangled(path: str, text: str, hunk: Hunk, number: int) -> Hunk:
     old = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "+")
     new = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "-")
     what = f"Hunk {number} of the diff for {path} ({hunk.header.strip()})"
-    for mangling in manglings(text, old, new, path, what, "its '+' lines"):
+    naming = Naming(what, "its ' ' and '-' lines", "its '+' lines")
+    for mangling in manglings(text, old, new, path, naming):
         hunk = replace(hunk, lines=[(tag, mangling.undo(line)) for tag, line in hunk.lines])
     return hunk
 

@@ -113,3 +113,10 @@ def test_quotes_in_a_file_that_has_them_need_a_quote_that_shows_them() -> None:
     assert apply_edit(text, old, "// it \u201cshadows\u201d the default\n" + new, path="v.go") == (
         "// it \u201cshadows\u201d the default\n" + new
     )
+
+
+def test_new_text_with_plain_characters_beside_its_entities_is_not_escaped() -> None:
+    """gson's Javadoc: `Class&lt;?&gt;` written among `<p>` and `</pre>` tags."""
+    text = "/**\n * Example:\n */\n"
+    new = " * Example:\n * <pre>shouldSkipClass(Class&lt;?&gt; clazz)</pre>\n"
+    assert apply_edit(text, " * Example:\n", new, path="E.java") == f"/**\n{new} */\n"

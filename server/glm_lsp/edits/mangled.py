@@ -12,8 +12,8 @@ tells the mangling apart from intent:
   unmangled: the quote cannot be the file's text as written, so the whole edit is read
   back (one level of escaping, the inverse of what was done; ``&amp;lt;`` stands for
   ``&lt;``);
-* only the new text brings such forms: a quote that has them as the file does, or has a
-  character the mangling always replaces (`<`, `'`), shows the text was not mangled, and
+* only the new text brings such forms: a quote that has them as the file does, or an edit
+  with a character the mangling always replaces (`<`, `'`), shows it was not mangled, and
   entities are ordinary in markup; otherwise nothing shows which was meant, so the edit
   is refused with a sentence that says how to write it either way.
 """
@@ -49,6 +49,12 @@ class Mangling:
 
     def undo(self, text: str) -> str:
         return self.pattern.sub(lambda match: self.plain[match[0]], text)
+
+    def plainly(self, text: str) -> bool:
+        """Whether `text` has a character the mangling always replaces, outside its forms
+        (Javadoc's `<p>` beside `Class&lt;?&gt;`): then it was not mangled."""
+        rest = self.pattern.sub("", text)
+        return any(char in rest for char in self.kept)
 
 
 HTML = Mangling(
@@ -106,7 +112,7 @@ def _undo(
         return False
     if _quote_mangled(mangling, file_text, old):
         return True
-    if not pattern.search(new) or pattern.search(old) or any(c in old for c in mangling.kept):
+    if not pattern.search(new) or pattern.search(old) or mangling.plainly(old + new):
         return False  # the quote is written as the file has it, or plainly: not mangled
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False

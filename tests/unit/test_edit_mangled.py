@@ -92,7 +92,7 @@ def test_typographic_quotes_only_in_new_text_are_refused_unless_the_file_has_the
         "file that has one, and send the edit again."
     )
     readme = "# \u201cTitle\u201d\n\nSome text.\n"  # quoted with its typographic title line
-    old, new = "# \u201cTitle\u201d\n\nSome text.", "# \u201cTitle\u201d\n\nIt\u2019s \u201cfine\u201d."
+    old, new = "# \u201cTitle\u201d\n\nSome text.", "# \u201cTitle\u201d\n\nA \u201cfine\u201d text."
     assert apply_edit(readme, old, new, path="README.md") == new + "\n"
 
 
@@ -120,3 +120,13 @@ def test_new_text_with_plain_characters_beside_its_entities_is_not_escaped() -> 
     text = "/**\n * Example:\n */\n"
     new = " * Example:\n * <pre>shouldSkipClass(Class&lt;?&gt; clazz)</pre>\n"
     assert apply_edit(text, " * Example:\n", new, path="E.java") == f"/**\n{new} */\n"
+
+
+def test_a_quote_vouches_only_for_the_forms_it_has() -> None:
+    """jekyll's docs write `we’ll`; that says nothing for `class=“note”` in new lines."""
+    text = "</div>\n\nIf we haven\u2019t covered it, we\u2019ll see.\n"
+    old = "</div>\n\nIf we haven\u2019t covered it, we\u2019ll see.\n"
+    new = "</div>\n\n<div class=\u201cnote\u201d>Soon</div>\n\nIf we haven\u2019t covered it, we\u2019ll see.\n"
+    assert refusal(apply_edit, text, old, new, path="index.md").startswith(
+        "The edit to index.md writes '\u201c' in new_string, and nothing in old_string shows"
+    )

@@ -12,8 +12,9 @@ tells the mangling apart from intent:
   unmangled: the quote cannot be the file's text as written, so the whole edit is read
   back (one level of escaping, the inverse of what was done; ``&amp;lt;`` stands for
   ``&lt;``);
-* only the new text brings such forms: a quote that has them as the file does, or an edit
-  with a character the mangling always replaces (`<`, `'`), shows it was not mangled, and
+* only the new text brings such forms: a quote that has each of them as the file does, or
+  an edit with a character the mangling always replaces (`<`, `'`), shows it was not
+  mangled (a quote with `we’ll` vouches for `’`, not for `class=“note”`), and
   entities are ordinary in markup; otherwise nothing shows which was meant, so the edit
   is refused with a sentence that says how to write it either way.
 """
@@ -112,11 +113,12 @@ def _undo(
         return False
     if _quote_mangled(mangling, file_text, old):
         return True
-    if not pattern.search(new) or pattern.search(old) or mangling.plainly(old + new):
-        return False  # the quote is written as the file has it, or plainly: not mangled
+    unvouched = [form for form in pattern.findall(new) if form not in old]
+    if not unvouched or mangling.plainly(old + new):
+        return False  # the quote has these forms as the file does, or the edit is plain
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
-    form = pattern.findall(new)[0]
+    form = unvouched[0]
     raise EditError(
         f"{naming.what} writes {form!r} in {naming.new}, and nothing in {naming.old} shows "
         f"whether the text was {mangling.looks}. Write {mangling.plain[form]!r} for {form!r} "

@@ -831,8 +831,8 @@ def round11_proposals(
     change: Change, core: Core, rng: random.Random
 ) -> Iterator[tuple[str, str, str | None, str, object]]:
     """The kinds added in round 11: a new_string that lost its final line break, the edit
-    HTML-escaped, and two nearby changes written as blocks that quote each other's old
-    lines."""
+    HTML-escaped or with typographic quotes, and two nearby changes written as blocks that
+    quote each other's old lines."""
     a, b = lines_of(change.old), lines_of(change.new)
     base = unique_hunk(a, core, change.old)
     expected = single_expected(a, b, core)
@@ -842,23 +842,10 @@ def round11_proposals(
         if base.new().endswith("\n") and not ends_file and not blank_last:
             cut = base.new()[: -2 if base.new().endswith("\r\n") else -1]
             yield "no_break", change.old, expected, "edit_file", (base.old(), cut)
-    if base is not None and re.search(r"[<>&\"]", base.old() + base.new()):
-        old, new = html_escape(base.old()), html_escape(base.new())
-        yield "escaped", change.old, expected, "edit_file", (old, new)
-        if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
-            if base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
-                yield "escaped", change.old, expected, "search_replace", block(change.path, old, new)
-        hunk = with_context(a, core, 3, 3)
-        yield "escaped", change.old, expected, "udiff", html_escape(render(change.path, [hunk]))
-    if base is not None and re.search(r"['\"]", base.old() + base.new()):
-        old, new = curly(base.old()), curly(base.new())
-        yield "curly_quotes", change.old, expected, "edit_file", (old, new)
-        if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
-            if base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
-                reply = block(change.path, old, new)
-                yield "curly_quotes", change.old, expected, "search_replace", reply
-        hunk = with_context(a, core, 3, 3)
-        yield "curly_quotes", change.old, expected, "udiff", curly(render(change.path, [hunk]))
+    mangles = (("escaped", r"[<>&\"]", html_escape), ("curly_quotes", r"['\"]", curly))
+    for kind, wanted, mangle in mangles:
+        if base is not None and re.search(wanted, base.old() + base.new()):
+            yield from mangled_proposals(change, core, base, expected, kind, mangle)
     halves = overlapping(a, core, rng)
     if halves is None:
         return
@@ -869,6 +856,19 @@ def round11_proposals(
             reply = "".join(block(change.path, h.old(), h.new()) for h in halves)
             yield "overlap", change.old, expected, "search_replace", reply
     yield "overlap", change.old, expected, "udiff", render(change.path, halves)
+
+
+def mangled_proposals(
+    change: Change, core: Core, base: Hunk, expected: str, kind: str, mangle: Callable[[str], str]
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The edit of `base` (and its 3-line diff) in the three formats, its text mangled."""
+    old, new = mangle(base.old()), mangle(base.new())
+    yield kind, change.old, expected, "edit_file", (old, new)
+    if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
+        if base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
+            yield kind, change.old, expected, "search_replace", block(change.path, old, new)
+    hunk = with_context(lines_of(change.old), core, 3, 3)
+    yield kind, change.old, expected, "udiff", mangle(render(change.path, [hunk]))
 
 
 def curly(text: str) -> str:

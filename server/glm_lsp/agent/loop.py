@@ -269,7 +269,8 @@ class AgentLoop:
         if self.workspace is None:
             return "Error: no workspace is open, so no tool can run.", False
         key = _call_key(call) if call.name in WRITING else None
-        if key is not None and self.made.get(key) == self._files(call):
+        made = self.made.get(key) if key is not None else None
+        if made is not None and made == self._files(call):  # files read only for a repeat
             return REPEATED, True
         result, ok = run_tool(call, self.workspace)
         if ok and key is not None:

@@ -41,6 +41,7 @@ from glm_lsp.edits.indent import (
     indent_transform,
     pair_transform,
     same,
+    telling,
     written_like_file,
 )
 
@@ -376,17 +377,17 @@ def _refuse_wordless_windows(
     line shorter than a quote that removes one of two blank lines reads the removed blank as
     the file's only one, and the misquoted line below it as none, and would remove the wrong
     blank line."""
-    telling = [k for k, line in enumerate(edit.old) if _has_words(line)]
-    if not telling:
+    worded = [k for k, line in enumerate(edit.old) if telling(line)]
+    if not worded:
         return options
     keys = index.keys("whitespace")
 
     def problem(option: Candidate) -> str | None:
         window = set(keys[option.start : option.end])
-        if option.lines is None or any(norm(edit.old[k]) in window for k in telling):
+        if option.lines is None or any(norm(edit.old[k]) in window for k in worded):
             return None
         paired = _paired(index, edit, option)  # (a line found in the window pairs)
-        if any(paired[k] is not None for k in telling):
+        if any(paired[k] is not None for k in worded):
             return None
         return "none of its lines with words stands there, only blank lines or brackets"
 
@@ -501,11 +502,6 @@ def _one_slip(model: str, file: str) -> bool:
     short, long = sorted((model, file), key=len)
     cut = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
     return short[cut:] == long[cut + 1 :]
-
-
-def _has_words(line: str) -> bool:
-    """Whether a line says something (four letters or digits), unlike a blank line or `})`."""
-    return sum(char.isalnum() for char in line) >= 4
 
 
 def _above(ours: list[float], theirs: list[float]) -> bool:
@@ -710,8 +706,8 @@ def already_applied(
     if not new or tuple(new) == edit.old:
         return None
     for level in LEVELS:
-        telling = [_KEY[level](line) for line in new] != [_KEY[level](line) for line in edit.old]
-        starts = index.windows(level, new) if telling else []  # a level blind to the change
+        differs = [_KEY[level](line) for line in new] != [_KEY[level](line) for line in edit.old]
+        starts = index.windows(level, new) if differs else []  # a level blind to the change
         starts = [start for start in starts if _ends_as_asked(index, start + len(new), final_eol)]
         if starts:
             break
@@ -1004,14 +1000,14 @@ def gapped(
     options = []
     for (first, last), ops in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
-        telling = sum(sum(char.isalnum() for char in wanted[k]) >= 4 for k in equal)
+        told = sum(telling(wanted[k]) for k in equal)
         if anchors:
             paired = _pairing(edit, index.contents[first:last], ops)
-            telling = sum(
+            told = sum(
                 paired[k] is not None and first + paired[k] == place  # type: ignore[operator]
                 for k, place in anchors.items()
             )
-        if not 0 < last - first - len(wanted) <= slack or telling < 1:
+        if not 0 < last - first - len(wanted) <= slack or told < 1:
             continue
         similarity = len(equal) / (last - first)
         options.append(candidate(index, edit, first, last, similarity, ops, final_eol))

@@ -32,6 +32,7 @@ from glm_lsp.edits.apply import (
     not_found_message,
 )
 from glm_lsp.edits.elision import refuse_elision
+from glm_lsp.edits.indent import telling
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
@@ -392,7 +393,7 @@ def _refuse_faint_and_far(
     if len(best) != 1 or abs(best[0].start - expected) <= _SLACK:
         return  # (several places: the numbers choose, or the message says they cannot)
     old = hunk.edit().old
-    if sum(sum(char.isalnum() for char in line) >= 4 for line in old) >= 2:
+    if sum(map(telling, old)) >= 2:
         return
     if any(_once(index, line) for line in old):
         return
@@ -724,10 +725,16 @@ def _refuse_untagged(path: str, hunk: Hunk, number: int) -> None:
         )
 
 
-def _unmangled(path: str, text: str, hunk: Hunk, number: int) -> Hunk:
-    """The hunk as the model meant it when its lines came back mangled (see mangled)."""
+def _sides(hunk: Hunk) -> tuple[str, str]:
+    """The hunk's old and new text, each line ended, as the string edits take them."""
     old = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "+")
     new = "".join(f"{line}\n" for tag, line in hunk.lines if tag != "-")
+    return old, new
+
+
+def _unmangled(path: str, text: str, hunk: Hunk, number: int) -> Hunk:
+    """The hunk as the model meant it when its lines came back mangled (see mangled)."""
+    old, new = _sides(hunk)
     what = f"Hunk {number} of the diff for {path} ({hunk.header.strip()})"
     naming = Naming(what, "its ' ' and '-' lines", "its '+' lines")
     for mangling in manglings(text, old, new, path, naming):
@@ -736,8 +743,7 @@ def _unmangled(path: str, text: str, hunk: Hunk, number: int) -> Hunk:
 
 
 def _refuse_elided(path: str, hunk: Hunk, number: int) -> None:
-    old = "".join(f"{text}\n" for tag, text in hunk.lines if tag != "+")
-    new = "".join(f"{text}\n" for tag, text in hunk.lines if tag != "-")
+    old, new = _sides(hunk)
     what = f"Hunk {number} of the diff for {path} ({hunk.header.strip()})"
     refuse_elision(old, new, path, what, "its '+' lines", "its ' ' and '-' lines")
 

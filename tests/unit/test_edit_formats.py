@@ -103,6 +103,7 @@ def test_an_unfenced_diff() -> None:
         "`src/util.py`:\n```\n",
         "```src/util.py\n",
         '```python title="src/util.py"\n',
+        "```python:src/util.py\n",
     ],
 )
 def test_whole_file_blocks(head: str) -> None:

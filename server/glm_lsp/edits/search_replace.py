@@ -196,14 +196,22 @@ def _filename_above(lines: list[str], head: int, floor: int) -> str | None:
 
 
 def _fence_path(info: str) -> str | None:
-    """The path a fence's info string names: ```src/a.py, ```python src/a.py or
-    ```python:src/a.py; None for a bare language."""
-    words = info.split()
-    last = words[-1] if words else ""
-    language, colon, rest = last.partition(":")
-    if colon and rest and re.fullmatch(r"[\w+#-]+", language) and len(language) > 1:
-        last = rest  # "python:src/a.py"; a one-letter drive ("C:") is not a language
-    return last if _looks_like_path(last) else None
+    """The path a fence's info string names: ```src/a.py, ```python src/a.py,
+    ```python:src/a.py or ```python title="src/a.py"; None for a bare language."""
+    return next((word for word in info_words(info) if _looks_like_path(word)), None)
+
+
+def info_words(info: str) -> list[str]:
+    """The words of a fence's info string as values: `title="a.py"` as `a.py`, and
+    `python:a.py` as `a.py` (a one-letter drive, `C:`, is no language)."""
+    words = []
+    for word in info.split():
+        word = word.split("=", 1)[-1].strip("'\"")
+        language, colon, rest = word.partition(":")
+        if colon and rest and re.fullmatch(r"[\w+#-]+", language) and len(language) > 1:
+            word = rest
+        words.append(word)
+    return words
 
 
 def _as_filename(text: str) -> str | None:

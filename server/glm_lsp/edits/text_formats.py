@@ -23,7 +23,12 @@ from glm_lsp.edits.apply import match_line_endings
 from glm_lsp.edits.elision import MARKER
 from glm_lsp.edits.locate import split_lf
 from glm_lsp.edits.patch import apply_patch, parse_patch
-from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace, parse_search_replace
+from glm_lsp.edits.search_replace import (
+    SearchReplace,
+    apply_search_replace,
+    info_words,
+    parse_search_replace,
+)
 from glm_lsp.errors import EditError
 
 Files = Callable[[str], "str | None"]
@@ -177,12 +182,9 @@ def _filename(text: str) -> str | None:
 
 
 def _info_path(info: str) -> str | None:
-    """The path in a fence's info string (```src/app.py or ```python title="src/app.py")."""
-    for word in info.split():
-        path = _filename(word.split("=", 1)[-1])
-        if path is not None:
-            return path
-    return None
+    """The path in a fence's info string (```src/app.py, ```python title="src/app.py" or
+    ```python:src/app.py)."""
+    return next(filter(None, map(_filename, info_words(info))), None)
 
 
 def _flush(edits: list[TextEdit], lines: list[str], path: str | None) -> str | None:

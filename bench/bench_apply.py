@@ -91,6 +91,7 @@ KINDS = {
     "escaped": "the edit's text HTML-escaped ('<' as '&lt;', '&' as '&amp;', ...), as some providers return tool arguments",
     "overlap": "two nearby changes as two blocks or edits, each quoting the other's old lines as context (written against the file before either)",
     "curly_quotes": "the edit's text with typographic quotes (‘ ’ “ ”) for ' and \" (as a chat interface rewrites text)",
+    "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines), or as the new lines each marked '+'",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -858,6 +859,32 @@ def round11_proposals(
     yield "overlap", change.old, expected, "udiff", render(change.path, halves)
 
 
+def round12_proposals(
+    change: Change, core: Core, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The kinds added in round 12: the new text written as diff lines."""
+    a, b = lines_of(change.old), lines_of(change.new)
+    base = unique_hunk(a, core, change.old, least=rng.choice((0, 1, 2)))
+    if base is None or not base.old().strip() or not base.new().strip():
+        return
+    expected = single_expected(a, b, core)
+    blank = rng.choice(("", " "))  # a blank context line written with its space or without
+    diff = "".join(
+        (blank if tag == " " and not line.strip() else tag) + line for tag, line in base.lines
+    )
+    plus = "".join("+" + line for line in split_lf(base.new()))
+    for new in (diff, plus):
+        yield "diff_marked", change.old, expected, "edit_file", (base.old(), new)
+        if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(base.old() + new)):
+            yield (
+                "diff_marked",
+                change.old,
+                expected,
+                "search_replace",
+                block(change.path, base.old(), new),
+            )
+
+
 def mangled_proposals(
     change: Change, core: Core, base: Hunk, expected: str, kind: str, mangle: Callable[[str], str]
 ) -> Iterator[tuple[str, str, str | None, str, object]]:
@@ -1012,6 +1039,9 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
         eleventh = random.Random(f"{seed}:{change.source}:{number}:round11")
         for kind, start, expected, fmt, payload in round11_proposals(change, core, eleventh):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        twelfth = random.Random(f"{seed}:{change.source}:{number}:round12")
+        for kind, start, expected, fmt, payload in round12_proposals(change, core, twelfth):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
 

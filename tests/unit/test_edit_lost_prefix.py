@@ -89,9 +89,16 @@ def test_new_lines_at_neither_depth_follow_the_files_indentation_step() -> None:
     assert patched(ts, diff) == "\n  type A = 1;\n<<<<<<< HEAD\n  type B = 2;\n"
 
 
-def test_an_underline_read_as_added_is_refused_by_the_counts() -> None:
-    """Without its space, an reStructuredText underline "+++" reads as an added line."""
+def test_an_underline_read_as_added_is_read_as_context_by_the_counts_and_the_file() -> None:
+    """Without its space, an reStructuredText underline "+++++" reads as an added line; the
+    @@ counts say one '+' line is context, and only the underline stands in the file."""
     rst = "Title\n+++++\n\ntext\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\nTitle\n+++++\n+new\n \n"
+    assert patched(rst, diff) == "Title\n+++++\nnew\n\ntext\n"
+
+
+def test_lines_that_do_not_add_up_and_stand_nowhere_are_refused() -> None:
+    rst = "Title\n=====\n\ntext\n"
     diff = "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\nTitle\n+++++\n+new\n \n"
     with pytest.raises(EditError) as caught:
         patched(rst, diff)
@@ -99,4 +106,26 @@ def test_an_underline_read_as_added_is_refused_by_the_counts() -> None:
         "Hunk 1 of the diff for m.py (@@ -1,3 +1,4 @@) has lines without their ' ' prefix, and "
         "its lines do not add up to its @@ counts, so which of them are context is unclear. "
         "Start every context line with a space."
+    )
+
+
+def test_list_items_that_lost_their_space_are_context_where_the_counts_say_so() -> None:
+    """Every context line of a Markdown list reads as removed without its space; the
+    counts say they are context, and the file has them as written (black AUTHORS.md)."""
+    md = "# Authors\n\n- Alice\n- Bob\n- Carol\n- Dave\n\nEnd.\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -3,4 +3,5 @@\n- Alice\n- Bob\n+- Bert\n- Carol\n- Dave\n"
+    assert patched(md, diff) == "# Authors\n\n- Alice\n- Bob\n- Bert\n- Carol\n- Dave\n\nEnd.\n"
+    removed = "--- a/m.py\n+++ b/m.py\n@@ -3,3 +3,3 @@\n- Alice\n-- Bob\n+- Bert\n- Carol\n"
+    assert patched(md, removed) == "# Authors\n\n- Alice\n- Bert\n- Carol\n- Dave\n\nEnd.\n"
+
+
+def test_two_readings_that_both_stand_in_the_file_are_not_chosen_between() -> None:
+    """One of the two '-' lines is context by the counts: "- a" kept and "b" removed, or
+    "a" removed and "- b" kept; the file has both."""
+    md = "- a\nb\n\na\n- b\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n- a\n- b\n+- c\n"
+    with pytest.raises(EditError) as caught:
+        patched(md, diff)
+    assert caught.value.message.startswith(
+        "Hunk 1 of the diff (@@ -1,2 +1,2 @@, first line 'a') was not found"
     )

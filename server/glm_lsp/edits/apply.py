@@ -16,6 +16,7 @@ import bisect
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from glm_lsp.edits.diff_lines import unmarked
 from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.locate import (
     LONG,
@@ -111,7 +112,8 @@ def apply_edit(
     names the parts of the edit in its messages. A `new_string` that lost the line break
     its `old_string` ends with still ends its line (except at the file's end): gluing the
     next line onto it is never what was asked. Text that came back HTML-escaped or with
-    typographic quotes is read as the model meant it, or refused (`glm_lsp.edits.mangled`).
+    typographic quotes is read as the model meant it, or refused (`glm_lsp.edits.mangled`);
+    so is a `new_string` written as diff lines (`glm_lsp.edits.diff_lines`).
     """
     name = path or "the file"
     if not old_string:
@@ -130,6 +132,7 @@ def apply_edit(
     numbered = without_numbers(text, old_string, new_string)
     if numbered is not None:  # lines copied with read_file's numbers, from where they stand
         old_string, new_string = numbered
+    new_string = unmarked(text, old_string, new_string, naming)
     refuse_elision(old_string, new_string, path, what, terms.new, terms.old)
     old, new = _in_file_line_endings(text, old_string, new_string)
     if replace_all and old in text:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import combinations, product
+from math import comb
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UnidiffHunk
@@ -65,6 +67,8 @@ _CHOOSE = 2
 choose it. Numbers off by a line or two are a miscount; numbers off by more are a guess,
 and a guess near one copy may as well be meant for another (the 5 lines once allowed here
 chose the wrong copy of a duplicated block, off by 24, and a right one only by luck)."""
+_MOST_READINGS = 256
+"""How many ways of reading a hunk's '-' and '+' lines as context are tried at most."""
 _HUNK = re.compile(r"^@@+\s*(?:-(\d+)(?:,(\d+))?)?\s*(?:\+(\d+)(?:,(\d+))?)?\s*(?:@@+.*)?$")
 _FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
 _DIFF_INFOS = {"", "diff", "patch", "udiff"}
@@ -272,6 +276,7 @@ def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}
     hunks = [_unmangled(path, text, hunk, number) for number, hunk in enumerate(hunks, 1)]
+    hunks = [_reread(index, hunk) for hunk in hunks]
     for number, hunk in enumerate(hunks, 1):
         _refuse_untagged(path, hunk, number)
         _refuse_elided(path, hunk, number)
@@ -723,6 +728,44 @@ def _refuse_untagged(path: str, hunk: Hunk, number: int) -> None:
             "their ' ' prefix, and its lines do not add up to its @@ counts, so which of them "
             "are context is unclear. Start every context line with a space."
         )
+
+
+def _reread(index: LineIndex, hunk: Hunk) -> Hunk:
+    """The hunk with its context lines that begin with '-' or '+' (a list's "- item")
+    read as context, when they lost their space: its @@ counts say how many of its '-'
+    and '+' lines are context, and just one such reading stands in the file, word for word
+    up to indentation. Otherwise the hunk as it was."""
+    if hunk.counts_match() or hunk.old_count is None or hunk.new_count is None:
+        return hunk
+    minus = [k for k, (tag, _) in enumerate(hunk.lines) if tag == "-"]
+    plus = [k for k, (tag, _) in enumerate(hunk.lines) if tag == "+"]
+    wanted_minus = hunk.new_count - sum(tag != "-" for tag, _ in hunk.lines)
+    wanted_plus = hunk.old_count - sum(tag != "+" for tag, _ in hunk.lines)
+    if not (0 <= wanted_minus <= len(minus) and 0 <= wanted_plus <= len(plus)):
+        return hunk
+    if comb(len(minus), wanted_minus) * comb(len(plus), wanted_plus) > _MOST_READINGS:
+        return hunk
+    keys = index.keys("whitespace")
+    lines = set(keys)
+    found = []
+    for picked in product(combinations(minus, wanted_minus), combinations(plus, wanted_plus)):
+        context = set(picked[0]) | set(picked[1])
+        reading = [
+            (" ", tag + line) if k in context else (tag, line)
+            for k, (tag, line) in enumerate(hunk.lines)
+        ]
+        old = [norm(line) for tag, line in reading if tag != "+"]
+        if all(line in lines for line in old) and _stands_in(keys, old):
+            found.append(reading)
+    if len(found) != 1:
+        return hunk
+    return replace(hunk, lines=found[0], unprefixed=True)
+
+
+def _stands_in(keys: list[str], old: list[str]) -> bool:
+    """Whether the lines stand one after the other among the file's `keys`."""
+    size = len(old)
+    return any(keys[k : k + size] == old for k in range(len(keys) - size + 1))
 
 
 def _sides(hunk: Hunk) -> tuple[str, str]:

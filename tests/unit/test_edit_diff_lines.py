@@ -1,0 +1,66 @@
+"""New text written as diff lines (issue 10, round 12): read as the diff it is when its
+' ' and '-' lines are the quote, or when it is only '+' lines indented as the quote is;
+refused when it is neither; left alone where lines start with '+' or '-' anyway."""
+
+from __future__ import annotations
+
+import pytest
+
+from glm_lsp.edits.apply import apply_edit
+from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
+from glm_lsp.errors import EditError
+
+PY = "def total(a, b):\n    s = a + b\n    return s * 2\n\n\ndef main():\n    return total(1, 2)\n"
+
+
+def test_a_diff_of_old_string_as_new_string_is_its_new_side() -> None:
+    old = "    s = a + b\n    return s * 2\n"
+    new = "-    s = a + b\n+    s = a - b\n     return s * 2\n"
+    assert apply_edit(PY, old, new, path="m.py") == PY.replace("a + b", "a - b")
+
+
+def test_a_replace_of_plus_lines_loses_the_marks() -> None:
+    block = SearchReplace("m.py", "    s = a + b\n", "+    s = a - b\n+    s += 1\n")
+    assert apply_search_replace(PY, block) == PY.replace("a + b\n", "a - b\n    s += 1\n")
+
+
+def test_a_diff_that_only_removes_lines_removes_them() -> None:
+    old = "def total(a, b):\n    s = a + b\n    return s * 2\n"
+    new = " def total(a, b):\n-    s = a + b\n-    return s * 2\n+    return (a + b) * 2\n"
+    assert apply_edit(PY, old, new, path="m.py").startswith(
+        "def total(a, b):\n    return (a + b) * 2\n\n\n"
+    )
+    removed = "\n def total(a, b):\n-    s = a + b\n"
+    assert apply_edit(PY, "\ndef total(a, b):\n    s = a + b\n", removed, path="m.py") == (
+        "def total(a, b):\n    return s * 2\n\n\ndef main():\n    return total(1, 2)\n"
+    )
+
+
+def test_plus_lines_for_a_quote_of_lua_comments_lose_the_marks() -> None:
+    lua = "-- Options.\n-- See :help.\nlocal M = {}\n"
+    new = "+-- Options, merged.\n+-- See :help.\n"
+    edited = apply_edit(lua, "-- Options.\n-- See :help.\n", new, path="m.lua")
+    assert edited == "-- Options, merged.\n-- See :help.\nlocal M = {}\n"
+
+
+def test_marked_lines_that_are_not_a_diff_of_the_quote_are_refused() -> None:
+    new = "+    s = a - b\n     return s * 3\n"
+    with pytest.raises(EditError) as caught:
+        apply_edit(PY, "    s = a + b\n    return s * 2\n", new, path="m.py")
+    assert caught.value.message == (
+        "The edit to m.py writes new_string as diff lines (starting with '+', '-' or ' ') "
+        "that are not a diff of old_string; write new_string as the new text itself, "
+        "without diff marks, and send the edit again."
+    )
+
+
+def test_lists_and_patches_keep_their_marks() -> None:
+    md = "Steps:\n\n- read\n- write\n"
+    assert apply_edit(md, "- write\n", "- write\n- check\n", path="a.md") == (
+        "Steps:\n\n- read\n- write\n- check\n"
+    )
+    assert apply_edit(md, "- read\n", "+ read\n", path="a.md") == "Steps:\n\n+ read\n- write\n"
+    patch = "@@ -1 +1 @@\n-old\n+new\n"
+    assert apply_edit(patch, "+new\n", "+new\n+more\n", path="fix.patch") == (
+        "@@ -1 +1 @@\n-old\n+new\n+more\n"
+    )

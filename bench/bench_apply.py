@@ -31,6 +31,7 @@ one is a false apply. Prints a Markdown table (also written to --out if given).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -91,6 +92,7 @@ KINDS = {
     "escaped": "the edit's text HTML-escaped ('<' as '&lt;', '&' as '&amp;', ...), as some providers return tool arguments",
     "overlap": "two nearby changes as two blocks or edits, each quoting the other's old lines as context (written against the file before either)",
     "curly_quotes": "the edit's text with typographic quotes (‘ ’ “ ”) for ' and \" (as a chat interface rewrites text)",
+    "dashes": "the edit's text with typographic dashes and ellipses (– or — for --, — for ---, … for ...), as a chat interface rewrites text",
     "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines), or as the new lines each marked '+'",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
@@ -862,27 +864,32 @@ def round11_proposals(
 def round12_proposals(
     change: Change, core: Core, rng: random.Random
 ) -> Iterator[tuple[str, str, str | None, str, object]]:
-    """The kinds added in round 12: the new text written as diff lines."""
+    """The kinds added in round 12: the new text written as diff lines, and the edit with
+    typographic dashes and ellipses."""
     a, b = lines_of(change.old), lines_of(change.new)
+    expected = single_expected(a, b, core)
+    em_for_two = rng.random() < 0.5  # '--' as an em dash (macOS, Word), else as an en dash
+    base = unique_hunk(a, core, change.old)
+    if base is not None and re.search(r"--|\.\.\.", base.old() + base.new()):
+        mangle = functools.partial(dashes, em_for_two=em_for_two)
+        yield from mangled_proposals(change, core, base, expected, "dashes", mangle)
     base = unique_hunk(a, core, change.old, least=rng.choice((0, 1, 2)))
     if base is None or not base.old().strip() or not base.new().strip():
         return
-    expected = single_expected(a, b, core)
     blank = rng.choice(("", " "))  # a blank context line written with its space or without
-    diff = "".join(
-        (blank if tag == " " and not line.strip() else tag) + line for tag, line in base.lines
-    )
+    diff = "".join((blank if tag == " " and not line.strip() else tag) + line for tag, line in base.lines)
     plus = "".join("+" + line for line in split_lf(base.new()))
     for new in (diff, plus):
         yield "diff_marked", change.old, expected, "edit_file", (base.old(), new)
         if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(base.old() + new)):
-            yield (
-                "diff_marked",
-                change.old,
-                expected,
-                "search_replace",
-                block(change.path, base.old(), new),
-            )
+            yield "diff_marked", change.old, expected, "search_replace", block(change.path, base.old(), new)
+
+
+def dashes(text: str, em_for_two: bool) -> str:
+    """'---' and '--' made dashes, '...' an ellipsis, as typographers of chat interfaces do."""
+    text = re.sub(r"(?<!-)---(?!-)", "\u2014", text)
+    text = re.sub(r"(?<!-)--(?!-)", "\u2014" if em_for_two else "\u2013", text)
+    return re.sub(r"(?<!\.)\.\.\.(?!\.)", "\u2026", text)
 
 
 def mangled_proposals(
@@ -895,7 +902,8 @@ def mangled_proposals(
         if base.old().rstrip("\r\n") != base.new().rstrip("\r\n"):
             yield kind, change.old, expected, "search_replace", block(change.path, old, new)
     hunk = with_context(lines_of(change.old), core, 3, 3)
-    yield kind, change.old, expected, "udiff", mangle(render(change.path, [hunk]))
+    hunk = Hunk(hunk.start, [(tag, mangle(line)) for tag, line in hunk.lines])  # not its headers
+    yield kind, change.old, expected, "udiff", render(change.path, [hunk])
 
 
 def curly(text: str) -> str:

@@ -130,3 +130,41 @@ def test_a_quote_vouches_only_for_the_forms_it_has() -> None:
     assert refusal(apply_edit, text, old, new, path="index.md").startswith(
         "The edit to index.md writes '\u201c' in new_string, and nothing in old_string shows"
     )
+
+
+CLI = (
+    'def main(parser):\n    parser.add_argument("--verbose")\n    parser.add_argument("--quiet")\n'
+)
+
+
+def test_typographic_dashes_in_the_quote_are_read_back_in_the_new_lines_too() -> None:
+    old = '    parser.add_argument("\u2013quiet")\n'
+    new = '    parser.add_argument("\u2013quiet")\n    parser.add_argument("\u2013dry-run")\n'
+    assert (
+        apply_edit(CLI, old, new, path="cli.py") == CLI + '    parser.add_argument("--dry-run")\n'
+    )
+
+
+def test_an_em_dash_is_read_as_the_dashes_the_quoted_lines_have() -> None:
+    yaml = "a: 1\n---\nb: 2\n"
+    block = SearchReplace("c.yaml", "\u2014\nb: 2\n", "\u2014\nb: 3\n")
+    assert apply_search_replace(yaml, block) == "a: 1\n---\nb: 3\n"
+    assert refusal(apply_edit, "x = 1\n", "x = 1\n", "x = 1\n# \u2014AG\n", path="m.py") == (
+        "The edit to m.py writes '\u2014' in new_string, which looks rewritten with typographic "
+        "dashes, and nothing in old_string shows whether it stands for '--' or '---'. Write "
+        "the characters m.py should have, and send the edit again."
+    )
+
+
+def test_new_dashes_and_ellipses_are_kept_in_prose_and_read_back_in_code() -> None:
+    prose = '    parser.add_argument("--quiet")  # quiet \u2014 or not\u2026\n'
+    assert apply_edit(CLI, '    parser.add_argument("--quiet")\n', prose, path="cli.py").endswith(
+        prose
+    )
+    assert apply_edit(
+        CLI, "def main(parser):\n", "def main(parser, \u2026rest):\n", path="a.js"
+    ) == (CLI.replace("(parser)", "(parser, ...rest)"))
+    mixed = 'def main(parser):\n    parser.add_argument("\u2013x")  # x \u2014 or not\n'
+    assert "nothing in old_string shows" in refusal(
+        apply_edit, CLI, "def main(parser):\n", mixed, path="c.py"
+    )

@@ -1,5 +1,6 @@
-"""Edit text mangled on its way: HTML-escaped (``&lt;`` for ``<``), or given typographic
-quotes (``“`` for ``"``).
+"""Edit text mangled on its way: HTML-escaped (``&lt;`` for ``<``), given typographic
+quotes (``“`` for ``"``), or typographic dashes and ellipses (``–`` for ``--``, ``…`` for
+``...``).
 
 Some providers' tool-call parsers hand arguments over escaped, models trained on web text
 sometimes write code that way, and chat interfaces make quotes typographic. Such an edit
@@ -16,13 +17,19 @@ tells the mangling apart from intent:
   an edit with a character the mangling always replaces (`<`, `'`), shows it was not
   mangled (a quote with `we’ll` vouches for `’`, not for `class=“note”`), and
   entities are ordinary in markup; otherwise nothing shows which was meant, so the edit
-  is refused with a sentence that says how to write it either way.
+  is refused with a sentence that says how to write it either way. Dashes and ellipses
+  differ: models write them in prose of their own, so new ones are kept, unless they
+  stand where only code has ``--`` or ``...`` (``–verbose``, ``f(…)``): then all of
+  them are read back when all stand so, and the edit is refused when only some do.
+
+An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
+which more quoted lines stand in the file.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePosixPath
 
@@ -42,7 +49,9 @@ class Mangling:
     looks: str
     plain: dict[str, str]
     ordinary_in: frozenset[str]
-    kept: str  # characters it always replaces: one in the quote shows it did not happen
+    kept: re.Pattern[str]  # what it always replaces: one in the edit shows it did not happen
+    in_code: re.Pattern[str] | None = None  # None: new forms are all suspect; else only these
+    readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other plain texts
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -54,8 +63,27 @@ class Mangling:
     def plainly(self, text: str) -> bool:
         """Whether `text` has a character the mangling always replaces, outside its forms
         (Javadoc's `<p>` beside `Class&lt;?&gt;`): then it was not mangled."""
-        rest = self.pattern.sub("", text)
-        return any(char in rest for char in self.kept)
+        return self.kept.search(self.pattern.sub("", text)) is not None
+
+    def read_for(self, file_text: str, old: str, new: str) -> Mangling | None:
+        """This mangling with each form read as the plain text under which the most
+        quoted lines stand in the file; None when that does not choose for a form that
+        the new text has."""
+        plain = dict(self.plain)
+        lines = {line.strip() for line in file_text.splitlines()}
+        for form, choices in self.readings.items():
+            standing = {
+                choice: _standing(self.but(form, choice).undo(old), lines) for choice in choices
+            }
+            best = max(standing.values())
+            chosen = [choice for choice in choices if standing[choice] == best]
+            if len(chosen) > 1 and form in new:
+                return None
+            plain[form] = chosen[0]
+        return replace(self, plain=plain, readings={})
+
+    def but(self, form: str, reading: str) -> Mangling:
+        return replace(self, plain={**self.plain, form: reading}, readings={})
 
 
 HTML = Mangling(
@@ -71,15 +99,29 @@ HTML = Mangling(
         "&apos;": "'",
     },
     MARKUP,
-    "<>&",
+    re.compile("[<>&]"),
 )
 QUOTES = Mangling(
     "rewritten with typographic quotes",
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'},
     frozenset(),
-    "'\"",
+    re.compile("['\"]"),
 )
-MANGLINGS = (HTML, QUOTES)
+DASHES = Mangling(
+    "rewritten with typographic dashes",
+    {"\u2013": "--", "\u2014": "--", "\u2026": "..."},
+    frozenset(),
+    re.compile(r"(?<!-)---?(?!-)|(?<!\.)\.\.\.(?!\.)"),  # not a ruler's "-----"
+    in_code=re.compile(
+        r"(?:^|(?<=[\s\"'`(\[=,]))[\u2013\u2014](?=[A-Za-z])"  # a flag: –verbose
+        r"|^[ \t]*[\u2013\u2014]+(?:[ \t]*$| )"  # a rule (—), a comment (– note)
+        r"|\u2026(?=[\w$(\[{)\]},;>=])|(?<=[(\[{,=:])\u2026|(?<=[(\[{,=:] )\u2026"  # …args, f(…)
+        r"|^[ \t]*\u2026[ \t]*$",  # a stub's body
+        re.M,
+    ),
+    readings={"\u2014": ("--", "---")},
+)
+MANGLINGS = (HTML, QUOTES, DASHES)
 
 
 @dataclass(frozen=True)
@@ -102,7 +144,24 @@ def unmangled(file_text: str, old: str, new: str, path: str, naming: Naming) -> 
 def manglings(file_text: str, old: str, new: str, path: str, naming: Naming) -> list[Mangling]:
     """The manglings the edit went through, to undo (each one line by line); EditError
     when the new text may be mangled and nothing tells."""
-    return [m for m in MANGLINGS if _undo(m, file_text, old, new, path, naming)]
+    undone = []
+    for mangling in MANGLINGS:
+        if _undo(mangling, file_text, old, new, path, naming):
+            read = mangling.read_for(file_text, old, new)
+            if read is None:
+                raise EditError(_unreadable(mangling, naming, path))
+            undone.append(read)
+    return undone
+
+
+def _unreadable(mangling: Mangling, naming: Naming, path: str) -> str:
+    form, choices = next(iter(mangling.readings.items()))
+    said = " or ".join(repr(choice) for choice in choices)
+    return (
+        f"{naming.what} writes {form!r} in {naming.new}, which looks {mangling.looks}, and "
+        f"nothing in {naming.old} shows whether it stands for {said}. Write the characters "
+        f"{path or 'the file'} should have, and send the edit again."
+    )
 
 
 def _undo(
@@ -118,6 +177,10 @@ def _undo(
         return False  # the quote has these forms as the file does, or the edit is plain
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
+    if mangling.in_code is not None:  # prose may have them; code where they stand, not
+        coded = len(mangling.in_code.findall(new))
+        if not coded or coded == len(pattern.findall(new)):
+            return bool(coded)
     form = unvouched[0]
     raise EditError(
         f"{naming.what} writes {form!r} in {naming.new}, and nothing in {naming.old} shows "
@@ -138,3 +201,8 @@ def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
         return False
     lines = {line.strip() for line in file_text.splitlines()}
     return any(line not in lines and mangling.undo(line) in lines for line in quoted)
+
+
+def _standing(text: str, lines: set[str]) -> int:
+    """How many of the text's lines stand in the file (its `lines`, stripped)."""
+    return sum(line.strip() in lines for line in text.splitlines())

@@ -93,6 +93,7 @@ KINDS = {
     "overlap": "two nearby changes as two blocks or edits, each quoting the other's old lines as context (written against the file before either)",
     "curly_quotes": "the edit's text with typographic quotes (‘ ’ “ ”) for ' and \" (as a chat interface rewrites text)",
     "dashes": "the edit's text with typographic dashes and ellipses (– or — for --, — for ---, … for ...), as a chat interface rewrites text",
+    "nbsp": "the edit's indentation in non-breaking spaces (every one, or every other as a web page writes '&nbsp; ')",
     "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines), or as the new lines each marked '+'",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
@@ -869,10 +870,14 @@ def round12_proposals(
     a, b = lines_of(change.old), lines_of(change.new)
     expected = single_expected(a, b, core)
     em_for_two = rng.random() < 0.5  # '--' as an em dash (macOS, Word), else as an en dash
+    alternate = rng.random() < 0.5  # a web page's "&nbsp; &nbsp;", else every space
     base = unique_hunk(a, core, change.old)
     if base is not None and re.search(r"--|\.\.\.", base.old() + base.new()):
         mangle = functools.partial(dashes, em_for_two=em_for_two)
         yield from mangled_proposals(change, core, base, expected, "dashes", mangle)
+    if base is not None and re.search(r"^  ", base.old() + base.new(), re.M):
+        mangle = functools.partial(nbsp_indented, alternate=alternate)
+        yield from mangled_proposals(change, core, base, expected, "nbsp", mangle)
     base = unique_hunk(a, core, change.old, least=rng.choice((0, 1, 2)))
     if base is None or not base.old().strip() or not base.new().strip():
         return
@@ -883,6 +888,18 @@ def round12_proposals(
         yield "diff_marked", change.old, expected, "edit_file", (base.old(), new)
         if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(base.old() + new)):
             yield "diff_marked", change.old, expected, "search_replace", block(change.path, base.old(), new)
+
+
+def nbsp_indented(text: str, alternate: bool) -> str:
+    """Indentation spaces made non-breaking, as text copied from a web page has them."""
+
+    def web(match: re.Match[str]) -> str:
+        run = match[0]
+        if not alternate:
+            return "\u00a0" * len(run)
+        return "".join("\u00a0" if k % 2 == 0 else " " for k in range(len(run)))
+
+    return re.sub(r"^ +", web, text, flags=re.M)
 
 
 def dashes(text: str, em_for_two: bool) -> str:

@@ -168,3 +168,16 @@ def test_new_dashes_and_ellipses_are_kept_in_prose_and_read_back_in_code() -> No
     assert "nothing in old_string shows" in refusal(
         apply_edit, CLI, "def main(parser):\n", mixed, path="c.py"
     )
+
+
+def test_indentation_in_non_breaking_spaces_is_read_as_spaces() -> None:
+    web = "\u00a0 \u00a0"  # "&nbsp; &nbsp;" as a web page writes four spaces
+    old = f'{web} parser.add_argument("--quiet")\n'
+    new = f'{web} parser.add_argument("--quiet")\n{web} parser.add_argument("-n")\n'
+    assert apply_edit(CLI, old, new, path="cli.py") == CLI + '    parser.add_argument("-n")\n'
+    added = 'def main(parser):\n\u00a0\u00a0\u00a0\u00a0parser.add_argument("-n")\n'
+    assert apply_edit(CLI, "def main(parser):\n", added, path="cli.py") == CLI.replace(
+        "parser):\n", 'parser):\n    parser.add_argument("-n")\n'
+    )
+    prose = "Price:\u00a010\u00a0EUR\n"
+    assert apply_edit("Price: 9\n", "Price: 9\n", prose, path="a.md") == prose

@@ -1,6 +1,6 @@
 """Edit text mangled on its way: HTML-escaped (``&lt;`` for ``<``), given typographic
-quotes (``“`` for ``"``), or typographic dashes and ellipses (``–`` for ``--``, ``…`` for
-``...``).
+quotes (``“`` for ``"``), typographic dashes and ellipses (``–`` for ``--``, ``…`` for
+``...``), or non-breaking spaces (a web page's indentation).
 
 Some providers' tool-call parsers hand arguments over escaped, models trained on web text
 sometimes write code that way, and chat interfaces make quotes typographic. Such an edit
@@ -17,10 +17,11 @@ tells the mangling apart from intent:
   an edit with a character the mangling always replaces (`<`, `'`), shows it was not
   mangled (a quote with `we’ll` vouches for `’`, not for `class=“note”`), and
   entities are ordinary in markup; otherwise nothing shows which was meant, so the edit
-  is refused with a sentence that says how to write it either way. Dashes and ellipses
-  differ: models write them in prose of their own, so new ones are kept, unless they
-  stand where only code has ``--`` or ``...`` (``–verbose``, ``f(…)``): then all of
-  them are read back when all stand so, and the edit is refused when only some do.
+  is refused with a sentence that says how to write it either way. Dashes, ellipses and
+  non-breaking spaces differ: prose has them of its own, so new ones are kept, unless
+  they stand where only code has ``--``, ``...`` or a space (``–verbose``, ``f(…)``,
+  indentation): then all of them are read back when all stand so, and the edit is
+  refused when only some do.
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.
@@ -121,7 +122,14 @@ DASHES = Mangling(
     ),
     readings={"\u2014": ("--", "---")},
 )
-MANGLINGS = (HTML, QUOTES, DASHES)
+SPACES = Mangling(
+    "copied with non-breaking spaces",
+    {"\u00a0": " ", "\u202f": " "},
+    frozenset(),
+    re.compile("(?!)"),  # a web page may have kept some spaces plain
+    in_code=re.compile("^[ \t\u00a0\u202f]*[\u00a0\u202f]", re.M),  # in indentation
+)
+MANGLINGS = (HTML, QUOTES, DASHES, SPACES)
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,7 @@ def _undo(
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
     if mangling.in_code is not None:  # prose may have them; code where they stand, not
-        coded = len(mangling.in_code.findall(new))
+        coded = sum(len(pattern.findall(found)) for found in mangling.in_code.findall(new))
         if not coded or coded == len(pattern.findall(new)):
             return bool(coded)
     form = unvouched[0]

@@ -94,6 +94,7 @@ KINDS = {
     "curly_quotes": "the edit's text with typographic quotes (‘ ’ “ ”) for ' and \" (as a chat interface rewrites text)",
     "dashes": "the edit's text with typographic dashes and ellipses (– or — for --, — for ---, … for ...), as a chat interface rewrites text",
     "nbsp": "the edit's indentation in non-breaking spaces (every one, or every other as a web page writes '&nbsp; ')",
+    "double_escaped": "old_string and new_string JSON-escaped twice (one line, '\\n' for each line break)",
     "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines), or as the new lines each marked '+'",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
@@ -878,6 +879,9 @@ def round12_proposals(
     if base is not None and re.search(r"^  ", base.old() + base.new(), re.M):
         mangle = functools.partial(nbsp_indented, alternate=alternate)
         yield from mangled_proposals(change, core, base, expected, "nbsp", mangle)
+    if base is not None:
+        twice = (json.dumps(base.old())[1:-1], json.dumps(base.new())[1:-1])
+        yield "double_escaped", change.old, expected, "edit_file", twice
     base = unique_hunk(a, core, change.old, least=rng.choice((0, 1, 2)))
     if base is None or not base.old().strip() or not base.new().strip():
         return

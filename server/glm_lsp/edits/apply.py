@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from glm_lsp.edits.diff_lines import unmarked
+from glm_lsp.edits.double_escaped import unescaped
 from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.locate import (
     LONG,
@@ -113,7 +114,8 @@ def apply_edit(
     its `old_string` ends with still ends its line (except at the file's end): gluing the
     next line onto it is never what was asked. Text that came back HTML-escaped or with
     typographic quotes is read as the model meant it, or refused (`glm_lsp.edits.mangled`);
-    so is a `new_string` written as diff lines (`glm_lsp.edits.diff_lines`).
+    so is a `new_string` written as diff lines (`glm_lsp.edits.diff_lines`), and a tool
+    argument escaped twice (`glm_lsp.edits.double_escaped`).
     """
     name = path or "the file"
     if not old_string:
@@ -128,6 +130,9 @@ def apply_edit(
         )
     what = f"The edit to {name}"
     naming = Naming(what, terms.old, terms.new)
+    twice = unescaped(text, old_string, new_string)
+    if twice is not None:  # a tool argument JSON-escaped twice: "\n" for its line breaks
+        old_string, new_string = twice
     old_string, new_string = unmangled(text, old_string, new_string, path, naming)
     numbered = without_numbers(text, old_string, new_string)
     if numbered is not None:  # lines copied with read_file's numbers, from where they stand

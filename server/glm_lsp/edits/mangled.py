@@ -66,23 +66,6 @@ class Mangling:
         (Javadoc's `<p>` beside `Class&lt;?&gt;`): then it was not mangled."""
         return self.kept.search(self.pattern.sub("", text)) is not None
 
-    def read_for(self, file_text: str, old: str, new: str) -> Mangling | None:
-        """This mangling with each form read as the plain text under which the most
-        quoted lines stand in the file; None when that does not choose for a form that
-        the new text has."""
-        plain = dict(self.plain)
-        lines = {line.strip() for line in file_text.splitlines()}
-        for form, choices in self.readings.items():
-            standing = {
-                choice: _standing(self.but(form, choice).undo(old), lines) for choice in choices
-            }
-            best = max(standing.values())
-            chosen = [choice for choice in choices if standing[choice] == best]
-            if len(chosen) > 1 and form in new:
-                return None
-            plain[form] = chosen[0]
-        return replace(self, plain=plain, readings={})
-
     def but(self, form: str, reading: str) -> Mangling:
         return replace(self, plain={**self.plain, form: reading}, readings={})
 
@@ -152,24 +135,30 @@ def unmangled(file_text: str, old: str, new: str, path: str, naming: Naming) -> 
 def manglings(file_text: str, old: str, new: str, path: str, naming: Naming) -> list[Mangling]:
     """The manglings the edit went through, to undo (each one line by line); EditError
     when the new text may be mangled and nothing tells."""
-    undone = []
-    for mangling in MANGLINGS:
-        if _undo(mangling, file_text, old, new, path, naming):
-            read = mangling.read_for(file_text, old, new)
-            if read is None:
-                raise EditError(_unreadable(mangling, naming, path))
-            undone.append(read)
-    return undone
+    undone = [m for m in MANGLINGS if _undo(m, file_text, old, new, path, naming)]
+    return [_read(mangling, file_text, old, new, path, naming) for mangling in undone]
 
 
-def _unreadable(mangling: Mangling, naming: Naming, path: str) -> str:
-    form, choices = next(iter(mangling.readings.items()))
-    said = " or ".join(repr(choice) for choice in choices)
-    return (
-        f"{naming.what} writes {form!r} in {naming.new}, which looks {mangling.looks}, and "
-        f"nothing in {naming.old} shows whether it stands for {said}. Write the characters "
-        f"{path or 'the file'} should have, and send the edit again."
-    )
+def _read(
+    mangling: Mangling, file_text: str, old: str, new: str, path: str, naming: Naming
+) -> Mangling:
+    """The mangling with each of its forms of several readings read as the plain text
+    under which the most quoted lines stand in the file; EditError when that does not
+    choose for a form that the new text has."""
+    plain = dict(mangling.plain)
+    lines = {line.strip() for line in file_text.splitlines()}
+    for form, choices in mangling.readings.items():
+        standing = {c: _standing(mangling.but(form, c).undo(old), lines) for c in choices}
+        chosen = [c for c in choices if standing[c] == max(standing.values())]
+        if len(chosen) > 1 and form in new:
+            said = " or ".join(repr(choice) for choice in choices)
+            raise EditError(
+                f"{naming.what} writes {form!r} in {naming.new}, which looks {mangling.looks}, "
+                f"and nothing in {naming.old} shows whether it stands for {said}. Write the "
+                f"characters {path or 'the file'} should have, and send the edit again."
+            )
+        plain[form] = chosen[0]
+    return replace(mangling, plain=plain, readings={})
 
 
 def _undo(

@@ -129,3 +129,16 @@ def test_two_readings_that_both_stand_in_the_file_are_not_chosen_between() -> No
     assert caught.value.message.startswith(
         "Hunk 1 of the diff (@@ -1,2 +1,2 @@, first line 'a') was not found"
     )
+
+
+def test_a_block_comments_inner_lines_do_not_read_as_the_quotes_depth() -> None:
+    """Javadoc's ` * ` lines sit a column past the file's two-space step, as the context
+    that lost its space does; the new method stays where it was written (okhttp)."""
+    java = "class A {\n  int f() {\n    return 1;\n  }\n\n  int g() {\n    return 2;\n  }\n}\n"
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -3,4 +3,9 @@\n    return 1;\n  }\n \n"
+        "+  /**\n+   * Doc.\n+   */\n+  int h() { return 3; }\n+\n  int g() {\n"
+    )
+    assert patched(java, diff) == java.replace(
+        "  }\n\n", "  }\n\n  /**\n   * Doc.\n   */\n  int h() { return 3; }\n\n", 1
+    )

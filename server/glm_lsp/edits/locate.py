@@ -1521,9 +1521,10 @@ class _Indenter:
             return False
         if any(file_line != model_line for file_line, model_line in removed):
             return False
+        kept = [(file_line, model_line) for file_line, model_line in kept if _steps(model_line)]
         in_file = {len(indent_of(file_line)) for file_line, _ in kept}
         in_quote = {len(indent_of(model_line)) for _, model_line in kept}
-        depths = {len(indent_of(line)) for line in new if line.strip()}
+        depths = {len(indent_of(line)) for line in new if _steps(line)}
         like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
         if not like_file and not like_quote:  # the file's indentation step may say
             step = gcd(*in_file)
@@ -1587,3 +1588,9 @@ def _with_line_ends(
             ending = ending or index.newline
         lines.append(text + ending)
     return tuple(lines)
+
+
+def _steps(line: str) -> bool:
+    """Whether the line's indentation is on the file's steps: it has content, and it is not
+    a block comment's inner line (` * text`, a column past its step)."""
+    return bool(line.strip()) and not line.lstrip().startswith("*")

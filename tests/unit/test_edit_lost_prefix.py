@@ -142,3 +142,10 @@ def test_a_block_comments_inner_lines_do_not_read_as_the_quotes_depth() -> None:
     assert patched(java, diff) == java.replace(
         "  }\n\n", "  }\n\n  /**\n   * Doc.\n   */\n  int h() { return 3; }\n\n", 1
     )
+
+
+def test_context_of_block_comment_lines_only_is_placed_without_a_step() -> None:
+    """Every kept line a comment's inner line: no indentation step to learn from."""
+    c = "/*\n * one\n * two\n */\nint x;\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n * one\n+ * one and a half\n * two\n"
+    assert patched(c, diff) == "/*\n * one\n * one and a half\n * two\n */\nint x;\n"

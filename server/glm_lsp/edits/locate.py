@@ -1521,14 +1521,15 @@ class _Indenter:
             return False
         if any(file_line != model_line for file_line, model_line in removed):
             return False
-        kept = [(file_line, model_line) for file_line, model_line in kept if _steps(model_line)]
+        kept = [pair for pair in kept if _steps(pair[1])] or kept
         in_file = {len(indent_of(file_line)) for file_line, _ in kept}
         in_quote = {len(indent_of(model_line)) for _, model_line in kept}
-        depths = {len(indent_of(line)) for line in new if _steps(line)}
+        new = [line for line in new if _steps(line)] or [line for line in new if line.strip()]
+        depths = {len(indent_of(line)) for line in new}
         like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
         if not like_file and not like_quote:  # the file's indentation step may say
             step = gcd(*in_file)
-            as_written = all(depth % step == 0 for depth in depths)
+            as_written = step > 1 and all(depth % step == 0 for depth in depths)
             if step > 1 and as_written != all((depth + 1) % step == 0 for depth in depths):
                 return as_written
             return False  # its mapping, as for any quote: refusing this place would leave

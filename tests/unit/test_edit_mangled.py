@@ -149,21 +149,21 @@ def test_an_em_dash_is_read_as_the_dashes_the_quoted_lines_have() -> None:
     yaml = "a: 1\n---\nb: 2\n"
     block = SearchReplace("c.yaml", "\u2014\nb: 2\n", "\u2014\nb: 3\n")
     assert apply_search_replace(yaml, block) == "a: 1\n---\nb: 3\n"
-    assert refusal(apply_edit, "x = 1\n", "x = 1\n", "x = 1\n# \u2014AG\n", path="m.py") == (
+    signed = 'x = 1\nrun("\u2014all")\n'
+    assert refusal(apply_edit, "x = 1\n", "x = 1\n", signed, path="m.py") == (
         "The edit to m.py writes '\u2014' in new_string, which looks rewritten with typographic "
         "dashes, and nothing in old_string shows whether it stands for '--' or '---'. Write "
         "the characters m.py should have, and send the edit again."
     )
 
 
-def test_new_dashes_and_ellipses_are_kept_in_prose_and_read_back_in_code() -> None:
+def test_new_dashes_and_ellipses_are_kept_in_prose_and_options_read_back() -> None:
     prose = '    parser.add_argument("--quiet")  # quiet \u2014 or not\u2026\n'
     assert apply_edit(CLI, '    parser.add_argument("--quiet")\n', prose, path="cli.py").endswith(
         prose
     )
-    assert apply_edit(
-        CLI, "def main(parser):\n", "def main(parser, \u2026rest):\n", path="a.js"
-    ) == (CLI.replace("(parser)", "(parser, ...rest)"))
+    attributed = "def main(parser):\n    # Simple is better. \u2014Tim, and so on, \u2026)\n"
+    assert apply_edit(CLI, "def main(parser):\n", attributed, path="a.py").startswith(attributed)
     mixed = 'def main(parser):\n    parser.add_argument("\u2013x")  # x \u2014 or not\n'
     assert "nothing in old_string shows" in refusal(
         apply_edit, CLI, "def main(parser):\n", mixed, path="c.py"

@@ -18,10 +18,10 @@ tells the mangling apart from intent:
   mangled (a quote with `we’ll` vouches for `’`, not for `class=“note”`), and
   entities are ordinary in markup; otherwise nothing shows which was meant, so the edit
   is refused with a sentence that says how to write it either way. Dashes, ellipses and
-  non-breaking spaces differ: prose has them of its own, so new ones are kept, unless
-  they stand where only code has ``--``, ``...`` or a space (``–verbose``, ``f(…)``,
-  indentation): then all of them are read back when all stand so, and the edit is
-  refused when only some do.
+  non-breaking spaces differ: prose has them of its own (``, …)``, ``—Mark Twain``), so
+  new ones are kept, unless they stand where only code has ``--`` or a space (an option
+  ``–verbose``, indentation): then all of them are read back when all stand so, and the
+  edit is refused when only some do.
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.
@@ -96,12 +96,9 @@ DASHES = Mangling(
     {"\u2013": "--", "\u2014": "--", "\u2026": "..."},
     frozenset(),
     re.compile(r"(?<!-)---?(?!-)|(?<!\.)\.\.\.(?!\.)"),  # not a ruler's "-----"
-    in_code=re.compile(
-        r"(?:^|(?<=[\s\"'`(\[=,]))[\u2013\u2014](?=[A-Za-z])"  # a flag: –verbose
-        r"|^[ \t]*[\u2013\u2014]+(?:[ \t]*$| )"  # a rule (—), a comment (– note)
-        r"|\u2026(?=[\w$(\[{)\]},;>=])|(?<=[(\[{,=:])\u2026|(?<=[(\[{,=:] )\u2026"  # …args, f(…)
-        r"|^[ \t]*\u2026[ \t]*$",  # a stub's body
-        re.M,
+    in_code=re.compile(  # an option: –verbose, "—flag", `—self-rev`
+        r"(?<=[\s\"'`(\[=,])\u2013(?=[A-Za-z])|(?<=[\"'`=])\u2014(?=[A-Za-z])"
+        r"|(?<=\s)\u2014(?=[a-z])"
     ),
     readings={"\u2014": ("--", "---")},
 )

@@ -181,3 +181,11 @@ def test_indentation_in_non_breaking_spaces_is_read_as_spaces() -> None:
     )
     prose = "Price:\u00a010\u00a0EUR\n"
     assert apply_edit("Price: 9\n", "Price: 9\n", prose, path="a.md") == prose
+
+
+def test_non_breaking_indentation_is_read_back_in_a_file_with_some_of_its_own() -> None:
+    """A generated HTML page with a `&nbsp;` written as the character (Alamofire's docs)."""
+    html = "<div>\n  <p>2020\u00a0AD</p>\n  <p>end</p>\n</div>\n"
+    old = "\u00a0\u00a0<p>end</p>\n"
+    new = "\u00a0\u00a0<p>end.</p>\n"
+    assert apply_edit(html, old, new, path="a.html") == html.replace("end<", "end.<")

@@ -143,7 +143,7 @@ def _read(
     under which the most quoted lines stand in the file; EditError when that does not
     choose for a form that the new text has."""
     plain = dict(mangling.plain)
-    lines = {line.strip() for line in file_text.splitlines()}
+    lines = {_bare(line) for line in file_text.splitlines()}
     for form, choices in mangling.readings.items():
         standing = {c: _standing(mangling.but(form, c).undo(old), lines) for c in choices}
         chosen = [c for c in choices if standing[c] == max(standing.values())]
@@ -190,13 +190,19 @@ def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
     pattern = mangling.pattern
     if any(form not in file_text for form in pattern.findall(old)):
         return True
-    quoted = [line.strip() for line in old.splitlines() if pattern.search(line)]
+    quoted = [_bare(line) for line in old.splitlines() if pattern.search(line)]
     if not quoted:
         return False
-    lines = {line.strip() for line in file_text.splitlines()}
-    return any(line not in lines and mangling.undo(line) in lines for line in quoted)
+    lines = {_bare(line) for line in file_text.splitlines()}
+    return any(line not in lines and _bare(mangling.undo(line)) in lines for line in quoted)
 
 
 def _standing(text: str, lines: set[str]) -> int:
-    """How many of the text's lines stand in the file (its `lines`, stripped)."""
-    return sum(line.strip() in lines for line in text.splitlines())
+    """How many of the text's lines stand in the file (its `lines`, bare)."""
+    return sum(_bare(line) in lines for line in text.splitlines())
+
+
+def _bare(line: str) -> str:
+    """The line without its ASCII whitespace around it (str.strip would also take the
+    non-breaking spaces that may be the very mangling)."""
+    return line.strip(" \t\r\n\f\v")

@@ -64,3 +64,11 @@ def test_lists_and_patches_keep_their_marks() -> None:
     assert apply_edit(patch, "+new\n", "+new\n+more\n", path="fix.patch") == (
         "@@ -1 +1 @@\n-old\n+new\n+more\n"
     )
+
+
+def test_kept_lines_are_the_quotes_own_whitespace_and_all() -> None:
+    """A whitespace-only kept line ("  ") reads alike with its mark or without (gson)."""
+    java = "class A {\n  int a() { return 1; }\n  \n  int b() { return 2; }\n}\n"
+    old = "  int a() { return 1; }\n  \n  int b() { return 2; }\n"
+    new = "-  int a() { return 1; }\n+  int a() { return 3; }\n  \n   int b() { return 2; }\n"
+    assert apply_edit(java, old, new, path="A.java") == java.replace("return 1", "return 3")

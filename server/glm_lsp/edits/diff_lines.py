@@ -32,7 +32,7 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
         return new
     old_side, new_side = _sides(lines)
     if _same_lines(old_side, split_lf(old)):
-        return "".join(new_side)
+        return "".join(_kept_as_quoted(lines, split_lf(old)))
     if "+" not in marks or _starts_a_line(old, "+"):
         return new  # a list, a patch file: lines may well start so
     if marks == {"+"} and _indent(new_side) == _indent(split_lf(old)):
@@ -51,12 +51,33 @@ def _sides(lines: list[str]) -> tuple[list[str], list[str]]:
     old: list[str] = []
     new: list[str] = []
     for line in lines:
-        mark, rest = (line[0], line[1:]) if line[:1] in (" ", "+", "-") else (" ", line)
+        mark, rest = _split(line)
         if mark != "+":
             old.append(rest)
         if mark != "-":
             new.append(rest)
     return old, new
+
+
+def _kept_as_quoted(lines: list[str], quoted: list[str]) -> list[str]:
+    """The new side, its kept lines as the quote has them: a whitespace-only line's first
+    space may or may not have been its mark, and its trailing whitespace is the file's."""
+    new: list[str] = []
+    old = iter(quoted)
+    for line in lines:
+        mark, rest = _split(line)
+        if mark == "+":
+            new.append(rest)
+        elif mark == " ":
+            new.append(next(old))
+        else:
+            next(old)
+    return new
+
+
+def _split(line: str) -> tuple[str, str]:
+    """A diff line's mark and text (an unmarked line, blank, is a kept one)."""
+    return (line[0], line[1:]) if line[:1] in (" ", "+", "-") else (" ", line)
 
 
 def _starts_a_line(text: str, mark: str) -> bool:

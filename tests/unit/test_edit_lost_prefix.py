@@ -149,3 +149,19 @@ def test_context_of_block_comment_lines_only_is_placed_without_a_step() -> None:
     c = "/*\n * one\n * two\n */\nint x;\n"
     diff = "--- a/m.py\n+++ b/m.py\n@@ -2,2 +2,3 @@\n * one\n+ * one and a half\n * two\n"
     assert patched(c, diff) == "/*\n * one\n * one and a half\n * two\n */\nint x;\n"
+
+
+def test_new_comment_lines_under_kept_comment_lines_stay_as_written() -> None:
+    """Only comment lines added to a docblock: they are compared with the kept comment
+    lines, not with the code's steps (guzzle Client.php)."""
+    php = (
+        "class A\n{\n    /**\n     * @return int\n     */\n    public function f()\n"
+        "    {\n        return 1;\n    }\n}\n"
+    )
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -3,4 +3,6 @@\n    /**\n     * @return int\n"
+        "+     *\n+     * @deprecated soon.\n     */\n    public function f()\n"
+    )
+    assert patched(php, diff) == php.replace(
+        "int\n", "int\n     *\n     * @deprecated soon.\n"
+    )

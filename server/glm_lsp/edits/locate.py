@@ -1521,11 +1521,13 @@ class _Indenter:
             return False
         if any(file_line != model_line for file_line, model_line in removed):
             return False
-        kept = [pair for pair in kept if _steps(pair[1])] or kept
+        stepping = [pair for pair in kept if _steps(pair[1])]
+        stepping_new = [line for line in new if _steps(line)]
+        if stepping and stepping_new:  # comment lines compared only with comment lines
+            kept, new = stepping, stepping_new
         in_file = {len(indent_of(file_line)) for file_line, _ in kept}
         in_quote = {len(indent_of(model_line)) for _, model_line in kept}
-        new = [line for line in new if _steps(line)] or [line for line in new if line.strip()]
-        depths = {len(indent_of(line)) for line in new}
+        depths = {len(indent_of(line)) for line in new if line.strip()}
         like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
         if not like_file and not like_quote:  # the file's indentation step may say
             step = gcd(*in_file)

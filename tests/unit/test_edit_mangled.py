@@ -189,3 +189,9 @@ def test_non_breaking_indentation_is_read_back_in_a_file_with_some_of_its_own() 
     old = "\u00a0\u00a0<p>end</p>\n"
     new = "\u00a0\u00a0<p>end.</p>\n"
     assert apply_edit(html, old, new, path="a.html") == html.replace("end<", "end.<")
+
+
+def test_ellipses_where_only_code_has_three_dots_are_read_back() -> None:
+    js = "const a = { x: 1 };\n"
+    new = "const a = { x: 1 };\nconst b = { \u2026a, y: f(\u2026args) };\n"
+    assert apply_edit(js, js, new, path="a.js") == js + "const b = { ...a, y: f(...args) };\n"

@@ -20,8 +20,9 @@ tells the mangling apart from intent:
   is refused with a sentence that says how to write it either way. Dashes, ellipses and
   non-breaking spaces differ: prose has them of its own (``, …)``, ``—Mark Twain``), so
   new ones are kept, unless they stand where only code has ``--``, ``...`` or a space (an
-  option ``–verbose``, a spread ``{ …rest }``, a range ``1…3``, indentation): then all of
-  them are read back when all stand so, and the edit is refused when only some do.
+  option ``–verbose``, an annotation ``—@param``, a spread ``{ …rest }``, a range
+  ``1…3``, indentation): then all of them are read back when all stand so, and the edit
+  is refused when only some do.
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.
@@ -97,10 +98,12 @@ DASHES = Mangling(
     frozenset(),
     re.compile(r"(?<!-)---?(?!-)|(?<!\.)\.\.\.(?!\.)"),  # not a ruler's "-----"
     in_code=re.compile(
-        r"(?<=[\s\"'`(\[=,])\u2013(?=[A-Za-z])|(?<=[\"'`=])\u2014(?=[A-Za-z])"  # –verbose
+        r"(?:^|(?<=[\s\"'`(\[=,]))\u2013(?=[A-Za-z])|(?<=[\"'`=])\u2014(?=[A-Za-z])"  # –verbose
         r"|(?<=\s)\u2014(?=[a-z])|(?<=[\"'`])[\u2013\u2014](?= )"  # "— a/x.py"
+        r"|[\u2013\u2014](?=@)|(?<=<!)[\u2013\u2014]|[\u2013\u2014](?=>)"  # —@param, <!— x —>
         r"|(?:(?<=[(\[{])|(?<=[(\[{,] ))\u2026(?=[A-Za-z_$])"  # { …rest }, f(…args)
-        r"|(?<=\w)\u2026(?=[)\]>;])|(?<=\d)\u2026(?=\d)"  # f(args…), 3.1…3.18
+        r"|(?<=\w)\u2026(?=[)\]>;])|(?<=\d)\u2026(?=\d)|(?<==)\u2026",  # f(args…), 1…3, x=…
+        re.M,
     ),
     readings={"\u2014": ("--", "---")},
 )

@@ -755,17 +755,18 @@ def _reread(index: LineIndex, hunk: Hunk) -> Hunk:
             for k, (tag, line) in enumerate(hunk.lines)
         ]
         old = [norm(line) for tag, line in reading if tag != "+"]
-        if all(line in lines for line in old) and _stands_in(keys, old):
+        if all(line in lines for line in old) and _stands_in(index, old):
             found.append(reading)
     if len(found) != 1:
         return hunk
     return replace(hunk, lines=found[0], unprefixed=True)
 
 
-def _stands_in(keys: list[str], old: list[str]) -> bool:
-    """Whether the lines stand one after the other among the file's `keys`."""
-    size = len(old)
-    return any(keys[k : k + size] == old for k in range(len(keys) - size + 1))
+def _stands_in(index: LineIndex, old: list[str]) -> bool:
+    """Whether the lines (whitespace-normalised) stand one after the other in the file."""
+    keys = index.keys("whitespace")
+    starts = index.places("whitespace").get(old[0], []) if old else []
+    return any(keys[k : k + len(old)] == old for k in starts)
 
 
 def _sides(hunk: Hunk) -> tuple[str, str]:

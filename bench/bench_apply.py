@@ -95,7 +95,7 @@ KINDS = {
     "dashes": "the edit's text with typographic dashes and ellipses (– or — for --, — for ---, … for ...), as a chat interface rewrites text",
     "nbsp": "the edit's indentation in non-breaking spaces (every one, or every other as a web page writes '&nbsp; ')",
     "double_escaped": "old_string and new_string JSON-escaped twice (one line, '\\n' for each line break)",
-    "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines), or as the new lines each marked '+'",
+    "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines; or kept lines unmarked), or as the new lines each marked '+'",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -888,7 +888,8 @@ def round12_proposals(
     blank = rng.choice(("", " "))  # a blank context line written with its space or without
     diff = "".join((blank if tag == " " and not line.strip() else tag) + line for tag, line in base.lines)
     plus = "".join("+" + line for line in split_lf(base.new()))
-    for new in (diff, plus):
+    bare = "".join(("" if tag == " " else tag) + line for tag, line in base.lines)  # kept unmarked
+    for new in (diff, plus, bare) if any(tag == "+" for tag, _ in base.lines) else (diff, plus):
         yield "diff_marked", change.old, expected, "edit_file", (base.old(), new)
         if same_end(base) and not any(SR_MARKER.match(line) for line in split_lf(base.old() + new)):
             yield "diff_marked", change.old, expected, "search_replace", block(change.path, base.old(), new)

@@ -9,6 +9,7 @@ import pytest
 from glm_lsp.edits.apply import apply_edit
 from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
 from glm_lsp.errors import EditError
+from helpers import refusal
 
 PY = "def total(a, b):\n    s = a + b\n    return s * 2\n\n\ndef main():\n    return total(1, 2)\n"
 
@@ -72,3 +73,21 @@ def test_kept_lines_are_the_quotes_own_whitespace_and_all() -> None:
     old = "  int a() { return 1; }\n  \n  int b() { return 2; }\n"
     new = "-  int a() { return 1; }\n+  int a() { return 3; }\n  \n   int b() { return 2; }\n"
     assert apply_edit(java, old, new, path="A.java") == java.replace("return 1", "return 3")
+
+
+def test_kept_lines_written_without_their_mark_are_kept_lines() -> None:
+    old = "    s = a + b\n    return s * 2\n"
+    new = "-    s = a + b\n+    s = a - b\n    return s * 2\n"
+    assert apply_edit(PY, old, new, path="m.py") == PY.replace("a + b", "a - b")
+
+
+def test_a_sign_put_before_a_number_is_not_taken_for_a_removal() -> None:
+    """Text that reads as a deletion with its context unmarked, or as a sign put before a
+    number, is refused; the sign alone is made."""
+    data = "1\n2\n3\n"
+    assert apply_edit(data, "3\n", "-3\n", path="data.txt") == "1\n2\n-3\n"
+    assert refusal(apply_edit, data, "1\n2\n", "-1\n2\n", path="data.txt") == (
+        "The edit to data.txt reads two ways: as a diff whose '-' lines remove the quoted "
+        "lines they repeat, or as new_string putting '-' before them. Send new_string "
+        "without diff marks to remove lines; to put '-' before lines, quote only those."
+    )

@@ -1,15 +1,15 @@
 """New text written as diff lines.
 
 A model that thinks in diffs sometimes fills a REPLACE section or new_string with one:
-its kept lines marked " ", its old lines "-" and its new lines "+" (or only its new lines,
-each marked "+"). Written as it came, that puts "-" and "+" lines into the file. What
-tells such text apart from new text whose lines really start so: its " " and "-" lines,
-read without their marks, are exactly the quote; then its " " and "+" lines are the new
-text. Short of that, where the quote has no line starting with "+", new text that is
-nothing but "+" lines, indented as the quote is, loses its marks; other text with "+"
-lines is refused with a sentence, since nothing says what it meant, unless the file has
-lines starting with "+" (a list, a patch) and may well have more, or the lines are
-list items ("+ item").
+its kept lines marked " " (or, beside "+" lines, not marked), its old lines "-" and its
+new lines "+" (or only its new lines, each marked "+"). Written as it came, that puts
+"-" and "+" lines into the file. What tells such text apart from new text whose lines
+really start so: its kept lines and its "-" lines are, in order, exactly the quote; then
+its kept and "+" lines are the new text. Short of that, where the quote has no line
+starting with "+", new text that is nothing but "+" lines, indented as the quote is,
+loses its marks; other text with "+" lines is refused with a sentence, since nothing
+says what it meant, unless the file has lines starting with "+" (a list, a patch) and
+may well have more, or the lines are list items ("+ item").
 """
 
 from __future__ import annotations
@@ -28,15 +28,21 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     """`new` without diff marks when it is a diff of `old` (see the module), else as it is."""
     lines = [line for line in split_lf(new) if not _HEADER.match(line)]
     marks = {line[0] for line in lines if line.strip()}
-    if not marks <= {" ", "+", "-"} or not marks & {"+", "-"}:
-        return new
-    old_side, new_side = _sides(lines)
-    if _same_lines(old_side, split_lf(old)):
-        return "".join(_kept_as_quoted(lines, split_lf(old)))
-    if "+" not in marks or _starts_a_line(old, "+"):
+    whole = marks <= {" ", "+", "-"}  # every line marked, none left out
+    as_diff = _new_side(lines, split_lf(old)) if marks & {"+", "-"} else None
+    if as_diff is not None and ("+" in marks or (whole and marks == {" ", "-"})):
+        return "".join(as_diff)
+    if as_diff is not None and "+" not in marks and not whole:  # "-1" for "1", or deleted?
+        raise EditError(
+            f"{naming.what} reads two ways: as a diff whose '-' lines remove the quoted lines "
+            f"they repeat, or as {naming.new} putting '-' before them. Send {naming.new} "
+            f"without diff marks to remove lines; to put '-' before lines, quote only those."
+        )
+    if not whole or "+" not in marks or _starts_a_line(old, "+"):
         return new  # a list, a patch file: lines may well start so
-    if marks == {"+"} and _indent(new_side) == _indent(split_lf(old)):
-        return "".join(new_side)
+    added = [_split(line)[1] for line in lines]
+    if marks == {"+"} and _indent(added) == _indent(split_lf(old)):
+        return "".join(added)
     if _starts_a_line(file_text, "+") or all(_BULLET.match(line) for line in lines if line.strip()):
         return new
     raise EditError(
@@ -46,33 +52,27 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     )
 
 
-def _sides(lines: list[str]) -> tuple[list[str], list[str]]:
-    """The old and new lines a diff's lines stand for (a blank line unmarked is kept)."""
-    old: list[str] = []
+def _new_side(lines: list[str], quoted: list[str]) -> list[str] | None:
+    """The new text the lines stand for when they are a diff of the quoted lines (None
+    otherwise): each kept line, its ' ' written or left out, and each '-' line is the next
+    quoted line. Kept lines are taken as quoted: a whitespace-only line's first space may
+    or may not have been its mark, and its trailing whitespace is the file's."""
     new: list[str] = []
-    for line in lines:
-        mark, rest = _split(line)
-        if mark != "+":
-            old.append(rest)
-        if mark != "-":
-            new.append(rest)
-    return old, new
-
-
-def _kept_as_quoted(lines: list[str], quoted: list[str]) -> list[str]:
-    """The new side, its kept lines as the quote has them: a whitespace-only line's first
-    space may or may not have been its mark, and its trailing whitespace is the file's."""
-    new: list[str] = []
-    old = iter(quoted)
+    left = iter(quoted)
     for line in lines:
         mark, rest = _split(line)
         if mark == "+":
             new.append(rest)
-        elif mark == " ":
-            new.append(next(old))
-        else:
-            next(old)
-    return new
+            continue
+        wanted = next(left, None)
+        if wanted is None:
+            return None
+        if mark == "-" and rest.rstrip() == wanted.rstrip():
+            continue
+        if line.rstrip() != wanted.rstrip() and (mark != " " or rest.rstrip() != wanted.rstrip()):
+            return None
+        new.append(wanted)
+    return new if next(left, None) is None else None
 
 
 def _split(line: str) -> tuple[str, str]:
@@ -82,10 +82,6 @@ def _split(line: str) -> tuple[str, str]:
 
 def _starts_a_line(text: str, mark: str) -> bool:
     return text.startswith(mark) or f"\n{mark}" in text
-
-
-def _same_lines(one: list[str], other: list[str]) -> bool:
-    return [line.rstrip() for line in one] == [line.rstrip() for line in other]
 
 
 def _indent(lines: list[str]) -> str | None:

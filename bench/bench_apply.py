@@ -885,6 +885,8 @@ def round12_proposals(
     base = unique_hunk(a, core, change.old, least=rng.choice((0, 1, 2)))
     if base is None or not base.old().strip() or not base.new().strip():
         return
+    if not all(line.endswith("\n") for _, line in base.lines):
+        return  # a last line without its break would glue two diff lines into one
     blank = rng.choice(("", " "))  # a blank context line written with its space or without
     diff = "".join((blank if tag == " " and not line.strip() else tag) + line for tag, line in base.lines)
     plus = "".join("+" + line for line in split_lf(base.new()))

@@ -6,7 +6,7 @@ new lines "+" (or only its new lines, each marked "+"). Written as it came, that
 "-" and "+" lines into the file. What tells such text apart from new text whose lines
 really start so: its kept lines and its "-" lines are, in order, exactly the quote; then
 its kept and "+" lines are the new text. Short of that, where the quote has no line
-starting with "+", new text that is nothing but "+" lines, indented as the quote is,
+starting with "+", new text that is nothing but "+" lines, as little indented as the quote is,
 loses its marks; other text with "+" lines is refused with a sentence, since nothing
 says what it meant, unless the file has lines starting with "+" (a list, a patch) and
 may well have more, or the lines are list items ("+ item").
@@ -84,9 +84,6 @@ def _starts_a_line(text: str, mark: str) -> bool:
     return text.startswith(mark) or f"\n{mark}" in text
 
 
-def _indent(lines: list[str]) -> str | None:
-    """The leading whitespace of the first line with content."""
-    for line in lines:
-        if line.strip():
-            return line[: len(line) - len(line.lstrip())]
-    return None
+def _indent(lines: list[str]) -> int | None:
+    """The least indentation of the lines with content."""
+    return min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=None)

@@ -6,10 +6,11 @@ new lines "+" (or only its new lines, each marked "+"). Written as it came, that
 "-" and "+" lines into the file. What tells such text apart from new text whose lines
 really start so: its kept lines and its "-" lines are, in order, exactly the quote; then
 its kept and "+" lines are the new text. Short of that, where the quote has no line
-starting with "+", new text that is nothing but "+" lines, as little indented as the quote is,
-loses its marks; other text with "+" lines is refused with a sentence, since nothing
-says what it meant, unless the file has lines starting with "+" (a list, a patch) and
-may well have more, or the lines are list items ("+ item").
+starting with "+", new text that is nothing but "+" lines loses its marks when, without
+them, it starts at the quote's indentation or its least indentation is the quote's;
+other text with "+" lines is refused with a sentence, since nothing says what it meant,
+unless the file has lines starting with "+" (a list, a patch) and may well have more,
+or the lines are list items ("+ item").
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     if not whole or "+" not in marks or _starts_a_line(old, "+"):
         return new  # a list, a patch file: lines may well start so
     added = [_split(line)[1] for line in lines]
-    if marks == {"+"} and _indent(added) == _indent(split_lf(old)):
+    if marks == {"+"} and _indented_alike(added, split_lf(old)):
         return "".join(added)
     if _starts_a_line(file_text, "+") or all(_BULLET.match(line) for line in lines if line.strip()):
         return new
@@ -84,6 +85,11 @@ def _starts_a_line(text: str, mark: str) -> bool:
     return text.startswith(mark) or f"\n{mark}" in text
 
 
-def _indent(lines: list[str]) -> int | None:
-    """The least indentation of the lines with content."""
-    return min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=None)
+def _indented_alike(new: list[str], old: list[str]) -> bool:
+    """Whether the new lines start at the quote's indentation, or reach as far left."""
+    first, least = _indents(new), _indents(old)
+    return bool(first and least) and (first[0] == least[0] or min(first) == min(least))
+
+
+def _indents(lines: list[str]) -> list[int]:
+    return [len(line) - len(line.lstrip()) for line in lines if line.strip()]

@@ -91,3 +91,9 @@ def test_a_sign_put_before_a_number_is_not_taken_for_a_removal() -> None:
         "lines they repeat, or as new_string putting '-' before them. Send new_string "
         "without diff marks to remove lines; to put '-' before lines, quote only those."
     )
+
+
+def test_a_list_edit_whose_dashes_are_the_quotes_own_is_made_as_written() -> None:
+    """echo's docs: trailing whitespace taken off a line above a list."""
+    md = "## Contribute\n \n- Report problems\n- Suggest features\n"
+    assert apply_edit(md, md, md.replace(" \n", "\n"), path="a.md") == md.replace(" \n", "\n")

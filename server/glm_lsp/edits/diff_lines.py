@@ -30,7 +30,10 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     lines = [line for line in split_lf(new) if not _HEADER.match(line)]
     marks = {line[0] for line in lines if line.strip()}
     whole = marks <= {" ", "+", "-"}  # every line marked, none left out
-    as_diff = _new_side(lines, split_lf(old)) if marks & {"+", "-"} else None
+    quoted = split_lf(old)
+    as_diff = _new_side(lines, quoted) if marks & {"+", "-"} else None
+    if as_diff == quoted:
+        as_diff = None  # its '-' lines are the quote's own ("- item"): no diff at all
     if as_diff is not None and ("+" in marks or (whole and marks == {" ", "-"})):
         return "".join(as_diff)
     if as_diff is not None and "+" not in marks and not whole:  # "-1" for "1", or deleted?
@@ -42,7 +45,7 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     if not whole or "+" not in marks or _starts_a_line(old, "+"):
         return new  # a list, a patch file: lines may well start so
     added = [_split(line)[1] for line in lines]
-    if marks == {"+"} and _indented_alike(added, split_lf(old)):
+    if marks == {"+"} and _indented_alike(added, quoted):
         return "".join(added)
     if _starts_a_line(file_text, "+") or all(_BULLET.match(line) for line in lines if line.strip()):
         return new

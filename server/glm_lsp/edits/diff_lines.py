@@ -34,14 +34,16 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     as_diff = _new_side(lines, quoted) if marks & {"+", "-"} else None
     if as_diff == quoted:
         as_diff = None  # its '-' lines are the quote's own ("- item"): no diff at all
-    if as_diff is not None and ("+" in marks or (whole and marks == {" ", "-"})):
-        return "".join(as_diff)
-    if as_diff is not None and "+" not in marks and not whole:  # "-1" for "1", or deleted?
-        raise EditError(
-            f"{naming.what} reads two ways: as a diff whose '-' lines remove the quoted lines "
-            f"they repeat, or as {naming.new} putting '-' before them. Send {naming.new} "
-            f"without diff marks to remove lines; to put '-' before lines, quote only those."
-        )
+    if as_diff is not None:
+        if "+" in marks or (whole and marks == {" ", "-"}):
+            return "".join(as_diff)
+        if not whole:  # "-1" for "1", or "1" deleted?
+            raise EditError(
+                f"{naming.what} reads two ways: as a diff whose '-' lines remove the quoted "
+                f"lines they repeat, or as {naming.new} putting '-' before them. Send "
+                f"{naming.new} without diff marks to remove lines; to put '-' before lines, "
+                "quote only those."
+            )
     if not whole or "+" not in marks or _starts_a_line(old, "+"):
         return new  # a list, a patch file: lines may well start so
     added = [_split(line)[1] for line in lines]

@@ -1531,9 +1531,10 @@ class _Indenter:
         like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
         if not like_file and not like_quote:  # the file's indentation step may say
             step = gcd(*in_file)
-            as_written = step > 1 and all(depth % step == 0 for depth in depths)
-            if step > 1 and as_written != all((depth + 1) % step == 0 for depth in depths):
-                return as_written
+            if step > 1:
+                as_written = all(depth % step == 0 for depth in depths)
+                if as_written != all((depth + 1) % step == 0 for depth in depths):
+                    return as_written
             return False  # its mapping, as for any quote: refusing this place would leave
             # the edit to another copy of the lines, read at another depth
         return bool(like_file) and not like_quote

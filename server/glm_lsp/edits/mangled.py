@@ -147,6 +147,8 @@ def _read(
     """The mangling with each of its forms of several readings read as the plain text
     under which the most quoted lines stand in the file; EditError when that does not
     choose for a form that the new text has."""
+    if not mangling.readings:
+        return mangling
     plain = dict(mangling.plain)
     lines = {_bare(line) for line in file_text.splitlines()}
     for form, choices in mangling.readings.items():

@@ -734,7 +734,7 @@ def _reread(index: LineIndex, hunk: Hunk) -> Hunk:
     """The hunk with its context lines that begin with '-' or '+' (a list's "- item")
     read as context, when they lost their space: its @@ counts say how many of its '-'
     and '+' lines are context, and just one such reading stands in the file, word for word
-    up to indentation. Otherwise the hunk as it was."""
+    up to whitespace. Otherwise the hunk as it was."""
     if hunk.counts_match() or hunk.old_count is None or hunk.new_count is None:
         return hunk
     minus = [k for k, (tag, _) in enumerate(hunk.lines) if tag == "-"]
@@ -745,8 +745,6 @@ def _reread(index: LineIndex, hunk: Hunk) -> Hunk:
         return hunk
     if comb(len(minus), wanted_minus) * comb(len(plus), wanted_plus) > _MOST_READINGS:
         return hunk
-    keys = index.keys("whitespace")
-    lines = set(keys)
     found = []
     for picked in product(combinations(minus, wanted_minus), combinations(plus, wanted_plus)):
         context = set(picked[0]) | set(picked[1])
@@ -755,7 +753,7 @@ def _reread(index: LineIndex, hunk: Hunk) -> Hunk:
             for k, (tag, line) in enumerate(hunk.lines)
         ]
         old = [norm(line) for tag, line in reading if tag != "+"]
-        if all(line in lines for line in old) and _stands_in(index, old):
+        if _stands_in(index, old):
             found.append(reading)
     if len(found) != 1:
         return hunk

@@ -1288,13 +1288,19 @@ def main() -> None:
     print(f"{len(proposals)} proposals from {len(changes)} changes")
     ours_started = time.perf_counter()
     spent: dict[tuple[str, str], float] = defaultdict(float)
+    longest = (0.0, "")
     for proposal in proposals:
         one_started = time.perf_counter()
         proposal.outcome["ours"] = classify(proposal, run_ours(proposal))
-        spent[(proposal.kind, proposal.format)] += time.perf_counter() - one_started
+        one = time.perf_counter() - one_started
+        spent[(proposal.kind, proposal.format)] += one
+        change = proposal.change
+        where = f"{proposal.kind}/{proposal.format} {change.source} {change.commit[:12]} {change.path}"
+        longest = max(longest, (one, where))
     ours_seconds = time.perf_counter() - ours_started
     slowest = sorted(spent.items(), key=lambda item: -item[1])[:5]
     print("slowest kinds:", ", ".join(f"{k}/{f} {t:.1f}s" for (k, f), t in slowest))
+    print(f"slowest proposal: {longest[0]:.2f}s, {longest[1]}")
     with tempfile.TemporaryDirectory(prefix="glm-bench-apply-") as scratch:
         corpus = Path(scratch) / "corpus"
         corpus.mkdir()

@@ -282,6 +282,19 @@ def test_two_fuzzy_places_equally_similar_are_refused() -> None:
     )
 
 
+def test_a_long_quote_with_most_lines_misquoted_is_refused_and_pointed_at() -> None:
+    """Past 2,000 characters a quote is compared line against line: fewer than half its
+    lines as the file has them is no copy with a few mistakes, however alike by letters."""
+    lines = [f"    total_{k} = compute_value(alpha_{k}, beta_{k}, gamma)\n" for k in range(60)]
+    text = "def big():\n" + "".join(lines) + "    return total_0\n"
+    old = "".join(line.replace("gamma", "gama") if k % 3 else line for k, line in enumerate(lines))
+    message = error_of(text, old, old.replace("compute_value", "compute"))
+    assert message.splitlines()[1:3] == [
+        "Did you mean lines 2-61 (99% similar)?",
+        " 2 |     total_0 = compute_value(alpha_0, beta_0, gamma)",
+    ]
+
+
 def test_overlapping_occurrences_are_not_unique() -> None:
     assert error_of("a\na\na\n", "a\na\n", "b\n") == (
         "old_string matches 2 places in the file (starting at lines 1, 2); it must match "

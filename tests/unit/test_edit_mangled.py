@@ -195,3 +195,30 @@ def test_ellipses_where_only_code_has_three_dots_are_read_back() -> None:
     js = "const a = { x: 1 };\n"
     new = "const a = { x: 1 };\nconst b = { \u2026a, y: f(\u2026args) };\n"
     assert apply_edit(js, js, new, path="a.js") == js + "const b = { ...a, y: f(...args) };\n"
+
+
+def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
+    """A line of its own, inline code, a variadic parameter, empty parentheses."""
+    go = "func main() {\n}\n"
+    new = "func main() {\n}\n\nfunc f(out io.Writer, rest \u2026string) {}\n"
+    assert apply_edit(go, go, new, path="m.go") == new.replace("\u2026", "...")
+    rust = "/// ```\n/// ```\nfn f() {}\n"
+    example = "/// ```\n/// fn valid() -> bool {\n///     // \u2026\n/// }\n/// ```\n"
+    assert apply_edit(rust, "/// ```\n/// ```\n", example, path="m.rs") == (
+        example.replace("\u2026", "...") + "fn f() {}\n"
+    )
+    md = "# Changes\n"
+    notes = "# Changes\n\n`get(\u2026)` and `a \u2013 b` now merge.\n"
+    assert apply_edit(md, md, notes, path="a.md") == notes.replace("\u2026", "...").replace(
+        "\u2013", "--"
+    )
+    ruled = "# Changes\n\n\u2014\n"
+    assert "whether it stands for '--' or '---'" in refusal(apply_edit, md, md, ruled, path="a.md")
+
+
+def test_a_dash_that_starts_a_lua_comment_is_read_back() -> None:
+    lua = "local M = {}\nreturn M\n"
+    new = "local M = {}\n\u2013 the module\nM.x = 1 \u2013 one\n"
+    assert apply_edit(lua, "local M = {}\n", new, path="m.lua") == (
+        "local M = {}\n-- the module\nM.x = 1 -- one\nreturn M\n"
+    )

@@ -57,6 +57,13 @@ FUZZY_MARGIN = 0.05
 LONG = 20_000
 """Characters beyond which text is compared by whole lines only: difflib's character ratio
 is quadratic, and one minified line would keep an edit busy for minutes."""
+LINE_CHECKED = 2_000
+"""Characters beyond which a window is first compared line by line: the character ratio
+of a 20,000-character quote costs about half a second per window, and a quote of another
+file would be compared with hundreds of windows."""
+_LINE_FLOOR = 0.5
+"""...and the share of its lines (difflib ratio) a window must have equal to the quote's,
+up to whitespace: a window with fewer is not a copy with a few mistakes."""
 _NEAR = 5
 """How far (in lines) from its @@ numbers a hunk may be and still be "there"."""
 _ALIKE = 0.75
@@ -936,13 +943,14 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
     floor = FUZZY_MIN - FUZZY_MARGIN
     matcher = SequenceMatcher(None, autojunk=False)
     matcher.set_seq2("\n".join(wanted))
+    unlike = _unlike(wanted)
     scored: dict[tuple[int, int], float] = {}
     for start in _voted_starts(index, wanted):
         for first, height in _windows_near(start, len(wanted), len(keys)):
             if (first, height) in scored:
                 continue
             window = "\n".join(keys[first : first + height])
-            if len(window) > 2 * LONG:
+            if len(window) > 2 * LONG or unlike(keys[first : first + height]):
                 continue
             matcher.set_seq1(window)
             if matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor:
@@ -992,8 +1000,11 @@ def gapped(
     anchors = _misquote_anchors(index, edit) if misquoted else {}
     starts = [place - k for k, place in anchors.items()] if misquoted else None
     places: dict[tuple[int, int], list[Opcode]] = {}
+    unlike = _unlike(wanted)
     for start in starts if starts is not None else _voted_starts(index, wanted):
         first, last = max(0, start - slack), min(len(index.lines), start + len(wanted) + slack)
+        if unlike(index.keys("whitespace")[first:last]):
+            continue
         place = _gap_alignment(index, edit, first, last, levels, anchors)
         if place is not None:
             places.setdefault(place[0], place[1])
@@ -1168,6 +1179,22 @@ def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
     ranked = sorted(votes, key=lambda start: (-votes[start], -weight[start], start))
     kept = [start for start in ranked if votes[start] * 2 >= top]
     return sorted(kept, key=lambda start: (-weight[start], start))[:_MAX_STARTS]
+
+
+def _unlike(wanted: list[str]) -> Callable[[list[str]], bool]:
+    """The test whether a window (normalised lines) has too few lines equal to the quote's
+    (`wanted`) to be a copy of it with a few mistakes; a short quote is left to the finer
+    tests."""
+    if sum(map(len, wanted)) <= LINE_CHECKED:
+        return lambda window: False
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(wanted)
+
+    def unlike(window: list[str]) -> bool:
+        matcher.set_seq1(window)
+        return matcher.quick_ratio() < _LINE_FLOOR or matcher.ratio() < _LINE_FLOOR
+
+    return unlike
 
 
 def _windows_near(start: int, height: int, size: int) -> list[tuple[int, int]]:

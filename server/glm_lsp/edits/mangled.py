@@ -21,8 +21,9 @@ tells the mangling apart from intent:
   non-breaking spaces differ: prose has them of its own (``, …)``, ``—Mark Twain``), so
   new ones are kept, unless they stand where only code has ``--``, ``...`` or a space (an
   option ``–verbose``, an annotation ``—@param``, a spread ``{ …rest }``, a range
-  ``1…3``, indentation): then all of them are read back when all stand so, and the edit
-  is refused when only some do.
+  ``1…3``, indentation, a line of its own like ``// …``, inline code, a Lua comment's
+  start): then all of them are read back when all stand so, and the edit is refused when
+  only some do.
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.
@@ -42,6 +43,8 @@ MARKUP = frozenset(
     ".mustache .jinja .jinja2 .j2 .twig .njk .liquid .xsl .xslt".split()
 )
 """Files where writing an entity for the first time is ordinary."""
+DASH_COMMENTS = frozenset(".lua .sql .hs .lhs .elm .ada .adb .ads .vhd .vhdl .applescript".split())
+"""Languages whose comments start with `--`."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Mangling:
     ordinary_in: frozenset[str]
     kept: re.Pattern[str]  # what it always replaces: one in the edit shows it did not happen
     in_code: re.Pattern[str] | None = None  # None: new forms are all suspect; else only these
+    in_code_also: dict[frozenset[str], str] = field(default_factory=dict)  # by file suffix
     readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other plain texts
 
     @cached_property
@@ -66,6 +70,14 @@ class Mangling:
         """Whether `text` has a character the mangling always replaces, outside its forms
         (Javadoc's `<p>` beside `Class&lt;?&gt;`): then it was not mangled."""
         return self.kept.search(self.pattern.sub("", text)) is not None
+
+    def code(self, path: str) -> re.Pattern[str] | None:
+        """Where new forms stand as only code writes them, in a file like `path`."""
+        suffix = PurePosixPath(path).suffix.lower()
+        also = [source for suffixes, source in self.in_code_also.items() if suffix in suffixes]
+        if self.in_code is None or not also:
+            return self.in_code
+        return re.compile("|".join([self.in_code.pattern, *also]), self.in_code.flags)
 
     def but(self, form: str, reading: str) -> Mangling:
         return replace(self, plain={**self.plain, form: reading}, readings={})
@@ -102,9 +114,16 @@ DASHES = Mangling(
         r"|(?<=\s)\u2014(?=[a-z])|(?<=[\"'`])[\u2013\u2014](?= )"  # "— a/x.py"
         r"|[\u2013\u2014](?=@)|(?<=<!)[\u2013\u2014]|[\u2013\u2014](?=>)"  # —@param, <!— x —>
         r"|(?:(?<=[(\[{])|(?<=[(\[{,] ))\u2026(?=[A-Za-z_$])"  # { …rest }, f(…args)
-        r"|(?<=\w)\u2026(?=[)\]>;])|(?<=\d)\u2026(?=\d)|(?<==)\u2026",  # f(args…), 1…3, x=…
+        r"|(?<=\w)\u2026(?=[)\]>;])|(?<=\d)\u2026(?=\d)|(?<==)\u2026"  # f(args…), 1…3, x=…
+        r"|(?<=\()\u2026(?=\))|(?<=\w )\u2026(?=[A-Za-z_$])"  # get(…), args …string
+        r"|^[ \t]*(?:(?://+|#+|;+|\*|--)[ \t]*)*[\u2013\u2014\u2026][ \t]*$"  # a line: "// …", "—"
+        r"|`[^`\n]*`",  # an inline code span (Markdown, doc comments)
         re.M,
     ),
+    in_code_also={
+        # a comment's start: the line's first dash, not in a string or after `--`
+        DASH_COMMENTS: r"^[^-\"'\n\u2013\u2014]*[\u2013\u2014](?=[ \t]|$)",
+    },
     readings={"\u2014": ("--", "---")},
 )
 SPACES = Mangling(
@@ -178,8 +197,9 @@ def _undo(
         return False  # the quote has these forms as the file does, or the edit is plain
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
-    if mangling.in_code is not None:  # prose may have them; code where they stand, not
-        coded = sum(len(pattern.findall(found)) for found in mangling.in_code.findall(new))
+    code = mangling.code(path)
+    if code is not None:  # prose may have them; code where they stand, not
+        coded = sum(len(pattern.findall(found)) for found in code.findall(new))
         if not coded or coded == len(pattern.findall(new)):
             return bool(coded)
     form = unvouched[0]

@@ -283,7 +283,7 @@ def test_two_fuzzy_places_equally_similar_are_refused() -> None:
 
 
 def test_a_long_quote_with_most_lines_misquoted_is_refused_and_pointed_at() -> None:
-    """Past 2,000 characters a quote is compared line against line: fewer than half its
+    """Past 500 characters a quote is compared line against line: fewer than half its
     lines as the file has them is no copy with a few mistakes, however alike by letters."""
     lines = [f"    total_{k} = compute_value(alpha_{k}, beta_{k}, gamma)\n" for k in range(60)]
     text = "def big():\n" + "".join(lines) + "    return total_0\n"

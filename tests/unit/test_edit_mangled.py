@@ -198,10 +198,13 @@ def test_ellipses_where_only_code_has_three_dots_are_read_back() -> None:
 
 
 def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
-    """A line of its own, inline code, a variadic parameter, empty parentheses."""
+    """A line of its own, inline code, a variadic parameter, empty parentheses, a string of
+    it alone, an arrow."""
     go = "func main() {\n}\n"
-    new = "func main() {\n}\n\nfunc f(out io.Writer, rest \u2026string) {}\n"
-    assert apply_edit(go, go, new, path="m.go") == new.replace("\u2026", "...")
+    new = 'func main() {\n}\n\nfunc f(out io.Writer, rest \u2026string) {} //<\u2013 "\u2013"\n'
+    assert apply_edit(go, go, new, path="m.go") == new.replace("\u2026", "...").replace(
+        "\u2013", "--"
+    )
     rust = "/// ```\n/// ```\nfn f() {}\n"
     example = "/// ```\n/// fn valid() -> bool {\n///     // \u2026\n/// }\n/// ```\n"
     assert apply_edit(rust, "/// ```\n/// ```\n", example, path="m.rs") == (

@@ -162,6 +162,8 @@ def test_new_dashes_and_ellipses_are_kept_in_prose_and_options_read_back() -> No
     assert apply_edit(CLI, '    parser.add_argument("--quiet")\n', prose, path="cli.py").endswith(
         prose
     )
+    cut = '    parser.add_argument("--quiet")\n    label = name[:20] + "\u2026"\n'
+    assert apply_edit(CLI, '    parser.add_argument("--quiet")\n', cut, path="cli.py").endswith(cut)
     attributed = "def main(parser):\n    # Simple is better. \u2014Tim, and so on, \u2026)\n"
     assert apply_edit(CLI, "def main(parser):\n", attributed, path="a.py").startswith(attributed)
     mixed = 'def main(parser):\n    parser.add_argument("\u2013x")  # x \u2014 or not\n'

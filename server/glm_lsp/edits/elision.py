@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from glm_lsp.errors import EditError
 
 _COMMENT = r"(?:#|//|/\*|<!--|--|;|\*|%)"
-_SHORT = r"(?=(?:\W*\w+){1,10}\W*$)"  # ten words at most: prose comments are longer
+_SHORT = r"(?=(?:\W*\w+\b){1,10}\W*$)"  # ten words at most: prose comments are longer
 _ELIDED = (
     r"(?:the )?(?:rest|remainder)(?: of (?:the )?\w+)?\b"
     r"|existing (?:code|implementation|logic|methods|functions|imports|tests|content|body|lines)"
@@ -33,7 +33,7 @@ _ELIDED = (
     r"|(?:omitted|elided|snip|snipped)\b"
     r"|other (?:code|methods|functions|fields|cases|tests)\b"
 )
-_FEW = r"(?=(?:\W*\w+){0,10}\W*$)"  # "// ..." alone, or a few words after it
+_FEW = r"(?=(?:\W*\w+\b){0,10}\W*$)"  # "// ..." alone, or a few words after it
 MARKER = re.compile(
     rf"^\s*{_COMMENT}\s*[(\[]?\s*(?:\.\.\.|…)(?![\w$]){_FEW}"
     rf"|^\s*{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",

@@ -295,6 +295,14 @@ def test_a_long_quote_with_most_lines_misquoted_is_refused_and_pointed_at() -> N
     ]
 
 
+def test_a_long_quote_with_a_typo_is_placed_by_the_lines_it_shares() -> None:
+    lines = [f"    total_{k} = compute_value(alpha_{k}, beta_{k}, gamma)\n" for k in range(30)]
+    text = "def big():\n" + "".join(lines) + "    return total_0\n"
+    old = "".join(lines).replace("beta_7,", "beta7,")
+    new = old.replace("    total_29", "    # last\n    total_29")  # the typo'd line kept
+    assert apply_edit(text, old, new) == text.replace("    total_29", "    # last\n    total_29")
+
+
 def test_overlapping_occurrences_are_not_unique() -> None:
     assert error_of("a\na\na\n", "a\na\n", "b\n") == (
         "old_string matches 2 places in the file (starting at lines 1, 2); it must match "

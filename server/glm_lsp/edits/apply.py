@@ -31,6 +31,7 @@ from glm_lsp.edits.locate import (
     find,
     gapped,
     norm,
+    ratio_by_lines,
     same_result,
     split_lf,
     uses_crlf,
@@ -454,8 +455,9 @@ def _closest_lines(text: str, old_string: str) -> _Candidate | None:
 
     A cheap line-by-line score picks a few likely windows, and only those are compared
     character by character: comparing every window that way takes seconds on a large file.
-    A long old_string is compared line against line (one character ratio of it as a whole
-    takes a second), which is all a refusal needs to point at the place.
+    A long old_string is compared on the lines it shares with the window (one character
+    ratio of it as a whole takes a second), which is all a refusal needs to point at the
+    place.
     """
     if len(old_string) > LONG:
         return None  # too long to compare by characters in reasonable time
@@ -470,7 +472,7 @@ def _closest_lines(text: str, old_string: str) -> _Candidate | None:
     best: _Candidate | None = None
     for first in _likely_starts(contents, wanted[:height]):
         if len(old_string) > LINE_CHECKED:
-            ratio = _line_against_line(wanted[:height], contents[first : first + height])
+            ratio = ratio_by_lines(wanted[:height], contents[first : first + height])
         else:
             window = "\n".join(contents[first : first + height])
             if len(window) > 2 * LONG:
@@ -483,22 +485,6 @@ def _closest_lines(text: str, old_string: str) -> _Candidate | None:
         if ratio >= _MIN_SIMILARITY and (best is None or ratio > best.similarity):
             best = _Candidate(first + 1, file_lines[first : first + height], ratio)
     return best
-
-
-def _line_against_line(wanted: list[str], window: list[str]) -> float:
-    """The character ratio of two texts of as many lines, each line compared with its own."""
-    matched = sum(
-        len(mine) if mine == theirs else _matched(mine, theirs)
-        for mine, theirs in zip(wanted, window, strict=True)
-    )
-    total = sum(map(len, wanted)) + sum(map(len, window))
-    return 2 * matched / total if total else 1.0
-
-
-def _matched(a: str, b: str) -> int:
-    """Characters difflib finds the two strings have in common, in order."""
-    blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-    return sum(block.size for block in blocks)
 
 
 def _likely_starts(contents: list[str], wanted: list[str]) -> list[int]:

@@ -1219,6 +1219,11 @@ class _ByLines:
         return min(1.0, 2 * matched / total) if total else 1.0
 
 
+def ratio_by_lines(wanted: list[str], window: list[str]) -> float:
+    """A long text's character ratio with another, taken on the lines they share (`_ByLines`)."""
+    return _ByLines(wanted).ratio(window)
+
+
 def _windows_near(start: int, height: int, size: int) -> list[tuple[int, int]]:
     """(first line, height) of the windows around `start`, one line taller or shorter."""
     windows = []

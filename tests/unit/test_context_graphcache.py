@@ -136,3 +136,29 @@ def test_a_one_shot_context_saves_the_rebuilt_graph_after_its_output(tmp_path: P
     warm = ContextEngine(repo, cache_dir=cache)
     warm.refresh()
     assert warm.graph.defining("helper_1") == {"pkg/lib.py"}
+
+
+def test_a_cold_build_fed_to_the_graph_while_parsing_equals_one_built_after(
+    tmp_path: Path,
+) -> None:
+    files = {rel: f"# {rel}\n{text}" for rel, text in _files().items()}  # no two alike
+    repo = make_repo(tmp_path / "repo", files)
+    cache = tmp_path / "cache"
+    fed: list[str] = []
+    cold = ContextEngine(repo, cache_dir=cache)
+    build = cold.index.build
+
+    def building(*args: object, **kwargs: object) -> object:
+        result = build(*args, **kwargs)  # type: ignore[arg-type]
+        fed.extend(cold._synced)  # what the graph holds the moment the build returns
+        return result
+
+    with patch.object(cold.index, "build", building):
+        cold.refresh()
+    assert sorted(fed) == sorted(files)  # every file, before `_sync` ran
+    cold.save_caches()
+    cold._graph_path().unlink()  # the index stays; the graph is rebuilt from it after
+    after = ContextEngine(repo, cache_dir=cache)
+    after.refresh()
+    assert after.graph.defining("helper_1") == cold.graph.defining("helper_1") == {"pkg/lib.py"}
+    assert after.graph.rank({"pkg/user0.py": 1.0}) == cold.graph.rank({"pkg/user0.py": 1.0})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -40,6 +41,19 @@ def test_a_recent_sample_decides_whatever_the_load_average_says(
     now = CpuSample(at=100.2, busy=50.0 + others + own, own=3.0 + own)
     monkeypatch.setattr(processors, "sample", lambda: now)
     assert processors.free(since) == expected
+
+
+def test_a_sample_just_taken_is_waited_on_not_replaced_by_the_load_average(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A cold start that lists mypy in 30 ms asks right after its first sample; the load
+    # average still counts the minute before (say, a build that has ended) and said "busy".
+    monkeypatch.setattr(processors, "count", lambda: 2)
+    monkeypatch.setattr(processors.os, "getloadavg", lambda: (1.9, 1.4, 0.8))
+    monkeypatch.setattr(processors, "sample", lambda: CpuSample(time.monotonic(), 50.0, 3.0))
+    since = CpuSample(time.monotonic(), 50.0, 3.0)
+    assert processors.free(since) == 2  # nobody worked since: both processors are free
+    assert time.monotonic() - since.at >= processors.SHORTEST
 
 
 def test_an_old_sample_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:

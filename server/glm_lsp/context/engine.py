@@ -37,7 +37,7 @@ from glm_lsp.context.files import (
     remember_verdicts,
 )
 from glm_lsp.context.gitjobs import GitJobs
-from glm_lsp.context.index import IndexStats, RepoIndex
+from glm_lsp.context.index import IndexStats, RepoIndex, decode_symbols
 from glm_lsp.context.outline import CurrentFile
 from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_for
 from glm_lsp.context.repomap import render_repo_map
@@ -132,7 +132,9 @@ class ContextEngine:
             )
             remember_verdicts(self.file_states, verdicts)
             remember_listing(self.file_states, snapshot)
-            stats = self.index.build(listed[0], self.file_states.stats)
+            cold = not self._synced and not self.buffers and not self._graph_path().exists()
+            taken = self._take_tags if cold else None
+            stats = self.index.build(listed[0], self.file_states.stats, taken)
             if not first and (stats.parsed or listed != self._listed):
                 self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
             self._listed = listed
@@ -140,6 +142,20 @@ class ContextEngine:
             self._sync()
             _later(self._compile_and_save, sorted(stats.symbols_by_language))
             return stats
+
+    def _take_tags(self, rel: str, digest: str, data: bytes) -> None:
+        """A cold build's tags, put in the graph as each file is parsed, while the worker
+        processes parse the next ones: after the build, that took 0.15 s of mypy's 1.3 s
+        cold start with the workers done. `_sync` then finds these files current."""
+        enabled = gc.isenabled()
+        gc.disable()  # (see `_sync`)
+        try:
+            self.graph.set_symbols(rel, *decode_symbols(data))
+        finally:
+            if enabled:
+                gc.enable()
+        self._synced[rel] = digest
+        self._graph_unsaved = True
 
     def _compile_and_save(self, languages: list[str]) -> None:
         """What a refresh leaves for a second later: compiling the tags queries (so that

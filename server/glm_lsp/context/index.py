@@ -506,31 +506,42 @@ class RepoIndex:
         self._kept: dict[str, tuple[str, list[Row], splice.Layout]] = {}
         self._unsaved: dict[str, tuple[_File, splice.Layout]] = {}  # see `flush`
         self._pool: tuple[ProcessPoolExecutor, int] | None = None  # see `prestart`
+        self._prestarted: Sequence[str] | None = None  # the paths `prestart` last saw
         self._since = processors.sample()  # how busy the machine is since (`_parsers`)
 
     # --- building and refreshing ---
 
     def build(
-        self, files: Sequence[str], stats: Mapping[str, tuple[int, int]] | None = None
+        self,
+        files: Sequence[str],
+        stats: Mapping[str, tuple[int, int]] | None = None,
+        on_tags: Callable[[str, str, bytes], None] | None = None,
     ) -> IndexStats:
         """Index exactly `files` (paths relative to the root): unchanged files are not read,
         known contents are not parsed, files no longer listed are dropped. `stats` gives
         (size, mtime_ns) of files the caller has just stat-ed (the listing has), so that
-        they are not stat-ed again; other files are."""
-        return self._refresh(files, full=True, stats=stats or {})
+        they are not stat-ed again; other files are. `on_tags` sees each newly parsed
+        file's encoded tags (path, content hash, data) as it is parsed, before the build
+        ends, while the worker processes parse on."""
+        return self._refresh(files, full=True, stats=stats or {}, on_tags=on_tags)
 
     def prestart(self, paths: Sequence[str]) -> None:
         """A listing has found `paths` and will go on checking them: when many of them are
         source files this index has never seen (a cold start), start the parser processes
         now, so that they boot (0.3-0.5 s of imports) while the listing finishes. The next
-        `build` uses them, and shuts them down."""
-        workers = self._parsers()
-        if self._pool is not None or workers < 2:
+        `build` uses them, and shuts them down. A warm refresh lists the same candidates
+        again (the same list while git's answer holds), and is not asked twice: 5 ms of
+        each request's refresh on ansible went to looking again."""
+        if paths is self._prestarted:
+            return
+        self._prestarted = paths
+        if self._pool is not None or processors.count() < 2:
             return
         with self._lock:
             self._load()
             new = [rel for rel in paths if rel not in self._files and language_for(rel)]
-        if len(new) < PRESTART_FILES:
+        workers = self._parsers() if len(new) >= PRESTART_FILES else 1
+        if workers < 2:
             return
         languages = Counter(language for rel in new if (language := language_for(rel)))
         pool = _spawn(workers - 1, shared_languages(languages, workers))
@@ -547,7 +558,11 @@ class RepoIndex:
         return self._refresh(list(paths), full=False)
 
     def _refresh(
-        self, paths: Sequence[str], full: bool, stats: Mapping[str, tuple[int, int]] = {}
+        self,
+        paths: Sequence[str],
+        full: bool,
+        stats: Mapping[str, tuple[int, int]] = {},
+        on_tags: Callable[[str, str, bytes], None] | None = None,
     ) -> IndexStats:
         started = time.perf_counter()
         with self._lock:
@@ -555,9 +570,13 @@ class RepoIndex:
             plan = self._plan(paths, stats)
             known = set(self._blobs)
             pool, self._pool = self._pool, None
-        results = list(
-            parse_jobs(self.root, plan.jobs, known, self._parsers(), pool, self._previous)
-        )
+        many = pool is None and _pool_pays(processors.count(), plan.jobs)
+        workers = self._parsers() if many else 1
+        results = []
+        for result in parse_jobs(self.root, plan.jobs, known, workers, pool, self._previous):
+            if on_tags is not None and result.data is not None and result.hash:
+                on_tags(result.rel, result.hash, result.data)
+            results.append(result)
         with self._lock:
             gone = (set(self._files) if full else set(paths)) - plan.listed
             parsed, hits = self._commit(plan, results, gone)

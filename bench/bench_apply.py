@@ -222,8 +222,9 @@ def crlf(text: str) -> bool:
 
 
 def lines_of(text: str) -> list[str]:
-    """Lines with their ends, split after LF only (as git does)."""
-    return text.splitlines(keepends=True) if "\r" not in text else split_lf(text)
+    """Lines with their ends, split after LF only (as git does; `str.splitlines` also
+    splits at form feeds, which execa's tests hold inside template strings)."""
+    return split_lf(text)
 
 
 # --- hunks ---------------------------------------------------------------------------------
@@ -1119,7 +1120,8 @@ def run_ours(proposal: Proposal) -> str | None:
             return apply_edit(proposal.start, old, new, path=path)
         if proposal.format == "search_replace":
             text: str | None = proposal.start
-            for parsed in parse_search_replace(str(proposal.payload)):
+            known = path.__eq__  # the workspace of this run: the one file
+            for parsed in parse_search_replace(str(proposal.payload), known=known):
                 text = apply_search_replace(text, parsed)
             return text
         results = apply_patch(one_file(path, proposal.start), str(proposal.payload))

@@ -317,6 +317,14 @@ async def test_the_same_call_after_the_file_changed_back_runs_again(repo: Path) 
     assert model.requests[1].messages[-1].content == "Edited calc.py."
 
 
+async def test_a_text_reply_may_name_a_file_without_an_extension(repo: Path) -> None:
+    (repo / "install").write_text("#!/bin/sh\nversion=0.1\n")
+    block = "install\n<<<<<<< SEARCH\nversion=0.1\n=======\nversion=0.2\n>>>>>>> REPLACE\n"
+    model = ScriptedModel([reply(block), reply("Done.")], supports_tools=False)
+    result = await run(model, repo).run()
+    assert [(c.path, c.new) for c in result.changes] == [("install", "#!/bin/sh\nversion=0.2\n")]
+
+
 async def test_a_text_edit_left_failed_is_named_too(repo: Path) -> None:
     block = "calc.py\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a / b\n>>>>>>> REPLACE\n"
     model = ScriptedModel([reply(block), reply("I could not find it.")], supports_tools=False)

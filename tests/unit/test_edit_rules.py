@@ -1343,3 +1343,122 @@ def test_an_append_named_at_the_end_with_a_line_left_out_against_an_exact_copy_n
         "line left out, adding its lines at the file's end; which place it means is unclear. "
         "Copy the lines exactly as they are in the file, with the lines between them."
     )
+
+
+def test_a_hunk_unsaid_where_it_reads_best_is_not_made_where_it_reads_worse() -> None:
+    # cowboy's rest_handler_SUITE.erl: at its @@ line the hunk reads with the content-type
+    # line left out, right beside its new line (above it or below it?). Eleven lines on,
+    # another test reads it with "{ok, Body}" for its "{ok, <<...>>}" and a line left out;
+    # that worse reading was made.
+    erl = (
+        '\tRef = gun:get(ConnPid, "/", [\n'
+        '\t\t{<<"accept-encoding">>, <<"gzip">>}\n'
+        "\t]),\n"
+        "\t{response, nofin, 200, Headers} = gun:await(ConnPid, Ref),\n"
+        '\t{_, <<"text/plain">>} = lists:keyfind(<<"content-type">>, 1, Headers),\n'
+        '\t{ok, <<"This is REST!">>} = gun:await_body(ConnPid, Ref),\n'
+        "\tok.\n"
+        "\n"
+        "do_no_body_switch_handler1(Config, Method, Path) ->\n"
+        "\tRef = gun:Method(ConnPid, Path, [\n"
+        '\t\t{<<"range">>, <<"bytes=0-">>}\n'
+        "\t]),\n"
+        "\t{response, nofin, 200, Headers} = gun:await(ConnPid, Ref),\n"
+        "\t{ok, Body} = gun:await_body(ConnPid, Ref),\n"
+        '\t<<"Hello">> = do_decode(Headers, Body),\n'
+        "\tok.\n"
+        "\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,5 +3,6 @@\n"
+        " \t]),\n"
+        " \t{response, nofin, 200, Headers} = gun:await(ConnPid, Ref),\n"
+        '+\t{_, <<"GET">>} = lists:keyfind(<<"allow">>, 1, Headers),\n'
+        ' \t{ok, <<"This is REST!">>} = gun:await_body(ConnPid, Ref),\n'
+        " \tok.\n"
+        " \n"
+    )
+    assert "so on which side of those the new lines belong is unclear" in refusal(
+        patched, erl, diff
+    )
+
+
+def test_a_misquote_that_is_a_slip_of_a_line_elsewhere_makes_a_loose_window_doubtful() -> None:
+    # This repository's test_edit_lost_prefix.py: `scale(sef` is one character from line 7,
+    # whose next line was left out before `    )`; the window at lines 4-5 reads it with a
+    # `+` more and no line left out, and it was made there, numbers being off.
+    text = (
+        "def test_counts() -> None:\n"
+        "    diff = (\n"
+        '        "--- a/m.py\\n+++ b/m.py\\n@@ -1,3 +1,4 @@\\n"\n'
+        '        "class A:\\n    def scale(self, x):\\n+        a = 0\\n        a = 1\\n"\n'
+        "    )\n"
+        "    assert patched(PY, diff) == (\n"
+        '        "class A:\\n    def scale(self, x):\\n        a = 0\\n        a = 1\\n"\n'
+        '        "        b = 2\\n        return a * x\\n"\n'
+        "    )\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -30,2 +30,4 @@\n"
+        '         "class A:\\n    def scale(sef, x):\\n        a = 0\\n        a = 1\\n"\n'
+        "     )\n"
+        "+\n"
+        "+# the next test\n"
+    )
+    with pytest.raises(EditError):
+        patched(text, diff)
+
+
+def test_a_dedented_edit_moving_a_body_in_by_a_level_moves_it_in_the_file_too() -> None:
+    # kemal's handler.cr: the macro's body and its `end` move in by a level, in a quote
+    # that lost a level. Written as it came, the body would be the file's old body, and
+    # its `end`, moved from the quote's column 0 to 2, stood at the file's base: the edit
+    # was read as already in the file's indentation and left the body where it was.
+    text = (
+        "module Kemal\n"
+        "  class Handler\n"
+        '    macro only(paths, method = "GET")\n'
+        "    class_name = {{@type.name}}\n"
+        "    ({{paths}}).each do |path|\n"
+        '      @@only_routes_tree.add "#{class_name}/#{path}"\n'
+        "    end\n"
+        "  end\n"
+        "\n"
+        "    def call(env : HTTP::Server::Context)\n"
+        "      call_next(env)\n"
+        "    end\n"
+        "  end\n"
+        "end\n"
+    )
+    old = (
+        '  macro only(paths, method = "GET")\n'
+        "  class_name = {{@type.name}}\n"
+        "  ({{paths}}).each do |path|\n"
+        '    @@only_routes_tree.add "#{class_name}/#{path}"\n'
+        "  end\n"
+        "end\n"
+        "\n"
+        "  def call(env : HTTP::Server::Context)\n"
+    )
+    new = (
+        '  macro only(paths, method = "GET")\n'
+        "    class_name = {{@type.name}}\n"
+        "    ({{paths}}).each do |path|\n"
+        '      @@only_routes_tree.add "#{class_name}/#{path}"\n'
+        "    end\n"
+        "  end\n"
+        "\n"
+        "  def call(env : HTTP::Server::Context)\n"
+    )
+    assert apply_edit(text, old, new) == text.replace(
+        "    class_name = {{@type.name}}\n"
+        "    ({{paths}}).each do |path|\n"
+        '      @@only_routes_tree.add "#{class_name}/#{path}"\n'
+        "    end\n"
+        "  end\n",
+        "      class_name = {{@type.name}}\n"
+        "      ({{paths}}).each do |path|\n"
+        '        @@only_routes_tree.add "#{class_name}/#{path}"\n'
+        "      end\n"
+        "    end\n",
+    )

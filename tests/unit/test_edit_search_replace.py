@@ -191,6 +191,19 @@ b
     ]
 
 
+def test_a_bare_word_names_the_block_when_the_workspace_has_that_file() -> None:
+    # opam's and fzf's `install` have no extension; "Next" is a word, not a file here.
+    block = "```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n"
+    files = {"opam", "install"}.__contains__
+    reply = f"opam\n{block}\ninstall\n{block}\nNext\n{block}"
+    assert [b.path for b in parse_search_replace(reply, known=files)] == [
+        "opam",
+        "install",
+        "install",
+    ]
+    assert "does not say which file it changes" in error_of(f"opam\n{block}")
+
+
 def test_prose_is_not_a_filename_and_the_default_path_is_used() -> None:
     reply = "I will fix the typo:\n```python\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n"
     assert parse_search_replace(reply, "main.py") == [SearchReplace("main.py", "x\n", "y\n")]

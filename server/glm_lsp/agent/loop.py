@@ -326,7 +326,7 @@ class AgentLoop:
         rather than merely mismatched.
         """
         try:
-            edits = parse_text_edits(content, default_path=self.default_path)
+            edits = parse_text_edits(content, self.default_path, self._is_file)
         except EditError as exc:
             self.unfinished.failed([], "the edit in the reply", str(exc))
             return [str(exc)], True
@@ -347,6 +347,17 @@ class AgentLoop:
             else:
                 self.workspace.overlay.write(path, text)
         return [], False
+
+
+    def _is_file(self, name: str) -> bool:
+        """Whether the workspace has a file `name` (that may be changed): a reply may name
+        `install` or `opam` above its SEARCH/REPLACE block."""
+        if self.workspace is None:
+            return False
+        try:
+            return self.workspace.overlay.exists(name)
+        except EditError:
+            return False
 
 
 def _is_malformed(call: ToolCall, mcp: McpToolbox | None) -> bool:

@@ -180,7 +180,13 @@ def _character(indent: str) -> str:
 
 
 def _by_base(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
-    """Whether the new lines start at the file's base indentation or at the quote's."""
+    """Whether the new lines start at the file's base indentation or at the quote's.
+
+    Lines of some words only, where there are any: a closing `end` or `}` is as often the
+    line the change moves (kemal's macros, their bodies and `end` moved in by a level, in
+    a quote that lost a level, put the new `end` at the file's old base)."""
+    pairs = [pair for pair in pairs if telling(pair[1])] or pairs
+    new = [line for line in new if telling(line)] or new
     tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
     file_base = min(_width(indent_of(f), tab) for f, _ in pairs)
     model_base = min(_width(indent_of(m), tab) for _, m in pairs)

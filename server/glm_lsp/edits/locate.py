@@ -580,7 +580,7 @@ def _with_loose_rivals(
     here with a line left out (not as a misquote of it): two readings of the model's
     mistakes that give different files."""
     rivals = gapped(index, edit, final_eol)
-    return _refuse_rivals(
+    checked = _refuse_rivals(
         index,
         edit,
         options,
@@ -591,6 +591,32 @@ def _with_loose_rivals(
         ),
         "its lines resemble the file's there only loosely, while lines {} hold every one "
         "of them with a line left out",
+    )
+    if all(option.lines is None for option in checked):
+        return checked
+    return _refuse_rivals(
+        index,
+        edit,
+        checked,
+        _readings(index, edit, gapped(index, edit, final_eol, misquoted=True)),
+        lambda option, rival: _slipped_elsewhere(index, edit, option, rival),
+        "its lines resemble the file's there only loosely, while lines {} hold them with "
+        "a misquote nearer the file's and a line left out",
+    )
+
+
+def _slipped_elsewhere(
+    index: LineIndex, edit: LineEdit, option: Candidate, rival: Candidate
+) -> bool:
+    """Whether `rival`, elsewhere, reads the quote with one mistake more than `option` at
+    most, that mistake a line left out, and reads its misquoted lines as slips of a
+    character where `option` cannot: `"def scale(sef, x)"` is a slip of the `scale(self`
+    line three lines on, not of the `+`-marked copy just above it, however alike the two
+    windows are by characters."""
+    return (
+        not _overlap(option, rival)
+        and mistakes(index, edit, rival) <= mistakes(index, edit, option) + 1
+        and _above(_grades(index, edit, rival), _grades(index, edit, option))
     )
 
 
@@ -854,13 +880,19 @@ def contenders(found: Found) -> list[Candidate]:
     tie-break then applies. [] when no fuzzy window is good enough. When the window most
     like the model's lines cannot take the edit, a less alike window over the same lines
     (one that leaves some of them out) is not used to get around that: the closest one is
-    returned, unusable, and its problem says why.
+    returned, unusable, and its problem says why; so is a reading with a line left out
+    that cannot be made, over one elsewhere that reads the lines worse (cowboy's
+    `rest_handler_SUITE.erl`: left out beside the new line at its @@ line, the hunk was
+    made 680 lines away, where a line of it is another).
     """
     if found.level == "exact":
         return list(found.candidates)
     if found.level == GAPPED:
         usable = [option for option in found.candidates if option.lines is not None]
-        return usable if usable else list(found.candidates[:1])
+        top = found.candidates[0]
+        if not usable or (top.lines is None and top.similarity >= usable[0].similarity):
+            return [top]  # where it reads best it cannot be made: elsewhere is no substitute
+        return usable
     if found.level != FUZZY:
         usable = [option for option in found.candidates if option.lines is not None]
         # A place whose indentation cannot take the model's lines is not what it copied.

@@ -11,6 +11,7 @@ rules as the ``edit_file`` tool.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from glm_lsp.edits.apply import BLOCK_TERMS, apply_edit, match_line_endings
@@ -23,6 +24,8 @@ _REPLACE = re.compile(r"^\s*>{5,9}\s*REPLACE\s*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^`]*?)\s*$")
 _EXTENSIONLESS = re.compile(r"^(?:(?i:[\w-]*file)|[A-Z][A-Z_]+)$")
 """File names without an extension that are still clearly file names: Makefile, LICENSE."""
+_BARE_NAME = re.compile(r"[\w.+-]+")
+"""One word that may name a file without an extension (`install`, `dune-project`)."""
 _MARKER_NAMES = {_DIVIDER: "=======", _REPLACE: ">>>>>>> REPLACE"}
 _FILENAME_LOOKBACK = 3
 """How many lines above ``<<<<<<< SEARCH`` may hold the filename (fences and blanks too)."""
@@ -77,12 +80,16 @@ class SearchReplace:
     replace: str
 
 
-def parse_search_replace(reply: str, default_path: str | None = None) -> list[SearchReplace]:
+def parse_search_replace(
+    reply: str, default_path: str | None = None, known: Callable[[str], bool] | None = None
+) -> list[SearchReplace]:
     """Every SEARCH/REPLACE block of a model `reply`, in order; [] when there is none.
 
     A block without a filename above it belongs to the previous block's file, or to
-    `default_path` (the file being edited) when it is the first. Raises EditError, written
-    for the model, for a block that has no ``=======`` or ``>>>>>>> REPLACE`` line.
+    `default_path` (the file being edited) when it is the first. `known` tells whether a
+    name is a file of the workspace: a bare word above a block (`install`, `opam`) reads
+    as prose unless it is one. Raises EditError, written for the model, for a block that
+    has no ``=======`` or ``>>>>>>> REPLACE`` line.
     """
     lines = split_lf(reply)
     blocks: list[SearchReplace] = []
@@ -96,7 +103,7 @@ def parse_search_replace(reply: str, default_path: str | None = None) -> list[Se
         if not _SEARCH.match(line):
             index += 1
             continue
-        path = _filename_above(lines, index, after_block) or path
+        path = _filename_above(lines, index, after_block, known) or path
         if path is None:
             raise EditError(_no_filename(index))
         block, index = _read_block(lines, index, path)
@@ -175,7 +182,9 @@ def _find_marker(
     raise EditError(_missing(head, name, "the reply ends first"))
 
 
-def _filename_above(lines: list[str], head: int, floor: int) -> str | None:
+def _filename_above(
+    lines: list[str], head: int, floor: int, known: Callable[[str], bool] | None = None
+) -> str | None:
     """The filename written just above the block at `head` (skipping fences and blank lines).
 
     Only lines after the previous block (`floor`) count, so a block's own content is never
@@ -191,7 +200,7 @@ def _filename_above(lines: list[str], head: int, floor: int) -> str | None:
             continue
         if not text:
             continue
-        return _as_filename(text)
+        return _as_filename(text, known)
     return None
 
 
@@ -214,8 +223,9 @@ def info_words(info: str) -> list[str]:
     return words
 
 
-def _as_filename(text: str) -> str | None:
-    """`text` as a filename, after removing markdown decoration; None for a prose line."""
+def _as_filename(text: str, known: Callable[[str], bool] | None = None) -> str | None:
+    """`text` as a filename, after removing markdown decoration; None for a prose line.
+    A bare word counts when `known` says the workspace has a file by that name."""
     if text.endswith(":") and " " in text:
         return None
     name = text.strip("*`'\"").rstrip(":").strip("*`'\"").strip()
@@ -225,6 +235,8 @@ def _as_filename(text: str) -> str | None:
     if not name or any(char in name for char in "<>|"):
         return None
     if _looks_like_path(name) or _EXTENSIONLESS.match(name):
+        return name
+    if known is not None and _BARE_NAME.fullmatch(name) and known(name):
         return name
     return None
 

@@ -90,13 +90,16 @@ _KIND = {
 }
 
 
-def parse_text_edits(reply: str, default_path: str | None = None) -> list[TextEdit]:
+def parse_text_edits(
+    reply: str, default_path: str | None = None, known: Callable[[str], bool] | None = None
+) -> list[TextEdit]:
     """Every edit in a model `reply`, in order; [] when it has none.
 
     Fenced ```diff/```patch blocks (or fenced blocks that are diffs) become DiffEdits, a
     fenced block introduced by its path a WholeFileEdit, and SEARCH/REPLACE blocks are
-    parsed by `parse_search_replace`; `default_path` is the file an edit that names none
-    changes. Raises EditError for a broken SEARCH/REPLACE block.
+    parsed by `parse_search_replace` (`known`: whether a bare word names a workspace
+    file); `default_path` is the file an edit that names none changes. Raises EditError
+    for a broken SEARCH/REPLACE block.
     """
     lines = split_lf(reply)
     edits: list[TextEdit] = []
@@ -112,11 +115,11 @@ def parse_text_edits(reply: str, default_path: str | None = None) -> list[TextEd
         body = lines[index + 1 : close]
         edit = _fenced_edit(lines, index, match.group(2), body, default_path)
         if edit is not None:
-            path = _flush(edits, lines[pending:index], path)
+            path = _flush(edits, lines[pending:index], path, known)
             edits.append(edit)
             pending = close + 1
         index = close + 1
-    _flush(edits, lines[pending:], path)
+    _flush(edits, lines[pending:], path, known)
     return edits
 
 
@@ -187,10 +190,12 @@ def _info_path(info: str) -> str | None:
     return next(filter(None, map(_filename, info_words(info))), None)
 
 
-def _flush(edits: list[TextEdit], lines: list[str], path: str | None) -> str | None:
+def _flush(
+    edits: list[TextEdit], lines: list[str], path: str | None, known: Callable[[str], bool] | None
+) -> str | None:
     """Parse the SEARCH/REPLACE blocks (or a bare diff) in `lines`; return the last path."""
     text = "".join(lines)
-    blocks = parse_search_replace(text, path)
+    blocks = parse_search_replace(text, path, known)
     if blocks:
         edits.extend(SearchReplaceEdit(block) for block in blocks)
         return blocks[-1].path

@@ -221,6 +221,22 @@ def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
     assert "whether it stands for '--' or '---'" in refusal(apply_edit, md, md, ruled, path="a.md")
 
 
+def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> None:
+    """A compare link's range (PSReadLine's changelog), a list's last element or a type's
+    argument list, and a loop's `index--` (PSReadLine's History.cs)."""
+    md = "# Changes\n"
+    link = "# Changes\n\n[2.2.0]: https://github.com/o/r/compare/v2.1.0\u2026v2.2.0\n"
+    assert apply_edit(md, md, link, path="Changes.txt") == link.replace("\u2026", "...")
+    py = "import typing\n"
+    typed = "import typing\n\nFactory = typing.Callable[\u2026, Server]  # [a, b, \u2026]\n"
+    assert apply_edit(py, py, typed, path="a.py") == typed.replace("\u2026", "...")
+    cs = "void Scan() {\n}\n"
+    loop = "void Scan() {\n    for (int i = n - 1; i >= 0; i\u2013)\n        Look(i);\n}\n"
+    assert apply_edit(cs, cs, loop, path="H.cs") == loop.replace("\u2013", "--")
+    em = loop.replace("\u2013", "\u2014")  # `--` or `---`: an em dash may be either
+    assert "whether it stands for '--' or '---'" in refusal(apply_edit, cs, cs, em, path="H.cs")
+
+
 def test_a_dash_that_starts_a_lua_comment_is_read_back() -> None:
     lua = "local M = {}\nreturn M\n"
     new = "local M = {}\n\u2013 the module\nM.x = 1 \u2013 one\n"

@@ -348,7 +348,6 @@ class AgentLoop:
                 self.workspace.overlay.write(path, text)
         return [], False
 
-
     def _is_file(self, name: str) -> bool:
         """Whether the workspace has a file `name` (that may be changed): a reply may name
         `install` or `opam` above its SEARCH/REPLACE block."""

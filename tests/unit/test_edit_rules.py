@@ -1462,3 +1462,82 @@ def test_a_dedented_edit_moving_a_body_in_by_a_level_moves_it_in_the_file_too() 
         "      end\n"
         "    end\n",
     )
+
+
+def test_a_window_a_line_off_is_no_way_around_a_reading_whose_side_is_unsaid() -> None:
+    # ansible-lint's configuring.rst (its letters rot13'd, shortened): a several-mistakes
+    # hunk, its blank line after the new lines left out, reads there with a typo and that
+    # gap, its new lines' side unsaid. A window one line up, pairing its first line with
+    # the title above, takes a mistake more and was made.
+    text = (
+        '\n'
+        '.. pbagragf:: Gbcvpf\n'
+        '\n'
+        'Guvf gbcvp qrfpevorf ubj gb pbasvther Nafvoyr Yvag\n'
+        '\n'
+        '\n'
+        '\n'
+        'Vs n inyhr vf cebivqrq ba obgu gur pbzznaq yvar naq ivn n pbasvt svyr,'
+        ' gur inyhrf jvyy or zretrq (vs n yvfg yvxr **rkpyhqr_cnguf**), be gur '
+        '**Gehr** inyhr jvyy or cersreerq, va gur pnfr bs fbzrguvat yvxr **dhvr'
+        'g**.\n'
+        '\n'
+        '\n'
+        '\n'
+        '      - ./zl/bgure/rkpyhqrq/qverpgbel/\n'
+        '    cnefrnoyr: gehr\n'
+        '    dhvrg: gehr\n'
+        '    ehyrfqve:\n'
+        '      - ./ehyr/qverpgbel/\n'
+        '    fxvc_yvfg:\n'
+        '      - fxvc_guvf_gnt\n'
+        '      - naq_guvf_bar_gbb\n'
+        '      - fxvc_guvf_vq\n'
+        "      - '401'\n"
+        '    gntf:\n'
+        '      - eha_guvf_gnt\n'
+        '    hfr_qrsnhyg_ehyrf: gehr\n'
+        '    ireobfvgl: 1\n'
+        '\n'
+        '\n'
+        '.. vapyhqr:: ../../../../ERNQZR.efg'
+    )
+    diff = (
+        '--- a/cart.py\n'
+        '+++ b/cart.py\n'
+        '@@ -20,25 +20,9 @@\n'
+        ' \n'
+        ' Guvf gbcvp qrfpevorf uj gb pbasvther Nafvoyr Yvag\n'
+        ' \n'
+        ' \n'
+        '-\n'
+        '-Vs n inyhr vf cebivqrq ba obgu gur pbzznaq yvar naq ivn n pbasvt svyr'
+        ', gur inyhrf jvyy or zretrq (vs n yvfg yvxr **rkpyhqr_cnguf**), be gur'
+        ' **Gehr** inyhr jvyy or cersreerq, va gur pnfr bs fbzrguvat yvxr **dhv'
+        'rg**.\n'
+        '-\n'
+        '-\n'
+        '-\n'
+        '-      - ./zl/bgure/rkpyhqrq/qverpgbel/\n'
+        '-    cnefrnoyr: gehr\n'
+        '-    dhvrg: gehr\n'
+        '-    ehyrfqve:\n'
+        '-      - ./ehyr/qverpgbel/\n'
+        '-    fxvc_yvfg:\n'
+        '-      - fxvc_guvf_gnt\n'
+        '-      - naq_guvf_bar_gbb\n'
+        '-      - fxvc_guvf_vq\n'
+        "-      - '401'\n"
+        '-    gntf:\n'
+        '-      - eha_guvf_gnt\n'
+        '-    hfr_qrsnhyg_ehyrf: gehr\n'
+        '-    ireobfvgl: 1\n'
+        '+.. vapyhqr:: ../../../../ERNQZR.efg\n'
+        '+   :fgneg-nsgre: pbasvt-svyr-qbpf-vapyhfvba-znexre-qb-abg-erzbir\n'
+        '+   :raq-orsber: pbasvt-svyr-qbpf-vapyhfvba-znexre-raq-qb-abg-erzbir\n'
+        ' \n'
+        ' .. vapyhqr:: ../../../../ERNQZR.efg\n'
+    )
+    assert "so on which side of that line its new lines belong is unclear" in refusal(
+        patched, text, diff
+    )

@@ -231,6 +231,7 @@ class Candidate:
     lines: tuple[str, ...] | None
     problem: str = ""
     raw: float = 1.0  # similarity with whitespace compared too (breaks ties between places)
+    unsaid: bool = False  # unusable only as the side of its new lines is unsaid
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
         options = _without_misread_windows(index, edit, options)
+        options = _not_around_unsaid(index, edit, options)
         return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
 
@@ -355,6 +357,28 @@ def _refuse_outread_windows(
             f"lines {_span(better)} hold its lines in order more like them, so which it means "
             "is unclear"
         )
+
+    return _made_unusable(options, problem)
+
+
+def _not_around_unsaid(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options`, each usable window made unusable where an overlapping window reads
+    the lines with fewer mistakes but cannot say on which side of a line it left out its
+    new lines go: a window shifted by a line, pairing a line more wrongly, is no way around
+    that (ansible-lint's configuring.rst: a several-mistakes hunk with the blank line after
+    its new lines left out was made one line up, its first line read as the title's)."""
+    unsaid = [option for option in options if option.unsaid]
+    if not unsaid:
+        return options
+
+    def problem(option: Candidate) -> str | None:
+        count = mistakes(index, edit, option)
+        for other in unsaid:
+            if _overlap(option, other) and mistakes(index, edit, other) < count:
+                return other.problem
+        return None
 
     return _made_unusable(options, problem)
 
@@ -1313,12 +1337,17 @@ def candidate(
     try:
         parts = _splice(index, start, end, edit, paired, similarity < 1.0)
     except _Refused as refused:
-        return Candidate(start, end, similarity, None, str(refused))
+        return Candidate(start, end, similarity, None, str(refused), unsaid=refused.unsaid)
     return Candidate(start, end, similarity, _with_line_ends(index, start, end, parts, final_eol))
 
 
 class _Refused(Exception):
-    """The edit cannot be made at this place (the message says why)."""
+    """The edit cannot be made at this place (the message says why); `unsaid`: only
+    because a line it left out may stand on either side of its new lines."""
+
+    def __init__(self, message: str, unsaid: bool = False) -> None:
+        super().__init__(message)
+        self.unsaid = unsaid
 
 
 def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[int | None]:
@@ -1404,7 +1433,8 @@ def _splice(
         if new and gap and place is not None and _texts(new + gap) != _texts(gap + new):
             raise _Refused(
                 f"it adds {_quote(new)} where the file has {_lines(start + cursor, start + place)} "
-                "that it leaves out, so on which side of those the new lines belong is unclear"
+                "that it leaves out, so on which side of those the new lines belong is unclear",
+                unsaid=True,
             )
         if new and _new_before_gap(index, start, edit, len(window), paired, number):
             out.extend(new + gap)
@@ -1498,7 +1528,8 @@ def _refuse_shiftable(
             raise _Refused(
                 f"its context line {quoted.strip()!r} also stands at line "
                 f"{start + other + 1}, which it leaves out, so on which side of that line "
-                "its new lines belong is unclear"
+                "its new lines belong is unclear",
+                unsaid=True,
             )
         other += step
 

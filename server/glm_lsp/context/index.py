@@ -177,13 +177,13 @@ def encode_rows(rows: Sequence[Row]) -> bytes:
 
 def decode_tags(data: bytes) -> list[Tag]:
     """The inverse of `encode_rows`."""
-    with _gc_paused():  # hundreds of thousands of small objects: collections would dominate
+    with gc_paused():  # hundreds of thousands of small objects: collections would dominate
         return list(map(Tag, *_columns(data)))
 
 
 def decode_rows(data: bytes) -> list[Row]:
     """`decode_tags` as plain tuples."""
-    with _gc_paused():
+    with gc_paused():
         return list(zip(*_columns(data), strict=True))
 
 
@@ -227,7 +227,7 @@ def decode_symbols(data: bytes) -> tuple[list[Tag], Counter[str]]:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Allocation-heavy loops run twice as fast without cyclic GC passes; tags have no cycles."""
     enabled = gc.isenabled()
     gc.disable()
@@ -268,7 +268,7 @@ def _parse_batch(root: str, jobs: list[_Job]) -> list[_Parsed]:
     """A worker's unit of work (module-level so it pickles). The worker reads the file
     again rather than receiving its bytes: cheaper than pickling them through a pipe."""
     results = []
-    with _gc_paused():
+    with gc_paused():
         for job in jobs:
             data = _read(Path(root), job)
             if data is None:
@@ -334,7 +334,7 @@ def parse_jobs(
             used = True
             yield from _parse_in_pool(pool, root, pooled, workers)
         else:
-            with _gc_paused():
+            with gc_paused():
                 for job, data, digest in fresh:
                     yield _tag(job, data, digest, previous)
     finally:

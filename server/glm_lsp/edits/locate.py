@@ -369,14 +369,14 @@ def _not_around_unsaid(
     new lines go: a window shifted by a line, pairing a line more wrongly, is no way around
     that (ansible-lint's configuring.rst: a several-mistakes hunk with the blank line after
     its new lines left out was made one line up, its first line read as the title's)."""
-    unsaid = [option for option in options if option.unsaid]
+    unsaid = {option: mistakes(index, edit, option) for option in options if option.unsaid}
     if not unsaid:
         return options
 
     def problem(option: Candidate) -> str | None:
         count = mistakes(index, edit, option)
-        for other in unsaid:
-            if _overlap(option, other) and mistakes(index, edit, other) < count:
+        for other, fewer in unsaid.items():
+            if _overlap(option, other) and fewer < count:
                 return other.problem
         return None
 

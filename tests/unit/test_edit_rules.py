@@ -1414,53 +1414,25 @@ def test_a_dedented_edit_moving_a_body_in_by_a_level_moves_it_in_the_file_too() 
     # that lost a level. Written as it came, the body would be the file's old body, and
     # its `end`, moved from the quote's column 0 to 2, stood at the file's base: the edit
     # was read as already in the file's indentation and left the body where it was.
-    text = (
-        "module Kemal\n"
-        "  class Handler\n"
-        '    macro only(paths, method = "GET")\n'
-        "    class_name = {{@type.name}}\n"
-        "    ({{paths}}).each do |path|\n"
-        '      @@only_routes_tree.add "#{class_name}/#{path}"\n'
-        "    end\n"
-        "  end\n"
-        "\n"
-        "    def call(env : HTTP::Server::Context)\n"
-        "      call_next(env)\n"
-        "    end\n"
-        "  end\n"
-        "end\n"
-    )
-    old = (
-        '  macro only(paths, method = "GET")\n'
-        "  class_name = {{@type.name}}\n"
-        "  ({{paths}}).each do |path|\n"
-        '    @@only_routes_tree.add "#{class_name}/#{path}"\n'
-        "  end\n"
-        "end\n"
-        "\n"
-        "  def call(env : HTTP::Server::Context)\n"
-    )
-    new = (
-        '  macro only(paths, method = "GET")\n'
-        "    class_name = {{@type.name}}\n"
-        "    ({{paths}}).each do |path|\n"
-        '      @@only_routes_tree.add "#{class_name}/#{path}"\n'
-        "    end\n"
-        "  end\n"
-        "\n"
-        "  def call(env : HTTP::Server::Context)\n"
-    )
-    assert apply_edit(text, old, new) == text.replace(
-        "    class_name = {{@type.name}}\n"
-        "    ({{paths}}).each do |path|\n"
-        '      @@only_routes_tree.add "#{class_name}/#{path}"\n'
-        "    end\n"
-        "  end\n",
-        "      class_name = {{@type.name}}\n"
-        "      ({{paths}}).each do |path|\n"
-        '        @@only_routes_tree.add "#{class_name}/#{path}"\n'
-        "      end\n"
-        "    end\n",
+    body = [  # the macro's body, and its `end`, one level apart from its first line
+        "  class_name = {{@type.name}}",
+        "  ({{paths}}).each do |path|",
+        '    @@only_routes_tree.add "#{class_name}/#{path}"',
+        "  end",
+        "end",
+    ]
+
+    def macro(depth: str, moved: str) -> str:
+        head = f'{depth}macro only(paths, method = "GET")\n'
+        return head + "".join(f"{moved}{line}\n" for line in body) + "\n"
+
+    call = "def call(env : HTTP::Server::Context)\n"
+    tail = "      call_next(env)\n    end\n  end\nend\n"
+    text = "module Kemal\n  class Handler\n" + macro("    ", "  ") + "    " + call + tail
+    old = macro("  ", "") + "  " + call
+    new = macro("  ", "  ") + "  " + call
+    assert apply_edit(text, old, new) == (
+        "module Kemal\n  class Handler\n" + macro("    ", "    ") + "    " + call + tail
     )
 
 

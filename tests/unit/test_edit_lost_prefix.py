@@ -165,3 +165,26 @@ def test_new_comment_lines_under_kept_comment_lines_stay_as_written() -> None:
     assert patched(php, diff) == php.replace(
         "int\n", "int\n     *\n     * @deprecated soon.\n"
     )
+
+
+def test_added_lines_whose_shallowest_stands_at_the_files_depth_are_not_moved() -> None:
+    """The reST continuation line (7 columns) happens to sit at the depth the context has
+    without its first space; the new block's first line sits at the file's depth of the
+    closing quotes beside it, so the '+' lines stand as written (tornado's httpclient.py)."""
+    py = (
+        'class Client:\n    """Example::\n\n'
+        "        client = Client(force=True,\n"
+        '            defaults=dict(agent="x"))\n'
+        '    """\n    @classmethod\n    def base(cls):\n        return cls\n'
+    )
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -4,5 +4,8 @@\n"
+        "        client = Client(force=True,\n"
+        '            defaults=dict(agent="x"))\n'
+        "+\n+    .. versionchanged:: 4.1\n+       The ``loop`` argument is deprecated.\n"
+        '    """\n    @classmethod\n    def base(cls):\n'
+    )
+    assert patched(py, diff) == py.replace(
+        '"x"))\n',
+        '"x"))\n\n    .. versionchanged:: 4.1\n       The ``loop`` argument is deprecated.\n',
+    )

@@ -151,6 +151,47 @@ def test_a_dedented_diff_hunk_has_its_plus_lines_reindented() -> None:
     )
 
 
+DOCS = (
+    "/// let app = App::new();\n"
+    "/// app.run();\n"
+    "fn main() {}\n"
+    "impl App {\n"
+    "    /// let app = App::new();\n"
+    "    /// app.run();\n"
+    "    fn run(&self) {}\n"
+    "}\n"
+)
+
+
+def test_a_quote_that_also_stands_deeper_indented_is_refused_without_numbers() -> None:
+    # Dedented, the impl's doc lines read word for word like the two at the top (clap's
+    # doc examples): which copy the model quoted is unsaid, so neither is guessed.
+    old, new = "/// let app = App::new();\n/// app.run();\n", "/// let app = App::new()?;\n"
+    for message in (
+        refusal(apply_edit, DOCS, old, new, path="lib.rs"),
+        refusal(apply_search_replace, DOCS, SearchReplace("lib.rs", old, new)),
+    ):
+        assert "matches 2 places in lib.rs (starting at lines 1, 5)" in message
+
+
+def test_a_diffs_numbers_choose_between_a_quote_and_its_deeper_copy() -> None:
+    def hunk(start: int) -> str:
+        return (
+            f"--- a/lib.rs\n+++ b/lib.rs\n@@ -{start},2 +{start},1 @@\n"
+            "-/// let app = App::new();\n-/// app.run();\n+/// let app = App::new()?;\n"
+        )
+
+    def patched_docs(diff: str) -> str | None:
+        return apply_patch(lambda path: DOCS if path == "lib.rs" else None, diff)[0].new
+
+    assert patched_docs(hunk(5)) == DOCS.replace(
+        "    /// let app = App::new();\n    /// app.run();\n", "    /// let app = App::new()?;\n"
+    )
+    assert patched_docs(hunk(1)) == DOCS.replace(
+        "/// let app = App::new();\n/// app.run();\nfn", "/// let app = App::new()?;\nfn"
+    )
+
+
 def test_unchanged_lines_keep_the_files_trailing_whitespace() -> None:
     text = PY.replace("self.log(value)\n", "self.log(value)   \n")
     search = "value = sum(self.items)\nself.log(value)\nreturn value\n"
@@ -414,6 +455,18 @@ def test_a_minified_line_is_answered_at_once() -> None:
     message = refusal(block, text, line.replace("a+7", "a-7") + "\n", "x\n")
     assert time.perf_counter() - started < 5
     assert message.startswith("The SEARCH section was not found in cart.py")
+
+
+def test_an_edit_of_long_lines_already_made_is_answered_at_once() -> None:
+    # clap's search index: each misquoted 9,000-character line took difflib seconds.
+    items = ",".join(f'[{n},"item{n}","","The item number {n}",null]' for n in range(220))
+    line = "searchIndex['app'] = {\"items\":[" + items + "]};"
+    text = f"var searchIndex = {{}};\n{line}\ninitSearch(searchIndex);\n"
+    old = text.replace('item number 7"', 'item number seven"')
+    started = time.perf_counter()
+    message = refusal(apply_edit, text, old, text, path="search-index.js")
+    assert time.perf_counter() - started < 5
+    assert message.startswith("The edit is already in search-index.js")
 
 
 NESTED = "function f() {\n  if (ready) {\n    if (loaded) {\n      start();\n    }\n  }\n}\n"

@@ -28,6 +28,8 @@ from glm_lsp.edits.locate import (
     LineIndex,
     already_applied,
     contenders,
+    content,
+    deeper_copies,
     find,
     gapped,
     norm,
@@ -163,6 +165,8 @@ def apply_edit(
     if old.endswith("\n") and (start == 0 or text[start - 1] == "\n"):  # whole lines
         first = text.count("\n", 0, start)
         lines, quoted = split_lf(text), split_lf(old)
+        if deeper_copies(LineIndex(text), [content(line) for line in quoted], [first]):
+            return _apply_lines(text, old_string, new_string, name, terms)  # refused: 2 places
         refuse_restated(lines, first, first + len(quoted), quoted, split_lf(new), what, terms.new)
     return text[:start] + new + text[start + len(old) :]
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from math import gcd
+from os.path import commonprefix
 
 from glm_lsp.edits.indent import (
     Pair,
@@ -68,6 +69,8 @@ _NEAR = 5
 """How far (in lines) from its @@ numbers a hunk may be and still be "there"."""
 _ALIKE = 0.75
 """A misquoted line must be this similar (difflib ratio) to the file line it stands for."""
+_LINE_CHARS = 2_000
+"""Characters of two lines beyond which difflib compares only their differing middles."""
 _MAX_PLACES = 1000
 """Occurrences of one line considered when voting for fuzzy windows (bounds the work)."""
 _MAX_STARTS = 50
@@ -264,6 +267,10 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
                 options.sort(key=lambda option: -option.raw)
             if level == "whitespace":
                 return _at_depth_or_gapped(index, edit, options, final_eol)
+            options += [
+                candidate(index, edit, start, start + height, 1.0, ops, final_eol)
+                for start in deeper_copies(index, edit.old, starts)
+            ]
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy:
@@ -277,6 +284,41 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _not_around_unsaid(index, edit, options)
         return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
+
+
+def deeper_copies(index: LineIndex, old: Sequence[str], starts: Sequence[int]) -> list[int]:
+    """Where the quoted lines stand again, each indented deeper by the same prefix.
+
+    A quote that lost its indentation reads, word for word, like a shallower copy of the
+    same lines (clap's doc examples stand at column 0 and again inside an `impl`), so the
+    deeper copies are as much its place as the one it matches verbatim: the callers then
+    refuse the quote as ambiguous, or let a diff's @@ numbers choose. Only a quote that
+    could have lost its indentation counts: one that starts a line at column 0 and has a
+    line with some words (a quote of closing braces stands deeper at every nesting).
+    """
+    flush = any(line.strip() and not line[0].isspace() for line in old)
+    if not flush or not any(telling(line) for line in old):
+        return []
+    taken = set(starts)
+    return [
+        start
+        for start in index.windows("whitespace", old)
+        if start not in taken and _one_prefix_deeper(old, index.contents[start : start + len(old)])
+    ]
+
+
+def _one_prefix_deeper(quoted: Sequence[str], lines: Sequence[str]) -> bool:
+    """Whether every non-blank file line is its quoted line behind one more indentation."""
+    prefix = None
+    for model, file in zip(quoted, lines, strict=True):
+        model, file = model.rstrip(), file.rstrip()
+        if not model:
+            continue
+        extra = file[: len(file) - len(model)]
+        if not file.endswith(model) or not extra or extra.strip() or extra != (prefix or extra):
+            return False
+        prefix = extra
+    return prefix is not None
 
 
 def _misquoted_gapped(
@@ -1145,7 +1187,7 @@ def _most_alike_in_file(index: LineIndex, key: str) -> int | None:
             continue
         matcher.set_seq1(other)
         if matcher.real_quick_ratio() >= _ALIKE and matcher.quick_ratio() >= _ALIKE:
-            scores.append((matcher.ratio(), place))
+            scores.append((_ratio(other, key), place))
     scores.sort(reverse=True)
     if not scores or scores[0][0] < _ALIKE:
         return None
@@ -1277,11 +1319,20 @@ class _ByLines:
 
 def _common(a: str, b: str) -> int:
     """Characters difflib finds two lines have in common (none for lines too long to
-    compare so: a minified line against another)."""
+    compare so: a minified line against another). Past `_LINE_CHARS`, difflib sees only
+    what lies between their common start and end, or nothing more when that is still long:
+    it is quadratic (1.6 s for two 9,000-character lines of a search index)."""
     if len(a) + len(b) > LONG:
         return 0
-    blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-    return sum(block.size for block in blocks)
+    if len(a) + len(b) <= _LINE_CHARS:
+        blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+        return sum(block.size for block in blocks)
+    head = len(commonprefix([a, b]))
+    tail = len(commonprefix([a[head:][::-1], b[head:][::-1]]))
+    rest_a, rest_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if len(rest_a) + len(rest_b) > _LINE_CHARS:
+        return head + tail
+    return head + tail + _common(rest_a, rest_b)
 
 
 def ratio_by_lines(wanted: list[str], window: list[str]) -> float:
@@ -1387,10 +1438,15 @@ def _most_alike(model: str, window: list[str], low: int, high: int) -> int | Non
 
 
 def _likeness(model: str, file: str) -> float:
-    """How alike a model's line and a file line are (0 for lines too long to compare)."""
-    if len(model) + len(file) > LONG:
-        return 0.0
-    return SequenceMatcher(None, norm(model), norm(file), autojunk=False).ratio()
+    """How alike a model's line and a file line are (0 for lines too long to compare):
+    difflib's ratio of the whitespace-normalised lines."""
+    return _ratio(norm(model), norm(file))
+
+
+def _ratio(a: str, b: str) -> float:
+    """difflib's ratio of two lines, past `_LINE_CHARS` as `_common` takes it."""
+    total = len(a) + len(b)
+    return 2 * _common(a, b) / total if total else 1.0
 
 
 def _alike(model: str, file: str) -> bool:
@@ -1633,8 +1689,9 @@ class _Indenter:
         file line. The '+' lines were written with their prefix, so they stand as written,
         where a mapping learnt from the context would move them by a column. A hunk
         dedented by one space reads the same; its '+' lines are dedented too, so they are
-        told apart by the depths of the new lines: some at the file's depths of the kept
-        lines, none at only the quote's; failing that, the file's indentation step (4 in
+        told apart by the depths of the new lines: the shallowest at the file's depth of a
+        kept line or at only the quote's, else some at the file's and none at only the
+        quote's; failing that, the file's indentation step (4 in
         a file indented by fours), which the new lines keep either as written or moved."""
         kept: list[Pair] = []
         removed: list[Pair] = []
@@ -1655,6 +1712,9 @@ class _Indenter:
         in_quote = {len(indent_of(model_line)) for _, model_line in kept}
         depths = {len(indent_of(line)) for line in new if line.strip()}
         like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
+        base = min(depths, default=None)  # deeper new lines continue it (tornado's reST)
+        if base in like_file or base in like_quote:
+            return base in like_file
         if not like_file and not like_quote:  # the file's indentation step may say
             step = gcd(*in_file)
             if step > 1:

@@ -394,10 +394,20 @@ def test_batches_shrink_as_the_work_runs_out() -> None:
     ]
     batches = index_module._batches(jobs, 2)
     assert sorted(job.rel for batch in batches for job in batch) == sorted(j.rel for j in jobs)
-    loads = [sum(job.size + 1 for job in batch) for batch in batches]
+    loads = [sum(job.size + index_module.FILE_COST for job in batch) for batch in batches]
     assert loads[0] > 4 * loads[-1]
     assert loads[:-1] == sorted(loads[:-1], reverse=True)
     assert index_module._batches(jobs[:1], 8) == [jobs[:1]]
+
+
+def test_the_last_batch_is_not_a_pile_of_small_files() -> None:
+    """Each file costs more than its bytes: weighed by size alone, mypy's 590 smallest
+    files made one last batch that one process parsed for 0.2 s while the other waited."""
+    jobs = [index_module._Job(f"big{i}.py", "python", 200_000, 0) for i in range(10)]
+    jobs += [index_module._Job(f"small{i}.py", "python", 100, 0) for i in range(600)]
+    batches = index_module._batches(jobs, 2)
+    assert sorted(job.rel for batch in batches for job in batch) == sorted(j.rel for j in jobs)
+    assert max(len(batch) for batch in batches) <= 100  # by size alone: 600 in one
 
 
 def test_busy_cache_is_not_deleted(

@@ -58,6 +58,7 @@ MAX_FILE_BYTES = 2_000_000  # bigger files are generated or vendored; not worth 
 POOL_MIN_FILES = 50  # less new content than this is parsed in-process: starting the
 POOL_MIN_BYTES = 1_500_000  # worker processes costs ~0.3-0.5 s, ~1.5 MB worth of parsing
 BATCHES_PER_WORKER = 16  # the smallest batch, as a share of a process's work
+FILE_COST = 2_000  # the bytes of parsing a file costs beyond its size (open, hash, query)
 PRESTART_FILES = 200  # new source files from which `prestart` starts the workers early
 BULK_AFTER = 64  # files' tags read one by one before the rest are read in one query
 KEPT_LARGE = 4  # large files whose last tags and layout stay in memory for their next edit
@@ -282,8 +283,10 @@ def _batches(jobs: Sequence[_Job], processes: int) -> list[list[_Job]]:
     """Split jobs into batches that shrink as the work runs out (guided scheduling): each
     takes a 1/(4 x processes) share of what is left, down to a 1/(BATCHES_PER_WORKER x
     processes) share of the whole. Every process takes the next batch when it is free, so
-    the last ones to finish are the smallest, and nobody waits long for the others."""
-    total = sum(job.size + 1 for job in jobs)
+    the last ones to finish are the smallest, and nobody waits long for the others. A file
+    weighs its size plus FILE_COST: by size alone, mypy's last batch held its 590 smallest
+    files and took 0.2 s, while the other process waited."""
+    total = sum(job.size + FILE_COST for job in jobs)
     smallest = total / (BATCHES_PER_WORKER * processes)
     batches: list[list[_Job]] = []
     left = total
@@ -291,7 +294,7 @@ def _batches(jobs: Sequence[_Job], processes: int) -> list[list[_Job]]:
     size = 0
     for job in sorted(jobs, key=lambda job: -job.size):
         batch.append(job)
-        size += job.size + 1
+        size += job.size + FILE_COST
         if size >= max(smallest, left / (4 * processes)):
             batches.append(batch)
             left -= size
@@ -425,7 +428,9 @@ def _parse_in_pool(
         queue = deque(_batches([job for job in jobs if job.language in shared], workers))
         mine = deque(_batches([job for job in jobs if job.language not in shared], workers))
         while queue or mine or pending:
-            while queue and len(pending) < 2 * (workers - 1):  # one running, one ready, each
+            # one running and two ready each: batches are handed out only between this
+            # process's own, and with one ready a worker sat idle 10 % of a cold build
+            while queue and len(pending) < 3 * (workers - 1):
                 pending.add(pool.submit(_parse_batch, str(root), queue.popleft()))
             finished = {future for future in pending if future.done()}
             if not finished and (queue or mine):

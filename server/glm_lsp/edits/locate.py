@@ -1691,8 +1691,8 @@ class _Indenter:
         dedented by one space reads the same; its '+' lines are dedented too, so they are
         told apart by the depths of the new lines: the shallowest at the file's depth of a
         kept line or at only the quote's, else some at the file's and none at only the
-        quote's; failing that, the file's indentation step (4 in
-        a file indented by fours), which the new lines keep either as written or moved."""
+        quote's; failing that, the file's indentation step (4 in a file indented by
+        fours), which the new lines keep either as written or moved."""
         kept: list[Pair] = []
         removed: list[Pair] = []
         for number, (file_line, model_line) in self.pairs.items():

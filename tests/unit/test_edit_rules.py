@@ -151,6 +151,29 @@ def test_a_dedented_diff_hunk_has_its_plus_lines_reindented() -> None:
     )
 
 
+def test_a_quoted_line_moved_by_the_edit_takes_the_files_whitespace() -> None:
+    # undici's client.js: the quote has a tab where the file has four spaces, and the edit
+    # moves that line above the `if`; it is written as the file has it, as a kept line is.
+    js = (
+        "function onHeaders(keepAlive) {\n    if (!keepAlive) {\n      reset = true\n    }\n\n"
+        "    const { headers } = this\n    this.headers = null\n}\n"
+    )
+    old = (
+        "    if (!keepAlive) {\n      reset = true\n    }\n\n"
+        "\tconst { headers } = this\n    this.headers = null\n"
+    )
+    new = (
+        "\tconst { headers } = this\n    this.headers = null\n\n"
+        "    if (!keepAlive) {\n      reset = true\n    }\n"
+    )
+    moved = (
+        "function onHeaders(keepAlive) {\n    const { headers } = this\n    this.headers = null\n\n"
+        "    if (!keepAlive) {\n      reset = true\n    }\n}\n"
+    )
+    assert apply_edit(js, old, new) == moved
+    assert block(js, old, new) == moved
+
+
 DOCS = (
     "/// let app = App::new();\n"
     "/// app.run();\n"

@@ -1680,6 +1680,7 @@ class _Indenter:
         if whole is not same and written_like_file(matched, new, edit.new_lines(), edit.restated):
             whole = same
         self.whole = whole
+        self.moved = _as_in_file(matched)
 
     def _context_lost_its_prefix(self, new: list[str]) -> bool:
         """A diff whose context lines were written without their leading space: each kept
@@ -1729,6 +1730,8 @@ class _Indenter:
         """`line`, inserted before old line `number`, at the file's indentation."""
         if not line.strip():
             return line
+        if line in self.moved:  # a quoted line written again elsewhere: moved, not new
+            return self.moved[line]
         transform = self.whole or self._nearest(number, line)
         result = transform(line)
         if result is None:
@@ -1749,6 +1752,20 @@ class _Indenter:
             "its indentation differs from the file's by different amounts on different "
             "lines, so the indentation of the new lines is unclear"
         )
+
+
+def _as_in_file(pairs: Sequence[Pair]) -> dict[str, str]:
+    """The model's quoted lines that differ from their file lines in whitespace only, each
+    with the one file line it stands for. Written again among the new lines, such a line
+    moves (undici's `const { headers } = this`, quoted with a tab, goes above an `if`): it
+    takes the file's whitespace, as a kept line does, where mapping it as a new line would
+    keep the model's tab. Lines without words, and quotes of two different file lines, are
+    left to the mapping."""
+    found: dict[str, set[str]] = {}
+    for file_line, model_line in pairs:
+        if file_line != model_line and telling(model_line) and norm(file_line) == norm(model_line):
+            found.setdefault(model_line, set()).add(file_line)
+    return {model: next(iter(files)) for model, files in found.items() if len(files) == 1}
 
 
 def _check_removed(index: LineIndex, line: str, place: int | None) -> None:

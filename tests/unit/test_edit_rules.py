@@ -174,6 +174,20 @@ def test_a_quoted_line_moved_by_the_edit_takes_the_files_whitespace() -> None:
     assert block(js, old, new) == moved
 
 
+def test_a_line_written_again_in_its_own_place_is_a_change_of_whitespace() -> None:
+    # telescope's commit took trailing spaces off a line: its '-' line, quoted without
+    # them, reads like its '+' line, which replaces it in place and stands as written.
+    text = PY.replace("self.log(value)\n", "self.log(value)   \n")
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,3 @@\n"
+        "         value = sum(self.items)\n"
+        "-        self.log(value)\n"
+        "+        self.log(value)\n"
+        "         return value\n"
+    )
+    assert patched(text, diff) == PY
+
+
 DOCS = (
     "/// let app = App::new();\n"
     "/// app.run();\n"

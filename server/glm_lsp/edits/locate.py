@@ -1680,7 +1680,7 @@ class _Indenter:
         if whole is not same and written_like_file(matched, new, edit.new_lines(), edit.restated):
             whole = same
         self.whole = whole
-        self.moved = _as_in_file(matched)
+        self.moved = _as_in_file(self.pairs)
 
     def _context_lost_its_prefix(self, new: list[str]) -> bool:
         """A diff whose context lines were written without their leading space: each kept
@@ -1730,13 +1730,24 @@ class _Indenter:
         """`line`, inserted before old line `number`, at the file's indentation."""
         if not line.strip():
             return line
-        if line in self.moved:  # a quoted line written again elsewhere: moved, not new
-            return self.moved[line]
+        moved = self.moved.get(line)
+        if moved is not None and not moved[1] & self._replaced_at(number):
+            return moved[0]  # a quoted line written again elsewhere: moved, not new
         transform = self.whole or self._nearest(number, line)
         result = transform(line)
         if result is None:
             raise _Refused(f"the new line {line.strip()!r} is indented less than the file allows")
         return result
+
+    def _replaced_at(self, number: int) -> set[int]:
+        """The quoted lines removed around the place of new lines inserted before old line
+        `number`: the lines these new lines replace in place."""
+        kept, low, high = self.edit.kept, number, number
+        while low > 0 and not kept[low - 1]:
+            low -= 1
+        while high < len(kept) and not kept[high]:
+            high += 1
+        return set(range(low, high))
 
     def _nearest(self, number: int, line: str) -> Transform:
         """The mapping of the matched line that new lines before old line `number` follow."""
@@ -1754,18 +1765,25 @@ class _Indenter:
         )
 
 
-def _as_in_file(pairs: Sequence[Pair]) -> dict[str, str]:
+def _as_in_file(pairs: dict[int, Pair]) -> dict[str, tuple[str, set[int]]]:
     """The model's quoted lines that differ from their file lines in whitespace only, each
-    with the one file line it stands for. Written again among the new lines, such a line
-    moves (undici's `const { headers } = this`, quoted with a tab, goes above an `if`): it
-    takes the file's whitespace, as a kept line does, where mapping it as a new line would
-    keep the model's tab. Lines without words, and quotes of two different file lines, are
-    left to the mapping."""
-    found: dict[str, set[str]] = {}
-    for file_line, model_line in pairs:
+    with the one file line it stands for and where it is quoted. Written again among the
+    new lines away from where it stands, such a line moves (undici's `const { headers } =
+    this`, quoted with a tab, goes above an `if`): it takes the file's whitespace, as a
+    kept line does, where mapping it as a new line would keep the model's tab. Written
+    again in its own place it is a change of whitespace (telescope's), left to the mapping;
+    so are lines without words, and quotes of two different file lines."""
+    found: dict[str, tuple[set[str], set[int]]] = {}
+    for number, (file_line, model_line) in pairs.items():
         if file_line != model_line and telling(model_line) and norm(file_line) == norm(model_line):
-            found.setdefault(model_line, set()).add(file_line)
-    return {model: next(iter(files)) for model, files in found.items() if len(files) == 1}
+            files, numbers = found.setdefault(model_line, (set(), set()))
+            files.add(file_line)
+            numbers.add(number)
+    return {
+        model: (next(iter(files)), numbers)
+        for model, (files, numbers) in found.items()
+        if len(files) == 1
+    }
 
 
 def _check_removed(index: LineIndex, line: str, place: int | None) -> None:

@@ -188,3 +188,26 @@ def test_added_lines_whose_shallowest_stands_at_the_files_depth_are_not_moved() 
         '"x"))\n',
         '"x"))\n\n    .. versionchanged:: 4.1\n       The ``loop`` argument is deprecated.\n',
     )
+
+
+def test_a_new_line_restating_a_context_line_a_column_less_is_not_moved_back() -> None:
+    """The '+' lines start a code block at three columns; without its space, the context
+    line `client = Client()` of the next block reads at seven, like the new one. It is
+    the same words, but only shifted: the new line stands as written (tornado's guide)."""
+    rst = (
+        "Old:\n\n.. testcode::\n\n    def fetch(url):\n        client = Client()\n"
+        "        return client.get(url)\n\n"
+        ".. testcode::\n   :hide:\n\n    def manual(url):\n        client = Client()\n"
+        "        return 1\n"
+    )
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -3,12 +3,12 @@\n.. testcode::\n\n"
+        "-    def fetch(url):\n-        client = Client()\n-        return client.get(url)\n"
+        "+   async def fetch(url):\n+       client = Client()\n+       return await client.get(url)\n"
+        "\n.. testcode::\n   :hide:\n\n    def manual(url):\n        client = Client()\n"
+        "        return 1\n"
+    )
+    assert patched(rst, diff) == rst.replace(
+        "    def fetch(url):\n        client = Client()\n        return client.get(url)\n",
+        "   async def fetch(url):\n       client = Client()\n       return await client.get(url)\n",
+    )

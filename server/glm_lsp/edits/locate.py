@@ -1772,18 +1772,33 @@ def _as_in_file(pairs: dict[int, Pair]) -> dict[str, tuple[str, set[int]]]:
     this`, quoted with a tab, goes above an `if`): it takes the file's whitespace, as a
     kept line does, where mapping it as a new line would keep the model's tab. Written
     again in its own place it is a change of whitespace (telescope's), left to the mapping;
-    so are lines without words, and quotes of two different file lines."""
+    so are lines without words, quotes of two different file lines, and lines only
+    shifted (a quote dedented, or context lines that lost their space: tornado's reST has
+    a '+' line one column less than the line it quotes, on purpose)."""
     found: dict[str, tuple[set[str], set[int]]] = {}
     for number, (file_line, model_line) in pairs.items():
-        if file_line != model_line and telling(model_line) and norm(file_line) == norm(model_line):
-            files, numbers = found.setdefault(model_line, (set(), set()))
-            files.add(file_line)
-            numbers.add(number)
+        if norm(file_line) != norm(model_line) or not telling(model_line):
+            continue
+        if _shifted(file_line, model_line):
+            continue  # only deeper or shallower: a mapping's business, not a slip's
+        files, numbers = found.setdefault(model_line, (set(), set()))
+        files.add(file_line)
+        numbers.add(number)
     return {
         model: (next(iter(files)), numbers)
         for model, (files, numbers) in found.items()
         if len(files) == 1
     }
+
+
+def _shifted(file_line: str, model_line: str) -> bool:
+    """Whether two lines differ at most in how many of one indentation character lead
+    them (equal lines included)."""
+    file_indent, model_indent = indent_of(file_line), indent_of(model_line)
+    return (
+        file_line[len(file_indent) :] == model_line[len(model_indent) :]
+        and len(set(file_indent + model_indent)) <= 1
+    )
 
 
 def _check_removed(index: LineIndex, line: str, place: int | None) -> None:

@@ -221,6 +221,16 @@ def crlf(text: str) -> bool:
     return text.count("\r\n") * 2 > text.count("\n")
 
 
+def mixes_line_ends(change: Change) -> bool:
+    """Whether the commit adds lines ended unlike most of the file (hapi's `bin/hapi`: CRLF
+    lines written into an LF file). A model writes one kind of line end and the engine
+    gives new lines the file's own, so such a change has no right answer to ask for."""
+    usual = "\r\n" if crlf(change.old) else "\n"
+    before = set(lines_of(change.old))
+    added = [line for line in lines_of(change.new) if line not in before and line.endswith("\n")]
+    return any(line.endswith("\r\n") != (usual == "\r\n") for line in added)
+
+
 def lines_of(text: str) -> list[str]:
     """Lines with their ends, split after LF only (as git does; `str.splitlines` also
     splits at form feeds, which execa's tests hold inside template strings)."""
@@ -1027,6 +1037,8 @@ def miscount(diff: str, rng: random.Random) -> str:
 def build(changes: list[Change], seed: int) -> list[Proposal]:
     proposals: list[Proposal] = []
     for number, change in enumerate(changes):
+        if mixes_line_ends(change):
+            continue  # (skipped here, not when sampling, so other changes keep their draws)
         rng = random.Random(f"{seed}:{change.source}:{number}")
         a, b = lines_of(change.old), lines_of(change.new)
         found = cores(a, b)

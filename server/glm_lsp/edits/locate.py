@@ -293,11 +293,13 @@ def deeper_copies(index: LineIndex, old: Sequence[str], starts: Sequence[int]) -
     same lines (clap's doc examples stand at column 0 and again inside an `impl`), so the
     deeper copies are as much its place as the one it matches verbatim: the callers then
     refuse the quote as ambiguous, or let a diff's @@ numbers choose. Only a quote that
-    could have lost its indentation counts: one that starts a line at column 0 and has a
-    line with some words (a quote of closing braces stands deeper at every nesting).
+    could have lost its indentation counts: one that starts a line at column 0 and whose
+    lines mostly have words. Closing braces stand deeper at every nesting, and so does
+    hapi's `done();` followed by three of them at the end of a test file.
     """
-    flush = any(line.strip() and not line[0].isspace() for line in old)
-    if not flush or not any(telling(line) for line in old):
+    lines = [line for line in old if line.strip()]
+    flush = any(not line[0].isspace() for line in lines)
+    if not flush or sum(map(telling, lines)) * 2 <= len(lines):
         return []
     taken = set(starts)
     return [

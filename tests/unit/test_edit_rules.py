@@ -211,6 +211,18 @@ def test_a_quote_that_also_stands_deeper_indented_is_refused_without_numbers() -
         assert "matches 2 places in lib.rs (starting at lines 1, 5)" in message
 
 
+def test_closing_lines_that_also_stand_deeper_are_still_one_place() -> None:
+    # hapi's tests end with `done();` and three closers, which stand deeper in every test.
+    js = (
+        "describe('a', function () {\n    describe('b', function () {\n"
+        "        it('c', function (done) {\n            done();\n        });\n    });\n\n"
+        "    it('d', function (done) {\n        done();\n    });\n});\n"
+    )
+    old = "        done();\n    });\n});\n"
+    new = "        done();\n    });\n\n    it('e', function (done) {\n        done();\n    });\n});\n"
+    assert block(js, old, new) == js[: -len(old)] + new
+
+
 def test_a_diffs_numbers_choose_between_a_quote_and_its_deeper_copy() -> None:
     def hunk(start: int) -> str:
         return (

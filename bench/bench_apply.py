@@ -225,10 +225,10 @@ def mixes_line_ends(change: Change) -> bool:
     """Whether the commit adds lines ended unlike most of the file (hapi's `bin/hapi`: CRLF
     lines written into an LF file). A model writes one kind of line end and the engine
     gives new lines the file's own, so such a change has no right answer to ask for."""
-    usual = "\r\n" if crlf(change.old) else "\n"
+    usual_crlf = crlf(change.old)
     before = set(lines_of(change.old))
     added = [line for line in lines_of(change.new) if line not in before and line.endswith("\n")]
-    return any(line.endswith("\r\n") != (usual == "\r\n") for line in added)
+    return any(line.endswith("\r\n") != usual_crlf for line in added)
 
 
 def lines_of(text: str) -> list[str]:

@@ -32,6 +32,7 @@ from glm_lsp.edits.locate import (
     deeper_copies,
     find,
     gapped,
+    may_have_lost_indentation,
     norm,
     ratio_by_lines,
     same_result,
@@ -165,8 +166,10 @@ def apply_edit(
     if old.endswith("\n") and (start == 0 or text[start - 1] == "\n"):  # whole lines
         first = text.count("\n", 0, start)
         lines, quoted = split_lf(text), split_lf(old)
-        if deeper_copies(LineIndex(text), [content(line) for line in quoted], [first]):
-            return _apply_lines(text, old_string, new_string, name, terms)  # refused: 2 places
+        quoted_lines = [content(line) for line in quoted]
+        if may_have_lost_indentation(quoted_lines):  # most edits: no index of the whole file
+            if deeper_copies(LineIndex(text), quoted_lines, [first]):
+                return _apply_lines(text, old_string, new_string, name, terms)  # 2 places
         refuse_restated(lines, first, first + len(quoted), quoted, split_lf(new), what, terms.new)
     return text[:start] + new + text[start + len(old) :]
 

@@ -294,12 +294,9 @@ def deeper_copies(index: LineIndex, old: Sequence[str], starts: Sequence[int]) -
     deeper copies are as much its place as the one it matches verbatim: the callers then
     refuse the quote as ambiguous, or let a diff's @@ numbers choose. Only a quote that
     could have lost its indentation counts: one that starts a line at column 0 and whose
-    lines mostly have words. Closing braces stand deeper at every nesting, and so does
-    hapi's `done();` followed by three of them at the end of a test file.
+    lines mostly have words (`may_have_lost_indentation`).
     """
-    lines = [line for line in old if line.strip()]
-    flush = any(not line[0].isspace() for line in lines)
-    if not flush or sum(map(telling, lines)) * 2 <= len(lines):
+    if not may_have_lost_indentation(old):
         return []
     taken = set(starts)
     return [
@@ -307,6 +304,15 @@ def deeper_copies(index: LineIndex, old: Sequence[str], starts: Sequence[int]) -
         for start in index.windows("whitespace", old)
         if start not in taken and _one_prefix_deeper(old, index.contents[start : start + len(old)])
     ]
+
+
+def may_have_lost_indentation(old: Sequence[str]) -> bool:
+    """Whether quoted lines may be a deeper copy's without its indentation: one starts at
+    column 0, and most have words. Closing braces stand deeper at every nesting, and so
+    does hapi's `done();` followed by three of them at the end of a test file."""
+    lines = [line for line in old if line.strip()]
+    flush = any(not line[0].isspace() for line in lines)
+    return flush and sum(map(telling, lines)) * 2 > len(lines)
 
 
 def _one_prefix_deeper(quoted: Sequence[str], lines: Sequence[str]) -> bool:

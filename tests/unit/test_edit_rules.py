@@ -1054,6 +1054,46 @@ def test_an_exact_match_far_from_numbers_that_name_a_left_out_reading_is_refused
     )
 
 
+def koa_test(name: str, check: str, status: int) -> str:
+    """One test of koajs/bodyparser's middleware.test.js: a handler with or without a check."""
+    body = f"      ctx.request.body.should.eql({check});\n" if check else ""
+    return (
+        f"  it('{name}', function (done) {{\n    app.use(bodyParser());\n\n"
+        f"    app.use(async (ctx) => {{\n{body}      ctx.body = ctx.request.body;\n    }});\n"
+        f"    request(app.listen())\n      .post('/')\n      .expect({status}, done);\n  }});\n\n"
+    )
+
+
+def test_an_exact_match_farther_from_the_numbers_than_a_left_out_reading_is_refused() -> None:
+    # bodyparser: the hunk left out its test's `should.eql` check, so it matched exactly only
+    # the one handler without a check, 188 lines from its numbers, while its own handler,
+    # with the line left out, stood 7 lines from them: past the few lines that counted as
+    # "at the numbers", it was applied to the wrong test.
+    tests = "".join(koa_test(f"case {n}", f"{{n: {n}}}", 200) for n in range(4))
+    text = "describe('json', function () {\n" + tests + koa_test("null", "", 204) + "});\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -22,5 +22,6 @@\n"
+        " \n"
+        "     app.use(async (ctx) => {\n"
+        "+      ctx.request.rawBody.should.equal('{}');\n"
+        "       ctx.body = ctx.request.body;\n"
+        "     });\n"
+        "     request(app.listen())\n"
+    )
+    assert refusal(patched, text, diff) == (
+        "Hunk 1 of the diff (@@ -22,5 +22,6 @@, first line 'app.use(async (ctx) => {') matches "
+        "cart.py exactly at line 52, far from its @@ line 22, and at line 16 with a line left "
+        "out, so which place it means is unclear. Give the correct @@ line numbers, or copy "
+        "the lines exactly as they are in the file, with the lines between them."
+    )
+    # Numbers nearer the exact match than any such reading choose it.
+    nearer = diff.replace("@@ -22,5 +22,6 @@", "@@ -48,5 +48,6 @@")
+    made = text.replace(
+        "      ctx.body", "      ctx.request.rawBody.should.equal('{}');\n      ctx.body"
+    )
+    assert patched(text, nearer) == text[: text.index("  it('null'")] + made[made.index("  it('null'") :]
+
+
 def test_numbers_to_the_line_choose_between_copies_a_hunk_matches_up_to_whitespace() -> None:
     # The loop copied with spaces for the file's tabs; it stands at lines 25 and 55, and the
     # @@ line names the second to the line: whitespace drift says nothing against numbers.

@@ -267,6 +267,33 @@ def test_indentation_tells_two_copies_of_a_block_apart() -> None:
     assert apply_edit(text, old, new) == text.replace("run: pytest\n", "run: pytest -q\n", 1)
 
 
+def test_the_whitespace_inside_lines_tells_two_copies_of_a_dedented_quote_apart() -> None:
+    # cobra's completion tests: two tests build the same command, one with its fields
+    # aligned. A quote that lost its indentation matches both up to whitespace; the
+    # alignment inside its lines says which one it copied.
+    def test(name: str, fields: str) -> str:
+        return (
+            f"func {name}(t *testing.T) {{\n\tchildCmd := &Command{{\n{fields}\t}}\n"
+            "\trootCmd.AddCommand(childCmd)\n}\n\n"
+        )
+
+    plain = test("TestA", '\t\tUse: "childCmd",\n\t\tRun: emptyRun,\n')
+    aligned = test("TestB", '\t\tUse:   "childCmd",\n\t\tShort: "first",\n\t\tRun:   emptyRun,\n')
+    text = plain + aligned
+    old = "\tRun:   emptyRun,\n}\nrootCmd.AddCommand(childCmd)\n"
+    new = old + "rootCmd.AddCommand(otherCmd)\n"
+    added = "\trootCmd.AddCommand(childCmd)\n\trootCmd.AddCommand(otherCmd)\n"
+    assert apply_edit(text, old, new) == plain + aligned.replace(
+        "\trootCmd.AddCommand(childCmd)\n", added
+    )
+    unaligned = old.replace("Run:   emptyRun", "Run: emptyRun")
+    made = apply_edit(text, unaligned, unaligned + "rootCmd.AddCommand(otherCmd)\n")
+    assert made == plain.replace("\trootCmd.AddCommand(childCmd)\n", added) + aligned
+    # Aligned like neither, the quote says nothing of which it means.
+    other = old.replace("Run:   emptyRun", "Run:  emptyRun")
+    assert "it must match exactly one" in error_of(text, other, other + "x\n")
+
+
 def test_two_fuzzy_places_equally_similar_are_refused() -> None:
     text = (
         "def load(path):\n    with open(path) as handle:\n        data = handle.read()\n"

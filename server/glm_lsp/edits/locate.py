@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from math import gcd
+from operator import attrgetter
 from os.path import commonprefix
 
 from glm_lsp.edits.indent import (
@@ -234,6 +235,7 @@ class Candidate:
     lines: tuple[str, ...] | None
     problem: str = ""
     raw: float = 1.0  # similarity with whitespace compared too (breaks ties between places)
+    inner: float = 1.0  # ... with whitespace inside lines compared (breaks the rest)
     unsaid: bool = False  # unusable only as the side of its new lines is unsaid
 
 
@@ -931,14 +933,18 @@ def _strictness(found: Found | None) -> int:
 
 
 def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
-    """`option` with the share of its lines equal to the model's, whitespace included.
+    """`option` with the share of its lines equal to the model's, whitespace included, and
+    the share equal but for their indentation and trailing whitespace.
 
     Counted in lines, not characters: a long line would otherwise drown the indentation
     that tells two copies of a block apart.
     """
     window = index.contents[option.start : option.end]
     matcher = SequenceMatcher(None, window, list(edit.old), autojunk=False)
-    return replace(option, raw=matcher.ratio())
+    stripped = SequenceMatcher(
+        None, [line.strip() for line in window], [line.strip() for line in edit.old], False
+    )
+    return replace(option, raw=matcher.ratio(), inner=stripped.ratio())
 
 
 def contenders(found: Found) -> list[Candidate]:
@@ -1001,13 +1007,18 @@ def _closest_in_whitespace(options: list[Candidate]) -> list[Candidate]:
     """The one place whose whitespace is clearly the most like the model's, else all of them.
 
     Places equal up to whitespace (the same block at two indentations, common in YAML and
-    Python) are told apart by their raw similarity, with the same margin as fuzzy matches.
+    Python) are told apart by their raw similarity, with the same margin as fuzzy matches;
+    when that does not, by the whitespace inside their lines, if the place it picks is as
+    like raw as any: a quote that lost its indentation still aligns `Run:   emptyRun` as
+    one of cobra's two copies of a test does, and not as the other.
     """
     if len(options) < 2:
         return options
-    ranked = sorted(options, key=lambda option: -option.raw)
-    if ranked[0].lines is not None and ranked[0].raw - ranked[1].raw >= FUZZY_MARGIN:
-        return [ranked[0]]
+    for key in (attrgetter("raw"), attrgetter("inner")):
+        ranked = sorted(options, key=lambda option: -key(option))
+        top = ranked[0]
+        if top.lines is not None and key(top) - key(ranked[1]) >= FUZZY_MARGIN:
+            return [top] if top.raw >= max(option.raw for option in options) else options
     return options
 
 

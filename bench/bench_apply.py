@@ -524,7 +524,47 @@ def read_as(
     if a[cut.start : cut.start + len(old)] == old and once:
         new = [line for tag, line in cut.lines if tag != "-"]
         return "".join(a[: cut.start] + new + a[cut.start + len(old) :])
+    if not numbered and places_as_written(a, old) > 1:
+        return None  # without right numbers, nothing tells its places apart
     return None if unsaid else expected
+
+
+ALIKE = 0.75  # a misquoted line is at least this like the line it stands for (difflib ratio)
+
+
+def places_as_written(a: list[str], old: list[str]) -> int:
+    """The places where the quoted lines stand up to trailing whitespace, one of them
+    misquoted at most (alike the file's line) and one file line left out between two of
+    them at most, that read them best (the misquote most alike): where a reader of the
+    hunk alone could put it. (A History.md hunk that kept a blank line and a `====` underline, its version
+    line misquoted and then left out, stands at every release.)"""
+    keys = [line.rstrip() for line in a]  # (the kind strips trailing whitespace only)
+    wanted = [line.rstrip() for line in old]
+    size = len(wanted)
+    if size < 2:
+        return 0
+    best: dict[int, float] = {}
+    for start in range(len(keys) - size + 1):
+        if keys[start] != wanted[0] and wanted[1] not in keys[start + 1 : start + 3]:
+            continue  # (its first line or, that one misquoted, its second is there)
+        for gap in range(size):  # gap 0: no line left out; else left out before line `gap`
+            if gap and start + size >= len(keys):
+                continue
+            window = keys[start : start + size + (1 if gap else 0)]
+            if gap:
+                window = window[:gap] + window[gap + 1 :]
+            misses = [k for k in range(size) if window[k] != wanted[k]]
+            if len(misses) > 1:
+                continue
+            ratio = min(
+                [SequenceMatcher(None, window[k], wanted[k]).ratio() for k in misses] or [1.0]
+            )
+            if ratio >= ALIKE:
+                best[start] = max(best.get(start, 0.0), ratio)
+    top = max(best.values(), default=0.0)
+    starts = sorted(start for start, ratio in best.items() if ratio == top)
+    # (readings a line apart are one place read with or without the line above it)
+    return sum(1 for k, start in enumerate(starts) if k == 0 or start - starts[k - 1] > 1)
 
 
 def between_removed(lines: list[tuple[str, str]], k: int) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from glm_lsp.context.assemble import Material, Related, assemble
 from glm_lsp.context.budget import TokenCounter, prompt_budget
 from glm_lsp.context.definitions import Definition
@@ -188,6 +190,27 @@ def test_edits_splice_the_same_edges_a_fresh_graph_has() -> None:
                 fresh.set_file(name, tags[name])
             assert _edges(graph) == _edges(fresh)
             assert graph._layout is not None and graph._layout[1][-1] == len(graph._sparse()[0])
+
+
+def test_a_cold_graph_joins_each_files_own_edges_to_the_bit() -> None:
+    """A cold build makes every file's edges at once (`_all_edges`); each file's span must
+    be what `_file_edges` makes of it, to the last bit: an edit that moves no edge is told
+    by comparing the two, and then keeps the ranks (and the repo map's bytes)."""
+    graph = SymbolGraph()
+    graph.set_file("lib.py", [d("shared_helper"), d("run"), r("run")])  # its own name: no edge
+    graph.set_file("other.py", [d("shared_helper"), d("_private"), r("VeryLongName")])
+    graph.set_file("types.py", [d("VeryLongName"), r("shared_helper"), r("_private")])
+    for n in range(8):
+        graph.set_file(f"user{n}.py", [d("run"), r("shared_helper")] + [r("run")] * n)
+    source, target, weight = graph._all_edges()
+    for rel in graph.files:
+        span = source == graph.index_of[rel]
+        joined = (source[span], target[span], weight[span])
+        assert all(map(np.array_equal, graph._file_edges(rel), joined))
+    ranked = graph.rank({"user3.py": 1.0})
+    matrix = graph._sparse()
+    graph.set_file("lib.py", [d("shared_helper", line=3), d("run"), r("run")])  # a line added
+    assert graph._sparse() is matrix and graph.rank({"user3.py": 1.0}) == ranked
 
 
 def test_a_focus_ranks_the_same_whatever_was_ranked_before() -> None:

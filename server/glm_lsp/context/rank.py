@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -322,6 +323,8 @@ class SymbolGraph:
         return symbols.refs if symbols else Counter()
 
     def _file_edges(self, rel: str) -> tuple[IntArray, IntArray, FloatArray]:
+        """One file's edges, by target; the same numbers, summed in the same order, as
+        its span of `_all_edges` (so that an edit that moves no edge is seen as such)."""
         weights: dict[int, float] = {}
         definers, index_of = self.definers, self.index_of
         for name, count in self.references(rel).items():
@@ -333,14 +336,65 @@ class SymbolGraph:
                 if target != rel:
                     index = index_of[target]
                     weights[index] = weights.get(index, 0.0) + weight
-        dst: IntArray = np.fromiter(weights.keys(), np.int64)
-        share: FloatArray = np.fromiter(weights.values(), np.float64)
+        dst: IntArray = np.fromiter(sorted(weights), np.int64, len(weights))
+        share: FloatArray = np.fromiter(map(weights.__getitem__, dst.tolist()), np.float64)
         src: IntArray = np.full(len(dst), self.index_of[rel], np.int64)
-        return src, dst, share / share.sum() if len(share) else share
+        return src, dst, share / np.cumsum(share)[-1] if len(share) else share
+
+    def _all_edges(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Every file's edges at once, sorted by source and target: what a cold build
+        ranks first. Made file by file, with a Python loop over each referenced name's
+        definers, they kept mypy's first map 35 ms longer (0.14 s, now 0.11 s). numpy
+        repeats each reference over its name's definers and sums the pairs here
+        (`np.bincount` adds in input order, as `_file_edges` does, and the shares are
+        normalised by sequential sums too), so each file's span is its own edges exactly."""
+        definers, index_of = self.definers, self.index_of
+        ids: dict[str, int] = {}
+        name_weights: list[float] = []
+        owners: list[int] = []
+        sizes: list[int] = []
+        for name in self.ref_totals:  # (fewer than the names defined: half, in mypy)
+            files = definers.get(name)
+            if files:
+                ids[name] = len(ids)
+                name_weights.append(name_weight(name, len(files)))
+                owners.extend(map(index_of.__getitem__, files))
+                sizes.append(len(files))
+        sources: list[int] = []
+        names: list[int] = []
+        counts: list[int] = []
+        for rel, symbols in self.symbols.items():
+            refs = symbols.refs
+            sources.extend(repeat(index_of[rel], len(refs)))
+            names.extend(map(ids.get, refs, repeat(-1)))
+            counts.extend(refs.values())
+        named: IntArray = np.array(names, np.int64)
+        known = named >= 0
+        named = named[known]
+        size_of: IntArray = np.array(sizes, np.int64)
+        spans = size_of[named]
+        first = np.r_[0, np.cumsum(size_of)][named]
+        ends = np.cumsum(spans)
+        picked = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - spans - first, spans)
+        target: IntArray = np.array(owners, np.int64)[picked]
+        source: IntArray = np.repeat(np.array(sources, np.int64)[known], spans)
+        strength = np.sqrt(np.array(counts, np.float64)[known]) * np.array(name_weights)[named]
+        weight: FloatArray = np.repeat(strength, spans)
+        other = target != source
+        n = len(self.files)
+        pairs, which = np.unique(source[other] * n + target[other], return_inverse=True)
+        summed = np.bincount(which, weight[other], len(pairs)).astype(np.float64, copy=False)
+        source, target = pairs // n, pairs % n
+        totals = np.bincount(source, summed, minlength=n)
+        return source, target, summed / totals[source] if len(summed) else summed
 
     def _sparse(self) -> tuple[IntArray, IntArray, FloatArray]:
         """(source, target, normalised weight) arrays, rebuilt only where files changed."""
         if self._matrix is not None and not self._dirty:
+            return self._matrix
+        if self._matrix is None and self._unsplit is None and not self._edges:
+            self._dirty = set()  # (every file's edges, made at once; split when edited)
+            self._matrix = self._unsplit = self._all_edges()
             return self._matrix
         self._split()
         dirty, self._dirty = self._dirty, set()

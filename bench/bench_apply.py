@@ -536,8 +536,8 @@ def places_as_written(a: list[str], old: list[str]) -> int:
     """The places where the quoted lines stand up to trailing whitespace, one of them
     misquoted at most (alike the file's line) and one file line left out between two of
     them at most, that read them best (the misquote most alike): where a reader of the
-    hunk alone could put it. (A History.md hunk that kept a blank line and a `====` underline, its version
-    line misquoted and then left out, stands at every release.)"""
+    hunk alone could put it. (A History.md hunk that kept a blank line and a `====`
+    underline, its version line misquoted and then left out, stands at every release.)"""
     keys = [line.rstrip() for line in a]  # (the kind strips trailing whitespace only)
     wanted = [line.rstrip() for line in old]
     size = len(wanted)

@@ -336,8 +336,9 @@ class SymbolGraph:
                 if target != rel:
                     index = index_of[target]
                     weights[index] = weights.get(index, 0.0) + weight
-        dst: IntArray = np.fromiter(sorted(weights), np.int64, len(weights))
-        share: FloatArray = np.fromiter(map(weights.__getitem__, dst.tolist()), np.float64)
+        by_target = sorted(weights.items())
+        dst: IntArray = np.fromiter((index for index, _ in by_target), np.int64, len(by_target))
+        share: FloatArray = np.fromiter((part for _, part in by_target), np.float64, len(by_target))
         src: IntArray = np.full(len(dst), self.index_of[rel], np.int64)
         return src, dst, share / np.cumsum(share)[-1] if len(share) else share
 

@@ -343,6 +343,45 @@ def test_a_misquoted_line_more_like_the_next_file_line_is_read_as_that_line() ->
     assert patched(text, diff) == text + "\n__all__ = ['harden']\n"
 
 
+def test_a_misquote_more_like_its_neighbour_is_read_with_the_line_between_left_out() -> None:
+    # fd's CI matrix: the hunk left out the `x86_64-unknown-linux-gnu` job and ends on the
+    # `-musl` job after it. Read closest, with its numbers, that last line misquotes the
+    # `-gnu` line, and is more like the line beside it: the reading with the `-gnu` line
+    # left out, where every quoted line stands verbatim, is made (it was refused as
+    # unclear, as a shorter window lost to the closest one that could not be made).
+    def job(target: str, os: str) -> str:
+        return f"          - {{ target: {target:<28}, os: {os:<30}}}\n"
+
+    cross = "ubuntu-24.04, use-cross: true"
+    jobs = [
+        ("aarch64-unknown-linux-musl", cross),
+        ("arm-unknown-linux-gnueabihf", cross),
+        ("arm-unknown-linux-musleabihf", cross),
+        ("i686-pc-windows-msvc", "windows-2022"),
+        ("i686-unknown-linux-gnu", cross),
+        ("i686-unknown-linux-musl", cross),
+        ("aarch64-apple-darwin", "macos-14"),
+        ("x86_64-pc-windows-gnu", "windows-2022"),
+        ("x86_64-pc-windows-msvc", "windows-2022"),
+        ("aarch64-pc-windows-msvc", "windows-11-arm"),
+        ("x86_64-unknown-linux-gnu", cross),
+        ("x86_64-unknown-linux-musl", cross),
+    ]
+    text = "".join(job(*row) for row in jobs) + "    env:\n"
+    new = [(target, os.replace("windows-2022", "windows-2025")) for target, os in jobs[:10]]
+    new[6:7] = [("x86_64-apple-darwin", "macos-26-intel"), ("aarch64-apple-darwin", "macos-26")]
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -1,11 +1,12 @@\n" + "".join(
+        [" " + job(*row) for row in jobs[:3]]
+        + ["-" + job(*jobs[3]), "+" + job(*new[3])]
+        + [" " + job(*row) for row in jobs[4:6]]
+        + ["-" + job(*row) for row in jobs[6:9]]
+        + ["+" + job(*row) for row in new[6:10]]
+        + [" " + job(*jobs[9]), " " + job(*jobs[11])]
+    )
+    expected = "".join(job(*row) for row in [*new[:6], *new[6:10], *jobs[9:]]) + "    env:\n"
+    assert patched(text, diff) == expected
+
+
 def test_a_faint_hunk_far_from_its_line_numbers_is_refused() -> None:
     # A blank line and "}" stand together once, at lines 3-4; at the @@ line (30) they stand
     # with "\tlast()" between them. Wrong numbers, or a left-out line?

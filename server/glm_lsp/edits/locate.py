@@ -237,6 +237,7 @@ class Candidate:
     raw: float = 1.0  # similarity with whitespace compared too (breaks ties between places)
     inner: float = 1.0  # ... with whitespace inside lines compared (breaks the rest)
     unsaid: bool = False  # unusable only as the side of its new lines is unsaid
+    left_out: bool = False  # unusable as a line may be left out (`_refuse_closer_misquotes`)
 
 
 @dataclass(frozen=True)
@@ -284,8 +285,27 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
         options = _without_misread_windows(index, edit, options)
         options = _not_around_unsaid(index, edit, options)
-        return Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
+        fuzzy = Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
+        return _read_with_a_line_left_out(index, edit, fuzzy, final_eol) or fuzzy
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
+
+
+def _read_with_a_line_left_out(
+    index: LineIndex, edit: LineEdit, fuzzy: Found, final_eol: bool | None
+) -> Found | None:
+    """The readings with a line left out, when the closest fuzzy reading cannot be made as
+    a misquoted line of it is more like the file line beside the one it was taken for: the
+    model may have left out the line between, and where its lines stand so, over the same
+    lines, that is what it did. (fd's CI matrix: a hunk that left out the
+    `x86_64-unknown-linux-gnu` job read best with its last line, the `-musl` job, taken for
+    it; a window one line shorter could be made, and the refused closest one vetoed it.)"""
+    top = fuzzy.candidates[0]
+    if top.lines is not None or not top.left_out:
+        return None
+    found = gapped(index, edit, final_eol)
+    if found is None or not any(_overlap(option, top) for option in found.candidates):
+        return None
+    return found
 
 
 def deeper_copies(index: LineIndex, old: Sequence[str], starts: Sequence[int]) -> list[int]:
@@ -1407,17 +1427,20 @@ def candidate(
     try:
         parts = _splice(index, start, end, edit, paired, similarity < 1.0)
     except _Refused as refused:
-        return Candidate(start, end, similarity, None, str(refused), unsaid=refused.unsaid)
+        problem, unsaid, left_out = str(refused), refused.unsaid, refused.left_out
+        return Candidate(start, end, similarity, None, problem, unsaid=unsaid, left_out=left_out)
     return Candidate(start, end, similarity, _with_line_ends(index, start, end, parts, final_eol))
 
 
 class _Refused(Exception):
     """The edit cannot be made at this place (the message says why); `unsaid`: only
-    because a line it left out may stand on either side of its new lines."""
+    because a line it left out may stand on either side of its new lines; `left_out`: as
+    it may have left out a line (see `Candidate`)."""
 
-    def __init__(self, message: str, unsaid: bool = False) -> None:
+    def __init__(self, message: str, unsaid: bool = False, left_out: bool = False) -> None:
         super().__init__(message)
         self.unsaid = unsaid
+        self.left_out = left_out
 
 
 def _pairing(edit: LineEdit, window: list[str], ops: Sequence[Opcode]) -> list[int | None]:
@@ -1626,7 +1649,8 @@ def _refuse_closer_misquotes(
                     raise _Refused(
                         f"its line {edit.old[number].strip()!r} is more like line {other + 1} "
                         f"than line {start + place + 1}, which it was taken for, so where it "
-                        "belongs is unclear"
+                        "belongs is unclear",
+                        left_out=True,
                     )
 
 

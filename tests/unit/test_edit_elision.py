@@ -146,3 +146,17 @@ def test_a_comment_of_many_run_together_words_is_judged_at_once() -> None:
     assert apply_edit(PY, OLD, new, path="m.py") == PY.replace(
         "    a = 1\n", "    a = 1\n" + comment
     )
+
+
+def test_a_comment_that_reads_as_a_marker_rewritten_in_place_is_applied() -> None:
+    # bubbletea's credit card example fixes a typo in `// The rest thould be numbers`:
+    # both read as "the rest ...", but the new one rewrites the old and nothing is left
+    # out. A lazy edit that also drops code is still refused.
+    text = "func check(s string) error {\n\t// The rest thould be numbers\n\treturn parse(s)\n}\n"
+    old = "\t// The rest thould be numbers\n\treturn parse(s)\n"
+    new = "\t// The rest should be numbers\n\treturn parse(s)\n"
+    assert apply_edit(text, old, new, path="main.go") == text.replace("thould", "should")
+    lazy = "\t// The rest should be the same\n"
+    assert "stands in place of 2 lines of old_string" in refusal(
+        apply_edit, text, old, lazy, path="main.go"
+    )

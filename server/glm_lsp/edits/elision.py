@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from glm_lsp.errors import EditError
 
@@ -44,6 +45,8 @@ glm-lsp reads: a short one that starts with an ellipsis ("... existing code ..."
 spread "...args" of code commented out, nor a sentence of prose that goes on from the line
 before, "// ... however, we only need"), or a short one that starts by saying so ("rest of
 the function unchanged", "existing implementation", "(unchanged)", "same as before")."""
+
+REVISION_ALIKE = 0.8  # a comment rewritten (a typo fixed, a word changed) is this like its old text
 
 DOCUMENTS = frozenset(
     ".md .markdown .rst .rdoc .txt .adoc .asciidoc .textile .html .htm .org .tex".split()
@@ -74,11 +77,34 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
         return None
     left = Counter(line for line in old_lines if line)
     left.subtract(line.strip() for line in written)
+    revised = _revisions([written[k].strip() for k in found], left)
     dropped = sum(count for count in left.values() if count > 0)
+    if not dropped:  # each marker rewrites a comment the original had, and nothing is gone
+        found = [k for k in found if written[k].strip() not in revised]
+        if not found:
+            return None
     at_edge = found[0] == 0 or found[-1] == len(written) - 1
     if document and not dropped and not at_edge:
         return None
     return Elision(written[found[0]].strip(), dropped)
+
+
+def _revisions(markers: list[str], left: Counter[str]) -> set[str]:
+    """The markers that rewrite a comment of the original that reads as one too and that
+    the replacement no longer has (bubbletea's `// The rest thould be numbers`, its typo
+    fixed), each taken out of `left`: such a comment says nothing of code left out."""
+    revised = set()
+    for marker in markers:
+        for line, count in left.items():
+            if count > 0 and MARKER.match(line) and _alike(line, marker):
+                left[line] -= 1
+                revised.add(marker)
+                break
+    return revised
+
+
+def _alike(a: str, b: str) -> bool:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= REVISION_ALIKE
 
 
 def is_document(path: str) -> bool:

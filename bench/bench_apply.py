@@ -1165,7 +1165,7 @@ def run_ours(proposal: Proposal) -> str | None:
         if proposal.format == "edit_file" and isinstance(proposal.payload, list):
             result = proposal.start  # edits made one after the other, as the agent does
             for old, new in proposal.payload:
-                result = apply_edit(result, old, new, path=path)
+                result = apply_edit(result, old, new, path=path, before=proposal.start)
             return result
         if proposal.format == "edit_file":
             old, new = proposal.payload  # type: ignore[misc]
@@ -1174,7 +1174,7 @@ def run_ours(proposal: Proposal) -> str | None:
             text: str | None = proposal.start
             known = path.__eq__  # the workspace of this run: the one file
             for parsed in parse_search_replace(str(proposal.payload), known=known):
-                text = apply_search_replace(text, parsed)
+                text = apply_search_replace(text, parsed, proposal.start)
             return text
         results = apply_patch(one_file(path, proposal.start), str(proposal.payload))
         return results[0].new if results else proposal.start

@@ -155,3 +155,25 @@ def test_markup_that_nests_is_written_as_any_text(ws: Workspace) -> None:
         "Created tests/fixture.py."
     )
     assert ws.overlay.read("tests/fixture.py") == fixture
+
+
+def test_a_second_edit_written_against_the_file_as_read_is_carried_over_the_first(
+    ws: Workspace,
+) -> None:
+    """Both edits quote src/app.py as read_file showed it; the second's context line is
+    the one the first changed."""
+    first = call(
+        ws, "edit_file", path="src/app.py", old_string="def main():\n", new_string="def run():\n"
+    )
+    assert first == "Edited src/app.py."
+    second = call(
+        ws,
+        "edit_file",
+        path="src/app.py",
+        old_string="def main():\n    return helper()\n",
+        new_string="def main():\n    return helper() + 1\n",
+    )
+    assert second == "Edited src/app.py."
+    assert ws.overlay.read("src/app.py") == (
+        "from src.util import helper\n\n\ndef run():\n    return helper() + 1\n"
+    )

@@ -244,7 +244,9 @@ def edit_file(ws: Workspace, args: dict[str, Any]) -> str:
     path = _text(args, "path")
     replace_all = args.get("replace_all") is True or str(args.get("replace_all")).lower() == "true"
     old, new = _text(args, "old_string"), _text(args, "new_string")
-    text = apply_edit(ws.overlay.read(path), old, new, replace_all=replace_all, path=path)
+    text = ws.overlay.read(path)
+    before = ws.overlay.original(path)
+    text = apply_edit(text, old, new, replace_all=replace_all, path=path, before=before)
     ws.overlay.write(path, text)
     return f"Edited {path}."
 

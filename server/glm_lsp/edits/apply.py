@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 
 from glm_lsp.edits.diff_lines import unmarked
 from glm_lsp.edits.double_escaped import unescaped
+from glm_lsp.edits.earlier import made_before
 from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.locate import (
     LINE_CHECKED,
@@ -100,6 +101,7 @@ def apply_edit(
     path: str = "",
     terms: Terms = TOOL_TERMS,
     whole_lines: bool = False,
+    before: str | None = None,
 ) -> str:
     """Replace the one occurrence of `old_string` in `text` by `new_string`.
 
@@ -120,7 +122,9 @@ def apply_edit(
     next line onto it is never what was asked. Text that came back HTML-escaped or with
     typographic quotes is read as the model meant it, or refused (`glm_lsp.edits.mangled`);
     so is a `new_string` written as diff lines (`glm_lsp.edits.diff_lines`), and a tool
-    argument escaped twice (`glm_lsp.edits.double_escaped`).
+    argument escaped twice (`glm_lsp.edits.double_escaped`). `before` is the file as the
+    task found it: an edit whose quote stands only there was written against it, and is
+    made there and carried over the task's earlier edits (`glm_lsp.edits.earlier`).
     """
     name = path or "the file"
     if not old_string:
@@ -134,6 +138,16 @@ def apply_edit(
             f"change {name}; give the new text in {terms.new}."
         )
     what = f"The edit to {name}"
+    if not replace_all:
+
+        def make(base: str) -> str:
+            return apply_edit(
+                base, old_string, new_string, path=path, terms=terms, whole_lines=whole_lines
+            )
+
+        merged = made_before(text, before, old_string, make, what, terms.old)
+        if merged is not None:
+            return merged
     naming = Naming(what, terms.old, terms.new)
     twice = unescaped(text, old_string, new_string)
     if twice is not None:  # a tool argument JSON-escaped twice: "\n" for its line breaks

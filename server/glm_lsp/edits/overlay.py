@@ -112,6 +112,12 @@ class Overlay:
             raise EditError(self._missing_message(key, path))
         return text
 
+    def original(self, rel: str) -> str | None:
+        """The file's text before this task changed it (None: it did not exist)."""
+        path = self.resolve(rel)
+        key = self.relative(path)
+        return self._original[key] if key in self._original else self._load(path)
+
     def exists(self, rel: str) -> bool:
         """Whether `rel` names a file (not a directory) in the overlay, a buffer or on disk."""
         path = self.resolve(rel)

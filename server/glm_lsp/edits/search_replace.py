@@ -112,8 +112,9 @@ def parse_search_replace(
     return blocks
 
 
-def apply_search_replace(text: str | None, block: SearchReplace) -> str:
-    """The file text after `block`: `text` None means the file does not exist yet.
+def apply_search_replace(text: str | None, block: SearchReplace, before: str | None = None) -> str:
+    """The file text after `block`: `text` None means the file does not exist yet;
+    `before` is the file as the task found it (see `apply_edit`).
 
     An empty SEARCH creates the file, or fills it when it holds nothing but blank lines;
     otherwise it is `apply_edit` on whole lines (a SEARCH line never matches part of a
@@ -129,7 +130,13 @@ def apply_search_replace(text: str | None, block: SearchReplace) -> str:
             "to create the file, leave the SEARCH section empty."
         )
     return apply_edit(
-        text, block.search, block.replace, path=block.path, terms=BLOCK_TERMS, whole_lines=True
+        text,
+        block.search,
+        block.replace,
+        path=block.path,
+        terms=BLOCK_TERMS,
+        whole_lines=True,
+        before=before,
     )
 
 

@@ -207,10 +207,12 @@ def _flush(
 def apply_text_edits(files: Files, edits: list[TextEdit]) -> dict[str, str | None]:
     """The new text of every file the edits change (None = deleted), all or nothing.
 
-    Edits apply in order, each to the result of the ones before. An edit written again
-    word for word is made once: models repeat a block (in a summary after the edits), and
-    its second copy could only find its own result. Raises EditError naming the block that
-    failed (its number, format and file) followed by the reason.
+    Edits apply in order, each to the result of the ones before; a block that quotes lines
+    an earlier one changed, as they were, is made on the file as it was and carried over
+    (`glm_lsp.edits.earlier`). An edit written again word for word is made once: models
+    repeat a block (in a summary after the edits), and its second copy could only find its
+    own result. Raises EditError naming the block that failed (its number, format and
+    file) followed by the reason.
     """
     state: dict[str, str | None] = {}
 
@@ -221,7 +223,7 @@ def apply_text_edits(files: Files, edits: list[TextEdit]) -> dict[str, str | Non
         if edit in edits[: number - 1]:
             continue
         try:
-            _apply_one(current, state, edit)
+            _apply_one(current, state, edit, files)
         except EditError as error:
             raise EditError(
                 f"Edit {number} of {len(edits)} ({_KIND[edit.format]} for {edit.path}) was not "
@@ -230,10 +232,11 @@ def apply_text_edits(files: Files, edits: list[TextEdit]) -> dict[str, str | Non
     return {path: text for path, text in state.items() if text != files(path)}
 
 
-def _apply_one(current: Files, state: dict[str, str | None], edit: TextEdit) -> None:
-    """Apply one edit to the running state."""
+def _apply_one(current: Files, state: dict[str, str | None], edit: TextEdit, before: Files) -> None:
+    """Apply one edit to the running state (`before`: the files as the edits found them)."""
     if isinstance(edit, SearchReplaceEdit):
-        state[edit.path] = apply_search_replace(current(edit.path), edit.block)
+        found = before(edit.path)
+        state[edit.path] = apply_search_replace(current(edit.path), edit.block, found)
     elif isinstance(edit, DiffEdit):
         for result in apply_patch(current, edit.patch, edit.default_path):
             if result.renamed_from:

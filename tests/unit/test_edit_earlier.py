@@ -1,0 +1,76 @@
+"""Edits written against the file as the task found it (glm_lsp.edits.earlier): a second
+edit that quotes, as context, lines the first one changed is made where it was meant and
+carried over the first, never matched loosely somewhere else; one that changes those
+same lines is refused."""
+
+from __future__ import annotations
+
+from glm_lsp.edits.apply import apply_edit
+from glm_lsp.edits.search_replace import SearchReplace, apply_search_replace
+from glm_lsp.edits.text_formats import apply_text_edits, parse_text_edits
+from helpers import refusal
+
+
+def note(target: str) -> str:
+    return (
+        "   |     |       the trait `Bool` is not implemented for `" + target + "`\n"
+        "   |     required by a bound introduced by this call\n"
+        "   |\n"
+        "note: required by a bound in `anyhow::__private::not`\n"
+        "  --> src/lib.rs\n"
+    )
+
+
+# anyhow's ensure-nonbool.stderr, shortened: the same compiler note for two types.
+STDERR = (
+    "33 |     ensure!(db);\n"
+    + note("DerefBool")
+    + "\n34 |     ensure!(&db);\n"
+    + note("&DerefBool")
+)
+FIRST = ("`Bool` is not implemented for `DerefBool`", "unsatisfied trait bound")
+# The second edit quotes the first's old line as context and adds a help note after it.
+OLD = note("DerefBool").split("note:")[0]
+HELP = "help: the trait `Bool` is not implemented for `DerefBool`\n"
+NEW = OLD + HELP
+
+
+def test_a_second_edit_quoting_lines_the_first_changed_is_made_where_it_was_meant() -> None:
+    once = apply_edit(STDERR, *FIRST, path="t.stderr", before=STDERR)
+    twice = apply_edit(once, OLD, NEW, path="t.stderr", before=STDERR)
+    expected = once.replace(OLD.replace(*FIRST), NEW.replace(*FIRST, 1), 1)
+    assert twice == expected
+    # Without the file as the task found it, the quote matched the `&DerefBool` note
+    # loosely (one character apart), and the help note went there.
+    assert apply_edit(once, OLD, NEW, path="t.stderr") != expected
+
+
+def test_a_second_edit_that_changes_what_the_first_changed_is_refused() -> None:
+    once = apply_edit(STDERR, *FIRST, path="t.stderr", before=STDERR)
+    changed = OLD.replace("DerefBool`", "DerefBool` (deref it)")
+    assert refusal(apply_edit, once, OLD, changed, path="t.stderr", before=STDERR) == (
+        "The edit to t.stderr was not applied: old_string quotes lines as they were before "
+        "an earlier edit of this task changed them, and changes lines that edit changed "
+        "too; quote them as they are now, or make both changes in one edit."
+    )
+
+
+def test_an_edit_made_again_against_the_old_text_is_refused_as_made() -> None:
+    once = apply_edit(STDERR, *FIRST, path="t.stderr", before=STDERR)
+    assert refusal(apply_edit, once, *FIRST, path="t.stderr", before=STDERR) == (
+        "The edit to t.stderr was not applied: an earlier edit of this task made it already."
+    )
+
+
+def test_search_replace_blocks_of_one_reply_are_read_against_the_file_they_quote() -> None:
+    block = SearchReplace("t.stderr", OLD, NEW)
+    once = STDERR.replace(*FIRST)
+    expected = once.replace(OLD.replace(*FIRST), NEW.replace(*FIRST, 1), 1)
+    assert apply_search_replace(once, block, STDERR) == expected
+    reply = (
+        f"t.stderr\n```\n<<<<<<< SEARCH\n{OLD}=======\n"
+        f"{OLD.replace(*FIRST)}>>>>>>> REPLACE\n```\n\n"
+        f"t.stderr\n```\n<<<<<<< SEARCH\n{OLD}=======\n{NEW}>>>>>>> REPLACE\n```\n"
+    )
+    files = {"t.stderr": STDERR}
+    assert apply_text_edits(files.get, parse_text_edits(reply)) == {"t.stderr": expected}

@@ -305,6 +305,38 @@ def test_overlapping_hunks_are_refused() -> None:
     )
 
 
+def test_overlapping_hunks_that_change_different_lines_are_merged() -> None:
+    # gin's go.mod: two hunks of nearby changes, each with three lines of context from the
+    # file before the other; the second quotes as context lines the first changes.
+    mod = "".join(f"\tgithub.com/m{n} v1.{n}.0\n" for n in range(10))
+    files = {"go.mod": "require (\n" + mod + ")\n"}
+    patch = (
+        "--- a/go.mod\n+++ b/go.mod\n@@ -2,5 +2,5 @@\n"
+        " \tgithub.com/m0 v1.0.0\n \tgithub.com/m1 v1.1.0\n-\tgithub.com/m2 v1.2.0\n"
+        "+\tgithub.com/m2 v1.2.1\n \tgithub.com/m3 v1.3.0\n \tgithub.com/m4 v1.4.0\n"
+        "@@ -4,5 +4,5 @@\n \tgithub.com/m2 v1.2.0\n \tgithub.com/m3 v1.3.0\n"
+        " \tgithub.com/m4 v1.4.0\n-\tgithub.com/m5 v1.5.0\n+\tgithub.com/m5 v1.5.1\n"
+        " \tgithub.com/m6 v1.6.0\n"
+    )
+    (result,) = apply_patch(files.get, patch)
+    expected = files["go.mod"].replace("v1.2.0", "v1.2.1").replace("v1.5.0", "v1.5.1")
+    assert result.new == expected
+
+
+def test_overlapping_hunks_in_a_file_of_mixed_line_breaks_are_refused() -> None:
+    # The merge compares lines without their breaks: hapi's commits that change LF lines
+    # to CRLF would lose that change, so such hunks are refused as before.
+    files = {"a.txt": "one\r\ntwo\nthree\nfour\nfive\n"}
+    patch = (
+        "--- a/a.txt\n+++ b/a.txt\n@@ -2,2 +2,2 @@\n-two\n+2\n three\n"
+        "@@ -3,2 +3,2 @@\n three\n-four\n+4\n"
+    )
+    assert error_of(patch, files) == (
+        "Hunks 1 and 2 of the diff for a.txt change overlapping lines (line 3) of the file; "
+        "merge them into one hunk."
+    )
+
+
 def test_crlf_file_with_an_lf_diff_keeps_crlf() -> None:
     files = {"a.txt": "one\r\ntwo\r\nthree\r\n"}
     patch = "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n"

@@ -43,6 +43,7 @@ from glm_lsp.edits.locate import (
     already_applied,
     contenders,
     content,
+    eol,
     find,
     gapped,
     insertion,
@@ -54,6 +55,7 @@ from glm_lsp.edits.locate import (
     verbatim,
 )
 from glm_lsp.edits.mangled import Naming, manglings
+from glm_lsp.edits.merge import MergeConflict, rebase
 from glm_lsp.errors import EditError
 
 Files = Callable[[str], "str | None"]
@@ -682,17 +684,11 @@ def _inserted_already(index: LineIndex, position: int, new: list[str]) -> bool:
 
 
 def _assemble(path: str, index: LineIndex, hunks: list[Hunk], placed: dict[int, Candidate]) -> str:
-    """The patched text, refusing hunks whose places overlap."""
+    """The patched text. Hunks whose places overlap (nearby changes, each hunk written
+    with its context against the file before the other) are merged as edits written
+    before are (`glm_lsp.edits.earlier`) when they change different lines, and refused
+    when they change the same ones."""
     order = sorted(placed, key=lambda number: (placed[number].start, placed[number].end))
-    for first, second in zip(order, order[1:], strict=False):
-        if _overlap(placed[first], placed[second]):
-            low, high = sorted((first, second))
-            raise EditError(
-                f"Hunks {low} and {high} of the diff for {path} change overlapping lines "
-                f"({_span(placed[first], placed[second])}) of the file; merge them into one hunk."
-            )
-    parts: list[str] = []
-    cursor = 0
     for number in order:
         option = placed[number]
         if option.lines is None:
@@ -701,11 +697,57 @@ def _assemble(path: str, index: LineIndex, hunks: list[Hunk], placed: dict[int, 
                 f"matches lines {option.start + 1}-{option.end}, but {option.problem}; "
                 "resend the hunk with the file's lines copied exactly."
             )
+    overlapping = [
+        (a, b) for a, b in zip(order, order[1:], strict=False) if _overlap(placed[a], placed[b])
+    ]
+    if overlapping:
+        return _merged(path, index, order, placed, overlapping[0])
+    parts: list[str] = []
+    cursor = 0
+    for number in order:
+        option = placed[number]
         parts.append("".join(index.lines[cursor : option.start]))
-        parts.append("".join(option.lines))
+        parts.append("".join(option.lines or ()))
         cursor = option.end
     parts.append("".join(index.lines[cursor:]))
     return "".join(parts)
+
+
+def _merged(
+    path: str,
+    index: LineIndex,
+    order: list[int],
+    placed: dict[int, Candidate],
+    pair: tuple[int, int],
+) -> str:
+    """Each hunk made on the file alone, the results merged three ways; refused, naming
+    `pair` or the hunks that clash, where two hunks change the same lines, or where line
+    breaks differ (the merge compares lines without them, so a change of line breaks
+    would be lost)."""
+    breaks = {eol(line) for line in index.lines[:-1]}
+    breaks |= {eol(line) for number in order for line in (placed[number].lines or ())[:-1]}
+    try:
+        if len(breaks) > 1:
+            raise MergeConflict("")
+        result = index.text
+        for position, number in enumerate(order):
+            option = placed[number]
+            alone = [
+                *index.lines[: option.start],
+                *(option.lines or ()),
+                *index.lines[option.end :],
+            ]
+            pair = next(
+                ((o, number) for o in order[:position] if _overlap(placed[o], option)), pair
+            )
+            result = rebase(index.text, "".join(alone), result)
+    except MergeConflict:
+        low, high = sorted(pair)
+        raise EditError(
+            f"Hunks {low} and {high} of the diff for {path} change overlapping lines "
+            f"({_span(placed[low], placed[high])}) of the file; merge them into one hunk."
+        ) from None
+    return result
 
 
 def _overlap(a: Candidate, b: Candidate) -> bool:

@@ -138,7 +138,7 @@ def apply_edit(
             f"change {name}; give the new text in {terms.new}."
         )
     what = f"The edit to {name}"
-    if not replace_all:
+    if before is not None and not replace_all:
 
         def make(base: str) -> str:
             return apply_edit(

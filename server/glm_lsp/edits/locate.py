@@ -1427,8 +1427,15 @@ def candidate(
     try:
         parts = _splice(index, start, end, edit, paired, similarity < 1.0)
     except _Refused as refused:
-        problem, unsaid, left_out = str(refused), refused.unsaid, refused.left_out
-        return Candidate(start, end, similarity, None, problem, unsaid=unsaid, left_out=left_out)
+        return Candidate(
+            start,
+            end,
+            similarity,
+            None,
+            str(refused),
+            unsaid=refused.unsaid,
+            left_out=refused.left_out,
+        )
     return Candidate(start, end, similarity, _with_line_ends(index, start, end, parts, final_eol))
 
 

@@ -113,10 +113,9 @@ class Overlay:
         return text
 
     def original(self, rel: str) -> str | None:
-        """The file's text before this task changed it (None: it did not exist)."""
-        path = self.resolve(rel)
-        key = self.relative(path)
-        return self._original[key] if key in self._original else self._load(path)
+        """The file's text before this task changed it; None when the task has not changed
+        it (it is as `read` gives it) or created it."""
+        return self._original.get(self.relative(self.resolve(rel)))
 
     def exists(self, rel: str) -> bool:
         """Whether `rel` names a file (not a directory) in the overlay, a buffer or on disk."""

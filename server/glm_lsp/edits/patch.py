@@ -718,36 +718,34 @@ def _merged(
     index: LineIndex,
     order: list[int],
     placed: dict[int, Candidate],
-    pair: tuple[int, int],
+    first: tuple[int, int],
 ) -> str:
-    """Each hunk made on the file alone, the results merged three ways; refused, naming
-    `pair` or the hunks that clash, where two hunks change the same lines, or where line
-    breaks differ (the merge compares lines without them, so a change of line breaks
-    would be lost)."""
+    """Each hunk made on the file alone, the results merged three ways. Refused, naming
+    the hunks that clash (else the `first` pair that overlaps), where two hunks change the
+    same lines, or where line breaks differ: the merge compares lines without them, so a
+    change of line breaks would be lost."""
     breaks = {eol(line) for line in index.lines[:-1]}
     breaks |= {eol(line) for number in order for line in (placed[number].lines or ())[:-1]}
-    try:
-        if len(breaks) > 1:
-            raise MergeConflict("")
-        result = index.text
-        for position, number in enumerate(order):
-            option = placed[number]
-            alone = [
-                *index.lines[: option.start],
-                *(option.lines or ()),
-                *index.lines[option.end :],
-            ]
-            pair = next(
-                ((o, number) for o in order[:position] if _overlap(placed[o], option)), pair
-            )
+    if len(breaks) > 1:
+        raise _clash(path, placed, first)
+    result = index.text
+    for position, number in enumerate(order):
+        option = placed[number]
+        alone = [*index.lines[: option.start], *(option.lines or ()), *index.lines[option.end :]]
+        try:
             result = rebase(index.text, "".join(alone), result)
-    except MergeConflict:
-        low, high = sorted(pair)
-        raise EditError(
-            f"Hunks {low} and {high} of the diff for {path} change overlapping lines "
-            f"({_span(placed[low], placed[high])}) of the file; merge them into one hunk."
-        ) from None
+        except MergeConflict:
+            touching = [other for other in order[:position] if _overlap(placed[other], option)]
+            raise _clash(path, placed, (touching[0], number) if touching else first) from None
     return result
+
+
+def _clash(path: str, placed: dict[int, Candidate], pair: tuple[int, int]) -> EditError:
+    low, high = sorted(pair)
+    return EditError(
+        f"Hunks {low} and {high} of the diff for {path} change overlapping lines "
+        f"({_span(placed[low], placed[high])}) of the file; merge them into one hunk."
+    )
 
 
 def _overlap(a: Candidate, b: Candidate) -> bool:

@@ -215,28 +215,34 @@ def apply_text_edits(files: Files, edits: list[TextEdit]) -> dict[str, str | Non
     file) followed by the reason.
     """
     state: dict[str, str | None] = {}
+    found: dict[str, str | None] = {}  # each file as the edits found it, read once
+
+    def original(path: str) -> str | None:
+        if path not in found:
+            found[path] = files(path)
+        return found[path]
 
     def current(path: str) -> str | None:
-        return state[path] if path in state else files(path)
+        return state[path] if path in state else original(path)
 
     for number, edit in enumerate(edits, 1):
         if edit in edits[: number - 1]:
             continue
         try:
-            _apply_one(current, state, edit, files)
+            _apply_one(current, state, edit, original)
         except EditError as error:
             raise EditError(
                 f"Edit {number} of {len(edits)} ({_KIND[edit.format]} for {edit.path}) was not "
                 f"applied, so none of the edits were: {error.message}"
             ) from error
-    return {path: text for path, text in state.items() if text != files(path)}
+    return {path: text for path, text in state.items() if text != original(path)}
 
 
 def _apply_one(current: Files, state: dict[str, str | None], edit: TextEdit, before: Files) -> None:
     """Apply one edit to the running state (`before`: the files as the edits found them)."""
     if isinstance(edit, SearchReplaceEdit):
-        found = before(edit.path)
-        state[edit.path] = apply_search_replace(current(edit.path), edit.block, found)
+        text = current(edit.path)
+        state[edit.path] = apply_search_replace(text, edit.block, before(edit.path))
     elif isinstance(edit, DiffEdit):
         for result in apply_patch(current, edit.patch, edit.default_path):
             if result.renamed_from:

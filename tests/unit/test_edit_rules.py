@@ -1694,3 +1694,59 @@ def test_a_window_a_line_off_is_no_way_around_a_reading_whose_side_is_unsaid() -
     assert "so on which side of that line its new lines belong is unclear" in refusal(
         patched, text, diff
     )
+
+
+SPEC = (
+    "describe Cop do\n"
+    "  it 'corrects' do\n"
+    "    expect_correction(<<~RUBY)\n"
+    "      require 'uri'\n"
+    "    RUBY\n"
+    "  end\n"
+    "\n"
+    "  context 'nested' do\n"
+    "    it 'corrects' do\n"
+    "      expect_correction(<<~RUBY)\n"
+    "        require 'uri'\n"
+    "      RUBY\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+)
+SPEC_SEARCH = "\t\texpect_correction(<<~RUBY)\n\t\t\trequire 'uri'\n\t\tRUBY\n\tend\n"
+
+
+def test_a_block_quoted_in_tabs_and_restated_in_the_files_spaces_names_its_depth() -> None:
+    # The quote stands at two depths once whitespace is ignored; two spaces per tab read it
+    # as the first, and the lines REPLACE repeats stand there as it writes them.
+    replace = (
+        "    expect_correction(<<~RUBY)\n"
+        "      require 'uri'\n"
+        "      require 'set'\n"
+        "    RUBY\n"
+        "  end\n"
+    )
+    expected = SPEC.replace(
+        "      require 'uri'\n    RUBY\n", "      require 'uri'\n      require 'set'\n    RUBY\n"
+    )
+    assert block(SPEC, SPEC_SEARCH, replace) == expected
+    assert apply_edit(SPEC, SPEC_SEARCH, replace, path="cart.py") == expected
+
+
+def test_a_tab_quote_whose_replace_moves_its_lines_deeper_is_not_placed_by_them() -> None:
+    # Wrapped in a new block, the restated lines stand at the depth of the second copy,
+    # while the quote reads as the first: the two readings disagree, so neither is taken.
+    replace = (
+        "    within do\n"
+        "      expect_correction(<<~RUBY)\n"
+        "        require 'uri'\n"
+        "      RUBY\n"
+        "    end\n"
+        "  end\n"
+    )
+    assert refusal(block, SPEC, SPEC_SEARCH, replace) == (
+        "The SEARCH section does not match cart.py exactly, and ignoring whitespace it "
+        "matches 2 places (starting at lines 3, 10); it must match exactly one. Copy the "
+        "lines exactly as they are in the file, with enough surrounding lines to make the "
+        "SEARCH section unique."
+    )

@@ -172,6 +172,29 @@ def in_other_character(pairs: Sequence[Pair]) -> bool:
     return bool(indented) and all(f and m and _character(f) != _character(m) for f, m in indented)
 
 
+def restyled(pairs: Sequence[Pair]) -> bool:
+    """Whether the model's lines are the file's written in the other indentation character,
+    column for column at one tab width: the depth of each line kept, only its writing
+    changed."""
+    if not in_other_character(pairs):
+        return False
+    indents = [(indent_of(f), indent_of(m)) for f, m in pairs]
+    return any(all(_width(f, tab) == _width(m, tab) for f, m in indents) for tab in _TAB_SIZES)
+
+
+def restates_as_file(pairs: Sequence[Pair], side: Sequence[str]) -> bool:
+    """Whether the new side restates some of the quoted lines (`telling` ones, up to
+    whitespace) and each exactly as the file has it in `pairs`."""
+    filed: dict[str, set[str]] = {}
+    for file_line, model_line in pairs:
+        if telling(model_line):
+            filed.setdefault(" ".join(model_line.split()), set()).add(file_line.rstrip())
+    restated = [line for line in side if " ".join(line.split()) in filed]
+    return bool(restated) and all(
+        line.rstrip() in filed[" ".join(line.split())] for line in restated
+    )
+
+
 def _character(indent: str) -> str:
     """The character an indentation is written in: a tab anywhere in it says tabs. A file
     indented with tabs has stray lines that start with a space or two before the tab

@@ -19,7 +19,9 @@ finds anything:
 Callers apply a match only when exactly one place matches at the level that found it
 (`contenders`), so two places that match equally are never guessed between; places equal
 up to whitespace are told apart only when clearly more lines of one equal the model's
-exactly (the same block at two indentations). Lines the
+exactly (the same block at two indentations), or when a quote in the other indentation
+character reads as one of them column for column and its replacement restates the lines
+there as they are. Lines the
 model keeps are written back as the file has them (the model's copy may be wrong in
 whitespace or spelling); its new lines are re-indented by the offset that maps its
 indentation onto the file's, and refused when no single offset does.
@@ -42,6 +44,8 @@ from glm_lsp.edits.indent import (
     indent_of,
     indent_transform,
     pair_transform,
+    restates_as_file,
+    restyled,
     same,
     telling,
     written_like_file,
@@ -269,7 +273,9 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
                 options = [_with_raw(index, edit, option) for option in options]
                 options.sort(key=lambda option: -option.raw)
             if level == "whitespace":
-                return _at_depth_or_gapped(index, edit, options, final_eol)
+                return _restated_in_place(
+                    index, edit, _at_depth_or_gapped(index, edit, options, final_eol)
+                )
             options += [
                 candidate(index, edit, start, start + height, 1.0, ops, final_eol)
                 for start in deeper_copies(index, edit.old, starts)
@@ -667,6 +673,29 @@ def _at_depth_or_gapped(
         "indentation they match lines {} with a line left out",
     )
     return Found("whitespace", tuple(checked))
+
+
+def _restated_in_place(index: LineIndex, edit: LineEdit, found: Found) -> Found:
+    """Of places equal to the quote up to indentation, the one where both sides of a
+    SEARCH/REPLACE written in the other indentation character read as it: its quote is
+    the file's lines there in that character, column for column, and every line its new
+    side restates stands there as written. A block quoted in tabs and restated in the
+    file's spaces names its place by both (rubocop's spec: the same `RUBY ... end` at
+    seven depths, only one of them two spaces per tab). Either alone can mislead: a quote
+    that lost a level of indentation, a change that moves the lines it restates."""
+    usable = [option for option in found.candidates if option.lines is not None]
+    if not edit.restated or len(usable) < 2:
+        return found
+    named = [option for option in usable if _reads_as_written(index, edit, option)]
+    if len(named) != 1:
+        return found
+    return Found(found.level, (named[0],))
+
+
+def _reads_as_written(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+    window = index.contents[option.start : option.end]
+    pairs = [(there, line) for there, line in zip(window, edit.old, strict=True) if there.strip()]
+    return restyled(pairs) and restates_as_file(pairs, edit.new_lines())
 
 
 def _with_loose_rivals(

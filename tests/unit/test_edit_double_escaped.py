@@ -4,6 +4,7 @@ only when they cannot be meant as they came and stand in the file once read so."
 from __future__ import annotations
 
 from glm_lsp.edits.apply import apply_edit
+from helpers import refusal
 
 PY = 'def greet(name):\n    print("hi", name)\n    return name\n'
 
@@ -21,3 +22,20 @@ def test_escapes_the_file_has_as_written_are_its_own() -> None:
     assert apply_edit(c, 'puts("a\\n");', 'puts("A\\n");', path="m.c") == (
         'puts("A\\n");\nputs("b\\n");\n'
     )
+
+
+def test_a_one_line_quote_whose_new_lines_end_escaped_is_refused() -> None:
+    # underscore's .gitignore, one line without a break, appended to by an edit escaped
+    # twice: nothing in "raw" says whether "\n" is a line break or a backslash and an n.
+    assert refusal(apply_edit, "raw", "raw", "raw\\nnode_modules\\n", path=".gitignore") == (
+        "new_string has no line break but ends with \\n written out (a backslash and an n), "
+        "as a tool argument escaped twice does, so what it means is unclear. Send it with "
+        "real line breaks; if its line is to end with a backslash and an n, put the line "
+        "break after them in it too."
+    )
+    assert apply_edit("raw", "raw", "raw\nnode_modules\n", path=".gitignore") == (
+        "raw\nnode_modules\n"
+    )
+    c = 'puts("a");\n'
+    assert apply_edit(c, 'puts("a");', 'puts("a\\n");', path="m.c") == 'puts("a\\n");\n'
+    assert apply_edit(c, 'puts("a");', "puts(a) \\\\n", path="m.c") == "puts(a) \\\\n\n"

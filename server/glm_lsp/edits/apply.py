@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from glm_lsp.edits.diff_lines import unmarked
-from glm_lsp.edits.double_escaped import unescaped
+from glm_lsp.edits.double_escaped import refuse_escaped_line_end, unescaped
 from glm_lsp.edits.earlier import made_before
 from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.locate import (
@@ -152,6 +152,8 @@ def apply_edit(
     twice = unescaped(text, old_string, new_string)
     if twice is not None:  # a tool argument JSON-escaped twice: "\n" for its line breaks
         old_string, new_string = twice
+    else:
+        refuse_escaped_line_end(old_string, new_string, naming)
     old_string, new_string = unmangled(text, old_string, new_string, path, naming)
     numbered = without_numbers(text, old_string, new_string)
     if numbered is not None:  # lines copied with read_file's numbers, from where they stand

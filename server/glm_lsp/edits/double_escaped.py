@@ -6,11 +6,19 @@ breaks were and ``\\"`` for its quotes. Read once more as a JSON string, it is t
 meant. That reading is taken only when the edit cannot be what was meant as it came: its
 old_string has no line break but an escaped one, does not stand in the file as written,
 and does once unescaped. Its new_string is unescaped with it.
+
+An old_string of one line gives no such evidence. A new_string for it that has no line
+break but ends with one written out (`raw\\nnode_modules\\n`, underscore's `.gitignore`
+appended to) reads either way, as lines escaped twice or as a line that ends with a
+backslash and an n; it is refused with a sentence saying how to write either.
 """
 
 from __future__ import annotations
 
 import json
+
+from glm_lsp.edits.mangled import Naming
+from glm_lsp.errors import EditError
 
 
 def unescaped(text: str, old: str, new: str) -> tuple[str, str] | None:
@@ -32,3 +40,26 @@ def _loads(escaped: str) -> str | None:
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, str) else None
+
+
+def refuse_escaped_line_end(old: str, new: str, naming: Naming) -> None:
+    """EditError when `new` may be lines escaped twice that `old` cannot tell (see the
+    module): no line break in either, `new` ending with one written out and `old` not."""
+    if "\n" in old or "\n" in new or not _ends_escaped(new) or _ends_escaped(old):
+        return
+    if _loads(new) is None:
+        return
+    raise EditError(
+        f"{naming.new} has no line break but ends with \\n written out (a backslash and an "
+        "n), as a tool argument escaped twice does, so what it means is unclear. Send it "
+        "with real line breaks; if its line is to end with a backslash and an n, put the "
+        "line break after them in it too."
+    )
+
+
+def _ends_escaped(text: str) -> bool:
+    """Whether `text` ends with an escaped line break: an n after an odd run of backslashes."""
+    if not text.endswith("n"):
+        return False
+    body = text[:-1]
+    return (len(body) - len(body.rstrip("\\"))) % 2 == 1

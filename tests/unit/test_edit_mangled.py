@@ -243,3 +243,16 @@ def test_a_dash_that_starts_a_lua_comment_is_read_back() -> None:
     assert apply_edit(lua, "local M = {}\n", new, path="m.lua") == (
         "local M = {}\n-- the module\nM.x = 1 -- one\nreturn M\n"
     )
+
+
+def test_a_ruler_of_comment_slashes_before_an_ellipsis_is_read_at_once() -> None:
+    # serde's impls.rs: a lazy replacement of a 79-slash ruler and `// … keep the rest`.
+    # The check for a line that is only an ellipsis split the ruler's slashes every way
+    # it could before failing, and never returned.
+    ruler = "/" * 79
+    rust = f"{ruler}\n\nimpl Visitor for UnitVisitor {{\n}}\n"
+    lazy = f"\n{ruler}\n\n// \u2026 keep the rest as is\n"
+    assert refusal(apply_edit, rust, rust, lazy, path="impls.rs").startswith(
+        "The edit to impls.rs was not applied: '// \u2026 keep the rest as is' in new_string "
+        "stands in place of 2 lines of old_string"
+    )

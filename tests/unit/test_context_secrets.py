@@ -400,3 +400,11 @@ def test_redaction_is_fast_on_ordinary_code() -> None:
     start = time.perf_counter()
     redact_secrets(text)
     assert time.perf_counter() - start < 2.0  # about 0.1 s on a laptop; generous for CI
+
+
+def test_npm_registry_auth_redacted_after_a_long_run_of_slashes() -> None:
+    # Each of the run's slashes started a registry path that scanned to the run's end:
+    # quadratic, minutes for a minified line. Now each path segment is read once.
+    token = "npm-auth-" + "Fake0" * 5
+    text = "/" * 100_000 + "\n//registry.npmjs.org/:_authToken=" + token + "\n"
+    assert redact_secrets(text) == (text.replace(token, REDACTED), 1)

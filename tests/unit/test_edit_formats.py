@@ -200,3 +200,14 @@ def test_a_broken_search_replace_block_is_reported() -> None:
 
 def test_no_edits() -> None:
     assert parse_text_edits("The code looks correct to me.") == []
+
+
+def test_a_fence_padded_with_spaces_is_read_at_once() -> None:
+    # A fence's info string read lazily before trailing spaces tried each of them.
+    reply = (
+        "cart.py\n```python" + " " * 200_000 + "x\n"
+        "<<<<<<< SEARCH" + " " * 200_000 + "\na\n=======\nb\n>>>>>>> REPLACE\n```\n"
+    )
+    assert parse_text_edits(reply) == [
+        SearchReplaceEdit(SearchReplace("cart.py", "a\n", "b\n"), "search_replace")
+    ]

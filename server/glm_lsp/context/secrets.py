@@ -157,7 +157,7 @@ _BEARER = re.compile(r"(?:Bearer|bearer|BEARER)[ \t]+(?P<value>[A-Za-z0-9._~+/-]
 _SLACK_HOOK = re.compile(r"hooks\.slack\.com/services/(?P<value>[A-Za-z0-9/]{20,})")
 # npm and yarn registry auth in .npmrc: `//registry.npmjs.org/:_authToken=<uuid>`.
 _NPM_AUTH = re.compile(
-    r"//[^\s=]+/:_(?:authToken|auth|password)[ \t]*=[ \t]*(?P<value>[^\s\"'${<][^\s\"']*)"
+    r"//(?:[^\s=/]+/)+:_(?:authToken|auth|password)[ \t]*=[ \t]*(?P<value>[^\s\"'${<][^\s\"']*)"
 )
 # Shell and env-file assignments whose upper-case name holds PASSWORD, SECRET or TOKEN
 # (`PGPASSWORD=postgres`, `export GH_TOKEN="..."`): the name says it all, so the value is

@@ -36,8 +36,8 @@ _ELIDED = (
 )
 _FEW = r"(?=(?:\W*\w+\b){0,10}\W*$)"  # "// ..." alone, or a few words after it
 MARKER = re.compile(
-    rf"^\s*{_COMMENT}\s*[(\[]?\s*(?:\.\.\.|…)(?![\w$]){_FEW}"
-    rf"|^\s*{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",
+    rf"^\s*+{_COMMENT}\s*+[(\[]?\s*+(?:\.\.\.|…)(?![\w$]){_FEW}"
+    rf"|^\s*+{_COMMENT}{_SHORT}\W*(?:{_ELIDED})",
     re.IGNORECASE,
 )
 """A comment line that says code was left out, in the comment styles of the languages

@@ -54,4 +54,9 @@ def _unnumbered(new: str, style: str) -> str:
     lines = split_lf(new)
     if any(line.strip() and _style(line) != style for line in lines):
         return new
-    return "".join(_NUMBER.sub("", line, count=1) if line.strip() else line for line in lines)
+    return "".join(_without_number(line) if line.strip() else line for line in lines)
+
+
+def _without_number(line: str) -> str:
+    found = _NUMBER.match(line)
+    return line[found.end() :] if found else line

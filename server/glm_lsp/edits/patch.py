@@ -71,7 +71,7 @@ and a guess near one copy may as well be meant for another (the 5 lines once all
 chose the wrong copy of a duplicated block, off by 24, and a right one only by luck)."""
 _MOST_READINGS = 256
 """How many ways of reading a hunk's '-' and '+' lines as context are tried at most."""
-_HUNK = re.compile(r"^@@+\s*(?:-(\d+)(?:,(\d+))?)?\s*(?:\+(\d+)(?:,(\d+))?)?\s*(?:@@+.*)?$")
+_HUNK = re.compile(r"^@@+\s*+(?:-(\d+)(?:,(\d+))?)?\s*+(?:\+(\d+)(?:,(\d+))?)?\s*+(?:@@+.*)?$")
 _FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
 _DIFF_INFOS = {"", "diff", "patch", "udiff"}
 

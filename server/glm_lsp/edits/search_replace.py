@@ -18,10 +18,10 @@ from glm_lsp.edits.apply import BLOCK_TERMS, apply_edit, match_line_endings
 from glm_lsp.edits.locate import split_lf
 from glm_lsp.errors import EditError
 
-_SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\s*>?\s*$")
+_SEARCH = re.compile(r"^\s*+<{5,9}\s*+SEARCH\s*+>?\s*+$")
 _DIVIDER = re.compile(r"^\s*={5,9}\s*$")
 _REPLACE = re.compile(r"^\s*>{5,9}\s*REPLACE\s*$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^`]*?)\s*$")
+_FENCE = re.compile(r"^\s*+(`{3,}|~{3,})\s*+((?:[^`]*[^`\s])?)\s*$")
 _EXTENSIONLESS = re.compile(r"^(?:(?i:[\w-]*file)|[A-Z][A-Z_]+)$")
 """File names without an extension that are still clearly file names: Makefile, LICENSE."""
 _BARE_NAME = re.compile(r"[\w.+-]+")

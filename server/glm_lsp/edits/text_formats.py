@@ -34,7 +34,7 @@ from glm_lsp.errors import EditError
 Files = Callable[[str], "str | None"]
 """The current text of a workspace-relative path, or None when the file does not exist."""
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
+_FENCE = re.compile(r"^\s*+(`{3,}|~{3,})\s*+((?:.*\S)?)\s*$")
 _MARKER = re.compile(r"^\s*(?:<{5,9}\s*SEARCH|>{5,9}\s*REPLACE)\s*$")
 _DIFF_INFOS = {"diff", "patch", "udiff"}
 _PROSE_END = (":", ".", "!", "?", ",")

@@ -840,7 +840,12 @@ def test_braces_read_at_other_depths_or_with_one_left_out_beside_new_lines_are_r
         "     }\n"
         " }\n"
     )
-    assert "so which it means is unclear" in refusal(patched, text, diff)
+    assert refusal(patched, text, diff) == (
+        "Hunk 1 of the diff (@@ -2,6 +2,6 @@, first line 'pub fn clear(&mut self) {') matches "
+        "lines 2-7 of cart.py only loosely, and its line '}' stands with its own indentation "
+        "at line 8, beside line 7, which it was taken for, so where it belongs is unclear; "
+        "copy the lines exactly as they are in the file, with the lines between them."
+    )
 
 
 # --- round 5: a brace left out beside one at another depth, one telling line far away -------
@@ -1749,4 +1754,46 @@ def test_a_tab_quote_whose_replace_moves_its_lines_deeper_is_not_placed_by_them(
         "matches 2 places (starting at lines 3, 10); it must match exactly one. Copy the "
         "lines exactly as they are in the file, with enough surrounding lines to make the "
         "SEARCH section unique."
+    )
+
+
+C_INIT = 'void init(void)\n{\n\tPy_InitModule3("m", methods, "");\n}\n'
+
+
+def test_new_lines_in_both_characters_stand_as_written_after_a_quote_in_spaces() -> None:
+    # jinja's _speedups.c: the quote lost the file's tab, the new struct is written in
+    # tabs but for one line aligned with spaces, which the commit meant.
+    old = 'void init(void)\n{\n    Py_InitModule3("m", methods, "");\n}\n'
+    added = (
+        "\nstatic struct PyModuleDef definition = {\n"
+        "        PyModuleDef_HEAD_INIT,\n"
+        '\t"m",\n'
+        "\tNULL,\n"
+        "};\n"
+    )
+    assert apply_edit(C_INIT, old, old + added, path="m.c") == C_INIT + added
+
+
+def test_a_long_misquoted_hunk_does_not_read_its_closing_lines_a_level_deeper() -> None:
+    # faraday's em_http_spec.rb: a typo, and the `    end` beside the new lines left out.
+    # The closest window read `  end` and `end` as the `    end` and `  end` above the
+    # file's last line, which hid the left-out line and applied the hunk on a guess.
+    lets = "".join(f"    let(:v{i}) {{ {i} }}\n" for i in range(40))
+    text = (
+        "# frozen_string_literal: true\n\ndescribe Cop do\n  context 'a' do\n"
+        + lets
+        + "    it 'x' do\n      old1\n    end\n  end\nend\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,48 +1,48 @@\n # frozen_strig_literal: true\n \n"
+        " describe Cop do\n   context 'a' do\n"
+        + "".join(" " + line + "\n" for line in lets.splitlines())
+        + "-    it 'x' do\n-      old1\n+    it 'y' do\n+      new1\n   end\n end\n"
+    )
+    assert refusal(patched, text, diff) == (
+        "Hunk 1 of the diff (@@ -1,48 +1,48 @@, first line '# frozen_strig_literal: true') "
+        "matches lines 1-49 of cart.py only loosely, and it adds \"it 'y' do\" and 1 more "
+        "lines where the file has line 47 that it leaves out, so on which side of those the "
+        "new lines belong is unclear; copy the lines exactly as they are in the file, with "
+        "the lines between them."
     )

@@ -108,11 +108,16 @@ def written_like_file(
     a '+' line restating a '-' line at another indentation is a real change, not a vote); the
     indentation character (tabs in the quote, spaces in the file and in the new lines);
     the base indentation of the new side against the file's and the quote's. Without
-    evidence the new lines follow the quote.
+    evidence the new lines follow the quote. New lines written in both characters, the
+    file's among them, are taken as written: a model that writes the file's tabs knows
+    them, and spaces beside them are its choice (jinja's `_speedups.c` aligns one line of
+    a tab-indented struct with spaces), not the quote's mistake.
     """
     new = [line for line in new_lines if line.strip()]
     if not new or not pairs:
         return False
+    if _in_both_characters(pairs, new):
+        return True
     verdict = _restated(pairs, [line for line in new_side if line.strip()]) if restated else None
     if verdict is None:
         verdict = _by_character(pairs, new)
@@ -148,6 +153,16 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str]) -> bool | None:
 def telling(line: str) -> bool:
     """Whether a line is distinctive enough to recognise when restated."""
     return sum(char.isalnum() for char in line) >= 4
+
+
+def _in_both_characters(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
+    """Whether the new lines are indented with tabs and with spaces, where the quote is
+    indented in the other character than the file (see `written_like_file`)."""
+    file_chars = {_character(indent_of(f)) for f, _ in pairs if indent_of(f)}
+    model_chars = {_character(indent_of(m)) for _, m in pairs if indent_of(m)}
+    if len(file_chars) != 1 or model_chars == file_chars:
+        return False
+    return {_character(indent_of(line)) for line in new if indent_of(line)} == {"\t", " "}
 
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:

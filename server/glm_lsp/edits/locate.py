@@ -1553,6 +1553,7 @@ def _splice(
             _check_removed(index, edit.old[number], None if place is None else start + place)
     _check_removed_runs(index, start, edit, paired)
     _refuse_closer_misquotes(index, start, edit, paired)
+    _refuse_misdepths(index, start, edit, paired)
     indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     out: list[tuple[str, str]] = []
@@ -1686,6 +1687,34 @@ def _refuse_closer_misquotes(
                         f"its line {edit.old[number].strip()!r} is more like line {other + 1} "
                         f"than line {start + place + 1}, which it was taken for, so where it "
                         "belongs is unclear",
+                        left_out=True,
+                    )
+
+
+def _refuse_misdepths(
+    index: LineIndex, start: int, edit: LineEdit, paired: list[int | None]
+) -> None:
+    """Refuse when a quoted line was taken for a file line at another depth while the
+    line beside that one is the quoted line to the indentation, in a quote whose other
+    lines stand at their own depths (faraday's spec: `  end` and `end`, read as the
+    `    end` and `  end` above the file's last `end`, with the `    end` the model left out
+    beside its new lines). A quote shifted as a whole (dedented, in tabs) is not this."""
+    quoted = [(n, p) for n, p in enumerate(paired) if p is not None and edit.old[n].strip()]
+    off = [
+        (n, p) for n, p in quoted if indent_of(edit.old[n]) != indent_of(index.contents[start + p])
+    ]
+    if not off or 2 * len(off) >= len(quoted):
+        return
+    used = {start + place for _, place in quoted}
+    for number, place in off:
+        line = edit.old[number].rstrip()
+        for other in (start + place - 1, start + place + 1):
+            if 0 <= other < len(index.lines) and other not in used:
+                if index.contents[other].rstrip() == line:
+                    raise _Refused(
+                        f"its line {line.strip()!r} stands with its own indentation at line "
+                        f"{other + 1}, beside line {start + place + 1}, which it was taken "
+                        "for, so where it belongs is unclear",
                         left_out=True,
                     )
 

@@ -1797,3 +1797,18 @@ def test_a_long_misquoted_hunk_does_not_read_its_closing_lines_a_level_deeper() 
         "new lines belong is unclear; copy the lines exactly as they are in the file, with "
         "the lines between them."
     )
+
+
+def test_a_dedented_quote_of_a_file_indented_both_ways_is_moved_back_in() -> None:
+    # express's migrate.html: tabs, then spaces or more tabs inside. The quote lost the
+    # two tabs every line has; its new lines, in both characters like the file's, go back
+    # in with them (they are not a model's choice of the file's character).
+    html = (
+        "<style>\n\t\t#header {\n\t\t    padding: 1px;\n\t\t\t\ttext-align: left;\n\t\t}\n</style>\n"
+    )
+    old = "#header {\n    padding: 1px;\n\t\ttext-align: left;\n}\n"
+    new = "#header {\n    padding: 1px;\n    margin: 0;\n\t\ttext-align: left;\n\t\tcolor: #fff;\n}\n"
+    assert apply_edit(html, old, new, path="m.html") == html.replace(
+        "\t\t    padding: 1px;\n\t\t\t\ttext-align: left;\n",
+        "\t\t    padding: 1px;\n\t\t    margin: 0;\n\t\t\t\ttext-align: left;\n\t\t\t\tcolor: #fff;\n",
+    )

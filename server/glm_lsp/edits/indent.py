@@ -160,7 +160,7 @@ def _in_both_characters(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
     indented in the other character than the file (see `written_like_file`)."""
     file_chars = {_character(indent_of(f)) for f, _ in pairs if indent_of(f)}
     model_chars = {_character(indent_of(m)) for _, m in pairs if indent_of(m)}
-    if len(file_chars) != 1 or model_chars == file_chars:
+    if len(file_chars) != 1 or len(model_chars) != 1 or model_chars == file_chars:
         return False
     return {_character(indent_of(line)) for line in new if indent_of(line)} == {"\t", " "}
 

@@ -11,7 +11,7 @@ applied per line only where the nearest matched line leaves no doubt.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 Transform = Callable[[str], "str | None"]
 """A model line at the file's indentation, or None when it cannot be placed (too shallow)."""
@@ -158,25 +158,35 @@ def telling(line: str) -> bool:
 def _in_both_characters(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
     """Whether the new lines are indented with tabs and with spaces, where the quote is
     indented in the other character than the file (see `written_like_file`)."""
-    file_chars = {_character(indent_of(f)) for f, _ in pairs if indent_of(f)}
-    model_chars = {_character(indent_of(m)) for _, m in pairs if indent_of(m)}
-    if len(file_chars) != 1 or len(model_chars) != 1 or model_chars == file_chars:
-        return False
-    return {_character(indent_of(line)) for line in new if indent_of(line)} == {"\t", " "}
+    return _file_and_quote_characters(pairs) is not None and _characters(new) == {"\t", " "}
 
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     """Tabs against spaces: which side's indentation character the new lines use."""
-    file_chars = {_character(indent_of(f)) for f, _ in pairs if indent_of(f)}
-    model_chars = {_character(indent_of(m)) for _, m in pairs if indent_of(m)}
-    if len(file_chars) != 1 or len(model_chars) != 1 or file_chars == model_chars:
+    found = _file_and_quote_characters(pairs)
+    if found is None:
         return None
-    new_chars = {_character(indent_of(line)) for line in new if indent_of(line)}
-    if new_chars == file_chars:
+    new_chars = _characters(new)
+    if new_chars == found[0]:
         return True
-    if new_chars == model_chars:
+    if new_chars == found[1]:
         return False
     return None
+
+
+def _file_and_quote_characters(pairs: Sequence[Pair]) -> tuple[set[str], set[str]] | None:
+    """The file's and the quote's indentation characters, when each is written in one and
+    they differ."""
+    file_chars = _characters(f for f, _ in pairs)
+    model_chars = _characters(m for _, m in pairs)
+    if len(file_chars) != 1 or len(model_chars) != 1 or file_chars == model_chars:
+        return None
+    return file_chars, model_chars
+
+
+def _characters(lines: Iterable[str]) -> set[str]:
+    """The characters the indented ones of `lines` are indented with."""
+    return {_character(indent) for line in lines if (indent := indent_of(line))}
 
 
 def in_other_character(pairs: Sequence[Pair]) -> bool:

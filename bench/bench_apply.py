@@ -348,15 +348,24 @@ def occurrences(text: str, needle: str) -> int:
 
 
 def line_occurrences(lines: list[str], wanted: list[str]) -> int:
-    wanted = [w.rstrip("\r\n") for w in wanted]
-    contents = [line.rstrip("\r\n") for line in lines]
     if not wanted:
         return 0
+    first = first_start(lines, wanted)
+    wanted = [w.rstrip("\r\n") for w in wanted]
+    contents = [line.rstrip("\r\n") for line in lines]
     return sum(
         contents[i : i + len(wanted)] == wanted
-        for i in range(len(contents) - len(wanted) + 1)
+        for i in range(first, len(contents) - len(wanted) + 1)
         if contents[i] == wanted[0]
     )
+
+
+def first_start(lines: list[str], wanted: list[str]) -> int:
+    """The first place quoted lines may start: a last line without its line break (a diff's
+    `\\ No newline at end of file`) pins them to the file's end."""
+    if wanted and not wanted[-1].endswith("\n"):
+        return max(len(lines) - len(wanted), 0)
+    return 0
 
 
 # --- drifts (applied to line contents, line ends kept) -------------------------------------
@@ -543,12 +552,15 @@ def places_as_written(a: list[str], old: list[str]) -> int:
     size = len(wanted)
     if size < 2:
         return 0
+    pinned = not old[-1].endswith("\n")  # (then it ends the file)
     best: dict[int, float] = {}
     for start in range(len(keys) - size + 1):
         if keys[start] != wanted[0] and wanted[1] not in keys[start + 1 : start + 3]:
             continue  # (its first line or, that one misquoted, its second is there)
         for gap in range(size):  # gap 0: no line left out; else left out before line `gap`
             if gap and start + size >= len(keys):
+                continue
+            if pinned and start + size + (1 if gap else 0) != len(keys):
                 continue
             window = keys[start : start + size + (1 if gap else 0)]
             if gap:

@@ -97,3 +97,21 @@ def test_a_list_edit_whose_dashes_are_the_quotes_own_is_made_as_written() -> Non
     """echo's docs: trailing whitespace taken off a line above a list."""
     md = "## Contribute\n \n- Report problems\n- Suggest features\n"
     assert apply_edit(md, md, md.replace(" \n", "\n"), path="a.md") == md.replace(" \n", "\n")
+
+
+RST = "History\n-------\n\n2.x.y (yyyy-mm-dd)\n++++++++++++++++++\n\n2.1.0\n+++++\n\n- Fix.\n"
+RELEASE = "2.2.0 (2014-01-09)\n++++++++++++++++++\n\n- New exception.\n"
+
+
+def test_an_rst_underline_of_plus_signs_is_no_plus_list() -> None:
+    """requests' HISTORY.rst: the new release written as '+' lines, its underline too."""
+    old = "2.x.y (yyyy-mm-dd)\n++++++++++++++++++\n\n"
+    new = "".join("+" + line for line in RELEASE.splitlines(True))
+    assert apply_edit(RST, old, new, path="HISTORY.rst") == RST.replace(old, RELEASE)
+
+
+def test_a_kept_underline_of_plus_signs_left_unmarked_is_kept() -> None:
+    """The same diff with its kept underline and blank line written without their ' '."""
+    old = "2.x.y (yyyy-mm-dd)\n++++++++++++++++++\n\n"
+    new = "-2.x.y (yyyy-mm-dd)\n+2.2.0 (2014-01-09)\n++++++++++++++++++\n\n+- New exception.\n"
+    assert apply_edit(RST, old, new, path="HISTORY.rst") == RST.replace(old, RELEASE)

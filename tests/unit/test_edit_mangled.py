@@ -221,6 +221,19 @@ def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
     assert "whether it stands for '--' or '---'" in refusal(apply_edit, md, md, ruled, path="a.md")
 
 
+def test_an_ellipsis_the_file_writes_between_the_same_characters_is_its_own() -> None:
+    """got's stream docs elide arguments as `(…)` in inline code; a new section that does
+    the same keeps its `…`. Beside one the file has only as `...` (a spread), nothing
+    tells, so the edit is refused."""
+    md = "## Events\n\n### `on('retry', …)`\n\nCalled `got(...options)`.\n"
+    new = "## Events\n\n### `on('response', …)`\n"
+    assert apply_edit(md, "## Events\n", new, path="a.md") == new + md[len("## Events\n") :]
+    spread = new + "\nCalls `got(…options)`.\n"
+    assert refusal(apply_edit, md, "## Events\n", spread, path="a.md").startswith(
+        "The edit to a.md writes '…' in new_string, and nothing in old_string shows"
+    )
+
+
 def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> None:
     """A compare link's range (PSReadLine's changelog), a list's last element or a type's
     argument list, and a loop's `index--` (PSReadLine's History.cs)."""

@@ -1774,6 +1774,18 @@ def test_new_lines_in_both_characters_stand_as_written_after_a_quote_in_spaces()
     assert apply_edit(C_INIT, old, old + added, path="m.c") == C_INIT + added
 
 
+JS_HOOKS = "got({\n\thooks: {\n\t\tbefore: []\n\t},\n\tmutable: true\n});\n"
+
+
+def test_a_new_line_with_a_stray_space_before_its_tabs_keeps_it() -> None:
+    # got's readme: one quoted line drifted to spaces, the new lines are in the file's
+    # tabs, two with a space before them, as the commit wrote them.
+    old = "\t},\n    mutable: true\n});\n"
+    added = "\nif (response) {\n \tlog(response);\n\n \treturn error;\n}\n"
+    new = "\t},\n    mutable: true\n});\n" + added
+    assert apply_edit(JS_HOOKS, old, new, path="readme.md") == JS_HOOKS + added
+
+
 def test_a_long_misquoted_hunk_does_not_read_its_closing_lines_a_level_deeper() -> None:
     # faraday's em_http_spec.rb: a typo, and the `    end` beside the new lines left out.
     # The closest window read `  end` and `end` as the `    end` and `  end` above the

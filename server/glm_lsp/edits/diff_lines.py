@@ -6,16 +6,17 @@ new lines "+" (or only its new lines, each marked "+"). Written as it came, that
 "-" and "+" lines into the file. What tells such text apart from new text whose lines
 really start so: its kept lines and its "-" lines are, in order, exactly the quote; then
 its kept and "+" lines are the new text. Short of that, where the quote has no line
-starting with "+", new text that is nothing but "+" lines loses its marks when, without
-them, it starts at the quote's indentation or its least indentation is the quote's;
-other text with "+" lines is refused with a sentence, since nothing says what it meant,
-unless the file has lines starting with "+" (a list, a patch) and may well have more,
-or the lines are list items ("+ item").
+starting with "+" (an rst underline of them aside), new text that is nothing but "+"
+lines loses its marks when, without them, it starts at the quote's indentation or its
+least indentation is the quote's; other text with "+" lines is refused with a sentence,
+since nothing says what it meant, unless the file has lines starting with "+" (a list, a
+patch; not an underline) and may well have more, or the lines are list items ("+ item").
 """
 
 from __future__ import annotations
 
 import re
+from typing import TypeAlias
 
 from glm_lsp.edits.locate import split_lf
 from glm_lsp.edits.mangled import Naming
@@ -23,6 +24,11 @@ from glm_lsp.errors import EditError
 
 _HEADER = re.compile(r"@@ .*@@")
 _BULLET = re.compile(r"\+ \S")
+_PLUS_LINE = re.compile(r"^\+(?!\+*+[ \t]*$)", re.M)
+"""A line starting with '+' (a list's, a patch's), other than a ruler of them (rst)."""
+
+_Lines: TypeAlias = "tuple[_Lines, str] | None"
+"""New lines read so far, the last first (shared by the readings that part later)."""
 
 
 def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
@@ -44,12 +50,12 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
                 f"{naming.new} without diff marks to remove lines; to put '-' before lines, "
                 "quote only those."
             )
-    if not whole or "+" not in marks or _starts_a_line(old, "+"):
+    if not whole or "+" not in marks or _PLUS_LINE.search(old):
         return new  # a list, a patch file: lines may well start so
     added = [_split(line)[1] for line in lines]
     if marks == {"+"} and _indented_alike(added, quoted):
         return "".join(added)
-    if _starts_a_line(file_text, "+") or all(_BULLET.match(line) for line in lines if line.strip()):
+    if _PLUS_LINE.search(file_text) or all(_BULLET.match(line) for line in lines if line.strip()):
         return new
     raise EditError(
         f"{naming.what} writes {naming.new} as diff lines (starting with '+', '-' or ' ') "
@@ -62,32 +68,65 @@ def _new_side(lines: list[str], quoted: list[str]) -> list[str] | None:
     """The new text the lines stand for when they are a diff of the quoted lines (None
     otherwise): each kept line, its ' ' written or left out, and each '-' line is the next
     quoted line. Kept lines are taken as quoted: a whitespace-only line's first space may
-    or may not have been its mark, and its trailing whitespace is the file's."""
-    new: list[str] = []
-    left = iter(quoted)
+    or may not have been its mark, and its trailing whitespace is the file's.
+
+    A kept line left unmarked that itself starts with '+' (an rst underline `+++++`) reads
+    as an added line too; it is read as kept only in a diff that removes a quoted line,
+    and only when no other reading is one (a patch file's quoted `+new` followed by
+    `+more` is no diff)."""
+    strict = _readings(lines, quoted, plus_kept=False)
+    if strict:
+        return strict[0][0] if len(strict) == 1 else None
+    lenient = [new for new, removes in _readings(lines, quoted, plus_kept=True) if removes]
+    return lenient[0] if len(lenient) == 1 else None
+
+
+def _readings(lines: list[str], quoted: list[str], plus_kept: bool) -> list[tuple[list[str], bool]]:
+    """The (new text, whether it removes a line) the lines read as, as a diff of the whole
+    quote, two at most; a '+' line equal to the next quoted line may be that line kept when
+    `plus_kept`. Two ways to the same quoted line part at a line read as kept by one and
+    as added by the other, so they never give the same text."""
+    states: dict[int, list[tuple[_Lines, bool]]] = {0: [(None, False)]}  # by lines quoted
     for line in lines:
         mark, rest = _split(line)
-        if mark == "+":
-            new.append(rest)
-            continue
-        wanted = next(left, None)
-        if wanted is None:
-            return None
-        if mark == "-" and rest.rstrip() == wanted.rstrip():
-            continue
-        if line.rstrip() != wanted.rstrip() and (mark != " " or rest.rstrip() != wanted.rstrip()):
-            return None
-        new.append(wanted)
-    return new if next(left, None) is None else None
+        after: dict[int, list[tuple[_Lines, bool]]] = {}
+        for used, readings in states.items():
+            wanted = quoted[used] if used < len(quoted) else None
+            for step, text, removes in _steps(mark, rest, line, wanted, plus_kept):
+                ways = after.setdefault(used + step, [])
+                for node, removed in readings[: 2 - len(ways)]:
+                    ways.append((node if text is None else (node, text), removed or removes))
+        states = after
+    return [(_unlinked(node), removed) for node, removed in states.get(len(quoted), [])]
+
+
+def _unlinked(node: _Lines) -> list[str]:
+    lines: list[str] = []
+    while node is not None:
+        node, text = node
+        lines.append(text)
+    return lines[::-1]
+
+
+def _steps(
+    mark: str, rest: str, line: str, wanted: str | None, plus_kept: bool
+) -> list[tuple[int, str | None, bool]]:
+    """How one line may read: (quoted lines it uses, the new line or None, a removal)."""
+    kept = wanted is not None and (
+        line.rstrip() == wanted.rstrip() or (mark == " " and rest.rstrip() == wanted.rstrip())
+    )
+    if mark == "+":
+        return [(0, rest, False)] + ([(1, wanted, False)] if kept and plus_kept else [])
+    if wanted is None:
+        return []
+    if mark == "-" and rest.rstrip() == wanted.rstrip():
+        return [(1, None, True)]
+    return [(1, wanted, False)] if kept else []
 
 
 def _split(line: str) -> tuple[str, str]:
     """A diff line's mark and text (an unmarked line, blank, is a kept one)."""
     return (line[0], line[1:]) if line[:1] in (" ", "+", "-") else (" ", line)
-
-
-def _starts_a_line(text: str, mark: str) -> bool:
-    return text.startswith(mark) or f"\n{mark}" in text
 
 
 def _indented_alike(new: list[str], old: list[str]) -> bool:

@@ -272,11 +272,12 @@ def _prefix_shift(indents: list[tuple[str, str]]) -> Transform | None:
 
 
 def _restyle(tab: int, tabs: bool) -> Transform:
-    """A transform writing indentation led by the other character in the file's style; a
-    line already led by the file's character (tabs, then spaces to align) is kept."""
+    """A transform writing indentation in the other character in the file's style; a line
+    already in the file's character (`_character`: tabs, then spaces to align, or a stray
+    space before the tabs as got's readme has) is kept."""
     shift = _column_shift(0, tab, tabs)
     lead = "\t" if tabs else " "
-    return lambda line: line if line.startswith(lead) else shift(line)
+    return lambda line: line if _character(indent_of(line)) == lead else shift(line)
 
 
 def _column_shift(move: int, tab: int, tabs: bool) -> Transform:

@@ -195,15 +195,16 @@ def _undo(
         return False
     if _quote_mangled(mangling, file_text, old):
         return True
-    unvouched = [form for form in pattern.findall(new) if form not in old]
+    forms = [match for match in pattern.finditer(new) if match[0] not in old]
+    unvouched = [match[0] for match in forms if not _file_writes(mangling, file_text, match)]
     if not unvouched or mangling.plainly(old + new):
-        return False  # the quote has these forms as the file does, or the edit is plain
+        return False  # the quote or the file has these forms so, or the edit is plain
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
     code = mangling.code(path)
     if code is not None:  # prose may have them; code where they stand, not
         coded = sum(len(pattern.findall(found)) for found in code.findall(new))
-        if not coded or coded == len(pattern.findall(new)):
+        if not coded or (coded == len(pattern.findall(new)) and len(unvouched) == len(forms)):
             return bool(coded)
     form = unvouched[0]
     raise EditError(
@@ -211,6 +212,20 @@ def _undo(
         f"whether the text was {mangling.looks}. Write {mangling.plain[form]!r} for {form!r} "
         f"if that is what {path or 'the file'} should have; to write {form!r} itself, quote "
         "with it a line of the file that has one, and send the edit again."
+    )
+
+
+def _file_writes(mangling: Mangling, file_text: str, match: re.Match[str]) -> bool:
+    """Whether the file has the new form between the same two characters, and its plain
+    text nowhere so: the file's own way of writing (got's docs have `stream.on('retry',
+    …)`, and a new section's `stream.on('response', …)` follows them), not a mangling."""
+    text, start, end = match.string, match.start(), match.end()
+    if start == 0 or end == len(text):
+        return False
+    left, right = text[start - 1], text[end]
+    plains = (mangling.plain[match[0]], *mangling.readings.get(match[0], ()))
+    return left + match[0] + right in file_text and not any(
+        left + plain + right in file_text for plain in plains
     )
 
 

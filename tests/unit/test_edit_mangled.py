@@ -232,6 +232,11 @@ def test_an_ellipsis_the_file_writes_between_the_same_characters_is_its_own() ->
     assert refusal(apply_edit, md, "## Events\n", spread, path="a.md").startswith(
         "The edit to a.md writes '…' in new_string, and nothing in old_string shows"
     )
+    prose = "Wait … then go.\nEnd.\n"  # ` … ` in prose says nothing of inline code
+    lazy = "End.\nNever `# … existing code`.\n"
+    assert apply_edit(prose, "End.\n", lazy, path="a.md") == (
+        "Wait … then go.\nEnd.\nNever `# ... existing code`.\n"
+    )
 
 
 def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> None:

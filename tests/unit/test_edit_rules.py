@@ -1774,6 +1774,30 @@ def test_new_lines_in_both_characters_stand_as_written_after_a_quote_in_spaces()
     assert apply_edit(C_INIT, old, old + added, path="m.c") == C_INIT + added
 
 
+PHP = (
+    "class Slim {\n"
+    "\tpublic static function raise() {\n"
+    "\t\tthrow new SlimException();\n"
+    "\t}\n"
+    "\t\n"
+    "\t/**\n"
+    "\t * Set Content-Type\n"
+    "\t */\n"
+    "\tpublic static function contentType($type) {\n"
+)
+
+
+def test_a_dedented_doc_comment_quote_gets_its_tab_back_in_the_new_lines_too() -> None:
+    # slimphp's Slim.php: the quote and its replacement lost the tab every line has. Its
+    # ` * ` lines are indented with a space and the new body with a tab, which is not a
+    # quote in spaces beside new lines in both characters: every new line gets the tab.
+    old = "}\n\t\n/**\n * Set Content-Type\n"
+    new = "}\n\t\n/**\n * Pass\n */\npublic static function pass() {\n\tob_clean();\n" + old
+    added = "\t/**\n\t * Pass\n\t */\n\tpublic static function pass() {\n\t\tob_clean();\n\t}\n\t\n"
+    result = PHP.replace("\t/**\n\t * Set", added + "\t/**\n\t * Set")
+    assert apply_edit(PHP, old, new, path="Slim.php") == result
+
+
 JS_HOOKS = "got({\n\thooks: {\n\t\tbefore: []\n\t},\n\tmutable: true\n});\n"
 
 

@@ -156,9 +156,15 @@ def telling(line: str) -> bool:
 
 
 def _in_both_characters(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
-    """Whether the new lines are indented with tabs and with spaces, where the quote is
-    indented in the other character than the file (see `written_like_file`)."""
-    return _file_and_quote_characters(pairs) is not None and _characters(new) == {"\t", " "}
+    """Whether the new lines are indented with tabs and with spaces, where the quote is the
+    file's lines written in the other character (see `written_like_file`). A quote that
+    lost the file's leading tab is not: its doc comment's ` * ` is what the tab left, and
+    new lines at the quote's depths need the tab back (Slim.php)."""
+    return (
+        _file_and_quote_characters(pairs) is not None
+        and restyled(pairs)
+        and _characters(new) == {"\t", " "}
+    )
 
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:

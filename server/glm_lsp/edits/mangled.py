@@ -216,13 +216,14 @@ def _undo(
 
 
 def _file_writes(mangling: Mangling, file_text: str, match: re.Match[str]) -> bool:
-    """Whether the file has the new form between the same two characters, and its plain
-    text nowhere so: the file's own way of writing (got's docs have `stream.on('retry',
-    …)`, and a new section's `stream.on('response', …)` follows them), not a mangling."""
+    """Whether the file has the new form between the same two characters on each side,
+    and its plain text nowhere so: the file's own way of writing (got's docs have
+    `stream.on('retry', …)`, and a new section's `stream.on('response', …)` follows them),
+    not a mangling. (One character each side is too common: prose has ` … ` too.)"""
     text, start, end = match.string, match.start(), match.end()
-    if start == 0 or end == len(text):
+    if start < 2 or end + 2 > len(text):
         return False
-    left, right = text[start - 1], text[end]
+    left, right = text[start - 2 : start], text[end : end + 2]
     plains = (mangling.plain[match[0]], *mangling.readings.get(match[0], ()))
     return left + match[0] + right in file_text and not any(
         left + plain + right in file_text for plain in plains

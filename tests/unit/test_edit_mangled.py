@@ -239,6 +239,21 @@ def test_an_ellipsis_the_file_writes_between_the_same_characters_is_its_own() ->
     )
 
 
+def test_an_em_dash_after_a_comma_before_a_word_is_an_option_not_prose() -> None:
+    """commander's tests: `new Option('-e,--example <value>')` with `--` made an em dash
+    was written as it came; it stands for `--` or `---`, and a quote with none does not
+    say which, so it is refused (a quote that has one is read back)."""
+    js = "test('x', () => {\n  new Option('-f,--force');\n});\n"
+    new = "test('x', () => {\n  new Option('-e,\u2014example <value>');\n"
+    assert "whether it stands for '--' or '---'" in refusal(
+        apply_edit, js, "test('x', () => {\n", new, path="a.test.js"
+    )
+    quote = "test('x', () => {\n  new Option('-f,\u2014force');\n"
+    assert apply_edit(js, quote, quote + new[18:], path="a.test.js") == (
+        js.replace("});", "  new Option('-e,--example <value>');\n});")
+    )
+
+
 def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> None:
     """A compare link's range (PSReadLine's changelog), a list's last element or a type's
     argument list, and a loop's `index--` (PSReadLine's History.cs)."""

@@ -13,8 +13,9 @@ tells the mangling apart from intent:
   unmangled: the quote cannot be the file's text as written, so the whole edit is read
   back (one level of escaping, the inverse of what was done; ``&amp;lt;`` stands for
   ``&lt;``);
-* only the new text brings such forms: a quote that has each of them as the file does, or
-  an edit with a character the mangling always replaces (`<`, `'`), shows it was not
+* only the new text brings such forms: a quote that has each of them as the file does, a
+  file that has one between the same characters (and its plain text never so), or an
+  edit with a character the mangling always replaces (`<`, `'`), shows it was not
   mangled (a quote with `we’ll` vouches for `’`, not for `class=“note”`), and
   entities are ordinary in markup; otherwise nothing shows which was meant, so the edit
   is refused with a sentence that says how to write it either way. Dashes, ellipses and

@@ -115,3 +115,13 @@ def test_a_kept_underline_of_plus_signs_left_unmarked_is_kept() -> None:
     old = "2.x.y (yyyy-mm-dd)\n++++++++++++++++++\n\n"
     new = "-2.x.y (yyyy-mm-dd)\n+2.2.0 (2014-01-09)\n++++++++++++++++++\n\n+- New exception.\n"
     assert apply_edit(RST, old, new, path="HISTORY.rst") == RST.replace(old, RELEASE)
+
+
+def test_a_quote_of_many_underlines_read_both_ways_is_refused_at_once() -> None:
+    """Each `+++` line could be a kept underline or an added `++`: thousands of them once
+    took 88 s (every place in the quote reached at once); now too many places refuse."""
+    quote = "+++\n" * 3000
+    new = "-+++\n" + "+++\n" * 2999 + "+x\n"
+    assert "that are not a diff of old_string" in refusal(
+        apply_edit, quote, quote, new, path="a.rst"
+    )

@@ -27,6 +27,9 @@ _BULLET = re.compile(r"\+ \S")
 _PLUS_LINE = re.compile(r"^\+(?!\+*+[ \t]*$)", re.M)
 """A line starting with '+' (a list's, a patch's), other than a ruler of them (rst)."""
 
+_MOST_PLACES = 16
+"""Places in the quote that a diff's lines may have reached at once, read both ways."""
+
 _Lines: TypeAlias = "tuple[_Lines, str] | None"
 """New lines read so far, the last first (shared by the readings that part later)."""
 
@@ -96,6 +99,8 @@ def _readings(lines: list[str], quoted: list[str], plus_kept: bool) -> list[tupl
                 ways = after.setdefault(used + step, [])
                 for node, removed in readings[: 2 - len(ways)]:
                     ways.append((node if text is None else (node, text), removed or removes))
+        if len(after) > _MOST_PLACES:
+            return []  # (a quote of many `+` lines, each read both ways: no clear reading)
         states = after
     return [(_unlinked(node), removed) for node, removed in states.get(len(quoted), [])]
 

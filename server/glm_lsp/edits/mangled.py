@@ -198,7 +198,8 @@ def _undo(
     if _quote_mangled(mangling, file_text, old):
         return True
     forms = [match for match in pattern.finditer(new) if match[0] not in old]
-    unvouched = [match[0] for match in forms if not _file_writes(mangling, file_text, match)]
+    written = _file_writes(mangling, file_text, forms)
+    unvouched = [match[0] for match, own in zip(forms, written, strict=True) if not own]
     if not unvouched or mangling.plainly(old + new):
         return False  # the quote or the file has these forms so, or the edit is plain
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
@@ -217,19 +218,39 @@ def _undo(
     )
 
 
-def _file_writes(mangling: Mangling, file_text: str, match: re.Match[str]) -> bool:
-    """Whether the file has the new form between the same two characters on each side,
-    and its plain text nowhere so: the file's own way of writing (got's docs have
+def _file_writes(mangling: Mangling, file_text: str, forms: list[re.Match[str]]) -> list[bool]:
+    """For each new form, whether the file has it between the same two characters on each
+    side, and its plain text nowhere so: the file's own way of writing (got's docs have
     `stream.on('retry', …)`, and a new section's `stream.on('response', …)` follows them),
     not a mangling. (One character each side is too common: prose has ` … ` too.)"""
-    text, start, end = match.string, match.start(), match.end()
-    if start < 2 or end + 2 > len(text):
-        return False
-    left, right = text[start - 2 : start], text[end : end + 2]
-    plains = (mangling.plain[match[0]], *mangling.readings.get(match[0], ()))
-    return left + match[0] + right in file_text and not any(
-        left + plain + right in file_text for plain in plains
-    )
+    if not forms:
+        return []
+    plains = {
+        form: (mangling.plain[form], *mangling.readings.get(form, ())) for form in mangling.plain
+    }
+    in_file = _where(file_text, {match[0] for match in forms})
+    plain_in_file = _where(file_text, {text for match in forms for text in plains[match[0]]})
+    written = []
+    for match in forms:
+        new, start, end = match.string, match.start(), match.end()
+        left, right = new[max(start - 2, 0) : start], new[end : end + 2]
+        written.append(
+            len(left) == len(right) == 2
+            and left + match[0] + right in in_file
+            and not any(left + text + right in plain_in_file for text in plains[match[0]])
+        )
+    return written
+
+
+def _where(text: str, pieces: set[str]) -> set[str]:
+    """Each piece as it stands in `text`, with up to two characters on each side."""
+    found: set[str] = set()
+    for piece in pieces:
+        start = text.find(piece)
+        while start != -1:
+            found.add(text[max(start - 2, 0) : start + len(piece) + 2])
+            start = text.find(piece, start + 1)
+    return found
 
 
 def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:

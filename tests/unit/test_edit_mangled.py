@@ -244,12 +244,12 @@ def test_an_em_dash_after_a_comma_before_a_word_is_an_option_not_prose() -> None
     was written as it came; it stands for `--` or `---`, and a quote with none does not
     say which, so it is refused (a quote that has one is read back)."""
     js = "test('x', () => {\n  new Option('-f,--force');\n});\n"
-    new = "test('x', () => {\n  new Option('-e,\u2014example <value>');\n"
+    head, option = "test('x', () => {\n", "  new Option('-e,\u2014example <value>');\n"
     assert "whether it stands for '--' or '---'" in refusal(
-        apply_edit, js, "test('x', () => {\n", new, path="a.test.js"
+        apply_edit, js, head, head + option, path="a.test.js"
     )
-    quote = "test('x', () => {\n  new Option('-f,\u2014force');\n"
-    assert apply_edit(js, quote, quote + new[18:], path="a.test.js") == (
+    quote = head + "  new Option('-f,\u2014force');\n"
+    assert apply_edit(js, quote, quote + option, path="a.test.js") == (
         js.replace("});", "  new Option('-e,--example <value>');\n});")
     )
 

@@ -211,3 +211,32 @@ def test_a_new_line_restating_a_context_line_a_column_less_is_not_moved_back() -
         "    def fetch(url):\n        client = Client()\n        return client.get(url)\n",
         "   async def fetch(url):\n       client = Client()\n       return await client.get(url)\n",
     )
+
+
+def test_a_continuation_aligned_off_the_files_step_does_not_hide_the_step() -> None:
+    # bleach's test_css.py: a tuple continuation at column 9 in a file of fours. The new
+    # entries are at column 8, a depth both the file and the quote have (one space less);
+    # the file's step, 4, says they were written as they are.
+    css = (
+        "def test_allowed_css():\n"
+        "    tests = (\n"
+        "        ('color: red; float: left;', 'color: red;',\n"
+        "         ['color', 'float']),\n"
+        "        ('color: red;', 'color: red;', ['color']),\n"
+        "        ('cursor: -moz-grab;', 'cursor: -moz-grab;', ['cursor']),\n"
+        "    )\n"
+        "\n"
+        "    p = '<p style=\"%s\">bar</p>'\n"
+    )
+    hsl = "        ('color: hsl(30,100%,50%);', 'color: hsl(30,100%,50%);', ['color']),\n"
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -4,6 +4,7 @@\n"
+        "         ['color', 'float']),\n"
+        "        ('color: red;', 'color: red;', ['color']),\n"
+        "        ('cursor: -moz-grab;', 'cursor: -moz-grab;', ['cursor']),\n"
+        f"+{hsl}"
+        "    )\n"
+        " \n"
+        "    p = '<p style=\"%s\">bar</p>'\n"
+    )
+    assert patched(css, diff) == css.replace("    )\n", hsl + "    )\n")

@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from math import gcd
 from operator import attrgetter
 from os.path import commonprefix
 
@@ -1825,7 +1824,7 @@ class _Indenter:
         if base in like_file or base in like_quote:
             return base in like_file
         if not like_file and not like_quote:  # the file's indentation step may say
-            step = gcd(*in_file)
+            step = _grid([len(indent_of(file_line)) for file_line, _ in kept])
             if step > 1:
                 as_written = all(depth % step == 0 for depth in depths)
                 if as_written != all((depth + 1) % step == 0 for depth in depths):
@@ -1936,6 +1935,17 @@ def _with_line_ends(
             ending = ending or index.newline
         lines.append(text + ending)
     return tuple(lines)
+
+
+def _grid(depths: list[int]) -> int:
+    """The file's indentation step among these depths: the largest that four in five of
+    the indented ones are on. A continuation aligned to a bracket (bleach's `['color',
+    'float'])` at column 9 in a file indented by fours) is off the file's steps."""
+    indented = [depth for depth in depths if depth]
+    for step in range(max(indented, default=1), 1, -1):
+        if sum(depth % step == 0 for depth in indented) * 5 >= len(indented) * 4:
+            return step
+    return 1
 
 
 def _steps(line: str) -> bool:

@@ -350,22 +350,21 @@ def occurrences(text: str, needle: str) -> int:
 def line_occurrences(lines: list[str], wanted: list[str]) -> int:
     if not wanted:
         return 0
-    first = first_start(lines, wanted)
+    last = len(lines) - len(wanted)
+    first = max(last, 0) if ends_file(wanted) else 0
     wanted = [w.rstrip("\r\n") for w in wanted]
     contents = [line.rstrip("\r\n") for line in lines]
     return sum(
         contents[i : i + len(wanted)] == wanted
-        for i in range(first, len(contents) - len(wanted) + 1)
+        for i in range(first, last + 1)
         if contents[i] == wanted[0]
     )
 
 
-def first_start(lines: list[str], wanted: list[str]) -> int:
-    """The first place quoted lines may start: a last line without its line break (a diff's
-    `\\ No newline at end of file`) pins them to the file's end."""
-    if wanted and not wanted[-1].endswith("\n"):
-        return max(len(lines) - len(wanted), 0)
-    return 0
+def ends_file(quoted: list[str]) -> bool:
+    """Whether quoted lines stand only at the file's end: their last has no line break (a
+    diff's `\\ No newline at end of file`)."""
+    return bool(quoted) and not quoted[-1].endswith("\n")
 
 
 # --- drifts (applied to line contents, line ends kept) -------------------------------------
@@ -552,7 +551,7 @@ def places_as_written(a: list[str], old: list[str]) -> int:
     size = len(wanted)
     if size < 2:
         return 0
-    pinned = not old[-1].endswith("\n")  # (then it ends the file)
+    pinned = ends_file(old)
     best: dict[int, float] = {}
     for start in range(len(keys) - size + 1):
         if keys[start] != wanted[0] and wanted[1] not in keys[start + 1 : start + 3]:

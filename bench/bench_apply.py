@@ -96,6 +96,8 @@ KINDS = {
     "nbsp": "the edit's indentation in non-breaking spaces (every one, or every other as a web page writes '&nbsp; ')",
     "double_escaped": "old_string and new_string JSON-escaped twice (one line, '\\n' for each line break)",
     "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines; or kept lines unmarked), or as the new lines each marked '+'",
+    "tabs_both": "the whole edit (SEARCH and REPLACE, every diff line) in tabs where the file has spaces or the reverse",
+    "shifted_indent": "the whole edit one indentation step deeper or shallower than the file (relative indentation kept)",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -959,6 +961,42 @@ def round12_proposals(
             yield "diff_marked", change.old, expected, "search_replace", block(change.path, base.old(), new)
 
 
+def round22_proposals(
+    change: Change, core: Core
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The kinds added in round 22: the whole edit re-indented, every line alike, in the
+    file's other indentation style or one step off its depth (as a model that quotes code
+    from memory writes it). A quote that the re-indenting makes one of the file's own
+    texts says something else, and is left out."""
+    a = lines_of(change.old)
+    expected = single_expected(a, lines_of(change.new), core)
+    base = unique_hunk(a, core, change.old)
+    tabs, unit = tab_style(a), space_unit(a)
+    if base is None or unit is None:
+        return
+    hunk = with_context(a, core, 3, 3)
+    quoted = [line for _, line in base.lines + hunk.lines if line.strip()]
+    swap = functools.partial(swap_tabs, tabs=tabs, unit=unit)
+    step = "\t" if tabs else " " * unit
+    if all(line.startswith(step) for line in quoted):
+        shift = functools.partial(dedent, prefix=step)
+    else:
+        shift = functools.partial(indent_by, prefix=step)
+    for kind, change_line in (("tabs_both", swap), ("shifted_indent", shift)):
+        mangle = functools.partial(each_line, change=change_line)
+        if mangle(base.old()) == base.old() or occurrences(change.old, mangle(base.old())):
+            continue
+        yield from mangled_proposals(change, core, base, expected, kind, mangle)
+
+
+def each_line(text: str, change: Callable[[str], str]) -> str:
+    return "".join(change(line) for line in split_lf(text))
+
+
+def indent_by(line: str, prefix: str) -> str:
+    return prefix + line if line.strip() else line
+
+
 def nbsp_indented(text: str, alternate: bool) -> str:
     """Indentation spaces made non-breaking, as text copied from a web page has them."""
 
@@ -1138,6 +1176,8 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
         twelfth = random.Random(f"{seed}:{change.source}:{number}:round12")
         for kind, start, expected, fmt, payload in round12_proposals(change, core, twelfth):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        for kind, start, expected, fmt, payload in round22_proposals(change, core):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
 
@@ -1330,6 +1370,7 @@ def main() -> None:
     parser.add_argument("--out", help="also write the Markdown report here")
     parser.add_argument("--failures", type=int, default=5, help="print this many misses per kind")
     parser.add_argument("--kinds", help="only these kinds, comma-separated (see KINDS)")
+    parser.add_argument("--formats", help="only these formats, comma-separated (see FORMATS)")
     parser.add_argument(
         "--self-rev",
         default="HEAD",
@@ -1350,6 +1391,8 @@ def main() -> None:
     if args.kinds:
         wanted = set(args.kinds.split(","))
         proposals = [p for p in proposals if p.kind in wanted]
+    if args.formats:
+        proposals = [p for p in proposals if p.format in args.formats.split(",")]
     print(f"{len(proposals)} proposals from {len(changes)} changes")
     ours_started = time.perf_counter()
     spent: dict[tuple[str, str], float] = defaultdict(float)

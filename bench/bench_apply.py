@@ -982,11 +982,28 @@ def round22_proposals(
         shift = functools.partial(dedent, prefix=step)
     else:
         shift = functools.partial(indent_by, prefix=step)
+    back = functools.partial(unswap_tabs, tabs=tabs, unit=unit)
+    # (a line the swap cannot give back, as `\t\t        ` read as four tabs' worth of
+    # spaces, says nothing of which of the file's two ways the new line is in)
+    sayable = all(back(swap(line)) == line for _, line in base.lines + hunk.lines)
     for kind, change_line in (("tabs_both", swap), ("shifted_indent", shift)):
         mangle = functools.partial(each_line, change=change_line)
         if mangle(base.old()) == base.old() or occurrences(change.old, mangle(base.old())):
             continue
-        yield from mangled_proposals(change, core, base, expected, kind, mangle)
+        if kind == "shifted_indent" or sayable:
+            yield from mangled_proposals(change, core, base, expected, kind, mangle)
+
+
+def unswap_tabs(line: str, tabs: bool, unit: int) -> str:
+    """The line `swap_tabs` wrote, in the file's style again."""
+    if tabs:
+        return swap_tabs(line, False, 4)
+
+    def change(text: str) -> str:
+        indent = indentation(text)
+        return indent.replace("\t", " " * unit) + text[len(indent) :]
+
+    return map_content(line, change)
 
 
 def each_line(text: str, change: Callable[[str], str]) -> str:

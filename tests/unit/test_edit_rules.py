@@ -1848,3 +1848,122 @@ def test_a_dedented_quote_of_a_file_indented_both_ways_is_moved_back_in() -> Non
         "\t\t    padding: 1px;\n\t\t\t\ttext-align: left;\n",
         "\t\t    padding: 1px;\n\t\t    margin: 0;\n\t\t\t\ttext-align: left;\n\t\t\t\tcolor: #fff;\n",
     )
+
+
+# --- round 22: the whole edit re-indented (tabs for spaces everywhere, a level off) ---------
+
+TESTS_PY = (
+    "def test_one(app):\n"
+    "    response = app.get('/')\n"
+    "    assert response.status == 200\n"
+)
+
+
+def test_a_diff_a_level_deeper_keeps_its_new_functions_a_level_out_from_the_body() -> None:
+    # webargs' test_core.py: the hunk, quoted a level deeper, adds a test function after
+    # the last lines of one. Its `def` is at the file's depth of the body only because the
+    # whole hunk is a level off; it goes to column 0, as the hunk has it beside its body.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,2 +2,6 @@\n"
+        "         response = app.get('/')\n"
+        "         assert response.status == 200\n"
+        "+\n"
+        "+\n"
+        "+    def test_two(app):\n"
+        "+        assert app.get('/two').status == 404\n"
+    )
+    two = "\n\ndef test_two(app):\n    assert app.get('/two').status == 404\n"
+    assert patched(TESTS_PY, diff) == TESTS_PY + two
+
+
+def test_an_edit_a_level_deeper_keeps_its_new_top_level_lines_a_level_out() -> None:
+    # vapor's AbortError.swift, in Python: the quote is a level deeper; the replacement
+    # restates one line at the quote's depth and moves another out a level, to the file's
+    # depth of it, so what it restates says nothing. Its new function, at the quote's
+    # base, is at the file's top level, not in the class.
+    text = (
+        "class Cart:\n    def total(self):\n        if self.items:\n"
+        "            return sum(self.items)\n        return 0\n"
+    )
+    old = (
+        "        def total(self):\n            if self.items:\n"
+        "                return sum(self.items)\n            return 0\n"
+    )
+    new = (
+        "        def total(self):\n            return sum(self.items)\n\n\n"
+        "    def empty():\n        return Cart()\n"
+    )
+    assert apply_edit(text, old, new, path="cart.py") == (
+        "class Cart:\n    def total(self):\n        return sum(self.items)\n\n\n"
+        "def empty():\n    return Cart()\n"
+    )
+
+
+LUA_CONFIG = (
+    "M.defaults = {\n"
+    "  filetypes = nil,\n"
+    "  root_markers = { '.git' },\n"
+    "  keymaps = { accept = { 'a' } },\n"
+    "}\n"
+)
+
+
+def test_a_quote_in_tabs_of_a_file_in_twos_writes_a_tab_a_level() -> None:
+    # glm-lsp's config.lua: every quoted line a tab deep, the new keys two tabs deep. A
+    # tab is two spaces here (a level of the file), not four less two.
+    old = "\troot_markers = { '.git' },\n\tkeymaps = { accept = { 'a' } },\n"
+    new = (
+        "\troot_markers = { '.git' },\n"
+        "\tkeymaps = {\n\t\taccept = { 'a' },\n\t\trevise = { 'R' },\n\t},\n"
+    )
+    assert apply_edit(LUA_CONFIG, old, new, path="config.lua") == LUA_CONFIG.replace(
+        "  keymaps = { accept = { 'a' } },\n",
+        "  keymaps = {\n    accept = { 'a' },\n    revise = { 'R' },\n  },\n",
+    )
+
+
+def test_a_quote_in_tabs_of_a_yaml_list_four_deep_steps_by_the_files_two() -> None:
+    # cobra's .golangci.yml: most lines are list items four deep, its keys step by two.
+    yml = "linters:\n  enable:\n    - errcheck\n    - unused\n    - unconvert\n"
+    old = "\t\t- unused\n\t\t- unconvert\n"
+    new = "\t\t- unused\n\t\t- unconvert\n\texclusions:\n\t\tpresets:\n\t\t\t- legacy\n"
+    assert apply_edit(yml, old, new, path=".golangci.yml") == yml + (
+        "  exclusions:\n    presets:\n      - legacy\n"
+    )
+
+
+def test_a_blank_line_of_tabs_in_a_quote_in_tabs_takes_the_files_spaces() -> None:
+    # express's test/exports.js: the new blank line, written as the model writes its
+    # indentation (a tab), is the file's two spaces, as its other lines are.
+    js = "describe('exports', function(){\n  it('a', function(){\n  })\n})\n"
+    old = "\tit('a', function(){\n\t})\n"
+    new = "\tit('a', function(){\n\t})\n\t\n\tit('b', function(){\n\t})\n"
+    assert apply_edit(js, old, new, path="exports.js") == js.replace(
+        "  })\n", "  })\n  \n  it('b', function(){\n  })\n"
+    )
+
+
+def test_spaces_narrower_than_a_tab_beside_tab_lines_are_no_sign_of_the_files_spaces() -> None:
+    # shellcheck's ASTLib.hs, quoted in tabs: the new `  where` keeps two spaces, as text
+    # in tabs writes them under a tab's width; the new `go` line is a tab, so four spaces.
+    hs = "getPath tree t = t :\n    case lookup t tree of\n        Nothing -> []\n\nnext = 1\n"
+    old = "getPath tree t = t :\n\tcase lookup t tree of\n\t\tNothing -> []\n"
+    new = "getPath tree t = t : unfoldr go t\n  where\n\tgo s = lookup s tree\n"
+    assert apply_edit(hs, old, new, path="ASTLib.hs") == (
+        "getPath tree t = t : unfoldr go t\n  where\n    go s = lookup s tree\n\nnext = 1\n"
+    )
+
+
+def test_a_quote_in_tabs_off_the_files_usual_step_takes_the_step_of_its_own_lines() -> None:
+    # glm-lsp's glm.txt: a help file stepping by fours, with a Lua example in it stepping
+    # by twos. Quoted five tabs deep for ten spaces, a tab is two columns there, not four.
+    text = (
+        "*glm*\n\n    Setup:\n        require('glm').setup({\n"
+        "          root = '.git',\n          keymaps = { 'a' },\n        })\n"
+        "    Keys:\n        a accepts\n    Chat:\n        c chats\n"
+    )
+    old = "\t\t\t\t\troot = '.git',\n\t\t\t\t\tkeymaps = { 'a' },\n"
+    new = "\t\t\t\t\troot = '.git',\n\t\t\t\t\tkeymaps = {\n\t\t\t\t\t\t'a',\n\t\t\t\t\t},\n"
+    assert apply_edit(text, old, new, path="glm.txt") == text.replace(
+        "keymaps = { 'a' },\n", "keymaps = {\n            'a',\n          },\n"
+    )

@@ -12,6 +12,7 @@ applied per line only where the nearest matched line leaves no doubt.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 
 Transform = Callable[[str], "str | None"]
 """A model line at the file's indentation, or None when it cannot be placed (too shallow)."""
@@ -27,7 +28,7 @@ def same(line: str) -> str | None:
     return line
 
 
-def indent_transform(pairs: Sequence[Pair]) -> Transform | None:
+def indent_transform(pairs: Sequence[Pair], first_tab: int | None = None) -> Transform | None:
     """How to move a model's line to the file's indentation, learnt from matched pairs.
 
     Equal indentation changes nothing; a uniform prefix the model left out (a dedented
@@ -41,19 +42,71 @@ def indent_transform(pairs: Sequence[Pair]) -> Transform | None:
     shift = _prefix_shift(indents)
     if shift is not None:
         return shift
-    for tab in _TAB_SIZES:
+    found = _tab_and_move(indents, first_tab)
+    if found is None:
+        return None
+    tab, move = found
+    tabs = uses_tabs([f for f, _ in indents])
+    if move == 0 and _mostly_equal(indents):
+        return same  # a stray line: the model writes like the file
+    if move == 0 and _mixed([f for f, _ in indents]):
+        return _by_table(indents, None)  # which style a new line wants is unknown
+    if move == 0:
+        return _by_table(indents, _restyle(tab, tabs))
+    return _by_table(indents, _column_shift(move, tab, tabs))
+
+
+def _tab_and_move(indents: list[tuple[str, str]], first_tab: int | None) -> tuple[int, int] | None:
+    """The first tab width at which every pair moves by the same columns, and that move.
+
+    Quoted lines all at one depth fit every width, each with its own move. `first_tab`,
+    the width the indentation step says (`tab_width`), goes first, unless it leaves the
+    quote off by part of a step (three tabs for six spaces, in a file mostly stepping by
+    fours): then the step here is another, and a width that only rewrites the quote's
+    character, moving nothing, goes first."""
+    fitting = []
+    for tab in _tab_sizes(first_tab):
         moves = {_width(f, tab) - _width(m, tab) for f, m in indents}
         if len(moves) == 1:
-            move = moves.pop()
-            tabs = _uses_tabs([f for f, _ in indents])
-            if move == 0 and _mostly_equal(indents):
-                return same  # a stray line: the model writes like the file
-            if move == 0 and _mixed([f for f, _ in indents]):
-                return _by_table(indents, None)  # which style a new line wants is unknown
-            if move == 0:
-                return _by_table(indents, _restyle(tab, tabs))
-            return _by_table(indents, _column_shift(move, tab, tabs))
-    return None
+            fitting.append((tab, moves.pop()))
+    if fitting and fitting[0][0] == first_tab and fitting[0][1] % first_tab:
+        fitting.sort(key=lambda found: found[1] != 0)
+    return fitting[0] if fitting else None
+
+
+def _tab_sizes(first: int | None) -> tuple[int, ...]:
+    return _TAB_SIZES if first is None else (first,) + tuple(t for t in _TAB_SIZES if t != first)
+
+
+def tab_width(file_lines: Sequence[str], model_lines: Sequence[str]) -> int | None:
+    """The columns a tab stands for where the file and the model indent in different
+    characters: a level of the side written in spaces, its indentation step. A model that
+    writes a file indented by twos in tabs writes a tab a level, as one that writes a tab
+    file in spaces writes its own step a level (a table's keys quoted a tab deep, with new
+    keys two tabs deep, go to two and four spaces, not to two and six)."""
+    file_tabs = uses_tabs([indent_of(line) for line in file_lines])
+    model_character = _characters(model_lines)
+    if model_character == {"\t"} and not file_tabs:
+        spaced = [line for line in file_lines if "\t" not in indent_of(line)]
+    elif model_character == {" "} and file_tabs:
+        spaced = list(model_lines)
+    else:
+        return None
+    return _unit([len(indent_of(line)) for line in spaced if line.strip()])
+
+
+def _unit(depths: list[int]) -> int | None:
+    """How far a line most often goes in from the line before it (the smaller of two as
+    common): the step of one level, where most lines may stand at one depth (a YAML list
+    four deep, its keys stepping by two)."""
+    steps: dict[int, int] = {}
+    for before, after in pairwise(depths):
+        if after > before:
+            steps[after - before] = steps.get(after - before, 0) + 1
+    if not steps:
+        return None
+    unit = max(sorted(steps), key=lambda step: steps[step])
+    return unit if unit > 1 else None
 
 
 def _mixed(indents: list[str]) -> bool:
@@ -85,15 +138,15 @@ def _by_table(indents: list[tuple[str, str]], otherwise: Transform | None) -> Tr
     return transform
 
 
-def pair_transform(pairs: Sequence[Pair], pair: Pair) -> Transform:
+def pair_transform(pairs: Sequence[Pair], pair: Pair, tab: int | None = None) -> Transform:
     """The transform one matched pair implies, with the tab width that fits most `pairs`."""
-    single = indent_transform([pair])
+    single = indent_transform([pair], tab)
     file_indent, model_indent = indent_of(pair[0]), indent_of(pair[1])
     if single is not None and ("\t" in file_indent) == ("\t" in model_indent):
         return single
     tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
     move = _width(file_indent, tab) - _width(model_indent, tab)
-    return _column_shift(move, tab, _uses_tabs([indent_of(f) for f, _ in pairs]))
+    return _column_shift(move, tab, uses_tabs([indent_of(f) for f, _ in pairs]))
 
 
 def written_like_file(
@@ -159,12 +212,18 @@ def _in_both_characters(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
     """Whether the new lines are indented with tabs and with spaces, where the quote is the
     file's lines written in the other character (see `written_like_file`). A quote that
     lost the file's leading tab is not: its doc comment's ` * ` is what the tab left, and
-    new lines at the quote's depths need the tab back (Slim.php)."""
-    return (
-        _file_and_quote_characters(pairs) is not None
-        and restyled(pairs)
-        and _characters(new) == {"\t", " "}
-    )
+    new lines at the quote's depths need the tab back (Slim.php). Spaces narrower than a
+    tab are no sign of the file's spaces: text in tabs writes them too (shellcheck's
+    `  where` beside a tab-indented `go s =`, a quote in tabs of a file in spaces)."""
+    tab = _restyle_tab(pairs)
+    if tab is None or _file_and_quote_characters(pairs) is None:
+        return False
+    wide = [
+        line
+        for line in new
+        if _character(indent_of(line)) == "\t" or _width(indent_of(line), tab) >= tab
+    ]
+    return _characters(wide) == {"\t", " "}
 
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
@@ -207,10 +266,16 @@ def restyled(pairs: Sequence[Pair]) -> bool:
     """Whether the model's lines are the file's written in the other indentation character,
     column for column at one tab width: the depth of each line kept, only its writing
     changed."""
+    return _restyle_tab(pairs) is not None
+
+
+def _restyle_tab(pairs: Sequence[Pair]) -> int | None:
+    """The tab width at which the model's lines are the file's restyled (see `restyled`)."""
     if not in_other_character(pairs):
-        return False
+        return None
     indents = [(indent_of(f), indent_of(m)) for f, m in pairs]
-    return any(all(_width(f, tab) == _width(m, tab) for f, m in indents) for tab in _TAB_SIZES)
+    fitting = (t for t in _TAB_SIZES if all(_width(f, t) == _width(m, t) for f, m in indents))
+    return next(fitting, None)
 
 
 def restates_as_file(pairs: Sequence[Pair], side: Sequence[str]) -> bool:
@@ -238,14 +303,20 @@ def _by_base(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
 
     Lines of some words only, where there are any: a closing `end` or `}` is as often the
     line the change moves (kemal's macros, their bodies and `end` moved in by a level, in
-    a quote that lost a level, put the new `end` at the file's old base)."""
+    a quote that lost a level, put the new `end` at the file's old base).
+
+    Only a quote that lost all its indentation leaves its new lines in doubt. One that is
+    still indented, at another depth, was written with its new lines: one of them at the
+    file's base says nothing (new functions after the last lines of a body quoted a level
+    deeper start a level out from the body, which is the file's base of the body), unless
+    the quote's depth leaves it no room there."""
     pairs = [pair for pair in pairs if telling(pair[1])] or pairs
     new = [line for line in new if telling(line)] or new
     tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
     file_base = min(_width(indent_of(f), tab) for f, _ in pairs)
     model_base = min(_width(indent_of(m), tab) for _, m in pairs)
     new_base = min(_width(indent_of(line), tab) for line in new)
-    if file_base == model_base:
+    if file_base == model_base or (model_base and new_base + file_base >= model_base):
         return None
     if new_base == file_base:
         return True
@@ -312,7 +383,7 @@ def _width(indent: str, tab: int) -> int:
     return columns
 
 
-def _uses_tabs(indents: list[str]) -> bool:
+def uses_tabs(indents: list[str]) -> bool:
     """Whether most of the indented file lines start with a tab."""
     indented = [indent for indent in indents if indent]
     return sum(indent.startswith("\t") for indent in indented) * 2 > len(indented)

@@ -46,7 +46,9 @@ from glm_lsp.edits.indent import (
     restates_as_file,
     restyled,
     same,
+    tab_width,
     telling,
+    uses_tabs,
     written_like_file,
 )
 
@@ -1553,7 +1555,10 @@ def _splice(
     _check_removed_runs(index, start, edit, paired)
     _refuse_closer_misquotes(index, start, edit, paired)
     _refuse_misdepths(index, start, edit, paired)
-    indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy)
+    tab = tab_width(
+        index.contents, [*edit.old, *(line for group in edit.inserts for line in group)]
+    )
+    indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy, tab)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     out: list[tuple[str, str]] = []
     cursor = 0
@@ -1761,19 +1766,30 @@ class _Indenter:
     """
 
     def __init__(
-        self, window: list[str], edit: LineEdit, paired: list[int | None], fuzzy: bool
+        self,
+        window: list[str],
+        edit: LineEdit,
+        paired: list[int | None],
+        fuzzy: bool,
+        tab: int | None,
     ) -> None:
         self.edit = edit
         self.fuzzy = fuzzy
+        self.tab = tab
         self.paired = paired
         self.pairs: dict[int, Pair] = {
             number: (window[place], edit.old[number])
             for number, place in enumerate(paired)
             if place is not None and window[place].strip()
         }
+        self.blanks = {
+            edit.old[number]: window[place]
+            for number, place in enumerate(paired)
+            if place is not None and edit.old[number] and not window[place].strip()
+        }
         matched = list(self.pairs.values())
         new = [line for group in edit.inserts for line in group]
-        whole = indent_transform(matched) if matched else same
+        whole = indent_transform(matched, tab) if matched else same
         if not edit.restated and self._context_lost_its_prefix(new):
             whole = same  # (a hunk dedented by one space reads the same: see the method)
         if whole is None and fuzzy:
@@ -1836,7 +1852,7 @@ class _Indenter:
     def line(self, number: int, line: str) -> str:
         """`line`, inserted before old line `number`, at the file's indentation."""
         if not line.strip():
-            return line
+            return self._blank(line)
         moved = self.moved.get(line)
         if moved is not None and not moved[1] & self._replaced_at(number):
             return moved[0]  # a quoted line written again elsewhere: moved, not new
@@ -1845,6 +1861,21 @@ class _Indenter:
         if result is None:
             raise _Refused(f"the new line {line.strip()!r} is indented less than the file allows")
         return result
+
+    def _blank(self, line: str) -> str:
+        """A new line of whitespace only: as the file has the quoted line it restates, else
+        moved by the quote's one mapping when written in the other character than the
+        file's lines (a quote in tabs for a file in spaces writes its blank lines so too);
+        else as written (a dedented quote often keeps its blank lines whole)."""
+        if line in self.blanks:
+            return self.blanks[line]
+        if not line or self.whole is None:
+            return line
+        file_tabs = uses_tabs([indent_of(file_line) for file_line, _ in self.pairs.values()])
+        if ("\t" in line) == file_tabs:
+            return line
+        moved = self.whole(line)
+        return line if moved is None else moved
 
     def _replaced_at(self, number: int) -> set[int]:
         """The quoted lines removed around the place of new lines inserted before old line
@@ -1861,9 +1892,9 @@ class _Indenter:
         old, kept = self.edit.old, self.edit.kept
         for anchor in (number, number - 1):
             if 0 <= anchor < len(old) and not kept[anchor] and anchor in self.pairs:
-                return pair_transform(list(self.pairs.values()), self.pairs[anchor])
+                return pair_transform(list(self.pairs.values()), self.pairs[anchor], self.tab)
         pairs = list(self.pairs.values())
-        transforms = [pair_transform(pairs, pair) for pair in pairs]
+        transforms = [pair_transform(pairs, pair, self.tab) for pair in pairs]
         if len({transform(line) for transform in transforms}) == 1:
             return transforms[0]
         raise _Refused(

@@ -1967,3 +1967,59 @@ def test_a_quote_in_tabs_off_the_files_usual_step_takes_the_step_of_its_own_line
     assert apply_edit(text, old, new, path="glm.txt") == text.replace(
         "keymaps = { 'a' },\n", "keymaps = {\n            'a',\n          },\n"
     )
+
+
+# --- round 22: a context line the file does not have --------------------------------------
+
+SHOP = (
+    "def checkout(cart):\n"
+    "    total = cart.total()\n"
+    "    tax = total * RATE\n"
+    "    if cart.coupon:\n"
+    "        total -= cart.coupon.value\n"
+    "    return total + tax\n"
+)
+
+
+def shop_patched(diff: str) -> str:
+    (result,) = apply_patch(lambda path: SHOP if path == "shop.py" else None, diff)
+    assert result.new is not None
+    return result.new
+
+
+def test_a_context_line_the_file_does_not_have_is_read_past() -> None:
+    # A model's hunk misremembers one context line (a comment that is not there) between
+    # two it quotes right; without it, the rest stands as written at one place.
+    diff = (
+        "--- a/shop.py\n+++ b/shop.py\n@@ -1,6 +1,6 @@\n"
+        " def checkout(cart):\n"
+        "     total = cart.total()\n"
+        "     # the tax is on the full price\n"
+        "     tax = total * RATE\n"
+        "     if cart.coupon:\n"
+        "-        total -= cart.coupon.value\n"
+        "+        total -= min(cart.coupon.value, total)\n"
+        "     return total + tax\n"
+    )
+    assert shop_patched(diff) == SHOP.replace(
+        "total -= cart.coupon.value", "total -= min(cart.coupon.value, total)"
+    )
+
+
+def test_a_line_the_file_does_not_have_beside_a_new_line_is_refused() -> None:
+    # Beside the '+' line, the unknown line may be one the model meant to add and did not
+    # mark; made without it, the result would lack a line the model wrote.
+    diff = (
+        "--- a/shop.py\n+++ b/shop.py\n@@ -1,6 +1,7 @@\n"
+        " def checkout(cart):\n"
+        "     total = cart.total()\n"
+        "+    log.info('checkout %s', cart.id)\n"
+        "     log.debug('total %s', total)\n"
+        "     tax = total * RATE\n"
+        "     if cart.coupon:\n"
+        "         total -= cart.coupon.value\n"
+        "     return total + tax\n"
+    )
+    assert refusal(shop_patched, diff).startswith(
+        "Hunk 1 of the diff (@@ -1,6 +1,7 @@, first line 'def checkout(cart):') was not found"
+    )

@@ -297,8 +297,11 @@ def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     return _assemble(path, index, hunks, placed)
 
 
-def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candidate]:
-    """The equally good places for a hunk ([] for a hunk without old lines)."""
+def _options(
+    path: str, index: LineIndex, hunk: Hunk, number: int, more: bool = True
+) -> list[Candidate]:
+    """The equally good places for a hunk ([] for a hunk without old lines). With `more`,
+    a hunk placed nowhere may be read with a context line the file does not have."""
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
     best = _at_end_if_unended(index, hunk, contenders(found) if found else [])
@@ -311,6 +314,9 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if ending is not None:
         return [ending]
     if not best or (len(best) == 1 and best[0].lines is None):
+        extra = _with_a_line_more(path, index, hunk, number) if more else None
+        if extra is not None:
+            return [extra]
         copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())
         if copies is not None:
             raise EditError(copies)
@@ -326,6 +332,35 @@ def _options(path: str, index: LineIndex, hunk: Hunk, number: int) -> list[Candi
     if found is not None and expected is not None and found.level == LEVELS[0]:
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
     return best
+
+
+def _with_a_line_more(path: str, index: LineIndex, hunk: Hunk, number: int) -> Candidate | None:
+    """The hunk's one place when it quotes one context line the file does not have there
+    (a line the model misremembered between two it quoted right): without that line, its
+    other lines stand as written, up to whitespace, at one place, and every such line
+    gives that same result. A line beside a '+' line may be one the model meant to add and
+    did not mark, so it is never taken for one; nor is a line before the first or after
+    the last old line, where the rest of the hunk would stand on fewer lines of context."""
+    tags = [tag for tag, _ in hunk.lines]
+    readings: list[Candidate] = []
+    for k, tag in enumerate(tags):
+        between = any(t != "+" for t in tags[:k]) and any(t != "+" for t in tags[k + 1 :])
+        if tag != " " or "+" in tags[max(k - 1, 0) : k + 2] or not between:
+            continue
+        shorter = replace(hunk, lines=hunk.lines[:k] + hunk.lines[k + 1 :])
+        found = find(index, shorter.edit(), shorter.final_eol())
+        if found is None or found.level not in LEVELS:
+            continue
+        try:
+            options = _options(path, index, shorter, number, more=False)
+        except EditError:
+            return None  # (a reading refused, as already made or as standing twice)
+        if len(options) != 1 or options[0].lines is None:
+            return None
+        readings.append(options[0])
+    if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
+        return None
+    return readings[0]
 
 
 def _named_at_edge(

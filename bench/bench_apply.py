@@ -98,7 +98,7 @@ KINDS = {
     "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines; or kept lines unmarked), or as the new lines each marked '+'",
     "tabs_both": "the whole edit (SEARCH and REPLACE, every diff line) in tabs where the file has spaces or the reverse",
     "shifted_indent": "the whole edit one indentation step deeper or shallower than the file (relative indentation kept)",
-    "extra_context": "diff with one context line the file does not have there (a line of elsewhere in the file) between two of its lines",
+    "extra_context": "diff with one context line the file does not have there (a line of elsewhere in the file) among, before or after its lines",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -1008,24 +1008,19 @@ def unswap_tabs(line: str, tabs: bool, unit: int) -> str:
 
 
 def extra_line(a: list[str], hunk: Hunk, rng: random.Random) -> tuple[Hunk, bool] | None:
-    """The hunk with a context line the file does not have there, between two of its
-    lines with old lines on both sides: a line of elsewhere in the file, as a model
-    misremembers one; and whether it stands beside a '+' line."""
+    """The hunk with a context line the file does not have there, among its lines or
+    before or after them: a line of elsewhere in the file, as a model misremembers one;
+    and whether it stands beside a '+' line."""
     tags = [tag for tag, _ in hunk.lines]
-    interior = [
-        k
-        for k in range(1, len(tags))
-        if any(t != "+" for t in tags[:k]) and any(t != "+" for t in tags[k:])
-    ]
     span = range(hunk.start, hunk.start + len(hunk.old_lines()))
     others = [
         line
         for number, line in enumerate(a)
         if number not in span and len(line.strip()) >= 8 and line.endswith("\n")
     ]
-    if not interior or not others:
+    if not tags or not others:
         return None
-    k = rng.choice(interior)
+    k = rng.randint(0, len(tags))
     beside_new = "+" in tags[max(k - 1, 0) : k + 1]
     lines = hunk.lines[:k] + [(" ", rng.choice(others))] + hunk.lines[k:]
     return Hunk(hunk.start, lines), beside_new

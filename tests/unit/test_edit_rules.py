@@ -2023,3 +2023,20 @@ def test_a_line_the_file_does_not_have_beside_a_new_line_is_refused() -> None:
     assert refusal(shop_patched, diff).startswith(
         "Hunk 1 of the diff (@@ -1,6 +1,7 @@, first line 'def checkout(cart):') was not found"
     )
+
+
+def test_a_last_context_line_the_file_does_not_have_is_read_past_as_patch_fuzz_is() -> None:
+    # The model guessed the line after the function wrong; GNU patch's fuzz drops such a
+    # line, and so does this reading, as the rest stands as written at one place.
+    diff = (
+        "--- a/shop.py\n+++ b/shop.py\n@@ -3,4 +3,4 @@\n"
+        "     tax = total * RATE\n"
+        "     if cart.coupon:\n"
+        "-        total -= cart.coupon.value\n"
+        "+        total -= min(cart.coupon.value, total)\n"
+        "     return total + tax\n"
+        " def refund(cart):\n"
+    )
+    assert shop_patched(diff) == SHOP.replace(
+        "total -= cart.coupon.value", "total -= min(cart.coupon.value, total)"
+    )

@@ -336,20 +336,24 @@ def _options(
 
 def _with_a_line_more(path: str, index: LineIndex, hunk: Hunk, number: int) -> Candidate | None:
     """The hunk's one place when it quotes one context line the file does not have there
-    (a line the model misremembered between two it quoted right): without that line, its
+    (a line the model misremembered beside those it quoted right): without that line, its
     other lines stand as written, up to whitespace, at one place, and every such line
-    gives that same result. A line beside a '+' line may be one the model meant to add and
-    did not mark, so it is never taken for one; nor is a line before the first or after
-    the last old line, where the rest of the hunk would stand on fewer lines of context."""
+    gives that same result (at the hunk's first or last line, this is GNU patch's fuzz).
+    The rest must stand as written but for trailing whitespace (one mistake, not two) and
+    tell its place by two lines with words (a blank line and a brace do not). A line beside
+    a '+' line may be one the model meant to add and did not mark, so it is never taken for
+    one."""
     tags = [tag for tag, _ in hunk.lines]
     readings: list[Candidate] = []
     for k, tag in enumerate(tags):
-        between = any(t != "+" for t in tags[:k]) and any(t != "+" for t in tags[k + 1 :])
-        if tag != " " or "+" in tags[max(k - 1, 0) : k + 2] or not between:
+        if tag != " " or "+" in tags[max(k - 1, 0) : k + 2]:
             continue
         shorter = replace(hunk, lines=hunk.lines[:k] + hunk.lines[k + 1 :])
-        found = find(index, shorter.edit(), shorter.final_eol())
-        if found is None or found.level not in LEVELS:
+        edit = shorter.edit()
+        if sum(map(telling, edit.old)) < 2:
+            continue
+        found = find(index, edit, shorter.final_eol())
+        if found is None or found.level not in LEVELS[:2]:
             continue
         try:
             options = _options(path, index, shorter, number, more=False)

@@ -98,7 +98,7 @@ KINDS = {
     "diff_marked": "new_string / REPLACE written as diff lines of the quote (' ' kept, '-' old, '+' new lines; or kept lines unmarked), or as the new lines each marked '+'",
     "tabs_both": "the whole edit (SEARCH and REPLACE, every diff line) in tabs where the file has spaces or the reverse",
     "shifted_indent": "the whole edit one indentation step deeper or shallower than the file (relative indentation kept)",
-    "extra_context": "diff with one context line the file does not have there (a line of elsewhere in the file) among, before or after its lines",
+    "extra_context": "one quoted (context) line the file does not have there, a line of elsewhere in the file, among, before or after the quoted lines (in a diff, beside a '+' line it may be one left unmarked)",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -1223,6 +1223,15 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             expected = None if beside_new else single_expected(a, b, core)
             diff = render(change.path, [hunk])
             proposals.append(Proposal(change, "extra_context", "udiff", change.old, expected, diff))
+        base = unique_hunk(a, core, change.old)
+        found = extra_line(a, base, extra) if base is not None else None
+        if found is not None and not occurrences(change.old, found[0].old()):
+            hunk, expected = found[0], single_expected(a, b, core)  # (quoted, so not new)
+            old, new = hunk.old(), hunk.new()
+            proposals.append(Proposal(change, "extra_context", "edit_file", change.old, expected, (old, new)))
+            if same_end(hunk) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
+                reply = block(change.path, old, new)
+                proposals.append(Proposal(change, "extra_context", "search_replace", change.old, expected, reply))
     return proposals
 
 

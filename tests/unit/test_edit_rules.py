@@ -2040,3 +2040,19 @@ def test_a_last_context_line_the_file_does_not_have_is_read_past_as_patch_fuzz_i
     assert shop_patched(diff) == SHOP.replace(
         "total -= cart.coupon.value", "total -= min(cart.coupon.value, total)"
     )
+
+
+def test_a_quoted_line_the_file_does_not_have_is_read_past_in_a_block_too() -> None:
+    # The SEARCH block misremembers a comment above the `if`, and the REPLACE keeps it as
+    # the model believes the file has it: the file gets the change, not the comment.
+    search = (
+        "    tax = total * RATE\n"
+        "    # coupons never make the total negative\n"
+        "    if cart.coupon:\n"
+        "        total -= cart.coupon.value\n"
+    )
+    replace = search.replace("cart.coupon.value\n", "min(cart.coupon.value, total)\n")
+    result = apply_search_replace(SHOP, SearchReplace("shop.py", search, replace))
+    assert result == SHOP.replace(
+        "total -= cart.coupon.value", "total -= min(cart.coupon.value, total)"
+    )

@@ -20,7 +20,9 @@ from glm_lsp.edits.diff_lines import unmarked
 from glm_lsp.edits.double_escaped import refuse_escaped_line_end, unescaped
 from glm_lsp.edits.earlier import made_before
 from glm_lsp.edits.elision import refuse_elision
+from glm_lsp.edits.indent import telling
 from glm_lsp.edits.locate import (
+    LEVELS,
     LINE_CHECKED,
     LONG,
     Candidate,
@@ -222,8 +224,11 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     final_eol = _final_eol(old_string, new_string)
     found = find(index, edit, final_eol)
     best = contenders(found) if found else []
-    _refuse_unplaceable(index, edit, found, best, old_string, name, terms, final_eol=final_eol)
-    chosen = best[0]
+    unplaced = not best or (len(best) == 1 and best[0].lines is None)
+    extra = _with_a_line_more(index, edit, old_string, name, terms, final_eol) if unplaced else None
+    if extra is None:
+        _refuse_unplaceable(index, edit, found, best, old_string, name, terms, final_eol=final_eol)
+    chosen = extra or best[0]
     assert chosen.lines is not None
     what = f"The edit to {name}"
     refuse_restated(index.lines, chosen.start, chosen.end, edit.old, chosen.lines, what, terms.new)
@@ -231,6 +236,40 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     if result == text:
         raise EditError(applied_message(chosen.start + 1, name, terms))
     return result
+
+
+def _with_a_line_more(
+    index: LineIndex,
+    edit: LineEdit,
+    old_string: str,
+    name: str,
+    terms: Terms,
+    final_eol: bool | None,
+) -> Candidate | None:
+    """The edit's one place when it quotes, and keeps, one line the file does not have
+    there (a line the model misremembered among those it quoted right): without that line,
+    the rest stands as written but for trailing whitespace, at one place, with two lines
+    with words to tell it, and every such line gives that same result. The model wrote the
+    line as one it keeps, so the result does not have it either."""
+    readings: list[Candidate] = []
+    for number, kept in enumerate(edit.kept):
+        shorter = edit.without(number)
+        if not kept or sum(map(telling, shorter.old)) < 2:
+            continue
+        found = find(index, shorter, final_eol)
+        if found is None or found.level not in LEVELS[:2]:
+            continue
+        best = contenders(found)
+        try:
+            _refuse_unplaceable(
+                index, shorter, found, best, old_string, name, terms, final_eol=final_eol
+            )
+        except EditError:
+            return None  # (a reading refused, as already made or as standing twice)
+        readings.append(best[0])
+    if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
+        return None
+    return readings[0]
 
 
 def _final_eol(old_string: str, new_string: str) -> bool | None:

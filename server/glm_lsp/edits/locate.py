@@ -215,6 +215,16 @@ class LineEdit:
                 inserts[i1].extend(new[j1:j2])
         return cls(tuple(old), tuple(kept), tuple(tuple(group) for group in inserts), True)
 
+    def without(self, number: int) -> LineEdit:
+        """The edit without its old line `number` (the new lines beside it close up)."""
+        merged = self.inserts[number] + self.inserts[number + 1]
+        return LineEdit(
+            self.old[:number] + self.old[number + 1 :],
+            self.kept[:number] + self.kept[number + 1 :],
+            self.inserts[:number] + (merged,) + self.inserts[number + 2 :],
+            self.restated,
+        )
+
     def new_lines(self) -> list[str]:
         """The lines that replace `old`, as the model wrote them."""
         lines: list[str] = []

@@ -12,6 +12,7 @@ applied per line only where the nearest matched line leaves no doubt.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 Transform = Callable[[str], "str | None"]
@@ -78,21 +79,31 @@ def _tab_sizes(first: int | None) -> tuple[int, ...]:
     return _TAB_SIZES if first is None else (first,) + tuple(t for t in _TAB_SIZES if t != first)
 
 
-def tab_width(file_lines: Sequence[str], model_lines: Sequence[str]) -> int | None:
+@dataclass(frozen=True)
+class FileIndentation:
+    """How a file indents: mostly with tabs, and the step of its lines in spaces."""
+
+    tabs: bool
+    space_step: int | None
+
+
+def file_indentation(lines: Sequence[str]) -> FileIndentation:
+    spaced = [len(indent_of(s)) for s in lines if s.strip() and "\t" not in indent_of(s)]
+    return FileIndentation(uses_tabs([indent_of(line) for line in lines]), _unit(spaced))
+
+
+def tab_width(file: FileIndentation, model_lines: Sequence[str]) -> int | None:
     """The columns a tab stands for where the file and the model indent in different
     characters: a level of the side written in spaces, its indentation step. A model that
     writes a file indented by twos in tabs writes a tab a level, as one that writes a tab
     file in spaces writes its own step a level (a table's keys quoted a tab deep, with new
     keys two tabs deep, go to two and four spaces, not to two and six)."""
-    file_tabs = uses_tabs([indent_of(line) for line in file_lines])
     model_character = _characters(model_lines)
-    if model_character == {"\t"} and not file_tabs:
-        spaced = [line for line in file_lines if "\t" not in indent_of(line)]
-    elif model_character == {" "} and file_tabs:
-        spaced = list(model_lines)
-    else:
-        return None
-    return _unit([len(indent_of(line)) for line in spaced if line.strip()])
+    if model_character == {"\t"} and not file.tabs:
+        return file.space_step
+    if model_character == {" "} and file.tabs:
+        return _unit([len(indent_of(line)) for line in model_lines if line.strip()])
+    return None
 
 
 def _unit(depths: list[int]) -> int | None:
@@ -138,9 +149,9 @@ def _by_table(indents: list[tuple[str, str]], otherwise: Transform | None) -> Tr
     return transform
 
 
-def pair_transform(pairs: Sequence[Pair], pair: Pair, tab: int | None = None) -> Transform:
+def pair_transform(pairs: Sequence[Pair], pair: Pair, first_tab: int | None = None) -> Transform:
     """The transform one matched pair implies, with the tab width that fits most `pairs`."""
-    single = indent_transform([pair], tab)
+    single = indent_transform([pair], first_tab)
     file_indent, model_indent = indent_of(pair[0]), indent_of(pair[1])
     if single is not None and ("\t" in file_indent) == ("\t" in model_indent):
         return single

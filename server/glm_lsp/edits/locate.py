@@ -33,12 +33,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import cached_property
 from operator import attrgetter
 from os.path import commonprefix
 
 from glm_lsp.edits.indent import (
+    FileIndentation,
     Pair,
     Transform,
+    file_indentation,
     in_other_character,
     indent_of,
     indent_transform,
@@ -141,6 +144,10 @@ class LineIndex:
         self.newline = "\r\n" if uses_crlf(text) else "\n"
         self._keys: dict[str, list[str]] = {}
         self._places: dict[str, dict[str, list[int]]] = {}
+
+    @cached_property
+    def indentation(self) -> FileIndentation:
+        return file_indentation(self.contents)
 
     def keys(self, level: str) -> list[str]:
         """Every line's content as compared at `level`."""
@@ -1565,9 +1572,7 @@ def _splice(
     _check_removed_runs(index, start, edit, paired)
     _refuse_closer_misquotes(index, start, edit, paired)
     _refuse_misdepths(index, start, edit, paired)
-    tab = tab_width(
-        index.contents, [*edit.old, *(line for group in edit.inserts for line in group)]
-    )
+    tab = tab_width(index.indentation, [*edit.old, *(line for new in edit.inserts for line in new)])
     indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy, tab)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     out: list[tuple[str, str]] = []

@@ -2056,3 +2056,23 @@ def test_a_quoted_line_the_file_does_not_have_is_read_past_in_a_block_too() -> N
     assert result == SHOP.replace(
         "total -= cart.coupon.value", "total -= min(cart.coupon.value, total)"
     )
+
+
+def test_a_misquoted_last_line_beside_a_left_out_one_is_not_read_past() -> None:
+    # glm-lsp's patch.py, several mistakes: the hunk left out one of two blank lines and
+    # misquotes the `def` after them. Read past as a line the file does not have, the
+    # rest stood at one place, but the new function's side of the left-out blank line is
+    # unsaid; the misquoted line is the file's line just after, not a line it lacks.
+    text = (
+        "def _options(best):\n    best.sort()\n    return best\n\n\n"
+        "def _refuse_two_readings(path):\n    return path\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,8 @@\n"
+        "     best.sort()\n"
+        "     return best\n"
+        "+\n+\n+def _refuse_far(best):\n+    return best[0]\n"
+        " \n"
+        " def _refuse_two_eadings(path):\n"
+    )
+    assert refusal(patched, text, diff).startswith("Hunk 1 of the diff (@@ -2,4 +2,8 @@")

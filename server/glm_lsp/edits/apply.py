@@ -20,9 +20,7 @@ from glm_lsp.edits.diff_lines import unmarked
 from glm_lsp.edits.double_escaped import refuse_escaped_line_end, unescaped
 from glm_lsp.edits.earlier import made_before
 from glm_lsp.edits.elision import refuse_elision
-from glm_lsp.edits.indent import telling
 from glm_lsp.edits.locate import (
-    LEVELS,
     LINE_CHECKED,
     LONG,
     Candidate,
@@ -38,6 +36,7 @@ from glm_lsp.edits.locate import (
     may_have_lost_indentation,
     norm,
     ratio_by_lines,
+    read_past_a_line,
     same_result,
     split_lf,
     uses_crlf,
@@ -246,19 +245,11 @@ def _with_a_line_more(
     terms: Terms,
     final_eol: bool | None,
 ) -> Candidate | None:
-    """The edit's one place when it quotes, and keeps, one line the file does not have
-    there (a line the model misremembered among those it quoted right): without that line,
-    the rest stands as written but for trailing whitespace, at one place, with two lines
-    with words to tell it, and every such line gives that same result. The model wrote the
-    line as one it keeps, so the result does not have it either."""
-    readings: list[Candidate] = []
-    for number, kept in enumerate(edit.kept):
-        shorter = edit.without(number)
-        if not kept or sum(map(telling, shorter.old)) < 2:
-            continue
-        found = find(index, shorter, final_eol)
-        if found is None or found.level not in LEVELS[:2]:
-            continue
+    """The edit's one place when it quotes, and keeps, a line the file does not have there
+    (`read_past_a_line`). The model wrote the line as one it keeps, so the result does not
+    have it either."""
+
+    def place(number: int, shorter: LineEdit, found: Found) -> Candidate | None:
         best = contenders(found)
         try:
             _refuse_unplaceable(
@@ -266,10 +257,9 @@ def _with_a_line_more(
             )
         except EditError:
             return None  # (a reading refused, as already made or as standing twice)
-        readings.append(best[0])
-    if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
-        return None
-    return readings[0]
+        return best[0]
+
+    return read_past_a_line(index, edit, final_eol, place)
 
 
 def _final_eol(old_string: str, new_string: str) -> bool | None:

@@ -270,6 +270,57 @@ class Found:
     candidates: tuple[Candidate, ...]
 
 
+def stands(index: LineIndex, edit: LineEdit) -> bool:
+    """Whether the quoted lines stand somewhere as written but for trailing whitespace: a
+    look up the index, before a `find` that would go on to loose readings."""
+    return any(index.windows(level, edit.old) for level in LEVELS[:2])
+
+
+def read_past_a_line(
+    index: LineIndex,
+    edit: LineEdit,
+    final_eol: bool | None,
+    place: Callable[[int, LineEdit, Found], Candidate | None],
+    allowed: Callable[[int], bool] = lambda number: True,
+) -> Candidate | None:
+    """The edit's one place when it quotes, as kept, one line the file does not have there
+    (a line the model misremembered among those it quoted right; before or after them,
+    this is GNU patch's fuzz). Without that line the rest must stand as written but for
+    trailing whitespace (one mistake, not two), with two lines with words to tell its
+    place (a blank line and a brace do not), and `place` must make it there (None: it
+    refuses). Every such line must give that same result. The first or last line may not
+    be one the file has, or misquotes, just beside the place: the model more likely left
+    out a line between it and the rest (on which side of that its new lines go is unsaid).
+    `allowed` says which old lines may be the one."""
+    readings: list[Candidate] = []
+    for number, kept in enumerate(edit.kept):
+        shorter = edit.without(number)
+        if not kept or not allowed(number) or sum(map(telling, shorter.old)) < 2:
+            continue
+        found = find(index, shorter, final_eol) if stands(index, shorter) else None
+        if found is None or found.level not in LEVELS[:2]:
+            continue
+        reading = place(number, shorter, found)
+        edge = number in (0, len(edit.old) - 1)
+        if reading is None or edge and _beside(index, edit.old[number], reading):
+            return None
+        readings.append(reading)
+    if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
+        return None
+    return readings[0]
+
+
+def _beside(index: LineIndex, line: str, option: Candidate) -> bool:
+    """Whether `line` is, or is like, one of the few file lines around `option`'s place."""
+    near = index.contents[max(option.start - _BESIDE, 0) : option.start]
+    near += index.contents[option.end : option.end + _BESIDE]
+    return any(_alike(line, other) for other in near)
+
+
+_BESIDE = 3
+"""How many file lines on each side of a place count as beside it."""
+
+
 def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Found | None:
     """Every place where `edit` matches at the strictest level that finds one, or None.
 

@@ -38,6 +38,7 @@ from glm_lsp.edits.indent import telling
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
+    Found,
     LineEdit,
     LineIndex,
     already_applied,
@@ -50,6 +51,7 @@ from glm_lsp.edits.locate import (
     left_out_at,
     mistakes,
     norm,
+    read_past_a_line,
     same_result,
     split_lf,
     verbatim,
@@ -335,36 +337,31 @@ def _options(
 
 
 def _with_a_line_more(path: str, index: LineIndex, hunk: Hunk, number: int) -> Candidate | None:
-    """The hunk's one place when it quotes one context line the file does not have there
-    (a line the model misremembered beside those it quoted right): without that line, its
-    other lines stand as written, up to whitespace, at one place, and every such line
-    gives that same result (at the hunk's first or last line, this is GNU patch's fuzz).
-    The rest must stand as written but for trailing whitespace (one mistake, not two) and
-    tell its place by two lines with words (a blank line and a brace do not). A line beside
-    a '+' line may be one the model meant to add and did not mark, so it is never taken for
-    one."""
+    """The hunk's one place when it quotes a context line the file does not have there
+    (`read_past_a_line`). A line beside a '+' line may be one the model meant to add and
+    did not mark, so it is never taken for one."""
+    lines = [k for k, (tag, _) in enumerate(hunk.lines) if tag != "+"]  # of each old line
     tags = [tag for tag, _ in hunk.lines]
-    readings: list[Candidate] = []
-    for k, tag in enumerate(tags):
-        if tag != " " or "+" in tags[max(k - 1, 0) : k + 2]:
-            continue
-        shorter = replace(hunk, lines=hunk.lines[:k] + hunk.lines[k + 1 :])
-        edit = shorter.edit()
-        if sum(map(telling, edit.old)) < 2:
-            continue
-        found = find(index, edit, shorter.final_eol())
-        if found is None or found.level not in LEVELS[:2]:
-            continue
+
+    def allowed(old: int) -> bool:
+        k = lines[old]
+        return "+" not in tags[max(k - 1, 0) : k + 2]
+
+    def place(old: int, shorter: LineEdit, found: Found) -> Candidate | None:
+        k = lines[old]
         try:
-            options = _options(path, index, shorter, number, more=False)
+            options = _options(
+                path,
+                index,
+                replace(hunk, lines=hunk.lines[:k] + hunk.lines[k + 1 :]),
+                number,
+                more=False,
+            )
         except EditError:
             return None  # (a reading refused, as already made or as standing twice)
-        if len(options) != 1 or options[0].lines is None:
-            return None
-        readings.append(options[0])
-    if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
-        return None
-    return readings[0]
+        return options[0] if len(options) == 1 and options[0].lines is not None else None
+
+    return read_past_a_line(index, hunk.edit(), hunk.final_eol(), place, allowed)
 
 
 def _named_at_edge(

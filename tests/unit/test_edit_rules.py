@@ -2076,3 +2076,16 @@ def test_a_misquoted_last_line_beside_a_left_out_one_is_not_read_past() -> None:
         " def _refuse_two_eadings(path):\n"
     )
     assert refusal(patched, text, diff).startswith("Hunk 1 of the diff (@@ -2,4 +2,8 @@")
+
+
+def test_a_new_test_already_added_is_not_added_again_past_its_blank_line() -> None:
+    # tornado's ioloop_test.py: the new test ends with the two lines the quote begins
+    # with. Made already, the quote stands nowhere; read past its blank line, the rest
+    # stood at the new test's end, and the test went in a second time.
+    wait = "        with log():\n            self.wait()\n"
+    new_test = "    def test_native(self):\n        self.go()\n" + wait
+    spawn = "    def test_spawn(self):\n        pass\n"
+    made = "class T:\n    def test_one(self):\n" + wait + "\n" + new_test + spawn
+    old = wait + "\n" + spawn
+    new = wait + "\n" + new_test + spawn
+    assert refusal(apply_edit, made, old, new).startswith("The edit is already in")

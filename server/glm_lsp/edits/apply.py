@@ -224,7 +224,10 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     found = find(index, edit, final_eol)
     best = contenders(found) if found else []
     unplaced = not best or (len(best) == 1 and best[0].lines is None)
-    extra = _with_a_line_more(index, edit, old_string, name, terms, final_eol) if unplaced else None
+    made = already_applied(index, edit, found, final_eol=final_eol) is not None
+    extra = None
+    if unplaced and not made:
+        extra = _with_a_line_more(index, edit, found, old_string, name, terms, final_eol)
     if extra is None:
         _refuse_unplaceable(index, edit, found, best, old_string, name, terms, final_eol=final_eol)
     chosen = extra or best[0]
@@ -240,6 +243,7 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
 def _with_a_line_more(
     index: LineIndex,
     edit: LineEdit,
+    found: Found | None,
     old_string: str,
     name: str,
     terms: Terms,
@@ -249,17 +253,17 @@ def _with_a_line_more(
     (`read_past_a_line`). The model wrote the line as one it keeps, so the result does not
     have it either."""
 
-    def place(number: int, shorter: LineEdit, found: Found) -> Candidate | None:
-        best = contenders(found)
+    def place(number: int, shorter: LineEdit, exact: Found) -> Candidate | None:
+        best = contenders(exact)
         try:
             _refuse_unplaceable(
-                index, shorter, found, best, old_string, name, terms, final_eol=final_eol
+                index, shorter, exact, best, old_string, name, terms, final_eol=final_eol
             )
         except EditError:
             return None  # (a reading refused, as already made or as standing twice)
         return best[0]
 
-    return read_past_a_line(index, edit, final_eol, place)
+    return read_past_a_line(index, edit, final_eol, found, place)
 
 
 def _final_eol(old_string: str, new_string: str) -> bool | None:

@@ -280,6 +280,7 @@ def read_past_a_line(
     index: LineIndex,
     edit: LineEdit,
     final_eol: bool | None,
+    found: Found | None,
     place: Callable[[int, LineEdit, Found], Candidate | None],
     allowed: Callable[[int], bool] = lambda number: True,
 ) -> Candidate | None:
@@ -291,21 +292,26 @@ def read_past_a_line(
     refuses). Every such line must give that same result. The first or last line may not
     be one the file has, or misquotes, just beside the place: the model more likely left
     out a line between it and the rest (on which side of that its new lines go is unsaid).
-    `allowed` says which old lines may be the one."""
+    And no loose reading of the whole quote (`found`, though refused) may stand elsewhere:
+    there the line may be a misquote, and the rest a copy. `allowed` says which old lines
+    may be the one."""
     readings: list[Candidate] = []
     for number, kept in enumerate(edit.kept):
         shorter = edit.without(number)
         if not kept or not allowed(number) or sum(map(telling, shorter.old)) < 2:
             continue
-        found = find(index, shorter, final_eol) if stands(index, shorter) else None
-        if found is None or found.level not in LEVELS[:2]:
+        exact = find(index, shorter, final_eol) if stands(index, shorter) else None
+        if exact is None or exact.level not in LEVELS[:2]:
             continue
-        reading = place(number, shorter, found)
+        reading = place(number, shorter, exact)
         edge = number in (0, len(edit.old) - 1)
         if reading is None or edge and _beside(index, edit.old[number], reading):
             return None
         readings.append(reading)
     if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
+        return None
+    rivals = found.candidates if found is not None else ()
+    if any(not _overlap(rival, readings[0]) for rival in rivals):
         return None
     return readings[0]
 

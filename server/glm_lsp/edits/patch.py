@@ -316,7 +316,7 @@ def _options(
     if ending is not None:
         return [ending]
     if not best or (len(best) == 1 and best[0].lines is None):
-        extra = _with_a_line_more(path, index, hunk, number) if more else None
+        extra = _with_a_line_more(path, index, hunk, number, found) if more else None
         if extra is not None:
             return [extra]
         copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())
@@ -336,7 +336,9 @@ def _options(
     return best
 
 
-def _with_a_line_more(path: str, index: LineIndex, hunk: Hunk, number: int) -> Candidate | None:
+def _with_a_line_more(
+    path: str, index: LineIndex, hunk: Hunk, number: int, found: Found | None
+) -> Candidate | None:
     """The hunk's one place when it quotes a context line the file does not have there
     (`read_past_a_line`). A line beside a '+' line may be one the model meant to add and
     did not mark, so it is never taken for one."""
@@ -361,7 +363,7 @@ def _with_a_line_more(path: str, index: LineIndex, hunk: Hunk, number: int) -> C
             return None  # (a reading refused, as already made or as standing twice)
         return options[0] if len(options) == 1 and options[0].lines is not None else None
 
-    return read_past_a_line(index, hunk.edit(), hunk.final_eol(), place, allowed)
+    return read_past_a_line(index, hunk.edit(), hunk.final_eol(), found, place, allowed)
 
 
 def _named_at_edge(

@@ -292,9 +292,9 @@ def read_past_a_line(
     refuses). Every such line must give that same result. The first or last line may not
     be one the file has, or misquotes, just beside the place: the model more likely left
     out a line between it and the rest (on which side of that its new lines go is unsaid).
-    And no loose reading of the whole quote (`found`, though refused) may stand elsewhere:
-    there the line may be a misquote, and the rest a copy. `allowed` says which old lines
-    may be the one."""
+    And no loose reading of the whole quote (`found`, though refused) may stand elsewhere
+    as close as any there: there the line may be a misquote, and the rest a copy.
+    `allowed` says which old lines may be the one."""
     readings: list[Candidate] = []
     for number, kept in enumerate(edit.kept):
         shorter = edit.without(number)
@@ -307,13 +307,34 @@ def read_past_a_line(
         edge = number in (0, len(edit.old) - 1)
         if reading is None or edge and _beside(index, edit.old[number], reading):
             return None
+        if _misquoted_elsewhere(index, edit, number):
+            return None
         readings.append(reading)
     if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
         return None
-    rivals = found.candidates if found is not None else ()
-    if any(not _overlap(rival, readings[0]) for rival in rivals):
+    loose = found.candidates if found is not None else ()
+    here = max((o.similarity for o in loose if _overlap(o, readings[0])), default=0.0)
+    if any(o.similarity >= here and not _overlap(o, readings[0]) for o in loose):
         return None
     return readings[0]
+
+
+def _misquoted_elsewhere(index: LineIndex, edit: LineEdit, number: int) -> bool:
+    """Whether the quote stands somewhere with its line `number` misquoted (alike the file
+    line there, the others as written): there that line is no line the file lacks."""
+    before, after = edit.old[:number], edit.old[number + 1 :]
+    keys = index.keys(LEVELS[1])
+    wanted = [_KEY[LEVELS[1]](line) for line in after]
+    if before:
+        slots = [start + len(before) for start in index.windows(LEVELS[1], before)]
+    else:
+        slots = [start - 1 for start in index.windows(LEVELS[1], after)]
+    return any(
+        0 <= slot < len(keys)
+        and keys[slot + 1 : slot + 1 + len(after)] == wanted
+        and _alike(edit.old[number], index.contents[slot])
+        for slot in slots
+    )
 
 
 def _beside(index: LineIndex, line: str, option: Candidate) -> bool:

@@ -2089,3 +2089,16 @@ def test_a_new_test_already_added_is_not_added_again_past_its_blank_line() -> No
     old = wait + "\n" + spawn
     new = wait + "\n" + new_test + spawn
     assert refusal(apply_edit, made, old, new).startswith("The edit is already in")
+
+
+def test_a_heading_after_a_left_out_blank_line_is_not_read_as_one_the_file_lacks() -> None:
+    # This repository's RESULTS.md: a section added before a heading that follows two
+    # blank lines; the hunk left one out. Without its heading, the rest stood as written
+    # (the second blank line taken for the one after the heading), which put the new
+    # section on one side of the left-out line, where the hunk does not say which.
+    text = "Intro line here.\nmeet the goal.\n\n\n## Next section\n\nBody of next.\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,7 @@\n"
+        " Intro line here.\n meet the goal.\n+\n+### Added pass\n \n ## Next section\n \n"
+    )
+    assert refusal(patched, text, diff).startswith("Hunk 1 of the diff (@@ -1,5 +1,7 @@")

@@ -284,28 +284,30 @@ def read_past_a_line(
     place: Callable[[int, LineEdit, Found], Candidate | None],
     allowed: Callable[[int], bool] = lambda number: True,
 ) -> Candidate | None:
-    """The edit's one place when it quotes, as kept, one line the file does not have there
-    (a line the model misremembered among those it quoted right; before or after them,
-    this is GNU patch's fuzz). Without that line the rest must stand as written but for
-    trailing whitespace (one mistake, not two), with two lines with words to tell its
-    place (a blank line and a brace do not), and `place` must make it there (None: it
-    refuses). Every such line must give that same result. The first or last line may not
-    be one the file has, or misquotes, just beside the place: the model more likely left
-    out a line between it and the rest (on which side of that its new lines go is unsaid).
-    And no loose reading of the whole quote (`found`, though refused) may stand elsewhere
-    as close as any there: there the line may be a misquote, and the rest a copy.
-    `allowed` says which old lines may be the one."""
+    """The edit's one place when it quotes, as kept, one line with words the file does not
+    have there (a line the model misremembered among those it quoted right; before or
+    after them, this is GNU patch's fuzz). Without that line the rest must stand as
+    written but for trailing whitespace (one mistake, not two), with two lines with words
+    to tell its place, and `place` must make it there (None: it refuses); every such line
+    must give that same result. The line may not be, or be like, a file line at the place
+    or within a few lines of it: there the model more likely left out a line, and the
+    quoted one is the file's (a heading after two blank lines, one left out, read as a
+    line the file lacks, put the new lines on a side the hunk leaves unsaid). No loose
+    reading of the whole quote (`found`, though refused) may stand elsewhere as close as
+    any there (there the line may be a misquote, and the rest a copy), nor leave the side
+    of its new lines unsaid there. `allowed` says which old lines may be the one."""
     readings: list[Candidate] = []
     for number, kept in enumerate(edit.kept):
         shorter = edit.without(number)
-        if not kept or not allowed(number) or sum(map(telling, shorter.old)) < 2:
+        if not kept or not telling(edit.old[number]) or not allowed(number):
+            continue  # (a blank line or a brace more is the left-out line's business)
+        if sum(map(telling, shorter.old)) < 2:
             continue
         exact = find(index, shorter, final_eol) if stands(index, shorter) else None
         if exact is None or exact.level not in LEVELS[:2]:
             continue
         reading = place(number, shorter, exact)
-        edge = number in (0, len(edit.old) - 1)
-        if reading is None or edge and _beside(index, edit.old[number], reading):
+        if reading is None or _beside(index, edit.old[number], reading):
             return None
         if _misquoted_elsewhere(index, edit, number):
             return None
@@ -316,6 +318,8 @@ def read_past_a_line(
     here = max((o.similarity for o in loose if _overlap(o, readings[0])), default=0.0)
     if any(o.similarity >= here and not _overlap(o, readings[0]) for o in loose):
         return None
+    if any(o.unsaid and _overlap(o, readings[0]) for o in loose):
+        return None  # a reading there leaves its new lines' side unsaid: this one would choose
     return readings[0]
 
 
@@ -338,9 +342,8 @@ def _misquoted_elsewhere(index: LineIndex, edit: LineEdit, number: int) -> bool:
 
 
 def _beside(index: LineIndex, line: str, option: Candidate) -> bool:
-    """Whether `line` is, or is like, one of the few file lines around `option`'s place."""
-    near = index.contents[max(option.start - _BESIDE, 0) : option.start]
-    near += index.contents[option.end : option.end + _BESIDE]
+    """Whether `line` is, or is like, a file line at `option`'s place or a few lines off."""
+    near = index.contents[max(option.start - _BESIDE, 0) : option.end + _BESIDE]
     return any(_alike(line, other) for other in near)
 
 

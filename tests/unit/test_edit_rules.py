@@ -2102,3 +2102,16 @@ def test_a_heading_after_a_left_out_blank_line_is_not_read_as_one_the_file_lacks
         " Intro line here.\n meet the goal.\n+\n+### Added pass\n \n ## Next section\n \n"
     )
     assert refusal(patched, text, diff).startswith("Hunk 1 of the diff (@@ -1,5 +1,7 @@")
+
+
+def test_a_line_the_file_lacks_that_the_new_lines_also_have_is_not_read_past() -> None:
+    # This repository's test_edit_rules.py: the quote ends with a `    text = (` the file
+    # lacks there, and the new test it adds has one too. Which of the two is the kept
+    # line, and so which new lines go before it, is unsaid; read past, the new test lost
+    # its first line and the quote's went after it.
+    text = "def test_a():\n    assert run('a')\n\n\ndef test_c():\n    assert run('c')\n"
+    head = "def test_a():\n    assert run('a')\n"
+    old = head + "    text = (\n"
+    new = head + "\n\ndef test_b():\n    text = (\n        'b'\n    )\n    text = (\n"
+    with pytest.raises(EditError):
+        apply_edit(text, old, new, path="test_x.py")

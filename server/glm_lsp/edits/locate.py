@@ -295,7 +295,10 @@ def read_past_a_line(
     line the file lacks, put the new lines on a side the hunk leaves unsaid). No loose
     reading of the whole quote (`found`, though refused) may stand elsewhere as close as
     any there (there the line may be a misquote, and the rest a copy), nor leave the side
-    of its new lines unsaid there. `allowed` says which old lines may be the one."""
+    of its new lines unsaid there. Nor may the line be written among the new lines too:
+    which of them is the kept one, and so where the others go, is then unsaid (a `text = (`
+    read past moved a new test's first line). `allowed` says which old lines may be the
+    one."""
     readings: list[Candidate] = []
     for number, kept in enumerate(edit.kept):
         shorter = edit.without(number)
@@ -309,6 +312,8 @@ def read_past_a_line(
         reading = place(number, shorter, exact)
         if reading is None or _beside(index, edit.old[number], reading):
             return None
+        if any(line.rstrip() == edit.old[number].rstrip() for new in edit.inserts for line in new):
+            return None  # (kept, or written again among the new lines? the edit does not say)
         if _misquoted_elsewhere(index, edit, number):
             return None
         readings.append(reading)

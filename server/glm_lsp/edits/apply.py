@@ -224,9 +224,8 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     found = find(index, edit, final_eol)
     best = contenders(found) if found else []
     unplaced = not best or (len(best) == 1 and best[0].lines is None)
-    made = already_applied(index, edit, found, final_eol=final_eol) is not None
     extra = None
-    if unplaced and not made:
+    if unplaced and already_applied(index, edit, found, final_eol=final_eol) is None:
         extra = _with_a_line_more(index, edit, found, old_string, name, terms, final_eol)
     if extra is None:
         _refuse_unplaceable(index, edit, found, best, old_string, name, terms, final_eol=final_eol)

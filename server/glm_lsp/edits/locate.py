@@ -301,20 +301,21 @@ def read_past_a_line(
     one."""
     readings: list[Candidate] = []
     for number, kept in enumerate(edit.kept):
-        shorter = edit.without(number)
-        if not kept or not telling(edit.old[number]) or not allowed(number):
+        line = edit.old[number]
+        if not kept or not telling(line) or not allowed(number):
             continue  # (a blank line or a brace more is the left-out line's business)
+        shorter = edit.without(number)
         if sum(map(telling, shorter.old)) < 2:
             continue
         exact = find(index, shorter, final_eol) if stands(index, shorter) else None
         if exact is None or exact.level not in LEVELS[:2]:
             continue
-        reading = place(number, shorter, exact)
-        if reading is None or _beside(index, edit.old[number], reading):
-            return None
-        if any(line.rstrip() == edit.old[number].rstrip() for new in edit.inserts for line in new):
+        if any(new.rstrip() == line.rstrip() for group in edit.inserts for new in group):
             return None  # (kept, or written again among the new lines? the edit does not say)
         if _misquoted_elsewhere(index, edit, number):
+            return None
+        reading = place(number, shorter, exact)
+        if reading is None or _beside(index, line, reading):
             return None
         readings.append(reading)
     if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
@@ -1658,8 +1659,7 @@ def _splice(
     _check_removed_runs(index, start, edit, paired)
     _refuse_closer_misquotes(index, start, edit, paired)
     _refuse_misdepths(index, start, edit, paired)
-    tab = tab_width(index.indentation, [*edit.old, *(line for new in edit.inserts for line in new)])
-    indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy, tab)
+    indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy, index.indentation)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     out: list[tuple[str, str]] = []
     cursor = 0
@@ -1872,11 +1872,10 @@ class _Indenter:
         edit: LineEdit,
         paired: list[int | None],
         fuzzy: bool,
-        tab: int | None,
+        indentation: FileIndentation,
     ) -> None:
         self.edit = edit
         self.fuzzy = fuzzy
-        self.tab = tab
         self.paired = paired
         self.pairs: dict[int, Pair] = {
             number: (window[place], edit.old[number])
@@ -1890,7 +1889,8 @@ class _Indenter:
         }
         matched = list(self.pairs.values())
         new = [line for group in edit.inserts for line in group]
-        whole = indent_transform(matched, tab) if matched else same
+        self.tab = tab_width(indentation, [*edit.old, *new])
+        whole = indent_transform(matched, self.tab) if matched else same
         if not edit.restated and self._context_lost_its_prefix(new):
             whole = same  # (a hunk dedented by one space reads the same: see the method)
         if whole is None and fuzzy:

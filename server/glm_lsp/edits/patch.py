@@ -349,8 +349,8 @@ def _with_a_line_more(
         k = lines[old]
         return "+" not in tags[max(k - 1, 0) : k + 2]
 
-    def place(old: int, shorter: LineEdit, found: Found) -> Candidate | None:
-        k = lines[old]
+    def place(old: int, shorter: LineEdit, exact: Found) -> Candidate | None:
+        k = lines[old]  # (the hunk without that line, placed with its numbers and checks)
         try:
             options = _options(
                 path,

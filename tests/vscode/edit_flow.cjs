@@ -8,7 +8,7 @@
 
 const path = require("node:path");
 const fs = require("node:fs");
-const { env, log, openWorkbench, loadWorkbench, editorLines, openFile } = require("./workbench.cjs");
+const { env, log, openWorkbench, loadWorkbench, editorLines, chooseInQuickInput, openFile } = require("./workbench.cjs");
 
 const URL = env("URL");
 const FILE = env("FILE");
@@ -25,25 +25,9 @@ async function screenshot(page, name) {
   return file;
 }
 
-/** Run a command through the palette. The palette closes by itself when something takes
- * the focus just as it opens (an editor the previous step opened), so it is opened again. */
+/** Run a command through the palette. */
 async function runCommand(page, title) {
-  const input = page.locator(".quick-input-widget input");
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.keyboard.press("F1");
-      await input.waitFor({ state: "visible", timeout: 15000 });
-      await input.fill(`>${title}`, { timeout: 5000 });
-      break;
-    } catch (error) {
-      if (attempt === 3) throw error;
-      await page.keyboard.press("Escape");
-      await page.waitForTimeout(500);
-    }
-  }
-  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
-  await row.waitFor({ state: "visible", timeout: 15000 });
-  await page.keyboard.press("Enter");
+  await chooseInQuickInput(page, "F1", `>${title}`, title);
 }
 
 async function answerInputBox(page, promptText, value) {

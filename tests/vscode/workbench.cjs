@@ -46,15 +46,34 @@ async function editorLines(page) {
   );
 }
 
+/** Open the quick input with `key`, type `text` into it and choose the row showing `shown`.
+ * The widget closes by itself when something takes the focus just as it opens (an editor or
+ * webview the previous step opened, a notification), so it is opened again, up to three times.
+ * `fill`, not keyboard.type: a webview that kept the focus would take the keys. */
+async function chooseInQuickInput(page, key, text, shown) {
+  const input = page.locator(".quick-input-widget input");
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: shown }).first();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press(key);
+      await input.waitFor({ state: "visible", timeout: 15000 });
+      await input.fill(text, { timeout: 5000 });
+      await row.waitFor({ state: "visible", timeout: 15000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      log(`quick input closed before "${shown}" was chosen; opening it again`);
+      await page.keyboard.press("Escape");
+      await page.waitForTimeout(500);
+    }
+  }
+  await page.keyboard.press("Enter");
+}
+
 /** Open a file by name with Quick Open. */
 async function openFile(page, name) {
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 15000 });
-  await input.fill(name); // not keyboard.type: a webview that kept the focus would take the keys
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press("Enter");
+  await chooseInQuickInput(page, "Control+P", name, name);
   await page.locator(`.tabs-container .tab.active:has-text("${name}")`).waitFor({ timeout: 15000 });
 }
 
-module.exports = { env, log, openWorkbench, loadWorkbench, editorLines, openFile };
+module.exports = { env, log, openWorkbench, loadWorkbench, editorLines, chooseInQuickInput, openFile };

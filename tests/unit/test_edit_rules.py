@@ -2115,3 +2115,21 @@ def test_a_line_the_file_lacks_that_the_new_lines_also_have_is_not_read_past() -
     new = head + "\n\ndef test_b():\n    text = (\n        'b'\n    )\n    text = (\n"
     with pytest.raises(EditError):
         apply_edit(text, old, new, path="test_x.py")
+
+
+def test_a_long_quote_offset_from_the_file_is_scored_on_the_lines_difflib_pairs() -> None:
+    # A long old_string (compared line by line) whose first lines, two long docstrings,
+    # the file does not have: its window's score summed the quote's lines at the window's
+    # positions, so the two long lines counted as matched and the refusal offered
+    # "lines 1-7 (120% similar)".
+    names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    body = "".join(
+        f"    {name}_total = compute_{name}(records, window={i}, strict=True)\n"
+        for i, name in enumerate(names)
+    )
+    text = "def totals(records):\n" + body + "    return locals()\n"
+    doc = '    """' + "Totals of the records, one per measure. " * 8 + '"""\n'
+    old = "def totals(records):\n" + doc + doc.replace("Totals", "Sums") + body[: body.index("    epsilon")]
+    assert refusal(apply_edit, text, old, "pass\n").endswith(
+        "No similar lines were found; read the file again to see its text."
+    )

@@ -329,6 +329,28 @@ def read_past_a_line(
     return readings[0]
 
 
+def past_a_line_elsewhere(
+    index: LineIndex, edit: LineEdit, option: Candidate
+) -> tuple[int, int] | None:
+    """(quoted line, 0-based file line) of a reading past one kept line with words that
+    stands away from `option`, a loose reading's place: there the rest stands as written
+    but for trailing whitespace, with a line with words. Each reading has one mistake
+    (a misquoted line here, a line the file lacks there), so which the model made is a
+    guess (pug's History.md: a release heading misquoted far down, or the same heading at
+    the top with a line before it the file lacks there)."""
+    for number, kept in enumerate(edit.kept):
+        if not kept or not telling(edit.old[number]):
+            continue
+        rest = edit.old[:number] + edit.old[number + 1 :]
+        if not any(map(telling, rest)):
+            continue
+        for level in LEVELS[:2]:
+            for start in index.windows(level, rest):
+                if start + len(rest) <= option.start or option.end <= start:
+                    return number, start
+    return None
+
+
 def _misquoted_elsewhere(index: LineIndex, edit: LineEdit, number: int) -> bool:
     """Whether the quote stands somewhere with its line `number` misquoted (alike the file
     line there, the others as written): there that line is no line the file lacks."""
@@ -1478,13 +1500,13 @@ class _ByLines:
         against one, in order. difflib's own ratio starts the same way where equal lines
         are the longest common runs; on a 233-line quote with a hundred windows it took
         11 s, and a run of a few hundred differing lines as one text takes seconds."""
-        self.matcher.set_seq1(window)
+        self.matcher.set_seq1(window)  # opcodes' i: the window's lines, j: the quote's
         matched = 0  # characters, each line with its line break
         for tag, i1, i2, j1, j2 in self.matcher.get_opcodes():
             if tag == "equal":
-                matched += sum(len(line) + 1 for line in self.wanted[i1:i2])
+                matched += sum(len(line) + 1 for line in window[i1:i2])
             elif tag == "replace":
-                pairs = zip(self.wanted[i1:i2], window[j1:j2], strict=False)  # extras: none
+                pairs = zip(self.wanted[j1:j2], window[i1:i2], strict=False)  # extras: none
                 matched += sum(_common(mine, theirs) + 1 for mine, theirs in pairs)
         total = sum(map(len, self.wanted)) + sum(map(len, window)) + len(self.wanted) + len(window)
         return 2 * matched / total if total else 1.0

@@ -21,6 +21,7 @@ from glm_lsp.edits.double_escaped import refuse_escaped_line_end, unescaped
 from glm_lsp.edits.earlier import made_before
 from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.locate import (
+    LEVELS,
     LINE_CHECKED,
     LONG,
     Candidate,
@@ -35,6 +36,7 @@ from glm_lsp.edits.locate import (
     gapped,
     may_have_lost_indentation,
     norm,
+    past_a_line_elsewhere,
     ratio_by_lines,
     read_past_a_line,
     same_result,
@@ -231,6 +233,8 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
         _refuse_unplaceable(index, edit, found, best, old_string, name, terms, final_eol=final_eol)
     chosen = extra or best[0]
     assert chosen.lines is not None
+    if extra is None:
+        refuse_past_a_line_elsewhere(index, edit, found, chosen, name, terms)
     what = f"The edit to {name}"
     refuse_restated(index.lines, chosen.start, chosen.end, edit.old, chosen.lines, what, terms.new)
     result = index.replace(chosen.start, chosen.end, chosen.lines)
@@ -263,6 +267,30 @@ def _with_a_line_more(
         return best[0]
 
     return read_past_a_line(index, edit, final_eol, found, place)
+
+
+def refuse_past_a_line_elsewhere(
+    index: LineIndex,
+    edit: LineEdit,
+    found: Found | None,
+    chosen: Candidate,
+    name: str,
+    terms: Terms,
+) -> None:
+    """Refuse an edit placed only by a loose reading (a misquoted or left-out line) when,
+    without one of its quoted lines, the rest stands as written elsewhere: each reading
+    has one mistake, and which one the model made is a guess."""
+    if found is None or found.level in LEVELS:
+        return
+    past = past_a_line_elsewhere(index, edit, chosen)
+    if past is not None:
+        number, start = past
+        raise EditError(
+            f"{terms.sentence_old} matches {name} at {_span(chosen.start + 1, chosen.end).lower()} "
+            f"only loosely, and at line {start + 1} as written but for its line "
+            f"{edit.old[number].strip()!r}, which the file does not have there, so which place "
+            "it means is unclear. Copy the lines exactly as they are in the file."
+        )
 
 
 def _final_eol(old_string: str, new_string: str) -> bool | None:

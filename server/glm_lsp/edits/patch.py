@@ -32,6 +32,7 @@ from glm_lsp.edits.apply import (
     copies_message,
     loose_message,
     not_found_message,
+    refuse_past_a_line_elsewhere,
 )
 from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.indent import telling
@@ -333,6 +334,8 @@ def _options(
         _refuse_faint_and_far(path, index, hunk, number, best, expected)
     if found is not None and expected is not None and found.level == LEVELS[0]:
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
+    if len(best) == 1:
+        refuse_past_a_line_elsewhere(index, edit, found, best[0], path, terms)
     return best
 
 

@@ -2133,3 +2133,34 @@ def test_a_long_quote_offset_from_the_file_is_scored_on_the_lines_difflib_pairs(
     assert refusal(apply_edit, text, old, "pass\n").endswith(
         "No similar lines were found; read the file again to see its text."
     )
+
+
+HISTORY = (
+    "\n0.8.8 / 2011-03-14 \n==================\n\n  * Fixed jade(1) stdio\n"
+    "\n0.8.7 / 2011-03-14 \n==================\n\n  * Added `mkdirs()` to jade(1)\n"
+    "  * Removed jade(1) `--pipe` flag\n\n0.8.3 / 2011-03-04 \n==================\n\n"
+    "  * Fixed tag nesting\n"
+)
+"""pug's History.md, shortened: release headings, and a change note that ends a release."""
+
+
+def test_a_loose_reading_is_refused_where_the_quote_without_one_line_stands_elsewhere() -> None:
+    # A new release above the top heading, quoted with a line before that heading the
+    # file does not have there. Loosely, the quote matched that line and the heading
+    # after it, misread as 0.8.3's: the release went in the middle and 0.8.3 became 0.8.8.
+    head = "0.8.8 / 2011-03-14 \n==================\n"
+    old = "  * Removed jade(1) `--pipe` flag\n\n" + head
+    new = "\n0.8.9 / 2011-03-15 \n==================\n\n  * Removed jade(1) `--pipe` flag\n\n" + head
+    assert refusal(apply_edit, HISTORY, old, new, path="History.md") == (
+        "old_string matches History.md at lines 11-14 only loosely, and at line 1 as written "
+        "but for its line '* Removed jade(1) `--pipe` flag', which the file does not have "
+        "there, so which place it means is unclear. Copy the lines exactly as they are in "
+        "the file."
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,5 @@\n   * Removed jade(1) `--pipe` flag\n"
+        " \n 0.8.8 / 2011-03-14 \n ==================\n+  * Noted the release\n"
+    )
+    assert "at lines 11-14 only loosely, and at line 1 as written" in refusal(
+        patched, HISTORY, diff
+    )

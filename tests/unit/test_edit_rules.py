@@ -2164,3 +2164,56 @@ def test_a_loose_reading_is_refused_where_the_quote_without_one_line_stands_else
     assert "at lines 11-14 only loosely, and at line 1 as written" in refusal(
         patched, HISTORY, diff
     )
+
+
+def test_a_quoted_line_the_file_has_nowhere_is_a_misquote_not_a_line_put_there() -> None:
+    # sinatra's filter tests: the test body stands twice, and the quote's first line has
+    # a typo. Without that line the rest stands in the first test too, but a line the
+    # file has nowhere is a misquote (its closest place is the loose reading's), not a
+    # line of the file quoted in the wrong place.
+    text = (
+        "  it 'halts in before' do\n    mock_app {\n      before { redirect '/bar' }\n"
+        "      get('/foo') { 'ORLY' }\n    }\n\n    get '/foo'\n"
+        "    assert_equal '/bar', response['Location']\n  end\n\n"
+        "  it 'allows redirects' do\n    mock_app {\n      get('/foo') { 'ORLY' }\n"
+        "      after { redirect '/bar' }\n    }\n\n    get '/foo'\n"
+        "    assert_equal '/bar', response['Location']\n  end\n"
+    )
+    old = (
+        "      after { reirect '/bar' }\n    }\n\n    get '/foo'\n"
+        "    assert_equal '/bar', response['Location']\n"
+    )
+    new = old.replace("'/bar', resp", "'http://example.org/bar', resp")
+    last = text.rindex("'/bar', resp")
+    expected = text[:last] + "'http://example.org/bar', resp" + text[last + len("'/bar', resp") :]
+    assert apply_edit(text, old, new, path="filter_test.rb") == expected
+
+
+def test_a_loose_reading_at_the_hunks_numbers_stands_beside_a_line_read_past_elsewhere() -> None:
+    # rubocop's spec: a hunk with a line left out, at its @@ numbers; without its first
+    # line the rest stands in the context above. The numbers say which.
+    text = (
+        "  context 'when EnforcedStyle is space' do\n"
+        "    it_behaves_like 'space inside arrays'\n\n"
+        "    it 'does not register offense for valid 2-dimensional array' do\n"
+        "      expect_no_offenses('[[1]]')\n    end\n  end\n\n"
+        "  context 'when EnforcedStyle is compact' do\n"
+        "    let(:cop_config) { { 'EnforcedStyle' => 'compact' } }\n"
+        "    it_behaves_like 'space inside arrays'\n\n"
+        "    it 'does not register offense for valid 2-dimensional array' do\n"
+        "      # nested\n      expect_no_offenses('[[1]]')\n    end\n  end\n"
+    )
+    hunk = (
+        "     let(:cop_config) { { 'EnforcedStyle' => 'compact' } }\n"
+        "     it_behaves_like 'space inside arrays'\n"
+        "+    it_behaves_like 'array pattern without brackets'\n \n"
+        "     it 'does not register offense for valid 2-dimensional array' do\n"
+        "       expect_no_offenses('[[1]]')\n"
+    )
+    added = "    it_behaves_like 'array pattern without brackets'\n"
+    mark = "    it_behaves_like 'space inside arrays'\n\n    it 'does not register offense"
+    at = text.rindex(mark) + len("    it_behaves_like 'space inside arrays'\n")
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -10,6 +10,7 @@\n" + hunk
+    assert patched(text, diff) == text[:at] + added + text[at:]
+    far = diff.replace("@@ -10,6 +10,7 @@", "@@ -30,6 +30,7 @@")
+    assert "at lines 10-15 only loosely, and at line 2 as written" in refusal(patched, text, far)

@@ -276,11 +276,13 @@ def refuse_past_a_line_elsewhere(
     chosen: Candidate,
     name: str,
     terms: Terms,
+    expected: int | None = None,
 ) -> None:
     """Refuse an edit placed only by a loose reading (a misquoted or left-out line) when,
     without one of its quoted lines, the rest stands as written elsewhere: each reading
-    has one mistake, and which one the model made is a guess."""
-    if found is None or found.level in LEVELS:
+    has one mistake, and which one the model made is a guess, unless the loose one is
+    where the hunk's @@ line says (`expected`, 0-based)."""
+    if found is None or found.level in LEVELS or chosen.start == expected:
         return
     past = past_a_line_elsewhere(index, edit, chosen)
     if past is not None:

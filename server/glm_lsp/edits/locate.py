@@ -337,10 +337,13 @@ def past_a_line_elsewhere(
     but for trailing whitespace, with a line with words. Each reading has one mistake
     (a misquoted line here, a line the file lacks there), so which the model made is a
     guess (pug's History.md: a release heading misquoted far down, or the same heading at
-    the top with a line before it the file lacks there)."""
+    the top with a line before it the file lacks there). The line must stand somewhere in
+    the file: one it has nowhere is a misquote, whose closest place the loose reading found
+    (express's tests: a describe line with a typo, whose test body stands twice)."""
     for number, kept in enumerate(edit.kept):
-        if not kept or not telling(edit.old[number]):
-            continue
+        line = edit.old[number]
+        if not kept or not telling(line) or not index.windows(LEVELS[1], [line]):
+            continue  # (a line the file has nowhere is a misquote, not one put here)
         rest = edit.old[:number] + edit.old[number + 1 :]
         if not any(map(telling, rest)):
             continue

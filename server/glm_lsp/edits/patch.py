@@ -335,7 +335,7 @@ def _options(
     if found is not None and expected is not None and found.level == LEVELS[0]:
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
     if len(best) == 1:
-        refuse_past_a_line_elsewhere(index, edit, found, best[0], path, terms)
+        refuse_past_a_line_elsewhere(index, edit, found, best[0], path, terms, expected)
     return best
 
 

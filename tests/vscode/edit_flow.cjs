@@ -8,7 +8,7 @@
 
 const path = require("node:path");
 const fs = require("node:fs");
-const { env, log, openWorkbench, loadWorkbench, editorLines, chooseInQuickInput, openFile } = require("./workbench.cjs");
+const { env, log, openWorkbench, loadWorkbench, editorLines, chooseInQuickInput, openFile, saveFile } = require("./workbench.cjs");
 
 const URL = env("URL");
 const FILE = env("FILE");
@@ -68,9 +68,7 @@ async function applyDiff(page) {
   await openFile(page, target);
   await page.locator(".editor-group-container .monaco-editor .view-line", { hasText: env("DIFF_EXPECTED") }).first().waitFor({ timeout: 15000 });
   await page.locator(`.tabs-container .tab.dirty:has-text("${target}")`).waitFor({ timeout: 5000 });
-  await page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+S");
-  await page.locator(`.tabs-container .tab.dirty:has-text("${target}")`).waitFor({ state: "detached", timeout: 15000 });
+  await saveFile(page, target, ".editor-group-container .monaco-editor .view-lines");
   log(`${target} changed and saved: ${JSON.stringify(await editorLines(page))}`);
 }
 
@@ -139,15 +137,8 @@ async function hunks(page) {
   const file = env("HUNK_FILE");
   await page.locator(`.tabs-container .tab.active:has-text("${file}")`).first().waitFor({ timeout: 15000 });
   // The file may be open in two editor groups (beside the diff it came from): one document,
-  // saved from its active editor. (Not the palette: the editor the Accept opened could take
-  // the focus while the command's name was typed, and the name went into the file.)
-  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+S");
-  await page.waitForFunction(
-    (name) => ![...document.querySelectorAll(".tabs-container .tab.dirty")].some((t) => t.textContent.includes(name)),
-    file,
-    { timeout: 15000 },
-  );
+  // saved from its active editor.
+  await saveFile(page, file);
   log(`${file} saved: ${JSON.stringify(await editorLines(page))}`);
 }
 
@@ -220,13 +211,7 @@ async function main() {
     );
     log(`edit applied in the editor: ${JSON.stringify(await editorLines(page))}`);
 
-    await page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+S");
-    await page.waitForFunction(
-      (file) => ![...document.querySelectorAll(".tabs-container .tab.dirty")].some((t) => t.textContent.includes(file)),
-      FILE,
-      { timeout: 15000 },
-    );
+    await saveFile(page, FILE, ".editor-group-container .monaco-editor .view-lines");
     await fileTab.waitFor({ timeout: 5000 });
     await screenshot(page, "saved");
     log("saved (Ctrl+S)");

@@ -76,4 +76,25 @@ async function openFile(page, name) {
   await page.locator(`.tabs-container .tab.active:has-text("${name}")`).waitFor({ timeout: 15000 });
 }
 
-module.exports = { env, log, openWorkbench, loadWorkbench, editorLines, chooseInQuickInput, openFile };
+/** Save the file `name` from an editor (`editor`: its lines, to click for the focus) with
+ * Ctrl+S, until no tab of it is dirty. The editor an Accept or Apply just opened can take the
+ * focus back between the click and the key, and the key goes nowhere, so it is tried again. */
+async function saveFile(page, name, editor = ".editor-group-container.active .monaco-editor .view-lines") {
+  for (let attempt = 1; ; attempt++) {
+    await page.locator(editor).first().click();
+    await page.keyboard.press("Control+S");
+    try {
+      await page.waitForFunction(
+        (file) => ![...document.querySelectorAll(".tabs-container .tab.dirty")].some((t) => t.textContent.includes(file)),
+        name,
+        { timeout: 5000 },
+      );
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      log(`${name} still unsaved after Ctrl+S; saving again`);
+    }
+  }
+}
+
+module.exports = { env, log, openWorkbench, loadWorkbench, editorLines, chooseInQuickInput, openFile, saveFile };

@@ -74,3 +74,21 @@ def test_search_replace_blocks_of_one_reply_are_read_against_the_file_they_quote
     )
     files = {"t.stderr": STDERR}
     assert apply_text_edits(files.get, parse_text_edits(reply)) == {"t.stderr": expected}
+
+
+def test_a_block_written_before_an_earlier_one_may_quote_a_last_line_left_unended() -> None:
+    # Newtonsoft.Json's DateTimeConverterBase.cs ends without a line break. Two blocks of
+    # one reply: the first changes the class's line, the second quotes it as context down
+    # to the file's last `}`; its SEARCH section ends with a line break the file lacks, so
+    # it stood nowhere in the file as the task found it either, and was refused.
+    start = "namespace N\n{\n  public class C\n  {\n    int x;\n  }\n}"
+    first = SearchReplace("c.cs", "  public class C\n", "  public sealed class C\n")
+    second = SearchReplace(
+        "c.cs",
+        "  public class C\n  {\n    int x;\n  }\n}\n",
+        "  public class C\n  {\n    int y;\n  }\n}\n",
+    )
+    once = apply_search_replace(start, first, start)
+    assert apply_search_replace(once, second, start) == (
+        "namespace N\n{\n  public sealed class C\n  {\n    int y;\n  }\n}"
+    )

@@ -45,5 +45,8 @@ def made_before(
 
 
 def _count(text: str, old: str) -> int:
-    """Occurrences of `old` in `text`, line breaks compared as LF (models write LF)."""
-    return text.replace("\r\n", "\n").count(old.replace("\r\n", "\n"))
+    """Occurrences of `old` in `text`, line breaks compared as LF (models write LF), the
+    file's last line read as ended: a quote of whole lines ends with a line break that the
+    file's last line may lack (a SEARCH section always does)."""
+    text = text.replace("\r\n", "\n")
+    return (text if text.endswith("\n") else text + "\n").count(old.replace("\r\n", "\n"))

@@ -272,8 +272,9 @@ class Found:
 
 def stands(index: LineIndex, edit: LineEdit) -> bool:
     """Whether the quoted lines stand somewhere as written but for trailing whitespace: a
-    look up the index, before a `find` that would go on to loose readings."""
-    return any(index.windows(level, edit.old) for level in LEVELS[:2])
+    look up the index, before a `find` that would go on to loose readings. (Lines equal
+    as written are equal but for trailing whitespace: one level answers for both.)"""
+    return bool(index.windows(LEVELS[1], edit.old))
 
 
 def read_past_a_line(
@@ -347,10 +348,9 @@ def past_a_line_elsewhere(
         rest = edit.old[:number] + edit.old[number + 1 :]
         if not any(map(telling, rest)):
             continue
-        for level in LEVELS[:2]:
-            for start in index.windows(level, rest):
-                if start + len(rest) <= option.start or option.end <= start:
-                    return number, start
+        for start in index.windows(LEVELS[1], rest):  # (exact copies among them)
+            if start + len(rest) <= option.start or option.end <= start:
+                return number, start
     return None
 
 

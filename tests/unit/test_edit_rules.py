@@ -1050,9 +1050,9 @@ def routes_file(copies: int, gap: int) -> str:
     )
 
 
-def test_numbers_a_few_lines_off_do_not_choose_between_copies_of_a_block() -> None:
-    # The loop stands at lines 25 and 55; numbers off by 5 from the second are a guess that
-    # may as well be meant for the first.
+def test_numbers_that_miss_every_copy_of_a_block_do_not_choose_between_them() -> None:
+    # The loop stands at lines 25 and 55; numbers off by 5, or by one, from the second may
+    # be a guess as well as a miscount, and a guess near one copy may be meant for the other.
     text = routes_file(2, 20)
     assert text.splitlines()[54] == LOOP.splitlines()[0]
     diff = (
@@ -1063,11 +1063,12 @@ def test_numbers_a_few_lines_off_do_not_choose_between_copies_of_a_block() -> No
         "+\t\ttestUseEscapedRoute(t, test)\n"
         " \t}\n"
     )
-    assert "its @@ line numbers do not point clearly at one of them" in refusal(patched, text, diff)
-    # Off by one (a miscount), or right, they still choose.
+    for header in ("@@ -60,4 +60,5 @@", "@@ -56,4 +56,5 @@", "@@ -54,4 +54,5 @@"):
+        said = refusal(patched, text, diff.replace("@@ -60,4 +60,5 @@", header))
+        assert "its @@ line numbers do not point clearly at one of them" in said
+    # Numbers that name the second copy's first line choose it.
     second = text.rindex("\t\ttestTemplate(t, test)\n") + len("\t\ttestTemplate(t, test)\n")
     made = text[:second] + "\t\ttestUseEscapedRoute(t, test)\n" + text[second:]
-    assert patched(text, diff.replace("@@ -60,4 +60,5 @@", "@@ -56,4 +56,5 @@")) == made
     assert patched(text, diff.replace("@@ -60,4 +60,5 @@", "@@ -55,4 +55,5 @@")) == made
 
 
@@ -1479,7 +1480,7 @@ def test_a_hunk_without_old_lines_is_not_applied_twice() -> None:
     )
 
 
-def test_numbers_do_not_choose_a_copy_against_a_hunk_shaped_to_end_the_file() -> None:
+def test_numbers_two_lines_from_a_copy_do_not_choose_it() -> None:
     # testify's forward_requirements_test.go: test functions that all end alike. A hunk
     # appending tests, three context lines before and none after (the file's end), had
     # numbers off by 38 that landed two lines from another copy, which they chose.
@@ -1489,10 +1490,9 @@ def test_numbers_do_not_choose_a_copy_against_a_hunk_shaped_to_end_the_file() ->
     diff = "--- a/cart.py\n+++ b/cart.py\n@@ -1,3 +1,6 @@\n" + body
     assert refusal(patched, text, diff) == (
         "Hunk 1 of the diff (@@ -1,3 +1,6 @@, first line 't.Error(\"Check should fail\")') "
-        "matches 2 places in cart.py; its @@ line numbers point at line 3, but it has 3 "
-        "context lines before its change and 0 after, as a hunk that ends the file has, and "
-        "the place at line 9 ends the file, so which one it means is unclear. Give the "
-        "correct @@ line numbers, or add context lines that tell the places apart."
+        "matches 2 places in cart.py (starting at lines 3, 9), and its @@ line numbers do not "
+        "point clearly at one of them. Add context lines that tell the places apart, or give "
+        "the correct @@ line numbers."
     )
     right = "--- a/cart.py\n+++ b/cart.py\n@@ -9,3 +9,6 @@\n" + body
     assert patched(text, right) == text + "\nfunc TestC(t *testing.T) {\n}\n"

@@ -67,11 +67,6 @@ Files = Callable[[str], "str | None"]
 _SLACK = 5
 """How far (in lines) a place may be from the @@ number and still be near it: a reading
 there rivals one far from it."""
-_CHOOSE = 2
-"""How far (in lines) the @@ number may be from one of several copies of a block and still
-choose it. Numbers off by a line or two are a miscount; numbers off by more are a guess,
-and a guess near one copy may as well be meant for another (the 5 lines once allowed here
-chose the wrong copy of a duplicated block, off by 24, and a right one only by luck)."""
 _MOST_READINGS = 256
 """How many ways of reading a hunk's '-' and '+' lines as context are tried at most."""
 _HUNK = re.compile(r"^@@+\s*+(?:-(\d+)(?:,(\d+))?)?\s*+(?:\+(\d+)(?:,(\d+))?)?\s*+(?:@@+.*)?$")
@@ -554,6 +549,10 @@ def _tie_break(
 
     The numbers choose only between places the hunk matches exactly: a hunk that
     misquotes its lines may have its numbers wrong too, and a wrong copy would be changed.
+    And they choose only the copy whose first line they name: numbers a line or two off
+    may be a miscount, but as often a guess that landed near the wrong copy (off by 24, by
+    38 and by 30, they chose a copy 5, 2 and 2 lines away: a job's steps in a CI file that
+    repeats them, a test appended after twenty-two that end alike).
     """
     hunk = hunks[number - 1]
     free = [o for o in options if not any(_overlap(o, other) for other in placed.values())]
@@ -569,46 +568,11 @@ def _tie_break(
         if named is not None:
             return named
         raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
-    if expected is not None and free:
-        ranked = sorted(free, key=lambda option: abs(option.start - expected))
-        nearest = abs(ranked[0].start - expected)
-        runner_up = abs(ranked[1].start - expected) if len(ranked) > 1 else None
-        if nearest <= _CHOOSE and nearest != runner_up:
-            if nearest:
-                _refuse_edge_elsewhere(path, index, hunk, number, free, ranked[0])
-            return ranked[0]
+    if expected is not None:
+        named = [option for option in free if option.start == expected]
+        if len(named) == 1:
+            return named[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
-
-
-def _refuse_edge_elsewhere(
-    path: str, index: LineIndex, hunk: Hunk, number: int, free: list[Candidate], named: Candidate
-) -> None:
-    """Refuse the copy a hunk's numbers land a line or two from when the hunk is shaped
-    like one at an edge of the file and another copy is at that edge while the named one is
-    not. A diff gives a hunk as many context lines after its change as before, fewer only at
-    the file's end (and fewer before only at its start); numbers off by many lines may land
-    beside another copy of a repeated block (a test file of many functions ending alike),
-    and then the two say different places. (Numbers to the line are asked nothing: a model
-    trims context, and such numbers name the copy of a block appended after the one meant.)"""
-    tags = [tag for tag, _ in hunk.lines]
-    leading = next((k for k, tag in enumerate(tags) if tag != " "), len(tags))
-    trailing = next((k for k, tag in enumerate(reversed(tags)) if tag != " "), len(tags))
-    if trailing < leading:
-        verb, edge = "ends", [option for option in free if option.end == len(index.lines)]
-    elif leading < trailing:
-        verb, edge = "starts", [option for option in free if option.start == 0]
-    else:
-        return
-    if not edge or named in edge:
-        return
-    raise EditError(
-        f"{_terms(hunk, number).sentence_old} matches {len(free)} places in {path}; its @@ "
-        f"line numbers point at line {named.start + 1}, but it has {leading} context lines "
-        f"before its change and {trailing} after, as a hunk that {verb} the file has, and the "
-        f"place at line {edge[0].start + 1} {verb} the file, so which one it means is "
-        "unclear. Give the correct @@ line numbers, or add context lines that tell the "
-        "places apart."
-    )
 
 
 def _named_up_to_whitespace(free: list[Candidate], expected: int) -> Candidate | None:

@@ -414,7 +414,49 @@ def test_a_diff_already_applied_is_refused_with_a_sentence() -> None:
     once = patched(PY, INSERT)
     assert once == PY.replace("        return", "        self.audit(value)\n        return")
     assert refusal(patched, once, INSERT) == (
-        "The edit is already in cart.py: what its '+' lines says already stands at line 4, "
+        "The edit is already in cart.py: the text it makes already stands at line 4, where "
+        "the hunk's ' ' and '-' lines would go, so it was not applied a second time. Read "
+        "the file again and change only what is still missing."
+    )
+
+
+MATRIX = (
+    "  matrix:\n"
+    '    - RUBY_FOLDER_VER: "26"\n'
+    '      TZINFO_VERSION: "~> 1.2"\n'
+    '      TEST_SUITE: "test"\n'
+    '    - RUBY_FOLDER_VER: "26"\n'
+    '      TZINFO_VERSION: "~> 2.0"\n'
+    '      TEST_SUITE: "test"\n'
+    '    - RUBY_FOLDER_VER: "26"\n'
+    '      TEST_SUITE: "test"\n'
+    '    - RUBY_FOLDER_VER: "26"\n'
+    '      TEST_SUITE: "default-site"\n'
+    '    - RUBY_FOLDER_VER: "26"\n'
+    '      TEST_SUITE: "profile-docs"\n'
+)
+
+
+def test_a_deletion_between_kept_lines_is_not_made_twice() -> None:
+    # jekyll's appveyor.yml: a matrix entry removed. Sent again, its quote no longer
+    # stands; read loosely one entry up (`~> 1.2` for `~> 2.0`, a line more), it removed
+    # the entry after. What the hunk makes, its kept lines closed up, stands at its numbers.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -6,8 +6,6 @@\n"
+        '       TZINFO_VERSION: "~> 2.0"\n'
+        '       TEST_SUITE: "test"\n'
+        '     - RUBY_FOLDER_VER: "26"\n'
+        '-      TEST_SUITE: "test"\n'
+        '-    - RUBY_FOLDER_VER: "26"\n'
+        '       TEST_SUITE: "default-site"\n'
+        '     - RUBY_FOLDER_VER: "26"\n'
+        '       TEST_SUITE: "profile-docs"\n'
+    )
+    once = patched(MATRIX, diff)
+    entry = '    - RUBY_FOLDER_VER: "26"\n      TEST_SUITE: "test"\n'
+    assert once == MATRIX.replace(entry, "")
+    assert refusal(patched, once, diff) == (
+        "The edit is already in cart.py: the text it makes already stands at line 6, "
         "where the hunk's ' ' and '-' lines would go, so it was not applied a second time. "
         "Read the file again and change only what is still missing."
     )

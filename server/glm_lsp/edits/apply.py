@@ -418,9 +418,9 @@ def applied_message(line: int, name: str, terms: Terms) -> str:
     Public for the diff applier, which words the same refusal for a hunk.
     """
     return (
-        f"The edit is already in {name}: what {terms.new} says already stands at line "
-        f"{line}, where {terms.old} would go, so it was not applied a second time. Read "
-        "the file again and change only what is still missing."
+        f"The edit is already in {name}: the text it makes already stands at line {line}, "
+        f"where {terms.old} would go, so it was not applied a second time. Read the file "
+        "again and change only what is still missing."
     )
 
 

@@ -1015,7 +1015,7 @@ def already_applied(
     )
     for start in starts:
         over = any(place.start < start + len(new) and start < place.end for place in places)
-        exactly = level == "exact" and not _only_removes(edit)  # a laxer level may be blind
+        exactly = level == "exact" and not _stands_unmade(edit)  # a laxer level may be blind
         made = _only_adds(edit) or (looser and (blank_only or exactly))
         if (elsewhere and not over) or (over and made):
             return start
@@ -1085,6 +1085,14 @@ def _only_removes(edit: LineEdit) -> bool:
         return False
     remaining = iter(norm(line) for line in edit.old)
     return all(any(line == other for other in remaining) for line in new)
+
+
+def _stands_unmade(edit: LineEdit) -> bool:
+    """Whether the edit's result stands in the file before it is made: a deletion's at the
+    start or end of its quote is the rest of the quote. One between kept lines closes them
+    up, which the file shows only once it is made (jekyll's appveyor.yml: a pair of matrix
+    lines removed, the diff sent again, read loosely one entry up, removed two more)."""
+    return _only_removes(edit) and not (edit.kept[0] and edit.kept[-1])
 
 
 def verbatim(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:

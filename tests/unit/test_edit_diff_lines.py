@@ -125,3 +125,29 @@ def test_a_quote_of_many_underlines_read_both_ways_is_refused_at_once() -> None:
     assert "that are not a diff of old_string" in refusal(
         apply_edit, quote, quote, new, path="a.rst"
     )
+
+
+GRID = (
+    "+--------+----------------+\n"
+    "| branch | status         |\n"
+    "+========+================+\n"
+    "| 0.9    | .. image:: 0.9 |\n"
+    "+--------+----------------+\n"
+    "| 0.11   | .. image:: 11  |\n"
+    "+--------+----------------+\n"
+)
+
+
+def test_rows_of_an_rst_grid_table_written_as_plus_lines_lose_the_marks() -> None:
+    """werkzeug's README: rows of a grid table moved, each new line marked '+', its
+    borders (`+---+`) written `++---+`; the marked lines stand nowhere in the file."""
+    old = GRID[GRID.index("| 0.9") :]
+    moved = "| 0.11   | .. image:: 11  |\n+--------+----------------+\n"
+    moved += "| 0.9    | .. image:: 0.9 |\n+--------+----------------+\n"
+    new = "".join("+" + line for line in moved.splitlines(True))
+    assert apply_edit(GRID, old, new, path="README.rst") == GRID.replace(old, moved)
+    block = SearchReplace("README.rst", old, new)
+    assert apply_search_replace(GRID, block) == GRID.replace(old, moved)
+    # '+' lines that stand in the file as written are the table's own: kept as they are.
+    header, border = "+========+================+\n", "+--------+----------------+\n"
+    assert apply_edit(GRID, header, border, path="README.rst") == GRID.replace(header, border)

@@ -6,9 +6,11 @@ new lines "+" (or only its new lines, each marked "+"). Written as it came, that
 "-" and "+" lines into the file. What tells such text apart from new text whose lines
 really start so: its kept lines and its "-" lines are, in order, exactly the quote; then
 its kept and "+" lines are the new text. Short of that, where the quote has no line
-starting with "+" (an rst underline of them aside), new text that is nothing but "+"
-lines loses its marks when, without them, it starts at the quote's indentation or its
-least indentation is the quote's; other text with "+" lines is refused with a sentence,
+starting with "+" (an rst underline of them aside), or has some but the "+" lines stand
+nowhere in the file as written while some are quoted lines once unmarked (an rst grid
+table's borders), new text that is nothing but "+" lines loses its marks when, without
+them, it starts at the quote's indentation or its least indentation is the quote's; other
+text with "+" lines is refused with a sentence,
 since nothing says what it meant, unless the file has lines starting with "+" (a list, a
 patch; not an underline) and may well have more, or the lines are list items ("+ item").
 """
@@ -53,9 +55,11 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
                 f"{naming.new} without diff marks to remove lines; to put '-' before lines, "
                 "quote only those."
             )
-    if not whole or "+" not in marks or _PLUS_LINE.search(old):
-        return new  # a list, a patch file: lines may well start so
+    if not whole or "+" not in marks:
+        return new
     added = [_split(line)[1] for line in lines]
+    if _PLUS_LINE.search(old) and not _marked_quote(lines, added, quoted, file_text):
+        return new  # a list, a patch file: lines may well start so
     if marks == {"+"} and _indented_alike(added, quoted):
         return "".join(added)
     if _PLUS_LINE.search(file_text) or all(_BULLET.match(line) for line in lines if line.strip()):
@@ -65,6 +69,20 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
         f"that are not a diff of {naming.old}; write {naming.new} as the new text itself, "
         "without diff marks, and send the edit again."
     )
+
+
+def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:
+    """Whether '+' lines are the quote's own lines marked, though the quote has lines that
+    start with '+' (an rst grid table's borders): each marked once more, none as written
+    stands in the file, and some of them unmarked are quoted lines (werkzeug's README:
+    table rows moved, written `+| 0.11 |` and `++----+`, went into the file so)."""
+    if any(not line.startswith("+") for line in lines if line.strip()):
+        return False
+    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
+    if any(line.rstrip("\r\n") in filed for line in lines if line.strip()):
+        return False
+    unmarked = {line.rstrip("\r\n") for line in added if line.strip()}
+    return any(line.rstrip("\r\n") in unmarked for line in quoted)
 
 
 def _new_side(lines: list[str], quoted: list[str]) -> list[str] | None:

@@ -151,3 +151,11 @@ def test_rows_of_an_rst_grid_table_written_as_plus_lines_lose_the_marks() -> Non
     # '+' lines that stand in the file as written are the table's own: kept as they are.
     header, border = "+========+================+\n", "+--------+----------------+\n"
     assert apply_edit(GRID, header, border, path="README.rst") == GRID.replace(header, border)
+
+
+def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
+    """In a patch file, ' x' made '+ x' and '+y = 2' made '+y = 3': no quoted '+' line
+    is marked again, so the '+' signs are the patch's own."""
+    patch = "@@ -1,2 +1,3 @@\n x = 1\n+y = 2\n z = 3\n"
+    old, new = " x = 1\n+y = 2\n", "+ x = 1\n+y = 3\n"
+    assert apply_edit(patch, old, new, path="fix.patch") == patch.replace(old, new)

@@ -7,12 +7,12 @@ new lines "+" (or only its new lines, each marked "+"). Written as it came, that
 really start so: its kept lines and its "-" lines are, in order, exactly the quote; then
 its kept and "+" lines are the new text. Short of that, where the quote has no line
 starting with "+" (an rst underline of them aside), or has some but the "+" lines stand
-nowhere in the file as written while some are quoted lines once unmarked (an rst grid
-table's borders), new text that is nothing but "+" lines loses its marks when, without
-them, it starts at the quote's indentation or its least indentation is the quote's; other
-text with "+" lines is refused with a sentence,
-since nothing says what it meant, unless the file has lines starting with "+" (a list, a
-patch; not an underline) and may well have more, or the lines are list items ("+ item").
+nowhere in the file as written and one of them is such a quoted line marked again (an
+rst grid table's borders), new text that is nothing but "+" lines loses its marks when,
+without them, it starts at the quote's indentation or its least indentation is the
+quote's; other text with "+" lines is refused with a sentence, since nothing says what it
+meant, unless the file has lines starting with "+" (a list, a patch; not an underline)
+and may well have more, or the lines are list items ("+ item").
 """
 
 from __future__ import annotations
@@ -72,17 +72,18 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
 
 
 def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:
-    """Whether '+' lines are the quote's own lines marked, though the quote has lines that
-    start with '+' (an rst grid table's borders): each marked once more, none as written
-    stands in the file, and some of them unmarked are quoted lines (werkzeug's README:
-    table rows moved, written `+| 0.11 |` and `++----+`, went into the file so)."""
+    """Whether '+' lines are the quote's lines marked, though the quote has lines that start
+    with '+' (an rst grid table's borders): every line is marked, none as written stands in
+    the file, and a quoted line that starts with '+' is among them marked once more
+    (werkzeug's README: table rows moved, written `+| 0.11 |` and `++----+`, went into
+    the file so)."""
     if any(not line.startswith("+") for line in lines if line.strip()):
         return False
     filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
     if any(line.rstrip("\r\n") in filed for line in lines if line.strip()):
         return False
-    unmarked = {line.rstrip("\r\n") for line in added if line.strip()}
-    return any(line.rstrip("\r\n") in unmarked for line in quoted)
+    marked = {line.rstrip("\r\n") for line in quoted if _PLUS_LINE.match(line)}
+    return any(line.rstrip("\r\n") in marked for line in added)
 
 
 def _new_side(lines: list[str], quoted: list[str]) -> list[str] | None:

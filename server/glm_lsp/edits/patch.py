@@ -569,9 +569,9 @@ def _tie_break(
             return named
         raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
     if expected is not None:
-        named = [option for option in free if option.start == expected]
-        if len(named) == 1:
-            return named[0]
+        at = [option for option in free if option.start == expected]
+        if len(at) == 1:
+            return at[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
 
 

@@ -137,6 +137,27 @@ def test_a_diff_hunk_quoted_in_tabs_keeps_its_plus_lines_written_like_the_file()
     assert patched(PY, diff) == PY.replace("log(value)", "log(value, 'total')")
 
 
+def test_plus_lines_in_the_files_mix_of_spaces_and_tabs_are_written_like_the_file() -> None:
+    """AutoMapper's TypeMapFactory.cs indents by eight spaces, then tabs. A hunk quoting it
+    in tabs, its '+' lines as the file has them: they stay so, not rewritten in spaces."""
+    text = (
+        "        \t\tfor (int i = 1; i <= n; i++)\n"
+        "        \t\t{\n"
+        "        \t\t\tvar snippet = Create(matches, i);\n"
+        "        \t\t\tIMemberGetter resolver = Find(snippet.First);\n"
+        "        \t\t\tif (resolver != null)\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,4 @@\n"
+        " \t\t\t\t{\n"
+        " \t\t\t\t\tvar snippet = Create(matches, i);\n"
+        "-\t\t\t\t\tIMemberGetter resolver = Find(snippet.First);\n"
+        "+        \t\t\tvar resolver = Find(snippet.First);\n"
+        " \t\t\t\t\tif (resolver != null)\n"
+    )
+    assert patched(text, diff) == text.replace("IMemberGetter resolver", "var resolver")
+
+
 def test_a_dedented_diff_hunk_has_its_plus_lines_reindented() -> None:
     diff = (
         "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,4 @@\n"

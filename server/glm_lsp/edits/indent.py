@@ -180,7 +180,7 @@ def written_like_file(
     new = [line for line in new_lines if line.strip()]
     if not new or not pairs:
         return False
-    if _in_both_characters(pairs, new):
+    if _in_both_characters(pairs, new) or _in_the_files_mix(pairs, new):
         return True
     verdict = _restated(pairs, [line for line in new_side if line.strip()]) if restated else None
     if verdict is None:
@@ -235,6 +235,25 @@ def _in_both_characters(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
         if _character(indent_of(line)) == "\t" or _width(indent_of(line), tab) >= tab
     ]
     return _characters(wide) == {"\t", " "}
+
+
+def _in_the_files_mix(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
+    """Whether every indented new line mixes spaces and tabs in its indentation, as some
+    of the quoted file lines do and none of the quote's: a mix is the file's own mark,
+    not the quote's (AutoMapper's TypeMapFactory.cs indents by eight spaces, then tabs; a
+    hunk quoting it in tabs, its '+' lines as the file has them, had them rewritten in
+    spaces)."""
+    indents = [indent_of(line) for line in new if indent_of(line)]
+    return (
+        bool(indents)
+        and all(map(_spaces_and_tabs, indents))
+        and any(_spaces_and_tabs(indent_of(file)) for file, _ in pairs)
+        and not any(_spaces_and_tabs(indent_of(model)) for _, model in pairs)
+    )
+
+
+def _spaces_and_tabs(indent: str) -> bool:
+    return " " in indent and "\t" in indent
 
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:

@@ -140,6 +140,43 @@ def test_crlf_in_an_lf_file_is_left_alone_outside_the_match() -> None:
     assert apply_edit(text, "a", "A") == "A\nb\r\nc\n"
 
 
+# AutoMapper's TypePair.cs: mostly LF, a few lines CRLF.
+MIXED = (
+    "    public TypePair? Open()\n"
+    "    {\n"
+    "        if (!IsGeneric)\r\n"
+    "        {\n"
+    "            return null;\r\n"
+    "        }\n"
+    "        var source = SourceType.IsGenericType() ? SourceType.Definition() : SourceType;\n"
+    "        return new TypePair(source);\n"
+    "    }\r\n"
+    "\r\n"
+    "    public TypePair Close()\r\n"
+)
+BEFORE = MIXED[MIXED.index("        {\n") : MIXED.index("    public TypePair Close")]
+AFTER = BEFORE.replace(
+    "SourceType.IsGenericType() ? SourceType.Definition() : SourceType", "SourceType.Definition()"
+)
+
+
+def test_lines_an_edit_keeps_keep_their_line_ends_in_a_file_that_mixes_them() -> None:
+    assert apply_edit(MIXED, BEFORE, AFTER) == MIXED.replace(BEFORE, AFTER)
+    # The same edit written in LF throughout: the kept lines keep the file's CRLF.
+    lf = apply_edit(MIXED, BEFORE.replace("\r\n", "\n"), AFTER.replace("\r\n", "\n"))
+    assert lf == MIXED.replace(BEFORE, AFTER)
+
+
+def test_lines_restated_in_other_indentation_keep_their_line_ends() -> None:
+    """The quote in tabs, the new text in the file's spaces: every line is written again,
+    re-indented, and each takes the end of the file line it stands for."""
+    tabbed = "".join(
+        "\t" * ((len(line) - len(line.lstrip(" "))) // 4) + line.lstrip(" ")
+        for line in BEFORE.splitlines(True)
+    )
+    assert apply_edit(MIXED, tabbed, AFTER) == MIXED.replace(BEFORE, AFTER)
+
+
 def test_match_line_endings() -> None:
     assert match_line_endings("a\r\nb\r\n", "x\ny\n") == "x\r\ny\r\n"
     assert match_line_endings("a\nb\n", "x\r\ny\n") == "x\ny\n"

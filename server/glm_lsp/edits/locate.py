@@ -1694,12 +1694,14 @@ def _splice(
     _refuse_misdepths(index, start, edit, paired)
     indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy, index.indentation)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
+    ends = {eol(line) for line in window if eol(line)}
+    ending = next(iter(ends)) if len(ends) == 1 else index.newline
     out: list[tuple[str, str]] = []
     cursor = 0
     for number in range(len(edit.old) + 1):
         place = paired[number] if number < len(edit.old) else len(window)
         new = [
-            (as_file.get(line) or indenter.line(number, line), index.newline)
+            (as_file.get(line) or indenter.line(number, line), ending)
             for line in edit.inserts[number]
         ]
         gap = [] if place is None else [(content(x), eol(x)) for x in window[cursor:place]]
@@ -1717,7 +1719,23 @@ def _splice(
             if edit.kept[number]:
                 out.append((content(window[place]), eol(window[place])))
             cursor = place + 1
-    return out
+    return ends_as_window(window, out) if len(ends) > 1 else out
+
+
+def ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The replacement lines with the line ends of the window lines they line up with (up
+    to whitespace), for a window that mixes CRLF and LF lines (AutoMapper's C# files). A
+    re-indented line, or a blank line the edit keeps while removing another, would
+    otherwise take the end of another line, and lines the edit keeps changed their ends."""
+    matcher = SequenceMatcher(
+        None, [norm(line) for line in window], [norm(text) for text, _ in out], autojunk=False
+    )
+    ended = list(out)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            text, end = ended[block.b + k]
+            ended[block.b + k] = (text, eol(window[block.a + k]) if end else end)
+    return ended
 
 
 def _trailing_as_file(

@@ -483,6 +483,58 @@ def test_a_deletion_between_kept_lines_is_not_made_twice() -> None:
     )
 
 
+ALIGN = (
+    "module Rubocop\n"
+    "  module Cop\n"
+    "    module Style\n"
+    "      class AlignArray < Cop\n"
+    "        def on_array(node)\n"
+    "          node.children.each_cons(2) do |prev, current|\n"
+    "            if current.loc.line != prev.loc.line\n"
+    "              convention(current, :expression)\n"
+    "            end\n"
+    "          end\n"
+    "        end\n"
+    "\n"
+    "        def autocorrect_action(node)\n"
+    "          @corrections << lambda do |corrector|\n"
+    "            if column_delta > 0\n"
+    "              corrector.replace(expr, expr.source)\n"
+    "            end\n"
+    "          end\n"
+    "        end\n"
+    "      end\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+)
+
+
+def test_a_deletion_between_end_lines_is_made_though_they_stand_closed_up_elsewhere() -> None:
+    # rubocop's align_array.rb: a method removed between `end` lines, the hunk dedented by
+    # two. What it makes, six `end` lines dedented, stands at the file's end as written: a
+    # closed-up run of `end` lines says nothing of whether the method is still there.
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -9,15 +9,4 @@\n"
+        "           end\n"
+        "         end\n"
+        "       end\n"
+        "-\n"
+        "-      def autocorrect_action(node)\n"
+        "-        @corrections << lambda do |corrector|\n"
+        "-          if column_delta > 0\n"
+        "-            corrector.replace(expr, expr.source)\n"
+        "-          end\n"
+        "-        end\n"
+        "-      end\n"
+        "     end\n"
+        "   end\n"
+        " end\n"
+    )
+    method = ALIGN[ALIGN.index("\n        def autocorrect") : ALIGN.index("      end\n    end\n  end")]
+    assert patched(ALIGN, diff) == ALIGN.replace(method, "")
+
+
 def test_an_insertion_at_the_end_is_not_applied_twice() -> None:
     diff = "--- a/cart.py\n+++ b/cart.py\n@@ -5 +5,2 @@\n         return value\n+# end\n"
     once = patched(PY, diff)

@@ -1088,11 +1088,19 @@ def _only_removes(edit: LineEdit) -> bool:
 
 
 def _stands_unmade(edit: LineEdit) -> bool:
-    """Whether the edit's result stands in the file before it is made: a deletion's at the
-    start or end of its quote is the rest of the quote. One between kept lines closes them
-    up, which the file shows only once it is made (jekyll's appveyor.yml: a pair of matrix
-    lines removed, the diff sent again, read loosely one entry up, removed two more)."""
-    return _only_removes(edit) and not (edit.kept[0] and edit.kept[-1])
+    """Whether the edit's result may stand in the file before it is made: a deletion's at
+    the start or end of its quote is the rest of the quote. One between kept lines closes
+    them up, which the file shows only once it is made (jekyll's appveyor.yml: a pair of
+    matrix lines removed, the diff sent again, read loosely one entry up, removed two
+    more), unless the lines on one side say little: `end` lines closed up stand all over
+    a Ruby file (rubocop's align_array.rb, a method removed between them)."""
+    if not _only_removes(edit):
+        return False
+    if not (edit.kept[0] and edit.kept[-1]):
+        return True
+    first = edit.kept.index(False)
+    last = len(edit.kept) - 1 - edit.kept[::-1].index(False)
+    return not (any(map(telling, edit.old[:first])) and any(map(telling, edit.old[last + 1 :])))
 
 
 def verbatim(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:

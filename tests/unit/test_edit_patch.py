@@ -349,6 +349,14 @@ def test_crlf_diff_of_a_crlf_file() -> None:
     assert patched(patch, files) == "one\r\n2\r\n"
 
 
+def test_a_diff_in_a_file_of_mixed_line_breaks_changes_the_line_it_writes_again() -> None:
+    # git writes a line whose CR went as a '-' and a '+' line (AutoMapper's Profile.cs, its
+    # CRLF lines made LF): the '+' line ends like the file's most lines, not as it was.
+    files = {"a.txt": "using System;\r\nnamespace A\n{\n}\n"}
+    patch = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-using System;\r\n+using System;\n namespace A\n"
+    assert patched(patch, files) == "using System;\nnamespace A\n{\n}\n"
+
+
 def test_no_newline_at_end_of_file_markers() -> None:
     files = {"a.txt": "one\ntwo"}
     add = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\n-two\n\\ No newline at end of file\n+two\n"

@@ -1727,14 +1727,16 @@ def _splice(
             if edit.kept[number]:
                 out.append((content(window[place]), eol(window[place])))
             cursor = place + 1
-    return ends_as_window(window, out) if len(ends) > 1 else out
+    return ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
 
 
 def ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The replacement lines with the line ends of the window lines they line up with (up
     to whitespace), for a window that mixes CRLF and LF lines (AutoMapper's C# files). A
     re-indented line, or a blank line the edit keeps while removing another, would
-    otherwise take the end of another line, and lines the edit keeps changed their ends."""
+    otherwise take the end of another line, and lines the edit keeps changed their ends.
+    Not for a diff: a '+' line that restates a '-' line is a change of that line (git
+    writes one whose CR went as a '-' and a '+' line), and its end is not the old one."""
     matcher = SequenceMatcher(
         None, [norm(line) for line in window], [norm(text) for text, _ in out], autojunk=False
     )

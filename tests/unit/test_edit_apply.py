@@ -167,6 +167,14 @@ def test_lines_an_edit_keeps_keep_their_line_ends_in_a_file_that_mixes_them() ->
     assert lf == MIXED.replace(BEFORE, AFTER)
 
 
+def test_an_exact_quote_of_mixed_line_ends_gives_new_string_the_ends_it_writes() -> None:
+    # hapi's commits make CRLF lines LF: old_string copied with each line's break, and
+    # new_string with another, is a change of that break.
+    old = "    {\n        if (!IsGeneric)\r\n"
+    new = "    {\n        if (!IsGeneric)\n"
+    assert apply_edit(MIXED, old, new) == MIXED.replace(old, new)
+
+
 def test_lines_restated_in_other_indentation_keep_their_line_ends() -> None:
     """The quote in tabs, the new text in the file's spaces: every line is written again,
     re-indented, and each takes the end of the file line it stands for."""

@@ -32,7 +32,6 @@ from glm_lsp.edits.locate import (
     contenders,
     content,
     deeper_copies,
-    ends_as_window,
     eol,
     find,
     gapped,
@@ -370,18 +369,15 @@ def _in_file_line_endings(text: str, old: str, new: str) -> tuple[str, str]:
     Models write LF whatever the file uses; matching their LF against a CRLF file (and the
     reverse) and writing `new` in the file's style keeps its line endings consistent. An
     `old` with line breaks that stands as written has the file's own line breaks there,
-    and `new` takes those: where they mix (AutoMapper's TypePair.cs, CRLF on some lines),
-    each line of `new` takes the break of the line of `old` it lines up with, so the
-    lines the edit keeps keep theirs.
+    and `new` takes those; where they mix (AutoMapper's TypePair.cs, CRLF on some lines),
+    the model copied each one, and `new` is written as it wrote it: its lines' breaks,
+    the kept ones' and any it changed (hapi's commits make CRLF lines LF), are meant.
     """
     if "\n" in old and old in text:
-        quoted = split_lf(old)
-        ends = {eol(line) for line in quoted if eol(line)}
-        if len(ends) == 1:
-            return old, _to_crlf(new) if ends == {"\r\n"} else _to_lf(new)
-        newline = "\r\n" if uses_crlf(text) else "\n"
-        lines = [(content(line), eol(line) and newline) for line in split_lf(new)]
-        return old, "".join(line + end for line, end in ends_as_window(quoted, lines))
+        ends = {eol(line) for line in split_lf(old) if eol(line)}
+        if len(ends) > 1:
+            return old, new
+        return old, _to_crlf(new) if ends == {"\r\n"} else _to_lf(new)
     convert = _to_crlf if uses_crlf(text) else _to_lf
     converted = convert(old)
     if converted in text:

@@ -1727,10 +1727,10 @@ def _splice(
             if edit.kept[number]:
                 out.append((content(window[place]), eol(window[place])))
             cursor = place + 1
-    return ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
+    return _ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
 
 
-def ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The replacement lines with the line ends of the window lines they line up with (up
     to whitespace), for a window that mixes CRLF and LF lines (AutoMapper's C# files). A
     re-indented line, or a blank line the edit keeps while removing another, would

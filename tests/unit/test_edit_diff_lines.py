@@ -117,6 +117,26 @@ def test_a_kept_underline_of_plus_signs_left_unmarked_is_kept() -> None:
     assert apply_edit(RST, old, new, path="HISTORY.rst") == RST.replace(old, RELEASE)
 
 
+NEWS = "2.0\n+++\n\nCore\n++++\n\n- fix a\n\nLogging\n+++++++\n\n- add statsd\n\nExtra\n+++++\n"
+
+
+def test_sections_added_around_a_kept_underline_left_unmarked_lose_their_marks() -> None:
+    """gunicorn's news: sections added before and after a kept `Logging` heading, the new
+    lines marked '+' (their underlines `++++++` too), the kept ones left unmarked, and no
+    line removed. The file has no line starting with '+' but underlines."""
+    old = "\nLogging\n+++++++\n\n- add statsd\n"
+    added = "- fix b\n\nAsync\n+++++\n\n- fix c\n"
+    after = "\nPaster\n++++++\n\n- fix d\n"
+    new = "".join("+" + line for line in added.splitlines(True)) + old
+    new += "".join("+" + line for line in after.splitlines(True))
+    made = NEWS.replace(old, added + old + after)
+    assert apply_edit(NEWS, old, new, path="news.rst") == made
+    assert apply_search_replace(NEWS, SearchReplace("news.rst", old, new)) == made
+    # In a patch file a quoted '+' line that is no underline keeps the text as written.
+    patch = "@@ -1 +1,2 @@\n-old\n+new\n"
+    assert apply_edit(patch, "+new\n", "+new\n+more\n", path="fix.patch") == patch + "+more\n"
+
+
 def test_a_quote_of_many_underlines_read_both_ways_is_refused_at_once() -> None:
     """Each `+++` line could be a kept underline or an added `++`: thousands of them once
     took 88 s (every place in the quote reached at once); now too many places refuse."""

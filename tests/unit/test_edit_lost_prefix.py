@@ -240,3 +240,15 @@ def test_a_continuation_aligned_off_the_files_step_does_not_hide_the_step() -> N
         "    p = '<p style=\"%s\">bar</p>'\n"
     )
     assert patched(css, diff) == css.replace("    )\n", hsl + "    )\n")
+
+
+def test_new_functions_after_context_of_one_depth_keep_the_files_step() -> None:
+    """aiohttp's new tests after the last three lines of a method, all eight deep: those
+    lines alone make eight their step, where the new lines (0, 4) are on neither side's;
+    the file's step, four, says the new lines were written as they stand."""
+    tests = PY + "\n\nclass B:\n    def test(self):\n        d = 1\n        e = 2\n        f = 3\n"
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -10,3 +10,7 @@\n"
+        "        d = 1\n        e = 2\n        f = 3\n+\n+\n+def test_g():\n+    assert g()\n"
+    )
+    assert patched(tests, diff) == tests + "\n\ndef test_g():\n    assert g()\n"

@@ -200,8 +200,8 @@ def test_ellipses_where_only_code_has_three_dots_are_read_back() -> None:
 
 
 def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
-    """A line of its own, inline code, a variadic parameter, empty parentheses, a string of
-    it alone, an arrow."""
+    """A line of its own, a variadic parameter, empty parentheses, a string of it alone, an
+    arrow, a word's dash in inline code."""
     go = "func main() {\n}\n"
     new = 'func main() {\n}\n\nfunc f(out io.Writer, rest \u2026string) {} //<\u2013 "\u2013"\n'
     assert apply_edit(go, go, new, path="m.go") == new.replace("\u2026", "...").replace(
@@ -213,7 +213,7 @@ def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
         example.replace("\u2026", "...") + "fn f() {}\n"
     )
     md = "# Changes\n"
-    notes = "# Changes\n\n`get(\u2026)` and `a \u2013 b` now merge.\n"
+    notes = "# Changes\n\n`get(\u2026)` and `ls \u2013a` now merge.\n"
     assert apply_edit(md, md, notes, path="a.md") == notes.replace("\u2026", "...").replace(
         "\u2013", "--"
     )
@@ -232,10 +232,25 @@ def test_an_ellipsis_the_file_writes_between_the_same_characters_is_its_own() ->
     assert refusal(apply_edit, md, "## Events\n", spread, path="a.md").startswith(
         "The edit to a.md writes '…' in new_string, and nothing in old_string shows"
     )
-    prose = "Wait … then go.\nEnd.\n"  # ` … ` in prose says nothing of inline code
-    lazy = "End.\nNever `# … existing code`.\n"
-    assert apply_edit(prose, "End.\n", lazy, path="a.md") == (
-        "Wait … then go.\nEnd.\nNever `# ... existing code`.\n"
+
+
+def test_an_ellipsis_between_words_in_inline_code_is_refused() -> None:
+    """`# … existing code` may be the lazy marker with its dots made an ellipsis, or what
+    the text means (this repository's tests describe `// … keep the rest` in a comment):
+    nothing tells, so the edit is refused. ` … ` in prose the file has says nothing of
+    inline code."""
+    prose = "Wait \u2026 then go.\nEnd.\n"
+    lazy = "End.\nNever `# \u2026 existing code`.\n"
+    assert refusal(apply_edit, prose, "End.\n", lazy, path="a.md") == (
+        "The edit to a.md writes '\u2026' in new_string, and nothing in old_string shows "
+        "whether the text was rewritten with typographic dashes. Write '...' for '\u2026' if "
+        "that is what a.md should have; to write '\u2026' itself, quote with it a line of "
+        "the file that has one, and send the edit again."
+    )
+    comment = "    )\n"
+    test = comment + "\n\ndef test_it() -> None:\n    # the ruler and `// \u2026 keep the rest`.\n"
+    assert "writes '\u2026' in new_string" in refusal(
+        apply_edit, "f(\n" + comment, comment, test, path="test_it.py"
     )
 
 

@@ -28,6 +28,7 @@ _HEADER = re.compile(r"@@ .*@@")
 _BULLET = re.compile(r"\+ \S")
 _PLUS_LINE = re.compile(r"^\+(?!\+*+[ \t]*$)", re.M)
 """A line starting with '+' (a list's, a patch's), other than a ruler of them (rst)."""
+_RULER = re.compile(r"\++[ \t]*\r?\n?$")
 
 _MOST_PLACES = 16
 """Places in the quote that a diff's lines may have reached at once, read both ways."""
@@ -42,7 +43,7 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     marks = {line[0] for line in lines if line.strip()}
     whole = marks <= {" ", "+", "-"}  # every line marked, none left out
     quoted = split_lf(old)
-    as_diff = _new_side(lines, quoted) if marks & {"+", "-"} else None
+    as_diff = _new_side(lines, quoted, file_text) if marks & {"+", "-"} else None
     if as_diff == quoted:
         as_diff = None  # its '-' lines are the quote's own ("- item"): no diff at all
     if as_diff is not None:
@@ -86,35 +87,42 @@ def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_te
     return any(line.rstrip("\r\n") in marked for line in added)
 
 
-def _new_side(lines: list[str], quoted: list[str]) -> list[str] | None:
+def _new_side(lines: list[str], quoted: list[str], file_text: str) -> list[str] | None:
     """The new text the lines stand for when they are a diff of the quoted lines (None
     otherwise): each kept line, its ' ' written or left out, and each '-' line is the next
     quoted line. Kept lines are taken as quoted: a whitespace-only line's first space may
     or may not have been its mark, and its trailing whitespace is the file's.
 
     A kept line left unmarked that itself starts with '+' (an rst underline `+++++`) reads
-    as an added line too; it is read as kept only in a diff that removes a quoted line,
-    and only when no other reading is one (a patch file's quoted `+new` followed by
-    `+more` is no diff)."""
+    as an added line too; it is read as kept only when no other reading is one, and in a
+    diff that removes a quoted line, or where it is a ruler and the file has no other line
+    starting with '+' (gunicorn's news: sections added around a kept `+++++++`; a patch
+    file's quoted `+new` followed by `+more` is no diff)."""
     strict = _readings(lines, quoted, plus_kept=False)
     if strict:
         return strict[0][0] if len(strict) == 1 else None
     lenient = [new for new, removes in _readings(lines, quoted, plus_kept=True) if removes]
+    if not lenient and not _PLUS_LINE.search(file_text):
+        lenient = [new for new, _ in _readings(lines, quoted, plus_kept=True, rulers=True)]
     return lenient[0] if len(lenient) == 1 else None
 
 
-def _readings(lines: list[str], quoted: list[str], plus_kept: bool) -> list[tuple[list[str], bool]]:
+def _readings(
+    lines: list[str], quoted: list[str], plus_kept: bool, rulers: bool = False
+) -> list[tuple[list[str], bool]]:
     """The (new text, whether it removes a line) the lines read as, as a diff of the whole
     quote, two at most; a '+' line equal to the next quoted line may be that line kept when
-    `plus_kept`. Two ways to the same quoted line part at a line read as kept by one and
-    as added by the other, so they never give the same text."""
+    `plus_kept` (only a ruler of '+' when `rulers`). Two ways to the same quoted line part
+    at a line read as kept by one and as added by the other, so they never give the same
+    text."""
     states: dict[int, list[tuple[_Lines, bool]]] = {0: [(None, False)]}  # by lines quoted
     for line in lines:
         mark, rest = _split(line)
+        keeps = plus_kept and (not rulers or bool(_RULER.match(line)))
         after: dict[int, list[tuple[_Lines, bool]]] = {}
         for used, readings in states.items():
             wanted = quoted[used] if used < len(quoted) else None
-            for step, text, removes in _steps(mark, rest, line, wanted, plus_kept):
+            for step, text, removes in _steps(mark, rest, line, wanted, keeps):
                 ways = after.setdefault(used + step, [])
                 for node, removed in readings[: 2 - len(ways)]:
                     ways.append((node if text is None else (node, text), removed or removes))

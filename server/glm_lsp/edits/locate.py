@@ -1952,7 +1952,7 @@ class _Indenter:
         new = [line for group in edit.inserts for line in group]
         self.tab = tab_width(indentation, [*edit.old, *new])
         whole = indent_transform(matched, self.tab) if matched else same
-        if not edit.restated and self._context_lost_its_prefix(new):
+        if not edit.restated and self._context_lost_its_prefix(new, indentation.space_step):
             whole = same  # (a hunk dedented by one space reads the same: see the method)
         if whole is None and fuzzy:
             raise _Refused(
@@ -1967,7 +1967,7 @@ class _Indenter:
         self.whole = whole
         self.moved = _as_in_file(self.pairs)
 
-    def _context_lost_its_prefix(self, new: list[str]) -> bool:
+    def _context_lost_its_prefix(self, new: list[str], file_step: int | None) -> bool:
         """A diff whose context lines were written without their leading space: each kept
         line is its file line less one space (an indented line, whose first space was read
         as the prefix) or the file line itself (an unindented one, read as context whole),
@@ -1978,7 +1978,9 @@ class _Indenter:
         told apart by the depths of the new lines: the shallowest at the file's depth of a
         kept line or at only the quote's, else some at the file's and none at only the
         quote's; failing that, the file's indentation step (4 in a file indented by
-        fours), which the new lines keep either as written or moved."""
+        fours; the kept lines' own grid where the file has none), which the new lines keep
+        either as written or moved. (Kept lines all at one depth make that depth their
+        grid: aiohttp's new tests after three lines of a method's body, eight deep.)"""
         kept: list[Pair] = []
         removed: list[Pair] = []
         for number, (file_line, model_line) in self.pairs.items():
@@ -2002,7 +2004,7 @@ class _Indenter:
         if base in like_file or base in like_quote:
             return base in like_file
         if not like_file and not like_quote:  # the file's indentation step may say
-            step = _grid([len(indent_of(file_line)) for file_line, _ in kept])
+            step = file_step or _grid([len(indent_of(file_line)) for file_line, _ in kept])
             if step > 1:
                 as_written = all(depth % step == 0 for depth in depths)
                 if as_written != all((depth + 1) % step == 0 for depth in depths):

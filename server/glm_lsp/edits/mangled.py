@@ -57,6 +57,7 @@ class Mangling:
     ordinary_in: frozenset[str]
     kept: re.Pattern[str]  # what it always replaces: one in the edit shows it did not happen
     in_code: re.Pattern[str] | None = None  # None: new forms are all suspect; else only these
+    maybe_code: re.Pattern[str] | None = None  # where a form may be code or prose: refused
     in_code_also: dict[frozenset[str], str] = field(default_factory=dict)  # by file suffix
     readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other plain texts
 
@@ -121,10 +122,10 @@ DASHES = Mangling(
         r"|(?<=\()\u2026(?=\))|(?<=\w )\u2026(?=[A-Za-z_$])"  # get(…), args …string
         r"|(?<=\w)\u2026(?=\w)|(?<=[(\[{])\u2026(?=[,)\]}])|(?<=, )\u2026(?=[\]}])"  # a…b, [a, …]
         r"|[\u2013\u2014](?=[);])"  # a decrement: i--)
-        r"|^[ \t]*(?:(?://+|#+|;+|\*|--)[ \t]*)*+[\u2013\u2014\u2026][ \t]*$"  # a line: "// …", "—"
-        r"|`[^`\n]*`",  # an inline code span (Markdown, doc comments)
+        r"|^[ \t]*(?:(?://+|#+|;+|\*|--)[ \t]*)*+[\u2013\u2014\u2026][ \t]*$",  # "// …", "—"
         re.M,
     ),
+    maybe_code=re.compile(r"`[^`\n]*`"),  # an inline code span: `# … existing code`, `a – b`
     in_code_also={
         # a comment's start: the line's first dash, not in a string or after `--`
         DASH_COMMENTS: r"^[^-\"'\n\u2013\u2014]*[\u2013\u2014](?=[ \t]|$)",
@@ -207,7 +208,11 @@ def _undo(
     code = mangling.code(path)
     if code is not None:  # prose may have them; code where they stand, not
         coded = sum(len(pattern.findall(found)) for found in code.findall(new))
-        if not coded or (coded == len(pattern.findall(new)) and len(unvouched) == len(forms)):
+        at = {match.start() for match, own in zip(forms, written, strict=True) if not own}
+        unsure = _maybe_code(mangling, code, new, at)
+        if unsure:
+            unvouched = unsure  # (named first by the refusal)
+        elif not coded or (coded == len(pattern.findall(new)) and len(unvouched) == len(forms)):
             return bool(coded)
     form = unvouched[0]
     raise EditError(
@@ -216,6 +221,23 @@ def _undo(
         f"if that is what {path or 'the file'} should have; to write {form!r} itself, quote "
         "with it a line of the file that has one, and send the edit again."
     )
+
+
+def _maybe_code(mangling: Mangling, code: re.Pattern[str], new: str, at: set[int]) -> list[str]:
+    """The new forms, not the file's own, that stand in an inline code span but at no place
+    where only code has them: `# … existing code` in a README may be the lazy marker
+    with its dots made an ellipsis, or what the commit wrote (this repository's tests
+    describe `// … keep the rest`). Nothing tells, so such an edit is refused."""
+    if mangling.maybe_code is None:
+        return []
+    sure = [range(*match.span()) for match in code.finditer(new)]
+    unsure = []
+    for span in mangling.maybe_code.finditer(new):
+        for match in mangling.pattern.finditer(new, *span.span()):
+            place = match.start()
+            if place in at and not any(place in r for r in sure):
+                unsure.append(match[0])
+    return unsure
 
 
 def _file_writes(mangling: Mangling, file_text: str, forms: list[re.Match[str]]) -> list[bool]:

@@ -22,9 +22,10 @@ tells the mangling apart from intent:
   non-breaking spaces differ: prose has them of its own (``, …)``, ``—Mark Twain``), so
   new ones are kept, unless they stand where only code has ``--``, ``...`` or a space (an
   option ``–verbose``, an annotation ``—@param``, a spread ``{ …rest }``, a range
-  ``1…3``, indentation, a line of its own like ``// …``, inline code, a Lua comment's
-  start): then all of them are read back when all stand so, and the edit is refused when
-  only some do.
+  ``1…3``, indentation, a line of its own like ``// …``, a Lua comment's start): then
+  all of them are read back when all stand so, and the edit is refused when only some do,
+  or when one stands in inline code at no such place (``# … existing code`` in backquotes:
+  the lazy marker mangled, or meant).
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.

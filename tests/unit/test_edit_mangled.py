@@ -304,3 +304,18 @@ def test_a_ruler_of_comment_slashes_before_an_ellipsis_is_read_at_once() -> None
         "The edit to impls.rs was not applied: '// \u2026 keep the rest as is' in new_string "
         "stands in place of 2 lines of old_string"
     )
+
+
+def test_an_ellipsis_where_code_stands_in_a_file_that_writes_one_so_is_refused() -> None:
+    """got's options docs elide with `…` in code (`{token: 'secret', …}`) and spread with
+    `...`: a new `instance(…, {})` may be either, so the edit is refused; the same edit
+    in a file without such an ellipsis is read back."""
+    md = "```js\n//=> {token: 'secret', \u2026}\n```\n\nMerges `[...hooks]`.\n\n## url\n"
+    new = "## url\n\n```js\ninstance(\u2026, {cookieJar: undefined});\n```\n"
+    assert refusal(apply_edit, md, "## url\n", new, path="options.md").startswith(
+        "The edit to options.md writes '\u2026' in new_string, and nothing in old_string shows"
+    )
+    plain = md.replace("\u2026", "x")
+    assert apply_edit(plain, "## url\n", new, path="options.md") == plain + new[
+        len("## url\n") :
+    ].replace("\u2026", "...")

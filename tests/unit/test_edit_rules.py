@@ -101,6 +101,26 @@ def test_a_replace_already_indented_like_the_file_is_left_alone() -> None:
     assert block(PY, search, replace) == PY.replace("log(value)", "log(value, 'total')")
 
 
+def test_short_lines_kept_at_the_quotes_depth_say_replace_follows_the_quote() -> None:
+    """fzf's key bindings: a commit takes lines out of an `if` and moves them out a level,
+    and the whole edit was sent a level deeper. Its moved lines then stand at the file's
+    depth, as if REPLACE were written like the file, but the `fi` and `)` it keeps stay at
+    the quote's: REPLACE follows the quote, and goes a level out with it."""
+    sh = (
+        "f() (\n  if x; then\n    a\n  fi\n)\n\n"
+        "if [[ ! -o vi ]]; then\n  # Refresh the prompt after fzf\n  bind redraw-current-line\nfi\n"
+    )
+    search = (
+        "    fi\n  )\n\n  if [[ ! -o vi ]]; then\n    # Refresh the prompt after fzf\n"
+        "    bind redraw-current-line\n  fi\n"
+    )
+    replace = "    fi\n  )\n\n  # Refresh the prompt after fzf\n  bind -m emacs redraw-current-line\n"
+    assert block(sh, search, replace) == (
+        "f() (\n  if x; then\n    a\n  fi\n)\n\n"
+        "# Refresh the prompt after fzf\nbind -m emacs redraw-current-line\n"
+    )
+
+
 def test_search_in_tabs_replace_in_the_files_spaces_is_left_alone() -> None:
     search = "\tdef total(self):\n\t\tvalue = sum(self.items)\n"
     replace = "    def total(self):\n        value = sum(self.items) or 0\n"
@@ -781,6 +801,26 @@ def test_a_loose_match_with_another_reading_elsewhere_is_refused() -> None:
     message = refusal(patched, text, _diff(block, "    return round(total, 2)\n", 1))
     assert "was not found in cart.py" in message
     assert "Did you mean lines 7-10" in message
+
+
+def test_a_quote_of_another_version_of_the_lines_is_refused() -> None:
+    """got's tests: a hunk of an older commit quotes `'../'` and `'./_server'` where the
+    file has `'../dist'` and `'./helpers/server'`. The window is 93 % alike, but two of
+    its lines are misquoted, which is no slip of copying: refused, the place named."""
+    js = (
+        "import is from '@sindresorhus/is';\nimport test from 'ava';\n"
+        "import got from '../dist';\nimport {createServer} from './helpers/server';\n\nlet s;\n"
+    )
+    old = "import test from 'ava';\nimport got from '../';\nimport {createServer} from './_server';\n"
+    new = old.replace("\n", "\nimport pify from 'pify';\n", 1)
+    message = refusal(apply_edit, js, old, new, path="test/progress.js")
+    assert message.startswith("old_string was not found in test/progress.js;")
+    assert "Did you mean lines 2-4" in message
+    # One line misquoted is a slip, and is made.
+    slip = old.replace("'./_server'", "'./helpers/server'")
+    assert "import pify from 'pify';\nimport got from '../dist';" in apply_edit(
+        js, slip, slip.replace("\n", "\nimport pify from 'pify';\n", 1), path="test/progress.js"
+    )
 
 
 def _diff(old: str, new_last: str, start: int) -> str:

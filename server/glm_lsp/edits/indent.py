@@ -161,15 +161,21 @@ def pair_transform(pairs: Sequence[Pair], pair: Pair, first_tab: int | None = No
 
 
 def written_like_file(
-    pairs: Sequence[Pair], new_lines: Sequence[str], new_side: Sequence[str], restated: bool
+    pairs: Sequence[Pair],
+    new_lines: Sequence[str],
+    new_side: Sequence[str],
+    restated: bool,
+    short_kept: int = 0,
 ) -> bool:
     """Whether the model's new lines already have the file's indentation, unlike its quote.
 
     `new_side` is the edit's result: its new lines and the quoted lines it keeps, which
     the model wrote out again if `restated` (SEARCH/REPLACE, edit_file; not a diff).
     Evidence, strongest first: lines the model wrote again that restate a quoted line with
-    the file's indentation or with the quote's (a kept line votes for the quote; in a diff,
-    a '+' line restating a '-' line at another indentation is a real change, not a vote); the
+    the file's indentation or with the quote's (a kept line votes for the quote, also one
+    too short to recognise elsewhere, `short_kept` of them: fzf's `fi` and `)` kept a level
+    deep around lines a commit moved out a level; in a diff, a '+' line restating a '-'
+    line at another indentation is a real change, not a vote); the
     indentation character (tabs in the quote, spaces in the file and in the new lines);
     the base indentation of the new side against the file's and the quote's. Without
     evidence the new lines follow the quote. New lines written in both characters, the
@@ -182,7 +188,8 @@ def written_like_file(
         return False
     if _in_both_characters(pairs, new) or _in_the_files_mix(pairs, new):
         return True
-    verdict = _restated(pairs, [line for line in new_side if line.strip()]) if restated else None
+    side = [line for line in new_side if line.strip()]
+    verdict = _restated(pairs, side, short_kept) if restated else None
     if verdict is None:
         verdict = _by_character(pairs, new)
     if verdict is None:
@@ -190,12 +197,12 @@ def written_like_file(
     return bool(verdict)
 
 
-def _restated(pairs: Sequence[Pair], side: Sequence[str]) -> bool | None:
+def _restated(pairs: Sequence[Pair], side: Sequence[str], short_kept: int = 0) -> bool | None:
     """Votes of lines equal to a quoted line up to indentation (short lines such as "}" and
     "end" recur too often to say anything). Votes both ways say nothing: a change that wraps
     lines in a new block moves them by a level, which can be just the level the quote lost."""
     quoted = {" ".join(model.split()): (file, model) for file, model in pairs if telling(model)}
-    like_file = like_model = 0
+    like_file, like_model = 0, short_kept
     for line in side:
         found = quoted.get(" ".join(line.split()))
         if found is None:

@@ -416,6 +416,10 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _refuse_wordless_windows(index, edit, list(fuzzy.candidates))
         options = _refuse_outread_windows(index, edit, options)
         options = _refuse_renamed_windows(index, edit, options)
+        usable = [option for option in options if option.lines is not None]
+        options = _refuse_misquoted_windows(index, edit, options)
+        if usable and not any(option.lines is not None for option in options):
+            return Found(FUZZY, tuple(options))  # (a reading elsewhere is no way around it)
         fuzzy = Found(FUZZY, tuple(_refuse_farther_misquotes(index, edit, options)))
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
@@ -658,6 +662,31 @@ def _refuse_renamed_windows(
             return None
         quoted, there = pair
         return f"its lines stand there only with {quoted!r} read as {there!r} in {misquoted} lines"
+
+    return _made_unusable(options, problem)
+
+
+def _refuse_misquoted_windows(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options`, each made unusable where two or more lines of the quote that say
+    something are not the file's there: a slip of copying is one line, and a quote that
+    is wrong in several is of another version of these lines (got's tests quoted with
+    `import got from '../'` and `'./_server'`, where the file has `'../dist'` and
+    `'./helpers/server'`: a hunk of an older commit)."""
+
+    def problem(option: Candidate) -> str | None:
+        if option.lines is None:
+            return None
+        misquoted = [
+            (line, index.contents[option.start + place])
+            for line, place in zip(edit.old, _paired(index, edit, option), strict=True)
+            if place is not None and norm(index.contents[option.start + place]) != norm(line)
+        ]
+        if sum(telling(line) for line, _ in misquoted) < 2:
+            return None
+        quoted, there = (norm(text) for text in misquoted[0])
+        return f"{len(misquoted)} of its lines are not the file's there ({quoted!r} is {there!r})"
 
     return _made_unusable(options, problem)
 
@@ -1962,7 +1991,13 @@ class _Indenter:
         # New lines written like the file stay as they are, also when no one mapping explains
         # the quote (a stray `  \t` line of a tab file): mapped line by line, tabs written
         # right would be rewritten in the quote's spaces.
-        if whole is not same and written_like_file(matched, new, edit.new_lines(), edit.restated):
+        short_kept = sum(  # kept lines too short to recognise elsewhere, kept at the quote's depth
+            edit.kept[number] and not telling(model) and indent_of(file) != indent_of(model)
+            for number, (file, model) in self.pairs.items()
+        )
+        if whole is not same and written_like_file(
+            matched, new, edit.new_lines(), edit.restated, short_kept
+        ):
             whole = same
         self.whole = whole
         self.moved = _as_in_file(self.pairs)

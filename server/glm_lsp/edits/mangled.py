@@ -213,8 +213,11 @@ def _undo(
         unsure = _maybe_code(mangling, code, new, at)
         if unsure:
             unvouched = unsure  # (named first by the refusal)
-        elif not coded or (coded == len(pattern.findall(new)) and len(unvouched) == len(forms)):
-            return bool(coded)
+        elif not coded:
+            return False
+        elif coded == len(pattern.findall(new)) and len(unvouched) == len(forms):
+            if not _in_code_in(code, file_text, unvouched):
+                return True
     form = unvouched[0]
     raise EditError(
         f"{naming.what} writes {form!r} in {naming.new}, and nothing in {naming.old} shows "
@@ -222,6 +225,13 @@ def _undo(
         f"if that is what {path or 'the file'} should have; to write {form!r} itself, quote "
         "with it a line of the file that has one, and send the edit again."
     )
+
+
+def _in_code_in(code: re.Pattern[str], file_text: str, forms: list[str]) -> bool:
+    """Whether the file writes one of these forms itself where only code has them: got's
+    options docs elide as `{token: 'secret', …}` and spread as `[...hooks]`, so a new
+    `instance(…, {})` may be either, and the edit is refused."""
+    return any(form in found for found in code.findall(file_text) for form in forms)
 
 
 def _maybe_code(mangling: Mangling, code: re.Pattern[str], new: str, at: set[int]) -> list[str]:

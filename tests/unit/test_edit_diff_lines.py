@@ -173,6 +173,17 @@ def test_rows_of_an_rst_grid_table_written_as_plus_lines_lose_the_marks() -> Non
     assert apply_edit(GRID, header, border, path="README.rst") == GRID.replace(header, border)
 
 
+def test_a_grid_table_rewritten_as_plus_lines_loses_the_marks() -> None:
+    """pip-tools' README: the table given a column, every new line marked '+', its new
+    borders written `++--------+----+`: no quoted line is marked again, but what the marks
+    leave starting with '+' are borders, as all the file's such lines are."""
+    wide = GRID.replace("-+\n", "-+----+\n").replace("=+\n", "=+====+\n")
+    wide = wide.replace(" |\n", " | py |\n")
+    new = "".join("+" + line for line in wide.splitlines(True))
+    assert apply_edit(GRID, GRID, new, path="README.rst") == wide
+    assert apply_search_replace(GRID, SearchReplace("README.rst", GRID, new)) == wide
+
+
 def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
     """In a patch file, ' x' made '+ x' and '+y = 2' made '+y = 3': no quoted '+' line
     is marked again, so the '+' signs are the patch's own."""

@@ -252,3 +252,29 @@ def test_new_functions_after_context_of_one_depth_keep_the_files_step() -> None:
         "        d = 1\n        e = 2\n        f = 3\n+\n+\n+def test_g():\n+    assert g()\n"
     )
     assert patched(tests, diff) == tests + "\n\ndef test_g():\n    assert g()\n"
+
+
+def test_a_new_line_at_the_depth_of_its_kin_in_the_file_stands_as_written() -> None:
+    """serilog's CHANGES.md: items a space deep under version lines at the margin. Its
+    items without their space read a column out, at the margin, where the new version
+    line is; the file's other version lines stand there, so it does too."""
+    changes = " * #329 - Write\n * #346 - Pass\n\n1.4.99\n * #342 - Accept\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,3 @@\n+1.4.113\n * #329 - Write\n * #346 - Pass\n"
+    assert patched(changes, diff) == "1.4.113\n" + changes
+
+
+def test_new_lines_on_the_files_step_beside_kept_lines_off_it_stand_as_written() -> None:
+    """rspec's Gherkin aligns `And` at five under `Then` at four; without their space the
+    `And` lines read at four, where the new `Given` stands, which is on the file's step
+    of two (as `Scenario` at two is)."""
+    feature = (
+        "Feature: f\n\n  Scenario: a\n    When I run it\n    Then it passes\n"
+        "     And it says so\n     And it logs\n"
+    )
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -6,2 +6,6 @@\n     And it says so\n     And it logs\n"
+        "+\n+  Scenario: b\n+    Given a file\n+    Then it fails\n"
+    )
+    assert patched(feature, diff) == (
+        feature + "\n  Scenario: b\n    Given a file\n    Then it fails\n"
+    )

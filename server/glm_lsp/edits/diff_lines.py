@@ -29,6 +29,8 @@ _BULLET = re.compile(r"\+ \S")
 _PLUS_LINE = re.compile(r"^\+(?!\+*+[ \t]*$)", re.M)
 """A line starting with '+' (a list's, a patch's), other than a ruler of them (rst)."""
 _RULER = re.compile(r"\++[ \t]*\r?\n?$")
+_BORDER = re.compile(r"\+(?:[-=]+\+)+[ \t]*\r?\n?$")
+"""A border of an rst grid table: `+-----+----+`, `+=====+====+`."""
 
 _MOST_PLACES = 16
 """Places in the quote that a diff's lines may have reached at once, read both ways."""
@@ -73,18 +75,23 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
 
 
 def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:
-    """Whether '+' lines are the quote's lines marked, though the quote has lines that start
-    with '+' (an rst grid table's borders): every line is marked, none as written stands in
-    the file, and a quoted line that starts with '+' is among them marked once more
-    (werkzeug's README: table rows moved, written `+| 0.11 |` and `++----+`, went into
-    the file so)."""
+    """Whether '+' lines are new text marked, though the quote has lines that start with '+'
+    (an rst grid table's borders): every line is marked, none as written stands in the
+    file, and a quoted line that starts with '+' is among them marked once more (werkzeug's
+    README: table rows moved, written `+| 0.11 |` and `++----+`, went into the file so),
+    or the lines the marks leave starting with '+' are a grid table's borders, as every
+    such line of the file is (pip-tools' README: a table given a column, `++----+----+`)."""
     if any(not line.startswith("+") for line in lines if line.strip()):
         return False
     filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
     if any(line.rstrip("\r\n") in filed for line in lines if line.strip()):
         return False
     marked = {line.rstrip("\r\n") for line in quoted if _PLUS_LINE.match(line)}
-    return any(line.rstrip("\r\n") in marked for line in added)
+    if any(line.rstrip("\r\n") in marked for line in added):
+        return True
+    borders = [line for line in added if line.startswith("+")]
+    in_file = [line for line in split_lf(file_text) if _PLUS_LINE.match(line)]
+    return bool(borders) and all(_BORDER.match(line) for line in borders + in_file)
 
 
 def _new_side(lines: list[str], quoted: list[str], file_text: str) -> list[str] | None:

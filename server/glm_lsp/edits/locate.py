@@ -1729,7 +1729,7 @@ def _splice(
     _check_removed_runs(index, start, edit, paired)
     _refuse_closer_misquotes(index, start, edit, paired)
     _refuse_misdepths(index, start, edit, paired)
-    indenter = _Indenter(index.contents[start:end], edit, paired, fuzzy, index.indentation)
+    indenter = _Indenter(index, start, end, edit, paired, fuzzy)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     ends = {eol(line) for line in window if eol(line)}
     ending = next(iter(ends)) if len(ends) == 1 else index.newline
@@ -1958,12 +1958,15 @@ class _Indenter:
 
     def __init__(
         self,
-        window: list[str],
+        index: LineIndex,
+        start: int,
+        end: int,
         edit: LineEdit,
         paired: list[int | None],
         fuzzy: bool,
-        indentation: FileIndentation,
     ) -> None:
+        window, indentation = index.contents[start:end], index.indentation
+        self.file_lines = index.contents
         self.edit = edit
         self.fuzzy = fuzzy
         self.paired = paired
@@ -2010,12 +2013,17 @@ class _Indenter:
         file line. The '+' lines were written with their prefix, so they stand as written,
         where a mapping learnt from the context would move them by a column. A hunk
         dedented by one space reads the same; its '+' lines are dedented too, so they are
-        told apart by the depths of the new lines: the shallowest at the file's depth of a
-        kept line or at only the quote's, else some at the file's and none at only the
-        quote's; failing that, the file's indentation step (4 in a file indented by
-        fours; the kept lines' own grid where the file has none), which the new lines keep
-        either as written or moved. (Kept lines all at one depth make that depth their
-        grid: aiohttp's new tests after three lines of a method's body, eight deep.)"""
+        told apart by the depths of the new lines: first beside the file's lines that
+        start as they do, where those stand at one of the two depths only (serilog's new
+        `1.4.113` at the depth of `1.4.99`, not at a kept ` * #329` read a column out);
+        then the shallowest at the file's depth of a kept line or at only the quote's; then
+        the file's indentation step (4 in a file indented by fours; the kept lines' own
+        grid where the file has none), which the new lines keep either as written or
+        moved; failing that, some at the file's depth of a kept line and none at only the
+        quote's. (Kept lines all at one depth make that depth their grid: aiohttp's new
+        tests after three lines of a method's body, eight deep. rspec's Gherkin aligns
+        `And` at five under `Then` at four: a new `Given` at four is at the quote's depth
+        of the `And` lines, and on the file's step of two.)"""
         kept: list[Pair] = []
         removed: list[Pair] = []
         for number, (file_line, model_line) in self.pairs.items():
@@ -2027,6 +2035,9 @@ class _Indenter:
             return False
         if any(file_line != model_line for file_line, model_line in removed):
             return False
+        kin = _kin_say(new, self.file_lines)
+        if kin is not None:
+            return kin
         stepping = [pair for pair in kept if _steps(pair[1])]
         stepping_new = [line for line in new if _steps(line)]
         if stepping and stepping_new:  # comment lines compared only with comment lines
@@ -2038,14 +2049,13 @@ class _Indenter:
         base = min(depths, default=None)  # deeper new lines continue it (tornado's reST)
         if base in like_file or base in like_quote:
             return base in like_file
-        if not like_file and not like_quote:  # the file's indentation step may say
-            step = file_step or _grid([len(indent_of(file_line)) for file_line, _ in kept])
-            if step > 1:
-                as_written = all(depth % step == 0 for depth in depths)
-                if as_written != all((depth + 1) % step == 0 for depth in depths):
-                    return as_written
-            return False  # its mapping, as for any quote: refusing this place would leave
-            # the edit to another copy of the lines, read at another depth
+        step = file_step or _grid([len(indent_of(file_line)) for file_line, _ in kept])
+        if step > 1:  # the file's indentation step, where it says
+            as_written = all(depth % step == 0 for depth in depths)
+            if as_written != all((depth + 1) % step == 0 for depth in depths):
+                return as_written
+        # Else its mapping, as for any quote: refusing this place would leave the edit to
+        # another copy of the lines, read at another depth.
         return bool(like_file) and not like_quote
 
     def line(self, number: int, line: str) -> str:
@@ -2165,6 +2175,34 @@ def _with_line_ends(
             ending = ending or index.newline
         lines.append(text + ending)
     return tuple(lines)
+
+
+def _kin_say(new: list[str], file_lines: Sequence[str]) -> bool | None:
+    """Whether new lines stand as written (True) or a column out (False), by the depths of
+    the file's lines that start as each does (its first word, digits aside): those
+    depths must hold one of the two and not the other, for every new line that has kin,
+    and agree; None when nothing says."""
+    wanted = {_first_word(line) for line in new if line.strip()}
+    depths: dict[str, set[int]] = {}
+    for line in file_lines:
+        if line.strip() and (word := _first_word(line)) in wanted:
+            depths.setdefault(word, set()).add(len(indent_of(line)))
+    votes = set()
+    for line in new:
+        kin = depths.get(_first_word(line)) if line.strip() else None
+        if kin:
+            depth = len(indent_of(line))
+            if (depth in kin) == (depth + 1 in kin):
+                return None
+            votes.add(depth in kin)
+    return votes.pop() if len(votes) == 1 else None
+
+
+def _first_word(line: str) -> str:
+    return _DIGITS.sub("0", line.split(maxsplit=1)[0])
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _grid(depths: list[int]) -> int:

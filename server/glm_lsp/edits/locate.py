@@ -416,9 +416,9 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _refuse_wordless_windows(index, edit, list(fuzzy.candidates))
         options = _refuse_outread_windows(index, edit, options)
         options = _refuse_renamed_windows(index, edit, options)
-        usable = [option for option in options if option.lines is not None]
+        had_usable = any(option.lines is not None for option in options)
         options = _refuse_misquoted_windows(index, edit, options)
-        if usable and not any(option.lines is not None for option in options):
+        if had_usable and not any(option.lines is not None for option in options):
             return Found(FUZZY, tuple(options))  # (a reading elsewhere is no way around it)
         fuzzy = Found(FUZZY, tuple(_refuse_farther_misquotes(index, edit, options)))
     if fuzzy and any(o.lines is not None and o.similarity >= FUZZY_MIN for o in fuzzy.candidates):
@@ -650,18 +650,14 @@ def _refuse_renamed_windows(
     def problem(option: Candidate) -> str | None:
         if option.lines is None:
             return None
-        swaps: set[tuple[str, str] | None] = set()
-        misquoted = 0
-        for line, place in zip(edit.old, _paired(index, edit, option), strict=True):
-            there = index.contents[option.start + place] if place is not None else line
-            if norm(there) != norm(line):
-                misquoted += 1
-                swaps.add(_swapped_word(line, there))
+        misquoted = _misquotes(index, edit, option)
+        swaps = {_swapped_word(line, there) for line, there in misquoted}
         pair = swaps.pop() if len(swaps) == 1 else None
-        if pair is None or misquoted < 2:
+        if pair is None or len(misquoted) < 2:
             return None
         quoted, there = pair
-        return f"its lines stand there only with {quoted!r} read as {there!r} in {misquoted} lines"
+        count = len(misquoted)
+        return f"its lines stand there only with {quoted!r} read as {there!r} in {count} lines"
 
     return _made_unusable(options, problem)
 
@@ -678,17 +674,25 @@ def _refuse_misquoted_windows(
     def problem(option: Candidate) -> str | None:
         if option.lines is None:
             return None
-        misquoted = [
-            (line, index.contents[option.start + place])
-            for line, place in zip(edit.old, _paired(index, edit, option), strict=True)
-            if place is not None and norm(index.contents[option.start + place]) != norm(line)
-        ]
+        misquoted = _misquotes(index, edit, option)
         if sum(telling(line) for line, _ in misquoted) < 2:
             return None
         quoted, there = (norm(text) for text in misquoted[0])
         return f"{len(misquoted)} of its lines are not the file's there ({quoted!r} is {there!r})"
 
     return _made_unusable(options, problem)
+
+
+def _misquotes(index: LineIndex, edit: LineEdit, option: Candidate) -> list[tuple[str, str]]:
+    """(quoted line, file line) for each quoted line that is paired with a file line in
+    `option` and is not it up to whitespace."""
+    paired = _paired(index, edit, option)
+    found = [
+        (line, index.contents[option.start + place])
+        for line, place in zip(edit.old, paired, strict=True)
+        if place is not None
+    ]
+    return [(line, there) for line, there in found if norm(there) != norm(line)]
 
 
 def _swapped_word(model: str, file: str) -> tuple[str, str] | None:
@@ -1966,7 +1970,6 @@ class _Indenter:
         fuzzy: bool,
     ) -> None:
         window, indentation = index.contents[start:end], index.indentation
-        self.file_lines = index.contents
         self.edit = edit
         self.fuzzy = fuzzy
         self.paired = paired
@@ -1984,7 +1987,7 @@ class _Indenter:
         new = [line for group in edit.inserts for line in group]
         self.tab = tab_width(indentation, [*edit.old, *new])
         whole = indent_transform(matched, self.tab) if matched else same
-        if not edit.restated and self._context_lost_its_prefix(new, indentation.space_step):
+        if not edit.restated and self._context_lost_its_prefix(new, index):
             whole = same  # (a hunk dedented by one space reads the same: see the method)
         if whole is None and fuzzy:
             raise _Refused(
@@ -2005,7 +2008,7 @@ class _Indenter:
         self.whole = whole
         self.moved = _as_in_file(self.pairs)
 
-    def _context_lost_its_prefix(self, new: list[str], file_step: int | None) -> bool:
+    def _context_lost_its_prefix(self, new: list[str], index: LineIndex) -> bool:
         """A diff whose context lines were written without their leading space: each kept
         line is its file line less one space (an indented line, whose first space was read
         as the prefix) or the file line itself (an unindented one, read as context whole),
@@ -2035,7 +2038,7 @@ class _Indenter:
             return False
         if any(file_line != model_line for file_line, model_line in removed):
             return False
-        kin = _kin_say(new, self.file_lines)
+        kin = _kin_say(new, index.contents)
         if kin is not None:
             return kin
         stepping = [pair for pair in kept if _steps(pair[1])]
@@ -2049,7 +2052,8 @@ class _Indenter:
         base = min(depths, default=None)  # deeper new lines continue it (tornado's reST)
         if base in like_file or base in like_quote:
             return base in like_file
-        step = file_step or _grid([len(indent_of(file_line)) for file_line, _ in kept])
+        kept_depths = [len(indent_of(file_line)) for file_line, _ in kept]
+        step = index.indentation.space_step or _grid(kept_depths)
         if step > 1:  # the file's indentation step, where it says
             as_written = all(depth % step == 0 for depth in depths)
             if as_written != all((depth + 1) % step == 0 for depth in depths):

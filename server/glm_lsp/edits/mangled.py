@@ -208,9 +208,10 @@ def _undo(
         return False
     code = mangling.code(path)
     if code is not None:  # prose may have them; code where they stand, not
-        coded = sum(len(pattern.findall(found)) for found in code.findall(new))
+        sure = list(code.finditer(new))
+        coded = sum(len(pattern.findall(found[0])) for found in sure)
         at = {match.start() for match, own in zip(forms, written, strict=True) if not own}
-        unsure = _maybe_code(mangling, code, new, at)
+        unsure = _maybe_code(mangling, sure, new, at)
         if unsure:
             unvouched = unsure  # (named first by the refusal)
         elif not coded:
@@ -234,19 +235,22 @@ def _in_code_in(code: re.Pattern[str], file_text: str, forms: list[str]) -> bool
     return any(form in found for found in code.findall(file_text) for form in forms)
 
 
-def _maybe_code(mangling: Mangling, code: re.Pattern[str], new: str, at: set[int]) -> list[str]:
+def _maybe_code(
+    mangling: Mangling, sure: list[re.Match[str]], new: str, at: set[int]
+) -> list[str]:
     """The new forms, not the file's own, that stand in an inline code span but at no place
     where only code has them: `# … existing code` in a README may be the lazy marker
     with its dots made an ellipsis, or what the commit wrote (this repository's tests
-    describe `// … keep the rest`). Nothing tells, so such an edit is refused."""
+    describe `// … keep the rest`). Nothing tells, so such an edit is refused. `sure` are
+    the places where only code has them, `at` where the forms to judge start."""
     if mangling.maybe_code is None:
         return []
-    sure = [range(*match.span()) for match in code.finditer(new)]
+    spans = [range(*match.span()) for match in sure]
     unsure = []
     for span in mangling.maybe_code.finditer(new):
         for match in mangling.pattern.finditer(new, *span.span()):
             place = match.start()
-            if place in at and not any(place in r for r in sure):
+            if place in at and not any(place in r for r in spans):
                 unsure.append(match[0])
     return unsure
 

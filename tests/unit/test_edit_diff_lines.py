@@ -190,3 +190,19 @@ def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
     patch = "@@ -1,2 +1,3 @@\n x = 1\n+y = 2\n z = 3\n"
     old, new = " x = 1\n+y = 2\n", "+ x = 1\n+y = 3\n"
     assert apply_edit(patch, old, new, path="fix.patch") == patch.replace(old, new)
+
+
+FRONT = '+++\ntitle = "Auto TLS"\ndescription = "Automatic TLS"\n[menu.main]\n  weight = 2\n+++\n\nText.\n'
+
+
+def test_a_quoted_ruler_written_as_it_stands_is_kept_not_unmarked() -> None:
+    """echo's docs: a front matter line removed, the new text its closing `+++` alone. It
+    is the quote's own line, not an added `++`; beside marked lines such a ruler is either,
+    so that text is refused."""
+    old = "  weight = 2\n+++\n"
+    made = FRONT.replace(old, "+++\n")
+    assert apply_edit(FRONT, old, "+++\n", path="auto-tls.md") == made
+    assert apply_search_replace(FRONT, SearchReplace("auto-tls.md", old, "+++\n")) == made
+    assert "that are not a diff of old_string" in refusal(
+        apply_edit, FRONT, old, '+  weight = 3\n+++\n', path="auto-tls.md"
+    )

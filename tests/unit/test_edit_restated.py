@@ -39,3 +39,20 @@ def test_a_new_block_ending_like_the_next_one_is_applied() -> None:
     assert apply_edit(PY, "    return value\n", "    return value\n\n") == (
         'def total(items):\n    value = sum(items)\n    log(f"{value}")\n    return value\n\n'
     )
+
+
+CASES = "CASES = [\n    // one week\n    'a week',\n    // one week\n    'a week',\n    // two weeks\n    '2 weeks',\n];\n"
+
+
+def test_lines_written_twice_where_the_file_has_them_before_the_quote_too_are_refused() -> None:
+    """Carbon's tests: a case stands twice in a row; a replacement of the second and the
+    next begins with the case twice. It restates the first copy or adds a third; the
+    quote beginning so does not make it the quote's own."""
+    old = "    // one week\n    'a week',\n    // two weeks\n    '2 weeks',\n"
+    new = "    // one week\n    'a week',\n" + old.replace("'2 weeks'", "'two weeks'")
+    assert "begins with the file's 2 lines before it (up to line 3" in refusal(
+        apply_edit, CASES, CASES[CASES.index(old) :][: len(old)], new, path="t.php"
+    )
+    # The same change where the lines before the quote are others adds a copy, as written.
+    other = CASES.replace("    // one week\n    'a week',\n", "", 1)
+    assert apply_edit(other, old, new, path="t.php") == other.replace(old, new)

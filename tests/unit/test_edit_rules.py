@@ -1750,6 +1750,32 @@ def test_a_misquote_that_is_a_slip_of_a_line_elsewhere_makes_a_loose_window_doub
         patched(text, diff)
 
 
+def test_a_misquote_read_as_well_at_a_copy_with_a_line_left_out_is_refused() -> None:
+    """factory_bot's specs: two `before` blocks alike but for a blank line. A hunk of the
+    first with that line left out and a typo reads as the second with the typo alone, and
+    as the first with the typo and the line left out: the lines that match are the same,
+    so the place is a guess (it was made at the second, the wrong copy)."""
+    before = "  before do\n    define_model('User')\n{}    define_model('Post') do\n"
+    before += "      belongs_to :user\n    end\n  end\n"
+    text = 'describe "stub" do\n' + before.format("\n") + "end\n\n"
+    text += 'describe "stub strategy" do\n' + before.format("") + "end\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -40,6 +40,6 @@\n"
+        "   before do\n"
+        "-    define_model('User')\n-    define_model('Post') do\n"
+        '+    define_model("User")\n+    define_model("Post") do\n'
+        "       belogs_to :user\n     end\n   end\n"
+    )
+    message = refusal(patched, text, diff)
+    assert "was not found in cart.py" in message
+    # With the typo alone the hunk reads at the second copy only, and is made there.
+    typo_free = diff.replace("belogs_to", "belongs_to")
+    assert patched(text, typo_free) == text.replace(
+        "    define_model('User')\n    define_model('Post')",
+        '    define_model("User")\n    define_model("Post")',
+    )
+
+
 def test_a_dedented_edit_moving_a_body_in_by_a_level_moves_it_in_the_file_too() -> None:
     # kemal's handler.cr: the macro's body and its `end` move in by a level, in a quote
     # that lost a level. Written as it came, the body would be the file's old body, and

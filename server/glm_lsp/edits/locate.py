@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import cached_property
-from operator import attrgetter
+from operator import attrgetter, eq
 from os.path import commonprefix
 
 from glm_lsp.edits.indent import (
@@ -882,29 +882,48 @@ def _with_loose_rivals(
     )
     if all(option.lines is None for option in checked):
         return checked
+    misread = _readings(index, edit, gapped(index, edit, final_eol, misquoted=True))
+    checked = _refuse_rivals(
+        index,
+        edit,
+        checked,
+        misread,
+        lambda option, rival: _slipped_elsewhere(index, edit, option, rival, _above),
+        "its lines resemble the file's there only loosely, while lines {} hold them with "
+        "a misquote nearer the file's and a line left out",
+    )
+    if all(option.lines is None for option in checked):
+        return checked
     return _refuse_rivals(
         index,
         edit,
         checked,
-        _readings(index, edit, gapped(index, edit, final_eol, misquoted=True)),
-        lambda option, rival: _slipped_elsewhere(index, edit, option, rival),
-        "its lines resemble the file's there only loosely, while lines {} hold them with "
-        "a misquote nearer the file's and a line left out",
+        misread,
+        lambda option, rival: _slipped_elsewhere(index, edit, option, rival, eq),
+        "it misquotes a line there, while lines {} hold its lines as well with the same "
+        "misquote and a line left out",
     )
 
 
 def _slipped_elsewhere(
-    index: LineIndex, edit: LineEdit, option: Candidate, rival: Candidate
+    index: LineIndex,
+    edit: LineEdit,
+    option: Candidate,
+    rival: Candidate,
+    reads: Callable[[list[float], list[float]], bool],
 ) -> bool:
     """Whether `rival`, elsewhere, reads the quote with one mistake more than `option` at
-    most, that mistake a line left out, and reads its misquoted lines as slips of a
-    character where `option` cannot: `"def scale(sef, x)"` is a slip of the `scale(self`
-    line three lines on, not of the `+`-marked copy just above it, however alike the two
-    windows are by characters."""
+    most, that mistake a line left out, and `reads` its lines (graded by `_grades`) better
+    (`_above`) or as well: `"def scale(sef, x)"` is a slip of the `scale(self` line three
+    lines on, not of the `+`-marked copy just above it, however alike the two windows are
+    by characters; and where each place reads every line alike, the same misquote in
+    both, neither wins on the lines that match (factory_bot's specs: two `before` blocks
+    alike but for a blank line, a hunk of the one with that line left out and a typo read
+    as the other with the typo alone)."""
     return (
         not _overlap(option, rival)
         and mistakes(index, edit, rival) <= mistakes(index, edit, option) + 1
-        and _above(_grades(index, edit, rival), _grades(index, edit, option))
+        and reads(_grades(index, edit, rival), _grades(index, edit, option))
     )
 
 
@@ -1344,26 +1363,29 @@ def gapped(
     if len(wanted) < 2:
         return None
     slack = max(1, len(wanted) // 4)
-    anchors = _misquote_anchors(index, edit) if misquoted else {}
-    starts = [place - k for k, place in anchors.items()] if misquoted else None
-    places: dict[tuple[int, int], list[Opcode]] = {}
+    seeds = (
+        [(place - k, {k: place}) for k, place in _misquote_anchors(index, edit)]
+        if misquoted
+        else [(start, {}) for start in _voted_starts(index, wanted)]
+    )
+    places: dict[tuple[int, int], tuple[list[Opcode], dict[int, int]]] = {}
     by_lines = _ByLines(wanted)
-    for start in starts if starts is not None else _voted_starts(index, wanted):
+    for start, anchor in seeds:
         first, last = max(0, start - slack), min(len(index.lines), start + len(wanted) + slack)
         if by_lines.unlike(index.keys("whitespace")[first:last]):
             continue
-        place = _gap_alignment(index, edit, first, last, levels, anchors)
+        place = _gap_alignment(index, edit, first, last, levels, anchor)
         if place is not None:
-            places.setdefault(place[0], place[1])
+            places.setdefault(place[0], (place[1], anchor))
     options = []
-    for (first, last), ops in sorted(places.items()):
+    for (first, last), (ops, anchor) in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
         told = sum(telling(wanted[k]) for k in equal)
-        if anchors:
+        if anchor:
             paired = _pairing(edit, index.contents[first:last], ops)
             told = sum(
                 paired[k] is not None and first + paired[k] == place  # type: ignore[operator]
-                for k, place in anchors.items()
+                for k, place in anchor.items()
             )
         if not 0 < last - first - len(wanted) <= slack or told < 1:
             continue
@@ -1403,29 +1425,28 @@ def left_out_at(
 
 _TELLING_MISQUOTE = 8
 """Letters and digits a misquoted line needs to anchor a reading on its own."""
+_COPIES = 4
+"""Copies of the line a misquote is most alike that are each sought as its place."""
 
 
-def _misquote_anchors(index: LineIndex, edit: LineEdit) -> dict[int, int]:
-    """For the one quoted line that is nowhere in the file, if it has some words, the one
-    file line it is most alike (at least `_ALIKE`, and more than any other): the line it
-    misquotes. (A quote with more such lines is not one misquote; and each costs a pass
-    over the file.)"""
+def _misquote_anchors(index: LineIndex, edit: LineEdit) -> list[tuple[int, int]]:
+    """For the one quoted line that is nowhere in the file, if it has some words, the file
+    lines it is most alike (at least `_ALIKE`; each copy of a line when it stands in several
+    places): the line it misquotes, as (quoted line, file line). (A quote with more such
+    lines is not one misquote; and each costs a pass over the file.)"""
     places = index.places("whitespace")
-    anchors: dict[int, int] = {}
     if sum(norm(line) not in places for line in edit.old) != 1:
-        return anchors
+        return []
     for number, line in enumerate(edit.old):
         key = norm(line)
-        if key in places or sum(char.isalnum() for char in key) < _TELLING_MISQUOTE:
-            continue
-        place = _most_alike_in_file(index, key)
-        if place is not None:
-            anchors[number] = place
-    return anchors
+        if key not in places and sum(char.isalnum() for char in key) >= _TELLING_MISQUOTE:
+            return [(number, place) for place in _most_alike_in_file(index, key)]
+    return []
 
 
-def _most_alike_in_file(index: LineIndex, key: str) -> int | None:
-    """The file line most alike `key` (normalised), if it is alike and no other is as alike."""
+def _most_alike_in_file(index: LineIndex, key: str) -> list[int]:
+    """The file lines most alike `key` (normalised) if they are alike: one, or the copies of
+    one line (at most `_COPIES`; more say nothing of where the quote is)."""
     matcher = SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(key)
     scores: list[tuple[float, int]] = []
@@ -1437,10 +1458,12 @@ def _most_alike_in_file(index: LineIndex, key: str) -> int | None:
             scores.append((_ratio(other, key), place))
     scores.sort(reverse=True)
     if not scores or scores[0][0] < _ALIKE:
-        return None
-    if len(scores) > 1 and scores[1][0] >= scores[0][0]:
-        return None
-    return scores[0][1]
+        return []
+    best = [place for score, place in scores if score >= scores[0][0]]
+    keys = index.keys("whitespace")
+    if len(best) > _COPIES or any(keys[place] != keys[best[0]] for place in best):
+        return []
+    return sorted(best)
 
 
 def _gap_alignment(

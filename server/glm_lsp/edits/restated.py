@@ -5,7 +5,11 @@ follow them in the file (or begins with the lines before them), as if they were 
 the quote. Applied, those lines stand twice, one copy after the other. Such an edit is
 refused when the replacement ends with the lines that follow the matched lines (or
 begins with those before them), at least one of them `telling` (a line with some
-content: repeated "}" and blank lines are too common to say anything).
+content: repeated "}" and blank lines are too common to say anything). Lines the quote
+itself begins with are its own, not restated, unless the replacement writes them twice:
+where the file has them just before the quote too (Carbon's tests: a case stands twice
+in a row), the model either adds a third copy or restates the lines before, and which
+is unclear.
 """
 
 from __future__ import annotations
@@ -31,8 +35,16 @@ def refuse_restated(
     old = [line.strip() for line in old_lines]
     following = [line.strip() for line in file_lines[end : end + len(new)]]
     preceding = [line.strip() for line in file_lines[max(start - len(new), 0) : start]]
-    after = _longest(lambda k: new[-k:] == following[:k] and old[-k:] != new[-k:], new)
-    before = _longest(lambda k: new[:k] == preceding[-k:] and old[:k] != new[:k], new)
+    after = _longest(
+        lambda k: (
+            new[-k:] == following[:k] and (old[-k:] != new[-k:] or new[-2 * k : -k] == old[-k:])
+        ),
+        new,
+    )
+    before = _longest(
+        lambda k: new[:k] == preceding[-k:] and (old[:k] != new[:k] or new[k : 2 * k] == old[:k]),
+        new,
+    )
     if after and any(map(telling, new[-after:])):
         count, edge, place = after, "ends", f"after it (from line {end + 1}, {new[-after]!r})"
     elif before and any(map(telling, new[:before])):

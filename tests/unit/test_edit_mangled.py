@@ -319,3 +319,18 @@ def test_an_ellipsis_where_code_stands_in_a_file_that_writes_one_so_is_refused()
     assert apply_edit(plain, "## url\n", new, path="options.md") == plain + new[
         len("## url\n") :
     ].replace("\u2026", "...")
+
+
+def test_a_spread_after_a_bracket_is_read_back_and_a_fenced_blocks_ellipsis_refused() -> None:
+    """echo's proxy.go: `append(b.targets[:i], b.targets[i+1:]…)` is Go's spread after a
+    slice, read back. Its README's `go get github.com/labstack/echo/…` in a fenced block
+    may be the package pattern `/...` or an ellipsis the commit meant: refused, as in
+    inline code."""
+    go = "package m\n"
+    new = "package m\n\nfunc drop(t []int, i int) []int {\n\treturn append(t[:i], t[i+1:]\u2026)\n}\n"
+    assert apply_edit(go, go, new, path="m.go") == new.replace("\u2026", "...")
+    md = "### Installation\n\n```sh\n$ go get github.com/labstack/echo\n```\n"
+    fenced = md.replace("/echo\n", "/echo/\u2026\n")
+    assert refusal(apply_edit, md, md, fenced, path="README.md").startswith(
+        "The edit to README.md writes '\u2026' in new_string, and nothing in old_string shows"
+    )

@@ -24,8 +24,8 @@ tells the mangling apart from intent:
   option ``–verbose``, an annotation ``—@param``, a spread ``{ …rest }``, a range
   ``1…3``, indentation, a line of its own like ``// …``, a Lua comment's start): then
   all of them are read back when all stand so, and the edit is refused when only some do,
-  or when one stands in inline code at no such place (``# … existing code`` in backquotes:
-  the lazy marker mangled, or meant).
+  or when one stands in inline code or a fenced block of Markdown at no such place
+  (``# … existing code`` in backquotes: the lazy marker mangled, or meant).
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.
@@ -119,14 +119,15 @@ DASHES = Mangling(
         r"|[\u2013\u2014](?=@)|(?<=<)[\u2013\u2014]|[\u2013\u2014](?=>)"  # —@param, <!— x —>, <–
         r"|(?<=[\"'])[\u2013\u2014](?=[\"'])"  # a string of it alone: "—" (not "…", a UI's)
         r"|(?:(?<=[(\[{])|(?<=[(\[{,] ))\u2026(?=[A-Za-z_$])"  # { …rest }, f(…args)
-        r"|(?<=\w)\u2026(?=[)\]>;])|(?<=\d)\u2026(?=\d)|(?<==)\u2026"  # f(args…), 1…3, x=…
+        r"|(?<=[\w)\]])\u2026(?=[)\]>;])|(?<=\d)\u2026(?=\d)|(?<==)\u2026"  # f(a[1:]…), 1…3, x=…
         r"|(?<=\()\u2026(?=\))|(?<=\w )\u2026(?=[A-Za-z_$])"  # get(…), args …string
         r"|(?<=\w)\u2026(?=\w)|(?<=[(\[{])\u2026(?=[,)\]}])|(?<=, )\u2026(?=[\]}])"  # a…b, [a, …]
         r"|[\u2013\u2014](?=[);])"  # a decrement: i--)
         r"|^[ \t]*(?:(?://+|#+|;+|\*|--)[ \t]*)*+[\u2013\u2014\u2026][ \t]*$",  # "// …", "—"
         re.M,
     ),
-    maybe_code=re.compile(r"`[^`\n]*`"),  # an inline code span: `# … existing code`, `a – b`
+    # an inline code span (`# … existing code`, `a – b`) or a fenced block of Markdown
+    maybe_code=re.compile(r"^[ \t]*```.*\n(?:(?![ \t]*```).*\n)*?[ \t]*```|`[^`\n]+`", re.M),
     in_code_also={
         # a comment's start: the line's first dash, not in a string or after `--`
         DASH_COMMENTS: r"^[^-\"'\n\u2013\u2014]*[\u2013\u2014](?=[ \t]|$)",

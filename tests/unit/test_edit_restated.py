@@ -56,3 +56,9 @@ def test_lines_written_twice_where_the_file_has_them_before_the_quote_too_are_re
     # The same change where the lines before the quote are others adds a copy, as written.
     other = CASES.replace("    // one week\n    'a week',\n", "", 1)
     assert apply_edit(other, old, new, path="t.php") == other.replace(old, new)
+    # A quote that ends with a line twice, and a replacement that keeps both, where the
+    # file has the line a third time after them (AutoMapper's tests), restates nothing.
+    tree = "void Init()\n{\n    Add(4);\n    Add(4);\n    Add(4);\n}\n"
+    quote = "void Init()\n{\n    Add(4);\n    Add(4);\n"
+    kept = quote.replace("Init()", "Setup()")
+    assert apply_edit(tree, quote, kept, path="t.cs") == tree.replace("Init()", "Setup()")

@@ -6,10 +6,10 @@ the quote. Applied, those lines stand twice, one copy after the other. Such an e
 refused when the replacement ends with the lines that follow the matched lines (or
 begins with those before them), at least one of them `telling` (a line with some
 content: repeated "}" and blank lines are too common to say anything). Lines the quote
-itself begins with are its own, not restated, unless the replacement writes them twice:
-where the file has them just before the quote too (Carbon's tests: a case stands twice
-in a row), the model either adds a third copy or restates the lines before, and which
-is unclear.
+itself begins with are its own, not restated, unless the replacement writes them more
+times in a row than the quote does: where the file has them just before the quote too
+(Carbon's tests: a case stands twice in a row), the model either adds a copy or restates
+the lines before, and which is unclear.
 """
 
 from __future__ import annotations
@@ -35,16 +35,8 @@ def refuse_restated(
     old = [line.strip() for line in old_lines]
     following = [line.strip() for line in file_lines[end : end + len(new)]]
     preceding = [line.strip() for line in file_lines[max(start - len(new), 0) : start]]
-    after = _longest(
-        lambda k: (
-            new[-k:] == following[:k] and (old[-k:] != new[-k:] or new[-2 * k : -k] == old[-k:])
-        ),
-        new,
-    )
-    before = _longest(
-        lambda k: new[:k] == preceding[-k:] and (old[:k] != new[:k] or new[k : 2 * k] == old[:k]),
-        new,
-    )
+    after = _longest(lambda k: _more_copies(new[::-1], old[::-1], following[:k][::-1], k), new)
+    before = _longest(lambda k: _more_copies(new, old, preceding[-k:], k), new)
     if after and any(map(telling, new[-after:])):
         count, edge, place = after, "ends", f"after it (from line {end + 1}, {new[-after]!r})"
     elif before and any(map(telling, new[:before])):
@@ -62,3 +54,16 @@ def refuse_restated(
 def _longest(restates: Callable[[int], bool], new: list[str]) -> int:
     """The most lines (at least 1) for which `restates` holds, or 0."""
     return max((k for k in range(1, len(new) + 1) if restates(k)), default=0)
+
+
+def _more_copies(new: list[str], old: list[str], lines: list[str], k: int) -> bool:
+    """Whether `new` begins with the k file `lines` beside the quote, and with more copies
+    of them, one after the other, than the quote does: that many fewer are the quote's own."""
+    return len(lines) == k and _copies(new, lines) > _copies(old, lines)
+
+
+def _copies(text: list[str], lines: list[str]) -> int:
+    count = 0
+    while text[count * len(lines) : (count + 1) * len(lines)] == lines:
+        count += 1
+    return count

@@ -441,6 +441,22 @@ def test_a_faint_hunk_far_from_its_line_numbers_is_refused() -> None:
     assert patched(plain, diff) == plain.replace("\n}\n", "\n}\n\nfunc c() {}\n", 1)
 
 
+def test_a_blank_quoted_line_in_tabs_is_how_the_model_indents_when_no_other_line_is() -> None:
+    """vapor's Server.swift: the whole edit in tabs for a file indented by four spaces, its
+    only indented quoted line a blank `\t`. That line says a tab stands for four spaces,
+    so the new `\timport Glibc` goes in as `    import Glibc`."""
+    swift = "import Foundation\n\npublic class Server {\n    \n    let version = 1\n}\n"
+    old = "import Foundation\n\npublic class Server {\n\t\n"
+    new = "import Foundation\n\n#if os(Linux)\n\timport Glibc\n#endif\n\npublic class Server {\n\t\n"
+    made = swift.replace("\n\npublic", "\n\n#if os(Linux)\n    import Glibc\n#endif\n\npublic")
+    assert apply_edit(swift, old, new, path="Server.swift") == made
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,7 @@\n import Foundation\n \n"
+        "+#if os(Linux)\n+\timport Glibc\n+#endif\n+\n public class Server {\n \t\n"
+    )
+    assert patched(swift, diff) == made
+
+
 # --- 3. a change that is already made is refused, never made twice ---------------------------
 
 INSERT = (
@@ -574,6 +590,29 @@ def test_a_deletion_is_not_taken_for_an_applied_change() -> None:
         "         value = sum(self.items)\n-        self.log(value)\n         return value\n"
     )
     assert patched(PY, diff) == PY.replace("        self.log(value)\n", "")
+
+
+def test_a_deletion_from_a_run_its_quote_does_not_bound_is_placed_by_its_numbers() -> None:
+    """Newtonsoft.Json's tests: one of eight `1,` lines removed, quoted as four of them and
+    the lines after. In a file with a `1,` more or fewer the quote and its result both
+    stand, so whether the change is made shows only in the @@ line."""
+    values = "[\n" + "    1,\n" * 8 + "    true,\n    99,\n]\n"
+    hunk = "     1,\n     1,\n     1,\n-    1,\n     true,\n     99,\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -6,6 +6,5 @@\n" + hunk
+    fewer = values.replace("    1,\n", "", 1)
+    assert patched(values, diff) == fewer  # its numbers name its quote: not made yet
+    made = "--- a/cart.py\n+++ b/cart.py\n@@ -7,6 +7,5 @@\n" + hunk
+    assert "already in cart.py" in refusal(patched, values, made)  # they name its result
+    old, new = "    1,\n" * 4 + "    true,\n", "    1,\n" * 3 + "    true,\n"
+    assert refusal(apply_edit, values, old, new, path="a.json") == (
+        "old_string removes a '1,' line from a run of them that goes on past its quoted lines "
+        "in a.json, so a.json reads alike whether the change is already made or not, and it "
+        "was not applied. Quote the line before the run (or the one after it) too, so that "
+        "the run's length is known."
+    )
+    assert "removes a '1,' line from a run" in refusal(block, values, old, new)
+    bounded = "[\n" + "    1,\n" * 8
+    assert apply_edit(values, bounded, bounded[:-7], path="a.json") == fewer
 
 
 # --- dropped context lines, and several mistakes at once -------------------------------------

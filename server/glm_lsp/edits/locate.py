@@ -1056,6 +1056,8 @@ def already_applied(
     places = [place for place in (found.candidates if found else ()) if place.lines is not None]
     if not places and found is not None and found.level in LEVELS:
         return None  # every quoted line stands there: not made yet, but unclear (its problem)
+    if expected is not None and _at_numbers_made(index, edit, places, starts, expected):
+        return expected
     if _only_removes(edit) and _removed_lines_stand(index, edit, places, starts, final_eol):
         return None  # the lines it removes stand there, a line it left out between them
     if not places:
@@ -1075,6 +1077,18 @@ def already_applied(
             if not any(_near(place.start, expected) for place in places):
                 return start
     return None
+
+
+def _at_numbers_made(
+    index: LineIndex, edit: LineEdit, places: list[Candidate], starts: list[int], expected: int
+) -> bool:
+    """Whether a deletion from a run the quote does not bound (`in_open_run`) has its result
+    at its @@ line, and its quote only off it: made, as the numbers say."""
+    return (
+        expected in starts
+        and not any(place.start == expected for place in places)
+        and any(in_open_run(index.lines, place.start, place.end, edit) for place in places)
+    )
 
 
 def _quoted_in_other_character(
@@ -1137,6 +1151,28 @@ def _only_removes(edit: LineEdit) -> bool:
         return False
     remaining = iter(norm(line) for line in edit.old)
     return all(any(line == other for other in remaining) for line in new)
+
+
+def in_open_run(lines: Sequence[str], start: int, end: int, edit: LineEdit) -> bool:
+    """Whether the edit, at file lines `start`..`end`, only removes copies of one line from
+    a run of it that the quote does not bound: the run goes on in the file past the quote's
+    edge beside the removed lines (Newtonsoft.Json's TraceWriterTests.cs: eight `1,` lines,
+    a quote of four of them and the lines after, one removed). The quote stands there, and
+    so does its result, whether the change is made or not: the file reads alike with one
+    copy more. Only a diff's @@ line at one of the two readings tells them apart."""
+    if any(edit.inserts) or all(edit.kept):
+        return False
+    removed = {norm(line) for line, kept in zip(edit.old, edit.kept, strict=True) if not kept}
+    if len(removed) != 1:
+        return False
+    copy = removed.pop()
+    keys = [norm(line) for line in edit.old]
+    gone = [number for number, kept in enumerate(edit.kept) if not kept]
+    above = start > 0 and norm(lines[start - 1]) == copy
+    below = end < len(lines) and norm(lines[end]) == copy
+    return (above and all(key == copy for key in keys[: gone[-1] + 1])) or (
+        below and all(key == copy for key in keys[gone[0] :])
+    )
 
 
 def _stands_unmade(edit: LineEdit) -> bool:
@@ -1972,6 +2008,19 @@ def _lines(first: int, last: int) -> str:
     return f"line {first + 1}" if last - first <= 1 else f"lines {first + 1}-{last}"
 
 
+def _blank_evidence(blanks: dict[str, str], file_tabs: bool) -> list[Pair]:
+    """Quoted whitespace-only lines written in the other character than the file's lines
+    they stand for, which are in the file's own character, as pairs of lines at those
+    depths: where no other quoted line is indented, they alone show how the model indents
+    (vapor's Server.swift: a quote of unindented lines and a `\t` line, for a file
+    indented by four spaces, and a new line `\timport Glibc`)."""
+    return [
+        (file + "x", model + "x")
+        for model, file in blanks.items()
+        if ("\t" in file) == file_tabs and ("\t" in model) != file_tabs
+    ]
+
+
 class _Indenter:
     """Puts each new line at the file's indentation, by the mapping its quoted lines needed.
 
@@ -2007,6 +2056,8 @@ class _Indenter:
             if place is not None and edit.old[number] and not window[place].strip()
         }
         matched = list(self.pairs.values())
+        if not any(indent_of(file) or indent_of(model) for file, model in matched):
+            matched += _blank_evidence(self.blanks, indentation.tabs)
         new = [line for group in edit.inserts for line in group]
         self.tab = tab_width(indentation, [*edit.old, *new])
         whole = indent_transform(matched, self.tab) if matched else same

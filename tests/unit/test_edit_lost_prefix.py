@@ -278,3 +278,22 @@ def test_new_lines_on_the_files_step_beside_kept_lines_off_it_stand_as_written()
     assert patched(feature, diff) == (
         feature + "\n  Scenario: b\n    Given a file\n    Then it fails\n"
     )
+
+
+def test_new_lines_in_tabs_among_context_in_spaces_that_lost_its_space_stand_as_written() -> None:
+    """vapor's Package.swift: a commit adds lines indented by tabs to a list indented by
+    eight spaces; its context is written without its ' ', so it reads seven. No column of spaces
+    goes before the tabs (` \\t\\t.Package`)."""
+    swift = (
+        "let package = Package(\n    dependencies: [\n        // Security.\n"
+        "        // .Package(url: \"turnstile.git\"),\n    ],\n)\n"
+    )
+    added = '\t\t.Package(url: "leaf.git")\n'
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -3,3 +3,4 @@\n"
+        "        // Security.\n"
+        '        // .Package(url: "turnstile.git"),\n'
+        f"+{added}"
+        "    ],\n"
+    )
+    assert patched(swift, diff) == swift.replace("    ],\n", added + "    ],\n")

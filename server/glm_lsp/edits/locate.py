@@ -2021,6 +2021,16 @@ def _blank_evidence(blanks: dict[str, str], file_tabs: bool) -> list[Pair]:
     ]
 
 
+def _tabbed_beside_spaces(new: list[str], kept: list[str]) -> bool:
+    """Whether every indented new line starts with a tab and no kept line does (vapor's
+    Package.swift: a commit's new lines in tabs among lines in spaces): a hunk dedented by
+    a column would have lost it from lines in spaces only."""
+    indents = [indent_of(line) for line in new if line.strip() and indent_of(line)]
+    return bool(indents) and all(indent.startswith("\t") for indent in indents) and not any(
+        indent_of(line).startswith("\t") for line in kept
+    )
+
+
 class _Indenter:
     """Puts each new line at the file's indentation, by the mapping its quoted lines needed.
 
@@ -2112,6 +2122,8 @@ class _Indenter:
             return False
         if any(file_line != model_line for file_line, model_line in removed):
             return False
+        if _tabbed_beside_spaces(new, [model_line for _, model_line in kept]):
+            return True  # a column of spaces put before a tab is no dedent undone
         kin = _kin_say(new, index.contents)
         if kin is not None:
             return kin

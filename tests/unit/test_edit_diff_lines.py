@@ -206,3 +206,10 @@ def test_a_quoted_ruler_written_as_it_stands_is_kept_not_unmarked() -> None:
     assert "that are not a diff of old_string" in refusal(
         apply_edit, FRONT, old, '+  weight = 3\n+++\n', path="auto-tls.md"
     )
+    # Every line marked, the quote among them: the marks are a diff's, whatever a new
+    # underline reads as (gunicorn's news: `Paster` underlined `++++++`, marked `+++++++`,
+    # the quoted `Logging` underline as written).
+    old = "\nLogging\n+++++++\n\n- add statsd\n"
+    added = old + "\nPaster\n++++++\n\n- fix d\n"
+    new = "".join("+" + line for line in added.splitlines(True))
+    assert apply_edit(NEWS, old, new, path="news.rst") == NEWS.replace(old, added)

@@ -14,7 +14,8 @@ quote's; other text with "+" lines is refused with a sentence, since nothing say
 meant, unless the file has lines starting with "+" (a list, a patch; not an underline)
 and may well have more, or the lines are list items ("+ item"). A ruler of "+" written as
 the quote has it may be kept or marked: text of nothing but quoted lines is taken as
-written, other text with such a line is refused.
+written, other text with such a line is refused, unless without the marks it holds the
+whole quote.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     added = [_split(line)[1] for line in lines]
     if _PLUS_LINE.search(old) and not _marked_quote(lines, added, quoted, file_text):
         return new  # a list, a patch file: lines may well start so
-    rulers = _quoted_rulers(lines, quoted)
+    rulers = [] if _marked_again(added, quoted) else _quoted_rulers(lines, quoted)
     if rulers and rulers == [line for line in lines if line.strip()]:
         return new  # the quote's own lines: some removed, none marked
     if marks == {"+"} and not rulers and _indented_alike(added, quoted):
@@ -88,6 +89,15 @@ def _quoted_rulers(lines: list[str], quoted: list[str]) -> list[str]:
     `+++` alone, lost a '+'. When every line is the quote's own, none is marked."""
     own = {line.rstrip() for line in quoted}
     return [line for line in lines if _RULER.match(line) and line.rstrip() in own]
+
+
+def _marked_again(added: list[str], quoted: list[str]) -> bool:
+    """Whether the lines without their marks hold every quoted line, in order: the quote
+    written again among new lines, each marked (gunicorn's news: sections added around a
+    kept `Logging` heading, its `+++++++` underline marked too, and a new `Paster` heading's
+    `++++++` marked as `+++++++`, the quoted underline as written)."""
+    remaining = iter(line.rstrip() for line in added)
+    return all(any(line.rstrip() == other for other in remaining) for line in quoted)
 
 
 def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:

@@ -13,9 +13,8 @@ without them, it starts at the quote's indentation or its least indentation is t
 quote's; other text with "+" lines is refused with a sentence, since nothing says what it
 meant, unless the file has lines starting with "+" (a list, a patch; not an underline)
 and may well have more, or the lines are list items ("+ item"). A ruler of "+" written as
-the quote has it may be kept or marked: text of nothing but quoted lines is taken as
-written, other text with such a line is refused, unless without the marks it holds the
-whole quote.
+the quote has it may be kept or marked: text of nothing but such lines is taken as
+written.
 """
 
 from __future__ import annotations
@@ -66,14 +65,11 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
     added = [_split(line)[1] for line in lines]
     if _PLUS_LINE.search(old) and not _marked_quote(lines, added, quoted, file_text):
         return new  # a list, a patch file: lines may well start so
-    rulers = [] if _marked_again(added, quoted) else _quoted_rulers(lines, quoted)
-    if rulers and rulers == [line for line in lines if line.strip()]:
+    if _quoted_rulers(lines, quoted) == [line for line in lines if line.strip()]:
         return new  # the quote's own lines: some removed, none marked
-    if marks == {"+"} and not rulers and _indented_alike(added, quoted):
+    if marks == {"+"} and _indented_alike(added, quoted):
         return "".join(added)
-    if not rulers and (
-        _PLUS_LINE.search(file_text) or all(_BULLET.match(line) for line in lines if line.strip())
-    ):
+    if _PLUS_LINE.search(file_text) or all(_BULLET.match(line) for line in lines if line.strip()):
         return new
     raise EditError(
         f"{naming.what} writes {naming.new} as diff lines (starting with '+', '-' or ' ') "
@@ -86,18 +82,11 @@ def _quoted_rulers(lines: list[str], quoted: list[str]) -> list[str]:
     """The lines that are a ruler of '+' (an underline, a front matter's `+++`) as the
     quote writes it. Such a line may be the quoted one kept, or a new line one '+' shorter
     marked: echo's docs, a front matter line removed before its closing `+++`, written
-    `+++` alone, lost a '+'. When every line is the quote's own, none is marked."""
+    `+++` alone, lost a '+'. When every line is the quote's own, none is marked; beside
+    lines marked '+' it reads as marked too (libuv's guide: a new heading's underline,
+    marked, is the quoted underline as written)."""
     own = {line.rstrip() for line in quoted}
     return [line for line in lines if _RULER.match(line) and line.rstrip() in own]
-
-
-def _marked_again(added: list[str], quoted: list[str]) -> bool:
-    """Whether the lines without their marks hold every quoted line, in order: the quote
-    written again among new lines, each marked (gunicorn's news: sections added around a
-    kept `Logging` heading, its `+++++++` underline marked too, and a new `Paster` heading's
-    `++++++` marked as `+++++++`, the quoted underline as written)."""
-    remaining = iter(line.rstrip() for line in added)
-    return all(any(line.rstrip() == other for other in remaining) for line in quoted)
 
 
 def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:

@@ -193,16 +193,24 @@ def apply_edit(
             if deeper_copies(LineIndex(text), quoted_lines, [first]):
                 return _apply_lines(text, old_string, new_string, name, terms)  # 2 places
         refuse_restated(lines, first, first + len(quoted), quoted, split_lf(new), what, terms.new)
-        _refuse_open_run(lines, first, first + len(quoted), LineEdit.between(old, new), name, terms)
+        refuse_open_run(lines, first, first + len(quoted), LineEdit.between(old, new), name, terms)
     return text[:start] + new + text[start + len(old) :]
 
 
-def _refuse_open_run(
+def refuse_open_run(
     lines: Sequence[str], start: int, end: int, edit: LineEdit, name: str, terms: Terms
 ) -> None:
+    """Refuse a deletion placed at `start`..`end` that reads alike made or not
+    (`locate.in_open_run`). Public for the diff applier, which refuses so too unless the
+    hunk's @@ line names the place."""
     if in_open_run(lines, start, end, edit):
         copy = next(line for line, kept in zip(edit.old, edit.kept, strict=True) if not kept)
-        raise EditError(open_run_message(copy, name, terms))
+        raise EditError(
+            f"{terms.sentence_old} removes a {copy.strip()!r} line from a run of them that "
+            f"goes on past its quoted lines in {name}, so {name} reads alike whether the "
+            "change is already made or not, and it was not applied. Quote the line before "
+            "the run (or the one after it) too, so that the run's length is known."
+        )
 
 
 def _lost_indentation(text: str, start: int, old: str) -> str:
@@ -247,7 +255,7 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     assert chosen.lines is not None
     if extra is None:
         refuse_past_a_line_elsewhere(index, edit, found, chosen, name, terms)
-    _refuse_open_run(index.lines, chosen.start, chosen.end, edit, name, terms)
+    refuse_open_run(index.lines, chosen.start, chosen.end, edit, name, terms)
     what = f"The edit to {name}"
     refuse_restated(index.lines, chosen.start, chosen.end, edit.old, chosen.lines, what, terms.new)
     result = index.replace(chosen.start, chosen.end, chosen.lines)
@@ -443,19 +451,6 @@ def applied_message(line: int, name: str, terms: Terms) -> str:
         f"The edit is already in {name}: the text it makes already stands at line {line}, "
         f"where {terms.old} would go, so it was not applied a second time. Read the file "
         "again and change only what is still missing."
-    )
-
-
-def open_run_message(copy: str, name: str, terms: Terms) -> str:
-    """Tell the model its deletion reads alike made or not (`locate.in_open_run`).
-
-    Public for the diff applier, which words the same refusal for a hunk.
-    """
-    return (
-        f"{terms.sentence_old} removes a {copy.strip()!r} line from a run of them that goes "
-        f"on past its quoted lines in {name}, so {name} reads alike whether the change is "
-        "already made or not, and it was not applied. Quote the line before the run (or the "
-        "one after it) too, so that the run's length is known."
     )
 
 

@@ -32,7 +32,7 @@ from glm_lsp.edits.apply import (
     copies_message,
     loose_message,
     not_found_message,
-    open_run_message,
+    refuse_open_run,
     refuse_past_a_line_elsewhere,
 )
 from glm_lsp.edits.elision import refuse_elision
@@ -49,7 +49,6 @@ from glm_lsp.edits.locate import (
     eol,
     find,
     gapped,
-    in_open_run,
     insertion,
     left_out_at,
     mistakes,
@@ -333,10 +332,8 @@ def _options(
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
     if len(best) == 1:
         refuse_past_a_line_elsewhere(index, edit, found, best[0], path, terms, expected)
-        place = best[0]
-        if place.start != expected and in_open_run(index.lines, place.start, place.end, edit):
-            copy = next(line for line, kept in zip(edit.old, edit.kept, strict=True) if not kept)
-            raise EditError(open_run_message(copy, path, terms))
+        if best[0].start != expected:
+            refuse_open_run(index.lines, best[0].start, best[0].end, edit, path, terms)
     return best
 
 

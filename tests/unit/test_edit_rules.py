@@ -1815,6 +1815,49 @@ def test_a_misquote_read_as_well_at_a_copy_with_a_line_left_out_is_refused() -> 
     )
 
 
+def test_a_copy_read_as_well_in_a_loose_window_with_a_line_left_out_refuses_too() -> None:
+    """swift-argument-parser's Argument.swift: two `init`s alike but for a `wrappedValue`
+    line, and the misquoted line (`ArgumntDefinition`) a copy of one that stands in many
+    places, so only the loose windows read the other `init`: as well, with a line left out."""
+
+    def init(extra: str) -> str:
+        return (
+            f"  public init(\n{extra}    help: String? = nil\n  ) where Value: Arg {{\n"
+            "    let arg = ArgumentDefinition(\n      kind: .positional\n    )\n  }\n\n"
+        )
+
+    others = "".join(f"  func f{n}() {{\n    let arg = ArgumentDefinition(\n  }}\n\n" for n in range(5))
+    text = init("    wrappedValue: Value,\n") + init("") + others
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -30,5 +30,5 @@\n"
+        "   public init(\n     help: String? = nil\n-  ) where Value: Arg {\n+  ) {\n"
+        "     let arg = ArgumntDefinition(\n       kind: .positional\n"
+    )
+    assert "matches 2 places in cart.py" in refusal(patched, text, diff)
+
+
+def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused() -> None:
+    """bottle's tests: a method replaced, three blank lines after it; a hunk with a typo
+    quotes two of them after its new lines. Whether it left one out before them or after
+    its new lines is not said."""
+    text = (
+        "class T:\n    def tear(self):\n        self.stop()\n        app.pop()\n        app.close()\n\n"
+        "    def same(self, a):\n        return a\n\n\n\ndef helper():\n    pass\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -20,9 +20,7 @@\n"
+        "         self.stp()\n         app.pop()\n         app.close()\n"
+        "-\n-    def same(self, a):\n-        return a\n"
+        "+    def status(self):\n+        return 200\n \n \n"
+    )
+    assert "Did you mean lines 3-10" in refusal(patched, text, diff)
+    # The blank lines quoted up to the next line bound the run: made.
+    bounded = diff.replace(" \n \n", " \n \n \n def helper():\n")
+    assert patched(text, bounded) == text.replace(
+        "\n    def same(self, a):\n        return a\n", "    def status(self):\n        return 200\n"
+    )
+
+
 def test_a_dedented_edit_moving_a_body_in_by_a_level_moves_it_in_the_file_too() -> None:
     # kemal's handler.cr: the macro's body and its `end` move in by a level, in a quote
     # that lost a level. Written as it came, the body would be the file's old body, and

@@ -894,14 +894,30 @@ def _with_loose_rivals(
     )
     if all(option.lines is None for option in checked):
         return checked
+    windows = [option for option in options if option.lines is not None]
     return _refuse_rivals(
         index,
         edit,
         checked,
-        misread,
-        lambda option, rival: _slipped_elsewhere(index, edit, option, rival, eq),
+        [*misread, *windows],
+        lambda option, rival: (
+            _slipped_elsewhere(index, edit, option, rival, eq)
+            and (rival in misread or _left_out_only(index, edit, option, rival, windows))
+        ),
         "it misquotes a line there, while lines {} hold its lines as well with the same "
         "misquote and a line left out",
+    )
+
+
+def _left_out_only(
+    index: LineIndex, edit: LineEdit, option: Candidate, rival: Candidate, windows: list[Candidate]
+) -> bool:
+    """Whether the loose window `rival`, at another copy, reads the quote with a mistake
+    more than `option` and no window over that copy reads it with fewer: a copy read alike
+    is a second place, which the contenders weigh and name."""
+    least = mistakes(index, edit, option)
+    return mistakes(index, edit, rival) > least and not any(
+        _overlap(window, rival) and mistakes(index, edit, window) <= least for window in windows
     )
 
 
@@ -1792,6 +1808,8 @@ def _splice(
     _check_removed_runs(index, start, edit, paired)
     _refuse_closer_misquotes(index, start, edit, paired)
     _refuse_misdepths(index, start, edit, paired)
+    if fuzzy:
+        _refuse_open_edge(index, start, end, edit)
     indenter = _Indenter(index, start, end, edit, paired, fuzzy)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     ends = {eol(line) for line in window if eol(line)}
@@ -1975,6 +1993,28 @@ def _refuse_misdepths(
                         "for, so where it belongs is unclear",
                         left_out=True,
                     )
+
+
+def _refuse_open_edge(index: LineIndex, start: int, end: int, edit: LineEdit) -> None:
+    """Refuse a loose reading whose new lines border kept quoted lines, all copies of one
+    line (blank lines), that end the quote where the file has another past it: the quote
+    may have left one of them out, on either side of the new lines (bottle's tests: three
+    blank lines after a method, a hunk with a typo quoting two after its new lines)."""
+    groups = [number for number, lines in enumerate(edit.inserts) if lines]
+    if not groups:
+        return
+    edges = ((range(groups[-1], len(edit.old)), end), (range(groups[0]), start - 1))
+    for numbers, beyond in edges:
+        keys = {edit.old[number].rstrip() for number in numbers}
+        if len(keys) != 1 or not all(edit.kept[number] for number in numbers):
+            continue
+        if 0 <= beyond < len(index.lines) and index.contents[beyond].rstrip() in keys:
+            raise _Refused(
+                f"its new lines border lines like {edit.old[numbers[0]].strip()!r} that go on "
+                f"past it at line {beyond + 1}, so where among them the new lines belong is "
+                "unclear",
+                unsaid=True,
+            )
 
 
 def _check_removed_runs(

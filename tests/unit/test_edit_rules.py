@@ -613,6 +613,14 @@ def test_a_deletion_from_a_run_its_quote_does_not_bound_is_placed_by_its_numbers
     assert "removes a '1,' line from a run" in refusal(block, values, old, new)
     bounded = "[\n" + "    1,\n" * 8
     assert apply_edit(values, bounded, bounded[:-7], path="a.json") == fewer
+    # Blank lines are shortened as quoted (go-yaml: one of two removed after a `var`); a
+    # whitespace-only line beside an empty one is no run of it (gunicorn's worker.py).
+    go = "var m = make(map[string]int)\n\n\nfunc f() {}\n"
+    quoted = "var m = make(map[string]int)\n\n"
+    assert apply_edit(go, quoted, quoted[:-1], path="a.go") == go.replace("\n\n\n", "\n\n")
+    py = "    def run(self):\n        self.init()\n        \n\n        self.loop()\n"
+    spaces = "        self.init()\n        \n"
+    assert apply_edit(py, spaces, "        self.init()\n", path="w.py") == py.replace("        \n", "")
 
 
 # --- dropped context lines, and several mistakes at once -------------------------------------

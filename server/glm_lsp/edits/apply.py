@@ -201,10 +201,14 @@ def refuse_open_run(
     lines: Sequence[str], start: int, end: int, edit: LineEdit, name: str, terms: Terms
 ) -> None:
     """Refuse a deletion placed at `start`..`end` that reads alike made or not
-    (`locate.in_open_run`). Public for the diff applier, which refuses so too unless the
-    hunk's @@ line names the place."""
+    (`locate.in_open_run`), unless what it removes is blank lines: a run of those is
+    shortened as quoted (a blank line too many, removed once more, changes no code, where
+    refusing would turn away most edits that tidy blank lines). Public for the diff
+    applier, which refuses so too unless the hunk's @@ line names the place."""
     if in_open_run(lines, start, end, edit):
         copy = next(line for line, kept in zip(edit.old, edit.kept, strict=True) if not kept)
+        if not copy.strip():
+            return
         raise EditError(
             f"{terms.sentence_old} removes a {copy.strip()!r} line from a run of them that "
             f"goes on past its quoted lines in {name}, so {name} reads alike whether the "

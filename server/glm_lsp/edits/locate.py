@@ -1178,16 +1178,15 @@ def in_open_run(lines: Sequence[str], start: int, end: int, edit: LineEdit) -> b
     copy more. Only a diff's @@ line at one of the two readings tells them apart."""
     if any(edit.inserts) or all(edit.kept):
         return False
-    removed = {norm(line) for line, kept in zip(edit.old, edit.kept, strict=True) if not kept}
+    removed = {line for line, kept in zip(edit.old, edit.kept, strict=True) if not kept}
     if len(removed) != 1:
         return False
-    copy = removed.pop()
-    keys = [norm(line) for line in edit.old]
+    copy = removed.pop()  # (to the character: `        ` beside an empty line is no run)
     gone = [number for number, kept in enumerate(edit.kept) if not kept]
-    above = start > 0 and norm(lines[start - 1]) == copy
-    below = end < len(lines) and norm(lines[end]) == copy
-    return (above and all(key == copy for key in keys[: gone[-1] + 1])) or (
-        below and all(key == copy for key in keys[gone[0] :])
+    above = start > 0 and content(lines[start - 1]) == copy
+    below = end < len(lines) and content(lines[end]) == copy
+    return (above and all(line == copy for line in edit.old[: gone[-1] + 1])) or (
+        below and all(line == copy for line in edit.old[gone[0] :])
     )
 
 

@@ -2437,6 +2437,28 @@ def test_a_loose_reading_is_refused_where_the_quote_without_one_line_stands_else
     )
 
 
+def test_a_context_line_twice_beside_new_lines_where_the_file_has_it_once_is_refused() -> None:
+    """go-sqlite3's vtable: a `for` line quoted twice right after the '+' lines, where the
+    file has it once. The first may be a new line whose '+' the model left out; the two
+    are alike, so which one is the file's says nothing."""
+    body = (
+        "\tfor _, c := range slice {\n\t\tvar desc bool\n\t\tif c.desc > 0 {\n"
+        "\t\t\tdesc = true\n\t\t}\n\t\tob = append(ob, InfoOrderBy{Desc: desc})\n\t}\n"
+    )
+    go = (
+        "}\n\nfunc orderBys(info *C.sqlite3_index_info) []InfoOrderBy {\n"
+        "\tl := info.nOrderBy\n\tob := make([]InfoOrderBy, 0, l)\n" + body + "\treturn ob\n}\n"
+    )
+    context = "".join(" " + line for line in body.splitlines(True)[:5])
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,12 +1,12 @@\n }\n \n"
+        " func orderBys(info *C.sqlite3_index_info) []InfoOrderBy {\n"
+        "-\tl := info.nOrderBy\n-\tob := make([]InfoOrderBy, 0, l)\n"
+        "+\tob := make([]InfoOrderBy, 0, len(slice))\n \tfor _, c := range slice {\n" + context
+    )
+    assert "Did you mean lines 1-" in refusal(patched, go, diff)
+
+
 def test_a_quoted_line_the_file_has_nowhere_is_a_misquote_not_a_line_put_there() -> None:
     # sinatra's filter tests: the test body stands twice, and the quote's first line has
     # a typo. Without that line the rest stands in the first test too, but a line the

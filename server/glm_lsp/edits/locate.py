@@ -1809,6 +1809,7 @@ def _splice(
     _refuse_misdepths(index, start, edit, paired)
     if fuzzy:
         _refuse_open_edge(index, start, end, edit)
+        _refuse_unmarked_beside_new(edit, paired)
     indenter = _Indenter(index, start, end, edit, paired, fuzzy)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     ends = {eol(line) for line in window if eol(line)}
@@ -1992,6 +1993,29 @@ def _refuse_misdepths(
                         "for, so where it belongs is unclear",
                         left_out=True,
                     )
+
+
+def _refuse_unmarked_beside_new(edit: LineEdit, paired: list[int | None]) -> None:
+    """Refuse a diff read with a context line the file does not have there, beside its new
+    lines (or in a row of lines equal to one beside them): the model may have meant it as
+    a new line and left out its '+' (go-sqlite3: a `for` line quoted twice after a '+'
+    line, where the file has it once)."""
+    if edit.restated:
+        return
+    for number, place in enumerate(paired):
+        if place is not None or not edit.kept[number]:
+            continue
+        low = high = number
+        while low > 0 and edit.old[low - 1] == edit.old[number]:
+            low -= 1
+        while high + 1 < len(edit.old) and edit.old[high + 1] == edit.old[number]:
+            high += 1
+        if edit.inserts[low] or edit.inserts[high + 1]:
+            raise _Refused(
+                f"its context line {edit.old[number].strip()!r} is not in the file there, and "
+                "stands beside its new lines, so it may be a new line left unmarked",
+                unsaid=True,
+            )
 
 
 def _refuse_open_edge(index: LineIndex, start: int, end: int, edit: LineEdit) -> None:

@@ -1864,6 +1864,11 @@ def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused(
     assert patched(text, bounded) == text.replace(
         "\n    def same(self, a):\n        return a\n", "    def status(self):\n        return 200\n"
     )
+    # Blank lines the file has apart (lazy.nvim's changelog: a heading left out between
+    # them) are no run: the release goes in under the title.
+    log = "# Changelog\n\n## [10.5.1]\n\n\n### Bug Fixes\n\n* fix\n"
+    top = "--- a/cart.py\n+++ b/cart.py\n@@ -0,3 +0,5 @@\n # Changelog\n+\n+## [10.6.0]\n \n \n"
+    assert patched(log, top) == log.replace("\n\n## [10.5.1]", "\n\n## [10.6.0]\n\n## [10.5.1]")
 
 
 def test_a_dedented_edit_moving_a_body_in_by_a_level_moves_it_in_the_file_too() -> None:

@@ -1808,7 +1808,7 @@ def _splice(
     _refuse_closer_misquotes(index, start, edit, paired)
     _refuse_misdepths(index, start, edit, paired)
     if fuzzy:
-        _refuse_open_edge(index, start, end, edit)
+        _refuse_open_edge(index, start, end, edit, paired)
         _refuse_unmarked_beside_new(edit, paired)
     indenter = _Indenter(index, start, end, edit, paired, fuzzy)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
@@ -2018,26 +2018,37 @@ def _refuse_unmarked_beside_new(edit: LineEdit, paired: list[int | None]) -> Non
             )
 
 
-def _refuse_open_edge(index: LineIndex, start: int, end: int, edit: LineEdit) -> None:
+def _refuse_open_edge(
+    index: LineIndex, start: int, end: int, edit: LineEdit, paired: list[int | None]
+) -> None:
     """Refuse a loose reading whose new lines border kept quoted lines, all copies of one
-    line (blank lines), that end the quote where the file has another past it: the quote
-    may have left one of them out, on either side of the new lines (bottle's tests: three
-    blank lines after a method, a hunk with a typo quoting two after its new lines)."""
+    line (blank lines), that stand in a row in the file up to the quote's edge, where the
+    file has another past it: the quote may have left one of them out, on either side of
+    the new lines (bottle's tests: three blank lines after a method, a hunk with a typo
+    quoting two after its new lines). Copies the file has apart (a heading left out
+    between two blank lines) are no such run."""
     groups = [number for number, lines in enumerate(edit.inserts) if lines]
-    if not groups:
+    places = [start + place for place in paired if place is not None]
+    if not groups or len(places) != len(paired):
         return
-    edges = ((range(groups[-1], len(edit.old)), end), (range(groups[0]), start - 1))
-    for numbers, beyond in edges:
+    trailing, leading = range(groups[-1], len(edit.old)), range(groups[0])
+    spans = []  # (quoted lines, the file's lines they stand in and the one past them)
+    if trailing:
+        spans.append((trailing, range(places[trailing[0]], end + 1), end))
+    if leading:
+        spans.append((leading, range(start - 1, places[leading[-1]] + 1), start - 1))
+    for numbers, run, beyond in spans:
         keys = {edit.old[number].rstrip() for number in numbers}
         if len(keys) != 1 or not all(edit.kept[number] for number in numbers):
             continue
-        if 0 <= beyond < len(index.lines) and index.contents[beyond].rstrip() in keys:
-            raise _Refused(
-                f"its new lines border lines like {edit.old[numbers[0]].strip()!r} that go on "
-                f"past it at line {beyond + 1}, so where among them the new lines belong is "
-                "unclear",
-                unsaid=True,
-            )
+        if run[0] >= 0 and run[-1] < len(index.lines):
+            if {index.contents[line].rstrip() for line in run} == keys:
+                raise _Refused(
+                    f"its new lines border lines like {edit.old[numbers[0]].strip()!r} that "
+                    f"go on past it at line {beyond + 1}, so where among them the new lines "
+                    "belong is unclear",
+                    unsaid=True,
+                )
 
 
 def _check_removed_runs(

@@ -35,7 +35,8 @@ def refuse_restated(
     old = [line.strip() for line in old_lines]
     following = [line.strip() for line in file_lines[end : end + len(new)]]
     preceding = [line.strip() for line in file_lines[max(start - len(new), 0) : start]]
-    after = _longest(lambda k: _more_copies(new[::-1], old[::-1], following[:k][::-1], k), new)
+    new_back, old_back = new[::-1], old[::-1]  # read from the end: the lines after come first
+    after = _longest(lambda k: _more_copies(new_back, old_back, following[:k][::-1], k), new)
     before = _longest(lambda k: _more_copies(new, old, preceding[-k:], k), new)
     if after and any(map(telling, new[-after:])):
         count, edge, place = after, "ends", f"after it (from line {end + 1}, {new[-after]!r})"

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -386,6 +387,45 @@ def test_languages_with_few_files_are_parsed_in_this_process_only(repo: Path) ->
     assert submitted and not alone & set(submitted)
 
 
+def test_batches_a_worker_still_holds_are_parsed_here_once_nothing_is_left(repo: Path) -> None:
+    """A worker kept up to three batches; with nothing else to do this process takes them
+    over, newest first, instead of waiting (here the worker never answers at all)."""
+    jobs = [
+        index_module._Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
+        for rel in code_files(repo)
+    ]
+    held: list[list[str]] = []
+
+    class Stuck:
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            held.append([job.rel for job in args[1]])
+            return concurrent.futures.Future()  # never done
+
+    results = list(index_module._parse_in_pool(Stuck(), repo, jobs, 2))  # type: ignore[arg-type]
+    assert held  # the worker was given batches, and they were parsed here
+    assert sorted(result.rel for result in results) == sorted(job.rel for job in jobs)
+    assert all(result.parsed for result in results)
+
+
+def test_a_file_parsed_both_here_and_by_a_worker_is_answered_once(repo: Path) -> None:
+    jobs = [
+        index_module._Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
+        for rel in code_files(repo)
+    ]
+
+    class Late(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            def slow():  # type: ignore[no-untyped-def]
+                time.sleep(0.05)  # answers after this process took the batch over
+                return fn(*args, **kwargs)
+
+            return super().submit(slow)
+
+    with Late(1) as pool:
+        results = list(index_module._parse_in_pool(pool, repo, jobs, 2))
+    assert sorted(result.rel for result in results) == sorted(job.rel for job in jobs)
+
+
 def test_batches_shrink_as_the_work_runs_out() -> None:
     """The first batches are the big ones, so the last a process waits for is small."""
     jobs = [
@@ -408,6 +448,54 @@ def test_the_last_batch_is_not_a_pile_of_small_files() -> None:
     batches = index_module._batches(jobs, 2)
     assert sorted(job.rel for batch in batches for job in batch) == sorted(j.rel for j in jobs)
     assert max(len(batch) for batch in batches) <= 100  # by size alone: 600 in one
+
+
+def test_writing_behind_waits_for_flush(repo: Path, tmp_path: Path) -> None:
+    """The context engine's index: a build answers before its tags reach the disk (25 ms
+    of ansible's cold start), and `flush` writes them."""
+    files = listed(repo)
+    first = RepoIndex(repo, cache_dir=tmp_path, write_behind=True)
+    assert first.build(files).parsed == len(code_files(repo))
+    assert RepoIndex(repo, cache_dir=tmp_path).build(files).cache_hits == 0  # nothing yet
+    first.flush()
+    again = RepoIndex(repo, cache_dir=tmp_path).build(files)
+    assert (again.parsed, again.cache_hits) == (0, len(code_files(repo)))
+    touch(repo / "pkg" / "core.py", "def core_helper():\n    return 2\n")
+    (repo / "pkg" / "use.py").unlink()
+    first.build(listed(repo))
+    first.close()  # flushes: the new content and the file gone
+    last = RepoIndex(repo, cache_dir=tmp_path)
+    stats = last.build(listed(repo))
+    assert (stats.parsed, stats.files) == (0, len(code_files(repo)))
+    assert "pkg/use.py" not in last.files()
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_a_worker_started_before_the_listing_parses_a_cold_build(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "PRESTART_FILES", 2)
+    files = listed(repo)
+    early = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
+    early.prestart_early(tracked=1)  # too few files: nothing starts
+    assert early._booting is None
+    early.prestart_early(tracked=len(files))
+    assert early._booting is not None
+    early._booting.join()
+    started = early._early
+    early.prestart(files)
+    assert started is not None and early._pool == (started, 2)  # kept, not another
+    stats = early.build(files)
+    assert early._pool is None and stats.parsed == stats.files == len(code_files(repo))
+    here = RepoIndex(repo, cache_dir=tmp_path / "here", workers=1)
+    here.build(files)
+    for rel in here.files():
+        assert early.tags(rel) == here.tags(rel)
+    early.close()
+    warm = RepoIndex(repo, cache_dir=tmp_path / "early", workers=2)
+    warm.prestart_early(tracked=len(files))  # files known: the thread starts no process
+    warm.prestart(files)
+    assert warm._pool is None and warm.build(files).parsed == 0
 
 
 def test_busy_cache_is_not_deleted(

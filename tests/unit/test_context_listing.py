@@ -212,3 +212,13 @@ def test_only_source_files_are_read_at_a_refresh_the_rest_when_the_file_set_is_a
                      "pkg/core.py"]  # fmt: skip
     sampled.clear()
     assert process(repo, tmp_path / "cache").files == files and sampled == []  # saved
+
+
+def test_the_tracked_count_is_read_from_gits_index(repo: Path, tmp_path: Path) -> None:
+    """The hint a cold start gets before git answers (to start a parser process early)."""
+    assert listing.tracked_count(repo) == 5  # notes.txt is not tracked
+    assert listing.tracked_count(repo / "pkg") == 5  # the whole work tree's
+    git(repo, "worktree", "add", "-q", str(tmp_path / "linked"))
+    assert listing.tracked_count(tmp_path / "linked") == 5  # .git is a file there
+    (tmp_path / "plain").mkdir()
+    assert listing.tracked_count(tmp_path / "plain") == 0

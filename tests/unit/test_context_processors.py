@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -69,3 +71,25 @@ def test_this_machine_gives_a_sample() -> None:
     first, second = processors.sample(), processors.sample()
     assert first is not None and second is not None
     assert second.at >= first.at and second.busy >= first.busy and second.own >= first.own
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="Linux only")
+def test_a_running_child_is_this_process_own_work() -> None:
+    """A parser process started early boots while the machine is sampled: its work is
+    ours, not someone else's, though `os.times` counts it only once it has ended."""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.time() + 0.6\nwhile time.time() < end: pass",
+        ]
+    )
+    try:
+        before = processors.sample()
+        time.sleep(0.4)
+        after = processors.sample()
+        assert child.poll() is None  # still running: not in os.times yet
+    finally:
+        child.wait()
+    assert before is not None and after is not None
+    assert after.own - before.own >= 0.2

@@ -37,6 +37,7 @@ from glm_lsp.context.files import (
 )
 from glm_lsp.context.gitjobs import GitJobs
 from glm_lsp.context.index import IndexStats, RepoIndex, decode_symbols, gc_paused
+from glm_lsp.context.listing import tracked_count
 from glm_lsp.context.outline import CurrentFile
 from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_for
 from glm_lsp.context.repomap import render_repo_map
@@ -79,7 +80,7 @@ class ContextEngine:
         self.root = root.resolve()
         self.policy = policy or FilePolicy()
         self.co_change_commits = co_change_commits
-        self.index = RepoIndex(self.root, cache_dir)
+        self.index = RepoIndex(self.root, cache_dir, write_behind=True)  # see `save_caches`
         self.graph = SymbolGraph()
         self.buffers: dict[str, str] = {}
         # the last refresh's listing: (judged files, files whose content is not judged yet)
@@ -124,6 +125,7 @@ class ContextEngine:
             snapshot = self.index.db_path.with_suffix(".listing")
             first = self._listed is None
             if first:
+                self.index.prestart_early(tracked_count(self.root))
                 recall_verdicts(self.file_states, verdicts)
                 recall_listing(self.file_states, snapshot)
             listed = list_sampled(
@@ -161,7 +163,7 @@ class ContextEngine:
 
     def save_caches(self) -> None:
         """Write the reference graph if a refresh rebuilt it (its next start then loads it
-        instead of rebuilding, ~0.3 s on ansible), and the tags an edit left unwritten
+        instead of rebuilding, ~0.3 s on ansible), and the tags a refresh or an edit left unwritten
         (`RepoIndex.flush`). Not part of the refresh or the edit: their answers do not
         wait for it. A one-shot command calls it after its output, and the first buffers
         to shadow the disk wait for it (`set_buffers`)."""

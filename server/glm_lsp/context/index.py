@@ -77,6 +77,10 @@ CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
 """
 
 
+_BlobRow = tuple[str, int, int, bytes | None, bytes | None]
+"""A content's row of the blobs table but its hash: language, defs, refs, tags, layout."""
+
+
 @dataclass(frozen=True)
 class IndexStats:
     """What a build or update did: `files` indexed in all, how many were `parsed`, how many
@@ -327,25 +331,21 @@ def parse_jobs(
     else:
         workers = min(workers, len(jobs))
         pool = _start_pool(workers - 1, jobs) if _pool_pays(workers, jobs) else None
-    used = False
     try:
         if pool is not None and not known and _pool_pays(workers, jobs):
-            used = True
             yield from _parse_in_pool(pool, root, list(jobs), workers)
             return
         fresh = yield from _hash_all(root, jobs, known)
         pooled = [job for job, _, _ in fresh]
         if pool is not None and _pool_pays(workers, pooled):
             fresh.clear()  # the workers read the files themselves
-            used = True
             yield from _parse_in_pool(pool, root, pooled, workers)
         else:
             with gc_paused():
                 for job, data, digest in fresh:
                     yield _tag(job, data, digest, previous)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=used, cancel_futures=True)
+        _stop(pool)  # not waiting: a worker may still parse a batch this process took over
 
 
 def _pool_pays(workers: int, jobs: Sequence[_Job]) -> bool:
@@ -414,6 +414,11 @@ def _spawn(workers: int, languages: list[str]) -> ProcessPoolExecutor | None:
     return pool
 
 
+def _stop(pool: ProcessPoolExecutor | None) -> None:
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _parse_in_pool(
     pool: ProcessPoolExecutor, root: Path, jobs: list[_Job], workers: int
 ) -> Iterator[_Parsed]:
@@ -421,37 +426,65 @@ def _parse_in_pool(
     few at a time, so a process that is free takes the next; this process parses one
     whenever no worker's answer is waiting (it would otherwise sit idle while the workers
     boot and parse, and on a busy machine it is one more process sharing the processors).
+    When nothing is left to hand out, this process parses the batches still queued for a
+    worker, newest first, and the first answer for a file wins: a worker kept up to three
+    batches, and this process sat idle for their 60 ms at the end of ansible's cold build.
     The files of languages with few of them are parsed here only (`shared_languages`).
     Whatever a failing pool leaves undone (say, a program without a `__main__` guard) is
     tagged here instead."""
     done: set[str] = set()
-    pending: set[Future[list[_Parsed]]] = set()
+    pending: dict[Future[list[_Parsed]], list[_Job]] = {}
+
+    def fresh(results: list[_Parsed]) -> Iterator[_Parsed]:
+        for result in results:
+            if result.rel not in done:
+                done.add(result.rel)
+                yield result
+
     try:
         shared = set(shared_languages(Counter(job.language for job in jobs), workers))
         queue = deque(_batches([job for job in jobs if job.language in shared], workers))
         mine = deque(_batches([job for job in jobs if job.language not in shared], workers))
-        while queue or mine or pending:
+        while len(done) < len(jobs):
             # one running and two ready each: batches are handed out only between this
             # process's own, and with one ready a worker sat idle 10 % of a cold build
             while queue and len(pending) < 3 * (workers - 1):
-                pending.add(pool.submit(_parse_batch, str(root), queue.popleft()))
-            finished = {future for future in pending if future.done()}
-            if not finished and (queue or mine):
-                batch = mine.popleft() if mine else queue.popleft()
-                for result in _parse_batch(str(root), batch):
-                    done.add(result.rel)
-                    yield result
-                continue
+                batch = queue.popleft()
+                pending[pool.submit(_parse_batch, str(root), batch)] = batch
+            finished = [future for future in pending if future.done()]
             if not finished:
-                finished = wait(pending, return_when=FIRST_COMPLETED).done
+                batch = _next_own(queue, mine, pending, done)
+                if batch:
+                    yield from fresh(_parse_batch(str(root), batch))
+                    continue
+                if not pending:
+                    break
+                finished = list(wait(pending, return_when=FIRST_COMPLETED).done)
             for future in finished:
-                pending.discard(future)
-                for result in future.result():
-                    done.add(result.rel)
-                    yield result
+                del pending[future]
+                yield from fresh(future.result())
     except Exception as error:
         log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
+
+
+def _next_own(
+    queue: deque[list[_Job]],
+    mine: deque[list[_Job]],
+    pending: dict[Future[list[_Parsed]], list[_Job]],
+    done: set[str],
+) -> list[_Job]:
+    """The batch this process parses next: its own, the next to hand out, or (with none
+    left) the files not done of the newest batch a worker still holds."""
+    if mine:
+        return mine.popleft()
+    if queue:
+        return queue.popleft()
+    for batch in reversed(pending.values()):
+        left = [job for job in batch if job.rel not in done]
+        if left:
+            return left
+    return []
 
 
 # --- the index -------------------------------------------------------------------------
@@ -489,7 +522,9 @@ class RepoIndex:
     processes; None: the free processors, `processors.free`). Call `build(files)` with the
     repository's file list (cheap when warm), `update(paths)` when some files change on
     disk, and `set_buffer`/`drop_buffer` as the editor opens, edits and closes documents.
-    Thread-safe; parsing runs outside the lock.
+    With `write_behind`, what a build or update changes reaches the database at the next
+    `flush` (or `close`), not before it returns; a large file parsed here always waits for
+    it. Thread-safe; parsing runs outside the lock.
 
     A big cold build parses in spawned processes, which re-import the program's main
     module: a script using RepoIndex needs the usual `if __name__ == "__main__":` guard
@@ -497,8 +532,15 @@ class RepoIndex:
     falls back to parsing in-process, with a warning.
     """
 
-    def __init__(self, root: Path, cache_dir: Path | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        root: Path,
+        cache_dir: Path | None = None,
+        workers: int | None = None,
+        write_behind: bool = False,
+    ):
         self.root = root.resolve()
+        self.write_behind = write_behind
         key = hashlib.sha1(str(self.root).encode()).hexdigest()
         self.db_path = (cache_dir or default_cache_dir()) / f"{key}.sqlite"
         self.workers = workers
@@ -513,8 +555,12 @@ class RepoIndex:
         # rel -> (content hash, rows, layout) of large files parsed here (`_previous`)
         self._kept: dict[str, tuple[str, list[Row], splice.Layout]] = {}
         self._unsaved: dict[str, tuple[_File, splice.Layout]] = {}  # see `flush`
+        self._unwritten: dict[str, _BlobRow] = {}  # new contents' rows for `flush`
+        self._touched: set[str] = set()  # files whose rows `flush` writes or deletes
         self._pool: tuple[ProcessPoolExecutor, int] | None = None  # see `prestart`
         self._prestarted: Sequence[str] | None = None  # the paths `prestart` last saw
+        self._booting: threading.Thread | None = None  # see `prestart_early`
+        self._early: ProcessPoolExecutor | None = None
         self._since = processors.sample()  # how busy the machine is since (`_parsers`)
 
     # --- building and refreshing ---
@@ -536,25 +582,59 @@ class RepoIndex:
     def prestart(self, paths: Sequence[str]) -> None:
         """A listing has found `paths` and will go on checking them: when many of them are
         source files this index has never seen (a cold start), start the parser processes
-        now, so that they boot (0.3-0.5 s of imports) while the listing finishes. The next
-        `build` uses them, and shuts them down. A warm refresh lists the same candidates
-        again (the same list while git's answer holds), and is not asked twice: 5 ms of
-        each request's refresh on ansible went to looking again."""
+        now, so that they boot (0.1-0.3 s of imports) while the listing finishes, or keep
+        the one `prestart_early` started. The next `build` uses them, and shuts them down.
+        A warm refresh lists the same candidates again (the same list while git's answer
+        holds), and is not asked twice: 5 ms of each request's refresh on ansible went to
+        looking again."""
         if paths is self._prestarted:
             return
         self._prestarted = paths
+        early = self._early_pool()
         if self._pool is not None or processors.count() < 2:
+            _stop(early)
             return
         with self._lock:
             self._load()
             new = [rel for rel in paths if rel not in self._files and language_for(rel)]
         workers = self._parsers() if len(new) >= PRESTART_FILES else 1
+        if early is not None and workers == 2:
+            self._pool = (early, workers)
+            return
+        _stop(early)
         if workers < 2:
             return
         languages = Counter(language for rel in new if (language := language_for(rel)))
         pool = _spawn(workers - 1, shared_languages(languages, workers))
         if pool is not None:
             self._pool = (pool, workers)
+
+    def prestart_early(self, tracked: int) -> None:
+        """Before a first listing, knowing only that git tracks `tracked` files: when they
+        are at least PRESTART_FILES and this index has none yet (a cold start), open the
+        cache and start one parser process in a thread, while this one waits for git (on
+        ansible 56 ms, in which the cache's 10 ms and the spawn's 15 ms now pass, and the
+        worker boots in time for the build). `prestart` keeps it when the listing finds
+        that many new source files and one other processor free."""
+        if tracked < PRESTART_FILES or processors.count() < 2 or self._booting is not None:
+            return
+        self._booting = threading.Thread(target=self._boot_if_cold, daemon=True)
+        self._booting.start()
+
+    def _boot_if_cold(self) -> None:
+        with self._lock:
+            self._load()
+            if self._files or self._pool is not None:
+                return
+        self._early = _spawn(1, [])
+
+    def _early_pool(self) -> ProcessPoolExecutor | None:
+        """`prestart_early`'s worker, once its thread is done (None if it started none)."""
+        booting, self._booting = self._booting, None
+        if booting is not None:
+            booting.join()
+        early, self._early = self._early, None
+        return early
 
     def _parsers(self) -> int:
         """The processes to parse in: the processors other processes left free since this
@@ -573,6 +653,7 @@ class RepoIndex:
         on_tags: Callable[[str, str, bytes], None] | None = None,
     ) -> IndexStats:
         started = time.perf_counter()
+        _stop(self._early_pool())  # started, but no listing came to keep it
         with self._lock:
             self._load()
             plan = self._plan(paths, stats)
@@ -650,8 +731,16 @@ class RepoIndex:
         for rel in gone | set(changed):
             self._unsaved.pop(rel, None)  # superseded
         self._unsaved.update(later)
+        rows = {  # before `_apply`, which may drop the data
+            digest: (blob.language, blob.defs, blob.refs, blob.data, layouts[digest])
+            for digest, blob in new_blobs.items()
+        }
         written = {rel: entry for rel, entry in changed.items() if rel not in later}
-        self._persist(new_blobs, layouts, written, gone)  # first: `_apply` may decode data
+        if self.write_behind:
+            self._unwritten.update(rows)
+            self._touched |= gone | set(written)
+        else:
+            self._persist(rows, written, gone)
         self._apply(changed, gone)
         parsed = sum(1 for result in results if result.parsed)
         return parsed, len(changed) - parsed
@@ -754,15 +843,9 @@ class RepoIndex:
         self._db = _open(Path(":memory:"))
         return self._db
 
-    def _persist(
-        self,
-        blobs: dict[str, _Blob],
-        layouts: dict[str, bytes | None],
-        files: dict[str, _File],
-        gone: set[str],
-    ) -> None:
-        """Write one refresh's changes in one transaction; a failing disk only costs the
-        cache (logged), never the in-memory index."""
+    def _persist(self, blobs: dict[str, _BlobRow], files: dict[str, _File], gone: set[str]) -> None:
+        """Write in one transaction; a failing disk only costs the cache (logged), never
+        the in-memory index."""
         if not (blobs or files or gone):
             return
         db = self._connect()
@@ -770,7 +853,7 @@ class RepoIndex:
             with db:
                 db.executemany(
                     "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?, ?)",
-                    [(h, b.language, b.defs, b.refs, b.data, layouts[h]) for h, b in blobs.items()],
+                    [(digest, *row) for digest, row in blobs.items()],
                 )
                 db.executemany(
                     "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
@@ -782,27 +865,33 @@ class RepoIndex:
             log.warning("symbol cache %s not updated: %s", self.db_path, error)
 
     def flush(self) -> None:
-        """Write the tags of the large files parsed here since the last flush. An edit
-        of mypy's checker.py (456 KB) spent 15-20 ms encoding and writing them; the
-        context engine calls this a moment after the edit instead. Until then the
-        database still holds the file's previous version, so a crash costs only a
-        re-parse at the next start."""
+        """Write what the refreshes since the last flush changed. A refresh does not wait
+        for the disk: writing a cold build's tags took 25 ms of ansible's cold start, and
+        encoding and writing those of a large file parsed here (mypy's checker.py, 456 KB)
+        15-20 ms of its edit. The context engine calls this a moment later. Until then
+        the database still holds the previous versions, so a crash costs only a re-parse
+        at the next start."""
         with self._lock:
-            blobs: dict[str, _Blob] = {}
-            layouts: dict[str, bytes | None] = {}
+            blobs = self._unwritten
             files: dict[str, _File] = {}
             for rel, (entry, layout) in self._unsaved.items():
                 blob = self._blobs.get(entry.hash)
                 if blob is None or blob.rows is None or self._files.get(rel) != entry:
                     continue
                 data = blob.data if blob.data is not None else encode_rows(blob.rows)
-                blobs[entry.hash] = _Blob(blob.language, data, blob.defs, blob.refs)
-                layouts[entry.hash] = layout.encode()
+                blobs[entry.hash] = (blob.language, blob.defs, blob.refs, data, layout.encode())
                 files[rel] = entry
-            self._unsaved.clear()
-            self._persist(blobs, layouts, files, set())
+            files.update(
+                (rel, self._files[rel])
+                for rel in self._touched - set(self._unsaved)
+                if rel in self._files
+            )
+            gone = {rel for rel in self._touched if rel not in self._files}
+            self._persist(blobs, files, gone)
             for digest in blobs:
-                self._blobs[digest].rows = None  # the database has them now
+                if digest in self._blobs:
+                    self._blobs[digest].rows = None  # the database has them now
+            self._unsaved, self._unwritten, self._touched = {}, {}, set()
 
     def _previous(self, rel: str) -> tuple[list[Row], splice.Layout] | None:
         """The tags and layout of `rel`'s indexed version: kept from its last parse here,
@@ -816,10 +905,14 @@ class RepoIndex:
             blob = self._blobs.get(entry.hash) if entry is not None else None
             if entry is None or blob is None or self._db is None:
                 return None
+            unwritten = self._unwritten.get(entry.hash)
             try:
-                found = self._db.execute(
-                    "SELECT layout FROM blobs WHERE hash = ?", (entry.hash,)
-                ).fetchone()
+                if unwritten is not None:  # not written yet (`flush`)
+                    found = (unwritten[4],)
+                else:
+                    found = self._db.execute(
+                        "SELECT layout FROM blobs WHERE hash = ?", (entry.hash,)
+                    ).fetchone()
             except sqlite3.Error:
                 return None
             if found is None or found[0] is None:

@@ -93,6 +93,27 @@ def place_of(root: Path) -> GitPlace | None:
     return GitPlace(lines[0], lines[1], lines[2], lines[3].strip("/"))
 
 
+def tracked_count(root: Path) -> int:
+    """How many files git's index tracks, by its header (0 when there is no index or it
+    cannot be read): a hint about the size of a workspace before git is asked."""
+    for folder in (root, *root.parents):
+        dot = folder / ".git"
+        try:
+            if dot.is_file():  # a linked work tree or submodule: "gitdir: <path>"
+                text = dot.read_text(encoding="utf-8", errors="replace").strip()
+                dot = folder / text.removeprefix("gitdir:").strip()
+            elif not dot.is_dir():
+                continue
+            with open(dot / "index", "rb") as index:
+                head = index.read(12)
+        except OSError:
+            return 0
+        if len(head) < 12 or head[:4] != b"DIRC":
+            return 0
+        return int.from_bytes(head[8:12], "big")
+    return 0
+
+
 def take(root: Path, place: GitPlace, key: tuple[object, ...]) -> Snapshot | None:
     """Ask git for the candidates and stamp what the answer depends on; None when git fails.
 

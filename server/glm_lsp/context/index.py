@@ -426,12 +426,12 @@ def _parse_in_pool(
     few at a time, so a process that is free takes the next; this process parses one
     whenever no worker's answer is waiting (it would otherwise sit idle while the workers
     boot and parse, and on a busy machine it is one more process sharing the processors).
-    When nothing is left to hand out, this process parses the batches still queued for a
-    worker, newest first, and the first answer for a file wins: a worker kept up to three
-    batches, and this process sat idle for their 60 ms at the end of ansible's cold build.
-    The files of languages with few of them are parsed here only (`shared_languages`).
-    Whatever a failing pool leaves undone (say, a program without a `__main__` guard) is
-    tagged here instead."""
+    When nothing is left to hand out, this process parses the batches a worker still
+    holds, newest first, file by file until the worker answers for the batch, and the
+    first answer for a file wins: a worker kept up to three batches, and this process
+    sat idle for their 60 ms at the end of ansible's cold build. The files of languages
+    with few of them are parsed here only (`shared_languages`). Whatever a failing pool
+    leaves undone (say, a program without a `__main__` guard) is tagged here instead."""
     done: set[str] = set()
     pending: dict[Future[list[_Parsed]], list[_Job]] = {}
 
@@ -452,10 +452,16 @@ def _parse_in_pool(
                 batch = queue.popleft()
                 pending[pool.submit(_parse_batch, str(root), batch)] = batch
             finished = [future for future in pending if future.done()]
+            if not finished and (mine or queue):
+                yield from fresh(_parse_batch(str(root), (mine or queue).popleft()))
+                continue
             if not finished:
-                batch = _next_own(queue, mine, pending, done)
-                if batch:
-                    yield from fresh(_parse_batch(str(root), batch))
+                held = _newest_held(pending, done)
+                if held is not None:
+                    future, next_job = held
+                    while next_job is not None and not future.done():
+                        yield from fresh(_parse_batch(str(root), [next_job]))
+                        next_job = next((j for j in pending[future] if j.rel not in done), None)
                     continue
                 if not pending:
                     break
@@ -468,23 +474,15 @@ def _parse_in_pool(
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
 
 
-def _next_own(
-    queue: deque[list[_Job]],
-    mine: deque[list[_Job]],
-    pending: dict[Future[list[_Parsed]], list[_Job]],
-    done: set[str],
-) -> list[_Job]:
-    """The batch this process parses next: its own, the next to hand out, or (with none
-    left) the files not done of the newest batch a worker still holds."""
-    if mine:
-        return mine.popleft()
-    if queue:
-        return queue.popleft()
-    for batch in reversed(pending.values()):
-        left = [job for job in batch if job.rel not in done]
-        if left:
-            return left
-    return []
+def _newest_held(
+    pending: dict[Future[list[_Parsed]], list[_Job]], done: set[str]
+) -> tuple[Future[list[_Parsed]], _Job | None] | None:
+    """The newest batch a worker holds that has a file not done yet, and that file."""
+    for future, batch in reversed(pending.items()):
+        for job in batch:
+            if job.rel not in done:
+                return future, job
+    return None
 
 
 # --- the index -------------------------------------------------------------------------

@@ -93,3 +93,17 @@ def test_a_running_child_is_this_process_own_work() -> None:
         child.wait()
     assert before is not None and after is not None
     assert after.own - before.own >= 0.2
+
+
+@pytest.mark.parametrize(("others", "new", "booted"), [(0.3, 2, 2), (0.7, 1, 2), (1.2, 1, 1)])
+def test_a_worker_already_booting_is_kept_on_a_processor_partly_free(
+    others: float, new: int, booted: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its boot is paid for, and what the others leave of a processor still takes part
+    of the parse off this one; a new worker needs most of a processor."""
+    monkeypatch.setattr(processors, "count", lambda: 2)
+    since = CpuSample(at=100.0, busy=50.0, own=3.0)
+    now = CpuSample(at=100.2, busy=50.0 + others * 0.2, own=3.0)
+    monkeypatch.setattr(processors, "sample", lambda: now)
+    assert processors.free(since) == new
+    assert processors.free(since, booted=True) == booted

@@ -595,7 +595,7 @@ class RepoIndex:
         with self._lock:
             self._load()
             new = [rel for rel in paths if rel not in self._files and language_for(rel)]
-        workers = self._parsers() if len(new) >= PRESTART_FILES else 1
+        workers = self._parsers(booted=early is not None) if len(new) >= PRESTART_FILES else 1
         if early is not None and workers == 2:
             self._pool = (early, workers)
             return
@@ -634,10 +634,10 @@ class RepoIndex:
         early, self._early = self._early, None
         return early
 
-    def _parsers(self) -> int:
+    def _parsers(self, booted: bool = False) -> int:
         """The processes to parse in: the processors other processes left free since this
         index was made or last refreshed (a build's own load does not count next time)."""
-        return self.workers or processors.free(self._since)
+        return self.workers or processors.free(self._since, booted=booted)
 
     def update(self, paths: Iterable[str]) -> IndexStats:
         """Re-check just these files (saved, created, deleted, checked out)."""

@@ -77,22 +77,18 @@ def test_this_machine_gives_a_sample() -> None:
 def test_a_running_child_is_this_process_own_work() -> None:
     """A parser process started early boots while the machine is sampled: its work is
     ours, not someone else's, though `os.times` counts it only once it has ended."""
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import time\nend = time.time() + 0.6\nwhile time.time() < end: pass",
-        ]
-    )
+    burn = "import time\nwhile time.process_time() < 0.3: pass\nprint(flush=True)\ntime.sleep(5)"
+    child = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE)
     try:
         before = processors.sample()
-        time.sleep(0.4)
+        assert child.stdout is not None and child.stdout.readline()  # 0.3 s of work done
         after = processors.sample()
         assert child.poll() is None  # still running: not in os.times yet
     finally:
+        child.kill()
         child.wait()
     assert before is not None and after is not None
-    assert after.own - before.own >= 0.2
+    assert after.own - before.own >= 0.25
 
 
 @pytest.mark.parametrize(("others", "new", "booted"), [(0.3, 2, 2), (0.7, 1, 2), (1.2, 1, 1)])

@@ -176,9 +176,9 @@ class ContextEngine:
 
     def save_caches(self) -> None:
         """Write the reference graph if a refresh rebuilt it (its next start then loads it
-        instead of rebuilding, ~0.3 s on ansible), and the tags a refresh or an edit left unwritten
-        (`RepoIndex.flush`). Not part of the refresh or the edit: their answers do not
-        wait for it. A one-shot command calls it after its output, and the first buffers
+        instead of rebuilding, ~0.3 s on ansible), and the tags a refresh or an edit left
+        unwritten (`RepoIndex.flush`). Not part of the refresh or the edit: their answers
+        do not wait for it. A one-shot command calls it after its output, and the first buffers
         to shadow the disk wait for it (`set_buffers`)."""
         with self.lock:
             self.index.flush()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import resource
 import time
 from dataclasses import dataclass
 
@@ -42,16 +41,18 @@ def sample() -> CpuSample | None:
     idle = ticks[3] + ticks[4]  # idle, iowait
     if os.getpriority(os.PRIO_PROCESS, 0) <= 0:
         idle += ticks[1]  # niced work (a backup, an indexer) yields the processor to ours
-    own = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
-    own += _children_busy(per_second)
+    own = _own_cpu() + _children_busy(per_second)
     return CpuSample(time.monotonic(), (sum(ticks) - idle) / per_second, own)
 
 
-def _cpu(who: int) -> float:
-    """Processor-seconds to the microsecond: `os.times` rounds each figure down to a
-    tick (10 ms), which in a 50 ms look made our own work look like someone else's."""
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
+def _own_cpu() -> float:
+    """The processor-seconds of this process and its ended children, to the microsecond:
+    `os.times` rounds each figure down to a tick (10 ms), which in a 50 ms look made our
+    own work look like someone else's."""
+    import resource  # Unix only, as is /proc/stat
+
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(part.ru_utime + part.ru_stime for part in usage)
 
 
 def _children_busy(per_second: int) -> float:

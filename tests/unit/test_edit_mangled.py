@@ -199,6 +199,22 @@ def test_ellipses_where_only_code_has_three_dots_are_read_back() -> None:
     assert apply_edit(js, js, new, path="a.js") == js + "const b = { ...a, y: f(...args) };\n"
 
 
+def test_a_python_body_or_default_of_an_ellipsis_is_read_back() -> None:
+    """pluggy's hook specifications: `def hello(self, arg: object) -> object: ...`, and a
+    stub's `x: int = ...`. A prose line ending in `: …` is no definition: kept."""
+    py = "class Spec:\n    pass\n"
+    new = (
+        "class Spec:\n    def hello(self, arg: object) -> object: \u2026\n\n"
+        "    async def bye(self) -> None: \u2026\n    limit: int = \u2026\n"
+    )
+    assert apply_edit(py, "    pass\n", new.split("\n", 1)[1], path="spec.py") == new.replace(
+        "\u2026", "..."
+    )
+    md = "# Notes\n"
+    prose = "# Notes\n\nThe list goes on: \u2026\n"
+    assert apply_edit(md, md, prose, path="a.md") == prose
+
+
 def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
     """A line of its own, a variadic parameter, empty parentheses, a string of it alone, an
     arrow, a word's dash in inline code."""

@@ -121,6 +121,22 @@ def test_short_lines_kept_at_the_quotes_depth_say_replace_follows_the_quote() ->
     )
 
 
+def test_an_edit_whose_change_is_the_indentation_sent_a_level_off_is_refused() -> None:
+    """cJSON's LICENSE moved out two columns, the whole edit sent two deeper: REPLACE then
+    restates every line at the file's depth. Taken as written it would change only the
+    blank lines; moved with its quote, it re-indents the text. Which one is meant is
+    unclear, so nothing is applied."""
+    text = "  Copyright (c) 2009-2017 Dave Gamble\n \n  Permission is hereby granted\n  to any person\n"
+    search = "    Copyright (c) 2009-2017 Dave Gamble\n \n    Permission is hereby granted\n    to any person\n"
+    replace = "  Copyright (c) 2009-2017 Dave Gamble\n\n  Permission is hereby granted\n  to any person\n"
+    sentence = refusal(apply_edit, text, search, replace, path="LICENSE")
+    assert "as written would change only blank lines" in sentence
+    unshifted = search.replace("    ", "  ")  # the same edit quoted at the file's depth
+    assert apply_edit(text, unshifted, replace.replace("  ", ""), path="LICENSE") == (
+        "Copyright (c) 2009-2017 Dave Gamble\n\nPermission is hereby granted\nto any person\n"
+    )
+
+
 def test_search_in_tabs_replace_in_the_files_spaces_is_left_alone() -> None:
     search = "\tdef total(self):\n\t\tvalue = sum(self.items)\n"
     replace = "    def total(self):\n        value = sum(self.items) or 0\n"

@@ -2105,6 +2105,24 @@ def _tabbed_beside_spaces(new: list[str], kept: list[str]) -> bool:
     )
 
 
+def _changes_only_blank_lines(
+    window: Sequence[str], edit: LineEdit, paired: list[int | None]
+) -> bool:
+    """Whether the edit, its new lines taken as written, leaves every line of the file
+    with text as it was. A whole edit moved a level with its quote, whose change is the
+    indentation itself (cJSON's LICENSE moved out two columns), restates each line at the
+    file's depth: taken as written, the change vanishes."""
+    result: list[str] = []
+    for number, line in enumerate(edit.old):
+        result.extend(edit.inserts[number])
+        place = paired[number]
+        if edit.kept[number]:
+            result.append(window[place] if place is not None else line)
+    result.extend(edit.inserts[len(edit.old)])
+    text = [line.rstrip() for line in result if line.strip()]
+    return bool(text) and text == [line.rstrip() for line in window if line.strip()]
+
+
 class _Indenter:
     """Puts each new line at the file's indentation, by the mapping its quoted lines needed.
 
@@ -2162,6 +2180,15 @@ class _Indenter:
         if whole is not same and written_like_file(
             matched, new, edit.new_lines(), edit.restated, short_kept
         ):
+            moved = whole is not None and any(
+                whole(line) not in (line, None) for line in new if line.strip()
+            )
+            if moved and _changes_only_blank_lines(window, edit, paired):
+                raise _Refused(
+                    "its lines are indented unlike the file's, and its new lines as written "
+                    "would change only blank lines, where moved by the quote's indentation "
+                    "they would re-indent the text, so how far to indent them is unclear"
+                )
             whole = same
         self.whole = whole
         self.moved = _as_in_file(self.pairs)

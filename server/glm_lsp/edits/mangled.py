@@ -22,10 +22,11 @@ tells the mangling apart from intent:
   non-breaking spaces differ: prose has them of its own (``, …)``, ``—Mark Twain``), so
   new ones are kept, unless they stand where only code has ``--``, ``...`` or a space (an
   option ``–verbose``, an annotation ``—@param``, a spread ``{ …rest }``, a range
-  ``1…3``, indentation, a line of its own like ``// …``, a Lua comment's start): then
-  all of them are read back when all stand so, and the edit is refused when only some do,
-  or when one stands in inline code or a fenced block of Markdown at no such place
-  (``# … existing code`` in backquotes: the lazy marker mangled, or meant).
+  ``1…3``, a Python body ``def f(): …``, indentation, a line of its own like ``// …``, a
+  Lua comment's start): then all of them are read back when all stand so, and the edit
+  is refused when only some do, or when one stands in inline code or a fenced block of
+  Markdown at no such place (``# … existing code`` in backquotes: the lazy marker
+  mangled, or meant).
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.
@@ -123,6 +124,8 @@ DASHES = Mangling(
         r"|(?<=\()\u2026(?=\))|(?<=\w )\u2026(?=[A-Za-z_$])"  # get(…), args …string
         r"|(?<=\w)\u2026(?=\w)|(?<=[(\[{])\u2026(?=[,)\]}])|(?<=, )\u2026(?=[\]}])"  # a…b, [a, …]
         r"|[\u2013\u2014](?=[);])"  # a decrement: i--)
+        r"|^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t][^\n]*:[ \t]*\u2026[ \t]*$"  # def f(): …
+        r"|(?<=\w = )\u2026(?=[ \t]*$)"  # a stub's default: x: int = …
         r"|^[ \t]*(?:(?://+|#+|;+|\*|--)[ \t]*)*+[\u2013\u2014\u2026][ \t]*$",  # "// …", "—"
         re.M,
     ),

@@ -378,7 +378,7 @@ def test_languages_with_few_files_are_parsed_in_this_process_only(repo: Path) ->
 
     class Recording(concurrent.futures.ThreadPoolExecutor):
         def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-            submitted.extend(job.language for job in args[1])
+            submitted.extend(job.language for job in args[-1])
             return super().submit(fn, *args, **kwargs)
 
     with Recording(1) as pool:
@@ -398,7 +398,7 @@ def test_batches_a_worker_still_holds_are_parsed_here_once_nothing_is_left(repo:
 
     class Stuck:
         def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-            held.append([job.rel for job in args[1]])
+            held.append([job.rel for job in args[-1]])
             return concurrent.futures.Future()  # never done
 
     results = list(index_module._parse_in_pool(Stuck(), repo, jobs, 2))  # type: ignore[arg-type]

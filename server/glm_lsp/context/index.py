@@ -272,6 +272,33 @@ def _read(root: Path, job: _Job) -> bytes | None:
         return None
 
 
+def _parse_batch_to(folder: str, root: str, jobs: list[_Job]) -> str:
+    """`_parse_batch` in a worker, the answer written to a file in `folder` (its path
+    is what goes back through the pool's pipe). Through the pipe, a batch's tags (half a
+    megabyte) went 64 KB at a time, each read by the pool's thread in this process, which
+    waits for the GIL that the parsing here holds in long stretches: the worker sat
+    blocked on the pipe for 56 ms of ansible's cold build."""
+    import pickle
+    import tempfile
+
+    results = _parse_batch(root, jobs)
+    with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False) as out:
+        pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return out.name
+
+
+def _answer_from(path: str) -> list[_Parsed]:
+    """A worker's answer written by `_parse_batch_to`, read once."""
+    import pickle
+
+    try:
+        with open(path, "rb") as answer:
+            results: list[_Parsed] = pickle.load(answer)
+            return results
+    finally:
+        os.unlink(path)
+
+
 def _parse_batch(root: str, jobs: list[_Job]) -> list[_Parsed]:
     """A worker's unit of work (module-level so it pickles). The worker reads the file
     again rather than receiving its bytes: cheaper than pickling them through a pipe."""
@@ -432,8 +459,12 @@ def _parse_in_pool(
     sat idle for their 60 ms at the end of ansible's cold build. The files of languages
     with few of them are parsed here only (`shared_languages`). Whatever a failing pool
     leaves undone (say, a program without a `__main__` guard) is tagged here instead."""
+    import shutil
+    import tempfile
+
     done: set[str] = set()
-    pending: dict[Future[list[_Parsed]], list[_Job]] = {}
+    pending: dict[Future[str], list[_Job]] = {}
+    folder = tempfile.mkdtemp(prefix="glm-lsp-parse-")  # the workers' answers (private)
 
     def fresh(results: list[_Parsed]) -> Iterator[_Parsed]:
         for result in results:
@@ -450,7 +481,7 @@ def _parse_in_pool(
             # process's own, and with one ready a worker sat idle 10 % of a cold build
             while queue and len(pending) < 3 * (workers - 1):
                 batch = queue.popleft()
-                pending[pool.submit(_parse_batch, str(root), batch)] = batch
+                pending[pool.submit(_parse_batch_to, folder, str(root), batch)] = batch
             finished = [future for future in pending if future.done()]
             if not finished and (mine or queue):
                 yield from fresh(_parse_batch(str(root), (mine or queue).popleft()))
@@ -468,15 +499,17 @@ def _parse_in_pool(
                 finished = list(wait(pending, return_when=FIRST_COMPLETED).done)
             for future in finished:
                 del pending[future]
-                yield from fresh(future.result())
+                yield from fresh(_answer_from(future.result()))
     except Exception as error:
         log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
+    finally:  # (a worker still parsing a batch taken over here then fails to write it)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _newest_held(
-    pending: dict[Future[list[_Parsed]], list[_Job]], done: set[str]
-) -> tuple[Future[list[_Parsed]], _Job | None] | None:
+    pending: dict[Future[str], list[_Job]], done: set[str]
+) -> tuple[Future[str], _Job | None] | None:
     """The newest batch a worker holds that has a file not done yet, and that file."""
     for future, batch in reversed(pending.items()):
         for job in batch:

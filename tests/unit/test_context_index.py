@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -356,6 +357,30 @@ def test_failing_pool_falls_back_to_in_process(
         stats = RepoIndex(repo, workers=2).build(listed(repo))
     assert stats.parsed == stats.files == len(code_files(repo))
     assert "parsing in-process" in caplog.text
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_workers_answer_through_private_files_and_leave_none(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker's tags go back through a file (through the pool's pipe, a worker waited
+    for this process to read them). No file is left behind; where no folder can be made,
+    this process parses everything itself."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # (read TMPDIR again)
+    files = listed(repo)
+    pooled = RepoIndex(repo, cache_dir=tmp_path / "pool", workers=2).build(files)
+    assert pooled.parsed == len(code_files(repo)) and list(scratch.iterdir()) == []
+
+    def full(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    with caplog.at_level(logging.WARNING):
+        stats = RepoIndex(repo, cache_dir=tmp_path / "other", workers=2).build(files)
+    assert stats.parsed == len(code_files(repo)) and "parsing in-process" in caplog.text
 
 
 def test_languages_with_few_files_are_parsed_in_this_process_only(repo: Path) -> None:

@@ -464,7 +464,7 @@ def _parse_in_pool(
 
     done: set[str] = set()
     pending: dict[Future[str], list[_Job]] = {}
-    folder = tempfile.mkdtemp(prefix="glm-lsp-parse-")  # the workers' answers (private)
+    folder = ""  # the workers' answers (a private temporary folder)
 
     def fresh(results: list[_Parsed]) -> Iterator[_Parsed]:
         for result in results:
@@ -473,6 +473,7 @@ def _parse_in_pool(
                 yield result
 
     try:
+        folder = tempfile.mkdtemp(prefix="glm-lsp-parse-")
         shared = set(shared_languages(Counter(job.language for job in jobs), workers))
         queue = deque(_batches([job for job in jobs if job.language in shared], workers))
         mine = deque(_batches([job for job in jobs if job.language not in shared], workers))
@@ -504,7 +505,8 @@ def _parse_in_pool(
         log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
     finally:  # (a worker still parsing a batch taken over here then fails to write it)
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _newest_held(

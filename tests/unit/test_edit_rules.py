@@ -1622,6 +1622,24 @@ def test_new_lines_in_the_files_tabs_stay_when_a_stray_line_leaves_no_one_mappin
     assert block(text, search, "(async () => {\n" + new + "})();\n") == expected
 
 
+def test_a_misquoted_hunk_among_many_alike_places_sees_every_copy() -> None:
+    """validator's baked_in.go: `return ip != nil && ip.To4() == nil` between a blank line
+    and a `}` stands in two functions, and the file has 60 more places of a blank line
+    and a `}` two lines apart. With the `return` misquoted only those lines voted, and the
+    first 50 places by position were scored: the last copy, where the @@ line points, was
+    never seen, so the first was changed. Both are seen now, and the hunk is refused."""
+    body = "".join(f"func f{n}() {{\n\n\treturn {n}\n}}\n" for n in range(60))
+    tail = "func isIPv6() bool {\n\n\treturn ip != nil && ip.To4() == nil\n}\n"
+    text = tail + body + tail
+    line = text.count("\n") - 2  # the last copy's blank line
+    diff = (
+        f"--- a/v.go\n+++ b/v.go\n@@ -{line},3 +{line},5 @@\n \n"
+        " \treturn i != nil && ip.To4() == nil\n }\n+\n+func isHostname() bool { return true }\n"
+    )
+    sentence = refusal(apply_patch, lambda path: text, diff)
+    assert "matches 2 places in v.go (starting at lines 2, " in sentence
+
+
 def test_numbers_do_not_choose_among_copies_of_a_hunk_with_a_line_left_out() -> None:
     # rack's development.yml: two jobs with the same steps. The hunk left out a job's
     # `BUNDLE_GEMFILE` line and was meant for the first job, but its numbers, shifted by

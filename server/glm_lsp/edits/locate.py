@@ -84,6 +84,9 @@ _MAX_PLACES = 1000
 """Occurrences of one line considered when voting for fuzzy windows (bounds the work)."""
 _MAX_STARTS = 50
 """Window starts scored for a fuzzy match, most voted first."""
+_MAX_TIED = 1000
+"""Starts scored at most when more than `_MAX_STARTS` are voted alike; beyond it none is:
+a quote whose lines stand at so many places says too little to tell one from another."""
 
 Opcode = tuple[str, int, int, int, int]
 _SHORT_RUN = 4
@@ -1598,8 +1601,18 @@ def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
         return []
     top = max(votes.values())
     ranked = sorted(votes, key=lambda start: (-votes[start], -weight[start], start))
-    kept = [start for start in ranked if votes[start] * 2 >= top]
-    return sorted(kept, key=lambda start: (-weight[start], start))[:_MAX_STARTS]
+    kept = sorted(
+        (start for start in ranked if votes[start] * 2 >= top),
+        key=lambda start: (-weight[start], start),
+    )
+    if len(kept) <= _MAX_STARTS:
+        return kept
+    # Starts as well voted as the last one scored are scored too: cut by their order in
+    # the file, a misquoted `return` between a blank line and a `}` was read at the 7th
+    # of validator's 78 such places and never seen at the last, where its @@ line was.
+    last = weight[kept[_MAX_STARTS - 1]]
+    tied = [start for start in kept if weight[start] >= last]
+    return tied if len(tied) <= _MAX_TIED else []
 
 
 class _ByLines:

@@ -84,9 +84,10 @@ _MAX_PLACES = 1000
 """Occurrences of one line considered when voting for fuzzy windows (bounds the work)."""
 _MAX_STARTS = 50
 """Window starts scored for a fuzzy match, most voted first."""
-_MAX_TIED = 1000
-"""Starts scored at most when more than `_MAX_STARTS` are voted alike; beyond it none is:
-a quote whose lines stand at so many places says too little to tell one from another."""
+_MAX_TIED = 100
+"""Starts scored at most when more than `_MAX_STARTS` are voted alike. Beyond it, a quote
+whose lines all stand at so many places says too little to tell one from another, and
+none is scored."""
 
 Opcode = tuple[str, int, int, int, int]
 _SHORT_RUN = 4
@@ -1612,7 +1613,11 @@ def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
     # of validator's 78 such places and never seen at the last, where its @@ line was.
     last = weight[kept[_MAX_STARTS - 1]]
     tied = [start for start in kept if weight[start] >= last]
-    return tied if len(tied) <= _MAX_TIED else []
+    if len(tied) <= _MAX_TIED:
+        return tied
+    if weight[kept[0]] == last:  # only lines found everywhere voted: no place stands out
+        return []
+    return kept[:_MAX_STARTS]  # (the weakly voted rest, below the places that stand out)
 
 
 class _ByLines:

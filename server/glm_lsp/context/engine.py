@@ -129,15 +129,14 @@ class ContextEngine:
         with self.lock:
             first = self._listed is None
             with gc_paused():
-                stats = self._refresh()
+                stats = self._refresh(first)
                 if first:
                     gc.freeze()
             return stats
 
-    def _refresh(self) -> IndexStats:
+    def _refresh(self, first: bool) -> IndexStats:
         verdicts = self.index.db_path.with_suffix(".verdicts")
         snapshot = self.index.db_path.with_suffix(".listing")
-        first = self._listed is None
         if first:
             self.index.prestart_early(tracked_count(self.root))
             recall_verdicts(self.file_states, verdicts)

@@ -1601,9 +1601,8 @@ def _voted_starts(index: LineIndex, wanted: list[str]) -> list[int]:
     if not votes:
         return []
     top = max(votes.values())
-    ranked = sorted(votes, key=lambda start: (-votes[start], -weight[start], start))
     kept = sorted(
-        (start for start in ranked if votes[start] * 2 >= top),
+        (start for start in votes if votes[start] * 2 >= top),
         key=lambda start: (-weight[start], start),
     )
     if len(kept) <= _MAX_STARTS:
@@ -2133,8 +2132,8 @@ def _changes_only_blank_lines(
     result: list[str] = []
     for number, line in enumerate(edit.old):
         result.extend(edit.inserts[number])
-        place = paired[number]
         if edit.kept[number]:
+            place = paired[number]
             result.append(window[place] if place is not None else line)
     result.extend(edit.inserts[len(edit.old)])
     text = [line.rstrip() for line in result if line.strip()]

@@ -194,6 +194,39 @@ def test_plus_lines_in_the_files_mix_of_spaces_and_tabs_are_written_like_the_fil
     assert patched(text, diff) == text.replace("IMemberGetter resolver", "var resolver")
 
 
+def test_plus_lines_in_spaces_of_a_spaces_file_with_stray_tabs_quoted_in_tabs_stay() -> None:
+    """rake's ruby182_test_unit_fix.rb: spaces, with two stray tab lines the commit fixes.
+    Quoted in tabs, its '+' lines in the file's spaces: the second was rewritten in tabs."""
+    text = (
+        "module Test\n"
+        "  module Unit\n"
+        "    module Collector\n"
+        "      class Dir\n"
+        "\tundef collect_file\n"
+        "        def collect_file(name, suites, already_gathered)\n"
+        "\t  # loadpath = $:.dup\n"
+        "          dir = File.dirname(File.expand_path(name))\n"
+        "          $:.unshift(dir) unless $:.first == dir\n"
+        "          if(@req)\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,9 +2,9 @@\n"
+        " \tmodule Unit\n"
+        " \t\tmodule Collector\n"
+        " \t\t\tclass Dir\n"
+        "-\tundef collect_file\n"
+        "+        undef collect_file\n"
+        " \t\t\t\tdef collect_file(name, suites, already_gathered)\n"
+        "-\t\t# loadpath = $:.dup\n"
+        "+          # loadpath = $:.dup\n"
+        " \t\t\t\t\tdir = File.dirname(File.expand_path(name))\n"
+        " \t\t\t\t\t$:.unshift(dir) unless $:.first == dir\n"
+        " \t\t\t\t\tif(@req)\n"
+    )
+    fixed = text.replace("\tundef", "        undef").replace("\t  #", "          #")
+    assert patched(text, diff) == fixed
+
+
 def test_a_dedented_diff_hunk_has_its_plus_lines_reindented() -> None:
     diff = (
         "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,4 @@\n"

@@ -264,11 +264,18 @@ def _spaces_and_tabs(indent: str) -> bool:
 
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
-    """Tabs against spaces: which side's indentation character the new lines use."""
+    """Tabs against spaces: which side's indentation character the new lines use. In a file
+    of both, new lines in the one character the quote never uses took it from the file
+    (rake's spaces with two stray tab lines, quoted in tabs: the new lines in spaces fix
+    those two)."""
+    new_chars = _characters(new)
     found = _file_and_quote_characters(pairs)
     if found is None:
+        file_chars = _characters(f for f, _ in pairs)
+        model_chars = _characters(m for _, m in pairs)
+        if len(model_chars) == 1 == len(new_chars) and new_chars <= file_chars - model_chars:
+            return True
         return None
-    new_chars = _characters(new)
     if new_chars == found[0]:
         return True
     if new_chars == found[1]:

@@ -2153,6 +2153,30 @@ def test_a_new_line_with_a_stray_space_before_its_tabs_keeps_it() -> None:
     assert apply_edit(JS_HOOKS, old, new, path="readme.md") == JS_HOOKS + added
 
 
+TMUX = (
+    "static enum cmd_retval\n"
+    "cmd_confirm_before_exec(struct cmd *,\n"
+    "    struct cmdq_item *);\n"
+    "struct cmd_confirm_before_data {\n"
+    "\tstruct cmdq_item\t*item;\n"
+    "\tstruct cmd_list\t\t*cmdlist;\n"
+    "};\n"
+)
+
+
+def test_a_new_line_at_an_indentation_the_quote_drifted_to_and_the_file_has_stays() -> None:
+    """tmux indents by tabs and continues a line four spaces in. A quote with one tab
+    written as four spaces, and another tab kept, had its new continuation line (four
+    spaces in, as the file writes them) made a tab."""
+    old = "\tstruct cmdq_item\t*item;  \n    struct cmd_list\t\t*cmdlist;\n};\n"
+    added = "\nstatic enum args_parse_type\nparse(__unused struct args *args,\n    u_int idx)\n"
+    new = old + added
+    assert apply_edit(TMUX, old, new, path="cmd.c") == TMUX + added
+    gofmt = TMUX.replace("    struct", "\tstruct")  # no line four spaces in
+    mapped = added.replace("    u_int", "\tu_int")
+    assert apply_edit(gofmt, old, new, path="cmd.c") == gofmt + mapped
+
+
 def test_a_long_misquoted_hunk_does_not_read_its_closing_lines_a_level_deeper() -> None:
     # faraday's em_http_spec.rb: a typo, and the `    end` beside the new lines left out.
     # The closest window read `  end` and `end` as the `    end` and `  end` above the

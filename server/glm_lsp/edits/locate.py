@@ -2209,6 +2209,8 @@ class _Indenter:
             whole = same
         self.whole = whole
         self.moved = _as_in_file(self.pairs)
+        pairs = list(self.pairs.values())
+        self.drifted = _drifted(pairs, index.contents) if whole is not same else set()
 
     def _context_lost_its_prefix(self, new: list[str], index: LineIndex) -> bool:
         """A diff whose context lines were written without their leading space: each kept
@@ -2273,6 +2275,8 @@ class _Indenter:
         moved = self.moved.get(line)
         if moved is not None and not moved[1] & self._replaced_at(number):
             return moved[0]  # a quoted line written again elsewhere: moved, not new
+        if indent_of(line) in self.drifted:
+            return line
         transform = self.whole or self._nearest(number, line)
         result = transform(line)
         if result is None:
@@ -2318,6 +2322,29 @@ class _Indenter:
             "its indentation differs from the file's by different amounts on different "
             "lines, so the indentation of the new lines is unclear"
         )
+
+
+def _drifted(pairs: list[Pair], file_lines: Sequence[str]) -> set[str]:
+    """Indentations the quote gave some lines in place of the file's, while it wrote that
+    same file indentation right on other lines, and which the file's own lines also have:
+    a new line so indented is taken as written. tmux indents by tabs and continues a line
+    four spaces in; a quote with one tab written as four spaces (and another tab kept)
+    had its new continuation line, four spaces in as the file writes them, made a tab. A
+    file without lines of that indentation (gofmt's) still has such new lines mapped."""
+    exact = {indent_of(file) for file, model in pairs if indent_of(file) == indent_of(model)}
+    slips = {
+        indent_of(model)
+        for file, model in pairs
+        if indent_of(file) != indent_of(model) and indent_of(file) in exact
+    }
+    slips.discard("")
+    return {indent for indent in slips if _stands_alone(indent, file_lines)} if slips else set()
+
+
+def _stands_alone(indent: str, lines: Sequence[str]) -> bool:
+    """Whether some line is indented by exactly `indent`, followed by text."""
+    width = len(indent)
+    return any(line.startswith(indent) and line[width : width + 1].strip() for line in lines)
 
 
 def _as_in_file(pairs: dict[int, Pair]) -> dict[str, tuple[str, set[int]]]:

@@ -192,6 +192,22 @@ def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
     assert apply_edit(patch, old, new, path="fix.patch") == patch.replace(old, new)
 
 
+def test_patch_lines_each_changed_and_marked_again_are_refused() -> None:
+    """nnn's patch: its `-` and `+` lines each given an option, every new line marked '+'.
+    As text, a removed line would become an added one starting with '-'; as marks, each
+    line changes. Nothing says which, so the edit is refused (it went in as text)."""
+    patch = "@@ -1,2 +1,2 @@\n-\t\t: getopt(\"aAb:\")\n+\t\t: getopt(\"aAb:G\")\n"
+    old = patch[patch.index("\n") + 1 :]
+    new = "+-\t\t: getopt(\"aAb:F:\")\n++\t\t: getopt(\"aAb:F:G\")\n"
+    assert refusal(apply_edit, patch, old, new, path="mainline.diff") == (
+        "The edit to mainline.diff puts '+' before every line of new_string; without it, "
+        "each line starts with the same mark ('+', '-' or ' ') as the old_string line in its "
+        "place. Read as diff marks, they change those lines; read as text, they add a '+' to "
+        "each. Write new_string as the exact lines the file should have, and send the edit "
+        "again."
+    )
+
+
 FRONT = '+++\ntitle = "Auto TLS"\ndescription = "Automatic TLS"\n[menu.main]\n  weight = 2\n+++\n\nText.\n'
 
 

@@ -64,6 +64,14 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
         return new
     added = [_split(line)[1] for line in lines]
     if _PLUS_LINE.search(old) and not _marked_quote(lines, added, quoted, file_text):
+        if _remarked(lines, added, quoted, file_text):
+            raise EditError(
+                f"{naming.what} puts '+' before every line of {naming.new}; without it, each "
+                f"line starts with the same mark ('+', '-' or ' ') as the {naming.old} line "
+                "in its place. Read as diff marks, they change those lines; read as text, "
+                f"they add a '+' to each. Write {naming.new} as the exact lines the file "
+                "should have, and send the edit again."
+            )
         return new  # a list, a patch file: lines may well start so
     if _quoted_rulers(lines, quoted) == [line for line in lines if line.strip()]:
         return new  # the quote's own lines: some removed, none marked
@@ -107,6 +115,22 @@ def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_te
     borders = [line for line in added if line.startswith("+")]
     in_file = [line for line in split_lf(file_text) if _PLUS_LINE.match(line)]
     return bool(borders) and all(_BORDER.match(line) for line in borders + in_file)
+
+
+def _remarked(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:
+    """Whether patch lines were each changed and marked '+' again: every line marked, none
+    standing in the file as written, and without its mark each starts with the diff mark
+    of the quoted line in its place (nnn's patch: `-\t\t: getopt(...)` and `+\t\t: ...`,
+    each given an option, written `+-\t\t...` and `++\t\t...`, went in so)."""
+    if len(added) != len(quoted) or any(not line.startswith("+") for line in lines):
+        return False
+    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
+    if any(line.rstrip("\r\n") in filed for line in lines):
+        return False
+    return all(
+        new[:1] == old[:1] and old[:1] in ("+", "-", " ") and new != old
+        for new, old in zip(added, quoted, strict=True)
+    )
 
 
 def _new_side(lines: list[str], quoted: list[str], file_text: str) -> list[str] | None:

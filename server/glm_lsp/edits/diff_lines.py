@@ -127,10 +127,9 @@ def _remarked(lines: list[str], added: list[str], quoted: list[str], file_text: 
     filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
     if any(line.rstrip("\r\n") in filed for line in lines):
         return False
-    return all(
-        new[:1] == old[:1] and old[:1] in ("+", "-", " ") and new != old
-        for new, old in zip(added, quoted, strict=True)
-    )
+    pairs = list(zip(added, quoted, strict=True))
+    marked = all(new[:1] == old[:1] and old[:1] in ("+", "-", " ") for new, old in pairs)
+    return marked and any(new != old for new, old in pairs)
 
 
 def _new_side(lines: list[str], quoted: list[str], file_text: str) -> list[str] | None:

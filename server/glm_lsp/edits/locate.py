@@ -2337,8 +2337,8 @@ def _drifted(pairs: list[Pair], file_lines: Sequence[str]) -> set[str]:
         for file, model in pairs
         if indent_of(file) != indent_of(model) and indent_of(file) in exact
     }
-    slips.discard("")
-    return {indent for indent in slips if _stands_alone(indent, file_lines)} if slips else set()
+    slips.discard("")  # a quote at the margin is a dedented one, repaired by the mapping
+    return {indent for indent in slips if _stands_alone(indent, file_lines)}
 
 
 def _stands_alone(indent: str, lines: Sequence[str]) -> bool:

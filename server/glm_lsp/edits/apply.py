@@ -177,6 +177,11 @@ def apply_edit(
     if not starts:
         return _apply_lines(text, old_string, new_string, name, terms)
     start = starts[0]
+    if old.startswith(("\n", "\r\n")) and old.endswith("\n") and start and text[start - 1] != "\n":
+        # Blank lines quoted first, found only by reading the first as the line break of
+        # the line before: a run one blank shorter than quoted (node-gyp's, its change
+        # made) would lose one more. As whole lines the quote is placed, or refused.
+        return _apply_lines(text, old_string, new_string, name, terms)
     indent = _lost_indentation(text, start, old)
     if indent:
         whole_old, whole_new = _with_indentation(indent, old_string, new_string)

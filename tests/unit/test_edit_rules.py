@@ -227,6 +227,48 @@ def test_plus_lines_in_spaces_of_a_spaces_file_with_stray_tabs_quoted_in_tabs_st
     assert patched(text, diff) == fixed
 
 
+def test_a_doc_comments_star_lines_do_not_say_the_model_writes_like_the_file() -> None:
+    """node-gyp's configure.js, the whole hunk in tabs (a tab for two spaces). Its ` * `
+    lines are alike in both, and outnumbered the one `\t, win` line, which read as a stray
+    line: the new lines kept their tabs."""
+    text = (
+        "/**\n * Module dependencies.\n */\n\nvar path = require('path')\n"
+        "  , win = process.platform == 'win32'\n\nexports.usage = 'Generates'\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,5 +2,7 @@\n"
+        "  * Module dependencies.\n  */\n \n"
+        "-var path = require('path')\n"
+        "+var fs = require('fs')\n+\t, path = require('path')\n+\t, glob = require('glob')\n"
+        " \t, win = process.platform == 'win32'\n"
+    )
+    made = "var fs = require('fs')\n  , path = require('path')\n  , glob = require('glob')\n"
+    assert patched(text, diff) == text.replace("var path = require('path')\n", made)
+
+
+def test_plus_lines_in_spaces_and_in_the_files_own_mix_quoted_in_tabs_stay() -> None:
+    """kotlinx.cli's README: Kotlin in spaces, one line four spaces and a tab in. Quoted in
+    tabs, its '+' lines as the commit wrote them, one of them in that mix: it was moved to
+    eight spaces."""
+    text = (
+        "fun main(args: Array<String>) {\n"
+        '    val format by parser.option(Choice(listOf("html", "csv")), shortName = "f",\n'
+        '    \tdescription = "Format for output file").default("csv")\n'
+        "    val debug by parser.option(ArgType.Boolean)\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,4 @@\n"
+        " fun main(args: Array<String>) {\n"
+        '-\tval format by parser.option(Choice(listOf("html", "csv")), shortName = "f",\n'
+        '-\t\tdescription = "Format for output file").default("csv")\n'
+        '+    val format by parser.option(Choice<Format>(), shortName = "f",\n'
+        '+    \tdescription = "Format for output file").default(Format.CSV)\n'
+        " \tval debug by parser.option(ArgType.Boolean)\n"
+    )
+    fixed = text.replace('Choice(listOf("html", "csv"))', "Choice<Format>()")
+    assert patched(text, diff) == fixed.replace('default("csv")', "default(Format.CSV)")
+
+
 def test_a_dedented_diff_hunk_has_its_plus_lines_reindented() -> None:
     diff = (
         "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,4 @@\n"
@@ -632,6 +674,20 @@ def test_search_replace_and_edit_file_already_applied_are_refused() -> None:
     once = block(PY, search, replace)
     assert "already in cart.py" in refusal(block, once, search, replace)
     assert "already in the file" in refusal(apply_edit, once, search, replace)
+
+
+def test_blank_lines_quoted_first_are_not_read_from_the_line_break_before() -> None:
+    """node-gyp's graceful-fs.js: a commit took one of four blank lines away. Sent again
+    to the file it made, old_string (four blanks, a comment) stood in it only as a string
+    whose first line break ends the `}` line, and a third blank line went too."""
+    made = "}\n\n\n\n// on Windows, A/V software can lock the directory\nif (win32) {\n"
+    old = "\n\n\n\n// on Windows, A/V software can lock the directory\n"
+    new = "\n\n\n// on Windows, A/V software can lock the directory\n"
+    assert refusal(apply_edit, made, old, new, path="graceful-fs.js").startswith(
+        "The edit is already in graceful-fs.js: the text it makes already stands at line 2,"
+    )
+    before = made.replace("}\n", "}\n\n")  # four blank lines: the change is still to make
+    assert apply_edit(before, old, new, path="graceful-fs.js") == made
 
 
 def test_a_deletion_is_not_taken_for_an_applied_change() -> None:

@@ -48,7 +48,7 @@ def indent_transform(pairs: Sequence[Pair], first_tab: int | None = None) -> Tra
         return None
     tab, move = found
     tabs = uses_tabs([f for f, _ in indents])
-    if move == 0 and _mostly_equal(indents):
+    if move == 0 and _mostly_equal(_stepping(pairs)):
         return same  # a stray line: the model writes like the file
     if move == 0 and _mixed([f for f, _ in indents]):
         return _by_table(indents, None)  # which style a new line wants is unknown
@@ -123,6 +123,13 @@ def _unit(depths: list[int]) -> int | None:
 def _mixed(indents: list[str]) -> bool:
     """Whether some of these file indentations start with a tab and others with a space."""
     return len({indent[0] for indent in indents if indent}) > 1
+
+
+def _stepping(pairs: Sequence[Pair]) -> list[tuple[str, str]]:
+    """The pairs' indentations, but a block comment's inner lines' (` * text`): their one
+    space aligns the star in tabs and in spaces alike, so they do not show how the model
+    indents (node-gyp's `/**` lines kept, beside a tab written for two spaces)."""
+    return [(indent_of(f), indent_of(m)) for f, m in pairs if not m.lstrip().startswith("*")]
 
 
 def _mostly_equal(indents: list[tuple[str, str]]) -> bool:
@@ -265,22 +272,30 @@ def _spaces_and_tabs(indent: str) -> bool:
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     """Tabs against spaces: which side's indentation character the new lines use. In a file
-    of both, new lines in the one character the quote never uses took it from the file
-    (rake's spaces with two stray tab lines, quoted in tabs: the new lines in spaces fix
-    those two)."""
+    of both, new lines each indented with the character the quote never uses took it from
+    the file (rake's spaces with two stray tab lines, quoted in tabs: the new lines in
+    spaces fix those two; kotlinx.cli's README in spaces with one line four spaces and a
+    tab in, quoted in tabs: its new lines in spaces and one as that line)."""
     new_chars = _characters(new)
     found = _file_and_quote_characters(pairs)
     if found is None:
-        file_chars = _characters(f for f, _ in pairs)
-        model_chars = _characters(m for _, m in pairs)
-        if len(model_chars) == 1 == len(new_chars) and new_chars <= file_chars - model_chars:
-            return True
-        return None
+        return True if _in_the_files_other_character(pairs, new) else None
     if new_chars == found[0]:
         return True
     if new_chars == found[1]:
         return False
     return None
+
+
+def _in_the_files_other_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
+    """Whether the quote is indented in one character, and every indented new line also
+    with the other one, which the file's quoted lines use."""
+    quote = set("".join(indent_of(model) for _, model in pairs))
+    other = set("".join(indent_of(file) for file, _ in pairs)) - quote
+    indents = [indent_of(line) for line in new if indent_of(line)]
+    if len(quote) != 1 or not other or not indents:
+        return False
+    return all(set(indent) & other for indent in indents)
 
 
 def _file_and_quote_characters(pairs: Sequence[Pair]) -> tuple[set[str], set[str]] | None:

@@ -246,6 +246,31 @@ def test_a_doc_comments_star_lines_do_not_say_the_model_writes_like_the_file() -
     assert patched(text, diff) == text.replace("var path = require('path')\n", made)
 
 
+def test_a_tab_file_rewritten_in_spaces_by_a_hunk_whose_context_lost_its_prefix() -> None:
+    """laravel's Response.php made PSR-2: its '-' lines in the file's tabs (a doc comment's
+    `\t * ` among them), its '+' lines in spaces, its context lines (` * @see`) without
+    their diff prefix. The new lines start with spaces, which no quoted line starts with
+    and the file's ` * ` lines do: they stand as written."""
+    text = (
+        "<?php namespace Facades;\n\n/**\n * @see Factory\n */\nclass Response extends Facade {\n"
+        "\n\t/**\n\t * Get the name.\n\t */\n\tprotected static function accessor()\n\t{\n"
+        "\t\treturn 'Factory';\n\t}\n\n}\n"
+    )
+    removed = text[text.index("class") : text.rindex("}")]
+    added = (
+        "class Response extends Facade\n{\n    /**\n     * Get the name.\n     */\n"
+        "    protected static function accessor()\n    {\n        return 'Factory';\n    }\n"
+    )
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -1,16 +1,17 @@\n" + (
+        "-<?php namespace Facades;\n+<?php\n+\n+namespace Facades;\n \n/**\n* @see Factory\n*/\n"
+        + "".join("-" + line for line in removed.splitlines(True))
+        + "".join("+" + line for line in added.splitlines(True))
+        + "}\n"
+    )
+    made = "<?php\n\nnamespace Facades;" + text[text.index("\n") : text.index("class")]
+    assert patched(text, diff) == made + added + "}\n"
+
+
 def test_plus_lines_in_spaces_and_in_the_files_own_mix_quoted_in_tabs_stay() -> None:
     """kotlinx.cli's README: Kotlin in spaces, one line four spaces and a tab in. Quoted in
     tabs, its '+' lines as the commit wrote them, one of them in that mix: it was moved to

@@ -272,10 +272,11 @@ def _spaces_and_tabs(indent: str) -> bool:
 
 def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     """Tabs against spaces: which side's indentation character the new lines use. In a file
-    of both, new lines each indented with the character the quote never uses took it from
-    the file (rake's spaces with two stray tab lines, quoted in tabs: the new lines in
-    spaces fix those two; kotlinx.cli's README in spaces with one line four spaces and a
-    tab in, quoted in tabs: its new lines in spaces and one as that line)."""
+    of both, new lines whose indentation each starts with the character the quote's never
+    starts with took it from the file (rake's spaces with two stray tab lines, quoted in
+    tabs: the new lines in spaces fix those two; kotlinx.cli's README in spaces with one
+    line four spaces and a tab in, quoted in tabs: its new lines in spaces and one as that
+    line; laravel's tabs made PSR-2 spaces)."""
     new_chars = _characters(new)
     found = _file_and_quote_characters(pairs)
     if found is None:
@@ -288,14 +289,18 @@ def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
 
 
 def _in_the_files_other_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
-    """Whether the quote is indented in one character, and every indented new line also
-    with the other one, which the file's quoted lines use."""
-    quote = set("".join(indent_of(model) for _, model in pairs))
-    other = set("".join(indent_of(file) for file, _ in pairs)) - quote
-    indents = [indent_of(line) for line in new if indent_of(line)]
-    if len(quote) != 1 or not other or not indents:
-        return False
-    return all(set(indent) & other for indent in indents)
+    """Whether the quote's lines are indented starting with one character, and every
+    indented new line starting with the other, as some of the file's quoted lines are.
+    (What follows the first character may be alignment: a doc comment's ` * ` after a
+    tab.)"""
+    quote = _first_characters(model for _, model in pairs)
+    other = _first_characters(file for file, _ in pairs) - quote
+    firsts = [indent[0] for line in new if (indent := indent_of(line))]
+    return len(quote) == 1 and bool(other) and bool(firsts) and set(firsts) <= other
+
+
+def _first_characters(lines: Iterable[str]) -> set[str]:
+    return {indent[0] for line in lines if (indent := indent_of(line))}
 
 
 def _file_and_quote_characters(pairs: Sequence[Pair]) -> tuple[set[str], set[str]] | None:

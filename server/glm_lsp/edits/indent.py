@@ -277,10 +277,10 @@ def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     tabs: the new lines in spaces fix those two; kotlinx.cli's README in spaces with one
     line four spaces and a tab in, quoted in tabs: its new lines in spaces and one as that
     line; laravel's tabs made PSR-2 spaces)."""
-    new_chars = _characters(new)
     found = _file_and_quote_characters(pairs)
     if found is None:
         return True if _in_the_files_other_character(pairs, new) else None
+    new_chars = _characters(new)
     if new_chars == found[0]:
         return True
     if new_chars == found[1]:

@@ -227,6 +227,18 @@ def test_plus_lines_in_spaces_of_a_spaces_file_with_stray_tabs_quoted_in_tabs_st
     assert patched(text, diff) == fixed
 
 
+def test_an_opening_line_restated_at_the_quotes_depth_outweighs_lines_moved_out() -> None:
+    """nu_scripts' themes: the commit moved the color lines out a level; the whole edit
+    came a level deeper, so those lines stood at the file's old depth and read as
+    "written like the file". Its opening line, `export def main [] {` gone on to
+    `{ return {`, stands at the quote's depth: the votes disagree, the mapping stays."""
+    text = "export def main [] {\n    {\n        int: red\n        float: red\n    }\n}\n"
+    old = "    " + text.replace("\n", "\n    ").rstrip(" ")
+    made = "export def main [] { return {\n    int: red\n    float: blue\n} }\n"
+    new = "    " + made.replace("\n", "\n    ").rstrip(" ")
+    assert apply_edit(text, old, new, path="theme.nu") == made
+
+
 def test_a_doc_comments_star_lines_do_not_say_the_model_writes_like_the_file() -> None:
     """node-gyp's configure.js, the whole hunk in tabs (a tab for two spaces). Its ` * `
     lines are alike in both, and outnumbered the one `\t, win` line, which read as a stray

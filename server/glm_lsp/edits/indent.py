@@ -206,12 +206,14 @@ def written_like_file(
 
 def _restated(pairs: Sequence[Pair], side: Sequence[str], short_kept: int = 0) -> bool | None:
     """Votes of lines equal to a quoted line up to indentation (short lines such as "}" and
-    "end" recur too often to say anything). Votes both ways say nothing: a change that wraps
-    lines in a new block moves them by a level, which can be just the level the quote lost."""
+    "end" recur too often to say anything), and of the first line when it goes on from the
+    first quoted one (`_opening`). Votes both ways say nothing: a change that wraps lines
+    in a new block moves them by a level, which can be just the level the quote lost
+    (nushell's themes: color lines moved out a level, the edit sent a level deeper)."""
     quoted = {" ".join(model.split()): (file, model) for file, model in pairs if telling(model)}
     like_file, like_model = 0, short_kept
-    for line in side:
-        found = quoted.get(" ".join(line.split()))
+    votes = [(line, quoted.get(" ".join(line.split()))) for line in side]
+    for line, found in [*votes, _opening(pairs, side)]:
         if found is None:
             continue
         file_indent, model_indent = indent_of(found[0]), indent_of(found[1])
@@ -226,6 +228,16 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str], short_kept: int = 0) -
     if like_file == like_model:
         return None
     return like_file > like_model
+
+
+def _opening(pairs: Sequence[Pair], side: Sequence[str]) -> tuple[str, Pair | None]:
+    """The new side's first line with the quote's first pair, when that line goes on from
+    the quoted one (`export def main [] {` made `export def main [] { return {`): the
+    statement the edit opens with, restated at the depth the model writes it."""
+    if not pairs or not side or not telling(pairs[0][1]):
+        return "", None
+    first, quoted = " ".join(side[0].split()), " ".join(pairs[0][1].split())
+    return side[0], pairs[0] if first.startswith(quoted) and first != quoted else None
 
 
 def telling(line: str) -> bool:

@@ -192,6 +192,18 @@ def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
     assert apply_edit(patch, old, new, path="fix.patch") == patch.replace(old, new)
 
 
+def test_a_doc_block_marked_plus_in_code_is_no_list_and_is_refused() -> None:
+    """PHPMailer's language files: a doc block rewritten, every new line marked '+'. Its
+    lines (`+ * @package PHPMailer`) read like a `+ item` list, kept as written in prose;
+    in a PHP file they went in with the marks."""
+    php = "<?php\n/**\n* Arabic Version, UTF-8\n* by : bahjat\n*/\n$LANG = [];\n"
+    old = "* Arabic Version, UTF-8\n* by : bahjat\n*/\n"
+    new = "+ * Arabic language file\n+ * @package PHPMailer\n+ */\n"
+    assert "as diff lines" in refusal(apply_edit, php, old, new, path="lang-ar.php")
+    md = "Steps:\n\n- read\n"
+    assert apply_edit(md, "- read\n", "+ read\n+ write\n", path="a.md") == "Steps:\n\n+ read\n+ write\n"
+
+
 def test_patch_lines_each_changed_and_marked_again_are_refused() -> None:
     """nnn's patch: its `-` and `+` lines each given an option, every new line marked '+'.
     As text, a removed line would become an added one starting with '-'; as marks, each

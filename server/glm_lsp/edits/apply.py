@@ -164,7 +164,7 @@ def apply_edit(
     numbered = without_numbers(text, old_string, new_string)
     if numbered is not None:  # lines copied with read_file's numbers, from where they stand
         old_string, new_string = numbered
-    new_string = unmarked(text, old_string, new_string, naming)
+    new_string = unmarked(text, old_string, new_string, naming, path)
     refuse_elision(old_string, new_string, path, what, terms.new, terms.old)
     old, new = _in_file_line_endings(text, old_string, new_string)
     if replace_all and old in text:

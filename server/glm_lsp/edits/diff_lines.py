@@ -12,7 +12,7 @@ rst grid table's borders), new text that is nothing but "+" lines loses its mark
 without them, it starts at the quote's indentation or its least indentation is the
 quote's; other text with "+" lines is refused with a sentence, since nothing says what it
 meant, unless the file has lines starting with "+" (a list, a patch; not an underline)
-and may well have more, or the lines are list items ("+ item"). A ruler of "+" written as
+and may well have more, or the lines are list items ("+ item") in prose. A ruler of "+" written as
 the quote has it may be kept or marked: text of nothing but such lines is taken as
 written.
 """
@@ -20,6 +20,7 @@ written.
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import TypeAlias
 
 from glm_lsp.edits.locate import split_lf
@@ -28,6 +29,9 @@ from glm_lsp.errors import EditError
 
 _HEADER = re.compile(r"@@ .*@@")
 _BULLET = re.compile(r"\+ \S")
+_LISTS = frozenset(".md .markdown .mdx .rst .txt .adoc .asciidoc .org .textile".split())
+"""Where a new list of `+ item` lines is ordinary: prose, not code (PHPMailer's doc block
+` * @package`, every new line marked '+', went into a PHP file as `+ * @package`)."""
 _PLUS_LINE = re.compile(r"^\+(?!\+*+[ \t]*$)", re.M)
 """A line starting with '+' (a list's, a patch's), other than a ruler of them (rst)."""
 _RULER = re.compile(r"\++[ \t]*\r?\n?$")
@@ -41,8 +45,9 @@ _Lines: TypeAlias = "tuple[_Lines, str] | None"
 """New lines read so far, the last first (shared by the readings that part later)."""
 
 
-def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
-    """`new` without diff marks when it is a diff of `old` (see the module), else as it is."""
+def unmarked(file_text: str, old: str, new: str, naming: Naming, path: str = "") -> str:
+    """`new` without diff marks when it is a diff of `old` (see the module), else as it is;
+    `path` tells prose, where lines may be list items, from code."""
     lines = [line for line in split_lf(new) if not _HEADER.match(line)]
     marks = {line[0] for line in lines if line.strip()}
     whole = marks <= {" ", "+", "-"}  # every line marked, none left out
@@ -77,7 +82,10 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming) -> str:
         return new  # the quote's own lines: some removed, none marked
     if marks == {"+"} and _indented_alike(added, quoted):
         return "".join(added)
-    if _PLUS_LINE.search(file_text) or all(_BULLET.match(line) for line in lines if line.strip()):
+    if _PLUS_LINE.search(file_text):
+        return new
+    listed = all(_BULLET.match(line) for line in lines if line.strip())
+    if listed and PurePosixPath(path).suffix.lower() in _LISTS | {""}:
         return new
     raise EditError(
         f"{naming.what} writes {naming.new} as diff lines (starting with '+', '-' or ' ') "

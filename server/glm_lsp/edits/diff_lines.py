@@ -114,8 +114,7 @@ def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_te
     such line of the file is (pip-tools' README: a table given a column, `++----+----+`)."""
     if any(not line.startswith("+") for line in lines if line.strip()):
         return False
-    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
-    if any(line.rstrip("\r\n") in filed for line in lines if line.strip()):
+    if _any_in_file(lines, file_text):
         return False
     marked = {line.rstrip("\r\n") for line in quoted if _PLUS_LINE.match(line)}
     if any(line.rstrip("\r\n") in marked for line in added):
@@ -125,6 +124,12 @@ def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_te
     return bool(borders) and all(_BORDER.match(line) for line in borders + in_file)
 
 
+def _any_in_file(lines: list[str], file_text: str) -> bool:
+    """Whether one of the (not blank) lines stands in the file as written."""
+    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
+    return any(line.rstrip("\r\n") in filed for line in lines if line.strip())
+
+
 def _remarked(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:
     """Whether patch lines were each changed and marked '+' again: every line marked, none
     standing in the file as written, and without its mark each starts with the diff mark
@@ -132,8 +137,7 @@ def _remarked(lines: list[str], added: list[str], quoted: list[str], file_text: 
     each given an option, written `+-\t\t...` and `++\t\t...`, went in so)."""
     if len(added) != len(quoted) or any(not line.startswith("+") for line in lines):
         return False
-    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
-    if any(line.rstrip("\r\n") in filed for line in lines):
+    if _any_in_file(lines, file_text):
         return False
     pairs = list(zip(added, quoted, strict=True))
     marked = all(new[:1] == old[:1] and old[:1] in ("+", "-", " ") for new, old in pairs)

@@ -122,7 +122,7 @@ def _unit(depths: list[int]) -> int | None:
 
 def _mixed(indents: list[str]) -> bool:
     """Whether some of these file indentations start with a tab and others with a space."""
-    return len({indent[0] for indent in indents if indent}) > 1
+    return len(_first_characters(indents)) > 1
 
 
 def _stepping(pairs: Sequence[Pair]) -> list[tuple[str, str]]:
@@ -305,14 +305,15 @@ def _in_the_files_other_character(pairs: Sequence[Pair], new: Sequence[str]) -> 
     indented new line starting with the other, as some of the file's quoted lines are.
     (What follows the first character may be alignment: a doc comment's ` * ` after a
     tab.)"""
-    quote = _first_characters(model for _, model in pairs)
-    other = _first_characters(file for file, _ in pairs) - quote
-    firsts = [indent[0] for line in new if (indent := indent_of(line))]
-    return len(quote) == 1 and bool(other) and bool(firsts) and set(firsts) <= other
+    quote = _first_characters(indent_of(model) for _, model in pairs)
+    other = _first_characters(indent_of(file) for file, _ in pairs) - quote
+    firsts = _first_characters(indent_of(line) for line in new)
+    return len(quote) == 1 and bool(firsts) and firsts <= other
 
 
-def _first_characters(lines: Iterable[str]) -> set[str]:
-    return {indent[0] for line in lines if (indent := indent_of(line))}
+def _first_characters(indents: Iterable[str]) -> set[str]:
+    """The characters these indentations start with."""
+    return {indent[0] for indent in indents if indent}
 
 
 def _file_and_quote_characters(pairs: Sequence[Pair]) -> tuple[set[str], set[str]] | None:

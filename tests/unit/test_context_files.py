@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -486,12 +487,15 @@ def test_a_target_check_with_the_engines_memory_asks_git_nothing(
 ) -> None:
     """Every edit, chat and context request checks its target file; with the engine's
     memory of the workspace that takes no git process (it used to take two per request),
-    and a secret or ignored target is still refused."""
+    and a secret or ignored target is still refused. (A .gitignore changed moments before
+    git listed the files is not vouched for: the first check then asks git.)"""
     from glm_lsp.assistant.targets import refusal
     from glm_lsp.context.engine import ContextEngine
 
     repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", ".gitignore": "build/\n"})
     write(repo, {".env": "TOKEN=abc\n", "build/out.py": "y = 2\n"})
+    past = time.time() - 60
+    os.utime(repo / ".gitignore", (past, past))
     engine = ContextEngine(repo, cache_dir=tmp_path / "cache")
     engine.refresh()
     calls: list[tuple[str, ...]] = []

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -349,10 +350,7 @@ def test_worker_processes_give_the_same_tags(repo: Path, tmp_path: Path) -> None
 def test_failing_pool_falls_back_to_in_process(
     repo: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def no_processes(*args: object, **kwargs: object) -> None:
-        raise OSError("no processes in this sandbox")
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(sys, "executable", str(repo / "no-such-python"))  # cannot start
     with caplog.at_level(logging.WARNING):
         stats = RepoIndex(repo, workers=2).build(listed(repo))
     assert stats.parsed == stats.files == len(code_files(repo))

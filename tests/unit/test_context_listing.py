@@ -77,9 +77,11 @@ def age(root: Path) -> None:
 
 
 def process(root: Path, cache: Path) -> ContextEngine:
-    """What one process of glm-lsp does first: a refresh with the shared cache."""
+    """What one process of glm-lsp does first: a refresh with the shared cache, and its
+    caches saved after the answer."""
     engine = ContextEngine(root, cache_dir=cache)
     engine.refresh()
+    engine.save_caches()
     return engine
 
 
@@ -100,6 +102,30 @@ def test_an_unchanged_workspace_is_listed_without_git(
                      "pkg/core.py"]  # fmt: skip
     assert process(repo, tmp_path / "cache").files == files
     assert asked == []
+
+
+def test_the_folders_are_stamped_after_the_answer(
+    repo: Path, tmp_path: Path, asked: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold refresh needs git's candidates only: the walk that stamps the folders (and
+    its own `git ls-files` of the ignored ones) waits for the caches to be saved, and the
+    next process trusts what it saved."""
+    walks: list[Path] = []
+    real = listing._walk
+
+    def walk(root: Path, pruned: set[str]) -> tuple[dict[str, int], dict[str, listing.Stamp]]:
+        walks.append(root)
+        return real(root, pruned)
+
+    monkeypatch.setattr(listing, "_walk", walk)
+    age(repo)
+    engine = ContextEngine(repo, cache_dir=tmp_path / "cache")
+    engine.refresh()
+    assert len(asked) == 1 and walks == []
+    engine.save_caches()
+    assert len(walks) == 1
+    assert process(repo, tmp_path / "cache").files == engine.files
+    assert len(asked) == 1 and len(walks) == 1
 
 
 def test_an_edited_file_is_parsed_again(repo: Path, tmp_path: Path, asked: list[Path]) -> None:

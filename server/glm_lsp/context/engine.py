@@ -145,7 +145,6 @@ class ContextEngine:
             self.root, self.policy, self.file_states, _indexable, self.index.prestart
         )
         remember_verdicts(self.file_states, verdicts)
-        remember_listing(self.file_states, snapshot)
         cold = not self._synced and not self.buffers and not self._graph_path().exists()
         taken = self._take_tags if cold else None
         stats = self.index.build(listed[0], self.file_states.stats, taken)
@@ -175,11 +174,13 @@ class ContextEngine:
 
     def save_caches(self) -> None:
         """Write the reference graph if a refresh rebuilt it (its next start then loads it
-        instead of rebuilding, ~0.3 s on ansible), and the tags a refresh or an edit left
-        unwritten (`RepoIndex.flush`). Not part of the refresh or the edit: their answers
-        do not wait for it. A one-shot command calls it after its output, and the first buffers
-        to shadow the disk wait for it (`set_buffers`)."""
+        instead of rebuilding, ~0.3 s on ansible), the tags a refresh or an edit left
+        unwritten (`RepoIndex.flush`), and git's file list once its folders are stamped
+        (`listing.walked`). Not part of the refresh or the edit: their answers do not wait
+        for it. A one-shot command calls it after its output, and the first buffers to
+        shadow the disk wait for it (`set_buffers`)."""
         with self.lock:
+            remember_listing(self.file_states, self.index.db_path.with_suffix(".listing"))
             self.index.flush()
             if self._graph_unsaved and not self.buffers:
                 graphcache.save(self._graph_path(), self._graph_key(), self.graph)

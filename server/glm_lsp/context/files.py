@@ -215,6 +215,8 @@ class FileStates:
         folders git walks: the snapshot's when it still holds, else git's new answer."""
         snapshot = self.snapshot
         key = (str(self.root),)
+        if snapshot is not None and snapshot.folders is None:  # taken by this process
+            snapshot = self.snapshot = listing.walked(self.root, snapshot)
         if snapshot is None or not snapshot.holds(self.root, key):
             place = snapshot.place if snapshot is not None else listing.place_of(self.root)
             fresh = listing.take(self.root, place, key) if place is not None else None
@@ -231,7 +233,12 @@ class FileStates:
         elif not self._git_known:  # a new process trusting a saved snapshot
             self._git, self._git_known = _git_ignores(self.root, snapshot.place), True
         if self._git is not None:
-            self._git.remember_listed(snapshot.candidates, _ignore_stamps(self.root, snapshot))
+            stamps = (
+                _ignore_stamps(self.root, snapshot)
+                if snapshot.folders is not None
+                else listing.LaterStamps(snapshot)
+            )
+            self._git.remember_listed(snapshot.candidates, stamps)
         return snapshot.candidates, snapshot.folders
 
     def symlinked_dirs(self, candidates: list[str], walked: dict[str, int] | None) -> set[str]:
@@ -344,9 +351,9 @@ def _ignore_stamps(root: Path, snapshot: listing.Snapshot) -> dict[str, tuple[in
     one stamps it missing); a stamp too recent to trust is left to be taken again."""
     stamps: dict[str, tuple[int, int] | None] = {
         f"{root}/{folder}/.gitignore" if folder else f"{root}/.gitignore": None
-        for folder in snapshot.folders
+        for folder in snapshot.folders or {}
     }
-    for rel, saved in snapshot.ignore_files.items():
+    for rel, saved in (snapshot.ignore_files or {}).items():
         if saved != listing.UNTRUSTED:
             stamps[f"{root}/{rel}"] = saved
         else:
@@ -397,10 +404,12 @@ def recall_listing(state: FileStates, path: Path) -> None:
 
 def remember_listing(state: FileStates, path: Path) -> None:
     """Save the snapshot of git's file list if git was asked again since the last save, with
-    the path checks' answer (secret names, .glmignore, kinds) for the next process."""
+    the path checks' answer (secret names, .glmignore, kinds) for the next process; its
+    folders are stamped first (`listing.walked`), so call this after the answer."""
     snapshot, plain = state.snapshot, state._plain
     if snapshot is None or (state.snapshot_saved and plain is state._plain_saved):
         return
+    snapshot = state.snapshot = listing.walked(state.root, snapshot)
     extra = None
     if plain is not None and plain[0] is snapshot.candidates:
         extra = (_rules_key(), plain[1], sorted(plain[2]), plain[3])

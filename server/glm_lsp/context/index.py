@@ -47,7 +47,7 @@ from glm_lsp.context.tags import (
 )
 
 if TYPE_CHECKING:  # imported when a pool starts or a file is parsed: a warm one-shot
-    from concurrent.futures import ProcessPoolExecutor  # never needs them
+    from concurrent.futures import Executor  # never needs them
 
     from glm_lsp.context import splice
 
@@ -341,7 +341,7 @@ def parse_jobs(
     jobs: Sequence[_Job],
     known: set[str],
     workers: int,
-    started: tuple[ProcessPoolExecutor, int] | None = None,
+    started: tuple[Executor, int] | None = None,
     previous: Previous | None = None,
 ) -> Iterator[_Parsed]:
     """Read and hash `jobs`; tag only contents not in `known` (nor seen earlier in this
@@ -352,7 +352,7 @@ def parse_jobs(
     earlier, which this call shuts down. With nothing known (a cold build) this process
     does not read the files first: the workers read and hash them. A large file parsed
     in this process is re-tagged from its `previous` tags where the edit allows."""
-    pool: ProcessPoolExecutor | None
+    pool: Executor | None
     if started is not None:
         pool, workers = started
     else:
@@ -406,9 +406,7 @@ def _warm_up(languages: list[str]) -> None:
         available(language)
 
 
-def _start_pool(workers: int, jobs: Sequence[_Job]) -> ProcessPoolExecutor | None:
-    """Spawned, not forked: the language server runs threads, and forking a threaded
-    process can deadlock the child."""
+def _start_pool(workers: int, jobs: Sequence[_Job]) -> Executor | None:
     return _spawn(workers, shared_languages(Counter(job.language for job in jobs), workers + 1))
 
 
@@ -426,13 +424,12 @@ def shared_languages(files: Counter[str], processes: int) -> list[str]:
     return sorted(shared)
 
 
-def _spawn(workers: int, languages: list[str]) -> ProcessPoolExecutor | None:
+def _spawn(workers: int, languages: list[str]) -> Executor | None:
     """A pool of `workers` processes, each told to boot now."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+    from glm_lsp.context.workers import WorkerPool
 
     try:
-        pool = ProcessPoolExecutor(workers, get_context("spawn"))
+        pool = WorkerPool(workers)
         for _ in range(workers):  # one task each makes every worker start now
             pool.submit(_warm_up, languages)
     except Exception as error:  # no processes here (sandbox, ...)
@@ -441,13 +438,13 @@ def _spawn(workers: int, languages: list[str]) -> ProcessPoolExecutor | None:
     return pool
 
 
-def _stop(pool: ProcessPoolExecutor | None) -> None:
+def _stop(pool: Executor | None) -> None:
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _parse_in_pool(
-    pool: ProcessPoolExecutor, root: Path, jobs: list[_Job], workers: int
+    pool: Executor, root: Path, jobs: list[_Job], workers: int
 ) -> Iterator[_Parsed]:
     """Tag `jobs` in the worker processes and in this one. The batches are handed out a
     few at a time, so a process that is free takes the next; this process parses one
@@ -458,7 +455,7 @@ def _parse_in_pool(
     first answer for a file wins: a worker kept up to three batches, and this process
     sat idle for their 60 ms at the end of ansible's cold build. The files of languages
     with few of them are parsed here only (`shared_languages`). Whatever a failing pool
-    leaves undone (say, a program without a `__main__` guard) is tagged here instead."""
+    leaves undone is tagged here instead."""
     import shutil
     import tempfile
 
@@ -557,12 +554,8 @@ class RepoIndex:
     disk, and `set_buffer`/`drop_buffer` as the editor opens, edits and closes documents.
     With `write_behind`, what a build or update changes reaches the database at the next
     `flush` (or `close`), not before it returns; a large file parsed here always waits for
-    it. Thread-safe; parsing runs outside the lock.
-
-    A big cold build parses in spawned processes, which re-import the program's main
-    module: a script using RepoIndex needs the usual `if __name__ == "__main__":` guard
-    (`glm-lsp` and `python -m glm_lsp` have it). Without it the pool fails and the index
-    falls back to parsing in-process, with a warning.
+    it. Thread-safe; parsing runs outside the lock. A big cold build parses in worker
+    processes too (`workers.WorkerPool`); where none can start, in this process alone.
     """
 
     def __init__(
@@ -590,10 +583,10 @@ class RepoIndex:
         self._unsaved: dict[str, tuple[_File, splice.Layout]] = {}  # see `flush`
         self._unwritten: dict[str, _BlobRow] = {}  # new contents' rows for `flush`
         self._touched: set[str] = set()  # files whose rows `flush` writes or deletes
-        self._pool: tuple[ProcessPoolExecutor, int] | None = None  # see `prestart`
+        self._pool: tuple[Executor, int] | None = None  # see `prestart`
         self._prestarted: Sequence[str] | None = None  # the paths `prestart` last saw
         self._booting: threading.Thread | None = None  # see `prestart_early`
-        self._early: ProcessPoolExecutor | None = None
+        self._early: Executor | None = None
         self._since = processors.sample()  # how busy the machine is since (`_parsers`)
 
     # --- building and refreshing ---
@@ -661,7 +654,7 @@ class RepoIndex:
                 return
         self._early = _spawn(1, [])
 
-    def _early_pool(self) -> ProcessPoolExecutor | None:
+    def _early_pool(self) -> Executor | None:
         """`prestart_early`'s worker, once its thread is done (None if it started none)."""
         booting, self._booting = self._booting, None
         if booting is not None:

@@ -29,7 +29,8 @@ import marshal
 import os
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from glm_lsp.context import ignore
@@ -60,13 +61,15 @@ class Snapshot:
     key: tuple[object, ...]  # format, root, policy and the caller's own stamps
     place: GitPlace
     stamps: dict[str, Stamp]  # files outside the walked folders (index, excludes, config)
-    folders: dict[str, int]  # walked folder (relative, "" = root) -> mtime_ns, 0 = unknown
-    ignore_files: dict[str, Stamp]  # .gitignore in a walked folder -> stamp
+    # walked folder (relative, "" = root) -> mtime_ns, 0 = unknown; None: not walked yet
+    folders: dict[str, int] | None
+    ignore_files: dict[str, Stamp] | None  # .gitignore in a walked folder -> stamp
     candidates: list[str]  # what git listed
+    asked: int = 0  # when git was asked (time_ns)
 
     def holds(self, root: Path, key: tuple[object, ...]) -> bool:
         """Whether a fresh `git ls-files` would give the same candidates (cheap: lstats)."""
-        if key != self.key:
+        if key != self.key or self.folders is None or self.ignore_files is None:
             return False
         for path, saved in self.stamps.items():
             if stamp(path) != saved:
@@ -115,31 +118,69 @@ def tracked_count(root: Path) -> int:
 
 
 def take(root: Path, place: GitPlace, key: tuple[object, ...]) -> Snapshot | None:
-    """Ask git for the candidates and stamp what the answer depends on; None when git fails.
-
-    The ignored folders come from a second `git ls-files` that runs at the same time, so
-    the walk that stamps folders skips what git skips (node_modules, .venv, build)."""
+    """Ask git for the candidates and stamp what the answer depends on outside the work
+    tree; None when git fails. The folders are stamped later (`walked`): a cold start
+    needs the candidates only, and the walk and its second `git ls-files` took 20-25 ms of
+    ansible's, with its processors busy booting a parser."""
     asked = time.time_ns()
     stamps = {path: stamp(path) for path in _outside_files(root, place)}  # before git runs
-    listed = _spawn("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=root)
-    skipped = _spawn(
-        "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", cwd=root
+    names = _answer(
+        _spawn("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=root)
     )
-    names, ignored = _answer(listed), _answer(skipped)
-    if names is None or ignored is None:
+    if names is None:
         return None
     # Folders (nested repositories, submodules) end with "/" or are not files: dropped later.
     candidates = list(dict.fromkeys(n for n in names if n and not n.endswith("/")))
-    pruned = {n.rstrip("/") for n in ignored if n.endswith("/")}
-    folders, ignore_files = _walk(root, pruned)
     fresh = asked - RACY_NS
-    return Snapshot(
-        key=key,
-        place=place,
-        stamps={p: _trusted(s, fresh) for p, s in stamps.items()},
+    stamps = {p: _trusted(s, fresh) for p, s in stamps.items()}
+    return Snapshot(key, place, stamps, None, None, candidates, asked)
+
+
+class LaterStamps(Mapping[str, Stamp]):
+    """The stamps a snapshot not yet `walked` vouches for, each taken when first asked
+    for: a file changed since git was asked (or moments before) is not vouched for."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._fresh = snapshot.asked - RACY_NS
+        self._taken: dict[str, Stamp] = {}
+
+    def __getitem__(self, path: str) -> Stamp:
+        found = self._taken.get(path, UNTRUSTED)
+        if found == UNTRUSTED:
+            found = self._taken[path] = _trusted(stamp(path), self._fresh)
+        return found
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._taken)
+
+    def __len__(self) -> int:
+        return len(self._taken)
+
+
+def walked(root: Path, snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with its folders stamped, what `Snapshot.holds` checks. Whatever changed
+    since git was asked is newer than then, and stamped unknown. The ignored folders come
+    from a second `git ls-files`, so the walk skips what git skips (node_modules, .venv,
+    build); if that fails, the root is stamped unknown: git is asked again next time."""
+    if snapshot.folders is not None:
+        return snapshot
+    ignored = _answer(
+        _spawn(
+            "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory",
+            cwd=root,
+        )
+    )
+    if ignored is None:
+        return replace(snapshot, folders={"": 0}, ignore_files={})
+    folders, ignore_files = _walk(root, {n.rstrip("/") for n in ignored if n.endswith("/")})
+    fresh = snapshot.asked - RACY_NS
+    return replace(
+        snapshot,
         folders={f: m if m < fresh else 0 for f, m in folders.items()},
         ignore_files={p: _trusted(s, fresh) for p, s in ignore_files.items()},
-        candidates=candidates,
     )
 
 
@@ -231,7 +272,8 @@ def _walk(root: Path, pruned: set[str]) -> tuple[dict[str, int], dict[str, Stamp
 
 def save(path: Path, snapshot: Snapshot, extra: object = None) -> None:
     """Write atomically; a failing disk only costs the next process a `git ls-files`.
-    `extra` is the caller's own data derived from the snapshot (marshal-able)."""
+    `extra` is the caller's own data derived from the snapshot (marshal-able). The
+    snapshot must be `walked`."""
     place = snapshot.place
     data = {
         "extra": extra,

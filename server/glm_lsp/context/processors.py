@@ -56,10 +56,10 @@ def _own_cpu() -> float:
 
 
 def _children_busy(per_second: int) -> float:
-    """The processor-seconds of this process's running children (worker processes,
-    multiprocessing's resource tracker, git), which `os.times` counts only once they
-    have ended and been waited for: a parser started early (`RepoIndex.prestart_early`)
-    boots while the machine is sampled, and is not someone else."""
+    """The processor-seconds of this process's running children (worker processes, git),
+    which `os.times` counts only once they have ended and been waited for: a parser
+    started early (`RepoIndex.prestart_early`) boots while the machine is sampled, and is
+    not someone else."""
     seconds = 0.0
     try:
         tasks = os.listdir("/proc/self/task")

@@ -2699,3 +2699,37 @@ def test_a_loose_reading_at_the_hunks_numbers_stands_beside_a_line_read_past_els
     assert patched(text, diff) == text[:at] + added + text[at:]
     far = diff.replace("@@ -10,6 +10,7 @@", "@@ -30,6 +30,7 @@")
     assert "at lines 10-15 only loosely, and at line 2 as written" in refusal(patched, text, far)
+
+
+# zstd's tests/cli-tests/decompression/pass-through.sh.stderr.exact: one message six times.
+ZSTD = (
+    "zstd: file: unsupported format \n" * 4
+    + "zstd: /*stdin*\\: unsupported format \n"
+    + "zstd: file: unsupported format \n" * 2
+    + "zstd: /*stdin*\\: unsupported format \n" * 2
+    + "zstd: file: unsupported format \n"
+)
+STATUS = "file                 :230.00%   (    10 B =>     23 B, file.zst) \n"
+
+
+def test_a_misquoted_line_among_identical_lines_is_read_in_its_place() -> None:
+    # difflib pairs the longest run of equal lines first: it read the quote a line off, as
+    # leaving a line out, and the first lines matched only at lines 4-7 (the new line went
+    # after line 3). Paired line by line, lines 1-4 hold it with one typo.
+    old = "zstd: file: unsupported format \n" * 4
+    typo = old.replace("unsupported", "unsuported", 2).replace("unsuported", "unsupported", 1)
+    assert apply_edit(ZSTD, typo, STATUS + typo) == STATUS + ZSTD
+    hunk = "".join(" " + line for line in typo.splitlines(True)[:3])
+    diff = f"--- a/cart.py\n+++ b/cart.py\n@@ -1,3 +1,4 @@\n+{STATUS}{hunk}"
+    assert patched(ZSTD, diff) == STATUS + ZSTD
+
+
+def test_an_at_line_saying_line_0_names_none_of_the_copies() -> None:
+    hunk = "".join(" zstd: file: unsupported format \n" for _ in range(3))
+    diff = f"--- a/cart.py\n+++ b/cart.py\n@@ -0,3 +0,4 @@\n+{STATUS}{hunk}"
+    assert refusal(patched, ZSTD, diff) == (
+        "Hunk 1 of the diff (@@ -0,3 +0,4 @@, first line 'zstd: file: unsupported format') "
+        "matches 2 places in cart.py (starting at lines 1, 2), and its @@ line says line 0, "
+        "which names no line (lines are numbered from 1). Add context lines that tell the "
+        "places apart, or give the correct @@ line numbers."
+    )

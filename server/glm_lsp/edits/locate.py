@@ -1370,12 +1370,13 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
             window = "\n".join(lines)
             if (first, height) in scored or len(window) > 2 * LONG or by_lines.unlike(lines):
                 continue
+            in_place = _in_place_ratio(wanted, lines) if height == len(wanted) else 0.0
             if by_lines.long:
-                scored[(first, height)] = by_lines.ratio(lines)
+                scored[(first, height)] = max(by_lines.ratio(lines), in_place)
                 continue
             matcher.set_seq1(window)
             if matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor:
-                scored[(first, height)] = matcher.ratio()
+                scored[(first, height)] = max(matcher.ratio(), in_place)
     options = [
         candidate(
             index,
@@ -1693,7 +1694,11 @@ def _align(wanted: list[str], window: list[str]) -> list[Opcode]:
 
     difflib pairs a run of equal lines (blank ones) from its start, so a quoted run one
     shorter than the file's, with a line left out before it, loses its last line; aligned
-    from the end too, the alignment that pairs more lines is taken.
+    from the end too, the alignment that pairs more lines is taken. And it pairs the
+    longest run of equal lines first, wherever that stands: in a run of identical lines
+    (zstd's expected output, one message six times) a quote with one misquoted line was
+    paired a line off, and read as leaving a line out. A window as tall as the quote is
+    paired line by line in place too, which is taken when it pairs as many equal lines.
     """
     forward: list[Opcode] = list(
         SequenceMatcher(None, wanted, window, autojunk=False).get_opcodes()
@@ -1705,7 +1710,35 @@ def _align(wanted: list[str], window: list[str]) -> list[Opcode]:
     mirrored: list[Opcode] = [
         (tag, n - i2, n - i1, m - j2, m - j1) for tag, i1, i2, j1, j2 in backward[::-1]
     ]
-    return mirrored if _equal_count(mirrored) > _equal_count(forward) else forward
+    best = mirrored if _equal_count(mirrored) > _equal_count(forward) else forward
+    if n == m:
+        in_place = _in_place(wanted, window)
+        if _equal_count(in_place) >= _equal_count(best):
+            return in_place
+    return best
+
+
+def _in_place(wanted: Sequence[str], window: Sequence[str]) -> list[Opcode]:
+    """Opcodes pairing each line with the one in its place (sequences as long)."""
+    ops: list[Opcode] = []
+    for i, (mine, theirs) in enumerate(zip(wanted, window, strict=True)):
+        tag = "equal" if mine == theirs else "replace"
+        if ops and ops[-1][0] == tag:
+            ops[-1] = (tag, ops[-1][1], i + 1, ops[-1][3], i + 1)
+        else:
+            ops.append((tag, i, i + 1, i, i + 1))
+    return ops
+
+
+def _in_place_ratio(wanted: Sequence[str], window: Sequence[str]) -> float:
+    """The character ratio of two texts as tall, each line compared with the one in its
+    place (`_align`: difflib's own can pair a run of identical lines a line off)."""
+    matched = sum(
+        len(mine) + 1 if mine == theirs else _common(mine, theirs) + 1
+        for mine, theirs in zip(wanted, window, strict=True)
+    )
+    total = sum(map(len, wanted)) + sum(map(len, window)) + len(wanted) + len(window)
+    return 2 * matched / total if total else 1.0
 
 
 def _equal_count(ops: Sequence[Opcode]) -> int:

@@ -632,10 +632,11 @@ def _expected(hunks: list[Hunk], number: int, placed: dict[int, Candidate]) -> i
     """Where the hunk's @@ number says it starts (0-based), corrected by placed neighbours.
 
     Like GNU patch, the offset between a placed hunk's number and its real place is
-    carried to its neighbours, so numbers off by a constant still break ties.
+    carried to its neighbours, so numbers off by a constant still break ties. Lines are
+    numbered from 1: a hunk with lines to match whose @@ line says 0 names none of them.
     """
     hunk = hunks[number - 1]
-    if hunk.old_start is None:
+    if hunk.old_start is None or (hunk.old_start == 0 and hunk.edit().old):
         return None
     offset = 0
     neighbours = sorted(placed, key=lambda other: (abs(other - number), other))
@@ -875,6 +876,8 @@ def _ambiguous(
         if loose
         else "its @@ line numbers do not point clearly at one of them"
         if numbered
+        else "its @@ line says line 0, which names no line (lines are numbered from 1)"
+        if hunk.old_start == 0
         else "it has no @@ line numbers to choose between them"
     )
     return (

@@ -160,3 +160,23 @@ def test_a_comment_that_reads_as_a_marker_rewritten_in_place_is_applied() -> Non
     assert "stands in place of 2 lines of old_string" in refusal(
         apply_edit, text, old, lazy, path="main.go"
     )
+
+
+def test_a_marker_phrase_inside_a_comment_paragraph_is_prose() -> None:
+    # rest-client's utils.rb: a new doc comment, one of whose lines begins "omitted".
+    old = "      [key, pdict]\n    end\n  end\nend\n"
+    doc = (
+        "\n"
+        "    # Notable differences from the ActiveSupport implementation:\n"
+        "    #\n"
+        "    # - Empty hash and empty array are treated the same as nil instead of being\n"
+        "    #   omitted entirely from the output. Rather than disappearing, they will\n"
+        "    #   appear to be nil instead.\n"
+        "    def self.flatten_params(object, parent_key=nil)\n"
+        "    end\n"
+    )
+    new = old.replace("    end\n  end\n", "    end\n" + doc + "  end\n")
+    assert apply_edit(old, old, new, path="utils.rb") == new
+    lazy = "      [key, pdict]\n    end\n\n    # Serialize params\n    # rest of the code here\n"
+    message = refusal(apply_edit, old, old, lazy + "  end\nend\n", path="utils.rb")
+    assert "'# rest of the code here' in new_string reads as code left out" in message

@@ -72,7 +72,7 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     known = set(old_lines)
     written = [line for line in new.splitlines() if line.strip()]
     found = [k for k, line in enumerate(written) if MARKER.match(line)]
-    found = [k for k in found if written[k].strip() not in known]
+    found = [k for k in found if written[k].strip() not in known and not _goes_on(written, k)]
     if not found:
         return None
     left = Counter(line for line in old_lines if line)
@@ -87,6 +87,23 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     if document and not dropped and not at_edge:
         return None
     return Elision(written[found[0]].strip(), dropped)
+
+
+_COMMENT_LINE = re.compile(r"^\s*+(?:#|//|--|;|\*|%)\s*+(.*)$")
+
+
+def _goes_on(written: list[str], k: int) -> bool:
+    """Whether marker line `k` is prose inside a comment paragraph: it starts in lower
+    case, the comment line before it runs into it (no full stop, colon or the like at
+    its end), and a comment line follows. rest-client's doc comment "Empty hash and
+    empty array are treated the same as nil instead of being / omitted entirely from
+    the output. Rather than disappearing, they will / appear to be nil instead." """
+    if k == 0 or k + 1 >= len(written):
+        return False
+    before, this, after = (_COMMENT_LINE.match(written[i]) for i in (k - 1, k, k + 1))
+    if not (before and this and after) or not this[1][:1].islower():
+        return False
+    return bool(before[1]) and not before[1].rstrip().endswith((".", ":", ";", "!", "?"))
 
 
 def _revisions(markers: list[str], left: Counter[str]) -> set[str]:

@@ -2733,3 +2733,65 @@ def test_an_at_line_saying_line_0_names_none_of_the_copies() -> None:
         "which names no line (lines are numbered from 1). Add context lines that tell the "
         "places apart, or give the correct @@ line numbers."
     )
+
+
+def test_a_hunk_a_tab_shallower_keeps_its_continuation_lines_alignment_only() -> None:
+    # libevent's test-ratelim.c, dedented: its context lines lost their tab, its
+    # continuation lines (a tab and four spaces) kept the four spaces. Those spaces said
+    # "the quote is in spaces", and the new lines in tabs read as written like the file.
+    text = (
+        "int main(void)\n{\n\tevent_config_free(base_cfg);\n\n"
+        "\tlistener = evconnlistener_new_bind(base, echo_listenercb, base,\n"
+        "\t    (struct sockaddr *)&sin, sizeof(sin));\n\n\tslen = sizeof(ss);\n}\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,6 +3,10 @@\n"
+        " event_config_free(base_cfg);\n \n"
+        " listener = evconnlistener_new_bind(base, echo_listenercb, base,\n"
+        "     (struct sockaddr *)&sin, sizeof(sin));\n"
+        "+if (! listener) {\n+\treturn 1;\n+}\n \n slen = sizeof(ss);\n"
+    )
+    added = "\tif (! listener) {\n\t\treturn 1;\n\t}\n"
+    at = text.index("sizeof(sin));\n") + len("sizeof(sin));\n")
+    assert patched(text, diff) == text[:at] + added + text[at:]
+
+
+def test_a_quote_in_tabs_beside_lines_too_shallow_for_a_tab_is_the_models_mistake() -> None:
+    # commons-lang's changes.xml (two spaces a step, no tab anywhere), the edit in tabs of
+    # four: its 2-space lines stayed spaces and matched, its 4-space lines did not. Most
+    # lines alike read as "the file's stray lines, the model writes like the file".
+    text = (
+        "<document>\n  <body>\n\n  <release version=\"3.13.0\">\n"
+        "    <!-- UPDATE -->\n    <action type=\"update\">Bump parent.</action>\n"
+        "  </release>\n  </body>\n</document>\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,6 +2,8 @@\n   <body>\n \n"
+        "   <release version=\"3.13.0\">\n+\t<!-- FIX -->\n+\t<action type=\"fix\">Rename.</action>\n"
+        " \t<!-- UPDATE -->\n \t<action type=\"update\">Bump parent.</action>\n   </release>\n"
+    )
+    added = "    <!-- FIX -->\n    <action type=\"fix\">Rename.</action>\n"
+    at = text.index("    <!-- UPDATE")
+    assert patched(text, diff) == text[:at] + added + text[at:]
+
+
+def test_new_lines_in_place_of_removed_ones_follow_the_quotes_depth() -> None:
+    # packaging's workflow, dedented by two: its '-' lines hold a job key at the file's
+    # least depth (column 2), so its new steps at column 2 stood at "the file's base" and
+    # were left there, a level out. They replace steps at the quote's column 2: the quote's.
+    text = (
+        "jobs:\n  test:\n    steps:\n    - uses: actions/checkout@v1\n\n"
+        "    - name: Install dependencies\n      run: pip install nox\n\n"
+        "  test-pypy:\n    runs-on: ubuntu-latest\n    steps:\n    - run: nox\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -4,9 +4,6 @@\n   - uses: actions/checkout@v1\n \n"
+        "-  - name: Install dependencies\n-    run: pip install nox\n-\n"
+        "-test-pypy:\n-  runs-on: ubuntu-latest\n-  steps:\n"
+        "+  - name: Workaround for Windows\n+    run: rm python2.7.exe\n"
+        "   - run: nox\n"
+    )
+    assert patched(text, diff) == (
+        "jobs:\n  test:\n    steps:\n    - uses: actions/checkout@v1\n\n"
+        "    - name: Workaround for Windows\n      run: rm python2.7.exe\n    - run: nox\n"
+    )

@@ -133,9 +133,16 @@ def _stepping(pairs: Sequence[Pair]) -> list[tuple[str, str]]:
 
 
 def _mostly_equal(indents: list[tuple[str, str]]) -> bool:
-    """Whether most indented pairs are written alike: a stray line, not the model's style."""
+    """Whether most indented pairs are written alike, and the others in the character of
+    those: a stray line of the file, which the model wrote like the rest. A quote whose
+    other lines are in a character no line alike is written in (commons-lang's changes.xml
+    in spaces, its 4-space lines quoted in tabs beside 2-space lines kept) is the model's
+    mistake, in lines it will write new ones like."""
     indented = [(f, m) for f, m in indents if f or m]
-    return sum(f == m for f, m in indented) * 2 > len(indented)
+    alike = {_character(f) for f, m in indented if f == m and f}
+    return sum(f == m for f, m in indented) * 2 > len(indented) and all(
+        _character(m) in alike for f, m in indented if f != m and m
+    )
 
 
 def _by_table(indents: list[tuple[str, str]], otherwise: Transform | None) -> Transform | None:
@@ -173,6 +180,7 @@ def written_like_file(
     new_side: Sequence[str],
     restated: bool,
     short_kept: int = 0,
+    replacing: Sequence[tuple[str, Pair]] = (),
 ) -> bool:
     """Whether the model's new lines already have the file's indentation, unlike its quote.
 
@@ -182,7 +190,8 @@ def written_like_file(
     the file's indentation or with the quote's (a kept line votes for the quote, also one
     too short to recognise elsewhere, `short_kept` of them: fzf's `fi` and `)` kept a level
     deep around lines a commit moved out a level; in a diff, a '+' line restating a '-'
-    line at another indentation is a real change, not a vote); the
+    line at another indentation is a real change, not a vote); the depth of new lines
+    written in place of removed ones (`replacing`, `_in_place_of`); the
     indentation character (tabs in the quote, spaces in the file and in the new lines);
     the base indentation of the new side against the file's and the quote's. Without
     evidence the new lines follow the quote. New lines written in both characters, the
@@ -197,6 +206,8 @@ def written_like_file(
         return True
     side = [line for line in new_side if line.strip()]
     verdict = _restated(pairs, side, short_kept) if restated else None
+    if verdict is None:
+        verdict = _in_place_of(replacing)
     if verdict is None:
         verdict = _by_character(pairs, new)
     if verdict is None:
@@ -226,6 +237,26 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str], short_kept: int = 0) -
     if like_file and like_model:
         return None  # some lines moved to another depth on purpose: not evidence either way
     if like_file == like_model:
+        return None
+    return like_file > like_model
+
+
+def _in_place_of(replacing: Sequence[tuple[str, Pair]]) -> bool | None:
+    """Votes of new lines written in place of removed ones (each run's first line, and the
+    first line it replaces): at the removed line's depth in the quote, the new lines follow
+    the quote; at its depth in the file, the file. A quote that lost two columns puts new
+    steps of a YAML list at the quote's depth of the steps they replace (packaging's
+    workflow, whose quote also held a job key at the file's least depth). Votes both ways,
+    or none, say nothing; nor does a new line that restates the removed one elsewhere, a
+    line moved on purpose (kemal's macro body, moved in by the level its quote lost)."""
+    like_file = like_model = 0
+    for line, (file, model) in replacing:
+        depth, file_indent, model_indent = indent_of(line), indent_of(file), indent_of(model)
+        if file_indent == model_indent or line.split() == model.split():
+            continue
+        like_file += depth == file_indent
+        like_model += depth == model_indent
+    if like_file and like_model or like_file == like_model:
         return None
     return like_file > like_model
 
@@ -288,7 +319,10 @@ def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     starts with took it from the file (rake's spaces with two stray tab lines, quoted in
     tabs: the new lines in spaces fix those two; kotlinx.cli's README in spaces with one
     line four spaces and a tab in, quoted in tabs: its new lines in spaces and one as that
-    line; laravel's tabs made PSR-2 spaces)."""
+    line; laravel's tabs made PSR-2 spaces). A quote uniformly shallower than the file
+    says nothing of the character (`_uniformly_shallower`)."""
+    if _uniformly_shallower(pairs):
+        return None
     found = _file_and_quote_characters(pairs)
     if found is None:
         return True if _in_the_files_other_character(pairs, new) else None
@@ -298,6 +332,20 @@ def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     if new_chars == found[1]:
         return False
     return None
+
+
+def _uniformly_shallower(pairs: Sequence[Pair]) -> bool:
+    """Whether each quoted line has its file line's indentation but for one same leading
+    part: the quote lost a level, and what its lines keep is what follows it (libevent's
+    continuation lines, a tab and four spaces in the file, quoted with the four spaces
+    alone, beside lines quoted without their tab)."""
+    cuts = set()
+    for file, model in pairs:
+        file_indent, model_indent = indent_of(file), indent_of(model)
+        if not file_indent.endswith(model_indent):
+            return False
+        cuts.add(file_indent[: len(file_indent) - len(model_indent)])
+    return len(cuts) == 1 and "" not in cuts
 
 
 def _in_the_files_other_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool:

@@ -2155,6 +2155,18 @@ def _tabbed_beside_spaces(new: list[str], kept: list[str]) -> bool:
     )
 
 
+def _replaced(edit: LineEdit, number: int) -> int | None:
+    """The first old line of the removed run that the new lines before old line `number`
+    replace: the run after them (SEARCH/REPLACE) or before them (a diff's '-' lines)."""
+    if number < len(edit.old) and not edit.kept[number]:
+        return number
+    if number == 0 or edit.kept[number - 1]:
+        return None
+    while number > 0 and not edit.kept[number - 1]:
+        number -= 1
+    return number
+
+
 def _changes_only_blank_lines(
     window: Sequence[str], edit: LineEdit, paired: list[int | None]
 ) -> bool:
@@ -2227,8 +2239,13 @@ class _Indenter:
             edit.kept[number] and not telling(model) and indent_of(file) != indent_of(model)
             for number, (file, model) in self.pairs.items()
         )
+        replacing = [
+            (group[0], self.pairs[removed])
+            for number, group in enumerate(edit.inserts)
+            if group and (removed := _replaced(edit, number)) in self.pairs
+        ]
         if whole is not same and written_like_file(
-            matched, new, edit.new_lines(), edit.restated, short_kept
+            matched, new, edit.new_lines(), edit.restated, short_kept, replacing
         ):
             moved = whole is not None and any(
                 whole(line) not in (line, None) for line in new if line.strip()

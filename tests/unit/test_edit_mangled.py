@@ -216,13 +216,16 @@ def test_a_python_body_or_default_of_an_ellipsis_is_read_back() -> None:
 
 
 def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
-    """A line of its own, a variadic parameter, empty parentheses, a string of it alone, an
-    arrow, a word's dash in inline code."""
+    """A line of its own, a variadic parameter (Go's, Java's), empty parentheses, a string of
+    it alone, an arrow, a word's dash in inline code."""
     go = "func main() {\n}\n"
     new = 'func main() {\n}\n\nfunc f(out io.Writer, rest \u2026string) {} //<\u2013 "\u2013"\n'
     assert apply_edit(go, go, new, path="m.go") == new.replace("\u2026", "...").replace(
         "\u2013", "--"
     )
+    java = "class Fixtures {\n}\n"
+    varargs = "class Fixtures {\n    String join(final String\u2026 parts) {}\n}\n"
+    assert apply_edit(java, java, varargs, path="F.java") == varargs.replace("\u2026", "...")
     rust = "/// ```\n/// ```\nfn f() {}\n"
     example = "/// ```\n/// fn valid() -> bool {\n///     // \u2026\n/// }\n/// ```\n"
     assert apply_edit(rust, "/// ```\n/// ```\n", example, path="m.rs") == (

@@ -253,7 +253,7 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     edit = LineEdit.between(old_string, new_string)
     final_eol = _final_eol(old_string, new_string)
     found = find(index, edit, final_eol)
-    best = contenders(found) if found else []
+    best = contenders(found, index) if found else []
     unplaced = not best or (len(best) == 1 and best[0].lines is None)
     extra = None
     if unplaced and already_applied(index, edit, found, final_eol=final_eol) is None:
@@ -287,7 +287,7 @@ def _with_a_line_more(
     have it either."""
 
     def place(number: int, shorter: LineEdit, exact: Found) -> Candidate | None:
-        best = contenders(exact)
+        best = contenders(exact, index)
         try:
             _refuse_unplaceable(
                 index, shorter, exact, best, old_string, name, terms, final_eol=final_eol

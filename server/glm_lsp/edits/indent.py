@@ -48,7 +48,7 @@ def indent_transform(pairs: Sequence[Pair], first_tab: int | None = None) -> Tra
         return None
     tab, move = found
     tabs = uses_tabs([f for f, _ in indents])
-    if move == 0 and _mostly_equal(_stepping(pairs)):
+    if move == 0 and _mostly_equal(_stepping(pairs), tab):
         return same  # a stray line: the model writes like the file
     if move == 0 and _mixed([f for f, _ in indents]):
         return _by_table(indents, None)  # which style a new line wants is unknown
@@ -132,16 +132,20 @@ def _stepping(pairs: Sequence[Pair]) -> list[tuple[str, str]]:
     return [(indent_of(f), indent_of(m)) for f, m in pairs if not m.lstrip().startswith("*")]
 
 
-def _mostly_equal(indents: list[tuple[str, str]]) -> bool:
-    """Whether most indented pairs are written alike, and the others in the character of
-    those: a stray line of the file, which the model wrote like the rest. A quote whose
-    other lines are in a character no line alike is written in (commons-lang's changes.xml
-    in spaces, its 4-space lines quoted in tabs beside 2-space lines kept) is the model's
-    mistake, in lines it will write new ones like."""
+def _mostly_equal(indents: list[tuple[str, str]], tab: int) -> bool:
+    """Whether most indented pairs are written alike: a stray line of the file, which the
+    model wrote like the rest (or a line the model's whitespace drifted in). Unless the
+    others are in a character that no line alike is written in, and no line alike is deep
+    enough to have been written in it (commons-lang's changes.xml in spaces, its 4-space
+    lines quoted in tabs of four beside 2-space lines kept): then that character is the
+    model's, and it writes its new lines so."""
     indented = [(f, m) for f, m in indents if f or m]
-    alike = {_character(f) for f, m in indented if f == m and f}
-    return sum(f == m for f, m in indented) * 2 > len(indented) and all(
-        _character(m) in alike for f, m in indented if f != m and m
+    if sum(f == m for f, m in indented) * 2 <= len(indented):
+        return False
+    alike = [f for f, m in indented if f == m and f]
+    shown = any(_width(f, tab) >= tab for f in alike)
+    return shown or {_character(m) for f, m in indented if f != m and m} <= set(
+        map(_character, alike)
     )
 
 

@@ -1249,7 +1249,7 @@ def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
     return replace(option, raw=matcher.ratio(), inner=stripped.ratio())
 
 
-def contenders(found: Found) -> list[Candidate]:
+def contenders(found: Found, index: LineIndex) -> list[Candidate]:
     """The candidates that are equally good: one means the edit's place is certain.
 
     At the exact level every candidate is as good as another. At the whitespace levels,
@@ -1258,11 +1258,13 @@ def contenders(found: Found) -> list[Candidate]:
     compared (`_closest_in_whitespace`). A fuzzy match needs a best applicable window of at
     least `FUZZY_MIN`; its rivals are applicable windows elsewhere within `FUZZY_MARGIN`
     of it, and windows at least as similar where the edit cannot be made (the model may
-    have misremembered the lines it removes there), one per place; the same whitespace
-    tie-break then applies. [] when no fuzzy window is good enough. When the window most
-    like the model's lines cannot take the edit, a less alike window over the same lines
-    (one that leaves some of them out) is not used to get around that: the closest one is
-    returned, unusable, and its problem says why; so is a reading with a line left out
+    have misremembered the lines it removes there), one per place, and overlapping windows
+    as similar that leave another file (in a run of identical lines, the same lines a line
+    lower); the same whitespace tie-break then applies. [] when no fuzzy window is good
+    enough. When the window most like the model's lines cannot take the edit, a less alike
+    window over the same lines (one that leaves some of them out) is not used to get
+    around that: the closest one is returned, unusable, and its problem says why; so is a
+    reading with a line left out
     that cannot be made, over one elsewhere that reads the lines worse (cowboy's
     `rest_handler_SUITE.erl`: left out beside the new line at its @@ line, the hunk was
     made 680 lines away, where a line of it is another).
@@ -1286,7 +1288,11 @@ def contenders(found: Found) -> list[Candidate]:
     top = found.candidates[0]
     if top.lines is None and top.similarity > best.similarity and _overlap(top, best):
         return [top]  # the closest reading of the model's lines cannot be made there
-    rivals = [option for option in found.candidates if option is not best and _rivals(best, option)]
+    rivals = [
+        option
+        for option in found.candidates
+        if option is not best and _rivals(index, best, option)
+    ]
     if not rivals:
         return [best]
     return _closest_in_whitespace([best, *_one_per_place(best, rivals)])
@@ -1324,10 +1330,12 @@ def _closest_in_whitespace(options: list[Candidate]) -> list[Candidate]:
     return options
 
 
-def _rivals(best: Candidate, other: Candidate) -> bool:
+def _rivals(index: LineIndex, best: Candidate, other: Candidate) -> bool:
     """Whether `other` makes the fuzzy match `best` ambiguous."""
     if _overlap(best, other):
-        return other.similarity >= best.similarity and other.lines not in (None, best.lines)
+        return other.similarity >= best.similarity and (
+            other.lines is not None and not same_result(index, best, other)
+        )
     if other.lines is None:
         return other.similarity >= best.similarity
     return other.similarity > best.similarity - FUZZY_MARGIN

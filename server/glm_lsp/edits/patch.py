@@ -303,7 +303,7 @@ def _options(
     a hunk placed nowhere may be read with a context line the file does not have."""
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
-    best = _at_end_if_unended(index, hunk, contenders(found) if found else [])
+    best = _at_end_if_unended(index, hunk, contenders(found, index) if found else [])
     expected = hunk.old_start - 1 if hunk.old_start else None
     applied = already_applied(index, edit, found, expected, hunk.final_eol())
     if applied is not None:

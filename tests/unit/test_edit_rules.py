@@ -2798,3 +2798,16 @@ def test_new_lines_in_place_of_removed_ones_follow_the_quotes_depth() -> None:
         "jobs:\n  test:\n    steps:\n    - uses: actions/checkout@v1\n\n"
         "    - name: Workaround for Windows\n      run: rm python2.7.exe\n    - run: nox\n"
     )
+
+
+def test_a_blank_new_line_in_place_of_a_removed_one_says_nothing_of_the_depth() -> None:
+    # koa's last-modified.js, the whole hunk two columns deep: its '+' lines start with a
+    # blank line, which stood "at the file's depth" of the `})` it replaces.
+    text = "describe('res', function(){\n  it('sets', function(){\n    x();\n  })\n})\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,6 @@\n       x();\n     })\n-  })\n"
+        "+\n+    describe('when not set', function(){\n+    })\n+  })\n"
+    )
+    assert patched(text, diff) == text.replace(
+        "  })\n})\n", "  })\n\n  describe('when not set', function(){\n  })\n})\n"
+    )

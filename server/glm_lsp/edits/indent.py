@@ -246,13 +246,14 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str], short_kept: int = 0) -
 
 
 def _in_place_of(replacing: Sequence[tuple[str, Pair]]) -> bool | None:
-    """Votes of new lines written in place of removed ones (each run's first line, and the
-    first line it replaces): at the removed line's depth in the quote, the new lines follow
-    the quote; at its depth in the file, the file. A quote that lost two columns puts new
-    steps of a YAML list at the quote's depth of the steps they replace (packaging's
-    workflow, whose quote also held a job key at the file's least depth). Votes both ways,
-    or none, say nothing; nor does a new line that restates the removed one elsewhere, a
-    line moved on purpose (kemal's macro body, moved in by the level its quote lost)."""
+    """Votes of new lines written in place of removed ones (each run's first line with
+    text, and the first line it replaces): at the removed line's depth in the quote, the
+    new lines follow the quote; at its depth in the file, the file. A quote that lost two
+    columns puts new steps of a YAML list at the quote's depth of the steps they replace
+    (packaging's workflow, whose quote also held a job key at the file's least depth).
+    Votes both ways, or none, say nothing; nor does a new line that restates the removed
+    one elsewhere, a line moved on purpose (kemal's macro body, moved in by the level its
+    quote lost)."""
     like_file = like_model = 0
     for line, (file, model) in replacing:
         depth, file_indent, model_indent = indent_of(line), indent_of(file), indent_of(model)

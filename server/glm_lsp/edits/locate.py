@@ -2248,9 +2248,10 @@ class _Indenter:
             for number, (file, model) in self.pairs.items()
         )
         replacing = [
-            (group[0], self.pairs[removed])
+            (first, self.pairs[removed])
             for number, group in enumerate(edit.inserts)
-            if group and (removed := _replaced(edit, number)) in self.pairs
+            if (first := next((line for line in group if line.strip()), None)) is not None
+            and (removed := _replaced(edit, number)) in self.pairs
         ]
         if whole is not same and written_like_file(
             matched, new, edit.new_lines(), edit.restated, short_kept, replacing

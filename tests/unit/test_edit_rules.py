@@ -2811,3 +2811,16 @@ def test_a_blank_new_line_in_place_of_a_removed_one_says_nothing_of_the_depth() 
     assert patched(text, diff) == text.replace(
         "  })\n})\n", "  })\n\n  describe('when not set', function(){\n  })\n})\n"
     )
+
+
+def test_new_lines_moved_out_by_the_level_the_quote_is_too_deep_follow_the_quote() -> None:
+    # kotlinx.cli's build.gradle, the whole hunk a level deep: its new block replaces an
+    # inner one a level out, so it stands at the file's depth of the lines it replaces,
+    # which is no sign that it was written like the file.
+    text = "buildscript {\n    ext.v = '1'\n\n    repositories {\n        mavenCentral()\n    }\n}\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,7 +1,4 @@\n-    buildscript {\n-        ext.v = '1'\n"
+        " \n-        repositories {\n-            mavenCentral()\n-        }\n"
+        "+    dependencies {\n+        compile rootProject\n     }\n"
+    )
+    assert patched(text, diff) == "\ndependencies {\n    compile rootProject\n}\n"

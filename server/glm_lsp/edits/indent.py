@@ -194,9 +194,9 @@ def written_like_file(
     the file's indentation or with the quote's (a kept line votes for the quote, also one
     too short to recognise elsewhere, `short_kept` of them: fzf's `fi` and `)` kept a level
     deep around lines a commit moved out a level; in a diff, a '+' line restating a '-'
-    line at another indentation is a real change, not a vote); the depth of new lines
-    written in place of removed ones (`replacing`, `_in_place_of`); the
+    line at another indentation is a real change, not a vote); the
     indentation character (tabs in the quote, spaces in the file and in the new lines);
+    the depth of new lines written in place of removed ones (`replacing`, `_in_place_of`);
     the base indentation of the new side against the file's and the quote's. Without
     evidence the new lines follow the quote. New lines written in both characters, the
     file's among them, are taken as written: a model that writes the file's tabs knows
@@ -211,9 +211,9 @@ def written_like_file(
     side = [line for line in new_side if line.strip()]
     verdict = _restated(pairs, side, short_kept) if restated else None
     if verdict is None:
-        verdict = _in_place_of(replacing)
-    if verdict is None:
         verdict = _by_character(pairs, new)
+    if verdict is None:
+        verdict = _in_place_of(replacing)
     if verdict is None:
         verdict = _by_base(pairs, [line for line in new_side if line.strip()])
     return bool(verdict)
@@ -246,14 +246,16 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str], short_kept: int = 0) -
 
 
 def _in_place_of(replacing: Sequence[tuple[str, Pair]]) -> bool | None:
-    """Votes of new lines written in place of removed ones (each run's first line with
-    text, and the first line it replaces): at the removed line's depth in the quote, the
-    new lines follow the quote; at its depth in the file, the file. A quote that lost two
-    columns puts new steps of a YAML list at the quote's depth of the steps they replace
-    (packaging's workflow, whose quote also held a job key at the file's least depth).
-    Votes both ways, or none, say nothing; nor does a new line that restates the removed
-    one elsewhere, a line moved on purpose (kemal's macro body, moved in by the level its
-    quote lost)."""
+    """False (the new lines follow the quote) when new lines written in place of removed
+    ones (each run's first line with text, and the first line it replaces) stand at the
+    removed line's depth in the quote, not in the file. A quote that lost two columns puts
+    new steps of a YAML list at the quote's depth of the steps they replace (packaging's
+    workflow, whose '-' lines also held a job key at the file's least depth, so that by
+    their base the new lines read as the file's). The other way it is no evidence: a
+    change that moves its new lines out a level, in a quote sent a level deeper, puts them
+    at the file's depth of the lines they replace (kotlinx.cli's build.gradle). Nor does a
+    new line that restates the removed one elsewhere vote: a line moved on purpose
+    (kemal's macro body, moved in by the level its quote lost)."""
     like_file = like_model = 0
     for line, (file, model) in replacing:
         depth, file_indent, model_indent = indent_of(line), indent_of(file), indent_of(model)
@@ -261,9 +263,7 @@ def _in_place_of(replacing: Sequence[tuple[str, Pair]]) -> bool | None:
             continue
         like_file += depth == file_indent
         like_model += depth == model_indent
-    if like_file and like_model or like_file == like_model:
-        return None
-    return like_file > like_model
+    return False if like_model and not like_file else None
 
 
 def _opening(pairs: Sequence[Pair], side: Sequence[str]) -> tuple[str, Pair | None]:

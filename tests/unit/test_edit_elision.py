@@ -180,3 +180,22 @@ def test_a_marker_phrase_inside_a_comment_paragraph_is_prose() -> None:
     lazy = "      [key, pdict]\n    end\n\n    # Serialize params\n    # rest of the code here\n"
     message = refusal(apply_edit, old, old, lazy + "  end\nend\n", path="utils.rb")
     assert "'# rest of the code here' in new_string reads as code left out" in message
+
+
+def test_a_marker_between_attributes_is_no_prose() -> None:
+    # minijinja's meta.rs: `#[cfg(...)]` lines around the lazy comment are Rust, not a
+    # comment paragraph it goes on in.
+    old = (
+        '    #[cfg(feature = "multi-template")]\n'
+        "    ast::Stmt::Import(stmt) => {\n        assign(&stmt.name, state);\n    }\n"
+        '    #[cfg(feature = "multi-template")]\n'
+    )
+    new = (
+        '    #[cfg(feature = "multi_template")]\n    // same as before\n'
+        '    #[cfg(feature = "multi_template")]\n'
+    )
+    assert refusal(apply_edit, old, old, new, path="meta.rs") == (
+        "The edit to meta.rs was not applied: '// same as before' in new_string stands in "
+        "place of 5 lines of old_string that are missing from new_string, so applying it "
+        "would delete them. Write out in full every line that stays, instead of the comment."
+    )

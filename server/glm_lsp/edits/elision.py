@@ -89,21 +89,27 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     return Elision(written[found[0]].strip(), dropped)
 
 
-_COMMENT_LINE = re.compile(r"^\s*+(?:#|//|--|;|\*|%)\s*+(.*)$")
+_COMMENT_LINE = re.compile(r"^\s*+(#|//[/!]?|--|;+|\*|%)(?:[ \t]++(.*)|$)")
+"""A comment line of prose: its mark, then a space (`#[cfg(...)]` and `#include` are code)."""
 
 
 def _goes_on(written: list[str], k: int) -> bool:
     """Whether marker line `k` is prose inside a comment paragraph: it starts in lower
     case, the comment line before it runs into it (no full stop, colon or the like at
-    its end), and a comment line follows. rest-client's doc comment "Empty hash and
-    empty array are treated the same as nil instead of being / omitted entirely from
-    the output. Rather than disappearing, they will / appear to be nil instead." """
+    its end), and a comment line follows, all three with the same mark: rest-client's doc
+    comment "Empty hash and empty array are treated the same as nil instead of being /
+    omitted entirely from the output. Rather than disappearing, they will / appear to be
+    nil instead." (minijinja's `#[cfg(...)]` attributes around a lazy `// same as before`
+    are no comments.)"""
     if k == 0 or k + 1 >= len(written):
         return False
     before, this, after = (_COMMENT_LINE.match(written[i]) for i in (k - 1, k, k + 1))
-    if not (before and this and after) or not this[1][:1].islower():
+    if not (before and this and after) or not before[1] == this[1] == after[1]:
         return False
-    return bool(before[1]) and not before[1].rstrip().endswith((".", ":", ";", "!", "?"))
+    text, previous = this[2] or "", before[2] or ""
+    return text[:1].islower() and bool(previous) and not previous.rstrip().endswith(
+        (".", ":", ";", "!", "?")
+    )
 
 
 def _revisions(markers: list[str], left: Counter[str]) -> set[str]:

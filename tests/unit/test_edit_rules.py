@@ -2824,3 +2824,18 @@ def test_new_lines_moved_out_by_the_level_the_quote_is_too_deep_follow_the_quote
         "+    dependencies {\n+        compile rootProject\n     }\n"
     )
     assert patched(text, diff) == "\ndependencies {\n    compile rootProject\n}\n"
+
+
+def test_new_lines_beside_a_blank_line_the_file_has_more_of_are_refused_when_loose() -> None:
+    # coffeescript's helpers.coffee, several mistakes: a typo, and one of the two blank
+    # lines the file ends with left out. Read as written, the new lines went a line higher
+    # than the commit's; nothing in the hunk says which blank line they follow.
+    text = 'f = ->\n  if x\n    "a"\n  else\n    "No location data"\n\n\n'
+    hunk = (
+        '   else\n     "No locaton data"\n+# isCoffee\n+exports.isCoffee = (file) -> file\n \n'
+        "+# isLiterate\n+exports.isLiterate = (file) -> file\n+\n+\n"
+    )
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -4,3 +4,9 @@\n" + hunk
+    assert "was not found in cart.py" in refusal(patched, text, diff)
+    exact = diff.replace("locaton", "location")
+    assert patched(text, exact).startswith(text[: text.index("\n\n") + 1] + "# isCoffee\n")

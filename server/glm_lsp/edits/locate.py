@@ -429,6 +429,7 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
         options = _without_misread_windows(index, edit, options)
         options = _not_around_unsaid(index, edit, options)
+        options = _refuse_beside_more_blank_lines(index, edit, options)
         fuzzy = Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
         return _read_with_a_line_left_out(index, edit, fuzzy, final_eol) or fuzzy
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
@@ -594,6 +595,41 @@ def _not_around_unsaid(
         for other, fewer in unsaid.items():
             if _overlap(option, other) and fewer < count:
                 return other.problem
+        return None
+
+    return _made_unusable(options, problem)
+
+
+def _refuse_beside_more_blank_lines(
+    index: LineIndex, edit: LineEdit, options: list[Candidate]
+) -> list[Candidate]:
+    """Fuzzy `options` made unusable where new lines go beside a quoted blank line that
+    the file has more blank lines next to, on their side: a quote that misquotes a line
+    may have left one of those out too, and then its new lines belong on the other side
+    of it, which nothing in the edit tells (coffeescript's helpers.coffee and
+    moonscript's syntax.moon: several mistakes, a blank line of the file's last two or
+    three left out, the new lines made a line higher)."""
+
+    def problem(option: Candidate) -> str | None:
+        paired = _paired(index, edit, option)
+        blanks = {  # quoted blank line -> the file line it stands for
+            k: option.start + place
+            for k, place in enumerate(paired)
+            if place is not None and edit.kept[k] and not edit.old[k].strip()
+        }
+        for k, group in enumerate(edit.inserts):
+            for near, step in ((k - 1, 1), (k, -1)):  # the quoted line before them, after
+                if not group or near not in blanks:
+                    continue
+                beside = blanks[near] + step
+                quoted = 0 <= near + step < len(paired) and paired[near + step] is not None
+                if not quoted and 0 <= beside < len(index.lines):
+                    if not index.contents[beside].strip():
+                        return (
+                            "its new lines go next to a blank line of the file that has "
+                            f"another blank line beside it (line {beside + 1}), so on which "
+                            "side of those its new lines belong is unclear"
+                        )
         return None
 
     return _made_unusable(options, problem)

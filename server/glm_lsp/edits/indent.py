@@ -344,13 +344,7 @@ def _uniformly_shallower(pairs: Sequence[Pair]) -> bool:
     part: the quote lost a level, and what its lines keep is what follows it (libevent's
     continuation lines, a tab and four spaces in the file, quoted with the four spaces
     alone, beside lines quoted without their tab)."""
-    cuts = set()
-    for file, model in pairs:
-        file_indent, model_indent = indent_of(file), indent_of(model)
-        if not file_indent.endswith(model_indent):
-            return False
-        cuts.add(file_indent[: len(file_indent) - len(model_indent)])
-    return len(cuts) == 1 and "" not in cuts
+    return bool(_prefix_of([(indent_of(file), indent_of(model)) for file, model in pairs]))
 
 
 def _in_the_files_other_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
@@ -466,16 +460,25 @@ def _fits(pairs: Sequence[Pair], tab: int) -> int:
 
 def _prefix_shift(indents: list[tuple[str, str]]) -> Transform | None:
     """A transform adding or removing one indentation prefix, if one explains every pair."""
-    file_indent, model_indent = indents[0]
-    if file_indent.endswith(model_indent):
-        prefix = file_indent[: len(file_indent) - len(model_indent)]
-        if all(f == prefix + m for f, m in indents):
-            return lambda line: prefix + line
-    if model_indent.endswith(file_indent):
-        extra = model_indent[: len(model_indent) - len(file_indent)]
-        if all(m == extra + f for f, m in indents):
-            return lambda line: line[len(extra) :] if line.startswith(extra) else None
+    prefix = _prefix_of(indents)
+    if prefix is not None:
+        return lambda line: prefix + line
+    extra = _prefix_of([(m, f) for f, m in indents])
+    if extra is not None:
+        return lambda line: line[len(extra) :] if line.startswith(extra) else None
     return None
+
+
+def _prefix_of(indents: Sequence[tuple[str, str]]) -> str | None:
+    """The one leading part (maybe "") that every first indentation has before its second,
+    or None."""
+    if not indents:
+        return None
+    first, second = indents[0]
+    if not first.endswith(second):
+        return None
+    prefix = first[: len(first) - len(second)]
+    return prefix if all(f == prefix + m for f, m in indents) else None
 
 
 def _restyle(tab: int, tabs: bool) -> Transform:

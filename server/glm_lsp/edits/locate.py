@@ -606,9 +606,9 @@ def _refuse_beside_more_blank_lines(
     """Fuzzy `options` made unusable where new lines go beside a quoted blank line that
     the file has more blank lines next to, on their side: a quote that misquotes a line
     may have left one of those out too, and then its new lines belong on the other side
-    of it, which nothing in the edit tells (coffeescript's helpers.coffee and
-    moonscript's syntax.moon: several mistakes, a blank line of the file's last two or
-    three left out, the new lines made a line higher)."""
+    of it, which nothing in the edit tells (coffeescript's helpers.coffee: several
+    mistakes, one of the two blank lines the file ends with left out, the new lines made
+    a line higher)."""
 
     def problem(option: Candidate) -> str | None:
         paired = _paired(index, edit, option)
@@ -618,8 +618,10 @@ def _refuse_beside_more_blank_lines(
             if place is not None and edit.kept[k] and not edit.old[k].strip()
         }
         for k, group in enumerate(edit.inserts):
+            if not group:
+                continue
             for near, step in ((k - 1, 1), (k, -1)):  # the quoted line before them, after
-                if not group or near not in blanks:
+                if near not in blanks:
                     continue
                 beside = blanks[near] + step
                 quoted = 0 <= near + step < len(paired) and paired[near + step] is not None
@@ -1414,13 +1416,12 @@ def _fuzzy(index: LineIndex, edit: LineEdit, final_eol: bool | None) -> Found | 
             window = "\n".join(lines)
             if (first, height) in scored or len(window) > 2 * LONG or by_lines.unlike(lines):
                 continue
-            in_place = _in_place_ratio(wanted, lines) if height == len(wanted) else 0.0
             if by_lines.long:
-                scored[(first, height)] = max(by_lines.ratio(lines), in_place)
+                scored[(first, height)] = max(by_lines.ratio(lines), _in_place_ratio(wanted, lines))
                 continue
             matcher.set_seq1(window)
             if matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor:
-                scored[(first, height)] = max(matcher.ratio(), in_place)
+                scored[(first, height)] = max(matcher.ratio(), _in_place_ratio(wanted, lines))
     options = [
         candidate(
             index,
@@ -1689,15 +1690,22 @@ class _ByLines:
         are the longest common runs; on a 233-line quote with a hundred windows it took
         11 s, and a run of a few hundred differing lines as one text takes seconds."""
         self.matcher.set_seq1(window)  # opcodes' i: the window's lines, j: the quote's
-        matched = 0  # characters, each line with its line break
-        for tag, i1, i2, j1, j2 in self.matcher.get_opcodes():
-            if tag == "equal":
-                matched += sum(len(line) + 1 for line in window[i1:i2])
-            elif tag == "replace":
-                pairs = zip(self.wanted[j1:j2], window[i1:i2], strict=False)  # extras: none
-                matched += sum(_common(mine, theirs) + 1 for mine, theirs in pairs)
-        total = sum(map(len, self.wanted)) + sum(map(len, window)) + len(self.wanted) + len(window)
-        return 2 * matched / total if total else 1.0
+        return _paired_ratio(self.wanted, window, self.matcher.get_opcodes())
+
+
+def _paired_ratio(wanted: Sequence[str], window: Sequence[str], ops: Sequence[Opcode]) -> float:
+    """The texts' character ratio taken on the lines `ops` pair (i: the window's, j: the
+    quote's): equal lines count whole, and in each run of differing lines the lines are
+    compared by characters one against one, in order."""
+    matched = 0  # characters, each line with its line break
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            matched += sum(len(line) + 1 for line in window[i1:i2])
+        elif tag == "replace":
+            pairs = zip(wanted[j1:j2], window[i1:i2], strict=False)  # extras: none
+            matched += sum(_common(mine, theirs) + 1 for mine, theirs in pairs)
+    total = sum(map(len, wanted)) + sum(map(len, window)) + len(wanted) + len(window)
+    return 2 * matched / total if total else 1.0
 
 
 def _common(a: str, b: str) -> int:
@@ -1775,14 +1783,12 @@ def _in_place(wanted: Sequence[str], window: Sequence[str]) -> list[Opcode]:
 
 
 def _in_place_ratio(wanted: Sequence[str], window: Sequence[str]) -> float:
-    """The character ratio of two texts as tall, each line compared with the one in its
-    place (`_align`: difflib's own can pair a run of identical lines a line off)."""
-    matched = sum(
-        len(mine) + 1 if mine == theirs else _common(mine, theirs) + 1
-        for mine, theirs in zip(wanted, window, strict=True)
-    )
-    total = sum(map(len, wanted)) + sum(map(len, window)) + len(wanted) + len(window)
-    return 2 * matched / total if total else 1.0
+    """The character ratio of two texts, each line compared with the one in its place
+    (`_align`: difflib's own can pair a run of identical lines a line off); 0 for texts of
+    different heights."""
+    if len(wanted) != len(window):
+        return 0.0
+    return _paired_ratio(wanted, window, _in_place(window, wanted))
 
 
 def _equal_count(ops: Sequence[Opcode]) -> int:

@@ -220,6 +220,29 @@ def test_patch_lines_each_changed_and_marked_again_are_refused() -> None:
     )
 
 
+def test_new_lines_all_marked_beside_stray_plus_lines_of_the_file_lose_their_marks() -> None:
+    """socket.io's test fixture: base64 lines, two of which start with '+', replaced by new
+    ones, every line marked '+'. The file's '+' lines stand alone (no list, no patch), so
+    the marks are marks; '+' lines in a run leave them as written, unless a marked line is
+    a quoted one that does not start with '+' (mapstructure.go: a patch's lines committed
+    by mistake, their fix marked)."""
+    blob = (
+        "-----BEGIN DATA-----\nMIIJKQIBAAKCAgEAmNWKTumE1f\n+gAcZHKcD0Bm6owvpBWDe\n"
+        "2nzs5HsBRB5qDBRx\n+ghm989ileZlWT2Zy5\nX+MAUyG/pCZ7PYRG\n-----END DATA-----\n"
+    )
+    new = "-----BEGIN DATA-----\nMIIEvgIBADANBgkqhk\n+jDUx5he6MDQ+Bx\n-----END DATA-----\n"
+    marked = "".join(f"+{line}\n" for line in new.splitlines())
+    assert apply_edit(blob, blob, marked, path="fixtures/ca.data") == new
+    runs = blob.replace("2nzs5HsBRB5qDBRx\n", "+2nzs5HsBRB5qDBRx\n")
+    assert apply_edit(runs, runs, marked, path="fixtures/ca.data") == new
+    lines = "+jDUx5he6MDQ+Bx\n+AoIBAQCIdbiXKk\n"
+    assert apply_edit(runs, runs, lines, path="fixtures/ca.data") == lines
+    go = "\t\tmK := key.(string)\n+               if !ok {\n+                       continue\n"
+    go += "+               }\n"
+    fixed = "+\t\tmK := key.(string)\n+\t\tif !ok {\n+\t\t\tcontinue\n+\t\t}\n"
+    assert apply_edit(go, go, fixed, path="m.go") == fixed.replace("+", "")
+
+
 FRONT = '+++\ntitle = "Auto TLS"\ndescription = "Automatic TLS"\n[menu.main]\n  weight = 2\n+++\n\nText.\n'
 
 

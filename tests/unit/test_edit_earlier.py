@@ -92,3 +92,28 @@ def test_a_block_written_before_an_earlier_one_may_quote_a_last_line_left_unende
     assert apply_search_replace(once, second, start) == (
         "namespace N\n{\n  public sealed class C\n  {\n    int y;\n  }\n}"
     )
+
+
+def test_a_quote_that_an_earlier_edit_moved_is_refused() -> None:
+    # hyperium/http's port.rs: the first edit moves the `Display` impl above `PartialEq`,
+    # the second, written against the file as it was, adds tests after that impl's last
+    # lines, at the file's end. Those lines now stand once, where the first edit wrote
+    # them: made there, the tests went between the impls.
+    display = "impl Display for Port {\n    fn fmt(&self) {\n        write!(self.bytes)\n    }\n}\n"
+    equal = "impl PartialEq for Port {\n    fn eq(&self) -> bool {\n        true\n    }\n}\n"
+    start = f"{equal}\n{display}"
+    moved = f"{display}\n{equal}"
+    tail = "        write!(self.bytes)\n    }\n}\n"
+    tests = tail + "\n#[cfg(test)]\nmod tests {}\n"
+    once = apply_edit(start, start, moved, path="port.rs", before=start)
+    assert refusal(apply_edit, once, tail, tests, path="port.rs", before=start) == (
+        "The edit to port.rs was not applied: old_string stands where an earlier edit of "
+        "this task wrote it, and stood where that edit changed the file, so whether it "
+        "means those lines as they are now or as they were is unclear; quote them with "
+        "lines around them that the file has only there now."
+    )
+    # Lines an earlier edit left in place are one place, whatever it changed around them.
+    renamed = once.replace("fn eq", "fn equals")
+    assert apply_edit(renamed, tail, tests, path="port.rs", before=once) == renamed.replace(
+        tail, tests
+    )

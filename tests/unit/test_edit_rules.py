@@ -2839,3 +2839,20 @@ def test_new_lines_beside_a_blank_line_the_file_has_more_of_are_refused_when_loo
     assert "was not found in cart.py" in refusal(patched, text, diff)
     exact = diff.replace("locaton", "location")
     assert patched(text, exact).startswith(text[: text.index("\n\n") + 1] + "# isCoffee\n")
+
+
+def test_new_lines_beside_a_run_of_blank_lines_longer_than_quoted_are_refused_when_loose() -> None:
+    # moonscript's syntax.moon, several mistakes: a typo, and one of the three blank lines
+    # the file ends with left out, the unquoted one past the quoted run (a kept and a
+    # removed blank line). Read as written, the new lines went a line higher than the
+    # commit's; exact, the hunk is taken as written.
+    text = 'x = #{#{},#{1}}\n\nhello, world\n\n\n\n'
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,6 @@\n \n hello, orld\n"
+        "+something:hello(what) a,b\n+something:hello what\n \n-\n"
+    )
+    assert "was not found in cart.py" in refusal(patched, text, diff)
+    exact = diff.replace("orld", "world")
+    assert patched(text, exact) == text.replace(
+        "world\n", "world\nsomething:hello(what) a,b\nsomething:hello what\n"
+    )[:-1]

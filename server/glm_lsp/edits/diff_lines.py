@@ -77,6 +77,8 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming, path: str = "")
                 f"they add a '+' to each. Write {naming.new} as the exact lines the file "
                 "should have, and send the edit again."
             )
+        if marks == {"+"} and _stray_pluses(lines, added, quoted, file_text):
+            return "".join(added)
         return new  # a list, a patch file: lines may well start so
     if _quoted_rulers(lines, quoted) == [line for line in lines if line.strip()]:
         return new  # the quote's own lines: some removed, none marked
@@ -122,6 +124,27 @@ def _marked_quote(lines: list[str], added: list[str], quoted: list[str], file_te
     borders = [line for line in added if line.startswith("+")]
     in_file = [line for line in split_lf(file_text) if _PLUS_LINE.match(line)]
     return bool(borders) and all(_BORDER.match(line) for line in borders + in_file)
+
+
+def _stray_pluses(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:
+    """Whether new lines all marked '+' are new text marked, though the quote has lines
+    that start with '+': the lines are no list items, none stands in the file as written,
+    without their marks they start at the quote's indentation, and either one of them is
+    a quoted line that does not start with '+' (mapstructure's mapstructure.go: a patch's
+    '+' lines committed by mistake, the fix's every line marked, went in so) or the
+    file's lines that start with '+' are strays, none next to another (a list or a patch
+    has them in runs, and a patch has @@ lines too; socket.io's ca.key: a new key,
+    every line marked, replacing one whose base64 has two lines that start with '+')."""
+    if any(_BULLET.match(line) for line in lines) or _any_in_file(lines, file_text):
+        return False
+    if not _indented_alike(added, quoted):
+        return False
+    plain = {line.rstrip("\r\n") for line in quoted if line.strip() and line[0] != "+"}
+    if any(line.rstrip("\r\n") in plain for line in added):
+        return True
+    filed = split_lf(file_text)
+    starts = [bool(_PLUS_LINE.match(line)) for line in filed]
+    return not any(map(bool.__and__, starts, starts[1:])) and not any(map(_HEADER.match, filed))
 
 
 def _any_in_file(lines: list[str], file_text: str) -> bool:

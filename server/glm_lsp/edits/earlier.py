@@ -7,7 +7,11 @@ alike (anyhow's compiler-output test: the note about `DerefBool` has a twin abou
 `&DerefBool` a block further down), where the change would land. So when the quote stands
 nowhere now but exactly once in the file as the task found it, the edit is made there and
 carried over the earlier edits by a three-way merge (`merge.rebase`); when it changes
-lines those edits changed too, it is refused.
+lines those edits changed too, it is refused. When the quote stands once now, in lines the
+earlier edits wrote, and once in the file as the task found it, where they changed it, the
+edit may mean either place (hyperium/http's port.rs: the first edit moved an impl up, the
+second added tests after that impl's last lines, at the file's end; made where those lines
+stand now, the tests went into the middle): it is refused too.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from glm_lsp.edits.merge import MergeConflict, rebase
+from glm_lsp.edits.textedits import line_opcodes
 from glm_lsp.errors import EditError
 
 
@@ -25,7 +30,16 @@ def made_before(
     only there; None when the edit is not one written before. Raises EditError, naming
     the edit as `what`, when it changes lines the earlier edits changed, or when they
     already made its change."""
-    if before is None or before == text or _count(text, old) or _count(before, old) != 1:
+    if before is None or before == text or _count(before, old) != 1:
+        return None
+    if _count(text, old):
+        if _count(text, old) == 1 and not _left_in_place(before, text, old):
+            raise EditError(
+                f"{what} was not applied: {quote} stands where an earlier edit of this task "
+                "wrote it, and stood where that edit changed the file, so whether it means "
+                "those lines as they are now or as they were is unclear; quote them with "
+                "lines around them that the file has only there now."
+            )
         return None
     try:
         ours = make(before)
@@ -44,9 +58,29 @@ def made_before(
     return merged
 
 
+def _left_in_place(before: str, text: str, old: str) -> bool:
+    """Whether the lines `old` spans in `before` are, one for one, the lines it spans in
+    `text`, as lines the earlier edits left alone (each stands once in both)."""
+    before, text, old = _lf(before), _lf(text), old.replace("\r\n", "\n")
+    first, now = before.count("\n", 0, before.find(old)), text.count("\n", 0, text.find(old))
+    height = old.count("\n", 0, len(old) - 1) + 1
+    kept = {
+        i1 + k: j1 + k
+        for tag, i1, i2, j1, _ in line_opcodes(before.split("\n"), text.split("\n"))
+        if tag == "equal"
+        for k in range(i2 - i1)
+    }
+    return all(kept.get(first + k) == now + k for k in range(height))
+
+
+def _lf(text: str) -> str:
+    """`text` with LF line breaks and its last line ended, as `_count` compares."""
+    text = text.replace("\r\n", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
 def _count(text: str, old: str) -> int:
     """Occurrences of `old` in `text`, line breaks compared as LF (models write LF), the
     file's last line read as ended: a quote of whole lines ends with a line break that the
     file's last line may lack (a SEARCH section always does)."""
-    text = text.replace("\r\n", "\n")
-    return (text if text.endswith("\n") else text + "\n").count(old.replace("\r\n", "\n"))
+    return _lf(text).count(old.replace("\r\n", "\n"))

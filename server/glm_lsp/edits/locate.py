@@ -604,18 +604,27 @@ def _refuse_beside_more_blank_lines(
     index: LineIndex, edit: LineEdit, options: list[Candidate]
 ) -> list[Candidate]:
     """Fuzzy `options` made unusable where new lines go beside a quoted blank line that
-    the file has more blank lines next to, on their side: a quote that misquotes a line
-    may have left one of those out too, and then its new lines belong on the other side
-    of it, which nothing in the edit tells (coffeescript's helpers.coffee: several
-    mistakes, one of the two blank lines the file ends with left out, the new lines made
-    a line higher)."""
+    the file has more blank lines next to: a quote that misquotes a line may have left one
+    of those out too, and then its new lines belong elsewhere in the run, which nothing in
+    the edit tells. The unquoted blank line may be on the new lines' side (coffeescript's
+    helpers.coffee: several mistakes, one of the two blank lines the file ends with left
+    out, the new lines made a line higher) or past the quoted run of blank lines, kept or
+    removed (moonscript's syntax.moon: one of three left out, the same). A reading that is
+    unusable already keeps its own reason, and so does a closer one over the same lines
+    (`contenders` refuses with that one's)."""
+    closer = [option for option in options if option.lines is None]
 
     def problem(option: Candidate) -> str | None:
+        if option.lines is None or any(
+            other.similarity > option.similarity and _overlap(other, option) for other in closer
+        ):
+            return None
         paired = _paired(index, edit, option)
+        lines = [None if place is None else option.start + place for place in paired]
         blanks = {  # quoted blank line -> the file line it stands for
-            k: option.start + place
-            for k, place in enumerate(paired)
-            if place is not None and edit.kept[k] and not edit.old[k].strip()
+            k: line
+            for k, line in enumerate(lines)
+            if line is not None and edit.kept[k] and not edit.old[k].strip()
         }
         for k, group in enumerate(edit.inserts):
             if not group:
@@ -624,17 +633,37 @@ def _refuse_beside_more_blank_lines(
                 if near not in blanks:
                     continue
                 beside = blanks[near] + step
-                quoted = 0 <= near + step < len(paired) and paired[near + step] is not None
-                if not quoted and 0 <= beside < len(index.lines):
-                    if not index.contents[beside].strip():
-                        return (
-                            "its new lines go next to a blank line of the file that has "
-                            f"another blank line beside it (line {beside + 1}), so on which "
-                            "side of those its new lines belong is unclear"
-                        )
+                quoted = 0 <= near + step < len(lines) and lines[near + step] is not None
+                if quoted or not _blank_at(index, beside):
+                    beside = _past_blank_run(edit, lines, near, -step)
+                    if beside is None or not _blank_at(index, beside) or beside in lines:
+                        continue
+                return (
+                    "its new lines go next to a blank line of the file that has "
+                    f"another blank line near it (line {beside + 1}), so where among "
+                    "those its new lines belong is unclear"
+                )
         return None
 
     return _made_unusable(options, problem)
+
+
+def _blank_at(index: LineIndex, line: int) -> bool:
+    return 0 <= line < len(index.lines) and not index.contents[line].strip()
+
+
+def _past_blank_run(
+    edit: LineEdit, lines: Sequence[int | None], start: int, step: int
+) -> int | None:
+    """The file line just past the run of quoted blank lines (kept or removed) that goes
+    from quoted line `start` in direction `step`, each standing for the next file line."""
+    k, line = start, lines[start]
+    assert line is not None
+    while 0 <= k + step < len(lines) and lines[k + step] == line + step:
+        if edit.old[k + step].strip():
+            break
+        k, line = k + step, line + step
+    return line + step
 
 
 def _made_unusable(
@@ -1961,14 +1990,16 @@ def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple
 def _trailing_as_file(
     edit: LineEdit, window: list[str], paired: list[int | None]
 ) -> dict[str, str]:
-    """The file's line for each quoted line that has trailing whitespace the file's has
-    not: a new line restating such a quote verbatim (a line the model moved, or kept where
-    the alignment saw a new one) is written as the file has it, without it."""
+    """The file's line for each removed quoted line that has trailing whitespace the file's
+    has not: a new line restating such a quote verbatim (a line the model moved, or kept
+    where the alignment saw a new one) is written as the file has it, without it. A new
+    line restating a kept line is another line like it (rapidjson's license headers: a
+    new `// ` line beside a kept `//` quoted as `// `)."""
     table: dict[str, str] = {}
     clashes = set()
     for number, place in enumerate(paired):
         quoted = edit.old[number]
-        if place is None or not quoted.strip() or window[place] == quoted:
+        if place is None or edit.kept[number] or not quoted.strip() or window[place] == quoted:
             continue  # (a blank line says nothing: there are blank lines everywhere)
         if window[place].rstrip() != quoted.rstrip() or len(window[place]) > len(quoted):
             continue  # (never adds trailing whitespace: the change may be taking it away)

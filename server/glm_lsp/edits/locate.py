@@ -636,7 +636,7 @@ def _refuse_beside_more_blank_lines(
                 quoted = 0 <= near + step < len(lines) and lines[near + step] is not None
                 if quoted or not _blank_at(index, beside):
                     beside = _past_blank_run(edit, lines, near, -step)
-                    if beside is None or not _blank_at(index, beside) or beside in lines:
+                    if not _blank_at(index, beside) or beside in lines:
                         continue
                 return (
                     "its new lines go next to a blank line of the file that has "
@@ -652,9 +652,7 @@ def _blank_at(index: LineIndex, line: int) -> bool:
     return 0 <= line < len(index.lines) and not index.contents[line].strip()
 
 
-def _past_blank_run(
-    edit: LineEdit, lines: Sequence[int | None], start: int, step: int
-) -> int | None:
+def _past_blank_run(edit: LineEdit, lines: Sequence[int | None], start: int, step: int) -> int:
     """The file line just past the run of quoted blank lines (kept or removed) that goes
     from quoted line `start` in direction `step`, each standing for the next file line."""
     k, line = start, lines[start]

@@ -356,3 +356,11 @@ def test_a_spread_after_a_bracket_is_read_back_and_a_fenced_blocks_ellipsis_refu
     assert refusal(apply_edit, md, md, fenced, path="README.md").startswith(
         "The edit to README.md writes '\u2026' in new_string, and nothing in old_string shows"
     )
+
+
+def test_an_ellipsis_after_dot_slash_is_gos_package_pattern() -> None:
+    """logrus's .travis.yml: `go test -race -v ./…` can only be `./...`, every package
+    below; it went into the file with the ellipsis."""
+    yml = "script:\n  - go test -race -v .\n"
+    new = "script:\n  - go test -race -v ./\u2026\n"
+    assert apply_edit(yml, yml, new, path=".travis.yml") == new.replace("\u2026", "...")

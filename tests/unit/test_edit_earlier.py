@@ -112,7 +112,15 @@ def test_a_quote_that_an_earlier_edit_moved_is_refused() -> None:
         "means those lines as they are now or as they were is unclear; quote them with "
         "lines around them that the file has only there now."
     )
-    # Lines an earlier edit left in place are one place, whatever it changed around them.
+    # Lines an earlier edit left in place are one place, whatever it changed around them;
+    # so are blank lines of which it took one out (glm-lsp's workspace.py: an import
+    # removed with a blank line, then the function below quoted from the blank lines on).
+    head = "from pathlib import Path\n\nimport git\n\n\ndef root():\n    return git\n"
+    trimmed = apply_edit(head, "\nimport git\n", "", path="w.py", before=head)
+    body = "\n\ndef root():\n    return git\n"
+    assert apply_edit(
+        trimmed, body, body.replace("git", "None"), path="w.py", before=head
+    ) == trimmed.replace("return git", "return None")
     renamed = once.replace("fn eq", "fn equals")
     assert apply_edit(renamed, tail, tests, path="port.rs", before=once) == renamed.replace(
         tail, tests

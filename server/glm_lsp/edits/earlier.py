@@ -34,12 +34,7 @@ def made_before(
         return None
     if _count(text, old):
         if _count(text, old) == 1 and not _left_in_place(before, text, old):
-            raise EditError(
-                f"{what} was not applied: {quote} stands where an earlier edit of this task "
-                "wrote it, and stood where that edit changed the file, so whether it means "
-                "those lines as they are now or as they were is unclear; quote them with "
-                "lines around them that the file has only there now."
-            )
+            _refuse_two_places(text, before, make, what, quote)
         return None
     try:
         ours = make(before)
@@ -56,6 +51,30 @@ def made_before(
     if merged == text:
         raise EditError(f"{what} was not applied: an earlier edit of this task made it already.")
     return merged
+
+
+def _refuse_two_places(
+    text: str, before: str, make: Callable[[str], str], what: str, quote: str
+) -> None:
+    """Refuse an edit whose quote stands now where the earlier edits wrote it, and stood
+    where they changed the file, unless made as written against the file the task found,
+    and carried over those edits, it gives the same file (the lines an earlier edit took
+    out beside it were blank lines, one as good as another)."""
+    try:
+        now = make(text)
+    except EditError:
+        return  # (refused as it reads now, for its own reason)
+    try:
+        same = rebase(before, make(before), text) == now
+    except EditError:  # (a MergeConflict too: the lines it stood in were changed)
+        same = False
+    if not same:
+        raise EditError(
+            f"{what} was not applied: {quote} stands where an earlier edit of this task "
+            "wrote it, and stood where that edit changed the file, so whether it means "
+            "those lines as they are now or as they were is unclear; quote them with "
+            "lines around them that the file has only there now."
+        )
 
 
 def _left_in_place(before: str, text: str, old: str) -> bool:

@@ -11,7 +11,8 @@ lines those edits changed too, it is refused. When the quote stands once now, in
 earlier edits wrote, and once in the file as the task found it, where they changed it, the
 edit may mean either place (hyperium/http's port.rs: the first edit moved an impl up, the
 second added tests after that impl's last lines, at the file's end; made where those lines
-stand now, the tests went into the middle): it is refused too.
+stand now, the tests went into the middle): it is made both ways, and refused when they
+give different files.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ def made_before(
 ) -> str | None:
     """`text` with the edit that `make` makes on `before`, if its `quote` (`old`) stands
     only there; None when the edit is not one written before. Raises EditError, naming
-    the edit as `what`, when it changes lines the earlier edits changed, or when they
-    already made its change."""
+    the edit as `what`, when it changes lines the earlier edits changed, when they
+    already made its change, or when its quote also stands where they wrote it and the
+    two places give different files."""
     if before is None or before == text or _count(before, old) != 1:
         return None
     if _count(text, old):

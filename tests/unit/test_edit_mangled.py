@@ -364,3 +364,14 @@ def test_an_ellipsis_after_dot_slash_is_gos_package_pattern() -> None:
     yml = "script:\n  - go test -race -v .\n"
     new = "script:\n  - go test -race -v ./\u2026\n"
     assert apply_edit(yml, yml, new, path=".travis.yml") == new.replace("\u2026", "...")
+
+
+def test_an_em_dash_before_an_annotation_is_read_as_the_files_annotations() -> None:
+    """nvim-tree's utils.lua: the quote's em dashes stood for a comment's `--`, and the new
+    `—@param` lines went in as `--@param`; the file writes its annotations `---@` only."""
+    lua = "-- Returns the path.\n---@param node table\nfunction M.path(node)\n  return node\nend\n"
+    old = "\u2014 Returns the path.\n\u2014@param node table\nfunction M.path(node)\n"
+    new = old.replace("table\n", "table\n\u2014@return string\n")
+    assert apply_edit(lua, old, new, path="utils.lua") == lua.replace(
+        "table\n", "table\n---@return string\n"
+    )

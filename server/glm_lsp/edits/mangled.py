@@ -83,8 +83,9 @@ class Mangling:
             return self.in_code
         return re.compile("|".join([self.in_code.pattern, *also]), self.in_code.flags)
 
-    def but(self, form: str, reading: str) -> Mangling:
-        return replace(self, plain={**self.plain, form: reading}, readings={})
+    def but(self, form: str, reading: str, first: dict[str, str] | None = None) -> Mangling:
+        """The mangling with `form` read as `reading` (and the longer forms `first` first)."""
+        return replace(self, plain={**(first or {}), **self.plain, form: reading}, readings={})
 
 
 HTML = Mangling(
@@ -182,11 +183,16 @@ def _read(
     if not mangling.readings:
         return mangling
     plain = dict(mangling.plain)
+    annotations = _annotations(file_text) if mangling is DASHES else {}
+    told = new
+    for form in annotations:
+        told = told.replace(form, "")
     lines = {_bare(line) for line in file_text.splitlines()}
     for form, choices in mangling.readings.items():
-        standing = {c: _standing(mangling.but(form, c).undo(old), lines) for c in choices}
+        undone = {c: mangling.but(form, c, annotations).undo(old) for c in choices}
+        standing = {c: _standing(undone[c], lines) for c in choices}
         chosen = [c for c in choices if standing[c] == max(standing.values())]
-        if len(chosen) > 1 and form in new:
+        if len(chosen) > 1 and form in told:
             said = " or ".join(repr(choice) for choice in choices)
             raise EditError(
                 f"{naming.what} writes {form!r} in {naming.new}, which looks {mangling.looks}, "
@@ -194,7 +200,16 @@ def _read(
                 f"characters {path or 'the file'} should have, and send the edit again."
             )
         plain[form] = chosen[0]
-    return replace(mangling, plain=plain, readings={})
+    return replace(mangling, plain={**annotations, **plain}, readings={})
+
+
+def _annotations(file_text: str) -> dict[str, str]:
+    """An em dash before `@` read as the file writes its annotations, when it writes them
+    one way only: Lua's `---@param` where the quote's em dashes stand for a comment's `--`
+    (nvim-tree's utils.lua: every new annotation lost a dash)."""
+    three = re.search(r"(?<!-)---@", file_text) is not None
+    two = re.search(r"(?<!-)--@", file_text) is not None
+    return {"\u2014@": "---@" if three else "--@"} if three != two else {}
 
 
 def _undo(

@@ -39,3 +39,17 @@ def test_a_one_line_quote_whose_new_lines_end_escaped_is_refused() -> None:
     c = 'puts("a");\n'
     assert apply_edit(c, 'puts("a");', 'puts("a\\n");', path="m.c") == 'puts("a\\n");\n'
     assert apply_edit(c, 'puts("a");', "puts(a) \\\\n", path="m.c") == "puts(a) \\\\n\n"
+
+
+def test_a_one_line_quote_whose_new_line_has_an_escaped_break_outside_quotes_is_refused() -> None:
+    # chai's .gitignore, its one line without a last line break, appended to by an edit
+    # escaped twice: the "\n" stands between the lines, not at the end. In quotes, it is
+    # a string's escape, written as it came.
+    gitignore = ".settings.xml"
+    new = ".settings.xml\\nnode_modules/"
+    assert refusal(apply_edit, gitignore, gitignore, new, path=".gitignore").startswith(
+        "new_string has no line break but \\n written out (a backslash and an n) outside any "
+        "quotes, as a tool argument escaped twice does, so what it means is unclear."
+    )
+    c = 'puts("a");\n'
+    assert apply_edit(c, 'puts("a");', 'puts("a\\nb");', path="m.c") == 'puts("a\\nb");\n'

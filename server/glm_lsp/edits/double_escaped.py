@@ -9,8 +9,10 @@ and does once unescaped. Its new_string is unescaped with it.
 
 An old_string of one line gives no such evidence. A new_string for it that has no line
 break but ends with one written out (`raw\\nnode_modules\\n`, underscore's `.gitignore`
-appended to) reads either way, as lines escaped twice or as a line that ends with a
-backslash and an n; it is refused with a sentence saying how to write either.
+appended to), or has one outside any quotes where old_string has none (chai's
+`.settings.xml\\nnode_modules/`, a file without a last line break), reads either way, as
+lines escaped twice or as a line with a backslash and an n; it is refused with a sentence
+saying how to write either. In quotes, `\\n` is a string's escape (`puts("a\\n")`).
 """
 
 from __future__ import annotations
@@ -45,16 +47,39 @@ def _loads(escaped: str) -> str | None:
 def refuse_escaped_line_end(old: str, new: str, naming: Naming) -> None:
     """EditError when `new` may be lines escaped twice that `old` cannot tell (see the
     module): no line break in either, `new` ending with one written out and `old` not."""
-    if "\n" in old or "\n" in new or not _ends_escaped(new) or _ends_escaped(old):
+    if "\n" in old or "\n" in new or _loads(new) is None:
         return
-    if _loads(new) is None:
-        return
-    raise EditError(
-        f"{naming.new} has no line break but ends with \\n written out (a backslash and an "
-        "n), as a tool argument escaped twice does, so what it means is unclear. Send it "
-        "with real line breaks; if its line is to end with a backslash and an n, put the "
-        "line break after them in it too."
-    )
+    if _ends_escaped(new) and not _ends_escaped(old):
+        raise EditError(
+            f"{naming.new} has no line break but ends with \\n written out (a backslash and "
+            "an n), as a tool argument escaped twice does, so what it means is unclear. Send "
+            "it with real line breaks; if its line is to end with a backslash and an n, put "
+            "the line break after them in it too."
+        )
+    if _escaped_break(old) is None and _escaped_break(new) == "outside":
+        raise EditError(
+            f"{naming.new} has no line break but \\n written out (a backslash and an n) "
+            "outside any quotes, as a tool argument escaped twice does, so what it means is "
+            "unclear. Send it with real line breaks; if its line is to have a backslash and "
+            "an n there, send it with the line after it too."
+        )
+
+
+def _escaped_break(text: str) -> str | None:
+    """Where `text` first has an escaped line break (an n after an odd run of
+    backslashes): "outside" any quotes ('...', "...", `...`), "inside", or None."""
+    quote = ""
+    run = 0
+    found = None
+    for char in text:
+        if char == "n" and run % 2 == 1:
+            if not quote:
+                return "outside"
+            found = "inside"
+        elif char in "'\"`" and run % 2 == 0:
+            quote = "" if char == quote else quote or char
+        run = run + 1 if char == "\\" else 0
+    return found
 
 
 def _ends_escaped(text: str) -> bool:

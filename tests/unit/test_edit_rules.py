@@ -734,6 +734,35 @@ def test_a_deletion_is_not_taken_for_an_applied_change() -> None:
     assert patched(PY, diff) == PY.replace("        self.log(value)\n", "")
 
 
+def test_closing_braces_a_level_too_deep_at_the_files_end_are_refused() -> None:
+    # pkg/errors' errors_test.go, the whole edit a tab deeper: its context, the file's last
+    # three closing braces, stood exactly a line higher, and the new function went inside
+    # the last one. A diff has no context after the file's last line: its @@ line names it.
+    go = "func TestA(t *testing.T) {\n\tfor {\n\t\tif x {\n\t\t\tif y {\n\t\t\t\tz()\n"
+    go += "\t\t\t}\n\t\t}\n\t}\n}\n"
+    hunk = " \t\t\t}\n \t\t}\n \t}\n+\n+\tfunc TestB(t *testing.T) {\n+\t}\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -7,3 +7,6 @@\n" + hunk
+    assert "and at its last lines, where its @@ line points, but for their indentation" in (
+        refusal(patched, go, diff)
+    )
+    plain = " \t\t}\n \t}\n }\n+\n+func TestB(t *testing.T) {\n+}\n"
+    assert patched(go, diff.replace(hunk, plain)) == go + "\nfunc TestB(t *testing.T) {\n}\n"
+
+
+def test_a_deletion_made_at_its_numbers_is_refused_though_its_lines_stand_elsewhere() -> None:
+    # rack-test's gemspec lists its files twice; a hunk removing one from the second list,
+    # already made there, stood exact in the first and was made a second time.
+    names = ["a_spec.rb", "b_spec.rb", "helper.rb", "string.rb", "body.rb", "last.rb"]
+    listed = "".join(f'    "{name}",\n' for name in names) + "  ]\n"
+    text = f"  s.files = [\n{listed}  s.summary = 'x'\n  s.test_files = [\n"
+    text += listed.replace('    "string.rb",\n', "")
+    hunk = "".join(f"{'-' if 'string' in line else ' '}{line}\n" for line in listed.splitlines())
+    made = "--- a/cart.py\n+++ b/cart.py\n@@ -11,7 +11,6 @@\n" + hunk
+    assert "already stands at line 11" in refusal(patched, text, made)
+    first = "--- a/cart.py\n+++ b/cart.py\n@@ -2,7 +2,6 @@\n" + hunk
+    assert patched(text, first) == text.replace('    "string.rb",\n', "")
+
+
 def test_a_deletion_from_a_run_its_quote_does_not_bound_is_placed_by_its_numbers() -> None:
     """Newtonsoft.Json's tests: one of eight `1,` lines removed, quoted as four of them and
     the lines after. In a file with a `1,` more or fewer the quote and its result both

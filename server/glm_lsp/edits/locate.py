@@ -1144,7 +1144,8 @@ def already_applied(
     if expected is not None and _at_numbers_made(index, edit, places, starts, expected):
         return expected
     if _only_removes(edit) and _removed_lines_stand(index, edit, places, starts, final_eol):
-        return None  # the lines it removes stand there, a line it left out between them
+        if not _made_at_numbers_only(places, starts, expected):
+            return None  # the lines it removes stand there, a line it left out between them
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)
@@ -1218,6 +1219,17 @@ def _removed_lines_stand(
         and any(option.start < start + size and start < option.end for start in starts)
         for option in (found.candidates if found else ())
     )
+
+
+def _made_at_numbers_only(
+    places: list[Candidate], starts: list[int], expected: int | None
+) -> bool:
+    """Whether a deletion's result stands at its @@ line while the lines it removes stand
+    only far from it: made where the numbers say (rack-test's gemspec lists its files
+    twice; a hunk removing one from the second list, made, stood exact in the first)."""
+    if expected is None or not any(_near(start, expected) for start in starts):
+        return False
+    return not any(_near(place.start, expected) for place in places)
 
 
 def _ends_as_asked(index: LineIndex, end: int, final_eol: bool | None) -> bool:

@@ -328,6 +328,7 @@ def _options(
         _refuse_two_readings(path, index, hunk, number, best, expected)
     if expected is not None:
         _refuse_faint_and_far(path, index, hunk, number, best, expected)
+        _refuse_edge_in_other_indentation(index, hunk, best, expected, path, terms)
     if found is not None and expected is not None and found.level == LEVELS[0]:
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
     if len(best) == 1:
@@ -406,6 +407,30 @@ def _named_at_edge(
         if near or mistakes(index, edit, option) + 1 <= mistakes(index, edit, there):
             return None
     return there
+
+
+def _refuse_edge_in_other_indentation(
+    index: LineIndex, hunk: Hunk, best: list[Candidate], expected: int, path: str, terms: Terms
+) -> None:
+    """Refuse a hunk of lines that say little (`}` lines) that appends after its last line,
+    whose @@ line names the file's last lines, where they stand but for indentation, while
+    it is placed elsewhere: a diff has no context after the file's last line, so the
+    hunk may be the file's end quoted a level too deep (pkg/errors' test file: its closing
+    braces written a tab deeper stood exactly a line higher, and the new function went
+    inside the last one)."""
+    old = hunk.edit().old
+    end = len(index.lines)
+    if hunk.lines[-1][0] != "+" or expected + len(old) != end or sum(map(telling, old)) >= 2:
+        return
+    if not best or any(option.end == end for option in best):
+        return
+    last = [norm(content(line)) for line in index.lines[end - len(old) :]]
+    if last == [norm(line) for line in old]:
+        raise EditError(
+            f"{terms.sentence_old} matches {path} at line {best[0].start + 1}, and at its "
+            f"last lines, where its @@ line points, but for their indentation; which place "
+            "it means is unclear. Copy the lines exactly as they are in the file."
+        )
 
 
 def _adds_at_edge(index: LineIndex, hunk: Hunk, there: Candidate) -> bool:

@@ -46,7 +46,8 @@ def _loads(escaped: str) -> str | None:
 
 def refuse_escaped_line_end(old: str, new: str, naming: Naming) -> None:
     """EditError when `new` may be lines escaped twice that `old` cannot tell (see the
-    module): no line break in either, `new` ending with one written out and `old` not."""
+    module): no line break in either, and `new` ending with one written out where `old`
+    does not, or having one outside any quotes where `old` has none."""
     if "\n" in old or "\n" in new or _loads(new) is None:
         return
     if _ends_escaped(new) and not _ends_escaped(old):

@@ -34,9 +34,10 @@ def made_before(
     two places give different files."""
     if before is None or before == text or _count(before, old) != 1:
         return None
-    if _count(text, old):
-        if _count(text, old) == 1 and not _left_in_place(before, text, old):
-            _refuse_two_places(text, before, make, what, quote)
+    now = _count(text, old)
+    if now:
+        if now == 1 and not _left_in_place(before, text, old):
+            return _made_in_one_place(text, before, make, what, quote)
         return None
     try:
         ours = make(before)
@@ -55,17 +56,19 @@ def made_before(
     return merged
 
 
-def _refuse_two_places(
+def _made_in_one_place(
     text: str, before: str, make: Callable[[str], str], what: str, quote: str
-) -> None:
-    """Refuse an edit whose quote stands now where the earlier edits wrote it, and stood
-    where they changed the file, unless made as written against the file the task found,
-    and carried over those edits, it gives the same file (the lines an earlier edit took
-    out beside it were blank lines, one as good as another)."""
+) -> str | None:
+    """The edit made on `text`, its quote standing now where the earlier edits wrote it and
+    having stood where they changed the file, when made as written against the file the
+    task found, and carried over those edits, it gives the same file (the lines an earlier
+    edit took out beside it were blank lines, one as good as another); EditError when it
+    does not. None when it cannot be made on `text` (the caller refuses it, for its own
+    reason)."""
     try:
         now = make(text)
     except EditError:
-        return  # (refused as it reads now, for its own reason)
+        return None
     try:
         same = rebase(before, make(before), text) == now
     except EditError:  # (a MergeConflict too: the lines it stood in were changed)
@@ -77,6 +80,7 @@ def _refuse_two_places(
             "those lines as they are now or as they were is unclear; quote them with "
             "lines around them that the file has only there now."
         )
+    return now
 
 
 def _left_in_place(before: str, text: str, old: str) -> bool:

@@ -35,6 +35,7 @@ which more quoted lines stand in the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -62,6 +63,8 @@ class Mangling:
     maybe_code: re.Pattern[str] | None = None  # where a form may be code or prose: refused
     in_code_also: dict[frozenset[str], str] = field(default_factory=dict)  # by file suffix
     readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other plain texts
+    # longer forms read as the file writes them, whatever the reading of their first form
+    as_file: Callable[[str], dict[str, str]] | None = None
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -109,6 +112,17 @@ QUOTES = Mangling(
     frozenset(),
     re.compile("['\"]"),
 )
+
+
+def _annotations(file_text: str) -> dict[str, str]:
+    """An em dash before `@` read as the file writes its annotations, when it writes them
+    one way only: Lua's `---@param` where the quote's em dashes stand for a comment's `--`
+    (nvim-tree's utils.lua: every new annotation lost a dash)."""
+    three = re.search(r"(?<!-)---@", file_text) is not None
+    two = re.search(r"(?<!-)--@", file_text) is not None
+    return {"\u2014@": "---@" if three else "--@"} if three != two else {}
+
+
 DASHES = Mangling(
     "rewritten with typographic dashes",
     {"\u2013": "--", "\u2014": "--", "\u2026": "..."},
@@ -139,6 +153,7 @@ DASHES = Mangling(
         DASH_COMMENTS: r"^[^-\"'\n\u2013\u2014]*[\u2013\u2014](?=[ \t]|$)",
     },
     readings={"\u2014": ("--", "---")},
+    as_file=_annotations,
 )
 SPACES = Mangling(
     "copied with non-breaking spaces",
@@ -183,7 +198,7 @@ def _read(
     if not mangling.readings:
         return mangling
     plain = dict(mangling.plain)
-    annotations = _annotations(file_text) if mangling is DASHES else {}
+    annotations = mangling.as_file(file_text) if mangling.as_file else {}
     told = new
     for form in annotations:
         told = told.replace(form, "")
@@ -201,15 +216,6 @@ def _read(
             )
         plain[form] = chosen[0]
     return replace(mangling, plain={**annotations, **plain}, readings={})
-
-
-def _annotations(file_text: str) -> dict[str, str]:
-    """An em dash before `@` read as the file writes its annotations, when it writes them
-    one way only: Lua's `---@param` where the quote's em dashes stand for a comment's `--`
-    (nvim-tree's utils.lua: every new annotation lost a dash)."""
-    three = re.search(r"(?<!-)---@", file_text) is not None
-    two = re.search(r"(?<!-)--@", file_text) is not None
-    return {"\u2014@": "---@" if three else "--@"} if three != two else {}
 
 
 def _undo(

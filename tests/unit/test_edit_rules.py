@@ -2033,6 +2033,35 @@ def test_a_copy_read_as_well_in_a_loose_window_with_a_line_left_out_refuses_too(
     assert "matches 2 places in cart.py" in refusal(patched, text, diff)
 
 
+def test_a_misquote_read_as_well_at_other_blocks_with_a_line_left_out_refuses() -> None:
+    """httparse's simd/mod.rs: `#[cfg(all(` blocks, two of them with a feature line more.
+    A hunk without numbers misquotes `httparse_simd` and reads at the first block as it
+    stands, and at the others as well with that feature line left out: the line may be the
+    model's one mistake or its second, and the new line goes into a different block."""
+
+    def cfg(extra: str, item: str) -> str:
+        return (
+            f"#[cfg(all(\n    httparse_simd,\n{extra}    any(\n        target_arch = \"x86\",\n"
+            f'        target_arch = "x86_64",\n    ),\n))]\n{item}\n\n'
+        )
+
+    feature = "    httparse_simd_target_feature_avx2,\n"
+    text = "mod swar;\n\n" + cfg("", "mod sse42;") + cfg(feature, "mod a;") + cfg(feature, "use a;")
+    # (its line stands in more places than a misquote is looked for at)
+    text += '#[cfg(all(\n    httparse_simd,\n    target_arch = "aarch64",\n))]\nmod neon;\n\n' * 2
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -0,6 +0,7 @@\n \n #[cfg(all(\n     httpase_simd,\n"
+        "+    not(httparse_simd_target_feature_avx2),\n     any(\n"
+        '         target_arch = "x86",\n         target_arch = "x86_64",\n'
+    )
+    message = refusal(patched, text, diff)
+    assert "was not found in cart.py" in message and "Did you mean lines 2-7" in message
+    # Quoted as the file has it, the hunk stands at the first block only, and is made there.
+    assert patched(text, diff.replace("httpase", "httparse")) == text.replace(
+        "    httparse_simd,\n", "    httparse_simd,\n    not(httparse_simd_target_feature_avx2),\n", 1
+    )
+
+
 def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused() -> None:
     """bottle's tests: a method replaced, three blank lines after it; a hunk with a typo
     quotes two of them after its new lines. Whether it left one out before them or after

@@ -935,13 +935,16 @@ def _with_loose_rivals(
 ) -> list[Candidate]:
     """Fuzzy `options`, each made unusable where every quoted line is found elsewhere, or
     here with a line left out (not as a misquote of it): two readings of the model's
-    mistakes that give different files."""
-    rivals = gapped(index, edit, final_eol)
+    mistakes that give different files. A misquote read as well elsewhere with a line
+    left out is such a rival whether the gapped reading paired it up to a typo or on its
+    own (httparse's `cfg` blocks: the misquoted line stands in too many places to be
+    looked for alone)."""
+    rivals = _readings(index, edit, gapped(index, edit, final_eol))
     checked = _refuse_rivals(
         index,
         edit,
         options,
-        _readings(index, edit, rivals),
+        rivals,
         lambda option, rival: (
             (not _overlap(option, rival) or rival.end - rival.start > len(edit.old))
             and mistakes(index, edit, rival) <= mistakes(index, edit, option)
@@ -968,7 +971,7 @@ def _with_loose_rivals(
         index,
         edit,
         checked,
-        [*misread, *windows],
+        [*misread, *rivals, *windows],
         lambda option, rival: (
             _slipped_elsewhere(index, edit, option, rival, eq)
             and (rival in misread or _left_out_only(index, edit, option, rival, windows))

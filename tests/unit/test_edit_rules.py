@@ -763,6 +763,22 @@ def test_a_deletion_made_at_its_numbers_is_refused_though_its_lines_stand_elsewh
     assert patched(text, first) == text.replace('    "string.rb",\n', "")
 
 
+def test_a_deletion_whose_context_stands_near_its_numbers_is_not_taken_for_made() -> None:
+    """rust-csv's tests: the first `use` line removed, the next one left out of the quote,
+    the @@ line a few lines off. The quote's context is the deletion's result and stands
+    near those numbers, but inside the place where the removed line stands too: not made."""
+    text = (
+        "use std::borrow::{IntoCow, ToOwned};\nuse std::io::{self, Read, Seek, Write};\n"
+        "use {\n    Reader, Writer, ByteString, Result,\n    RecordTerminator, QuoteStyle,\n};\n"
+        "\nfn assert_svec_eq() {\n}\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -7,3 +7,2 @@\n"
+        "-use std::borrow::{IntoCow, ToOwned};\n use {\n     Reader, Writer, ByteString, Result,\n"
+    )
+    assert patched(text, diff) == text.replace("use std::borrow::{IntoCow, ToOwned};\n", "")
+
+
 def test_a_deletion_from_a_run_its_quote_does_not_bound_is_placed_by_its_numbers() -> None:
     """Newtonsoft.Json's tests: one of eight `1,` lines removed, quoted as four of them and
     the lines after. In a file with a `1,` more or fewer the quote and its result both

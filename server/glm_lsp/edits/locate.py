@@ -1147,7 +1147,7 @@ def already_applied(
     if expected is not None and _at_numbers_made(index, edit, places, starts, expected):
         return expected
     if _only_removes(edit) and _removed_lines_stand(index, edit, places, starts, final_eol):
-        if not _made_at_numbers_only(places, starts, expected):
+        if not _made_at_numbers_only(places, starts, len(new), expected):
             return None  # the lines it removes stand there, a line it left out between them
     if not places:
         return starts[0]
@@ -1225,14 +1225,22 @@ def _removed_lines_stand(
 
 
 def _made_at_numbers_only(
-    places: list[Candidate], starts: list[int], expected: int | None
+    places: list[Candidate], starts: list[int], size: int, expected: int | None
 ) -> bool:
     """Whether a deletion's result stands at its @@ line while the lines it removes stand
     only far from it: made where the numbers say (rack-test's gemspec lists its files
-    twice; a hunk removing one from the second list, made, stood exact in the first)."""
-    if expected is None or not any(_near(start, expected) for start in starts):
+    twice; a hunk removing one from the second list, made, stood exact in the first). A
+    result within a place the removed lines stand at is only their context there
+    (rust-csv's tests: a `use` line removed, the next one left out of the quote)."""
+    if expected is None:
         return False
-    return not any(_near(place.start, expected) for place in places)
+    apart = [
+        start
+        for start in starts
+        if _near(start, expected)
+        and not any(place.start < start + size and start < place.end for place in places)
+    ]
+    return bool(apart) and not any(_near(place.start, expected) for place in places)
 
 
 def _ends_as_asked(index: LineIndex, end: int, final_eol: bool | None) -> bool:

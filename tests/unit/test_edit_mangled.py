@@ -185,6 +185,23 @@ def test_indentation_in_non_breaking_spaces_is_read_as_spaces() -> None:
     assert apply_edit("Price: 9\n", "Price: 9\n", prose, path="a.md") == prose
 
 
+def test_a_lone_non_breaking_space_of_the_texts_own_is_kept() -> None:
+    """winston's tests: a new string with a non-breaking space after a dash, the edit's
+    indentation made non-breaking by a web page (`&nbsp; `). A page leaves a single space
+    between words plain, so the lone one is the string's own; where every space is
+    non-breaking, each is read back."""
+    web = "\u00a0 \u00a0"
+    old = f'{web} parser.add_argument("--quiet")\n'
+    said = f'{web} parser.add_argument("-n", help="all \u2013\u00a0none")\n'
+    assert apply_edit(CLI, old, old + said, path="cli.py") == (
+        CLI + '    parser.add_argument("-n", help="all \u2013\u00a0none")\n'
+    )
+    every = old + said.replace(" ", "\u00a0")
+    assert apply_edit(CLI, old, every, path="cli.py") == (
+        CLI + '    parser.add_argument("-n",\u00a0help="all\u00a0\u2013\u00a0none")\n'
+    ).replace("\u00a0", " ")
+
+
 def test_non_breaking_indentation_is_read_back_in_a_file_with_some_of_its_own() -> None:
     """A generated HTML page with a `&nbsp;` written as the character (Alamofire's docs)."""
     html = "<div>\n  <p>2020\u00a0AD</p>\n  <p>end</p>\n</div>\n"

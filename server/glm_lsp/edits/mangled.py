@@ -65,10 +65,16 @@ class Mangling:
     readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other plain texts
     # longer forms read as the file writes them, whatever the reading of their first form
     as_file: Callable[[str], dict[str, str]] | None = None
+    # a form standing alone in a line, kept when the edit writes its plain text alone too
+    alone: re.Pattern[str] | None = None
+    alone_kept: bool = False
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile("|".join(re.escape(form) for form in self.plain))
+        forms = "|".join(re.escape(form) for form in self.plain)
+        if self.alone_kept and self.alone is not None:
+            return re.compile(f"(?!{self.alone.pattern})(?:{forms})")
+        return re.compile(forms)
 
     def undo(self, text: str) -> str:
         return self.pattern.sub(lambda match: self.plain[match[0]], text)
@@ -161,6 +167,7 @@ SPACES = Mangling(
     frozenset(),
     re.compile("(?!)"),  # a web page may have kept some spaces plain
     in_code=re.compile("^[ \t\u00a0\u202f]*[\u00a0\u202f]", re.M),  # in indentation
+    alone=re.compile(r"(?<=\S)[\u00a0\u202f](?=\S)"),
 )
 MANGLINGS = (HTML, QUOTES, DASHES, SPACES)
 
@@ -186,7 +193,18 @@ def manglings(file_text: str, old: str, new: str, path: str, naming: Naming) -> 
     """The manglings the edit went through, to undo (each one line by line); EditError
     when the new text may be mangled and nothing tells."""
     undone = [m for m in MANGLINGS if _undo(m, file_text, old, new, path, naming)]
-    return [_read(mangling, file_text, old, new, path, naming) for mangling in undone]
+    return [_alone_kept(_read(m, file_text, old, new, path, naming), old, new) for m in undone]
+
+
+def _alone_kept(mangling: Mangling, old: str, new: str) -> Mangling:
+    """The mangling keeping its forms that stand alone between two other characters when
+    the edit writes its plain text so too: a web page makes runs of spaces and
+    indentation non-breaking (`&nbsp; `), not a single space between words, so a lone one
+    is the text's own (winston's tests: a string with a non-breaking space after a dash).
+    A page that made every space non-breaking leaves no plain one alone."""
+    if mangling.alone is None or not re.search(r"(?<=\S) (?=\S)", old + new):
+        return mangling
+    return replace(mangling, alone_kept=True)
 
 
 def _read(

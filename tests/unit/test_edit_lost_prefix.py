@@ -297,3 +297,15 @@ def test_new_lines_in_tabs_among_context_in_spaces_that_lost_its_space_stand_as_
         "    ],\n"
     )
     assert patched(swift, diff) == swift.replace("    ],\n", added + "    ],\n")
+
+
+def test_context_that_stands_exactly_with_its_space_keeps_the_new_lines_as_written() -> None:
+    """i18n's Gemfile.lock: dependencies two spaces deep, quoted without their ' ', read as
+    one space deep; `BUNDLED WITH` at the margin went a column in with them. Read with the
+    space their own, they stand exactly where the @@ line says, so nothing is moved."""
+    lock = "PLATFORMS\n  ruby\n\nDEPENDENCIES\n  i18n!\n    minitest (5.5.1)\n  mocha\n  rake\n"
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -7,2 +7,5 @@\n  mocha\n  rake\n"
+        "+\n+BUNDLED WITH\n+   1.13.5\n"
+    )
+    assert patched(lock, diff) == lock + "\nBUNDLED WITH\n   1.13.5\n"

@@ -277,7 +277,7 @@ def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}
     hunks = [_unmangled(path, text, hunk, number) for number, hunk in enumerate(hunks, 1)]
-    hunks = [_reread(index, hunk) for hunk in hunks]
+    hunks = [_spaces_kept(index, _reread(index, hunk)) for hunk in hunks]
     for number, hunk in enumerate(hunks, 1):
         _refuse_untagged(path, hunk, number)
         _refuse_elided(path, hunk, number)
@@ -842,6 +842,51 @@ def _reread(index: LineIndex, hunk: Hunk) -> Hunk:
     if len(found) != 1:
         return hunk
     return replace(hunk, lines=found[0], unprefixed=True)
+
+
+def _spaces_kept(index: LineIndex, hunk: Hunk) -> Hunk:
+    """The hunk with its context lines read whole, the space before each its own, where
+    they lost their ' ' prefix: read so, its old lines stand exactly in just one place,
+    and as parsed nowhere (they are a column shallower than the file). As parsed, its new
+    lines were moved a column in with them (i18n's Gemfile.lock: `  mocha` under
+    DEPENDENCIES quoted without its prefix, and `BUNDLED WITH` written at column 1). In a
+    file indented a column a level, or by tabs, a column shallower is as much a level
+    shallower, so only a hunk whose removed lines stand as written is read so there."""
+    old = [(tag, line) for tag, line in hunk.lines if tag != "+"]
+    if not any(tag == " " and line for tag, line in old) or _stands_exactly(index, old, False):
+        return hunk
+    if index.indentation.space_step is None and not any(tag == "-" for tag, _ in old):
+        return hunk
+    if len(places := _stands_exactly(index, old, True)) != 1:
+        return hunk
+    place, whole = places[0], []
+    for tag, line in hunk.lines:
+        if tag == " " and line and index.contents[place] != line:
+            line = f" {line}"
+        whole.append((tag, line))
+        place += tag != "+"
+    return replace(hunk, lines=whole)
+
+
+def _stands_exactly(index: LineIndex, old: list[tuple[str, str]], spaced: bool) -> list[int]:
+    """Where the old lines stand as written, or (`spaced`) with a space more before some
+    of their context lines, and then before one at least."""
+    lines = [line for _, line in old]
+    if not spaced:
+        return index.windows("exact", lines)
+    windows = [
+        (start, index.contents[start : start + len(old)])
+        for start in index.windows("whitespace", lines)
+    ]
+    return [
+        start
+        for start, window in windows
+        if window != lines
+        and all(
+            there == line or (tag == " " and line and there == f" {line}")
+            for there, (tag, line) in zip(window, old, strict=True)
+        )
+    ]
 
 
 def _stands_in(index: LineIndex, old: list[str]) -> bool:

@@ -946,6 +946,22 @@ def test_lines_at_other_depths_or_a_line_left_out_is_refused() -> None:
     ) in message
 
 
+
+def test_a_reading_that_leaves_lines_out_at_the_same_depths_is_no_rival() -> None:
+    """sds's README: code blocks four spaces deep, quoted in tabs from a blank line. Read
+    from the blank line two higher, with `Or:` and a blank left out, the tab lines pair
+    with the same lines in spaces: no line more at its own depth, so no other reading."""
+    readme = (
+        "    printf(s->buf);\n\nOr:\n\n    printf(pointer(s));\n\n* Advantage #2: chars.\n\n    printf(s[0]);\n"
+        "\nWith others.\n\nSDS basics\n"
+    )
+    old = "\n\tprintf(pointer(s));\n\n* Advantage #2: chars.\n\n\tprintf(s[0]);\n\nWith others.\n"
+    new = "\n    printf(pointer(s));\n\n**Advantage #2**: chars.\n\n    printf(s[0]);\n\nWith others.\n"
+    assert apply_edit(readme, old, new, path="README.md") == readme.replace(
+        "* Advantage #2:", "**Advantage #2**:"
+    )
+
+
 def test_a_loose_match_at_other_depths_gives_way_to_the_reading_at_the_quoted_depth() -> None:
     # A typo, and "      end" left out: the closest window pairs each "end" with the one
     # above it, a level deeper than quoted. The window a line taller holds every "end" at

@@ -900,11 +900,26 @@ def _at_depth_or_gapped(
         edit,
         options,
         rivals,
-        lambda option, rival: _overlap(option, rival),
+        lambda option, rival: (
+            _overlap(option, rival)
+            and _off_depth(index, edit, rival) < _off_depth(index, edit, option)
+        ),
         "some of its lines match there only at another depth, while with their own "
         "indentation they match lines {} with a line left out",
     )
     return Found("whitespace", tuple(checked))
+
+
+def _off_depth(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
+    """How many quoted lines a reading pairs with no file line of their own indentation. A
+    rival with a line left out is another reading only where it reads more lines at
+    their own depth: sds's README quoted in tabs, its first blank line read two lines
+    higher, over `Or:`, paired the same tab lines with the same lines in spaces."""
+    paired = _paired(index, edit, option)
+    return sum(
+        place is None or index.contents[option.start + place].rstrip() != line.rstrip()
+        for line, place in zip(edit.old, paired, strict=True)
+    )
 
 
 def _restated_in_place(index: LineIndex, edit: LineEdit, found: Found) -> Found:

@@ -779,6 +779,16 @@ def test_a_deletion_whose_context_stands_near_its_numbers_is_not_taken_for_made(
     assert patched(text, diff) == text.replace("use std::borrow::{IntoCow, ToOwned};\n", "")
 
 
+def test_a_deletion_whose_lines_stand_at_its_numbers_with_one_left_out_is_not_made() -> None:
+    """swift-log's tests: the file's last blank line removed, the `   }` before the last
+    `}` left out of the quote. Its result stands there only up to indentation, and its
+    lines as written with that one left out: not made (it said "already in the file")."""
+    text = "let all = [\n                (\"test2\", test2),\n           ]\n   }\n}\n\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,2 @@\n            ]\n }\n-\n"
+    message = refusal(patched, text, diff)
+    assert "was not found in cart.py" in message and "Did you mean lines 3-5" in message
+
+
 def test_a_deletion_from_a_run_its_quote_does_not_bound_is_placed_by_its_numbers() -> None:
     """Newtonsoft.Json's tests: one of eight `1,` lines removed, quoted as four of them and
     the lines after. In a file with a `1,` more or fewer the quote and its result both

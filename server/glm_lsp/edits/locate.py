@@ -1161,6 +1161,8 @@ def already_applied(
         return None  # every quoted line stands there: not made yet, but unclear (its problem)
     if expected is not None and _at_numbers_made(index, edit, places, starts, expected):
         return expected
+    if _only_removes(edit) and _stands_at_numbers(index, edit, expected, final_eol):
+        return None  # the lines it removes stand at its @@ line, a line it left out between
     if _only_removes(edit) and _removed_lines_stand(index, edit, places, starts, final_eol):
         if not _made_at_numbers_only(places, starts, len(new), expected):
             return None  # the lines it removes stand there, a line it left out between them
@@ -1237,6 +1239,16 @@ def _removed_lines_stand(
         and any(option.start < start + size and start < option.end for start in starts)
         for option in (found.candidates if found else ())
     )
+
+
+def _stands_at_numbers(
+    index: LineIndex, edit: LineEdit, expected: int | None, final_eol: bool | None
+) -> bool:
+    """Whether a deletion's quoted lines stand verbatim from its @@ line on, with one file
+    line left out between two of them. Lines too plain to place it by (swift-log's tests:
+    `]` and `}`, the file's last blank line removed, the `}` between them left out) still
+    show that it is not made: its result stands there only up to indentation."""
+    return expected is not None and left_out_at(index, edit, expected, final_eol) is not None
 
 
 def _made_at_numbers_only(

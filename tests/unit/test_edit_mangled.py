@@ -307,7 +307,8 @@ def test_an_em_dash_after_a_comma_before_a_word_is_an_option_not_prose() -> None
 
 def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> None:
     """A compare link's range (PSReadLine's changelog), a list's last element or a type's
-    argument list, and a loop's `index--` (PSReadLine's History.cs, gjson's Go)."""
+    argument list, Swift's ranges, and a loop's `index--` (PSReadLine's History.cs, gjson's
+    Go)."""
     md = "# Changes\n"
     link = "# Changes\n\n[2.2.0]: https://github.com/o/r/compare/v2.1.0\u2026v2.2.0\n"
     assert apply_edit(md, md, link, path="Changes.txt") == link.replace("\u2026", "...")
@@ -319,6 +320,9 @@ def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> No
     assert apply_edit(cs, cs, loop, path="H.cs") == loop.replace("\u2013", "--")
     em = loop.replace("\u2013", "\u2014")  # `--` or `---`: an em dash may be either
     assert "whether it stands for '--' or '---'" in refusal(apply_edit, cs, cs, em, path="H.cs")
+    swift = "func roll() {\n}\n"  # swift-log's tests: a closed and a half-open range
+    ranged = "func roll() {\n    let a = Int.random(in: 100 \u2026 200)\n    for i in 0\u2026<n {}\n}\n"
+    assert apply_edit(swift, swift, ranged, path="T.swift") == ranged.replace("\u2026", "...")
     go = "func scan() {\n}\n"  # gjson's `for j := i - 2; j > 0; j-- {`
     block = "func scan() {\n\tfor j := i - 2; j > 0; j\u2013 {\n\t}\n}\n"
     assert apply_edit(go, go, block, path="gjson.go") == block.replace("\u2013", "--")

@@ -789,6 +789,20 @@ def test_a_deletion_whose_lines_stand_at_its_numbers_with_one_left_out_is_not_ma
     assert "was not found in cart.py" in message and "Did you mean lines 3-5" in message
 
 
+def test_numbers_naming_a_copy_are_refused_when_the_hunk_ends_where_only_the_file_does() -> None:
+    """node-lru-cache's tests end each test with `t.end()` / `})`; a test appended at the
+    file's end, its @@ numbers off by 19, named the second test's last lines. A diff has
+    no context after its new lines only at the file's end, where the last copy is."""
+    text = "\n".join(f"test('t{n}', function (t) {{\n  t.ok({n})\n\n  t.end()\n}})\n" for n in range(3))
+    hunk = " \n   t.end()\n })\n+\n+test('t3', function (t) {\n+  t.end()\n+})\n"
+    named = "--- a/cart.py\n+++ b/cart.py\n@@ -9,3 +9,7 @@\n" + hunk
+    assert "its @@ line names the one at line 9, but it has no context after its new lines" in (
+        refusal(patched, text, named)
+    )
+    right = "--- a/cart.py\n+++ b/cart.py\n@@ -15,3 +15,7 @@\n" + hunk
+    assert patched(text, right) == text + "\ntest('t3', function (t) {\n  t.end()\n})\n"
+
+
 def test_a_deletion_from_a_run_its_quote_does_not_bound_is_placed_by_its_numbers() -> None:
     """Newtonsoft.Json's tests: one of eight `1,` lines removed, quoted as four of them and
     the lines after. In a file with a `1,` more or fewer the quote and its result both
@@ -1929,10 +1943,10 @@ def test_numbers_two_lines_from_a_copy_do_not_choose_it() -> None:
     )
     right = "--- a/cart.py\n+++ b/cart.py\n@@ -9,3 +9,6 @@\n" + body
     assert patched(text, right) == text + "\nfunc TestC(t *testing.T) {\n}\n"
-    # Numbers to the line name their copy (a trimmed hunk, or a block repeated below it).
+    # Numbers to the line of the other copy name it, but the hunk's shape names the file's
+    # end: refused too (node-lru-cache's tests, where such numbers were off by 19).
     first = "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,6 @@\n" + body
-    cut = text.index("\nfunc TestB")
-    assert patched(text, first) == text[:cut] + "\nfunc TestC(t *testing.T) {\n}\n" + text[cut:]
+    assert "but it has no context after its new lines" in refusal(patched, text, first)
 
 
 def test_an_append_named_at_the_end_with_a_line_left_out_against_an_exact_copy_nearby() -> None:

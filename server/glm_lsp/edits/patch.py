@@ -598,6 +598,9 @@ def _tie_break(
         raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
     if expected is not None:
         at = [option for option in free if option.start == expected]
+        edges = [option for option in free if _adds_at_edge(index, hunk, option)]
+        if len(at) == 1 and edges and at[0] not in edges:
+            raise EditError(_ambiguous(path, hunk, number, options, True, edge=edges[0]))
         if len(at) == 1:
             return at[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
@@ -938,12 +941,22 @@ def _ambiguous(
     options: list[Candidate],
     numbered: bool,
     loose: bool = False,
+    edge: Candidate | None = None,
 ) -> str:
-    """Message for a hunk that matches several places the @@ numbers cannot choose between."""
+    """Message for a hunk that matches several places the @@ numbers cannot choose between.
+    `edge`: the copy where its added lines go past the file's edge, which its shape names
+    while its numbers name another (a diff has no context after the file's last line;
+    node-lru-cache's tests: `t.end()` / `})` ends every test, and numbers off by 19 named
+    the third test, not the file's end)."""
     starts = ", ".join(str(option.start + 1) for option in options)
     why = (
         "it matches them only loosely, so its @@ line numbers are not trusted to choose"
         if loose
+        else f"its @@ line names the one at line {hunk.old_start}, but it has no context "
+        f"{'after' if hunk.lines[-1][0] == '+' else 'before'} its new lines, as a diff has "
+        f"only at the file's {'end' if hunk.lines[-1][0] == '+' else 'start'}, which the "
+        f"one at line {edge.start + 1} is"
+        if edge is not None
         else "its @@ line numbers do not point clearly at one of them"
         if numbered
         else "its @@ line says line 0, which names no line (lines are numbered from 1)"

@@ -199,3 +199,19 @@ def test_a_marker_between_attributes_is_no_prose() -> None:
         "place of 5 lines of old_string that are missing from new_string, so applying it "
         "would delete them. Write out in full every line that stays, instead of the comment."
     )
+
+
+def test_a_marker_in_a_doc_comment_sample_is_no_prose() -> None:
+    """hanami's router: a doc comment's code sample (`#   end`), and a marker written
+    after it at the comment's own indentation, standing for the sample's last lines. A
+    line of prose goes on no less deep after the `#` than the line before it."""
+    old = (
+        "        # @example\n        #   Lotus::Router.new do\n        #     resources 'flowers'\n"
+        "        #   end\n        #\n        #   # It will generate paths like '/flowers'\n"
+        "        #\n        # @api private\n        def path\n"
+    )
+    new = old.replace(
+        "        #   end\n        #\n", "        #     prefix 'a'\n        # existing implementation\n"
+    )
+    message = refusal(apply_edit, old, old, new, path="action.rb")
+    assert "'# existing implementation' in new_string stands in place of 2 lines" in message

@@ -89,7 +89,7 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     return Elision(written[found[0]].strip(), dropped)
 
 
-_COMMENT_LINE = re.compile(r"^\s*+(#|//[/!]?|--|;+|\*|%)(?:[ \t]++(.*)|$)")
+_COMMENT_LINE = re.compile(r"^\s*+(#|//[/!]?|--|;+|\*|%)(?:([ \t]++)(.*)|$)")
 """A comment line of prose: its mark, then a space (`#[cfg(...)]` and `#include` are code)."""
 
 
@@ -100,13 +100,17 @@ def _goes_on(written: list[str], k: int) -> bool:
     comment "Empty hash and empty array are treated the same as nil instead of being /
     omitted entirely from the output. Rather than disappearing, they will / appear to be
     nil instead." (minijinja's `#[cfg(...)]` attributes around a lazy `// same as before`
-    are no comments.)"""
+    are no comments.) A line of prose goes on no less deep after the mark than the line
+    before (a list item's next line, deeper): hanami's doc comment `#   end` / `# existing
+    implementation` is a code sample and a marker."""
     if k == 0 or k + 1 >= len(written):
         return False
     before, this, after = (_COMMENT_LINE.match(written[i]) for i in (k - 1, k, k + 1))
     if not (before and this and after) or not before[1] == this[1] == after[1]:
         return False
-    text, previous = this[2] or "", before[2] or ""
+    if len((this[2] or "").expandtabs()) < len((before[2] or "").expandtabs()):
+        return False
+    text, previous = this[3] or "", before[3] or ""
     return text[:1].islower() and bool(previous) and not previous.rstrip().endswith(
         (".", ":", ";", "!", "?")
     )

@@ -600,7 +600,7 @@ def _tie_break(
         at = [option for option in free if option.start == expected]
         edges = [option for option in free if _adds_at_edge(index, hunk, option)]
         if len(at) == 1 and edges and at[0] not in edges:
-            raise EditError(_ambiguous(path, hunk, number, options, True, edge=edges[0]))
+            raise EditError(_named_off_edge(path, hunk, number, options, at[0], edges[0]))
         if len(at) == 1:
             return at[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
@@ -941,22 +941,12 @@ def _ambiguous(
     options: list[Candidate],
     numbered: bool,
     loose: bool = False,
-    edge: Candidate | None = None,
 ) -> str:
-    """Message for a hunk that matches several places the @@ numbers cannot choose between.
-    `edge`: the copy where its added lines go past the file's edge, which its shape names
-    while its numbers name another (a diff has no context after the file's last line;
-    node-lru-cache's tests: `t.end()` / `})` ends every test, and numbers off by 19 named
-    the third test, not the file's end)."""
+    """Message for a hunk that matches several places the @@ numbers cannot choose between."""
     starts = ", ".join(str(option.start + 1) for option in options)
     why = (
         "it matches them only loosely, so its @@ line numbers are not trusted to choose"
         if loose
-        else f"its @@ line names the one at line {hunk.old_start}, but it has no context "
-        f"{'after' if hunk.lines[-1][0] == '+' else 'before'} its new lines, as a diff has "
-        f"only at the file's {'end' if hunk.lines[-1][0] == '+' else 'start'}, which the "
-        f"one at line {edge.start + 1} is"
-        if edge is not None
         else "its @@ line numbers do not point clearly at one of them"
         if numbered
         else "its @@ line says line 0, which names no line (lines are numbered from 1)"
@@ -967,6 +957,30 @@ def _ambiguous(
         f"{_terms(hunk, number).sentence_old} matches {len(options)} places in {path} "
         f"(starting at lines {starts}), and {why}. Add context lines that tell the places "
         "apart, or give the correct @@ line numbers."
+    )
+
+
+def _named_off_edge(
+    path: str,
+    hunk: Hunk,
+    number: int,
+    options: list[Candidate],
+    named: Candidate,
+    edge: Candidate,
+) -> str:
+    """Message for a hunk whose numbers name one copy while its shape names another, the
+    one where its added lines go past the file's edge: a diff has no context after the
+    file's last line, nor before its first (node-lru-cache's tests: `t.end()` / `})` ends
+    every test, and numbers off by 19 named another test's end, not the file's)."""
+    starts = ", ".join(str(option.start + 1) for option in options)
+    end = hunk.lines[-1][0] == "+"
+    return (
+        f"{_terms(hunk, number).sentence_old} matches {len(options)} places in {path} "
+        f"(starting at lines {starts}), and its @@ line names the one at line "
+        f"{named.start + 1}, but it has no context {'after' if end else 'before'} its new "
+        f"lines, as a diff has only at the file's {'end' if end else 'start'}, which the one "
+        f"at line {edge.start + 1} is. Add context lines that tell the places apart, or give "
+        "the correct @@ line numbers."
     )
 
 

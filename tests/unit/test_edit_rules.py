@@ -2118,6 +2118,20 @@ def test_a_misquote_read_as_well_at_other_blocks_with_a_line_left_out_refuses() 
     )
 
 
+def test_new_lines_beside_a_repeated_line_that_goes_on_past_a_loose_quote_are_refused() -> None:
+    """colorama's demo: `colorama.init()` replaced, before three `print("aaa")` lines; a
+    hunk quotes two of them, the second misquoted. It may have left out the first, and
+    then the new line's side of it is not said."""
+    text = '    """\n    colorama.init()\n' + '    print("aaa")\n' * 3 + "    print(x)\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,4 @@\n"
+        '     """\n-    colorama.init()\n+    colorama.fix()\n     print("aaa")\n     prnt("aaa")\n'
+    )
+    assert "was not found in cart.py" in refusal(patched, text, diff)
+    quoted = diff.replace("prnt", "print")  # as the file has them: no misquote, made
+    assert patched(text, quoted) == text.replace("init", "fix")
+
+
 def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused() -> None:
     """bottle's tests: a method replaced, three blank lines after it; a hunk with a typo
     quotes two of them after its new lines. Whether it left one out before them or after
@@ -2831,14 +2845,14 @@ def test_a_misquoted_line_among_identical_lines_is_read_in_its_place() -> None:
     # leaving a line out, and the first lines matched only at lines 4-7 (the new line went
     # after line 3). Paired line by line, lines 1-4 hold it with one typo. Three of its
     # lines stand at lines 1-3 and 2-4 alike, one typo each, and then a line lower is
-    # another file: that is refused, its numbers not trusted for a loose match.
+    # another file: that is refused (its new line goes beside a line the file has again
+    # right beside it, one the quote may have left out).
     old = "zstd: file: unsupported format \n" * 4
     typo = old.replace("unsupported", "unsuported", 2).replace("unsuported", "unsupported", 1)
     assert apply_edit(ZSTD, typo, STATUS + typo) == STATUS + ZSTD
     hunk = "".join(" " + line for line in typo.splitlines(True)[:3])
     diff = f"--- a/cart.py\n+++ b/cart.py\n@@ -1,3 +1,4 @@\n+{STATUS}{hunk}"
-    assert "matches 2 places in cart.py (starting at lines 1, 2), and it matches them only " \
-        "loosely" in refusal(patched, ZSTD, diff)
+    assert "was not found in cart.py" in refusal(patched, ZSTD, diff)
 
 
 def test_an_at_line_saying_line_0_names_none_of_the_copies() -> None:

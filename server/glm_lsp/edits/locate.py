@@ -429,7 +429,7 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _without_blind_windows(index, edit, list(fuzzy.candidates))
         options = _without_misread_windows(index, edit, options)
         options = _not_around_unsaid(index, edit, options)
-        options = _refuse_beside_more_blank_lines(index, edit, options)
+        options = _refuse_beside_a_run(index, edit, options)
         fuzzy = Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
         return _read_with_a_line_left_out(index, edit, fuzzy, final_eol) or fuzzy
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
@@ -600,18 +600,19 @@ def _not_around_unsaid(
     return _made_unusable(options, problem)
 
 
-def _refuse_beside_more_blank_lines(
+def _refuse_beside_a_run(
     index: LineIndex, edit: LineEdit, options: list[Candidate]
 ) -> list[Candidate]:
-    """Fuzzy `options` made unusable where new lines go beside a quoted blank line that
-    the file has more blank lines next to: a quote that misquotes a line may have left one
-    of those out too, and then its new lines belong elsewhere in the run, which nothing in
-    the edit tells. The unquoted blank line may be on the new lines' side (coffeescript's
-    helpers.coffee: several mistakes, one of the two blank lines the file ends with left
-    out, the new lines made a line higher) or past the quoted run of blank lines, kept or
-    removed (moonscript's syntax.moon: one of three left out, the same). A reading that is
-    unusable already keeps its own reason, and so does a closer one over the same lines
-    (`contenders` refuses with that one's)."""
+    """Fuzzy `options` made unusable where new lines go beside a quoted line that the file
+    has again right next to it (a blank line, or a line repeated as is): a quote that
+    misquotes a line may have left one of those out too, and then its new lines belong
+    elsewhere in the run, which nothing in the edit tells. The unquoted line may be on the
+    new lines' side (coffeescript's helpers.coffee: several mistakes, one of the two blank
+    lines the file ends with left out, the new lines made a line higher) or past the
+    quoted run, kept or removed (moonscript's syntax.moon: one of three blank lines left
+    out, the same; colorama's demo: one of three `print("aaa")` lines left out, another
+    misquoted). A reading that is unusable already keeps its own reason, and so does a
+    closer one over the same lines (`contenders` refuses with that one's)."""
     closer = [option for option in options if option.lines is None]
 
     def problem(option: Candidate) -> str | None:
@@ -621,26 +622,31 @@ def _refuse_beside_more_blank_lines(
             return None
         paired = _paired(index, edit, option)
         lines = [None if place is None else option.start + place for place in paired]
-        blanks = {  # quoted blank line -> the file line it stands for
-            k: line
-            for k, line in enumerate(lines)
-            if line is not None and edit.kept[k] and not edit.old[k].strip()
+        kept = {  # quoted kept line -> the file line it stands for
+            k: line for k, line in enumerate(lines) if line is not None and edit.kept[k]
         }
         for k, group in enumerate(edit.inserts):
             if not group:
                 continue
             for near, step in ((k - 1, 1), (k, -1)):  # the quoted line before them, after
-                if near not in blanks:
+                if near not in kept:
                     continue
-                beside = blanks[near] + step
+                there = kept[near]
+                beside = there + step
                 quoted = 0 <= near + step < len(lines) and lines[near + step] is not None
-                if quoted or not _blank_at(index, beside):
-                    beside = _past_blank_run(edit, lines, near, -step)
-                    if not _blank_at(index, beside) or beside in lines:
+                if quoted or not _again_at(index, there, beside):
+                    beside = _past_run(index, lines, near, -step)
+                    if not _again_at(index, there, beside) or beside in lines:
                         continue
+                if not index.contents[there].strip():
+                    return (
+                        "its new lines go next to a blank line of the file that has "
+                        f"another blank line near it (line {beside + 1}), so where among "
+                        "those its new lines belong is unclear"
+                    )
                 return (
-                    "its new lines go next to a blank line of the file that has "
-                    f"another blank line near it (line {beside + 1}), so where among "
+                    f"its new lines go next to the line {index.contents[there].strip()!r}, "
+                    f"which the file has again near it (line {beside + 1}), so where among "
                     "those its new lines belong is unclear"
                 )
         return None
@@ -648,17 +654,23 @@ def _refuse_beside_more_blank_lines(
     return _made_unusable(options, problem)
 
 
-def _blank_at(index: LineIndex, line: int) -> bool:
-    return 0 <= line < len(index.lines) and not index.contents[line].strip()
+def _again_at(index: LineIndex, line: int, other: int) -> bool:
+    """Whether file line `other` is file line `line` again: both blank, or equal."""
+    if not 0 <= other < len(index.lines):
+        return False
+    this, that = index.contents[line], index.contents[other]
+    return this == that if this.strip() else not that.strip()
 
 
-def _past_blank_run(edit: LineEdit, lines: Sequence[int | None], start: int, step: int) -> int:
-    """The file line just past the run of quoted blank lines (kept or removed) that goes
-    from quoted line `start` in direction `step`, each standing for the next file line."""
+def _past_run(index: LineIndex, lines: Sequence[int | None], start: int, step: int) -> int:
+    """The file line just past the run of quoted lines that goes from quoted line `start`
+    in direction `step`, each standing for the next file line, that file line being the
+    first one again (blank lines: kept or removed; a misquote of the same line too)."""
     k, line = start, lines[start]
     assert line is not None
+    first = line
     while 0 <= k + step < len(lines) and lines[k + step] == line + step:
-        if edit.old[k + step].strip():
+        if not _again_at(index, first, line + step):
             break
         k, line = k + step, line + step
     return line + step

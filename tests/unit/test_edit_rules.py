@@ -792,7 +792,8 @@ def test_a_deletion_whose_lines_stand_at_its_numbers_with_one_left_out_is_not_ma
 def test_numbers_naming_a_copy_are_refused_when_the_hunk_ends_where_only_the_file_does() -> None:
     """node-lru-cache's tests end each test with `t.end()` / `})`; a test appended at the
     file's end, its @@ numbers off by 19, named the second test's last lines. A diff has
-    no context after its new lines only at the file's end, where the last copy is."""
+    context before its new lines and none after only at the file's end, where the last
+    copy is."""
     text = "\n".join(f"test('t{n}', function (t) {{\n  t.ok({n})\n\n  t.end()\n}})\n" for n in range(3))
     hunk = " \n   t.end()\n })\n+\n+test('t3', function (t) {\n+  t.end()\n+})\n"
     named = "--- a/cart.py\n+++ b/cart.py\n@@ -9,3 +9,7 @@\n" + hunk
@@ -801,6 +802,13 @@ def test_numbers_naming_a_copy_are_refused_when_the_hunk_ends_where_only_the_fil
     )
     right = "--- a/cart.py\n+++ b/cart.py\n@@ -15,3 +15,7 @@\n" + hunk
     assert patched(text, right) == text + "\ntest('t3', function (t) {\n  t.end()\n})\n"
+    # A hunk trimmed to a line of context says nothing of the file's end: its numbers choose.
+    added = "\ntest('t3', function (t) {\n  t.end()\n})\n"
+    trimmed = "--- a/cart.py\n+++ b/cart.py\n@@ -11,1 +11,5 @@\n })\n" + "".join(
+        f"+{line}\n" for line in added.splitlines()
+    )
+    cut = text.index("})\n", text.index("t1")) + 3
+    assert patched(text, trimmed) == text[:cut] + added + text[cut:]
 
 
 def test_a_deletion_from_a_run_its_quote_does_not_bound_is_placed_by_its_numbers() -> None:

@@ -599,7 +599,7 @@ def _tie_break(
     if expected is not None:
         at = [option for option in free if option.start == expected]
         edges = [option for option in free if _adds_at_edge(index, hunk, option)]
-        if len(at) == 1 and edges and at[0] not in edges:
+        if len(at) == 1 and edges and at[0] not in edges and _lopsided(hunk):
             raise EditError(_named_off_edge(path, hunk, number, options, at[0], edges[0]))
         if len(at) == 1:
             return at[0]
@@ -958,6 +958,18 @@ def _ambiguous(
         f"(starting at lines {starts}), and {why}. Add context lines that tell the places "
         "apart, or give the correct @@ line numbers."
     )
+
+
+def _lopsided(hunk: Hunk) -> bool:
+    """Whether the hunk has context lines (two or more) on one side of its change and none
+    on the other, as a diff writes a change at an edge of the file. A hunk with a line or
+    none on each side was trimmed (a model's, or `diff -U1`), and says nothing of an edge."""
+    tags = [tag for tag, _ in hunk.lines]
+    changed = [k for k, tag in enumerate(tags) if tag != " "]
+    if not changed:
+        return False
+    before, after = changed[0], len(tags) - 1 - changed[-1]
+    return min(before, after) == 0 and max(before, after) >= 2
 
 
 def _named_off_edge(

@@ -309,3 +309,16 @@ def test_context_that_stands_exactly_with_its_space_keeps_the_new_lines_as_writt
         "+\n+BUNDLED WITH\n+   1.13.5\n"
     )
     assert patched(lock, diff) == lock + "\nBUNDLED WITH\n   1.13.5\n"
+
+
+def test_a_block_comment_written_a_column_shallow_is_no_lost_prefix() -> None:
+    """linenoise.c: a block comment's ` * ` lines, the whole hunk dedented to `* `. Read
+    whole, its context lines stand exactly, but its new lines stand where its context
+    lines do as parsed: the hunk is a column shallow, and its new lines go a column in."""
+    c = "/*\n * Todo list:\n * - Switch to gets().\n * - Completion?\n *\n */\n"
+    c += "".join(f"int f{n}(void) {{\n    if (x) {{\n        return {n};\n    }}\n}}\n" for n in range(3))
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -2,3 +2,4 @@\n"
+        " * Todo list:\n * - Switch to gets().\n+* - Win32 support\n * - Completion?\n"
+    )
+    assert patched(c, diff) == c.replace(" * - Completion?", " * - Win32 support\n * - Completion?")

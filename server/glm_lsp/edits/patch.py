@@ -36,7 +36,7 @@ from glm_lsp.edits.apply import (
     refuse_past_a_line_elsewhere,
 )
 from glm_lsp.edits.elision import refuse_elision
-from glm_lsp.edits.indent import telling
+from glm_lsp.edits.indent import indent_of, telling
 from glm_lsp.edits.locate import (
     LEVELS,
     Candidate,
@@ -860,6 +860,8 @@ def _spaces_kept(index: LineIndex, hunk: Hunk) -> Hunk:
         return hunk
     if index.indentation.space_step is None and not any(tag == "-" for tag, _ in old):
         return hunk
+    if _added_as_parsed(hunk):
+        return hunk
     if len(places := _stands_exactly(index, old, True)) != 1:
         return hunk
     place, whole = places[0], []
@@ -869,6 +871,18 @@ def _spaces_kept(index: LineIndex, hunk: Hunk) -> Hunk:
         whole.append((tag, line))
         place += tag != "+"
     return replace(hunk, lines=whole)
+
+
+def _added_as_parsed(hunk: Hunk) -> bool:
+    """Whether new lines stand at the depth of context lines as parsed, and at none a
+    column deeper: then the whole hunk is a column shallow (linenoise's block comment,
+    its ` * ` lines written `* `), not its context lines short of their prefix."""
+
+    def depths(tag: str) -> set[int]:
+        return {len(indent_of(line)) for t, line in hunk.lines if t == tag and line.strip()}
+
+    parsed, added = depths(" "), depths("+")
+    return bool(added & parsed) and not added & {depth + 1 for depth in parsed}
 
 
 def _stands_exactly(index: LineIndex, old: list[tuple[str, str]], spaced: bool) -> list[int]:

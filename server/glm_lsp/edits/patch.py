@@ -600,7 +600,8 @@ def _tie_break(
         at = [option for option in free if option.start == expected]
         edges = [option for option in free if _adds_at_edge(index, hunk, option)]
         if len(at) == 1 and edges and at[0] not in edges and _lopsided(hunk):
-            raise EditError(_named_off_edge(path, hunk, number, options, at[0], edges[0]))
+            why = _named_off_edge(hunk, at[0], edges[0])
+            raise EditError(_ambiguous(path, hunk, number, options, True, why=why))
         if len(at) == 1:
             return at[0]
     raise EditError(_ambiguous(path, hunk, number, options, expected is not None))
@@ -856,13 +857,15 @@ def _spaces_kept(index: LineIndex, hunk: Hunk) -> Hunk:
     file indented a column a level, or by tabs, a column shallower is as much a level
     shallower, so only a hunk whose removed lines stand as written is read so there."""
     old = [(tag, line) for tag, line in hunk.lines if tag != "+"]
-    if not any(tag == " " and line for tag, line in old) or _stands_exactly(index, old, False):
+    if not any(tag == " " and line for tag, line in old):
+        return hunk
+    if index.windows("exact", [line for _, line in old]):
         return hunk
     if index.indentation.space_step is None and not any(tag == "-" for tag, _ in old):
         return hunk
     if _added_as_parsed(hunk):
         return hunk
-    if len(places := _stands_exactly(index, old, True)) != 1:
+    if len(places := _stands_spaced(index, old)) != 1:
         return hunk
     place, whole = places[0], []
     for tag, line in hunk.lines:
@@ -885,12 +888,10 @@ def _added_as_parsed(hunk: Hunk) -> bool:
     return bool(added & parsed) and not added & {depth + 1 for depth in parsed}
 
 
-def _stands_exactly(index: LineIndex, old: list[tuple[str, str]], spaced: bool) -> list[int]:
-    """Where the old lines stand as written, or (`spaced`) with a space more before some
-    of their context lines, and then before one at least."""
+def _stands_spaced(index: LineIndex, old: list[tuple[str, str]]) -> list[int]:
+    """Where the old lines stand with a space more before some of their context lines (one
+    at least), and otherwise as written."""
     lines = [line for _, line in old]
-    if not spaced:
-        return index.windows("exact", lines)
     windows = [
         (start, index.contents[start : start + len(old)])
         for start in index.windows("whitespace", lines)
@@ -955,10 +956,12 @@ def _ambiguous(
     options: list[Candidate],
     numbered: bool,
     loose: bool = False,
+    why: str | None = None,
 ) -> str:
-    """Message for a hunk that matches several places the @@ numbers cannot choose between."""
+    """Message for a hunk that matches several places the @@ numbers cannot choose between
+    (`why`, when given, says why they cannot)."""
     starts = ", ".join(str(option.start + 1) for option in options)
-    why = (
+    why = why or (
         "it matches them only loosely, so its @@ line numbers are not trusted to choose"
         if loose
         else "its @@ line numbers do not point clearly at one of them"
@@ -986,27 +989,16 @@ def _lopsided(hunk: Hunk) -> bool:
     return min(before, after) == 0 and max(before, after) >= 2
 
 
-def _named_off_edge(
-    path: str,
-    hunk: Hunk,
-    number: int,
-    options: list[Candidate],
-    named: Candidate,
-    edge: Candidate,
-) -> str:
-    """Message for a hunk whose numbers name one copy while its shape names another, the
-    one where its added lines go past the file's edge: a diff has no context after the
-    file's last line, nor before its first (node-lru-cache's tests: `t.end()` / `})` ends
-    every test, and numbers off by 19 named another test's end, not the file's)."""
-    starts = ", ".join(str(option.start + 1) for option in options)
+def _named_off_edge(hunk: Hunk, named: Candidate, edge: Candidate) -> str:
+    """Why the numbers cannot choose when they name one copy while the hunk's shape names
+    another, the one where its added lines go past the file's edge: a diff has no context
+    after the file's last line, nor before its first (node-lru-cache's tests: `t.end()` /
+    `})` ends every test, and numbers off by 19 named another test's end, not the file's)."""
     end = hunk.lines[-1][0] == "+"
     return (
-        f"{_terms(hunk, number).sentence_old} matches {len(options)} places in {path} "
-        f"(starting at lines {starts}), and its @@ line names the one at line "
-        f"{named.start + 1}, but it has no context {'after' if end else 'before'} its new "
-        f"lines, as a diff has only at the file's {'end' if end else 'start'}, which the one "
-        f"at line {edge.start + 1} is. Add context lines that tell the places apart, or give "
-        "the correct @@ line numbers."
+        f"its @@ line names the one at line {named.start + 1}, but it has no context "
+        f"{'after' if end else 'before'} its new lines, as a diff has only at the file's "
+        f"{'end' if end else 'start'}, which the one at line {edge.start + 1} is"
     )
 
 

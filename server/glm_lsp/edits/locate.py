@@ -1173,11 +1173,12 @@ def already_applied(
         return None  # every quoted line stands there: not made yet, but unclear (its problem)
     if expected is not None and _at_numbers_made(index, edit, places, starts, expected):
         return expected
-    if _only_removes(edit) and _stands_at_numbers(index, edit, expected, final_eol):
-        return None  # the lines it removes stand at its @@ line, a line it left out between
-    if _only_removes(edit) and _removed_lines_stand(index, edit, places, starts, final_eol):
-        if not _made_at_numbers_only(places, starts, len(new), expected):
-            return None  # the lines it removes stand there, a line it left out between them
+    if _only_removes(edit):
+        if _stands_at_numbers(index, edit, expected, final_eol):
+            return None  # the lines it removes stand at its @@ line, one left out between
+        if _removed_lines_stand(index, edit, places, starts, final_eol):
+            if not _made_at_numbers_only(places, starts, len(new), expected):
+                return None  # the lines it removes stand there, a line left out between
     if not places:
         return starts[0]
     looser = LEVELS.index(level) < _strictness(found)

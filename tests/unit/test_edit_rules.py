@@ -2992,3 +2992,18 @@ def test_new_lines_beside_a_run_of_blank_lines_longer_than_quoted_are_refused_wh
     assert patched(text, exact) == text.replace(
         "world\n", "world\nsomething:hello(what) a,b\nsomething:hello what\n"
     )[:-1]
+
+
+def test_a_hunk_from_the_files_first_line_with_a_line_left_out_is_placed_there() -> None:
+    # ramsey/uuid and dart-lang/path: `<?php` (or `## 1.4.2`), new lines, then the blank
+    # lines around the namespace line, which the hunk left out. The first line stands only
+    # there; whatever the numbers say, the hunk starts the file.
+    text = "<?php\n\nnamespace Ramsey\\Uuid\\Test;\n\nuse TestCase;\n"
+    hunk = " <?php\n+\n+declare(strict_types=1);\n \n \n"
+    made = "<?php\n\ndeclare(strict_types=1);\n\nnamespace Ramsey\\Uuid\\Test;\n\nuse TestCase;\n"
+    for header in ("@@ -1,3 +1,5 @@", "@@ -7,3 +7,5 @@", "@@ @@"):
+        assert patched(text, f"--- a/cart.py\n+++ b/cart.py\n{header}\n{hunk}") == made
+    # A first line the file has again says nothing of where the hunk goes.
+    twice = text + "<?php\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -7,3 +7,5 @@\n" + hunk
+    assert "was not found in cart.py" in refusal(patched, twice, diff)

@@ -316,6 +316,9 @@ def _options(
         extra = _with_a_line_more(path, index, hunk, number, found) if more else None
         if extra is not None:
             return [extra]
+        left_out = _first_line_left_out(index, hunk)
+        if left_out is not None:
+            return [left_out]
         copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())
         if copies is not None:
             raise EditError(copies)
@@ -366,6 +369,25 @@ def _with_a_line_more(
         return options[0] if len(options) == 1 and options[0].lines is not None else None
 
     return read_past_a_line(index, hunk.edit(), hunk.final_eol(), found, place, allowed)
+
+
+def _first_line_left_out(index: LineIndex, hunk: Hunk) -> Candidate | None:
+    """The reading of a hunk that quotes the file's first line, a line with a letter or
+    digit found nowhere else, and then the lines after it verbatim with one left out: that
+    line pins the hunk to the file's start whatever its numbers say (ramsey/uuid: `<?php`,
+    new lines, then the blank lines around a namespace line left out; dart's changelog:
+    its version heading). Only for lines too plain to be sought with a gap (`gapped`),
+    whose readings elsewhere are weighed there; a blank line or a brace pins nothing."""
+    edit = hunk.edit()
+    final_eol = hunk.final_eol()
+    if len(edit.old) < 2 or not index.lines or gapped(index, edit, final_eol):
+        return None
+    first = edit.old[0]
+    if first != index.contents[0] or not any(char.isalnum() for char in first):
+        return None
+    if len(index.places("whitespace").get(norm(first), [])) != 1:
+        return None
+    return left_out_at(index, edit, 0, final_eol)
 
 
 def _named_at_edge(

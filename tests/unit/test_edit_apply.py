@@ -191,6 +191,15 @@ def test_match_line_endings() -> None:
     assert match_line_endings("one line", "x\r\ny\n") == "x\r\ny\n"
 
 
+def test_a_typo_between_blank_lines_is_shown_not_windows_that_share_only_blank_lines() -> None:
+    # colorama's tests: a blank line, a misspelt `if __name__` line and a blank line. The
+    # windows ranked first were the dozen between tests, each two blank lines and a `def`.
+    tests = "".join(f"    def test_{n}(self):\n        pass\n\n" for n in range(12))
+    text = "class T:\n" + tests + "\nif __name__ == '__main__':\n    main()\n"
+    message = error_of(text, "\nif __nae__ == '__main__':\n\n", "x")
+    assert "Did you mean lines 38-40 (83% similar)?" in message
+
+
 def test_not_found_is_fast_on_a_large_file() -> None:
     text = "".join(f"    value_{n} = compute({n}, key='k{n % 7}')\n" for n in range(5000))
     old = "".join(f"    value_{n} = compute({n}, key='x')\n" for n in range(2500, 2520))

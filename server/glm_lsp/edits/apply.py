@@ -59,6 +59,9 @@ _CANDIDATES = 8
 """Windows compared character by character after the cheap line-by-line ranking."""
 _PAIR_BUDGET = 100_000
 """Line pairs scored by trigrams before falling back to exact-line anchors (under a second)."""
+_BLANK = 0.1
+"""What a blank line matching a blank line adds to a window's rank: blank lines stand
+everywhere, and windows that share only them crowded out the one with the typo'd line."""
 
 
 @dataclass(frozen=True)
@@ -642,7 +645,7 @@ def _anchor_scores(contents: list[str], wanted: list[str]) -> list[float]:
     for index, line in enumerate(contents):
         for k in places.get(_squash([line]), ()):
             if 0 <= index - k < count:
-                scores[index - k] += 1
+                scores[index - k] += 1 if line.strip() else _BLANK
     return scores
 
 
@@ -655,8 +658,8 @@ def _trigrams(line: str) -> frozenset[str]:
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """Similarity of two trigram sets; two blank lines are equal."""
+    """Similarity of two trigram sets; two blank lines are alike only by `_BLANK`."""
     if not a and not b:
-        return 1.0
+        return _BLANK
     common = len(a & b)
     return common / (len(a) + len(b) - common)

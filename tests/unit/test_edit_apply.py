@@ -193,11 +193,11 @@ def test_match_line_endings() -> None:
 
 def test_a_typo_between_blank_lines_is_shown_not_windows_that_share_only_blank_lines() -> None:
     # colorama's tests: a blank line, a misspelt `if __name__` line and a blank line. The
-    # windows ranked first were the dozen between tests, each two blank lines and a `def`.
-    tests = "".join(f"    def test_{n}(self):\n        pass\n\n" for n in range(12))
-    text = "class T:\n" + tests + "\nif __name__ == '__main__':\n    main()\n"
+    # windows ranked first were the dozen that are a line between two blank lines.
+    settings = "".join(f"\nSETTING_{n} = {n}\n" for n in range(12))
+    text = "import os\n" + settings + "\nif __name__ == '__main__':\n    main()\n"
     message = error_of(text, "\nif __nae__ == '__main__':\n\n", "x")
-    assert "Did you mean lines 38-40 (83% similar)?" in message
+    assert "Did you mean lines 26-28 (83% similar)?" in message
 
 
 def test_not_found_is_fast_on_a_large_file() -> None:

@@ -300,7 +300,8 @@ def _options(
     path: str, index: LineIndex, hunk: Hunk, number: int, more: bool = True
 ) -> list[Candidate]:
     """The equally good places for a hunk ([] for a hunk without old lines). With `more`,
-    a hunk placed nowhere may be read with a context line the file does not have."""
+    a hunk placed nowhere may be read with a context line the file does not have, or with
+    one left out after the file's first line (never both)."""
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
     best = _at_end_if_unended(index, hunk, contenders(found, index) if found else [])
@@ -316,7 +317,7 @@ def _options(
         extra = _with_a_line_more(path, index, hunk, number, found) if more else None
         if extra is not None:
             return [extra]
-        left_out = _first_line_left_out(index, hunk)
+        left_out = _first_line_left_out(index, hunk) if more else None
         if left_out is not None:
             return [left_out]
         copies = copies_message(index, edit, path, terms, final_eol=hunk.final_eol())

@@ -3007,3 +3007,29 @@ def test_a_hunk_from_the_files_first_line_with_a_line_left_out_is_placed_there()
     twice = text + "<?php\n"
     diff = "--- a/cart.py\n+++ b/cart.py\n@@ -7,3 +7,5 @@\n" + hunk
     assert "was not found in cart.py" in refusal(patched, twice, diff)
+
+
+def test_a_hunk_a_level_shallow_goes_where_its_numbers_say_not_to_a_deeper_copy() -> None:
+    # superagent's redirect tests: the same `catch` block in a test and in one nested a
+    # `describe` deeper. The hunk, a level shallow, stands at both only up to indentation;
+    # its `});` was as deep as the nested copy's last line, which made that copy look the
+    # closest, though no line of it is the quote's in its place. Its numbers choose.
+    def test(name: str, depth: int) -> str:
+        pad = " " * depth
+        body = (
+            f'it("{name}", done => {{\n  request\n    .get(base)\n    .end((err, res) => {{\n'
+            "      try {\n        done();\n      } catch (err) {\n        done(err);\n      }\n"
+            "    });\n});\n\n"
+        )
+        return "".join(pad + line if line.strip() else line for line in body.splitlines(True))
+
+    text = 'describe("redirects", () => {\n' + test("a", 2) + '  describe("nested", () => {\n'
+    text += test("b", 4) + "  });\n});\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -8,6 +8,9 @@\n"
+        "       } catch (err) {\n         done(err);\n       }\n     });\n });\n"
+        '+\n+it("c", () => {\n+});\n \n'
+    )
+    first = text.index("  });\n\n") + len("  });\n")
+    made = text[:first] + '\n  it("c", () => {\n  });\n' + text[first:]
+    assert patched(text, diff) == made

@@ -1367,14 +1367,26 @@ def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
     the share equal but for their indentation and trailing whitespace.
 
     Counted in lines, not characters: a long line would otherwise drown the indentation
-    that tells two copies of a block apart.
+    that tells two copies of a block apart. A window as tall as the quote is compared line
+    for line: a quoted line equal to another line of the window says nothing of the
+    window's indentation (superagent's tests: a hunk a level shallow, its `});` as deep as
+    the last one of a copy nested a level deeper, made that copy the closest).
     """
     window = index.contents[option.start : option.end]
+    if len(window) == len(edit.old):
+        equal = sum(line == other for line, other in zip(window, edit.old, strict=True))
+        return replace(option, raw=equal / len(window), inner=_stripped_ratio(window, edit))
     matcher = SequenceMatcher(None, window, list(edit.old), autojunk=False)
+    return replace(option, raw=matcher.ratio(), inner=_stripped_ratio(window, edit))
+
+
+def _stripped_ratio(window: list[str], edit: LineEdit) -> float:
+    """The share of the window's lines equal to the model's but for indentation and
+    trailing whitespace."""
     stripped = SequenceMatcher(
         None, [line.strip() for line in window], [line.strip() for line in edit.old], False
     )
-    return replace(option, raw=matcher.ratio(), inner=stripped.ratio())
+    return stripped.ratio()
 
 
 def contenders(found: Found, index: LineIndex) -> list[Candidate]:

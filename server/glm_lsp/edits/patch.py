@@ -304,7 +304,7 @@ def _options(
     one left out after the file's first line (never both)."""
     edit = hunk.edit()
     found = find(index, edit, hunk.final_eol())
-    best = _at_end_if_unended(index, hunk, contenders(found, index) if found else [])
+    best = contenders(_at_end_if_unended(index, hunk, found), index) if found else []
     expected = hunk.old_start - 1 if hunk.old_start else None
     applied = already_applied(index, edit, found, expected, hunk.final_eol())
     if applied is not None:
@@ -465,15 +465,16 @@ def _adds_at_edge(index: LineIndex, hunk: Hunk, there: Candidate) -> bool:
     return appends or prepends
 
 
-def _at_end_if_unended(index: LineIndex, hunk: Hunk, best: list[Candidate]) -> list[Candidate]:
+def _at_end_if_unended(index: LineIndex, hunk: Hunk, found: Found) -> Found:
     """Of the places a hunk matches, those that end the file when its last old line is
     marked "No newline at end of file" and the file's is indeed unended: the marker says
-    which line it quotes, where a run of `})` or `end` lines says nothing."""
+    which line it quotes, where a run of `})` or `end` lines says nothing. (Chosen before
+    the closest indentation: one copy of the run may be closer to the quote's.)"""
     unended = bool(index.lines) and not index.lines[-1].endswith("\n")
     if not (hunk.old_no_eol and unended):
-        return best
-    at_end = [option for option in best if option.end == len(index.lines)]
-    return at_end or best
+        return found
+    at_end = tuple(option for option in found.candidates if option.end == len(index.lines))
+    return replace(found, candidates=at_end) if at_end else found
 
 
 def _refuse_faint_and_far(

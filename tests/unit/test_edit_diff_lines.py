@@ -184,6 +184,20 @@ def test_a_grid_table_rewritten_as_plus_lines_loses_the_marks() -> None:
     assert apply_search_replace(GRID, SearchReplace("README.rst", GRID, new)) == wide
 
 
+def test_a_row_added_below_a_kept_border_left_unmarked_loses_the_marks() -> None:
+    """six's docs: a row and its border added, `+| ``_thread`` |` and `++----+`, between
+    the quote's border and row, both kept and written without a mark. The kept border
+    starts with '+' itself; a grid table's border reads as kept though the file has more
+    lines starting with '+'."""
+    old = GRID[GRID.index("+--------+----------------+\n| 0.11") :]
+    row = "| 0.10   | .. image:: 10  |\n+--------+----------------+\n"
+    border, rest = old.split("\n", 1)
+    new = border + "\n" + "".join("+" + line for line in row.splitlines(True)) + rest
+    made = GRID.replace(old, border + "\n" + row + rest)
+    assert apply_edit(GRID, old, new, path="README.rst") == made
+    assert apply_search_replace(GRID, SearchReplace("README.rst", old, new)) == made
+
+
 def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
     """In a patch file, ' x' made '+ x' and '+y = 2' made '+y = 3': no quoted '+' line
     is marked again, so the '+' signs are the patch's own."""

@@ -175,30 +175,34 @@ def _new_side(lines: list[str], quoted: list[str], file_text: str) -> list[str] 
 
     A kept line left unmarked that itself starts with '+' (an rst underline `+++++`) reads
     as an added line too; it is read as kept only when no other reading is one, and in a
-    diff that removes a quoted line, or where it is a ruler and the file has no other line
-    starting with '+' (gunicorn's news: sections added around a kept `+++++++`; a patch
-    file's quoted `+new` followed by `+more` is no diff)."""
+    diff that removes a quoted line, or where it is a grid table's border, or a ruler and
+    the file has no other line starting with '+' (gunicorn's news: sections added around
+    a kept `+++++++`; six's docs: a row and its border added, `+| ``_thread`` |` and
+    `++----+`, below a kept `+----+`; a patch file's quoted `+new` followed by `+more` is
+    no diff)."""
     strict = _readings(lines, quoted, plus_kept=False)
     if strict:
         return strict[0][0] if len(strict) == 1 else None
     lenient = [new for new, removes in _readings(lines, quoted, plus_kept=True) if removes]
-    if not lenient and not _PLUS_LINE.search(file_text):
-        lenient = [new for new, _ in _readings(lines, quoted, plus_kept=True, rulers=True)]
+    if not lenient:
+        rulers = not _PLUS_LINE.search(file_text)
+        lenient = [new for new, _ in _readings(lines, quoted, plus_kept=True, rulers=rulers)]
     return lenient[0] if len(lenient) == 1 else None
 
 
 def _readings(
-    lines: list[str], quoted: list[str], plus_kept: bool, rulers: bool = False
+    lines: list[str], quoted: list[str], plus_kept: bool, rulers: bool | None = None
 ) -> list[tuple[list[str], bool]]:
     """The (new text, whether it removes a line) the lines read as, as a diff of the whole
     quote, two at most; a '+' line equal to the next quoted line may be that line kept when
-    `plus_kept` (only a ruler of '+' when `rulers`). Two ways to the same quoted line part
-    at a line read as kept by one and as added by the other, so they never give the same
-    text."""
+    `plus_kept` (only a grid table's border, or a ruler of '+' when `rulers`, if `rulers`
+    is given). Two ways to the same quoted line part at a line read as kept by one and as
+    added by the other, so they never give the same text."""
     states: dict[int, list[tuple[_Lines, bool]]] = {0: [(None, False)]}  # by lines quoted
     for line in lines:
         mark, rest = _split(line)
-        keeps = plus_kept and (not rulers or bool(_RULER.match(line)))
+        ruler = bool(_BORDER.match(line) or (rulers and _RULER.match(line)))
+        keeps = plus_kept and (rulers is None or ruler)
         after: dict[int, list[tuple[_Lines, bool]]] = {}
         for used, readings in states.items():
             wanted = quoted[used] if used < len(quoted) else None

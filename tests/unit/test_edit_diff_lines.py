@@ -198,6 +198,15 @@ def test_a_row_added_below_a_kept_border_left_unmarked_loses_the_marks() -> None
     assert apply_search_replace(GRID, SearchReplace("README.rst", old, new)) == made
 
 
+def test_plus_lines_that_stand_in_the_file_as_written_are_an_edit_already_made() -> None:
+    """rubyzip's .gitignore has `+samples/*.zip`, committed with its mark. The edit that
+    added it, sent again, is the change already in the file: refused, not made a second
+    time without the marks."""
+    made = ".bundle\nGemfile.lock\n+samples/*.zip\ncoverage\n"
+    old, new = ".bundle\nGemfile.lock\n", ".bundle\nGemfile.lock\n+samples/*.zip\n"
+    assert "already" in refusal(apply_edit, made, old, new, path=".gitignore")
+
+
 def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
     """In a patch file, ' x' made '+ x' and '+y = 2' made '+y = 3': no quoted '+' line
     is marked again, so the '+' signs are the patch's own."""

@@ -47,7 +47,11 @@ _Lines: TypeAlias = "tuple[_Lines, str] | None"
 
 def unmarked(file_text: str, old: str, new: str, naming: Naming, path: str = "") -> str:
     """`new` without diff marks when it is a diff of `old` (see the module), else as it is;
-    `path` tells prose, where lines may be list items, from code."""
+    `path` tells prose, where lines may be list items, from code. Text that stands in the
+    file as written is taken so: it is the edit already made (rubyzip's .gitignore has
+    `+samples/*.zip`, committed with its mark)."""
+    if new in file_text:
+        return new
     lines = [line for line in split_lf(new) if not _HEADER.match(line)]
     marks = {line[0] for line in lines if line.strip()}
     whole = marks <= {" ", "+", "-"}  # every line marked, none left out

@@ -617,8 +617,10 @@ def _closest_lines(text: str, old_string: str) -> _Candidate | None:
 def _likely_starts(contents: list[str], wanted: list[str]) -> list[int]:
     """The first lines of the windows most likely to resemble `wanted`, best first.
 
-    Each window scores the summed trigram similarity of its lines with the wanted lines
-    in the same place; past a work budget, only lines equal up to whitespace count.
+    Each window scores the trigram similarity of its lines with the wanted lines in the
+    same place, each weighed by the wanted line's trigrams, as the character ratio that
+    follows weighs it (a `)` line alike in every window outweighed the one long line
+    misquoted); past a work budget, only lines equal up to whitespace count.
     """
     height = len(wanted)
     count = len(contents) - height + 1
@@ -627,8 +629,9 @@ def _likely_starts(contents: list[str], wanted: list[str]) -> list[int]:
     else:
         mine = [_trigrams(line) for line in contents]
         theirs = [_trigrams(line) for line in wanted]
+        weights = [max(len(grams), 1) for grams in theirs]
         scores = [
-            sum(_jaccard(mine[first + k], theirs[k]) for k in range(height))
+            sum(_jaccard(mine[first + k], theirs[k]) * weights[k] for k in range(height))
             for first in range(count)
         ]
     ranked = sorted(range(count), key=lambda first: -scores[first])

@@ -1373,20 +1373,15 @@ def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
     the last one of a copy nested a level deeper, made that copy the closest).
     """
     window = index.contents[option.start : option.end]
-    if len(window) == len(edit.old):
+    if window and len(window) == len(edit.old):
         equal = sum(line == other for line, other in zip(window, edit.old, strict=True))
-        return replace(option, raw=equal / len(window), inner=_stripped_ratio(window, edit))
-    matcher = SequenceMatcher(None, window, list(edit.old), autojunk=False)
-    return replace(option, raw=matcher.ratio(), inner=_stripped_ratio(window, edit))
-
-
-def _stripped_ratio(window: list[str], edit: LineEdit) -> float:
-    """The share of the window's lines equal to the model's but for indentation and
-    trailing whitespace."""
+        raw = equal / len(window)
+    else:
+        raw = SequenceMatcher(None, window, list(edit.old), autojunk=False).ratio()
     stripped = SequenceMatcher(
         None, [line.strip() for line in window], [line.strip() for line in edit.old], False
     )
-    return stripped.ratio()
+    return replace(option, raw=raw, inner=stripped.ratio())
 
 
 def contenders(found: Found, index: LineIndex) -> list[Candidate]:

@@ -215,3 +215,21 @@ def test_a_marker_in_a_doc_comment_sample_is_no_prose() -> None:
     )
     message = refusal(apply_edit, old, old, new, path="action.rb")
     assert "'# existing implementation' in new_string stands in place of 2 lines" in message
+
+
+def test_a_marker_among_comment_labels_is_no_prose() -> None:
+    """node-fetch's body.js: each branch of an `if` chain labelled by a comment, `// Body
+    is ArrayBufferView`, and a marker after one of them for the branch's code and the next
+    `else if`. Prose runs on into the next line or ends its sentence; the marker stops
+    short, and the next label starts anew."""
+    old = (
+        "\t\t} else if (ArrayBuffer.isView(body)) {\n\t\t\t// Body is ArrayBufferView\n"
+        "\t\t\tbody = Buffer.from(body.buffer);\n\t\t} else if (body instanceof Stream) {\n"
+        "\t\t\t// Body is stream\n\t\t} else {\n"
+    )
+    new = (
+        "\t\t} else if (ArrayBuffer.isView(body)) {\n\t\t\t// Body is ArrayBufferView\n"
+        "\t\t\t// existing implementation\n\t\t\t// Body is stream\n\t\t} else {\n"
+    )
+    message = refusal(apply_edit, old, old, new, path="body.js")
+    assert "'// existing implementation' in new_string stands in place of 2 lines" in message

@@ -102,7 +102,9 @@ def _goes_on(written: list[str], k: int) -> bool:
     nil instead." (minijinja's `#[cfg(...)]` attributes around a lazy `// same as before`
     are no comments.) A line of prose goes on no less deep after the mark than the line
     before (a list item's next line, deeper): hanami's doc comment `#   end` / `# existing
-    implementation` is a code sample and a marker."""
+    implementation` is a code sample and a marker. And prose runs on into the next line
+    or ends its sentence: node-fetch's `// Body is ArrayBufferView` / `// existing
+    implementation` / `// Body is stream` are a list of labels and a marker."""
     if k == 0 or k + 1 >= len(written):
         return False
     before, this, after = (_COMMENT_LINE.match(written[i]) for i in (k - 1, k, k + 1))
@@ -110,10 +112,11 @@ def _goes_on(written: list[str], k: int) -> bool:
         return False
     if len((this[2] or "").expandtabs()) < len((before[2] or "").expandtabs()):
         return False
-    text, previous = this[3] or "", before[3] or ""
-    return text[:1].islower() and bool(previous) and not previous.rstrip().endswith(
-        (".", ":", ";", "!", "?")
-    )
+    text, previous, following = this[3] or "", before[3] or "", after[3] or ""
+    ends = (".", ":", ";", "!", "?")
+    if text.rstrip().endswith(ends) is following[:1].islower():
+        return False  # (it stops short of the next line, or ends and the next goes on)
+    return text[:1].islower() and bool(previous) and not previous.rstrip().endswith(ends)
 
 
 def _revisions(markers: list[str], left: Counter[str]) -> set[str]:

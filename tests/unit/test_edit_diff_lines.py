@@ -207,6 +207,21 @@ def test_plus_lines_that_stand_in_the_file_as_written_are_an_edit_already_made()
     assert "already" in refusal(apply_edit, made, old, new, path=".gitignore")
 
 
+def test_new_methods_of_a_header_marked_again_between_kept_ones_lose_the_marks() -> None:
+    """PromiseKit's header: Objective-C class methods start with '+'. Two added between
+    two kept ones left unmarked came as `++ (PMKPromise *)PUT:...`; the kept ones, starting
+    with '+' themselves, read as kept."""
+    header = "@interface NSURLConnection (PromiseKit)\n+ (PMKPromise *)POST:(id)url;\n"
+    header += "+ (PMKPromise *)promise:(NSURLRequest *)rq;\n@end\n"
+    old = "+ (PMKPromise *)POST:(id)url;\n+ (PMKPromise *)promise:(NSURLRequest *)rq;\n"
+    added = "+ (PMKPromise *)PUT:(id)url;\n+ (PMKPromise *)DELETE:(id)url;\n"
+    new = old.replace(
+        "url;\n", "url;\n" + "".join("+" + line for line in added.splitlines(True)), 1
+    )
+    made = header.replace("url;\n", "url;\n" + added, 1)
+    assert apply_edit(header, old, new, path="PromiseKit+Foundation.h") == made
+
+
 def test_a_patch_files_lines_made_added_ones_keep_their_marks() -> None:
     """In a patch file, ' x' made '+ x' and '+y = 2' made '+y = 3': no quoted '+' line
     is marked again, so the '+' signs are the patch's own."""

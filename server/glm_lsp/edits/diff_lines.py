@@ -179,19 +179,29 @@ def _new_side(lines: list[str], quoted: list[str], file_text: str) -> list[str] 
 
     A kept line left unmarked that itself starts with '+' (an rst underline `+++++`) reads
     as an added line too; it is read as kept only when no other reading is one, and in a
-    diff that removes a quoted line, or where it is a grid table's border, or a ruler and
-    the file has no other line starting with '+' (gunicorn's news: sections added around
-    a kept `+++++++`; six's docs: a row and its border added, `+| ``_thread`` |` and
-    `++----+`, below a kept `+----+`; a patch file's quoted `+new` followed by `+more` is
-    no diff)."""
+    diff that removes a quoted line, or where it is a grid table's border, or where every
+    new line is marked again (`_marked_again`), or a ruler and the file has no other line
+    starting with '+' (gunicorn's news: sections added around a kept `+++++++`; six's
+    docs: a row and its border added, `+| ``_thread`` |` and `++----+`, below a kept
+    `+----+`; a patch file's quoted `+new` followed by `+more` is no diff)."""
     strict = _readings(lines, quoted, plus_kept=False)
     if strict:
         return strict[0][0] if len(strict) == 1 else None
     lenient = [new for new, removes in _readings(lines, quoted, plus_kept=True) if removes]
     if not lenient:
-        rulers = not _PLUS_LINE.search(file_text)
+        rulers = None if _marked_again(lines, quoted) else not _PLUS_LINE.search(file_text)
         lenient = [new for new, _ in _readings(lines, quoted, plus_kept=True, rulers=rulers)]
     return lenient[0] if len(lenient) == 1 else None
+
+
+def _marked_again(lines: list[str], quoted: list[str]) -> bool:
+    """Whether every '+' line that is no quoted line starts with '++': new lines of a file
+    whose lines start with '+' themselves, marked (PromiseKit's header: Objective-C class
+    methods `+ (PMKPromise *)PUT:...` added as `++ (PMKPromise *)PUT:...` between two
+    kept ones left unmarked). A patch's new `+more` under a kept `+new` is not."""
+    own = {line.rstrip() for line in quoted}
+    added = [line for line in lines if line.startswith("+") and line.rstrip() not in own]
+    return bool(added) and all(line.startswith("++") for line in added)
 
 
 def _readings(

@@ -3033,3 +3033,19 @@ def test_a_hunk_a_level_shallow_goes_where_its_numbers_say_not_to_a_deeper_copy(
     first = text.index("  });\n\n") + len("  });\n")
     made = text[:first] + '\n  it("c", () => {\n  });\n' + text[first:]
     assert patched(text, diff) == made
+
+
+def test_new_lines_after_a_removed_blank_line_of_a_run_are_refused_when_loose() -> None:
+    # tablewriter's README, several mistakes: a typo, the blank line the new item goes
+    # after removed, the second of the two blank lines before the heading left out. The
+    # new item may go before that blank line (the commit) or after it; nothing says which.
+    text = "- Set custom footer\n- Set custom caption\n\n\n#### Example 1\n```go\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,5 @@\n"
+        " - Set custom footer\n - Set custom aption\n-\n+- Optional reflowing\n"
+        " #### Example 1\n ```go\n"
+    )
+    assert "was not found in cart.py" in refusal(patched, text, diff)
+    exact = diff.replace("aption", "caption").replace("reflowing\n", "reflowing\n \n")
+    made = text.replace("caption\n\n\n", "caption\n- Optional reflowing\n\n")
+    assert patched(text, exact) == made

@@ -603,9 +603,10 @@ def _not_around_unsaid(
 def _refuse_beside_a_run(
     index: LineIndex, edit: LineEdit, options: list[Candidate]
 ) -> list[Candidate]:
-    """Fuzzy `options` made unusable where new lines go beside a quoted line that the file
-    has again right next to it (a blank line, or a line repeated as is): a quote that
-    misquotes a line may have left one of those out too, and then its new lines belong
+    """Fuzzy `options` made unusable where new lines go beside a quoted line, kept or
+    removed (tablewriter's README: a removed blank line, the other of two left out), that
+    the file has again right next to it (a blank line, or a line repeated as is): a quote
+    that misquotes a line may have left one of those out too, and then its new lines belong
     elsewhere in the run, which nothing in the edit tells. The unquoted line may be on the
     new lines' side (coffeescript's helpers.coffee: several mistakes, one of the two blank
     lines the file ends with left out, the new lines made a line higher) or past the
@@ -622,9 +623,7 @@ def _refuse_beside_a_run(
             return None
         paired = _paired(index, edit, option)
         lines = [None if place is None else option.start + place for place in paired]
-        kept = {  # quoted kept line -> the file line it stands for
-            k: line for k, line in enumerate(lines) if line is not None and edit.kept[k]
-        }
+        kept = {k: line for k, line in enumerate(lines) if line is not None}
         for k, group in enumerate(edit.inserts):
             if not group:
                 continue

@@ -623,14 +623,13 @@ def _refuse_beside_a_run(
             return None
         paired = _paired(index, edit, option)
         lines = [None if place is None else option.start + place for place in paired]
-        kept = {k: line for k, line in enumerate(lines) if line is not None}
         for k, group in enumerate(edit.inserts):
             if not group:
                 continue
             for near, step in ((k - 1, 1), (k, -1)):  # the quoted line before them, after
-                if near not in kept:
+                there = lines[near] if 0 <= near < len(lines) else None
+                if there is None:
                     continue
-                there = kept[near]
                 beside = there + step
                 quoted = 0 <= near + step < len(lines) and lines[near + step] is not None
                 if quoted or not _again_at(index, there, beside):

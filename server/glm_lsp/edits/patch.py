@@ -380,13 +380,15 @@ def _first_line_left_out(index: LineIndex, hunk: Hunk) -> Candidate | None:
     its version heading). Only for lines too plain to be sought with a gap (`gapped`),
     whose readings elsewhere are weighed there; a blank line or a brace pins nothing."""
     edit = hunk.edit()
-    final_eol = hunk.final_eol()
-    if len(edit.old) < 2 or not index.lines or gapped(index, edit, final_eol):
+    if len(edit.old) < 2 or not index.lines:
         return None
     first = edit.old[0]
     if first != index.contents[0] or not any(char.isalnum() for char in first):
         return None
     if len(index.places("whitespace").get(norm(first), [])) != 1:
+        return None
+    final_eol = hunk.final_eol()
+    if gapped(index, edit, final_eol):  # (the costly check last: most hunks stop above)
         return None
     return left_out_at(index, edit, 0, final_eol)
 

@@ -152,7 +152,7 @@ def test_an_em_dash_is_read_as_the_dashes_the_quoted_lines_have() -> None:
     signed = 'x = 1\nrun("\u2014all")\n'
     assert refusal(apply_edit, "x = 1\n", "x = 1\n", signed, path="m.py") == (
         "The edit to m.py writes '\u2014' in new_string, which looks rewritten with typographic "
-        "dashes, and nothing in old_string shows whether it stands for '--' or '---'. Write "
+        "dashes or ellipses, and nothing in old_string shows whether it stands for '--' or '---'. Write "
         "the characters m.py should have, and send the edit again."
     )
 
@@ -249,10 +249,8 @@ def test_dashes_and_ellipses_where_code_stands_are_read_back() -> None:
         example.replace("\u2026", "...") + "fn f() {}\n"
     )
     md = "# Changes\n"
-    notes = "# Changes\n\n`get(\u2026)` and `ls \u2013a` now merge.\n"
-    assert apply_edit(md, md, notes, path="a.md") == notes.replace("\u2026", "...").replace(
-        "\u2013", "--"
-    )
+    notes = "# Changes\n\n`get()` and `ls \u2013a` now merge.\n"
+    assert apply_edit(md, md, notes, path="a.md") == notes.replace("\u2013", "--")
     ruled = "# Changes\n\n\u2014\n"
     assert "whether it stands for '--' or '---'" in refusal(apply_edit, md, md, ruled, path="a.md")
 
@@ -279,7 +277,7 @@ def test_an_ellipsis_between_words_in_inline_code_is_refused() -> None:
     lazy = "End.\nNever `# \u2026 existing code`.\n"
     assert refusal(apply_edit, prose, "End.\n", lazy, path="a.md") == (
         "The edit to a.md writes '\u2026' in new_string, and nothing in old_string shows "
-        "whether the text was rewritten with typographic dashes. Write '...' for '\u2026' if "
+        "whether the text was rewritten with typographic dashes or ellipses. Write '...' for '\u2026' if "
         "that is what a.md should have; to write '\u2026' itself, quote with it a line of "
         "the file that has one, and send the edit again."
     )
@@ -352,16 +350,22 @@ def test_a_ruler_of_comment_slashes_before_an_ellipsis_is_read_at_once() -> None
 def test_an_ellipsis_where_code_stands_in_a_file_that_writes_one_so_is_refused() -> None:
     """got's options docs elide with `…` in code (`{token: 'secret', …}`) and spread with
     `...`: a new `instance(…, {})` may be either, so the edit is refused; the same edit
-    in a file without such an ellipsis is read back."""
-    md = "```js\n//=> {token: 'secret', \u2026}\n```\n\nMerges `[...hooks]`.\n\n## url\n"
-    new = "## url\n\n```js\ninstance(\u2026, {cookieJar: undefined});\n```\n"
-    assert refusal(apply_edit, md, "## url\n", new, path="options.md").startswith(
-        "The edit to options.md writes '\u2026' in new_string, and nothing in old_string shows"
+    in a file without such an ellipsis is read back. (In a document it is refused
+    either way: `test_an_ellipsis_in_a_documents_code_may_be_its_authors_and_is_refused`.)"""
+    js = "//=> {token: 'secret', \u2026}\nconst hooks = [...hooks];\n\n// url\n"
+    new = "// url\ninstance(\u2026, {cookieJar: undefined});\n"
+    assert refusal(apply_edit, js, "// url\n", new, path="options.js").startswith(
+        "The edit to options.js writes '\u2026' in new_string, and nothing in old_string shows"
     )
-    plain = md.replace("\u2026", "x")
-    assert apply_edit(plain, "## url\n", new, path="options.md") == plain + new[
-        len("## url\n") :
+    plain = js.replace("\u2026", "x")
+    assert apply_edit(plain, "// url\n", new, path="options.js") == plain + new[
+        len("// url\n") :
     ].replace("\u2026", "...")
+    md = "```js\n//=> {token: 'secret', \u2026}\n```\n\nMerges `[...hooks]`.\n\n## url\n"
+    fenced = "## url\n\n```js\ninstance(\u2026, {cookieJar: undefined});\n```\n"
+    assert "writes '\u2026' in new_string" in refusal(
+        apply_edit, md.replace("\u2026", "x"), "## url\n", fenced, path="options.md"
+    )
 
 
 def test_a_spread_after_a_bracket_is_read_back_and_a_fenced_blocks_ellipsis_refused() -> None:
@@ -396,3 +400,20 @@ def test_an_em_dash_before_an_annotation_is_read_as_the_files_annotations() -> N
     assert apply_edit(lua, old, new, path="utils.lua") == lua.replace(
         "table\n", "table\n---@return string\n"
     )
+
+
+def test_an_ellipsis_in_a_documents_code_may_be_its_authors_and_is_refused() -> None:
+    """hashicorp/hcl's CHANGELOG: "wrapped in the special `optional(…)` modifier". In a
+    document, code is quoted and its arguments are often elided with an ellipsis of the
+    author's: `get(…)` there may be that or `get(...)` mangled, so it is refused (in
+    source code it is read back). An ellipsis in the document's prose is kept."""
+    md = "# HCL Changelog\n\n## v2.14.0 (Unreleased)\n"
+    note = md + "\n* Attributes can be wrapped in the special `optional(\u2026)` modifier.\n"
+    assert "writes '\u2026' in new_string" in refusal(apply_edit, md, md, note, path="CHANGES.md")
+    fenced = md + "\n```hcl\nx = optional(\u2026)\n```\n"
+    assert "writes '\u2026' in new_string" in refusal(apply_edit, md, md, fenced, path="CHANGES.md")
+    link = md + "\n[2.14.0]: https://github.com/o/r/compare/v2.13.0\u2026v2.14.0\n"
+    assert apply_edit(md, md, link, path="CHANGES.md") == link.replace("\u2026", "...")
+    go = "package m\n"
+    code = go + "\nvar x = get(\u2026)\n"
+    assert apply_edit(go, go, code, path="m.go") == code.replace("\u2026", "...")

@@ -3049,3 +3049,26 @@ def test_new_lines_after_a_removed_blank_line_of_a_run_are_refused_when_loose() 
     exact = diff.replace("aption", "caption").replace("reflowing\n", "reflowing\n \n")
     made = text.replace("caption\n\n\n", "caption\n- Optional reflowing\n\n")
     assert patched(text, exact) == made
+
+
+def test_a_whitespace_only_line_that_stands_next_as_quoted_is_no_whitespace_drift() -> None:
+    # tablib's `_xls.py`, one line left out: the blank line after the replaced line is
+    # left out, and the file's last line, a tab, is quoted as the hunk's last. Read as
+    # whitespace drift, the tab stands for the blank line and the new lines go before it;
+    # read as written, they may go on either side of the blank line: nothing says which.
+    text = "\t\t# wrap the rest\n\t\telse:\n\t\t\tws.write(col, wrap)\n\n\t\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,7 @@\n"
+        " \t\t# wrap the rest\n \t\telse:\n-\t\t\tws.write(col, wrap)\n"
+        "+\t\t\tif wrapped:\n+\t\t\t\tws.write(col, wrap)\n+\t\t\telse:\n+\t\t\t\tws.write(col)\n"
+        " \t\n"
+    )
+    assert "only up to whitespace, and there exactly as written with a line left out" in (
+        refusal(patched, text, diff)
+    )
+    drifted = text.removesuffix("\t\n")  # no tab line: the quoted one can only be drift
+    made = drifted.replace(
+        "\t\t\tws.write(col, wrap)\n",
+        "\t\t\tif wrapped:\n\t\t\t\tws.write(col, wrap)\n\t\t\telse:\n\t\t\t\tws.write(col)\n",
+    )
+    assert patched(drifted, diff) == made

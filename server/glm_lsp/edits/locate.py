@@ -1599,10 +1599,23 @@ def left_out_at(
     """The reading of `edit` whose quoted lines stand verbatim from file line `start` on,
     with one file line left out between two of them; None when they do not stand so, or
     when they do with the line left out at places that give different files."""
+    readings = left_out_readings(index, edit, start, final_eol)
+    usable = [option for option in readings if option.lines is not None]
+    if not usable or any(not same_result(index, usable[0], other) for other in usable[1:]):
+        return None
+    return usable[0]
+
+
+def left_out_readings(
+    index: LineIndex, edit: LineEdit, start: int, final_eol: bool | None
+) -> list[Candidate]:
+    """Every reading of `edit` whose quoted lines stand verbatim from file line `start` on
+    with one file line left out between two of them (one per place the line may be; one
+    that cannot be made there has no `lines`)."""
     size = len(edit.old)
     end = start + size + 1
     if size < 2 or start < 0 or end > len(index.lines):
-        return None
+        return []
     window = index.contents[start:end]
     readings = []
     for gap in range(1, size):
@@ -1613,10 +1626,7 @@ def left_out_at(
                 ("equal", gap, size, gap + 1, size + 1),
             ]
             readings.append(candidate(index, edit, start, end, size / (size + 1), ops, final_eol))
-    usable = [option for option in readings if option.lines is not None]
-    if not usable or any(not same_result(index, usable[0], other) for other in usable[1:]):
-        return None
-    return usable[0]
+    return readings
 
 
 _TELLING_MISQUOTE = 8

@@ -49,6 +49,8 @@ MARKUP = frozenset(
 """Files where writing an entity for the first time is ordinary."""
 DASH_COMMENTS = frozenset(".lua .sql .hs .lhs .elm .ada .adb .ads .vhd .vhdl .applescript".split())
 """Languages whose comments start with `--`."""
+PROSE = frozenset(".md .markdown .rst .rdoc .txt .adoc .asciidoc .textile .org".split())
+"""Documents: code in them is quoted, and its elisions are often the author's own."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,27 @@ class Mangling:
     # a form standing alone in a line, kept when the edit writes its plain text alone too
     alone: re.Pattern[str] | None = None
     alone_kept: bool = False
+    prose_own: str = ""  # forms a document writes of its own, even where code would not
+
+    def sure(self, path: str, new: str) -> list[re.Match[str]] | None:
+        """The places in `new` where its forms stand as only code writes them (None: all
+        new forms are suspect). A document quotes code in spans and fenced blocks, and
+        elides there as its author likes (hcl's changelog: the special `optional(…)`
+        modifier), so its own forms there are never sure."""
+        code = self.code(path)
+        if code is None:
+            return None
+        found = list(code.finditer(new))
+        document = PurePosixPath(path).suffix.lower() in PROSE
+        if not self.prose_own or self.maybe_code is None or not document:
+            return found
+        quoted = [range(*span.span()) for span in self.maybe_code.finditer(new)]
+        return [
+            match
+            for match in found
+            if not any(form in match[0] for form in self.prose_own)
+            or not any(match.start() in span for span in quoted)
+        ]
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -130,7 +153,7 @@ def _annotations(file_text: str) -> dict[str, str]:
 
 
 DASHES = Mangling(
-    "rewritten with typographic dashes",
+    "rewritten with typographic dashes or ellipses",
     {"\u2013": "--", "\u2014": "--", "\u2026": "..."},
     frozenset(),
     re.compile(r"(?<!-)---?(?!-)|(?<!\.)\.\.\.(?!\.)"),  # not a ruler's "-----"
@@ -161,6 +184,7 @@ DASHES = Mangling(
     },
     readings={"\u2014": ("--", "---")},
     as_file=_annotations,
+    prose_own="\u2026",
 )
 SPACES = Mangling(
     "copied with non-breaking spaces",
@@ -253,8 +277,8 @@ def _undo(
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
     code = mangling.code(path)
-    if code is not None:  # prose may have them; code where they stand, not
-        sure = list(code.finditer(new))
+    sure = mangling.sure(path, new)
+    if code is not None and sure is not None:  # prose may have them; code where they stand, not
         coded = sum(len(pattern.findall(found[0])) for found in sure)
         at = {match.start() for match, own in zip(forms, written, strict=True) if not own}
         unsure = _maybe_code(mangling, sure, new, at)

@@ -51,6 +51,7 @@ from glm_lsp.edits.locate import (
     gapped,
     insertion,
     left_out_at,
+    left_out_readings,
     mistakes,
     norm,
     read_past_a_line,
@@ -330,6 +331,8 @@ def _options(
         raise EditError(not_found_message(index.text, old_text, path, terms))
     if found is not None and expected is not None and found.level in LEVELS[1:]:
         _refuse_two_readings(path, index, hunk, number, best, expected)
+    if found is not None and found.level in LEVELS[1:] and len(best) == 1:
+        _refuse_loose_beside_left_out(path, index, hunk, number, best[0])
     if expected is not None:
         _refuse_faint_and_far(path, index, hunk, number, best, expected)
         _refuse_edge_in_other_indentation(index, hunk, best, expected, path, terms)
@@ -525,6 +528,28 @@ def _refuse_two_readings(
             "a line left out, so which place it means is unclear. Copy the "
             "lines exactly as they are in the file, with the lines between them."
         )
+
+
+def _refuse_loose_beside_left_out(
+    path: str, index: LineIndex, hunk: Hunk, number: int, there: Candidate
+) -> None:
+    """Refuse a hunk that matches only up to whitespace where, at the same place, its lines
+    also stand exactly as written with a file line left out, when that reading can give
+    another file. Whitespace drift and a left-out line are both mistakes models make, and
+    a whitespace-only line tells them apart no better than a coin (tablib's `\\t` line
+    quoted right after `-` lines: the blank line before it, or the file's `\\t` with the
+    blank line left out beside the new lines?)."""
+    edit, final_eol = hunk.edit(), hunk.final_eol()
+    for start in (there.start - 1, there.start, there.start + 1):
+        for reading in left_out_readings(index, edit, start, final_eol):
+            if reading.unsaid or (reading.lines and not same_result(index, there, reading)):
+                raise EditError(
+                    f"{_terms(hunk, number).sentence_old} matches {path} at line "
+                    f"{there.start + 1} only up to whitespace, and there exactly as written "
+                    "with a line left out, which may give another file, so which it means is "
+                    "unclear. Copy the lines exactly as they are in the file, with the lines "
+                    "between them."
+                )
 
 
 def _refuse_left_out_at_numbers(

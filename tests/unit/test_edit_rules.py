@@ -2565,6 +2565,29 @@ def test_a_quote_in_tabs_off_the_files_usual_step_takes_the_step_of_its_own_line
     )
 
 
+
+def test_a_quote_in_tabs_that_fits_a_narrower_tab_unmoved_takes_that_tab() -> None:
+    # nunjucks' parser.js, stepping by fours: the whole hunk in tabs, eight spaces quoted
+    # as four tabs, the new `if` body five tabs deep. A tab of two columns explains the
+    # quote as it stands; a tab of four would also need it moved two levels: the body
+    # goes to ten spaces, where the commit has it, not to twelve.
+    text = (
+        "    parseFor: function() {\n        node.body = this.parseUntilBlocks(endBlock);\n"
+        "        this.advanceAfterBlockEnd();\n\n        return node;\n    },\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,4 +2,7 @@\n"
+        "-\t\t\t\tnode.body = this.parseUntilBlocks(endBlock);\n"
+        "+\t\t\t\tnode.body = this.parseUntilBlocks(endBlock, 'else');\n"
+        "+\t\t\t\tif(this.skipSymbol('else')) {\n+\t\t\t\t\tnode.else_ = this.parseElse();\n"
+        "+\t\t\t\t}\n \t\t\t\tthis.advanceAfterBlockEnd();\n \n \t\t\t\treturn node;\n"
+    )
+    assert patched(text, diff) == text.replace(
+        "(endBlock);\n",
+        "(endBlock, 'else');\n        if(this.skipSymbol('else')) {\n"
+        "          node.else_ = this.parseElse();\n        }\n",
+    )
+
 # --- round 22: a context line the file does not have --------------------------------------
 
 SHOP = (

@@ -61,16 +61,17 @@ def _tab_and_move(indents: list[tuple[str, str]], first_tab: int | None) -> tupl
     """The first tab width at which every pair moves by the same columns, and that move.
 
     Quoted lines all at one depth fit every width, each with its own move. `first_tab`,
-    the width the indentation step says (`tab_width`), goes first, unless it leaves the
-    quote off by part of a step (three tabs for six spaces, in a file mostly stepping by
-    fours): then the step here is another, and a width that only rewrites the quote's
-    character, moving nothing, goes first."""
+    the width the indentation step says (`tab_width`), goes first, unless it moves the
+    quote: a width that only rewrites the quote's character, moving nothing, then goes
+    first. That reading takes one mistake, not two (three tabs for six spaces in a file
+    mostly stepping by fours; nunjucks' parser, eight spaces quoted as four tabs, its new
+    lines five tabs deep at ten spaces, not twelve)."""
     fitting = []
     for tab in _tab_sizes(first_tab):
         moves = {_width(f, tab) - _width(m, tab) for f, m in indents}
         if len(moves) == 1:
             fitting.append((tab, moves.pop()))
-    if fitting and fitting[0][0] == first_tab and fitting[0][1] % first_tab:
+    if fitting and fitting[0][0] == first_tab and fitting[0][1]:
         fitting.sort(key=lambda found: found[1] != 0)
     return fitting[0] if fitting else None
 

@@ -3095,3 +3095,25 @@ def test_a_whitespace_only_line_that_stands_next_as_quoted_is_no_whitespace_drif
         "\t\t\tif wrapped:\n\t\t\t\tws.write(col, wrap)\n\t\t\telse:\n\t\t\t\tws.write(col)\n",
     )
     assert patched(drifted, diff) == made
+
+
+def test_new_lines_at_the_depth_a_quote_gave_a_tab_line_are_written_in_tabs() -> None:
+    # copier's README mixes Go's bodies in tabs with `var (` blocks in twos. The whole
+    # edit came in spaces: the tab line as four spaces, the twos as they are, and the new
+    # `func main()` body at four and eight. Four spaces are what the quote wrote for a
+    # tab, and it wrote no tab anywhere: the new body goes in tabs, as the commit has it.
+    text = (
+        "func (e *Employee) Role(role string) {\n\te.SuperRule = role\n}\n\n"
+        "var (\n  user = User{}\n)\n"
+    )
+    old = "    e.SuperRule = role\n}\n\nvar (\n  user = User{}\n)\n"
+    new = "    e.SuperRule = role\n}\n\nfunc main() {\n    var (\n        user = User{}\n    )\n}\n"
+    assert apply_edit(text, old, new, path="README.md") == (
+        "func (e *Employee) Role(role string) {\n\te.SuperRule = role\n}\n\n"
+        "func main() {\n\tvar (\n\t\tuser = User{}\n\t)\n}\n"
+    )
+    # New lines at a depth the quote wrote right, in twos, stand as written.
+    twos = "    e.SuperRule = role\n}\n\nvar (\n  user = User{}\n  boss = User{}\n)\n"
+    assert apply_edit(text, old, twos, path="README.md") == text.replace(
+        "  user = User{}\n", "  user = User{}\n  boss = User{}\n"
+    )

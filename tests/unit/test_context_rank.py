@@ -10,7 +10,7 @@ from glm_lsp.context.assemble import Material, Related, assemble
 from glm_lsp.context.budget import TokenCounter, prompt_budget
 from glm_lsp.context.definitions import Definition
 from glm_lsp.context.engine import ContextEngine, ContextRequest
-from glm_lsp.context.rank import Focus, SymbolGraph
+from glm_lsp.context.rank import Focus, SymbolGraph, _unique_inverse
 from glm_lsp.context.tags import Tag
 from helpers import make_repo
 
@@ -245,3 +245,14 @@ def test_an_edit_that_moves_no_edge_keeps_the_ranks() -> None:
     assert again["b.py"] > ranks["b.py"]  # helper_one is referenced twice now
     graph.set_file("a.py", [d("main", 1), r("helper_one", 3), r("helper_one", 6), r("helper_two")])
     assert graph.rank({"a.py": 1.0}) is again
+
+
+def test_unique_pairs_and_their_inverse_are_numpys() -> None:
+    """The first ranking's pairs are made unique by one stable sort; they must be what
+    `np.unique(..., return_inverse=True)` gives, empty input included."""
+    keys = np.random.default_rng(7).integers(0, 50, 2_000)
+    for sample in (keys, keys[:1], keys[:0], np.sort(keys)):
+        pairs, which = _unique_inverse(sample)
+        expected_pairs, expected_which = np.unique(sample, return_inverse=True)
+        assert pairs.tolist() == expected_pairs.tolist()
+        assert which.tolist() == expected_which.ravel().tolist()

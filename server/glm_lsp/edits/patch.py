@@ -542,7 +542,9 @@ def _refuse_loose_beside_left_out(
     edit, final_eol = hunk.edit(), hunk.final_eol()
     for start in (there.start - 1, there.start, there.start + 1):
         for reading in left_out_readings(index, edit, start, final_eol):
-            if reading.unsaid or (reading.lines and not same_result(index, there, reading)):
+            if reading.unsaid or (
+                reading.lines is not None and not same_result(index, there, reading)
+            ):
                 raise EditError(
                     f"{_terms(hunk, number).sentence_old} matches {path} at line "
                     f"{there.start + 1} only up to whitespace, and there exactly as written "

@@ -72,14 +72,11 @@ class Mangling:
     alone_kept: bool = False
     prose_own: str = ""  # forms a document writes of its own, even where code would not
 
-    def sure(self, path: str, new: str) -> list[re.Match[str]] | None:
-        """The places in `new` where its forms stand as only code writes them (None: all
-        new forms are suspect). A document quotes code in spans and fenced blocks, and
+    def sure(self, code: re.Pattern[str], path: str, new: str) -> list[re.Match[str]]:
+        """The places in `new` where its forms stand as only code writes them (`code`, as
+        `self.code(path)` gives it). A document quotes code in spans and fenced blocks, and
         elides there as its author likes (hcl's changelog: the special `optional(…)`
         modifier), so its own forms there are never sure."""
-        code = self.code(path)
-        if code is None:
-            return None
         found = list(code.finditer(new))
         document = PurePosixPath(path).suffix.lower() in PROSE
         if not self.prose_own or self.maybe_code is None or not document:
@@ -277,8 +274,8 @@ def _undo(
     if PurePosixPath(path).suffix.lower() in mangling.ordinary_in:
         return False
     code = mangling.code(path)
-    sure = mangling.sure(path, new)
-    if code is not None and sure is not None:  # prose may have them; code where they stand, not
+    if code is not None:  # prose may have them; code where they stand, not
+        sure = mangling.sure(code, path, new)
         coded = sum(len(pattern.findall(found[0])) for found in sure)
         at = {match.start() for match, own in zip(forms, written, strict=True) if not own}
         unsure = _maybe_code(mangling, sure, new, at)

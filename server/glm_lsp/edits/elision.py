@@ -10,7 +10,8 @@ the original did not have:
 * in a document (Markdown, reStructuredText, text, HTML) only when the replacement also
   leaves out lines of the original, or begins or ends with the comment (it then stands
   for what comes before or after it), since "// ..." inside a code sample is how a
-  README shortens it on purpose.
+  README shortens it on purpose; or when the comment is the document's own (`<!-- -->`)
+  outside a code block the replacement opens: that one speaks of the document.
 """
 
 from __future__ import annotations
@@ -85,8 +86,25 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
             return None
     at_edge = found[0] == 0 or found[-1] == len(written) - 1
     if document and not dropped and not at_edge:
-        return None
+        found = [k for k in found if _of_the_document(written, k)]
+        if not found:
+            return None
     return Elision(written[found[0]].strip(), dropped)
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _of_the_document(written: list[str], k: int) -> bool:
+    """Whether marker line `k` is an HTML comment outside any code block that the lines
+    before it open: a comment of the document itself, not a shortened sample's
+    (golang-lru's README: `<!-- … keep the rest as is -->` written where the replacement
+    dropped a code block's closing fence, which it wrote again further down). A sample
+    written in a fence of its own may shorten its HTML so."""
+    if not written[k].lstrip().startswith("<!--"):
+        return False
+    fences = sum(bool(_FENCE.match(line)) for line in written[:k])
+    return fences % 2 == 0
 
 
 _COMMENT_LINE = re.compile(r"^\s*+(#|//[/!]?|--|;+|\*|%)(?:([ \t]++)(.*)|$)")

@@ -203,11 +203,12 @@ def test_a_typo_between_blank_lines_is_shown_not_windows_that_share_only_blank_l
 def test_a_misquoted_long_line_outweighs_short_lines_alike_everywhere() -> None:
     # glm-lsp's own tests: `assert patchd(...) == (` and `)`, the line between left out.
     # Every call's closing `)` was as alike as the one misquoted line, and the hint said
-    # no similar lines were found.
+    # no similar lines were found. The misquoted line is named beside the file's.
     calls = "".join(f"    check_{n}(\n        {n},\n    )\n" for n in range(12))
     text = "def test():\n" + calls + "    assert total(a, b) == (\n        1\n    )\n"
     message = error_of(text, "    assert totl(a, b) == (\n    )\n", "x")
-    assert "Did you mean lines 38-39" in message
+    assert message.startswith("old_string matches lines 38-40 of the file only loosely")
+    assert "line 38 of the file reads 'assert total(a, b) == ('" in message
 
 
 def test_not_found_is_fast_on_a_large_file() -> None:

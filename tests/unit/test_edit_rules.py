@@ -2144,7 +2144,7 @@ def test_copies_of_a_repeated_line_added_beside_it_read_the_same_anywhere_in_its
     """envconfig's usage_test.go: a `{.Key}` line added to a run of them, in a hunk that
     left out the blank line above the run. Wherever among the copies the new line goes,
     the file reads the same, so nothing is unclear; a line of other text is."""
-    text = 'ENV_A=\n`\n\nvar Bad = `{.Key}\n' + "{.Key}\n" * 10 + "`\n\nfunc f() {}\n"
+    text = "ENV_A=\n`\n\nvar Bad = `{.Key}\n" + "{.Key}\n" * 10 + "`\n\nfunc f() {}\n"
     diff = (
         "--- a/cart.py\n+++ b/cart.py\n@@ -2,5 +2,6 @@\n"
         " `\n var Bad = `{.Key}\n+{.Key}\n {.Key}\n {.Key}\n {.Key}\n"
@@ -2179,6 +2179,42 @@ def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused(
     log = "# Changelog\n\n## [10.5.1]\n\n\n### Bug Fixes\n\n* fix\n"
     top = "--- a/cart.py\n+++ b/cart.py\n@@ -0,3 +0,5 @@\n # Changelog\n+\n+## [10.6.0]\n \n \n"
     assert patched(log, top) == log.replace("\n\n## [10.5.1]", "\n\n## [10.6.0]\n\n## [10.5.1]")
+
+
+def test_a_removed_blank_line_pairs_past_a_misquoted_line_not_with_the_blank_left_out() -> None:
+    """simple_form's README ends `MIT ...`, a blank line, the logo's licence, a blank line;
+    the commit removes the last one. A hunk quoting both lines without the blank between
+    them, the licence misquoted, was paired from its start: the removed blank with the one
+    left out, the licence line with nothing, and the wrong blank line went."""
+    mit = "MIT License. Copyright 2020 Rafael França, Carlos Antônio da Silva.\n"
+    logo = "The Simple Form logo is licensed under Creative Commons NoDerivatives 4.0.\n"
+    text = "# Simple Form\n\n## License\n\n" + mit + "\n" + logo + "\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -5,3 +5,2 @@\n"
+        f" {mit} {logo.replace('NoDerivatives', 'NoDrivatives')}-\n"
+    )
+    assert patched(text, diff) == text[:-1]
+
+
+def test_a_shallow_diffs_one_worded_line_at_the_files_base_does_not_make_it_the_files() -> None:
+    """pdoc's HTML test data: a hunk 16 columns shallower than the file, adding `</li>`
+    and `<li>` at 8 columns and a link at 16 between them. The link alone stands at the
+    file's base; the lines around it, shallower than any the file has there, show the
+    new lines follow the quote, and they move in by 16 with it."""
+    pad = " " * 16
+    text = (
+        "<ul>\n" + pad + "    <li>\n" + pad + "            <ul>\n"
+        + pad + "                    <li>\n" + pad + "                    </li>\n"
+        + pad + "            </ul>\n\n" + pad + "        </li>\n" + pad + "</ul>\n</div>\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -5,5 +5,8 @@\n"
+        "                     </li>\n             </ul>\n \n"
+        "+        </li>\n+        <li>\n+                <a href=\"#f\">f</a>\n"
+        "         </li>\n </ul>\n"
+    )
+    added = pad + "        </li>\n" + pad + "        <li>\n" + pad + '                <a href="#f">f</a>\n'
+    assert patched(text, diff) == text.replace("\n\n" + pad, "\n\n" + added + pad, 1)
 
 
 def test_a_dedented_edit_moving_a_body_in_by_a_level_moves_it_in_the_file_too() -> None:

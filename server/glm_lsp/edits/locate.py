@@ -1859,8 +1859,12 @@ def _align(wanted: list[str], window: list[str]) -> list[Opcode]:
     from the end too, the alignment that pairs more lines is taken. And it pairs the
     longest run of equal lines first, wherever that stands: in a run of identical lines
     (zstd's expected output, one message six times) a quote with one misquoted line was
-    paired a line off, and read as leaving a line out. A window as tall as the quote is
-    paired line by line in place too, which is taken when it pairs as many equal lines.
+    paired a line off, and read as leaving a line out. Of two alignments that pair as many
+    equal lines, the one that leaves fewer quoted lines without a file line in their
+    place is taken: simple_form's README, `MIT ...`, the logo line misquoted, a blank line
+    removed, quoted without the blank line between the two, was paired from the start with
+    that blank line, the logo line with none. A window as tall as the quote is paired line
+    by line in place too, which is taken when it pairs as many equal lines.
     """
     forward: list[Opcode] = list(
         SequenceMatcher(None, wanted, window, autojunk=False).get_opcodes()
@@ -1872,7 +1876,7 @@ def _align(wanted: list[str], window: list[str]) -> list[Opcode]:
     mirrored: list[Opcode] = [
         (tag, n - i2, n - i1, m - j2, m - j1) for tag, i1, i2, j1, j2 in backward[::-1]
     ]
-    best = mirrored if _equal_count(mirrored) > _equal_count(forward) else forward
+    best = max(forward, mirrored, key=_align_score)  # (the first of equals: forward)
     if n == m:
         in_place = _in_place(wanted, window)
         if _equal_count(in_place) >= _equal_count(best):
@@ -1903,6 +1907,11 @@ def _in_place_ratio(wanted: Sequence[str], window: Sequence[str]) -> float:
 
 def _equal_count(ops: Sequence[Opcode]) -> int:
     return sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+
+
+def _align_score(ops: Sequence[Opcode]) -> tuple[int, int]:
+    """Equal lines paired, then (fewer is better) quoted lines with no file line in their place."""
+    return _equal_count(ops), -sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "delete")
 
 
 def candidate(
@@ -2273,9 +2282,7 @@ def _copies_of_run(index: LineIndex, run: range, new: Sequence[str]) -> bool:
     """Whether the file's lines in `run` and the `new` lines are all one line, to the
     character: the file then reads the same wherever among them the new lines go."""
     copy = index.contents[run[0]]
-    return all(line == copy for line in new) and all(
-        index.contents[line] == copy for line in run
-    )
+    return all(line == copy for line in new) and all(index.contents[line] == copy for line in run)
 
 
 def _check_removed_runs(

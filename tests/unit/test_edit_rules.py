@@ -2181,6 +2181,58 @@ def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused(
     assert patched(log, top) == log.replace("\n\n## [10.5.1]", "\n\n## [10.6.0]\n\n## [10.5.1]")
 
 
+def test_a_window_without_the_misquoted_line_is_no_closer_than_copies_with_every_line() -> None:
+    """bcrypt's CI file: a job's steps three times, the second with a line more; a hunk
+    for the third misquotes its last line. Every copy reads it with that misquote (the
+    second with a line left out too); the second's window without the misquoted line
+    read the rest more exactly, and won by that alone. The copies stay rivals."""
+    steps = (
+        "    steps:\n      - uses: actions/checkout@v4.2.2\n      - name: Setup python\n"
+        "        id: setup-python\n        uses: quansight-labs/setup-python@v5.4.0\n"
+        "        with:\n          python-version: ${{ matrix.PYTHON.VERSION }}\n"
+    )
+    cache = "      - uses: actions/cache@v4.2.3\n        timeout-minutes: 5\n"
+    arch = "          architecture: ${{ matrix.WINDOWS.ARCH }}\n"
+    text = (
+        f"jobs:\n  linux:\n{steps}{cache}\n  windows:\n{steps}{arch}{cache}\n  rust:\n{steps}{cache}"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -27,7 +27,7 @@\n"
+        "       - uses: actions/checkout@v4.2.2\n       - name: Setup python\n"
+        "         id: setup-python\n-        uses: quansight-labs/setup-python@v5.4.0\n"
+        "+        uses: actions/setup-python@v5.5.0\n         with:\n"
+        "           python-version: ${{ matrix.PYTHON.VERSION }}\n       - uses: actios/cache@v4.2.3\n"
+    )
+    assert "matches 3 places in cart.py (starting at lines 15, 4, 27)" in refusal(
+        patched, text, diff
+    )
+
+
+def test_new_lines_at_a_depth_the_shallow_quote_writes_follow_the_quote() -> None:
+    """passport's tests: a `describe` added after the last one in its parent, in a hunk
+    two columns shallower than the file (its whitespace-only lines as the file has them).
+    The new block starts at two columns, the file's base there, but also the depth of the
+    quote's `});` above it: it follows the quote, and goes in at four."""
+    text = (
+        "describe('http', function() {\n  describe('#logIn', function() {\n"
+        "    describe('with session', function() {\n      it('sets user', function() {\n"
+        "        expect(req.user).to.be.an('object');\n      });\n    });\n    \n  });\n"
+        "  \n  \n  describe('#logOut', function() {\n  });\n});\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -6,6 +6,10 @@\n"
+        "     });\n   });\n     \n"
+        "+  describe('without session', function() {\n+    it('throws', function() {\n"
+        "+    });\n+  });\n"
+        " });\n   \n   \n"
+    )
+    added = (
+        "    describe('without session', function() {\n      it('throws', function() {\n"
+        "      });\n    });\n"
+    )
+    assert patched(text, diff) == text.replace("    \n  });\n", "    \n" + added + "  });\n", 1)
+
+
 def test_a_removed_blank_line_pairs_past_a_misquoted_line_not_with_the_blank_left_out() -> None:
     """simple_form's README ends `MIT ...`, a blank line, the logo's licence, a blank line;
     the commit removes the last one. A hunk quoting both lines without the blank between

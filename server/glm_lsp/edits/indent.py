@@ -458,7 +458,10 @@ def _by_base(pairs: Sequence[Pair], new: Sequence[str], added: Sequence[str]) ->
     a quote that lost a level, put the new `end` at the file's old base). Yet an added line
     of any kind shallower than the file's base says the words' line stands at the file's
     base by chance (pdoc's HTML test data, a quote 16 columns shallow: `</li>` and `<li>`
-    added at 8 columns, the new link between them at 16).
+    added at 8 columns, the new link between them at 16), and so does a base the quote
+    itself writes a line at: the new lines may as well stand at the quote's depth
+    (passport's tests, a hunk two columns shallow: a `describe` added beside a quoted
+    `});` at two columns, which is the file's base, where a `});` at zero closes them).
 
     Only a quote that lost all its indentation leaves its new lines in doubt. One that is
     still indented, at another depth, was written with its new lines: one of them at the
@@ -474,7 +477,9 @@ def _by_base(pairs: Sequence[Pair], new: Sequence[str], added: Sequence[str]) ->
     if file_base == model_base or (model_base and new_base + file_base >= model_base):
         return None
     if new_base == file_base:
-        return True if min(_width(indent_of(line), tab) for line in added) >= file_base else None
+        quoted = {_width(indent_of(m), tab) for _, m in pairs if m.strip()}
+        lowest = min(_width(indent_of(line), tab) for line in added)
+        return True if lowest >= file_base and new_base not in quoted else None
     if new_base == model_base:
         return False
     return None

@@ -1456,13 +1456,19 @@ def _closest_in_whitespace(options: list[Candidate]) -> list[Candidate]:
     Python) are told apart by their raw similarity, with the same margin as fuzzy matches;
     when that does not, by the whitespace inside their lines, if the place it picks is as
     like raw as any: a quote that lost its indentation still aligns `Run:   emptyRun` as
-    one of cobra's two copies of a test does, and not as the other.
+    one of cobra's two copies of a test does, and not as the other. Only a place as like
+    the quote up to whitespace as any is picked so: a shorter window that leaves the
+    misquoted line out reads the rest raw, but no better than the copies where every line
+    stands and the edit cannot be made (bcrypt's CI file, a job's steps three times, once
+    with a line more: the window there without the misquoted line was taken).
     """
     if len(options) < 2:
         return options
     for key in (attrgetter("raw"), attrgetter("inner")):
         ranked = sorted(options, key=lambda option: -key(option))
         top = ranked[0]
+        if top.similarity < max(option.similarity for option in options):
+            return options
         if top.lines is not None and key(top) - key(ranked[1]) >= FUZZY_MARGIN:
             return [top] if top.raw >= max(option.raw for option in options) else options
     return options

@@ -2263,8 +2263,10 @@ def _refuse_open_edge(
     if not groups or len(places) != len(paired):
         return
     trailing, leading = range(groups[-1], len(edit.old)), range(groups[0])
-    spans = []  # (quoted lines, the new lines beside them, the file's lines they stand in
-    if trailing:  # and the one past them)
+    # (quoted lines, the new lines beside them, the file's lines they stand in and the one
+    # past them)
+    spans = []
+    if trailing:
         new = edit.inserts[groups[-1]]
         spans.append((trailing, new, range(places[trailing[0]], end + 1), end))
     if leading:
@@ -2274,16 +2276,15 @@ def _refuse_open_edge(
         keys = {edit.old[number].rstrip() for number in numbers}
         if len(keys) != 1 or not all(edit.kept[number] for number in numbers):
             continue
-        if run[0] >= 0 and run[-1] < len(index.lines) and _copies_of_run(index, run, new):
+        if run[0] < 0 or run[-1] >= len(index.lines) or _copies_of_run(index, run, new):
             continue
-        if run[0] >= 0 and run[-1] < len(index.lines):
-            if {index.contents[line].rstrip() for line in run} == keys:
-                raise _Refused(
-                    f"its new lines border lines like {edit.old[numbers[0]].strip()!r} that "
-                    f"go on past it at line {beyond + 1}, so where among them the new lines "
-                    "belong is unclear",
-                    unsaid=True,
-                )
+        if {index.contents[line].rstrip() for line in run} == keys:
+            raise _Refused(
+                f"its new lines border lines like {edit.old[numbers[0]].strip()!r} that "
+                f"go on past it at line {beyond + 1}, so where among them the new lines "
+                "belong is unclear",
+                unsaid=True,
+            )
 
 
 def _copies_of_run(index: LineIndex, run: range, new: Sequence[str]) -> bool:

@@ -229,9 +229,16 @@ def mixes_line_ends(change: Change) -> bool:
     lines written into an LF file). A model writes one kind of line end and the engine
     gives new lines the file's own, so such a change has no right answer to ask for."""
     usual_crlf = crlf(change.old)
-    before = set(lines_of(change.old))
+    before, after = set(lines_of(change.old)), set(lines_of(change.new))
     added = [line for line in lines_of(change.new) if line not in before and line.endswith("\n")]
-    return any(line.endswith("\r\n") != usual_crlf for line in added)
+    if any(line.endswith("\r\n") != usual_crlf for line in added):
+        return True
+    # Nor one that gives the lines it rewrites the file's usual end in place of their own
+    # (tinyxml2's CMakeLists.txt: two LF lines of a CRLF file rewritten in CRLF); the
+    # engine gives new lines the end of those they replace.
+    gone = [line for line in lines_of(change.old) if line not in after and line.endswith("\n")]
+    removed = {line.endswith("\r\n") for line in gone}
+    return bool(added) and len(removed) == 1 and removed != {usual_crlf}
 
 
 def lines_of(text: str) -> list[str]:

@@ -3219,3 +3219,140 @@ def test_new_lines_at_the_depth_a_quote_gave_a_tab_line_are_written_in_tabs() ->
     assert apply_edit(text, old, twos, path="README.md") == text.replace(
         "  user = User{}\n", "  user = User{}\n  boss = User{}\n"
     )
+
+
+# --- a file line left out of the quote and written in the new text ---------------------------
+
+SPLITTER = (
+    "def split(tokens):\n"
+    "    for token in tokens:\n"
+    "        if inside_quotes and not was_inside_quotes:\n"
+    "            params.append(token)\n"
+    "            appended = True\n"
+    "        elif inside_quotes or was_inside_quotes:\n"
+    "            params[-1] += token\n"
+)
+
+
+def test_a_line_left_out_of_the_quote_and_written_beside_a_changed_line_is_refused() -> None:
+    # ansible's splitter.py: `params.append(token)` left out of old_string, written again in
+    # new_string after the changed line above it; it came out twice.
+    old = (
+        "        if inside_quotes and not was_inside_quotes:\n"
+        "            appended = True\n"
+        "        elif inside_quotes or was_inside_quotes:\n"
+    )
+    new = (
+        "        if inside_quotes and not was_inside_quotes and token:\n"
+        "            params.append(token)\n"
+        "            appended = True\n"
+        "        elif inside_quotes or was_inside_quotes:\n"
+    )
+    assert refusal(apply_edit, SPLITTER, old, new, path="splitter.py") == (
+        "old_string matches lines 3-6 of splitter.py only loosely, and 'params.append(token)' "
+        "would stand 2 times in a row, one of them line 4 of the file, which it leaves out, "
+        "so how many times the file should have that line is unclear; copy the lines exactly "
+        "as they are in the file, with the lines between them."
+    )
+
+
+def test_a_line_left_out_of_the_quote_and_written_in_its_place_is_refused() -> None:
+    # The new line stands where the quote leaves the file's copy out: the file should have
+    # it once (the quote forgot it) or twice (the edit adds another); it does not say.
+    old = (
+        "        if inside_quotes and not was_inside_quotes:\n"
+        "            appended = True\n"
+        "        elif inside_quotes or was_inside_quotes:\n"
+        "            params[-1] += token\n"
+    )
+    new = (
+        "        if inside_quotes and not was_inside_quotes:\n"
+        "            params.append(token)\n"
+        "            appended = True\n"
+        "        elif inside_quotes or was_inside_quotes:\n"
+        "            params[-1] += token.strip()\n"
+    )
+    assert "right where the file has the same text (line 4) that it leaves out, so whether " \
+        "the file should have that text once or twice is unclear" in refusal(
+        apply_edit, SPLITTER, old, new, path="splitter.py"
+    )
+
+
+def test_a_blank_line_left_out_beside_a_blank_line_the_edit_moves_is_refused() -> None:
+    # ansible's errors/__init__.py: two blank lines before a class, one quoted; the new text
+    # has both after a changed line. The edit's own diff keeps the quoted blank line and adds
+    # one before it, so the result had three.
+    text = (
+        "class ActionFail(Action):\n"
+        "    def __init__(self, message):\n"
+        "        self.result.update({'failed': True, 'msg': message})\n"
+        "\n"
+        "\n"
+        "class ActionDone(Action):\n"
+        "    pass\n"
+    )
+    old = (
+        "        self.result.update({'failed': True, 'msg': message})\n"
+        "\n"
+        "class ActionDone(Action):\n"
+    )
+    new = (
+        "        self.result.update({'failed': True, 'msg': message, 'done': False})\n"
+        "\n"
+        "\n"
+        "class ActionDone(Action):\n"
+    )
+    assert "would stand 3 times in a row, one of them line 5 of the file, which it leaves out" \
+        in refusal(apply_edit, text, old, new, path="errors.py")
+
+
+def test_two_blank_lines_with_one_quoted_are_both_kept() -> None:
+    # The run the rule above leaves alone: one blank line quoted, one left out, nothing new.
+    text = "import os\n\n\ndef main():\n    return os.getcwd()\n"
+    old = "import os\n\ndef main():\n    return os.getcwd()\n"
+    new = "import os\n\ndef main():\n    return os.getcwd() or '.'\n"
+    assert apply_edit(text, old, new, path="m.py") == text.replace("getcwd()\n", "getcwd() or '.'\n")
+
+
+GO_TEST = (
+    "func TestMaps(t *testing.T) {\n"
+    "\tif err != nil {\n"
+    "\t\tt.Errorf(\"Bad maps unmarshal: %v\", err)\n"
+    "\t}\n"
+    "}\n"
+)
+
+
+def test_new_lines_in_spaces_beside_new_lines_in_the_files_tabs_stay_as_written() -> None:
+    # go-toml's marshal_test.go: the quote wrote `\t}` as four spaces; the new test is in
+    # tabs, its TOML in a raw string four spaces in. Mapped as a tab, the TOML changed.
+    text = GO_TEST + "\nvar doc = []byte(`\n[A]\n    B = 1\n`)\n"
+    old = '\t\tt.Errorf("Bad maps unmarshal: %v", err)\n    }\n}\n'
+    new = old + (
+        "\n"
+        "func TestArrays(t *testing.T) {\n"
+        "\texpected := []byte(`\n"
+        "[A]\n"
+        "  B = [\n"
+        "    1,\n"
+        "  ]\n"
+        "`)\n"
+        "\tcheck(t, expected)\n"
+        "}\n"
+    )
+    added = new[len(old) :]
+    assert apply_edit(text, old, new, path="marshal_test.go") == text.replace(
+        "\t}\n}\n", "\t}\n}\n" + added, 1
+    )
+
+
+def test_new_lines_in_spaces_the_file_never_writes_beside_tab_lines_are_refused() -> None:
+    # The same edit in a file without a line four spaces in: a slip like the quote's, or a
+    # raw string's text? The edit does not say.
+    old = '\t\tt.Errorf("Bad maps unmarshal: %v", err)\n    }\n}\n'
+    new = old + "\nfunc TestArrays(t *testing.T) {\n\texpected := `\n    1,\n`\n}\n"
+    assert "its new line '1,' is indented in spaces, as its quote wrote some of the file's " \
+        "indentation by mistake, while other new lines are indented as the file is, so " \
+        "whether that indentation is meant is unclear" in refusal(
+        apply_edit, GO_TEST, old, new, path="marshal_test.go"
+    )

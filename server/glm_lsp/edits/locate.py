@@ -2042,6 +2042,8 @@ def _splice(
     ends = {eol(line) for line in window if eol(line)}
     ending = next(iter(ends)) if len(ends) == 1 else index.newline
     out: list[tuple[str, str]] = []
+    whence: list[tuple[str, int | None, bool]] = []  # each out line's kind, file line, cut
+    cut = False  # whether a removed line stands between the last out line and the next
     cursor = 0
     for number in range(len(edit.old) + 1):
         place = paired[number] if number < len(edit.old) else len(window)
@@ -2050,21 +2052,70 @@ def _splice(
             for line in edit.inserts[number]
         ]
         gap = [] if place is None else [(content(x), eol(x)) for x in window[cursor:place]]
-        if new and gap and place is not None and _texts(new + gap) != _texts(gap + new):
-            raise _Refused(
-                f"it adds {_quote(new)} where the file has {_lines(start + cursor, start + place)} "
-                "that it leaves out, so on which side of those the new lines belong is unclear",
-                unsaid=True,
-            )
-        if new and _new_before_gap(index, start, edit, len(window), paired, number):
-            out.extend(new + gap)
-        else:
-            out.extend(gap + new)
+        if new and gap:
+            raise _Refused(_beside_left_out(new, gap, start + cursor, len(gap)), unsaid=True)
+        if new:
+            _refuse_unplaced_new(index, start, edit, len(window), paired, number)
+        for k in range(len(gap)):
+            whence.append(("left out", start + cursor + k, cut and k == 0))
+        whence.extend(("new", None, cut and k == 0 and not gap) for k in range(len(new)))
+        cut = cut and not (gap or new)
+        out.extend(gap + new)
         if place is not None and number < len(edit.old):
             if edit.kept[number]:
                 out.append((content(window[place]), eol(window[place])))
+                whence.append(("kept", start + place, cut))
+            cut = not edit.kept[number]
             cursor = place + 1
+    _refuse_copies_met(out, whence)
     return _ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
+
+
+def _beside_left_out(
+    new: list[tuple[str, str]], gap: list[tuple[str, str]], first: int, count: int
+) -> str:
+    """Why new lines written right where the quote leaves out file lines are refused. New
+    lines reading like those left out are no way out: the model either quoted the lines
+    without them and wrote them in its new text (the file should have them once), or left
+    them out of its context and adds copies (twice); the edit does not say which."""
+    where = _lines(first, first + count)
+    if _texts(new + gap) != _texts(gap + new):
+        return (
+            f"it adds {_quote(new)} where the file has {where} that it leaves out, so on "
+            "which side of those the new lines belong is unclear"
+        )
+    return (
+        f"it adds {_quote(new)} right where the file has the same text ({where}) that it "
+        "leaves out, so whether the file should have that text once or twice is unclear"
+    )
+
+
+def _refuse_copies_met(
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
+) -> None:
+    """Refuses a result with a run of lines that read the same, among them a file line
+    the quote leaves out and a new line, or lines that meet across removed ones. The
+    model either quoted the run without that file line and wrote it again in its new text
+    (the file should have it once), or added or kept a copy beside it (twice); the edit
+    does not say which (ansible's `splitter.py`: a line left out of the quote, written in
+    the replacement after the changed line above it, came out twice). Two copies in a
+    row, one quoted and one left out, are no such run: the quote keeps both."""
+    start = 0
+    for k in range(1, len(out) + 1):
+        if k < len(out) and out[k][0].rstrip() == out[start][0].rstrip():
+            continue
+        run = whence[start:k]
+        kinds = {kind for kind, _, _ in run}
+        if "left out" in kinds and ("new" in kinds or any(cut for _, _, cut in run[1:])):
+            number = next(line for kind, line, _ in run if kind == "left out")
+            assert number is not None
+            raise _Refused(
+                f"{_quote([out[start]])} would stand {k - start} times in a row, one of them "
+                f"{_lines(number, number + 1)} of the file, which it leaves out, so how many "
+                "times the file should have that line is unclear",
+                unsaid=True,
+            )
+        start = k
 
 
 def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -2106,22 +2157,17 @@ def _trailing_as_file(
     return {quoted: line for quoted, line in table.items() if quoted not in clashes}
 
 
-def _new_before_gap(
+def _refuse_unplaced_new(
     index: LineIndex,
     start: int,
     edit: LineEdit,
     size: int,
     paired: list[int | None],
     number: int,
-) -> bool:
-    """Whether new lines written before old line `number` go first in their slot (before
-    any file lines whose order against them does not matter); refuses when their place is
-    a guess.
-
-    The context lines beside them must be in the file, each where only one file line could
-    be it. After a removed line they replace it, so they come first; before a removed line
-    they follow.
-    """
+) -> None:
+    """Refuses new lines written before old line `number` where their place is a guess:
+    the context lines beside them must be in the file, each where only one file line
+    could be it."""
     above = number - 1 if number > 0 else None
     below = number if number < len(edit.old) else None
     for neighbour, step in ((above, -1), (below, 1)):
@@ -2134,9 +2180,6 @@ def _new_before_gap(
                 "not in the file there, so where they belong is unclear"
             )
         _refuse_shiftable(index, start, size, paired, place, step, edit.old[neighbour])
-    if above is not None and not edit.kept[above]:
-        return True
-    return below is None
 
 
 def _refuse_shiftable(
@@ -2457,6 +2500,8 @@ class _Indenter:
         self.moved = _as_in_file(self.pairs)
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()
+        self.file_lines = index.contents
+        self.both = _written_both_ways(pairs, new) if whole is not same else None
 
     def _context_lost_its_prefix(self, new: list[str], index: LineIndex) -> bool:
         """A diff whose context lines were written without their leading space: each kept
@@ -2527,6 +2572,14 @@ class _Indenter:
         result = transform(line)
         if result is None:
             raise _Refused(f"the new line {line.strip()!r} is indented less than the file allows")
+        if result != line and self.both and _in_character(indent_of(line), self.both):
+            if _stands_alone(indent_of(line), self.file_lines):
+                return line
+            raise _Refused(
+                f"its new line {line.strip()!r} is indented in {_CHARACTERS[self.both]}, as its "
+                "quote wrote some of the file's indentation by mistake, while other new lines "
+                "are indented as the file is, so whether that indentation is meant is unclear"
+            )
         return result
 
     def _blank(self, line: str) -> str:
@@ -2585,6 +2638,30 @@ def _drifted(pairs: list[Pair], file_lines: Sequence[str]) -> set[str]:
     }
     slips.discard("")  # a quote at the margin is a dedented one, repaired by the mapping
     return {indent for indent in slips if _stands_alone(indent, file_lines)}
+
+
+_CHARACTERS = {"\t": "tabs", " ": "spaces"}
+
+
+def _written_both_ways(pairs: list[Pair], new: Sequence[str]) -> str | None:
+    """The character ("\t" or " ") in which the quote wrote some of the file's
+    indentation in the other one, where its new lines write that file indentation right:
+    then its new lines indented in that character are not the same slip. go-toml's tests
+    (tabs) quoted a `\t}` as four spaces, while the new test's lines were in tabs and its
+    TOML in a raw string four spaces in: mapped as a tab, the TOML changed."""
+    written = {indent_of(line) for line in new if line.strip()}
+    for file_line, model_line in pairs:
+        file_indent, model_indent = indent_of(file_line), indent_of(model_line)
+        if file_indent in written and file_indent and model_indent and file_indent != model_indent:
+            character = "\t" if "\t" in model_indent else " "
+            if not _in_character(file_indent, character):
+                return character
+    return None
+
+
+def _in_character(indent: str, character: str) -> bool:
+    """Whether `indent` is written in `character` alone (tabs: with a tab first)."""
+    return indent.startswith("\t") if character == "\t" else bool(indent) and "\t" not in indent
 
 
 def _stands_alone(indent: str, lines: Sequence[str]) -> bool:

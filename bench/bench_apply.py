@@ -99,6 +99,7 @@ KINDS = {
     "tabs_both": "the whole edit (SEARCH and REPLACE, every diff line) in tabs where the file has spaces or the reverse",
     "shifted_indent": "the whole edit one indentation step deeper or shallower than the file (relative indentation kept)",
     "extra_context": "one quoted (context) line the file does not have there, a line of elsewhere in the file, among, before or after the quoted lines (in a diff, beside a '+' line it may be one left unmarked)",
+    "neg_left_in": "NEGATIVE: one line the quote keeps left out of old_string / SEARCH but written in the new text (once as the file has it, or a copy beside it? the edit does not say)",
 }
 SR_MARKER = re.compile(r"^\s*(<{5,9}\s*SEARCH|={5,9}|>{5,9}\s*REPLACE)\s*$")
 
@@ -1239,7 +1240,33 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
             if same_end(hunk) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
                 reply = block(change.path, old, new)
                 proposals.append(Proposal(change, "extra_context", "search_replace", change.old, expected, reply))
+        left = random.Random(f"{seed}:{change.source}:{number}:round35")
+        for kind, start, expected, fmt, payload in left_in_proposals(change, core, left):
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
+
+
+def left_in_proposals(
+    change: Change, core: Core, rng: random.Random
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The NEGATIVE kind added in round 35: a context line between the first and last
+    quoted lines left out of the quote but kept in the new text. The model either forgot
+    it in its quote (the file should have it once) or adds a copy (twice); applied, one of
+    the two readings is a guess (ansible's `splitter.py` got the line twice)."""
+    a = lines_of(change.old)
+    hunk = with_context(a, core, 3, 3)
+    inner = [k for k, (tag, _) in enumerate(hunk.lines[1:-1], 1) if tag == " "]
+    if not inner:
+        return
+    k = rng.choice(inner)
+    cut = Hunk(hunk.start, list(hunk.lines))
+    cut.lines[k] = ("+", hunk.lines[k][1])
+    old, new = cut.old(), cut.new()
+    if not old.strip() or line_occurrences(a, cut.old_lines()):
+        return  # (a quote that stands as written is an edit of its own)
+    yield "neg_left_in", change.old, None, "edit_file", (old, new)
+    if same_end(cut) and not any(SR_MARKER.match(line) for line in split_lf(old + new)):
+        yield "neg_left_in", change.old, None, "search_replace", block(change.path, old, new)
 
 
 def pick_foreign(

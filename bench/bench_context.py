@@ -491,9 +491,17 @@ BUILTIN_NAMES = frozenset(
 )
 
 
+def wheel_of(rel: str) -> str | None:
+    """The language (`WHEELS` key) a file's extension says."""
+    ext = os.path.splitext(rel)[1]
+    return next((name for name, (_, exts) in WHEELS.items() if ext in exts), None)
+
+
 def call_sites(root: Path, tags: dict[str, list]) -> list[dict]:
-    """Every call whose callee is defined in exactly one file, another than the caller's,
-    and is not also the name of a builtin or of a builtin type's method."""
+    """Every call whose callee is defined in exactly one file, another than the caller's
+    and in the caller's language, and is not also the name of a builtin or of a builtin
+    type's method. (A Python call of `_` or `wait` is no call of a function that a vendored,
+    minified JavaScript file defines: spyder's MathJax, mitmproxy's web bundle.)"""
     definers: dict[str, set[str]] = defaultdict(set)
     def_at: dict[tuple[str, str], int] = {}
     for rel, file_tags in tags.items():
@@ -510,7 +518,7 @@ def call_sites(root: Path, tags: dict[str, list]) -> list[dict]:
             if name in BUILTIN_NAMES:
                 continue
             (def_file,) = definers[name]
-            if def_file == rel or (rel, name) in seen:
+            if def_file == rel or (rel, name) in seen or wheel_of(def_file) != wheel_of(rel):
                 continue
             seen.add((rel, name))
             sites.append(

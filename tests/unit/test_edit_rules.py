@@ -3356,3 +3356,16 @@ def test_new_lines_in_spaces_the_file_never_writes_beside_tab_lines_are_refused(
         "whether that indentation is meant is unclear" in refusal(
         apply_edit, GO_TEST, old, new, path="marshal_test.go"
     )
+
+
+def test_an_old_string_abridged_with_a_marker_is_refused_saying_so() -> None:
+    # The quote of a long method with its middle written as a marker comment, as models
+    # abridge a replacement: the refusal names the marker, so the retry quotes in full.
+    text = "def total(items):\n    value = 0\n    for item in items:\n        value += item\n    return value\n"
+    old = "def total(items):\n    # ... existing code ...\n    return value\n"
+    new = "def total(items):\n    # ... existing code ...\n    return round(value, 2)\n"
+    assert refusal(apply_edit, text, old, new, path="cart.py").startswith(
+        "old_string was not found in cart.py; old_string must match the file exactly, including "
+        "whitespace, indentation and blank lines. Its line '# ... existing code ...' reads as "
+        "lines left out: old_string must quote every line it replaces, in full.\n"
+    )

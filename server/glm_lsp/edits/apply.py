@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from glm_lsp.edits.diff_lines import unmarked
 from glm_lsp.edits.double_escaped import refuse_escaped_line_end, unescaped
 from glm_lsp.edits.earlier import made_before
-from glm_lsp.edits.elision import refuse_elision
+from glm_lsp.edits.elision import MARKER, refuse_elision
 from glm_lsp.edits.locate import (
     LEVELS,
     LINE_CHECKED,
@@ -541,6 +541,14 @@ def not_found_message(text: str, old_string: str, name: str, terms: Terms) -> st
         f"{terms.sentence_old} was not found in {name}; {terms.old} must match the file "
         "exactly, including whitespace, indentation and blank lines."
     )
+    in_file = set(map(str.strip, text.splitlines()))
+    quoted = old_string.splitlines()
+    elided = [line for line in quoted if MARKER.match(line) and line.strip() not in in_file]
+    if elided:  # (the model abridged its quote, as it may abridge a replacement)
+        message += (
+            f" Its line {elided[0].strip()!r} reads as lines left out: {terms.old} must quote "
+            "every line it replaces, in full."
+        )
     candidate = _closest_lines(text, old_string)
     if candidate is None:
         return message + " No similar lines were found; read the file again to see its text."

@@ -1259,6 +1259,8 @@ def left_in_proposals(
     if not inner:
         return
     k = rng.choice(inner)
+    if any(tag == "-" and line == hunk.lines[k][1] for tag, line in hunk.lines):
+        return  # (the left-out line then reads as that removed line kept: scrapy's blank lines)
     cut = Hunk(hunk.start, list(hunk.lines))
     cut.lines[k] = ("+", hunk.lines[k][1])
     old, new = cut.old(), cut.new()

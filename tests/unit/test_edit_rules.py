@@ -3369,3 +3369,33 @@ def test_an_old_string_abridged_with_a_marker_is_refused_saying_so() -> None:
         "whitespace, indentation and blank lines. Its line '# ... existing code ...' reads as "
         "lines left out: old_string must quote every line it replaces, in full.\n"
     )
+
+
+def test_a_line_left_out_of_the_quote_and_written_further_down_is_refused() -> None:
+    # postcss's tests: `let result = ''` moved below `let root`; the quote left it out above,
+    # so it stayed there and a copy went in below.
+    text = (
+        "    cases.each( (name, css) => {\n"
+        "        it('stringifies ' + name, () => {\n"
+        "            let result = '';\n"
+        "            let root   = parse(css);\n"
+        "            stringify(root, i => result += i );\n"
+        "            expect(result).to.eql(css);\n"
+        "        });\n"
+        "    });\n"
+    )
+    old = (
+        "        it('stringifies ' + name, () => {\n"
+        "            let root   = parse(css);\n"
+        "            stringify(root, i => result += i );\n"
+    )
+    new = (
+        "        it('stringifies ' + name, () => {\n"
+        "            let root   = parse(css);\n"
+        "            let result = '';\n"
+        "            stringify(root, i => result += i );\n"
+    )
+    assert "it adds \"let result = '';\", which the file has at line 3, a line it leaves out, " \
+        "so whether it moves that line or adds a copy is unclear" in refusal(
+        apply_edit, text, old, new, path="stringify.es6"
+    )

@@ -2099,7 +2099,10 @@ def _refuse_copies_met(
     (the file should have it once), or added or kept a copy beside it (twice); the edit
     does not say which (ansible's `splitter.py`: a line left out of the quote, written in
     the replacement after the changed line above it, came out twice). Two copies in a
-    row, one quoted and one left out, are no such run: the quote keeps both."""
+    row, one quoted and one left out, are no such run: the quote keeps both. Nor may a
+    new line with words restate a left-out line elsewhere in the window: the model may
+    be moving that line (postcss's tests: `let result = ''` moved below the line its
+    quote went on with, and the left-out one stayed too)."""
     start = 0
     for k in range(1, len(out) + 1):
         if k < len(out) and out[k][0].rstrip() == out[start][0].rstrip():
@@ -2116,6 +2119,19 @@ def _refuse_copies_met(
                 unsaid=True,
             )
         start = k
+    left_out = {
+        text.strip(): line
+        for (text, _), (kind, line, _) in zip(out, whence, strict=True)
+        if kind == "left out" and telling(text)
+    }
+    for (text, _), (kind, _, _) in zip(out, whence, strict=True):
+        number = left_out.get(text.strip()) if kind == "new" else None
+        if number is not None:
+            raise _Refused(
+                f"it adds {text.strip()!r}, which the file has at {_lines(number, number + 1)}, "
+                "a line it leaves out, so whether it moves that line or adds a copy is unclear",
+                unsaid=True,
+            )
 
 
 def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:

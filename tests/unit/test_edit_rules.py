@@ -3395,7 +3395,7 @@ def test_a_line_left_out_of_the_quote_and_written_further_down_is_refused() -> N
         "            let result = '';\n"
         "            stringify(root, i => result += i );\n"
     )
-    assert "it adds \"let result = '';\", which the file has at line 3, a line it leaves out, " \
-        "so whether it moves that line or adds a copy is unclear" in refusal(
+    assert "it adds \"let result = '';\" a few lines from line 3, which reads the same and " \
+        "which it leaves out, so whether it moves that line or adds a copy is unclear" in refusal(
         apply_edit, text, old, new, path="stringify.es6"
     )

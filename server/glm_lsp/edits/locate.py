@@ -2090,6 +2090,12 @@ def _beside_left_out(
     )
 
 
+_MOVE_REACH = 3
+"""How near (in lines of the result) a new line must stand to a left-out line that reads
+the same to read as that line moved: a copy further off is more likely new (espree's JSON
+fixtures, go-spew's tests: new entries restating lines of the old ones)."""
+
+
 def _refuse_copies_met(
     out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
 ) -> None:
@@ -2100,9 +2106,9 @@ def _refuse_copies_met(
     does not say which (ansible's `splitter.py`: a line left out of the quote, written in
     the replacement after the changed line above it, came out twice). Two copies in a
     row, one quoted and one left out, are no such run: the quote keeps both. Nor may a
-    new line with words restate a left-out line elsewhere in the window: the model may
-    be moving that line (postcss's tests: `let result = ''` moved below the line its
-    quote went on with, and the left-out one stayed too)."""
+    new line with words restate a left-out line a few lines off: the model may be moving
+    that line (postcss's tests: `let result = ''` moved below the line its quote went on
+    with, and the left-out one stayed too)."""
     start = 0
     for k in range(1, len(out) + 1):
         if k < len(out) and out[k][0].rstrip() == out[start][0].rstrip():
@@ -2119,19 +2125,19 @@ def _refuse_copies_met(
                 unsaid=True,
             )
         start = k
-    left_out = {
-        text.strip(): line
-        for (text, _), (kind, line, _) in zip(out, whence, strict=True)
-        if kind == "left out" and telling(text)
-    }
-    for (text, _), (kind, _, _) in zip(out, whence, strict=True):
-        number = left_out.get(text.strip()) if kind == "new" else None
-        if number is not None:
-            raise _Refused(
-                f"it adds {text.strip()!r}, which the file has at {_lines(number, number + 1)}, "
-                "a line it leaves out, so whether it moves that line or adds a copy is unclear",
-                unsaid=True,
-            )
+    for k, (text, _) in enumerate(out):
+        if whence[k][0] != "new" or not telling(text):
+            continue
+        for near in range(max(k - _MOVE_REACH, 0), min(k + _MOVE_REACH + 1, len(out))):
+            kind, number, _ = whence[near]
+            if kind == "left out" and out[near][0].rstrip() == text.rstrip():
+                assert number is not None
+                raise _Refused(
+                    f"it adds {text.strip()!r} a few lines from {_lines(number, number + 1)}, "
+                    "which reads the same and which it leaves out, so whether it moves that "
+                    "line or adds a copy is unclear",
+                    unsaid=True,
+                )
 
 
 def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:

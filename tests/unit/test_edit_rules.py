@@ -3302,8 +3302,8 @@ def test_a_blank_line_left_out_beside_a_blank_line_the_edit_moves_is_refused() -
         "\n"
         "class ActionDone(Action):\n"
     )
-    assert "would stand 3 times in a row, one of them line 5 of the file, which it leaves out" \
-        in refusal(apply_edit, text, old, new, path="errors.py")
+    assert "a blank line would stand 3 times in a row, one of them line 5 of the file, which " \
+        "it leaves out" in refusal(apply_edit, text, old, new, path="errors.py")
 
 
 def test_two_blank_lines_with_one_quoted_are_both_kept() -> None:

@@ -2118,8 +2118,9 @@ def _refuse_copies_met(
         if "left out" in kinds and ("new" in kinds or any(cut for _, _, cut in run[1:])):
             number = next(line for kind, line, _ in run if kind == "left out")
             assert number is not None
+            what = _quote([out[start]]) if out[start][0].strip() else "a blank line"
             raise _Refused(
-                f"{_quote([out[start]])} would stand {k - start} times in a row, one of them "
+                f"{what} would stand {k - start} times in a row, one of them "
                 f"{_lines(number, number + 1)} of the file, which it leaves out, so how many "
                 "times the file should have that line is unclear",
                 unsaid=True,

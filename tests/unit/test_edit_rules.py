@@ -3399,3 +3399,18 @@ def test_a_line_left_out_of_the_quote_and_written_further_down_is_refused() -> N
         "which it leaves out, so whether it moves that line or adds a copy is unclear" in refusal(
         apply_edit, text, old, new, path="stringify.es6"
     )
+
+
+def test_new_lines_in_spaces_beside_tab_lines_after_a_quote_half_in_spaces_are_refused() -> None:
+    # sjson's tests: the quote wrote `\t\t` as four spaces and a tab; the new test, in tabs,
+    # closes a raw string's JSON with a `}` four spaces in. Mapped as a tab, the text of the
+    # string changed; the file has no line four spaces in to say the spaces are meant.
+    text = "func TestSet(t *testing.T) {\n\tif err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n"
+    old = "    \tt.Fatal(err)\n\t}\n}\n"
+    new = old + (
+        "\nfunc TestRaw(t *testing.T) {\n\tvar json = `\n\t{\n    }\n`\n"
+        "\tif true {\n\t\tjson = strings.TrimSpace(json)\n\t}\n}\n"
+    )
+    assert "its new line '}' is indented in spaces" in refusal(
+        apply_edit, text, old, new, path="sjson_test.go"
+    )

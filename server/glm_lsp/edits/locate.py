@@ -2669,16 +2669,17 @@ _CHARACTERS = {"\t": "tabs", " ": "spaces"}
 def _written_both_ways(pairs: list[Pair], new: Sequence[str]) -> str | None:
     """The character ("\t" or " ") in which the quote wrote some of the file's
     indentation in the other one, where its new lines write that file indentation right:
-    then its new lines indented in that character are not the same slip. go-toml's tests
+    then its new lines indented in the quote's character are not the same slip. go-toml's tests
     (tabs) quoted a `\t}` as four spaces, while the new test's lines were in tabs and its
     TOML in a raw string four spaces in: mapped as a tab, the TOML changed."""
     written = {indent_of(line) for line in new if line.strip()}
     for file_line, model_line in pairs:
         file_indent, model_indent = indent_of(file_line), indent_of(model_line)
-        if file_indent in written and file_indent and model_indent and file_indent != model_indent:
-            character = "\t" if "\t" in model_indent else " "
-            if not _in_character(file_indent, character):
-                return character
+        if file_indent not in written or file_indent == model_indent:
+            continue
+        for character, other in ((" ", "\t"), ("\t", " ")):
+            if character in model_indent and character not in file_indent and other in file_indent:
+                return character  # (sjson's tests: `\t\t` quoted as four spaces and a tab)
     return None
 
 

@@ -2669,13 +2669,14 @@ _CHARACTERS = {"\t": "tabs", " ": "spaces"}
 def _written_both_ways(pairs: list[Pair], new: Sequence[str]) -> str | None:
     """The character ("\t" or " ") in which the quote wrote some of the file's
     indentation in the other one, where its new lines write that file indentation right:
-    then its new lines indented in the quote's character are not the same slip. go-toml's tests
-    (tabs) quoted a `\t}` as four spaces, while the new test's lines were in tabs and its
-    TOML in a raw string four spaces in: mapped as a tab, the TOML changed."""
+    then its new lines indented in the quote's character are not the same slip.
+    go-toml's tests (tabs) quoted a `\t}` as four spaces, while the new test's lines were
+    in tabs and its TOML in a raw string four spaces in: mapped as a tab, the TOML
+    changed."""
     written = {indent_of(line) for line in new if line.strip()}
     for file_line, model_line in pairs:
         file_indent, model_indent = indent_of(file_line), indent_of(model_line)
-        if file_indent not in written or file_indent == model_indent:
+        if file_indent not in written:
             continue
         for character, other in ((" ", "\t"), ("\t", " ")):
             if character in model_indent and character not in file_indent and other in file_indent:

@@ -3414,22 +3414,3 @@ def test_new_lines_in_spaces_beside_tab_lines_after_a_quote_half_in_spaces_are_r
     assert "its new line '}' is indented in spaces" in refusal(
         apply_edit, text, old, new, path="sjson_test.go"
     )
-
-
-def test_new_tab_lines_after_a_quote_that_slipped_to_tabs_in_a_file_of_both_are_refused() -> None:
-    # miniz's header indents by fours and, in places, by a tab. The quote wrote a line's
-    # first four spaces as a tab; the new lines, a tab in as the commit wrote them, were
-    # taken for the same slip and made four spaces.
-    text = (
-        "int add(int a,\n"
-        "        int b);\n"
-        "\ttypedef void *state_ptr;\n"
-        "\n"
-        "#ifndef NO_STDIO\n"
-    )
-    old = "int add(int a,\n\t    int b);\n\n#ifndef NO_STDIO\n"
-    new = "int add(int a,\n\t    int b);\n\nint sub(int a,\n\tint b);\n\n#ifndef NO_STDIO\n"
-    assert "its new line 'int b);' is indented in tabs, as its quote wrote some of the " \
-        "file's indentation by mistake, and as the file indents some of its own lines" in refusal(
-        apply_edit, text, old, new, path="miniz_zip.h"
-    )

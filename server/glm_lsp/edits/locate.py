@@ -2524,7 +2524,6 @@ class _Indenter:
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()
         self.file_lines = index.contents
-        self.slip = _slipped_character(pairs) if whole is not same else None
         self.both = _written_both_ways(pairs, new) if whole is not same else None
 
     def _context_lost_its_prefix(self, new: list[str], index: LineIndex) -> bool:
@@ -2604,14 +2603,6 @@ class _Indenter:
                 "quote wrote some of the file's indentation by mistake, while other new lines "
                 "are indented as the file is, so whether that indentation is meant is unclear"
             )
-        if result != line and self.slip and _in_character(indent_of(line), self.slip):
-            if _stands_alone(indent_of(line), self.file_lines):
-                raise _Refused(
-                    f"its new line {line.strip()!r} is indented in {_CHARACTERS[self.slip]}, as "
-                    "its quote wrote some of the file's indentation by mistake, and as the "
-                    "file indents some of its own lines, so whether that indentation is meant "
-                    "is unclear"
-                )
         return result
 
     def _blank(self, line: str) -> str:
@@ -2683,16 +2674,10 @@ def _written_both_ways(pairs: list[Pair], new: Sequence[str]) -> str | None:
     in tabs and its TOML in a raw string four spaces in: mapped as a tab, the TOML
     changed."""
     written = {indent_of(line) for line in new if line.strip()}
-    return _slipped_character([pair for pair in pairs if indent_of(pair[0]) in written])
-
-
-def _slipped_character(pairs: list[Pair]) -> str | None:
-    """The character ("\t" or " ") in which the quote wrote some of the file's
-    indentation in the other one. A new line so indented that the file also indents some
-    of its own lines so may be meant (miniz's header mixes tabs and fours; a quote that
-    wrote four spaces as a tab had the commit's new tab lines made four spaces)."""
     for file_line, model_line in pairs:
         file_indent, model_indent = indent_of(file_line), indent_of(model_line)
+        if file_indent not in written:
+            continue
         for character, other in ((" ", "\t"), ("\t", " ")):
             if character in model_indent and character not in file_indent and other in file_indent:
                 return character  # (sjson's tests: `\t\t` quoted as four spaces and a tab)

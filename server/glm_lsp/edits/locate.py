@@ -2058,7 +2058,7 @@ def _splice(
             _refuse_unplaced_new(index, start, edit, len(window), paired, number)
         for k in range(len(gap)):
             whence.append(("left out", start + cursor + k, cut and k == 0))
-        whence.extend(("new", None, cut and k == 0 and not gap) for k in range(len(new)))
+        whence.extend(("new", None, cut and k == 0) for k in range(len(new)))  # (no gap)
         cut = cut and not (gap or new)
         out.extend(gap + new)
         if place is not None and number < len(edit.old):

@@ -3414,3 +3414,29 @@ def test_new_lines_in_spaces_beside_tab_lines_after_a_quote_half_in_spaces_are_r
     assert "its new line '}' is indented in spaces" in refusal(
         apply_edit, text, old, new, path="sjson_test.go"
     )
+
+
+def test_new_tab_lines_stay_in_tabs_when_the_quote_slipped_one_line_into_a_tab() -> None:
+    # miniz's header: spaces, a few declarations in tabs. The quote wrote one line's first
+    # four spaces as a tab and the next line's same indentation right; the new declaration
+    # continues by a tab, as the file's tab lines do, and must keep it.
+    text = (
+        "\tmz_bool extract_end(mz_zip_archive *pZip);\n\n"
+        "mz_bool add_mem_ex(mz_zip_archive *pZip, const char *pName,\n"
+        "                   mz_uint64 size, mz_uint32 crc,\n"
+        "                   const char *extra, mz_uint extra_len);\n\n"
+        "#ifndef MINIZ_NO_STDIO\n"
+    )
+    old = (
+        "\t               mz_uint64 size, mz_uint32 crc,\n"
+        "                   const char *extra, mz_uint extra_len);\n\n"
+        "#ifndef MINIZ_NO_STDIO\n"
+    )
+    added = (
+        "mz_bool add_callback(mz_zip_archive *pZip, const char *pName,\n"
+        "\tconst void *pComment, mz_uint level_and_flags);\n\n"
+    )
+    new = old.replace("#ifndef", added + "#ifndef")
+    assert apply_edit(text, old, new, path="miniz_zip.h") == text.replace(
+        "#ifndef", added + "#ifndef"
+    )

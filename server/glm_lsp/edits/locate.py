@@ -2524,7 +2524,13 @@ class _Indenter:
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()
         self.file_lines = index.contents
-        self.both = _written_both_ways(pairs, new) if whole is not same else None
+        # the slip's character, where the new lines write the file's indentation right,
+        # and where at least the quote's other lines do
+        written = {indent_of(line) for line in new if line.strip()}
+        self.both = _written_both_ways(pairs, written) if whole is not same else None
+        self.slipped = (
+            _written_both_ways(pairs, written | _quoted_right(pairs)) if whole is not same else None
+        )
 
     def _context_lost_its_prefix(self, new: list[str], index: LineIndex) -> bool:
         """A diff whose context lines were written without their leading space: each kept
@@ -2603,6 +2609,13 @@ class _Indenter:
                 "quote wrote some of the file's indentation by mistake, while other new lines "
                 "are indented as the file is, so whether that indentation is meant is unclear"
             )
+        if result != line and self.slipped and _in_character(indent_of(line), self.slipped):
+            # miniz's header (spaces, a few declarations in tabs): one line's first four
+            # spaces quoted as a tab, the next line's same 36 spaces right, and the new
+            # declarations continued by a tab as the file's tab lines are. Where the file
+            # has no such line (gofmt's), the mapping stands.
+            if _stands_alone(indent_of(line), self.file_lines):
+                return line
         return result
 
     def _blank(self, line: str) -> str:
@@ -2666,14 +2679,13 @@ def _drifted(pairs: list[Pair], file_lines: Sequence[str]) -> set[str]:
 _CHARACTERS = {"\t": "tabs", " ": "spaces"}
 
 
-def _written_both_ways(pairs: list[Pair], new: Sequence[str]) -> str | None:
+def _written_both_ways(pairs: list[Pair], written: set[str]) -> str | None:
     """The character ("\t" or " ") in which the quote wrote some of the file's
-    indentation in the other one, where its new lines write that file indentation right:
-    then its new lines indented in the quote's character are not the same slip.
-    go-toml's tests (tabs) quoted a `\t}` as four spaces, while the new test's lines were
-    in tabs and its TOML in a raw string four spaces in: mapped as a tab, the TOML
+    indentation in the other one, where that file indentation is among the indentations
+    `written` right: then new lines indented in the quote's character are not the same
+    slip. go-toml's tests (tabs) quoted a `\t}` as four spaces, while the new test's lines
+    were in tabs and its TOML in a raw string four spaces in: mapped as a tab, the TOML
     changed."""
-    written = {indent_of(line) for line in new if line.strip()}
     for file_line, model_line in pairs:
         file_indent, model_indent = indent_of(file_line), indent_of(model_line)
         if file_indent not in written:
@@ -2682,6 +2694,15 @@ def _written_both_ways(pairs: list[Pair], new: Sequence[str]) -> str | None:
             if character in model_indent and character not in file_indent and other in file_indent:
                 return character  # (sjson's tests: `\t\t` quoted as four spaces and a tab)
     return None
+
+
+def _quoted_right(pairs: list[Pair]) -> set[str]:
+    """The file's indentations that the quote wrote exactly on some line."""
+    return {
+        indent_of(file_line)
+        for file_line, model_line in pairs
+        if model_line.strip() and indent_of(file_line) == indent_of(model_line)
+    }
 
 
 def _in_character(indent: str, character: str) -> bool:

@@ -494,6 +494,27 @@ def test_writing_behind_waits_for_flush(repo: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("small_pool")
+def test_a_cold_build_leaves_no_answer_folder_behind_even_when_an_answer_comes_late(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    remove, late = shutil.rmtree, []
+
+    def answer_lands_meanwhile(path: str, ignore_errors: bool = False) -> None:
+        remove(path, ignore_errors=ignore_errors)
+        if not late:  # a worker's answer written between the listing and the rmdir
+            os.mkdir(path)
+            late.append(Path(path, "answer").write_bytes(b"tags"))
+
+    monkeypatch.setattr(shutil, "rmtree", answer_lands_meanwhile)
+    stats = RepoIndex(repo, cache_dir=tmp_path / "cache", workers=2).build(listed(repo))
+    assert stats.parsed == stats.files == len(code_files(repo))
+    assert late and list(temp.iterdir()) == []
+
+
+@pytest.mark.usefixtures("small_pool")
 def test_a_worker_started_before_the_listing_parses_a_cold_build(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

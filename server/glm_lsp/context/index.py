@@ -456,7 +456,6 @@ def _parse_in_pool(
     sat idle for their 60 ms at the end of ansible's cold build. The files of languages
     with few of them are parsed here only (`shared_languages`). Whatever a failing pool
     leaves undone is tagged here instead."""
-    import shutil
     import tempfile
 
     done: set[str] = set()
@@ -503,7 +502,21 @@ def _parse_in_pool(
         yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
     finally:  # (a worker still parsing a batch taken over here then fails to write it)
         if folder:
-            shutil.rmtree(folder, ignore_errors=True)
+            _remove_answers(folder)
+
+
+def _remove_answers(folder: str) -> None:
+    """Remove the workers' answer folder, again if a late answer landed in it while it
+    was being removed (one worker writing between the listing and the last step left
+    the folder, with tags of the user's code in it, behind in /tmp about once in a few
+    hundred cold builds). Once the folder is gone, a late answer fails to be written."""
+    import shutil
+
+    for _ in range(5):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.exists(folder):
+            return
+    log.warning("symbol index: could not remove %s", folder)
 
 
 def _newest_held(

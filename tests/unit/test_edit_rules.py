@@ -3395,8 +3395,8 @@ def test_a_line_left_out_of_the_quote_and_written_further_down_is_refused() -> N
         "            let result = '';\n"
         "            stringify(root, i => result += i );\n"
     )
-    assert "it adds \"let result = '';\" a few lines from line 3, which reads the same and " \
-        "which it leaves out, so whether it moves that line or adds a copy is unclear" in refusal(
+    assert "it adds \"let result = '';\" near line 3, which reads the same and which " \
+        "it leaves out, so whether it moves that line or adds a copy is unclear" in refusal(
         apply_edit, text, old, new, path="stringify.es6"
     )
 
@@ -3439,4 +3439,40 @@ def test_new_tab_lines_stay_in_tabs_when_the_quote_slipped_one_line_into_a_tab()
     new = old.replace("#ifndef", added + "#ifndef")
     assert apply_edit(text, old, new, path="miniz_zip.h") == text.replace(
         "#ifndef", added + "#ifndef"
+    )
+
+
+def test_a_left_out_line_written_again_far_into_the_new_lines_beside_it_is_refused() -> None:
+    # textual's stylesheet.py: the quote left out `if animate:`, and the new text wrote it
+    # first of the lines replacing those above it, so it moved up; the left-out one stayed
+    # right below the new lines, and the file had it twice.
+    text = (
+        "def replace_rules(node, rules, animate):\n"
+        "    keys = rules.keys()\n"
+        "    current = node.styles.get_render_rules()\n"
+        "\n"
+        "    new_styles = Styles(node, rules)\n"
+        "    is_animatable = node.styles.is_animatable\n"
+        "    get_current = current.get\n"
+        "    if animate:\n"
+        "        animator = node.app.animator\n"
+        "        for key in keys:\n"
+    )
+    old = text[text.index("    keys") : text.index("    if animate")] + text[
+        text.index("        animator") :
+    ]
+    new = (
+        "    keys = rules.keys()\n\n"
+        "    if animate:\n"
+        "        new_styles = Styles(node, rules)\n"
+        "        current = node.styles.get_render_rules()\n"
+        "        is_animatable = node.styles.is_animatable\n"
+        "        get_current = current.get\n"
+        "        animator = node.app.animator\n"
+        "        for key in keys:\n"
+    )
+    assert refusal(apply_edit, text, old, new, path="stylesheet.py").startswith(
+        "old_string matches lines 2-10 of stylesheet.py only loosely, and it adds 'if "
+        "animate:' near line 8, which reads the same and which it leaves out, so whether it "
+        "moves that line or adds a copy is unclear"
     )

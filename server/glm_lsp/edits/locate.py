@@ -30,7 +30,7 @@ indentation onto the file's, and refused when no single offset does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -2129,16 +2129,32 @@ def _refuse_copies_met(
     for k, (text, _) in enumerate(out):
         if whence[k][0] != "new" or not telling(text):
             continue
-        for near in range(max(k - _MOVE_REACH, 0), min(k + _MOVE_REACH + 1, len(out))):
-            kind, number, _ = whence[near]
-            if kind == "left out" and out[near][0].rstrip() == text.rstrip():
+        near = range(max(k - _MOVE_REACH, 0), min(k + _MOVE_REACH + 1, len(out)))
+        for other in [*near, *_touching_new(whence, k)]:
+            kind, number, _ = whence[other]
+            if kind == "left out" and out[other][0].rstrip() == text.rstrip():
                 assert number is not None
                 raise _Refused(
-                    f"it adds {text.strip()!r} a few lines from {_lines(number, number + 1)}, "
-                    "which reads the same and which it leaves out, so whether it moves that "
-                    "line or adds a copy is unclear",
+                    f"it adds {text.strip()!r} near {_lines(number, number + 1)}, which reads "
+                    "the same and which it leaves out, so whether it moves that line or adds a "
+                    "copy is unclear",
                     unsaid=True,
                 )
+
+
+def _touching_new(whence: list[tuple[str, int | None, bool]], k: int) -> Iterator[int]:
+    """The left-out lines that touch the run of new lines holding out line `k`, however
+    long the run. textual's quote left out an `if animate:` that the new text wrote as the
+    first of ten lines replacing the ones above it: the left-out one stayed below them."""
+    low = high = k
+    while low > 0 and whence[low - 1][0] == "new":
+        low -= 1
+    while high + 1 < len(whence) and whence[high + 1][0] == "new":
+        high += 1
+    for edge, step in ((low - 1, -1), (high + 1, 1)):
+        while 0 <= edge < len(whence) and whence[edge][0] == "left out":
+            yield edge
+            edge += step
 
 
 def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:

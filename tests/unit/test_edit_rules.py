@@ -3476,3 +3476,24 @@ def test_a_left_out_line_written_again_far_into_the_new_lines_beside_it_is_refus
         "animate:' near line 8, which reads the same and which it leaves out, so whether it "
         "moves that line or adds a copy is unclear"
     )
+
+
+def test_a_left_out_line_written_again_past_a_blank_line_is_refused() -> None:
+    # miniz's CMakeLists.txt: the quote left out `endif()`, and the new text wrote it after
+    # new targets, past the blank line below it; the left-out one stayed above them, and
+    # the new targets went outside the `if`.
+    text = (
+        "if(FUZZ)\n  add_executable(a_fuzzer a.c)\n  target_link_libraries(a_fuzzer miniz)\n"
+        'endif()\n\nset(INCLUDE_INSTALL_DIR "include")\n'
+    )
+    old = (
+        "  add_executable(a_fuzzer a.c)\n  target_link_libraries(a_fuzzer miniz)\n\n"
+        'set(INCLUDE_INSTALL_DIR "include")\n'
+    )
+    new = old.replace(
+        "\nset", "\n  add_executable(b_fuzzer b.c)\n  target_link_libraries(b_fuzzer miniz)\n"
+        "endif()\n\nset",
+    )
+    assert "it adds 'endif()' near line 4, which reads the same and which it leaves out" in (
+        refusal(apply_edit, text, old, new, path="CMakeLists.txt")
+    )

@@ -2130,7 +2130,7 @@ def _refuse_copies_met(
         if whence[k][0] != "new" or not telling(text):
             continue
         near = range(max(k - _MOVE_REACH, 0), min(k + _MOVE_REACH + 1, len(out)))
-        for other in [*near, *_touching_new(whence, k)]:
+        for other in [*near, *_touching_new(out, whence, k)]:
             kind, number, _ = whence[other]
             if kind == "left out" and out[other][0].rstrip() == text.rstrip():
                 assert number is not None
@@ -2142,19 +2142,21 @@ def _refuse_copies_met(
                 )
 
 
-def _touching_new(whence: list[tuple[str, int | None, bool]], k: int) -> Iterator[int]:
-    """The left-out lines that touch the run of new lines holding out line `k`, however
-    long the run. textual's quote left out an `if animate:` that the new text wrote as the
-    first of ten lines replacing the ones above it: the left-out one stayed below them."""
-    low = high = k
-    while low > 0 and whence[low - 1][0] == "new":
-        low -= 1
-    while high + 1 < len(whence) and whence[high + 1][0] == "new":
-        high += 1
-    for edge, step in ((low - 1, -1), (high + 1, 1)):
-        while 0 <= edge < len(whence) and whence[edge][0] == "left out":
-            yield edge
-            edge += step
+def _touching_new(
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]], k: int
+) -> Iterator[int]:
+    """The left-out lines that only new lines and lines without words separate from out
+    line `k`, however many: nothing the quote kept says on which side of them the new
+    lines go. textual's quote left out an `if animate:` that the new text wrote as the
+    first of ten lines replacing the ones above it, and miniz's left out an `endif()`
+    that the new text wrote after new targets, past a blank line: the left-out lines
+    stayed where they were, and the file had them twice."""
+    for step in (-1, 1):
+        near = k + step
+        while 0 <= near < len(whence) and (whence[near][0] != "kept" or not telling(out[near][0])):
+            if whence[near][0] == "left out":
+                yield near
+            near += step
 
 
 def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:

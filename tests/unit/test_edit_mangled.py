@@ -202,6 +202,22 @@ def test_a_lone_non_breaking_space_of_the_texts_own_is_kept() -> None:
     ).replace("\u00a0", " ")
 
 
+def test_a_line_losing_its_own_non_breaking_space_is_read_back_from_a_web_page() -> None:
+    """d3-scale's "Fix whitespace." commit took a non-breaking space out of a line, and the
+    edit came with its indentation made non-breaking. The quote's lone one is the file's:
+    read with it kept, the quote stands in the file, and only the indentation is undone
+    (it was kept whole, and the line moved two spaces in)."""
+    js = "symlog.invert = function(x) {\n  return x > 1 ? Math.exp(x - 1)\u00a0: x;\n};\n"
+    old = "\u00a0 return x > 1 ? Math.exp(x - 1)\u00a0: x;\n"
+    new = "\u00a0 return x > 1 ? Math.exp(x - 1) : x;\n"
+    fixed = js.replace("\u00a0", " ")
+    assert apply_edit(js, old, new, path="symlog.js") == fixed
+    diff = f"--- a/symlog.js\n+++ b/symlog.js\n@@ -1,3 +1,3 @@\n function(x) {{\n-{old}+{new}}};\n"
+    diff = diff.replace(" function", " symlog.invert = function")
+    [result] = apply_patch(lambda path: js if path == "symlog.js" else None, diff)
+    assert result.new == fixed
+
+
 def test_non_breaking_indentation_is_read_back_in_a_file_with_some_of_its_own() -> None:
     """A generated HTML page with a `&nbsp;` written as the character (Alamofire's docs)."""
     html = "<div>\n  <p>2020\u00a0AD</p>\n  <p>end</p>\n</div>\n"

@@ -359,7 +359,9 @@ def _where(text: str, pieces: set[str]) -> set[str]:
 
 def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
     """Whether the quoted text cannot be the file's as written but is once undone: it has
-    a mangled form the file lacks, or a line with such forms that the file has only plain."""
+    a mangled form the file lacks, or a line with such forms that the file has only plain,
+    or with its lone forms kept (d3-scale's commit took a non-breaking space out of a
+    line; the quote of that line, its indentation made non-breaking, kept the old one)."""
     pattern = mangling.pattern
     if any(form not in file_text for form in pattern.findall(old)):
         return True
@@ -367,7 +369,11 @@ def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
     if not quoted:
         return False
     lines = {_bare(line) for line in file_text.splitlines()}
-    return any(line not in lines and _bare(mangling.undo(line)) in lines for line in quoted)
+    readings = (mangling, _alone_kept(mangling, old, ""))
+    return any(
+        line not in lines and any(_bare(reading.undo(line)) in lines for reading in readings)
+        for line in quoted
+    )
 
 
 def _standing(text: str, lines: set[str]) -> int:

@@ -2129,34 +2129,45 @@ def _refuse_copies_met(
     for k, (text, _) in enumerate(out):
         if whence[k][0] != "new" or not telling(text):
             continue
-        near = range(max(k - _MOVE_REACH, 0), min(k + _MOVE_REACH + 1, len(out)))
-        for other in [*near, *_touching_new(out, whence, k)]:
-            kind, number, _ = whence[other]
-            if kind == "left out" and out[other][0].rstrip() == text.rstrip():
-                assert number is not None
-                raise _Refused(
-                    f"it adds {text.strip()!r} near {_lines(number, number + 1)}, which reads "
-                    "the same and which it leaves out, so whether it moves that line or adds a "
-                    "copy is unclear",
-                    unsaid=True,
-                )
+        for near in range(max(k - _MOVE_REACH, 0), min(k + _MOVE_REACH + 1, len(out))):
+            if whence[near][0] == "left out" and out[near][0].rstrip() == text.rstrip():
+                _refuse_restated(text, whence[near][1])
+    for k, other in _touching_new(out, whence):
+        _refuse_restated(out[k][0], whence[other][1])
+
+
+def _refuse_restated(text: str, number: int | None) -> None:
+    assert number is not None
+    raise _Refused(
+        f"it adds {text.strip()!r} near {_lines(number, number + 1)}, which reads the same "
+        "and which it leaves out, so whether it moves that line or adds a copy is unclear",
+        unsaid=True,
+    )
 
 
 def _touching_new(
-    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]], k: int
-) -> Iterator[int]:
-    """The left-out lines that only new lines and lines without words separate from out
-    line `k`, however many: nothing the quote kept says on which side of them the new
-    lines go. textual's quote left out an `if animate:` that the new text wrote as the
-    first of ten lines replacing the ones above it, and miniz's left out an `endif()`
-    that the new text wrote after new targets, past a blank line: the left-out lines
-    stayed where they were, and the file had them twice."""
-    for step in (-1, 1):
-        near = k + step
-        while 0 <= near < len(whence) and (whence[near][0] != "kept" or not telling(out[near][0])):
-            if whence[near][0] == "left out":
-                yield near
-            near += step
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
+) -> Iterator[tuple[int, int]]:
+    """Each new line with words and a left-out line that reads the same where only new
+    lines, left-out lines and lines without words separate them, however many: nothing
+    the quote kept says on which side of the left-out line the new lines go. textual's
+    quote left out an `if animate:` that the new text wrote as the first of ten lines
+    replacing the ones above it, and miniz's left out an `endif()` that the new text
+    wrote after new targets, past a blank line: the left-out lines stayed where they
+    were, and the file had them twice. (The kept lines with words cut the result into
+    stretches, each looked at once.)"""
+    start = 0
+    for end in range(len(out) + 1):
+        if end < len(out) and (whence[end][0] != "kept" or not telling(out[end][0])):
+            continue
+        left_out = {
+            out[k][0].rstrip(): k for k in range(start, end) if whence[k][0] == "left out"
+        }
+        for k in range(start, end) if left_out else ():
+            text = out[k][0]
+            if whence[k][0] == "new" and telling(text) and text.rstrip() in left_out:
+                yield k, left_out[text.rstrip()]
+        start = end + 1
 
 
 def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -299,3 +299,23 @@ def test_a_quoted_ruler_written_as_it_stands_is_kept_not_unmarked() -> None:
     heading = "\nPacket\n++++++\n"  # its underline, marked, is the quoted `+++++++`
     swapped = "".join("+" + line for line in heading.splitlines(True))
     assert apply_edit(NEWS, old, swapped, path="news.rst") == NEWS.replace(old, heading)
+
+
+def test_marked_lines_unlike_the_files_plus_items_are_refused() -> None:
+    """coverage.py's TODO.txt ticks items off with `+ `. New lines `+* 3.1` and `+- bit`
+    below two quoted items are those lines marked, or lines starting with '+' that no
+    item of the file looks like: refused, where they went in as written. New `+ item`
+    lines are items, as the file's own, and go in."""
+    todo = "* v3.0 beta\n\n+ Proper project layout.\n+ Code moved to bitbucket.\n\n\n* Speed\n"
+    old = "+ Proper project layout.\n+ Code moved to bitbucket.\n\n\n"
+    new = old.replace("\n\n\n", "\n+\n+\n+* 3.1\n+\n+- Python 3.1 support\n+- bit\n\n\n")
+    assert refusal(apply_edit, todo, old, new, path="TODO.txt") == (
+        "The edit to TODO.txt puts '+' before new lines of new_string that, unlike the "
+        "file's own lines starting with '+', are no '+ ' list items; read as diff marks "
+        "they add lines, read as text they add lines starting with '+'. Write new_string as "
+        "the exact lines the file should have, and send the edit again."
+    )
+    item = old.replace("\n\n\n", "\n+ Windows kit.\n\n\n")
+    assert apply_edit(todo, old, item, path="TODO.txt") == todo.replace(
+        "bitbucket.\n", "bitbucket.\n+ Windows kit.\n"
+    )

@@ -83,6 +83,14 @@ def unmarked(file_text: str, old: str, new: str, naming: Naming, path: str = "")
             )
         if marks == {"+"} and _stray_pluses(lines, added, quoted, file_text):
             return "".join(added)
+        if _unlike_the_files_items(lines, quoted, file_text):
+            raise EditError(
+                f"{naming.what} puts '+' before new lines of {naming.new} that, unlike the "
+                "file's own lines starting with '+', are no '+ ' list items; read as diff "
+                "marks they add lines, read as text they add lines starting with '+'. Write "
+                f"{naming.new} as the exact lines the file should have, and send the edit "
+                "again."
+            )
         return new  # a list, a patch file: lines may well start so
     if _quoted_rulers(lines, quoted) == [line for line in lines if line.strip()]:
         return new  # the quote's own lines: some removed, none marked
@@ -149,6 +157,22 @@ def _stray_pluses(lines: list[str], added: list[str], quoted: list[str], file_te
     filed = split_lf(file_text)
     starts = [bool(_PLUS_LINE.match(line)) for line in filed]
     return not any(map(bool.__and__, starts, starts[1:])) and not any(map(_HEADER.match, filed))
+
+
+def _unlike_the_files_items(lines: list[str], quoted: list[str], file_text: str) -> bool:
+    """Whether the file's lines that start with '+' are all list items (`+ item`) while a
+    new line (not a quoted one) starts with '+' but is none: coverage.py's TODO.txt ticks
+    items off with `+ `, and new lines `+* 3.1`, `+- bit` below two quoted items were those
+    lines marked, not new text (read as text, `+- bit` went in)."""
+    own = [line for line in split_lf(file_text) if _PLUS_LINE.match(line)]
+    if not own or not all(_BULLET.match(line) for line in own):
+        return False
+    kept = {line.rstrip() for line in quoted}
+    return any(
+        _PLUS_LINE.match(line) and not _BULLET.match(line)
+        for line in lines
+        if line.rstrip() not in kept
+    )
 
 
 def _any_in_file(lines: list[str], file_text: str) -> bool:

@@ -3497,3 +3497,15 @@ def test_a_left_out_line_written_again_past_a_blank_line_is_refused() -> None:
     assert "it adds 'endif()' near line 4, which reads the same and which it leaves out" in (
         refusal(apply_edit, text, old, new, path="CMakeLists.txt")
     )
+
+
+def test_a_new_function_after_a_kept_brace_may_repeat_a_line_the_diff_left_out() -> None:
+    # go-isatty: a diff that left out `return false` of IsTerminal adds IsCygwinTerminal,
+    # which returns false too, after IsTerminal's kept `}`; the brace places it.
+    text = "package isatty\n\nfunc IsTerminal(fd uintptr) bool {\n\treturn false\n}\n"
+    added = "\n// IsCygwinTerminal is always false here.\nfunc IsCygwinTerminal(fd uintptr) bool {\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -3,2 +3,6 @@\n func IsTerminal(fd uintptr) bool {\n"
+        " }\n" + "".join("+" + line + "\n" for line in (added + "\treturn false\n}").split("\n"))
+    )
+    assert patched(text, diff) == text + added + "\treturn false\n}\n"

@@ -2149,16 +2149,17 @@ def _touching_new(
     out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
 ) -> Iterator[tuple[int, int]]:
     """Each new line with words and a left-out line that reads the same where only new
-    lines, left-out lines and lines without words separate them, however many: nothing
-    the quote kept says on which side of the left-out line the new lines go. textual's
-    quote left out an `if animate:` that the new text wrote as the first of ten lines
-    replacing the ones above it, and miniz's left out an `endif()` that the new text
-    wrote after new targets, past a blank line: the left-out lines stayed where they
-    were, and the file had them twice. (The kept lines with words cut the result into
-    stretches, each looked at once.)"""
+    lines, left-out lines and blank lines separate them, however many: nothing the quote
+    kept says on which side of the left-out line the new lines go. textual's quote left
+    out an `if animate:` that the new text wrote as the first of ten lines replacing the
+    ones above it, and miniz's left out an `endif()` that the new text wrote after new
+    targets, past a blank line: the left-out lines stayed where they were, and the file
+    had them twice. A kept `}` does say: go-isatty's new function after it returns false
+    as the one before it, whose `return false` a diff left out. (The kept lines that are
+    not blank cut the result into stretches, each looked at once.)"""
     start = 0
     for end in range(len(out) + 1):
-        if end < len(out) and (whence[end][0] != "kept" or not telling(out[end][0])):
+        if end < len(out) and (whence[end][0] != "kept" or not out[end][0].strip()):
             continue
         left_out = {
             out[k][0].rstrip(): k for k in range(start, end) if whence[k][0] == "left out"

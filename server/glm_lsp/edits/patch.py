@@ -338,6 +338,9 @@ def _options(
         _refuse_edge_in_other_indentation(index, hunk, best, expected, path, terms)
     if found is not None and expected is not None and found.level == LEVELS[0]:
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
+    if found is not None and expected is not None and found.level in LEVELS:
+        exact = found.level == LEVELS[0]
+        _refuse_reindented_at_numbers(path, index, hunk, number, best, expected, exact)
     if len(best) == 1:
         refuse_past_a_line_elsewhere(index, edit, found, best[0], path, terms, expected)
         if best[0].start != expected:
@@ -580,6 +583,38 @@ def _refuse_left_out_at_numbers(
             "left out, so which place it means is unclear. Give the correct @@ line numbers, "
             "or copy the lines exactly as they are in the file, with the lines between them."
         )
+
+
+def _refuse_reindented_at_numbers(
+    path: str,
+    index: LineIndex,
+    hunk: Hunk,
+    number: int,
+    best: list[Candidate],
+    expected: int,
+    exact: bool,
+) -> None:
+    """Refuse a hunk placed far from its @@ line (exactly, or up to whitespace where more
+    of its lines are exact), when at that line its lines stand with another indentation:
+    numbers off by many lines and a hunk a level too shallow or deep are both mistakes
+    models make, and code written twice at two depths lets each reading find a place
+    (quick-xml's tests: one `e.attributes()` chain in a test and, four spaces deeper, 105
+    lines further, in another; the hunk for the second, a level shallow, changed the
+    first, whose first lines it matched exactly)."""
+    if any(abs(option.start - expected) <= _SLACK for option in best):
+        return
+    keys = index.keys("whitespace")
+    wanted = [norm(line) for line in hunk.edit().old]
+    for start in range(max(expected - _SLACK, 0), expected + _SLACK + 1):
+        if keys[start : start + len(wanted)] == wanted:
+            where = ", ".join(str(option.start + 1) for option in best)
+            raise EditError(
+                f"{_terms(hunk, number).sentence_old} matches {path} "
+                f"{'exactly ' if exact else ''}at line {where}, far from its @@ line "
+                f"{expected + 1}, and at line {start + 1} with other "
+                "indentation, so which place it means is unclear. Give the correct @@ line "
+                "numbers, or copy the lines exactly as they are in the file."
+            )
 
 
 def _left_out_near(

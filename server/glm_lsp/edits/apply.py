@@ -189,6 +189,8 @@ def apply_edit(
     if indent:
         whole_old, whole_new = _with_indentation(indent, old_string, new_string)
         return _apply_lines(text, whole_old, whole_new, name, terms)
+    if _starts_inside_a_line_it_quotes_whole(text, start, old):
+        return _apply_lines(text, old_string, new_string, name, terms)
     if old.endswith("\n") and new and not new.endswith("\n") and start + len(old) < len(text):
         new += "\r\n" if old.endswith("\r\n") else "\n"  # whole lines: not a join
     if old in new and _applied_over(text, new, start, start + len(old)):
@@ -230,6 +232,18 @@ def _lost_indentation(text: str, start: int, old: str) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     indent = text[line_start:start]
     return indent if old.endswith("\n") and indent and not indent.strip() else ""
+
+
+def _starts_inside_a_line_it_quotes_whole(text: str, start: int, old: str) -> bool:
+    """Whether `old` spans lines, is found only starting inside a file line, and its first
+    line is a whole line of the file: the model quoted that line, not the end of another
+    (mustache.js's example: `1`, then `1.1.1` with `1.1` left out, was found as the last
+    `1` of `1.1` and its line break, and `1.1` came out twice). It is then placed, or
+    refused, as whole lines."""
+    if start == 0 or text[start - 1] == "\n" or "\n" not in old.rstrip("\r\n"):
+        return False
+    first = old[: old.index("\n") + 1]
+    return text.startswith(first) or f"\n{first}" in text
 
 
 def _with_indentation(indent: str, old: str, new: str) -> tuple[str, str]:

@@ -322,3 +322,25 @@ def test_a_block_comment_written_a_column_shallow_is_no_lost_prefix() -> None:
         " * Todo list:\n * - Switch to gets().\n+* - Win32 support\n * - Completion?\n"
     )
     assert patched(c, diff) == c.replace(" * - Completion?", " * - Win32 support\n * - Completion?")
+
+
+def test_new_lines_some_at_the_files_depth_and_some_at_the_quotes_are_refused() -> None:
+    """yajl's header: context lines written without their ' ' (each a space short), new
+    comments three spaces in (the quote's depth of a kept comment) and new code four in
+    (the file's depth of kept code). Moved a column or not, some land off their kind."""
+    text = (
+        "    void * ctx);\n\n    /** free a parser handle */\n"
+        "    YAJL_API void yajl_free(yajl_handle handle);\n"
+    )
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -1,4 +1,9 @@\n"
+        "    void * ctx);\n\n+   /**\n+    *  Forbid trailing garbage.\n+    */\n"
+        "+    YAJL_API void yajl_forbid_trailing_garbage(yajl_handle h);\n+\n"
+        "    /** free a parser handle */\n    YAJL_API void yajl_free(yajl_handle handle);\n"
+    )
+    with pytest.raises(EditError) as caught:
+        patched(text, diff)
+    assert (
+        "its context lines lost their first space while its new lines stand some at the "
+        "file's depth of a context line and some at the quote's" in caught.value.message
+    )

@@ -3509,3 +3509,48 @@ def test_a_new_function_after_a_kept_brace_may_repeat_a_line_the_diff_left_out()
         " }\n" + "".join("+" + line + "\n" for line in (added + "\treturn false\n}").split("\n"))
     )
     assert patched(text, diff) == text + added + "\treturn false\n}\n"
+
+
+def test_a_hunk_far_from_its_numbers_that_stand_at_another_indentation_is_refused() -> None:
+    # quick-xml's tests: one `e.attributes()` chain in a test and, four spaces deeper,
+    # further down, in another. A hunk a level shallow, numbered for the second, matched
+    # the first (exactly, or more of its lines exactly) and changed it.
+    text = (
+        "fn a() {\n    let e = first();\n\n    let mut atts = e.attributes()\n"
+        "        .map(|ar| ar.unwrap());\n}\n\nfn b() {\n    {\n        let e = second();\n\n"
+        "        let mut atts = e.attributes()\n            .map(|ar| ar.unwrap());\n    }\n}\n"
+    )
+    body = (
+        "-    let mut atts = e.attributes()\n+    let mut atts = e\n+        .attributes()\n"
+        "         .map(|ar| ar.unwrap());\n"
+    )
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -12,2 +12,3 @@\n" + body
+    assert refusal(patched, text, diff) == (
+        "Hunk 1 of the diff (@@ -12,2 +12,3 @@, first line 'let mut atts = e.attributes()') "
+        "matches cart.py exactly at line 4, far from its @@ line 12, and at line 12 with "
+        "other indentation, so which place it means is unclear. Give the correct @@ line "
+        "numbers, or copy the lines exactly as they are in the file."
+    )
+    first = text.replace(
+        "    let mut atts = e.attributes()\n        .map",
+        "    let mut atts = e\n        .attributes()\n        .map",
+    )
+    assert patched(text, diff.replace("-12,2 +12,3", "-4,2 +4,3")) == first
+    deeper = "".join(line[0] + "    " + line[1:] + "\n" for line in body.splitlines())
+    assert patched(text, diff.replace(body, deeper)) == text.replace(
+        "        let mut atts = e.attributes()\n",
+        "        let mut atts = e\n            .attributes()\n",
+    )
+
+
+def test_a_quote_found_only_from_inside_a_line_it_quotes_whole_is_read_as_lines() -> None:
+    # mustache.js's example: `1`, then `1.1.1` with `1.1` left out, was found as the last
+    # `1` of `1.1` and its line break, and `1.1` came out twice. As lines, `1.1` is left
+    # out where the new text writes it: refused.
+    text = "1\n1.1\n1.1.1"
+    assert refusal(apply_edit, text, "1\n1.1.1", "1\n1.1\n1.1.1\n", path="p.txt").startswith(
+        "old_string was not found in p.txt"
+    )
+    # The tail of a line, found there and not quoting a whole line, is a string edit still.
+    code = "total = add(a,\n    b)\n"
+    assert apply_edit(code, "(a,\n    b)", "(a, b)", path="m.py") == "total = add(a, b)\n"

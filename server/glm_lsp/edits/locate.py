@@ -2606,6 +2606,14 @@ class _Indenter:
         depths = {len(indent_of(line)) for line in new if line.strip()}
         like_file, like_quote = depths & (in_file - in_quote), depths & (in_quote - in_file)
         base = min(depths, default=None)  # deeper new lines continue it (tornado's reST)
+        if like_file and like_quote:
+            # yajl's header: new comments at the quote's depth of a kept comment, new code
+            # at the file's depth of kept code; moved or not, some land off their kind
+            raise _Refused(
+                "its context lines lost their first space while its new lines stand some at "
+                "the file's depth of a context line and some at the quote's, so how far to "
+                "indent them is unclear"
+            )
         if base in like_file or base in like_quote:
             return base in like_file
         kept_depths = [len(indent_of(file_line)) for file_line, _ in kept]

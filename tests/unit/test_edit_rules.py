@@ -3554,3 +3554,16 @@ def test_a_quote_found_only_from_inside_a_line_it_quotes_whole_is_read_as_lines(
     # The tail of a line, found there and not quoting a whole line, is a string edit still.
     code = "total = add(a,\n    b)\n"
     assert apply_edit(code, "(a,\n    b)", "(a, b)", path="m.py") == "total = add(a, b)\n"
+
+
+def test_a_dedented_quote_half_braces_that_matches_a_shallower_copy_is_refused() -> None:
+    # libyaml's writer.c: `return 1; } else { return error; } }` stands at two depths; the
+    # deeper one's quote, dedented, matched the shallower one verbatim and changed it.
+    block = '    return 1;\n}\nelse {\n    return error("Write error");\n}\n'
+    deep = "".join("        " + line + "\n" for line in block.splitlines())
+    text = "int a(void) {\n    if (x) {\n" + deep + "    }\n}\n\nint b(void) {\n    if (ok) {\n"
+    text += "".join("    " + line + "\n" for line in block.splitlines()) + "}\n"
+    old = "".join(line[4:] + "\n" for line in deep.splitlines()) + "}\n"
+    assert "old_string matches 2 places in w.c (starting at lines" in refusal(
+        apply_edit, text, old, old.replace("Write", "write"), path="w.c"
+    )

@@ -476,11 +476,13 @@ def deeper_copies(index: LineIndex, old: Sequence[str], starts: Sequence[int]) -
 
 def may_have_lost_indentation(old: Sequence[str]) -> bool:
     """Whether quoted lines may be a deeper copy's without its indentation: one starts at
-    column 0, and most have words. Closing braces stand deeper at every nesting, and so
-    does hapi's `done();` followed by three of them at the end of a test file."""
+    column 0, and at least half have words. Closing braces stand deeper at every nesting,
+    and so does hapi's `done();` followed by three of them at the end of a test file;
+    libyaml's `return 1; } else { return error; } }`, half braces, stands at two depths
+    in one file, and the quote of the deeper one, dedented, matched the other."""
     lines = [line for line in old if line.strip()]
     flush = any(not line[0].isspace() for line in lines)
-    return flush and sum(map(telling, lines)) * 2 > len(lines)
+    return flush and sum(map(telling, lines)) * 2 >= len(lines)
 
 
 def _one_prefix_deeper(quoted: Sequence[str], lines: Sequence[str]) -> bool:

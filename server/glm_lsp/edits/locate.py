@@ -2139,6 +2139,7 @@ def _refuse_copies_met(
 
 
 def _refuse_restated(text: str, number: int | None) -> None:
+    """Refuse a new line that restates left-out file line `number`: moved, or a copy?"""
     assert number is not None
     raise _Refused(
         f"it adds {text.strip()!r} near {_lines(number, number + 1)}, which reads the same "
@@ -2163,13 +2164,13 @@ def _touching_new(
     for end in range(len(out) + 1):
         if end < len(out) and (whence[end][0] != "kept" or not out[end][0].strip()):
             continue
-        left_out = {
-            out[k][0].rstrip(): k for k in range(start, end) if whence[k][0] == "left out"
-        }
-        for k in range(start, end) if left_out else ():
-            text = out[k][0]
-            if whence[k][0] == "new" and telling(text) and text.rstrip() in left_out:
-                yield k, left_out[text.rstrip()]
+        stretch = range(start, end)
+        left_out = {out[k][0].rstrip(): k for k in stretch if whence[k][0] == "left out"}
+        if left_out:
+            for k in stretch:
+                text = out[k][0]
+                if whence[k][0] == "new" and telling(text) and text.rstrip() in left_out:
+                    yield k, left_out[text.rstrip()]
         start = end + 1
 
 

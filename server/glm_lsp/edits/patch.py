@@ -601,10 +601,10 @@ def _refuse_reindented_at_numbers(
     (quick-xml's tests: one `e.attributes()` chain in a test and, four spaces deeper, 105
     lines further, in another; the hunk for the second, a level shallow, changed the
     first, whose first lines it matched exactly)."""
-    if any(abs(option.start - expected) <= _SLACK for option in best):
+    wanted = [norm(line) for line in hunk.edit().old]
+    if not wanted or any(abs(option.start - expected) <= _SLACK for option in best):
         return
     keys = index.keys("whitespace")
-    wanted = [norm(line) for line in hunk.edit().old]
     for start in range(max(expected - _SLACK, 0), expected + _SLACK + 1):
         if keys[start : start + len(wanted)] == wanted:
             where = ", ".join(str(option.start + 1) for option in best)

@@ -3567,3 +3567,30 @@ def test_a_dedented_quote_half_braces_that_matches_a_shallower_copy_is_refused()
     assert "old_string matches 2 places in w.c (starting at lines" in refusal(
         apply_edit, text, old, old.replace("Write", "write"), path="w.c"
     )
+
+
+def test_a_left_out_line_restated_across_a_kept_line_deeper_than_both_is_refused() -> None:
+    # glm-lsp's own patch.py: the quote left out `new = [...]`; its new text wrote it first
+    # of new lines that close with a `)` like the kept one, and the alignment put them all
+    # before the kept `)`: the left-out line stayed below it, and the file had it twice.
+    # A kept `)` deeper than the two copies closes no block of theirs.
+    text = (
+        "def place(hunk):\n    if not hunk:\n        raise EditError(\n"
+        '            "the insertion as context."\n        )\n'
+        '    new = [text for tag, text in hunk.lines if tag == "+"]\n'
+        "    return insertion(new)\n\n\ndef assemble(path):\n"
+    )
+    old = (
+        '            "the insertion as context."\n        )\n    return insertion(new)\n\n\n'
+        "def assemble(path):\n"
+    )
+    new = (
+        '            "the insertion as context."\n        )\n'
+        '    new = [text for tag, text in hunk.lines if tag == "+"]\n'
+        "    if made(new):\n        raise EditError(\n"
+        '            "already made."\n        )\n    return insertion(new)\n\n\n'
+        "def assemble(path):\n"
+    )
+    assert "it adds 'new = [text for tag, text in hunk.lines if tag == \"+\"]' near line 6" in (
+        refusal(apply_edit, text, old, new, path="patch.py")
+    )

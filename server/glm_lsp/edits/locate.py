@@ -2151,18 +2151,18 @@ def _refuse_restated(text: str, number: int | None) -> None:
 def _touching_new(
     out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
 ) -> Iterator[tuple[int, int]]:
-    """Each new line with words and a left-out line that reads the same where only new
-    lines, left-out lines and blank lines separate them, however many: nothing the quote
-    kept says on which side of the left-out line the new lines go. textual's quote left
-    out an `if animate:` that the new text wrote as the first of ten lines replacing the
-    ones above it, and miniz's left out an `endif()` that the new text wrote after new
-    targets, past a blank line: the left-out lines stayed where they were, and the file
-    had them twice. A kept `}` does say: go-isatty's new function after it returns false
-    as the one before it, whose `return false` a diff left out. (The kept lines that are
-    not blank cut the result into stretches, each looked at once.)"""
+    """Each new line with words and a left-out line that reads the same where no kept line
+    with words stands between them, however far apart: nothing the quote kept says on
+    which side of the left-out line the new lines go. textual's quote left out an `if
+    animate:` that the new text wrote as the first of ten lines replacing the ones above
+    it, miniz's left out an `endif()` that the new text wrote after new targets, past a
+    blank line, and glm-lsp's own `new = [...]` came out twice around a kept `)`: the
+    left-out lines stayed where they were. A kept line that closes their block does
+    place them (`_closed_between`). (The kept lines with words cut the result into
+    stretches, each looked at once.)"""
     start = 0
     for end in range(len(out) + 1):
-        if end < len(out) and (whence[end][0] != "kept" or not out[end][0].strip()):
+        if end < len(out) and (whence[end][0] != "kept" or not telling(out[end][0])):
             continue
         stretch = range(start, end)
         left_out = {out[k][0].rstrip(): k for k in stretch if whence[k][0] == "left out"}
@@ -2170,8 +2170,25 @@ def _touching_new(
             for k in stretch:
                 text = out[k][0]
                 if whence[k][0] == "new" and telling(text) and text.rstrip() in left_out:
-                    yield k, left_out[text.rstrip()]
+                    other = left_out[text.rstrip()]
+                    if not _closed_between(out, whence, k, other):
+                        yield k, other
         start = end + 1
+
+
+def _closed_between(
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]], a: int, b: int
+) -> bool:
+    """Whether a kept line between out lines `a` and `b`, which read the same, closes the
+    block they stand in: it is shallower than they are (go-isatty's kept `}` after a
+    function whose `return false` a diff left out, before a new function that returns
+    false too)."""
+    depth = len(indent_of(out[a][0]))
+    low, high = sorted((a, b))
+    return any(
+        whence[k][0] == "kept" and out[k][0].strip() and len(indent_of(out[k][0])) < depth
+        for k in range(low + 1, high)
+    )
 
 
 def _ends_as_window(window: list[str], out: list[tuple[str, str]]) -> list[tuple[str, str]]:

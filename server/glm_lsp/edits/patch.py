@@ -601,20 +601,19 @@ def _refuse_reindented_at_numbers(
     (quick-xml's tests: one `e.attributes()` chain in a test and, four spaces deeper, 105
     lines further, in another; the hunk for the second, a level shallow, changed the
     first, whose first lines it matched exactly)."""
-    wanted = [norm(line) for line in hunk.edit().old]
-    if not wanted or any(abs(option.start - expected) <= _SLACK for option in best):
+    if any(abs(option.start - expected) <= _SLACK for option in best):
         return
-    keys = index.keys("whitespace")
-    for start in range(max(expected - _SLACK, 0), expected + _SLACK + 1):
-        if keys[start : start + len(wanted)] == wanted:
-            where = ", ".join(str(option.start + 1) for option in best)
-            raise EditError(
-                f"{_terms(hunk, number).sentence_old} matches {path} "
-                f"{'exactly ' if exact else ''}at line {where}, far from its @@ line "
-                f"{expected + 1}, and at line {start + 1} with other "
-                "indentation, so which place it means is unclear. Give the correct @@ line "
-                "numbers, or copy the lines exactly as they are in the file."
-            )
+    places = index.windows("whitespace", hunk.edit().old)
+    near = [start for start in places if abs(start - expected) <= _SLACK]
+    if near:
+        where = ", ".join(str(option.start + 1) for option in best)
+        raise EditError(
+            f"{_terms(hunk, number).sentence_old} matches {path} "
+            f"{'exactly ' if exact else ''}at line {where}, far from its @@ line "
+            f"{expected + 1}, and at line {min(near) + 1} with other "
+            "indentation, so which place it means is unclear. Give the correct @@ line "
+            "numbers, or copy the lines exactly as they are in the file."
+        )
 
 
 def _left_out_near(

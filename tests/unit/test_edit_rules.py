@@ -3594,3 +3594,32 @@ def test_a_left_out_line_restated_across_a_kept_line_deeper_than_both_is_refused
     assert "it adds 'new = [text for tag, text in hunk.lines if tag == \"+\"]' near line 6" in (
         refusal(apply_edit, text, old, new, path="patch.py")
     )
+
+
+def test_a_left_out_blank_line_beside_removed_blank_lines_of_other_whitespace_is_refused() -> None:
+    # pelican's generated page, several mistakes: three blank lines (16 spaces, 12, none)
+    # before a re-indented `<aside>`; the commit removed the first two and kept the empty
+    # one, the diff left that one out and stripped the others. Read with the first one left
+    # out, the result kept the 16 spaces; which blank line stays the diff does not say.
+    aside = '<aside id="featured" class="body">\n'
+    text = (
+        "        </header><!-- /#banner -->\n" + " " * 16 + "\n" + " " * 12 + "\n\n"
+        + " " * 28 + aside + "                <article>\n"
+        + '                    <h1 class="entry-title"><a href="../a.html">Second</a></h1>\n'
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,3 @@\n"
+        "         </header><!-- /#banner -->\n-\n-\n-" + " " * 28 + aside
+        + "+" + " " * 12 + aside + "                 <article>\n"
+        + '                     <h1 class="entry-title"><a href="../b.html">Second</a></h1>\n'
+    )
+    assert "it leaves out line 2 beside lines it removes that read like it" in refusal(
+        patched, text, diff
+    )
+    whole = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,3 @@\n         </header><!-- /#banner -->\n"
+        "-" + " " * 16 + "\n-" + " " * 12 + "\n \n-" + " " * 28 + aside
+        + "+" + " " * 12 + aside + "                 <article>\n"
+    )
+    made = text.replace(" " * 16 + "\n" + " " * 12 + "\n\n" + " " * 28, "\n" + " " * 12)
+    assert patched(text, whole) == made

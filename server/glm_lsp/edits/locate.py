@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import cached_property
+from itertools import pairwise
 from operator import attrgetter, eq
 from os.path import commonprefix
 
@@ -2034,6 +2035,7 @@ def _splice(
         if not edit.kept[number]:
             _check_removed(index, edit.old[number], None if place is None else start + place)
     _check_removed_runs(index, start, edit, paired)
+    _refuse_shiftable_gaps(index, start, edit, paired)
     _refuse_closer_misquotes(index, start, edit, paired)
     _refuse_misdepths(index, start, edit, paired)
     if fuzzy:
@@ -2424,6 +2426,69 @@ def _check_removed_runs(
                 f"adjacent, but the file has {_lines(start + above + 1, start + below)} between "
                 "them"
             )
+
+
+def _refuse_shiftable_gaps(
+    index: LineIndex, start: int, edit: LineEdit, paired: list[int | None]
+) -> None:
+    """Refuse when a file line the quote leaves out stands beside removed lines it could be
+    taken for as well (blank beside blank, or the same line): the model may have left out
+    any of them, and the readings differ. Another one kept gives other text where they
+    differ (pelican's generated page: three blank lines of other whitespace, two quoted
+    stripped and removed, one left out), and one left out between two removed lines may
+    have been removed too (`_check_removed_runs`)."""
+    placed = [(number, place) for number, place in enumerate(paired) if place is not None]
+    for (above, low), (below, high) in pairwise(placed):
+        if below != above + 1 or high - low < 2:
+            continue
+        for number, step, gap in ((below, 1, start + high - 1), (above, -1, start + low + 1)):
+            run, after = _taken_for(index, start, edit, paired, number, step, gap)
+            removed = [k for k, quoted in enumerate(run) if not edit.kept[quoted]]
+            if not removed:
+                continue
+            ends = run + after
+            line = index.contents[gap]
+            other = any(index.contents[gap + step * (k + 1)] != line for k in removed)
+            between = any(not edit.kept[a] and not edit.kept[b] for a, b in pairwise(ends))
+            if other or between:
+                raise _Refused(
+                    f"it leaves out line {gap + 1} beside lines it removes that read like it, "
+                    "so which of those lines it removes is unclear"
+                )
+
+
+def _taken_for(
+    index: LineIndex,
+    start: int,
+    edit: LineEdit,
+    paired: list[int | None],
+    number: int,
+    step: int,
+    gap: int,
+) -> tuple[list[int], list[int]]:
+    """The quoted lines from `number` on in direction `step` that stand on the file lines
+    next to left-out file line `gap`, one after another, and read it as well as their own
+    (`_fit`); and the quoted line just past them, if it stands next in the file."""
+    run: list[int] = []
+    place = gap - start + step
+    while 0 <= number < len(edit.old) and paired[number] == place:
+        line = start + place
+        if not _again_at(index, gap, line):
+            break
+        model = edit.old[number]
+        if _fit(model, index.contents[gap]) > _fit(model, index.contents[line]):
+            break
+        run.append(number)
+        number, place = number + step, place + step
+    after = [number] if run and 0 <= number < len(edit.old) and paired[number] == place else []
+    return run, after
+
+
+def _fit(model: str, file: str) -> int:
+    """How closely a quoted line reads a file line: the first level they are equal at
+    (0: as written), past the last when they are not."""
+    equal = [_KEY[level](model) == _KEY[level](file) for level in LEVELS]
+    return equal.index(True) if True in equal else len(LEVELS)
 
 
 def _texts(lines: list[tuple[str, str]]) -> list[str]:

@@ -3623,3 +3623,29 @@ def test_a_left_out_blank_line_beside_removed_blank_lines_of_other_whitespace_is
     )
     made = text.replace(" " * 16 + "\n" + " " * 12 + "\n\n" + " " * 28, "\n" + " " * 12)
     assert patched(text, whole) == made
+
+
+def test_an_old_string_that_left_out_a_blank_line_its_new_text_writes_is_refused() -> None:
+    # Leaflet's DivIcon.js: old_string left out the blank line before `_setIconStyles`,
+    # and new_string has a blank line after that call. The model either moves the blank
+    # line or adds a second one; a line without words says no less than one with words.
+    text = (
+        "\t\tif (options.bgPos) {\n\t\t\tdiv.style.backgroundPosition =\n"
+        "\t\t\t        (-options.bgPos.x) + 'px';\n\t\t}\n\n"
+        "\t\tthis._setIconStyles(div, 'icon');\n\t\treturn div;\n\t},\n"
+    )
+    old = (
+        "\t\tif (options.bgPos) {\n\t\t\tdiv.style.backgroundPosition =\n"
+        "\t\t\t        (-options.bgPos.x) + 'px';\n\t\t}\n"
+        "\t\tthis._setIconStyles(div, 'icon');\n\t\treturn div;\n"
+    )
+    new = (
+        "\t\tif (options.bgPos) {\n\t\t\tdiv.style.backgroundPosition = (-options.bgPos.x) + 'px';\n"
+        "\t\t}\n\t\tthis._setIconStyles(div, 'icon');\n\n\t\treturn div;\n"
+    )
+    assert "it adds a blank line near line 5, which reads the same and which it leaves out" in (
+        refusal(apply_edit, text, old, new, path="DivIcon.js")
+    )
+    # Without that blank line in the new text, the left-out one stays where it is.
+    made = text.replace(" =\n\t\t\t        (", " = (")
+    assert apply_edit(text, old, new.replace("\n\n", "\n"), path="DivIcon.js") == made

@@ -2072,6 +2072,8 @@ def _splice(
             cut = not edit.kept[number]
             cursor = place + 1
     _refuse_copies_met(out, whence)
+    if edit.restated:
+        _refuse_rewritten_left_out(out, whence)
     return _ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
 
 
@@ -2140,11 +2142,27 @@ def _refuse_copies_met(
         _refuse_restated(out[k][0], whence[other][1])
 
 
+def _refuse_rewritten_left_out(
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
+) -> None:
+    """Refuses an old_string or SEARCH that left out a file line its new text writes: the
+    model wrote its new side apart from the quote, so a line it has there is one it meant
+    to have, once (it forgot it in the quote) or twice (a copy), and the edit does not say
+    which. Lines without words count too (Leaflet's DivIcon.js: the blank line before a
+    call left out, the new text's blank line after it; GSL's `};`; a code fence)."""
+    texts = [text.rstrip() for text, _ in out]
+    left_out = {texts[k]: line for k, (kind, line, _) in enumerate(whence) if kind == "left out"}
+    for k, (kind, _, _) in enumerate(whence):
+        if kind == "new" and texts[k] in left_out:
+            _refuse_restated(out[k][0], left_out[texts[k]])
+
+
 def _refuse_restated(text: str, number: int | None) -> None:
     """Refuse a new line that restates left-out file line `number`: moved, or a copy?"""
     assert number is not None
+    what = repr(text.strip()) if text.strip() else "a blank line"
     raise _Refused(
-        f"it adds {text.strip()!r} near {_lines(number, number + 1)}, which reads the same "
+        f"it adds {what} near {_lines(number, number + 1)}, which reads the same "
         "and which it leaves out, so whether it moves that line or adds a copy is unclear",
         unsaid=True,
     )

@@ -3649,3 +3649,23 @@ def test_an_old_string_that_left_out_a_blank_line_its_new_text_writes_is_refused
     # Without that blank line in the new text, the left-out one stays where it is.
     made = text.replace(" =\n\t\t\t        (", " = (")
     assert apply_edit(text, old, new.replace("\n\n", "\n"), path="DivIcon.js") == made
+
+
+def test_a_blank_line_left_out_after_removed_lines_stays_beside_a_kept_blank_line() -> None:
+    # doc2dash's pyproject.toml, one line left out: the diff keeps the blank line after
+    # `show_error_codes`, removes the options below it and leaves out the blank line after
+    # them. Its '-' lines say what goes; the two blank lines that meet both stay.
+    text = (
+        "[tool.mypy]\nshow_error_codes = true\n\ncheck_untyped_defs = true\n"
+        "disallow_any_generics = true\n\nallow_redefinition = true\n\n"
+        '[[tool.mypy.overrides]]\nmodule = "tests.*"\n'
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,9 +1,5 @@\n [tool.mypy]\n show_error_codes = true\n"
+        "+strict = true\n \n-check_untyped_defs = true\n-disallow_any_generics = true\n-\n"
+        '-allow_redefinition = true\n [[tool.mypy.overrides]]\n module = "tests.*"\n'
+    )
+    assert patched(text, diff) == (
+        '[tool.mypy]\nshow_error_codes = true\nstrict = true\n\n\n[[tool.mypy.overrides]]\n'
+        'module = "tests.*"\n'
+    )

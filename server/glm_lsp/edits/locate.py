@@ -2071,7 +2071,7 @@ def _splice(
                 whence.append(("kept", start + place, cut))
             cut = not edit.kept[number]
             cursor = place + 1
-    _refuse_copies_met(out, whence)
+    _refuse_copies_met(out, whence, edit.restated)
     if edit.restated:
         _refuse_rewritten_left_out(out, whence)
     return _ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
@@ -2103,14 +2103,18 @@ fixtures, go-spew's tests: new entries restating lines of the old ones)."""
 
 
 def _refuse_copies_met(
-    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]], restated: bool
 ) -> None:
     """Refuses a result with a run of lines that read the same, among them a file line
-    the quote leaves out and a new line, or lines that meet across removed ones. The
-    model either quoted the run without that file line and wrote it again in its new text
-    (the file should have it once), or added or kept a copy beside it (twice); the edit
-    does not say which (ansible's `splitter.py`: a line left out of the quote, written in
-    the replacement after the changed line above it, came out twice). Two copies in a
+    the quote leaves out and a new line, or (in a quote `restated` apart from its new
+    text) lines that meet across removed ones. The model either quoted the run without
+    that file line and wrote it again in its new text (the file should have it once), or
+    added or kept a copy beside it (twice); the edit does not say which (ansible's
+    `splitter.py`: a line left out of the quote, written in the replacement after the
+    changed line above it, came out twice). Which lines a SEARCH/REPLACE keeps is only a
+    reading of its two sides, but a diff marks them: a kept blank line and a left-out one
+    that meet where its '-' lines were both stay (doc2dash's pyproject.toml: a table's
+    options removed, the blank line after them left out). Two copies in a
     row, one quoted and one left out, are no such run: the quote keeps both. Nor may a
     new line with words restate a left-out line a few lines off: the model may be moving
     that line (postcss's tests: `let result = ''` moved below the line its quote went on
@@ -2121,7 +2125,8 @@ def _refuse_copies_met(
             continue
         run = whence[start:k]
         kinds = {kind for kind, _, _ in run}
-        if "left out" in kinds and ("new" in kinds or any(cut for _, _, cut in run[1:])):
+        met = restated and any(cut for _, _, cut in run[1:])
+        if "left out" in kinds and ("new" in kinds or met):
             number = next(line for kind, line, _ in run if kind == "left out")
             assert number is not None
             what = _quote([out[start]]) if out[start][0].strip() else "a blank line"

@@ -3669,3 +3669,21 @@ def test_a_blank_line_left_out_after_removed_lines_stays_beside_a_kept_blank_lin
         '[tool.mypy]\nshow_error_codes = true\nstrict = true\n\n\n[[tool.mypy.overrides]]\n'
         'module = "tests.*"\n'
     )
+
+
+def test_a_loose_hunk_marked_as_the_files_end_has_no_rival_above_it() -> None:
+    # sqlx's reflect_test.go, several mistakes: the last benchmark's `b.Errorf` misquoted
+    # and the `\t}` after it left out, the file's unended `}` given its line break. The
+    # benchmark above it ends the same way, but the marker says the quote ends the file.
+    bench = (
+        "func Benchmark{}(b *testing.B) {{\n\tfor i := 0; i < b.N; i++ {{\n"
+        "\t\tif l != len(names) {{\n"
+        '\t\t\tb.Errorf("expected %d values, got %d", len(names), l)\n\t\t}}\n\t}}\n}}\n'
+    )
+    text = bench.format("A") + "\n" + bench.format("B").removesuffix("\n")
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -14,3 +14,3 @@\n"
+        ' \t\t\tb.Errorf("expected %d vlues, got %d", len(names), l)\n \t\t}\n-}\n'
+        "\\ No newline at end of file\n+}\n"
+    )
+    assert patched(text, diff) == text + "\n"

@@ -388,11 +388,15 @@ _BESIDE = 3
 """How many file lines on each side of a place count as beside it."""
 
 
-def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Found | None:
+def find(
+    index: LineIndex, edit: LineEdit, final_eol: bool | None = None, at_end: bool = False
+) -> Found | None:
     """Every place where `edit` matches at the strictest level that finds one, or None.
 
     `final_eol` says whether the file must end with a line break when the edit reaches
     its end (True/False, from a diff's "No newline" markers), None to keep what it has.
+    `at_end`: the quote's last line is the file's last (a diff's old side marked "No
+    newline" in a file without one), so loose readings elsewhere are no rivals.
     """
     if not edit.old:
         return None
@@ -418,6 +422,8 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
             ]
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
+    if fuzzy and at_end:
+        fuzzy = _ending_the_file(index, fuzzy)
     if fuzzy:
         options = _refuse_wordless_windows(index, edit, list(fuzzy.candidates))
         options = _refuse_outread_windows(index, edit, options)
@@ -432,9 +438,17 @@ def find(index: LineIndex, edit: LineEdit, final_eol: bool | None = None) -> Fou
         options = _without_misread_windows(index, edit, options)
         options = _not_around_unsaid(index, edit, options)
         options = _refuse_beside_a_run(index, edit, options)
-        fuzzy = Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol)))
+        fuzzy = Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol, at_end)))
         return _read_with_a_line_left_out(index, edit, fuzzy, final_eol) or fuzzy
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
+
+
+def _ending_the_file(index: LineIndex, found: Found) -> Found:
+    """The places of `found` that end the file, if any do (sqlx's reflect_test.go: a
+    misquoted `b.Errorf` and its closing braces, with a brace left out, read as well a
+    test above; the quote's last brace was marked as the file's last line)."""
+    ending = tuple(option for option in found.candidates if option.end == len(index.lines))
+    return replace(found, candidates=ending) if ending else found
 
 
 def _read_with_a_line_left_out(
@@ -964,15 +978,24 @@ def _reads_as_written(index: LineIndex, edit: LineEdit, option: Candidate) -> bo
 
 
 def _with_loose_rivals(
-    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+    index: LineIndex,
+    edit: LineEdit,
+    options: list[Candidate],
+    final_eol: bool | None,
+    at_end: bool = False,
 ) -> list[Candidate]:
     """Fuzzy `options`, each made unusable where every quoted line is found elsewhere, or
     here with a line left out (not as a misquote of it): two readings of the model's
     mistakes that give different files. A misquote read as well elsewhere with a line
     left out is such a rival whether the gapped reading paired it up to a typo or on its
     own (httparse's `cfg` blocks: the misquoted line stands in too many places to be
-    looked for alone)."""
-    rivals = _readings(index, edit, gapped(index, edit, final_eol))
+    looked for alone). A quote pinned to the file's end (`at_end`) has rivals there only."""
+
+    def readings(found: Found | None) -> list[Candidate]:
+        every = _readings(index, edit, found)
+        return [rival for rival in every if rival.end == len(index.lines) or not at_end]
+
+    rivals = readings(gapped(index, edit, final_eol))
     checked = _refuse_rivals(
         index,
         edit,
@@ -987,7 +1010,7 @@ def _with_loose_rivals(
     )
     if all(option.lines is None for option in checked):
         return checked
-    misread = _readings(index, edit, gapped(index, edit, final_eol, misquoted=True))
+    misread = readings(gapped(index, edit, final_eol, misquoted=True))
     checked = _refuse_rivals(
         index,
         edit,

@@ -304,7 +304,7 @@ def _options(
     a hunk placed nowhere may be read with a context line the file does not have, or with
     one left out after the file's first line (never both)."""
     edit = hunk.edit()
-    found = find(index, edit, hunk.final_eol())
+    found = find(index, edit, hunk.final_eol(), _ends_unended(index, hunk))
     best = contenders(_at_end_if_unended(index, hunk, found), index) if found else []
     expected = hunk.old_start - 1 if hunk.old_start else None
     applied = already_applied(index, edit, found, expected, hunk.final_eol())
@@ -478,11 +478,16 @@ def _at_end_if_unended(index: LineIndex, hunk: Hunk, found: Found) -> Found:
     marked "No newline at end of file" and the file's is indeed unended: the marker says
     which line it quotes, where a run of `})` or `end` lines says nothing. (Chosen before
     the closest indentation: one copy of the run may be closer to the quote's.)"""
-    unended = bool(index.lines) and not index.lines[-1].endswith("\n")
-    if not (hunk.old_no_eol and unended):
+    if not _ends_unended(index, hunk):
         return found
     at_end = tuple(option for option in found.candidates if option.end == len(index.lines))
     return replace(found, candidates=at_end) if at_end else found
+
+
+def _ends_unended(index: LineIndex, hunk: Hunk) -> bool:
+    """Whether the hunk's last old line is marked "No newline at end of file" and the
+    file's last line has none: the hunk then quotes the file's end."""
+    return hunk.old_no_eol and bool(index.lines) and not index.lines[-1].endswith("\n")
 
 
 def _refuse_faint_and_far(

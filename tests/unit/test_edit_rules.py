@@ -3687,3 +3687,37 @@ def test_a_loose_hunk_marked_as_the_files_end_has_no_rival_above_it() -> None:
         "\\ No newline at end of file\n+}\n"
     )
     assert patched(text, diff) == text + "\n"
+
+
+def test_a_left_out_blank_line_beside_a_removed_copy_to_the_character_is_kept() -> None:
+    # toml11's result.hpp, several mistakes: of the two empty lines after `#endif` the
+    # diff removes one and leaves out the other. Whichever it left out, one empty line
+    # stays: the file reads the same.
+    text = (
+        "namespace toml\n{\n\n#if __cplusplus >= 201703L\nusing a = b;\n#endif\n\n\n"
+        "template<typename T>\nstruct success\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,9 +1,4 @@\n namespae toml\n {\n \n"
+        "-#if __cplusplus >= 201703L\n-using a = b;\n-#endif\n-\n template<typename T>\n"
+    )
+    assert patched(text, diff) == "namespace toml\n{\n\n\ntemplate<typename T>\nstruct success\n"
+
+
+def test_a_loose_windows_line_past_the_quote_is_no_left_out_line_the_new_text_restates() -> None:
+    # termenv's style.go, a quoted line of elsewhere (`return t`) among the quoted ones:
+    # the closest window starts a line above the quote, at `return s`, which the new text
+    # writes in its new `if`. The quote never reached that line; nothing was left out.
+    text = (
+        "func (t Style) Styled(s string) string {\n\tif len(t.styles) == 0 {\n\t\treturn s\n"
+        '\t}\n\n\tseq := strings.Join(t.styles, ";")\n'
+        '\treturn fmt.Sprintf("%s%sm%s%sm", CSI, seq, s, CSI+ResetSeq)\n}\n\n'
+        "// Foreground sets a foreground color\n"
+    )
+    old = (
+        '\t}\n\treturn t\n\n\tseq := strings.Join(t.styles, ";")\n'
+        '\treturn fmt.Sprintf("%s%sm%s%sm", CSI, seq, s, CSI+ResetSeq)\n}\n'
+    )
+    new = old.replace("\n\treturn fmt", '\n\tif seq == "" {\n\t\treturn s\n\t}\n\n\treturn fmt')
+    made = text.replace("\n\treturn fmt", '\n\tif seq == "" {\n\t\treturn s\n\t}\n\n\treturn fmt')
+    assert apply_edit(text, old, new, path="style.go") == made

@@ -2096,7 +2096,8 @@ def _splice(
             cursor = place + 1
     _refuse_copies_met(out, whence, edit.restated)
     if edit.restated:
-        _refuse_rewritten_left_out(out, whence)
+        placed = [start + place for place in paired if place is not None]
+        _refuse_rewritten_left_out(out, whence, range(min(placed) + 1, max(placed)))
     return _ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
 
 
@@ -2171,15 +2172,21 @@ def _refuse_copies_met(
 
 
 def _refuse_rewritten_left_out(
-    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]]
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]], inside: range
 ) -> None:
-    """Refuses an old_string or SEARCH that left out a file line its new text writes: the
-    model wrote its new side apart from the quote, so a line it has there is one it meant
-    to have, once (it forgot it in the quote) or twice (a copy), and the edit does not say
-    which. Lines without words count too (Leaflet's DivIcon.js: the blank line before a
-    call left out, the new text's blank line after it; GSL's `};`; a code fence)."""
+    """Refuses an old_string or SEARCH that left out a file line between its quoted lines
+    (`inside`) that its new text writes: the model wrote its new side apart from the
+    quote, so a line it has there is one it meant to have, once (it forgot it in the
+    quote) or twice (a copy), and the edit does not say which. Lines without words count
+    too (Leaflet's DivIcon.js: the blank line before a call left out, the new text's blank
+    line after it; GSL's `};`; a code fence). A loose window's lines past the quoted ones
+    are no such lines: the quote never reached them."""
     texts = [text.rstrip() for text, _ in out]
-    left_out = {texts[k]: line for k, (kind, line, _) in enumerate(whence) if kind == "left out"}
+    left_out = {
+        texts[k]: line
+        for k, (kind, line, _) in enumerate(whence)
+        if kind == "left out" and line in inside
+    }
     for k, (kind, _, _) in enumerate(whence):
         if kind == "new" and texts[k] in left_out:
             _refuse_restated(out[k][0], left_out[texts[k]])
@@ -2478,25 +2485,21 @@ def _refuse_shiftable_gaps(
     index: LineIndex, start: int, edit: LineEdit, paired: list[int | None]
 ) -> None:
     """Refuse when a file line the quote leaves out stands beside removed lines it could be
-    taken for as well (blank beside blank, or the same line): the model may have left out
-    any of them, and the readings differ. Another one kept gives other text where they
-    differ (pelican's generated page: three blank lines of other whitespace, two quoted
-    stripped and removed, one left out), and one left out between two removed lines may
-    have been removed too (`_check_removed_runs`)."""
+    taken for as well (blank beside blank, or the same line) that differ from it: the
+    model may have left out any of them, and which one stays changes the file (pelican's
+    generated page: three blank lines of other whitespace, two quoted stripped and
+    removed, one left out). Copies to the character read the same either way."""
     placed = [(number, place) for number, place in enumerate(paired) if place is not None]
     for (above, low), (below, high) in pairwise(placed):
         if below != above + 1 or high - low < 2:
             continue
         for number, step, gap in ((below, 1, start + high - 1), (above, -1, start + low + 1)):
-            run, after = _taken_for(index, start, edit, paired, number, step, gap)
-            removed = [k for k, quoted in enumerate(run) if not edit.kept[quoted]]
-            if not removed:
-                continue
-            ends = run + after
+            run = _taken_for(index, start, edit, paired, number, step, gap)
             line = index.contents[gap]
-            other = any(index.contents[gap + step * (k + 1)] != line for k in removed)
-            between = any(not edit.kept[a] and not edit.kept[b] for a, b in pairwise(ends))
-            if other or between:
+            if any(
+                not edit.kept[quoted] and index.contents[gap + step * (k + 1)] != line
+                for k, quoted in enumerate(run)
+            ):
                 raise _Refused(
                     f"it leaves out line {gap + 1} beside lines it removes that read like it, "
                     "so which of those lines it removes is unclear"
@@ -2511,23 +2514,22 @@ def _taken_for(
     number: int,
     step: int,
     gap: int,
-) -> tuple[list[int], list[int]]:
+) -> list[int]:
     """The quoted lines from `number` on in direction `step` that stand on the file lines
     next to left-out file line `gap`, one after another, and read it as well as their own
-    (`_fit`); and the quoted line just past them, if it stands next in the file."""
+    (`_fit`)."""
     run: list[int] = []
     place = gap - start + step
     while 0 <= number < len(edit.old) and paired[number] == place:
         line = start + place
-        if not _again_at(index, gap, line):
-            break
         model = edit.old[number]
-        if _fit(model, index.contents[gap]) > _fit(model, index.contents[line]):
+        if not _again_at(index, gap, line) or _fit(model, index.contents[gap]) > _fit(
+            model, index.contents[line]
+        ):
             break
         run.append(number)
         number, place = number + step, place + step
-    after = [number] if run and 0 <= number < len(edit.old) and paired[number] == place else []
-    return run, after
+    return run
 
 
 def _fit(model: str, file: str) -> int:

@@ -423,7 +423,7 @@ def find(
             return Found(level, tuple(options))
     fuzzy = _fuzzy(index, edit, final_eol)
     if fuzzy and at_end:
-        fuzzy = _ending_the_file(index, fuzzy)
+        fuzzy = ending_the_file(index, fuzzy)
     if fuzzy:
         options = _refuse_wordless_windows(index, edit, list(fuzzy.candidates))
         options = _refuse_outread_windows(index, edit, options)
@@ -443,7 +443,7 @@ def find(
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
 
 
-def _ending_the_file(index: LineIndex, found: Found) -> Found:
+def ending_the_file(index: LineIndex, found: Found) -> Found:
     """The places of `found` that end the file, if any do (sqlx's reflect_test.go: a
     misquoted `b.Errorf` and its closing braces, with a brace left out, read as well a
     test above; the quote's last brace was marked as the file's last line)."""

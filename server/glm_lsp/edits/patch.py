@@ -46,6 +46,7 @@ from glm_lsp.edits.locate import (
     already_applied,
     contenders,
     content,
+    ending_the_file,
     eol,
     find,
     gapped,
@@ -478,10 +479,7 @@ def _at_end_if_unended(index: LineIndex, hunk: Hunk, found: Found) -> Found:
     marked "No newline at end of file" and the file's is indeed unended: the marker says
     which line it quotes, where a run of `})` or `end` lines says nothing. (Chosen before
     the closest indentation: one copy of the run may be closer to the quote's.)"""
-    if not _ends_unended(index, hunk):
-        return found
-    at_end = tuple(option for option in found.candidates if option.end == len(index.lines))
-    return replace(found, candidates=at_end) if at_end else found
+    return ending_the_file(index, found) if _ends_unended(index, hunk) else found
 
 
 def _ends_unended(index: LineIndex, hunk: Hunk) -> bool:

@@ -3721,3 +3721,18 @@ def test_a_loose_windows_line_past_the_quote_is_no_left_out_line_the_new_text_re
     new = old.replace("\n\treturn fmt", '\n\tif seq == "" {\n\t\treturn s\n\t}\n\n\treturn fmt')
     made = text.replace("\n\treturn fmt", '\n\tif seq == "" {\n\t\treturn s\n\t}\n\n\treturn fmt')
     assert apply_edit(text, old, new, path="style.go") == made
+
+
+def test_a_left_out_blank_line_and_an_added_one_past_removed_lines_both_stay() -> None:
+    # cerberus's usage.rst, one line left out: the blank line after a label, then a section
+    # replaced by one whose first '+' line is blank. The diff says the new blank line is
+    # added where the old section was; the left-out one is context.
+    text = ".. _type-coercion:\n\nType Coercion\n-------------\nApply a callable.\n\nEnd\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,5 @@\n .. _type-coercion:\n"
+        "-Type Coercion\n--------------\n-Apply a callable.\n+\n+Normalization Rules\n"
+        "+-------------------\n \n End\n"
+    )
+    assert patched(text, diff) == (
+        ".. _type-coercion:\n\n\nNormalization Rules\n-------------------\n\nEnd\n"
+    )

@@ -2135,10 +2135,12 @@ def _refuse_copies_met(
     that file line and wrote it again in its new text (the file should have it once), or
     added or kept a copy beside it (twice); the edit does not say which (ansible's
     `splitter.py`: a line left out of the quote, written in the replacement after the
-    changed line above it, came out twice). Which lines a SEARCH/REPLACE keeps is only a
-    reading of its two sides, but a diff marks them: a kept blank line and a left-out one
-    that meet where its '-' lines were both stay (doc2dash's pyproject.toml: a table's
-    options removed, the blank line after them left out). Two copies in a
+    changed line above it, came out twice). Which lines a SEARCH/REPLACE keeps or adds is
+    only a reading of its two sides, but a diff marks them: a kept or added blank line and
+    a left-out one that meet where its '-' lines were all stay (doc2dash's pyproject.toml:
+    a table's options removed, the blank line after them left out; cerberus's usage.rst:
+    a section replaced by one that starts with a blank line, the one above left out).
+    Two copies in a
     row, one quoted and one left out, are no such run: the quote keeps both. Nor may a
     new line with words restate a left-out line a few lines off: the model may be moving
     that line (postcss's tests: `let result = ''` moved below the line its quote went on
@@ -2149,8 +2151,9 @@ def _refuse_copies_met(
             continue
         run = whence[start:k]
         kinds = {kind for kind, _, _ in run}
-        met = restated and any(cut for _, _, cut in run[1:])
-        if "left out" in kinds and ("new" in kinds or met):
+        met = any(cut for _, _, cut in run[1:])  # (lines that meet across removed ones)
+        copied = "new" in kinds and (restated or not met)
+        if "left out" in kinds and (copied or restated and met):
             number = next(line for kind, line, _ in run if kind == "left out")
             assert number is not None
             what = _quote([out[start]]) if out[start][0].strip() else "a blank line"

@@ -3736,3 +3736,23 @@ def test_a_left_out_blank_line_and_an_added_one_past_removed_lines_both_stay() -
     assert patched(text, diff) == (
         ".. _type-coercion:\n\n\nNormalization Rules\n-------------------\n\nEnd\n"
     )
+
+
+def test_a_diffs_added_line_like_a_left_out_one_nearby_is_new() -> None:
+    # termenv's lint.yml, one line left out: the `with:` of the lint step, right after
+    # the new setup-go step whose own `with:` the diff adds. A '+' line is new by its mark.
+    text = (
+        "    steps:\n      - uses: actions/checkout@v4\n"
+        "      - uses: golangci/golangci-lint-action@v6\n        with:\n"
+        "          # Optional: golangci-lint command line arguments.\n          args: -v\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,5 +1,8 @@\n     steps:\n"
+        "       - uses: actions/checkout@v4\n+      - uses: actions/setup-go@v5\n"
+        "+        with:\n+          go-version: stable\n"
+        "       - uses: golangci/golangci-lint-action@v6\n"
+        "           # Optional: golangci-lint command line arguments.\n"
+    )
+    assert patched(text, diff) == text.replace(
+        "v4\n", "v4\n      - uses: actions/setup-go@v5\n        with:\n          go-version: stable\n"
+    )

@@ -2142,9 +2142,11 @@ def _refuse_copies_met(
     a section replaced by one that starts with a blank line, the one above left out).
     Two copies in a
     row, one quoted and one left out, are no such run: the quote keeps both. Nor may a
-    new line with words restate a left-out line a few lines off: the model may be moving
-    that line (postcss's tests: `let result = ''` moved below the line its quote went on
-    with, and the left-out one stayed too)."""
+    SEARCH/REPLACE's new line with words restate a left-out line a few lines off: the
+    model may be moving that line (postcss's tests: `let result = ''` moved below the line
+    its quote went on with, and the left-out one stayed too). A diff's '+' line is new by
+    its mark (termenv's lint.yml: a `with:` added for a new step, the next step's left
+    out)."""
     start = 0
     for k in range(1, len(out) + 1):
         if k < len(out) and out[k][0].rstrip() == out[start][0].rstrip():
@@ -2164,6 +2166,8 @@ def _refuse_copies_met(
                 unsaid=True,
             )
         start = k
+    if not restated:
+        return
     for k, (text, _) in enumerate(out):
         if whence[k][0] != "new" or not telling(text):
             continue

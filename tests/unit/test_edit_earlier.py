@@ -125,3 +125,32 @@ def test_a_quote_that_an_earlier_edit_moved_is_refused() -> None:
     assert apply_edit(renamed, tail, tests, path="port.rs", before=once) == renamed.replace(
         tail, tests
     )
+
+
+def test_an_edit_that_cannot_be_made_where_it_stands_now_is_made_as_written_before() -> None:
+    # msgpack-c's user_class.cpp: the first edit puts `#if defined(__GNUC__)` above the
+    # pragmas; the second, written against the file before it, quotes a blank line and the
+    # pragmas, and writes `#if defined(__GNUC__)` again around the `pop`. Now its quote
+    # stands only across the new line, which it leaves out and writes again: refused
+    # there, it is made as written before and carried over the first edit.
+    push = '#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wconversion"\n'
+    text = (
+        "#include <string>\n#include <cmath>\n\n" + push + "\n#include <gtest/gtest.h>\n\n"
+        "#pragma GCC diagnostic pop\n\n#ifdef HAVE_CONFIG_H\n"
+    )
+    guard, end = "#if defined(__GNUC__)\n", "#endif //defined(__GNUC__)\n"
+    first = apply_edit(
+        text, "#include <cmath>\n\n#pragma", "#include <cmath>\n\n" + guard + "#pragma",
+        path="user_class.cpp",
+    )
+    old = "\n" + push + "\n#include <gtest/gtest.h>\n\n#pragma GCC diagnostic pop\n"
+    new = (
+        "\n" + push + end + "\n#include <gtest/gtest.h>\n\n"
+        + guard + "#pragma GCC diagnostic pop\n" + end
+    )
+    made = apply_edit(first, old, new, path="user_class.cpp", before=text)
+    assert made == (
+        "#include <string>\n#include <cmath>\n\n" + guard + push + end
+        + "\n#include <gtest/gtest.h>\n\n" + guard + "#pragma GCC diagnostic pop\n" + end
+        + "\n#ifdef HAVE_CONFIG_H\n"
+    )

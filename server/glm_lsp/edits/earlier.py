@@ -12,7 +12,9 @@ earlier edits wrote, and once in the file as the task found it, where they chang
 edit may mean either place (hyperium/http's port.rs: the first edit moved an impl up, the
 second added tests after that impl's last lines, at the file's end; made where those lines
 stand now, the tests went into the middle): it is made both ways, and refused when they
-give different files.
+give different files. When it cannot be made where it stands now, it is made as written
+before (msgpack-c's test: the second edit's quote, a blank line first, stands now only
+across the line the first edit added, which it left out and writes again further down).
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ def made_before(
     if before is None or before == text or _count(before, old) != 1:
         return None
     now = _count(text, old)
-    if now:
-        if now == 1 and not _left_in_place(before, text, old):
-            return _made_in_one_place(text, before, make, what, quote)
+    if now and (now > 1 or _left_in_place(before, text, old)):
         return None
+    if now:
+        made = _made_in_one_place(text, before, make, what, quote)
+        if made is not None:
+            return made  # (else it cannot be made where it stands now: as written before)
     try:
         ours = make(before)
     except EditError:
@@ -63,8 +67,7 @@ def _made_in_one_place(
     having stood where they changed the file, when made as written against the file the
     task found, and carried over those edits, it gives the same file (the lines an earlier
     edit took out beside it were blank lines, one as good as another); EditError when it
-    does not. None when it cannot be made on `text` (the caller refuses it, for its own
-    reason)."""
+    does not. None when it cannot be made on `text`."""
     try:
         now = make(text)
     except EditError:

@@ -3756,3 +3756,19 @@ def test_a_diffs_added_line_like_a_left_out_one_nearby_is_new() -> None:
     assert patched(text, diff) == text.replace(
         "v4\n", "v4\n      - uses: actions/setup-go@v5\n        with:\n          go-version: stable\n"
     )
+
+
+def test_a_match_with_other_spacing_inside_a_line_is_refused_beside_one_as_written() -> None:
+    # json-c's .travis.yml: the quote ends `env: CHECK="true"` then `# bionic`, leaving out
+    # the blank line between, which its new text writes. An earlier job ends the same way
+    # but for `#   bionic`; read up to whitespace there, the new package went into the
+    # wrong job. Spacing inside a line is text, not indentation drift.
+    job = '    - os: linux\n      addons:\n          packages:\n            - valgrind\n'
+    job += '            - doxygen\n      env: CHECK="true"\n'
+    text = job + "#   bionic\n    - os: linux\n      dist: bionic\n" + job + "\n# bionic\n"
+    old = '            - doxygen\n      env: CHECK="true"\n# bionic\n'
+    new = '            - doxygen\n            - cmake\n      env: CHECK="true"\n\n# bionic\n'
+    assert "some of its lines match there only with other spacing inside them, while as " \
+        "written they match lines 14-17 with a line left out" in refusal(
+        apply_edit, text, old, new, path=".travis.yml"
+    )

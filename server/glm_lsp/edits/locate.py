@@ -939,7 +939,30 @@ def _at_depth_or_gapped(
         "some of its lines match there only at another depth, while with their own "
         "indentation they match lines {} with a line left out",
     )
+    checked = _refuse_rivals(
+        index,
+        edit,
+        checked,
+        rivals,
+        lambda option, rival: (
+            _spaced_otherwise(index, edit, option)
+            and _off_depth(index, edit, rival) < _off_depth(index, edit, option)
+        ),
+        "some of its lines match there only with other spacing inside them, while as "
+        "written they match lines {} with a line left out",
+    )
     return Found("whitespace", tuple(checked))
+
+
+def _spaced_otherwise(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+    """Whether a reading pairs a quoted line with a file line whose spacing differs inside
+    the line, not only around it: no drift of indentation, but other text (glm-lsp's own
+    test data `"      end\\n"` read as `" end\\n"`; json-c's `# bionic` as `#   bionic`)."""
+    paired = _paired(index, edit, option)
+    return any(
+        place is not None and index.contents[option.start + place].strip() != line.strip()
+        for line, place in zip(edit.old, paired, strict=True)
+    )
 
 
 def _off_depth(index: LineIndex, edit: LineEdit, option: Candidate) -> int:

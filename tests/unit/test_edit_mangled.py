@@ -202,6 +202,24 @@ def test_a_lone_non_breaking_space_of_the_texts_own_is_kept() -> None:
     ).replace("\u00a0", " ")
 
 
+def test_non_breaking_spaces_inside_lines_are_kept_when_the_quote_spaced_its_lines_plain() -> None:
+    """nanoid's README: the quote's indentation came non-breaking, but `]:  https` inside a
+    quoted line kept its two plain spaces, so the page touched indentation only; the new
+    line's `/>\u00a0\u00a0Made in` is the commit's own text. With no plain run in the
+    quote, a run inside a line is read back like the indentation."""
+    md = '[Size Limit]:  https://github.com/ai/size-limit\n<a href="/">\n  <img src="a.svg">\n</a>\n'
+    old = '[Size Limit]:  https://github.com/ai/size-limit\n<a href="/">\n\u00a0\u00a0<img src="a.svg">\n'
+    new = old + '<img src="b.svg" />\u00a0\u00a0Made in Mars\n'
+    assert apply_edit(md, old, new, path="README.md") == md.replace(
+        "</a>", '<img src="b.svg" />\u00a0\u00a0Made in Mars\n</a>'
+    )
+    tight = md.replace("]:  https", "]: https")
+    old, new = old.replace("]:  https", "]: https"), new.replace("]:  https", "]: https")
+    assert apply_edit(tight, old, new, path="README.md") == tight.replace(
+        "</a>", '<img src="b.svg" />  Made in Mars\n</a>'
+    )
+
+
 def test_a_line_losing_its_own_non_breaking_space_is_read_back_from_a_web_page() -> None:
     """d3-scale's "Fix whitespace." commit took a non-breaking space out of a line, and the
     edit came with its indentation made non-breaking. The quote's lone one is the file's:

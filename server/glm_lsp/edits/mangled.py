@@ -70,6 +70,7 @@ class Mangling:
     # a form standing alone in a line, kept when the edit writes its plain text alone too
     alone: re.Pattern[str] | None = None
     alone_kept: bool = False
+    inner_kept: bool = False  # forms inside lines kept, those in indentation undone
     prose_own: str = ""  # forms a document writes of its own, even where code would not
 
     def sure(self, code: re.Pattern[str], path: str, new: str) -> list[re.Match[str]]:
@@ -97,6 +98,11 @@ class Mangling:
         return re.compile(forms)
 
     def undo(self, text: str) -> str:
+        if self.inner_kept:
+            return _INDENTATION.sub(lambda match: self._undone(match[0]), text)
+        return self._undone(text)
+
+    def _undone(self, text: str) -> str:
         return self.pattern.sub(lambda match: self.plain[match[0]], text)
 
     def plainly(self, text: str) -> bool:
@@ -223,10 +229,18 @@ def _alone_kept(mangling: Mangling, old: str, new: str) -> Mangling:
     the edit writes its plain text so too: a web page makes runs of spaces and
     indentation non-breaking (`&nbsp; `), not a single space between words, so a lone one
     is the text's own (winston's tests: a string with a non-breaking space after a dash).
-    A page that made every space non-breaking leaves no plain one alone."""
+    A page that made every space non-breaking leaves no plain one alone. One that left a
+    run of spaces inside a quoted line plain made only indentation non-breaking, so the
+    forms inside lines are all the text's own (nanoid's README: `]:  https` quoted plain,
+    a new line's `/>\u00a0\u00a0Made in` the commit's)."""
     if mangling.alone is None or not re.search(r"(?<=\S) (?=\S)", old + new):
         return mangling
-    return replace(mangling, alone_kept=True)
+    inner = re.search(r"(?<=\S)  +(?=\S)", old) and not _INNER_FORMS.search(old)
+    return replace(mangling, alone_kept=True, inner_kept=bool(inner))
+
+
+_INDENTATION = re.compile("^[ \t\u00a0\u202f]+", re.M)
+_INNER_FORMS = re.compile("(?<=[^ \t\u00a0\u202f\n])[\u00a0\u202f]")
 
 
 def _read(

@@ -2118,8 +2118,8 @@ def _splice(
             cut = not edit.kept[number]
             cursor = place + 1
     _refuse_copies_met(out, whence, edit.restated)
-    if edit.restated:
-        placed = [start + place for place in paired if place is not None]
+    placed = [start + place for place in paired if place is not None]
+    if edit.restated and placed:
         _refuse_rewritten_left_out(out, whence, range(min(placed) + 1, max(placed)))
     return _ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
 
@@ -2163,13 +2163,12 @@ def _refuse_copies_met(
     a left-out one that meet where its '-' lines were all stay (doc2dash's pyproject.toml:
     a table's options removed, the blank line after them left out; cerberus's usage.rst:
     a section replaced by one that starts with a blank line, the one above left out).
-    Two copies in a
-    row, one quoted and one left out, are no such run: the quote keeps both. Nor may a
-    SEARCH/REPLACE's new line with words restate a left-out line a few lines off: the
-    model may be moving that line (postcss's tests: `let result = ''` moved below the line
-    its quote went on with, and the left-out one stayed too). A diff's '+' line is new by
-    its mark (termenv's lint.yml: a `with:` added for a new step, the next step's left
-    out)."""
+    Two copies in a row, one quoted and one left out, are no such run: the quote keeps
+    both. Nor may a SEARCH/REPLACE's new line with words restate a left-out line a few
+    lines off: the model may be moving that line (postcss's tests: `let result = ''` moved
+    below the line its quote went on with, and the left-out one stayed too). A diff's '+'
+    line is new by its mark (termenv's lint.yml: a `with:` added for a new step, the next
+    step's left out)."""
     start = 0
     for k in range(1, len(out) + 1):
         if k < len(out) and out[k][0].rstrip() == out[start][0].rstrip():
@@ -2177,8 +2176,8 @@ def _refuse_copies_met(
         run = whence[start:k]
         kinds = {kind for kind, _, _ in run}
         met = any(cut for _, _, cut in run[1:])  # (lines that meet across removed ones)
-        copied = "new" in kinds and (restated or not met)
-        if "left out" in kinds and (copied or restated and met):
+        shared = ("new" in kinds or met) if restated else ("new" in kinds and not met)
+        if "left out" in kinds and shared:
             number = next(line for kind, line, _ in run if kind == "left out")
             assert number is not None
             what = _quote([out[start]]) if out[start][0].strip() else "a blank line"

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cache, cached_property, partial
 from itertools import pairwise
 from operator import attrgetter, eq
 from os.path import commonprefix
@@ -927,15 +927,14 @@ def _at_depth_or_gapped(
     usable = [rival for rival in rivals if rival.lines is not None]
     if usable and all(option.lines is None for option in options):
         return Found(GAPPED, tuple(usable))
+    off = cache(partial(_off_depth, index, edit))  # (each pairs the window's lines)
+    spaced = cache(partial(_spaced_otherwise, index, edit))
     checked = _refuse_rivals(
         index,
         edit,
         options,
         rivals,
-        lambda option, rival: (
-            _overlap(option, rival)
-            and _off_depth(index, edit, rival) < _off_depth(index, edit, option)
-        ),
+        lambda option, rival: _overlap(option, rival) and off(rival) < off(option),
         "some of its lines match there only at another depth, while with their own "
         "indentation they match lines {} with a line left out",
     )
@@ -944,10 +943,7 @@ def _at_depth_or_gapped(
         edit,
         checked,
         rivals,
-        lambda option, rival: (
-            _spaced_otherwise(index, edit, option)
-            and _off_depth(index, edit, rival) < _off_depth(index, edit, option)
-        ),
+        lambda option, rival: spaced(option) and off(rival) < off(option),
         "some of its lines match there only with other spacing inside them, while as "
         "written they match lines {} with a line left out",
     )

@@ -305,8 +305,9 @@ def _options(
     a hunk placed nowhere may be read with a context line the file does not have, or with
     one left out after the file's first line (never both)."""
     edit = hunk.edit()
-    found = find(index, edit, hunk.final_eol(), _ends_unended(index, hunk))
-    best = contenders(_at_end_if_unended(index, hunk, found), index) if found else []
+    at_end = _ends_unended(index, hunk)
+    found = find(index, edit, hunk.final_eol(), at_end)
+    best = contenders(ending_the_file(index, found) if at_end else found, index) if found else []
     expected = hunk.old_start - 1 if hunk.old_start else None
     applied = already_applied(index, edit, found, expected, hunk.final_eol())
     if applied is not None:
@@ -474,17 +475,12 @@ def _adds_at_edge(index: LineIndex, hunk: Hunk, there: Candidate) -> bool:
     return appends or prepends
 
 
-def _at_end_if_unended(index: LineIndex, hunk: Hunk, found: Found) -> Found:
-    """Of the places a hunk matches, those that end the file when its last old line is
-    marked "No newline at end of file" and the file's is indeed unended: the marker says
-    which line it quotes, where a run of `})` or `end` lines says nothing. (Chosen before
-    the closest indentation: one copy of the run may be closer to the quote's.)"""
-    return ending_the_file(index, found) if _ends_unended(index, hunk) else found
-
-
 def _ends_unended(index: LineIndex, hunk: Hunk) -> bool:
     """Whether the hunk's last old line is marked "No newline at end of file" and the
-    file's last line has none: the hunk then quotes the file's end."""
+    file's last line has none: the hunk then quotes the file's end, and of the places it
+    matches only those that end the file count (the marker says which line it quotes,
+    where a run of `})` or `end` lines says nothing; chosen before the closest
+    indentation, as one copy of the run may be closer to the quote's)."""
     return hunk.old_no_eol and bool(index.lines) and not index.lines[-1].endswith("\n")
 
 

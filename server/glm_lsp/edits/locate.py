@@ -2114,8 +2114,8 @@ def _splice(
             cut = not edit.kept[number]
             cursor = place + 1
     _refuse_copies_met(out, whence, edit.restated)
-    placed = [start + place for place in paired if place is not None]
-    if edit.restated and placed:
+    if edit.restated:
+        placed = [start + place for place in paired if place is not None] or [start]
         _refuse_rewritten_left_out(out, whence, range(min(placed) + 1, max(placed)))
     return _ends_as_window(window, out) if len(ends) > 1 and edit.restated else out
 
@@ -2160,11 +2160,7 @@ def _refuse_copies_met(
     a table's options removed, the blank line after them left out; cerberus's usage.rst:
     a section replaced by one that starts with a blank line, the one above left out).
     Two copies in a row, one quoted and one left out, are no such run: the quote keeps
-    both. Nor may a SEARCH/REPLACE's new line with words restate a left-out line a few
-    lines off: the model may be moving that line (postcss's tests: `let result = ''` moved
-    below the line its quote went on with, and the left-out one stayed too). A diff's '+'
-    line is new by its mark (termenv's lint.yml: a `with:` added for a new step, the next
-    step's left out)."""
+    both."""
     start = 0
     for k in range(1, len(out) + 1):
         if k < len(out) and out[k][0].rstrip() == out[start][0].rstrip():
@@ -2184,8 +2180,23 @@ def _refuse_copies_met(
                 unsaid=True,
             )
         start = k
-    if not restated:
-        return
+
+
+def _refuse_rewritten_left_out(
+    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]], inside: range
+) -> None:
+    """Refuses an old_string or SEARCH that left out a file line its new text writes: the
+    model wrote its new side apart from the quote, so a line it has there is one it meant
+    to have, once (it forgot it in the quote) or twice (a copy), and the edit does not
+    say which. A new line with words within a few lines of the left-out one may be it
+    moved (postcss's tests: `let result = ''` moved below the line its quote went on with,
+    and the left-out one stayed too), and so may one with no kept line with words between
+    them (`_touching_new`). Between the quoted lines (`inside`), lines without words count
+    too, however far (Leaflet's DivIcon.js: the blank line before a call left out, the new
+    text's blank line after it; GSL's `};`; a code fence); a loose window's lines past the
+    quoted ones are no such lines: the quote never reached them. A diff's '+' line is new
+    by its mark, so diffs are not asked (termenv's lint.yml: a `with:` added for a new
+    step, the next step's left out)."""
     for k, (text, _) in enumerate(out):
         if whence[k][0] != "new" or not telling(text):
             continue
@@ -2194,18 +2205,6 @@ def _refuse_copies_met(
                 _refuse_restated(text, whence[near][1])
     for k, other in _touching_new(out, whence):
         _refuse_restated(out[k][0], whence[other][1])
-
-
-def _refuse_rewritten_left_out(
-    out: list[tuple[str, str]], whence: list[tuple[str, int | None, bool]], inside: range
-) -> None:
-    """Refuses an old_string or SEARCH that left out a file line between its quoted lines
-    (`inside`) that its new text writes: the model wrote its new side apart from the
-    quote, so a line it has there is one it meant to have, once (it forgot it in the
-    quote) or twice (a copy), and the edit does not say which. Lines without words count
-    too (Leaflet's DivIcon.js: the blank line before a call left out, the new text's blank
-    line after it; GSL's `};`; a code fence). A loose window's lines past the quoted ones
-    are no such lines: the quote never reached them."""
     texts = [text.rstrip() for text, _ in out]
     left_out = {
         texts[k]: line

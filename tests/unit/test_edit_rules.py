@@ -3772,3 +3772,21 @@ def test_a_match_with_other_spacing_inside_a_line_is_refused_beside_one_as_writt
         "written they match lines 14-17 with a line left out" in refusal(
         apply_edit, text, old, new, path=".travis.yml"
     )
+
+
+def test_a_match_whose_depths_drift_is_refused_beside_one_as_written_far_off() -> None:
+    # espree's JSON fixture: closing braces quoted 8 and 0 deep, the brace between them
+    # left out and written by the new text. A block higher the same lines stand together
+    # 12 and 8 deep (no one shift of indentation reads them there); at the file's end they
+    # stand as written with the brace left out. Read up to whitespace, the new brace and
+    # `;` went into the inner block.
+    text = (
+        'module.exports = {\n    "body": {\n        "loc": {\n            "end": {\n'
+        '                "column": 16\n            }\n        }\n    },\n'
+        '    "loc": {\n        "end": {\n            "column": 16\n        }\n    }\n}'
+    )
+    old = '            "column": 16\n        }\n}'
+    new = '            "column": 16\n        }\n    }\n};'
+    assert "matches 2 places (starting at lines 11, 5)" in refusal(
+        apply_edit, text, old, new, path="a.result.js"
+    )

@@ -929,12 +929,15 @@ def _at_depth_or_gapped(
         return Found(GAPPED, tuple(usable))
     off = cache(partial(_off_depth, index, edit))  # (each pairs the window's lines)
     spaced = cache(partial(_spaced_otherwise, index, edit))
+    drifts = cache(partial(_drifts, index, edit))
     checked = _refuse_rivals(
         index,
         edit,
         options,
         rivals,
-        lambda option, rival: _overlap(option, rival) and off(rival) < off(option),
+        lambda option, rival: (
+            (_overlap(option, rival) or drifts(option)) and off(rival) < off(option)
+        ),
         "some of its lines match there only at another depth, while with their own "
         "indentation they match lines {} with a line left out",
     )
@@ -959,6 +962,22 @@ def _spaced_otherwise(index: LineIndex, edit: LineEdit, option: Candidate) -> bo
         place is not None and index.contents[option.start + place].strip() != line.strip()
         for line, place in zip(edit.old, paired, strict=True)
     )
+
+
+def _drifts(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+    """Whether no one change of indentation (a prefix, tabs for spaces) takes the quoted
+    lines to the file lines a reading pairs them with: the quote's own depths disagree
+    with the place's. Beside a reading as written with a line left out, even one far
+    off, that place is a guess (espree's JSON fixture: closing braces quoted at 8 and 0
+    read 16 and 12 deep a block higher, while at the file's end they stand as written
+    with the brace between them left out)."""
+    paired = _paired(index, edit, option)
+    pairs = [
+        (index.contents[option.start + place], line)
+        for line, place in zip(edit.old, paired, strict=True)
+        if place is not None and line.strip()
+    ]
+    return indent_transform(pairs) is None
 
 
 def _off_depth(index: LineIndex, edit: LineEdit, option: Candidate) -> int:

@@ -10,7 +10,7 @@ from glm_lsp.context.assemble import Material, Related, assemble
 from glm_lsp.context.budget import TokenCounter, prompt_budget
 from glm_lsp.context.definitions import Definition
 from glm_lsp.context.engine import ContextEngine, ContextRequest
-from glm_lsp.context.rank import Focus, SymbolGraph, _unique_inverse
+from glm_lsp.context.rank import Focus, SymbolGraph, _unique_pairs
 from glm_lsp.context.tags import Tag
 from helpers import make_repo
 
@@ -248,11 +248,17 @@ def test_an_edit_that_moves_no_edge_keeps_the_ranks() -> None:
 
 
 def test_unique_pairs_and_their_inverse_are_numpys() -> None:
-    """The first ranking's pairs are made unique by one stable sort; they must be what
-    `np.unique(..., return_inverse=True)` gives, empty input included."""
-    keys = np.random.default_rng(7).integers(0, 50, 2_000)
-    for sample in (keys, keys[:1], keys[:0], np.sort(keys)):
-        pairs, which = _unique_inverse(sample)
-        expected_pairs, expected_which = np.unique(sample, return_inverse=True)
-        assert pairs.tolist() == expected_pairs.tolist()
-        assert which.tolist() == expected_which.ravel().tolist()
+    """The first ranking's pairs are made unique by sorting file numbers; they must be
+    what `np.unique(..., return_inverse=True)` gives of the keys, empty input included,
+    and where the files are too many to sort by 16-bit radix."""
+    rng = np.random.default_rng(7)
+    for n in (50, 70_000):
+        source, target = rng.integers(0, n, 2_000), rng.integers(0, n, 2_000)
+        source[::3] = target[::3] = n - 1  # (the largest file number, and repeated pairs)
+        grouped = np.argsort(source, kind="stable")
+        for sample in (slice(None), slice(1), slice(0)):
+            for s, t in ((source[sample], target[sample]), (source[grouped], target[grouped])):
+                pairs, which = _unique_pairs(s, t, n)
+                expected_pairs, expected_which = np.unique(s * n + t, return_inverse=True)
+                assert pairs.tolist() == expected_pairs.tolist()
+                assert which.tolist() == expected_which.ravel().tolist()

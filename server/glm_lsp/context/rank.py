@@ -55,10 +55,25 @@ def name_weight(name: str, definers: int) -> float:
     return weight / definers
 
 
-def _unique_inverse(keys: IntArray) -> tuple[IntArray, IntArray]:
-    """`np.unique(keys, return_inverse=True)` in half its time (ansible's first ranking:
-    10 -> 6 ms, mypy's 24 -> 13 ms): one stable sort, the run starts flagged."""
-    order = np.argsort(keys, kind="stable")
+_RADIX_FILES = 1 << 16  # file numbers that fit 16 bits, which numpy sorts by radix
+
+
+def _stable_order(files: IntArray, n: int) -> IntArray:
+    """`np.argsort(files, kind="stable")` for file numbers below `n`: by radix, in linear
+    time, where they fit 16 bits (ansible's 190,000 edges: ~1 ms, not ~4)."""
+    if n <= _RADIX_FILES:
+        return np.argsort(files.astype(np.uint16), kind="stable")
+    return np.argsort(files, kind="stable")
+
+
+def _unique_pairs(source: IntArray, target: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """`np.unique(source * n + target, return_inverse=True)` in a fraction of its time:
+    ansible's first ranking 10 -> 6 ms with one stable sort of the keys, 6 -> 3 with two
+    of the file numbers, target first, then source: the keys' order, as a stable sort
+    keeps the order of what it finds equal."""
+    keys = source * n + target
+    by_target = _stable_order(target, n)
+    order = by_target[_stable_order(source[by_target], n)]
     ordered = keys[order]
     starts = np.empty(len(ordered), bool)
     starts[:1] = True
@@ -258,7 +273,8 @@ class SymbolGraph:
     def export(self) -> GraphState:
         """Everything a warm start needs, as plain data (see graphcache)."""
         source, target, weight = self._sparse()
-        order = np.argsort(source, kind="stable")
+        n = len(self.files)
+        order = _stable_order(source, n)
         packed = {rel: sym.packed() for rel, sym in self.symbols.items()}
         matrix = (source[order], target[order], weight[order])
         return GraphState(
@@ -268,7 +284,7 @@ class SymbolGraph:
             matrix=matrix,
             tables=self._decoded(),
             ref_totals=dict(self.ref_totals),
-            columns=_columns(matrix, np.argsort(matrix[1], kind="stable")) if len(order) else None,
+            columns=_columns(matrix, _stable_order(matrix[1], n)) if len(order) else None,
         )
 
     @classmethod
@@ -396,7 +412,7 @@ class SymbolGraph:
         weight: FloatArray = np.repeat(strength, spans)
         other = target != source
         n = len(self.files)
-        pairs, which = _unique_inverse(source[other] * n + target[other])
+        pairs, which = _unique_pairs(source[other], target[other], n)
         summed = np.bincount(which, weight[other], len(pairs)).astype(np.float64, copy=False)
         source, target = pairs // n, pairs % n
         totals = np.bincount(source, summed, minlength=n)
@@ -462,15 +478,16 @@ class SymbolGraph:
         """One step of the walk along every edge: rank mass arriving at each file.
 
         Summing per target with `np.add.reduceat` over target-sorted edges is twice as fast
-        as `np.bincount`, but sorting costs about what it saves in one ranking; so the
-        sorted copy is made when a matrix is ranked a second time (a new focus), not right
-        after an edit changed it."""
+        as `np.bincount` (and adds in the same order). Where the sort is a radix sort, it
+        costs a tenth of a ranking's walks; otherwise about what it saves in one ranking,
+        and the sorted copy is made when a matrix is ranked a second time (a new focus),
+        not right after an edit changed it."""
         matrix = self._sparse()
         source, target, weight = matrix
         if not len(target):  # no references at all: nothing flows
             return lambda rank: np.zeros(n)
         if self._columns is None or self._columns[0] is not matrix:
-            if self._ranked is not matrix:
+            if n > _RADIX_FILES and self._ranked is not matrix:
                 self._ranked = matrix
 
                 def by_count(rank: FloatArray) -> FloatArray:
@@ -478,7 +495,7 @@ class SymbolGraph:
                     return flow.astype(np.float64, copy=False)
 
                 return by_count
-            self._columns = (matrix, _columns(matrix, np.argsort(target, kind="stable")))
+            self._columns = (matrix, _columns(matrix, _stable_order(target, n)))
         sorted_source, sorted_weight, starts, targets = self._columns[1]
 
         def walk(rank: FloatArray) -> FloatArray:

@@ -37,7 +37,7 @@ from glm_lsp.context.files import (
     remember_verdicts,
 )
 from glm_lsp.context.gitjobs import GitJobs
-from glm_lsp.context.index import IndexStats, RepoIndex, decode_symbols, gc_paused
+from glm_lsp.context.index import IndexStats, RepoIndex, decode_symbol_rows, gc_paused
 from glm_lsp.context.listing import tracked_count
 from glm_lsp.context.outline import CurrentFile
 from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_for
@@ -160,7 +160,7 @@ class ContextEngine:
         """A cold build's tags, put in the graph as each file is parsed, while the worker
         processes parse the next ones: after the build, that took 0.15 s of mypy's 1.3 s
         cold start with the workers done. `_sync` then finds these files current."""
-        self.graph.set_symbols(rel, *decode_symbols(data))
+        self.graph.set_symbol_rows(rel, *decode_symbol_rows(data))
         self._synced[rel] = digest
         self._graph_unsaved = True
 

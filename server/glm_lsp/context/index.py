@@ -210,8 +210,14 @@ def _columns(data: bytes) -> tuple[Iterable[object], ...]:
 
 
 def decode_symbols(data: bytes) -> tuple[list[Tag], Counter[str]]:
-    """What the reference graph needs of `encode_rows` data: the definitions as Tags and
-    each referenced name's count, without a Tag per reference (four in five tags are
+    """`decode_symbol_rows` with the definitions as Tags."""
+    rows, refs = decode_symbol_rows(data)
+    return list(starmap(Tag, rows)), refs
+
+
+def decode_symbol_rows(data: bytes) -> tuple[list[Row], Counter[str]]:
+    """What the reference graph needs of `encode_rows` data: the definitions as rows and
+    each referenced name's count, without a row per reference (four in five tags are
     references; making them was a third of building a cold graph)."""
     strings, kinds, names, categories, signatures, lines, extra = marshal.loads(data)
     text = strings.__getitem__
@@ -221,8 +227,7 @@ def decode_symbols(data: bytes) -> tuple[list[Tag], Counter[str]]:
         return [], refs
     lines = list(compress(lines, chosen))
     defs = list(
-        map(
-            Tag,
+        zip(
             map(text, compress(names, chosen)),
             repeat("def"),
             map(text, compress(categories, chosen)),

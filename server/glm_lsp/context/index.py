@@ -640,16 +640,21 @@ class RepoIndex:
             return
         with self._lock:
             self._load()
-            new = [rel for rel in paths if rel not in self._files and language_for(rel)]
-        workers = self._parsers(booted=early is not None) if len(new) >= PRESTART_FILES else 1
+            files = self._files
+            new = Counter(lang for rel in paths if rel not in files and (lang := language_for(rel)))
+        many = sum(new.values()) >= PRESTART_FILES
+        workers = self._parsers(booted=early is not None) if many else 1
         if early is not None and workers == 2:
+            # its grammars imported and queries compiled while this process lists: booted
+            # with none (the languages were not known yet), the worker sat idle ~20 ms of
+            # ansible's listing, then compiled Python's query in its first batch
+            early.submit(_warm_up, shared_languages(new, workers))
             self._pool = (early, workers)
             return
         _stop(early)
         if workers < 2:
             return
-        languages = Counter(language for rel in new if (language := language_for(rel)))
-        pool = _spawn(workers - 1, shared_languages(languages, workers))
+        pool = _spawn(workers - 1, shared_languages(new, workers))
         if pool is not None:
             self._pool = (pool, workers)
 

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, compress, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -387,25 +387,19 @@ class SymbolGraph:
         (`np.bincount` adds in input order, as `_file_edges` does, and the shares are
         normalised by sequential sums too), so each file's span is its own edges exactly."""
         definers, index_of = self.definers, self.index_of
-        ids: dict[str, int] = {}
-        name_weights: list[float] = []
-        owners: list[int] = []
-        sizes: list[int] = []
-        for name in self.ref_totals:  # (fewer than the names defined: half, in mypy)
-            files = definers.get(name)
-            if files:
-                ids[name] = len(ids)
-                name_weights.append(name_weight(name, len(files)))
-                owners.extend(map(index_of.__getitem__, files))
-                sizes.append(len(files))
-        sources: list[int] = []
-        names: list[int] = []
-        counts: list[int] = []
-        for rel, symbols in self.symbols.items():
-            refs = symbols.refs
-            sources.extend(repeat(index_of[rel], len(refs)))
-            names.extend(map(ids.get, refs, repeat(-1)))
-            counts.extend(refs.values())
+        # names referenced and defined (fewer than the names defined: half, in mypy)
+        looked = list(map(definers.get, self.ref_totals))
+        defined = list(compress(self.ref_totals, looked))
+        files_of: list[set[str]] = list(filter(None, looked))
+        sizes = list(map(len, files_of))
+        ids = dict(zip(defined, range(len(defined)), strict=True))
+        name_weights = list(map(name_weight, defined, sizes))
+        owners = list(map(index_of.__getitem__, chain.from_iterable(files_of)))
+        refs = [symbols.refs for symbols in self.symbols.values()]
+        names = list(map(ids.get, chain.from_iterable(refs), repeat(-1)))
+        counts = list(chain.from_iterable(map(Counter.values, refs)))
+        referring = np.fromiter(map(index_of.__getitem__, self.symbols), np.int64, len(refs))
+        sources = np.repeat(referring, list(map(len, refs)))
         named: IntArray = np.array(names, np.int64)
         known = named >= 0
         named = named[known]
@@ -415,7 +409,7 @@ class SymbolGraph:
         ends = np.cumsum(spans)
         picked = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - spans - first, spans)
         target: IntArray = np.array(owners, np.int64)[picked]
-        source: IntArray = np.repeat(np.array(sources, np.int64)[known], spans)
+        source: IntArray = np.repeat(sources[known], spans)
         strength = np.sqrt(np.array(counts, np.float64)[known]) * np.array(name_weights)[named]
         weight: FloatArray = np.repeat(strength, spans)
         other = target != source

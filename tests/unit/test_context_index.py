@@ -527,8 +527,17 @@ def test_a_worker_started_before_the_listing_parses_a_cold_build(
     assert early._booting is not None
     early._booting.join()
     started = early._early
+    assert started is not None
+    sent: list[tuple[str, tuple[object, ...]]] = []
+    submit = started.submit
+    monkeypatch.setattr(
+        started, "submit", lambda fn, *a: sent.append((fn.__name__, a)) or submit(fn, *a)
+    )
     early.prestart(files)
-    assert started is not None and early._pool == (started, 2)  # kept, not another
+    assert early._pool == (started, 2)  # kept, not another
+    # booted knowing no language, it compiles the listed ones' queries while the listing ends
+    languages = Counter(language for rel in files if (language := language_for(rel)))
+    assert sent == [("_warm_up", (index_module.shared_languages(languages, 2),))]
     stats = early.build(files)
     assert early._pool is None and stats.parsed == stats.files == len(code_files(repo))
     here = RepoIndex(repo, cache_dir=tmp_path / "here", workers=1)

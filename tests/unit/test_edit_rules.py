@@ -3790,3 +3790,48 @@ def test_a_match_whose_depths_drift_is_refused_beside_one_as_written_far_off() -
     assert "matches 2 places (starting at lines 11, 5)" in refusal(
         apply_edit, text, old, new, path="a.result.js"
     )
+
+
+def test_a_gapped_reading_as_good_as_one_that_cannot_be_made_is_no_way_around_it() -> None:
+    # Penlight's tests: a quote of the copy test that left out its `dir.copyfile` line,
+    # which its new text writes, reads as well at the move test above, with that test's
+    # `dir.movefile` line left out. Made there, being first, the move test got a copy
+    # line. Where it reads as well it cannot be made, so the edit is refused.
+    test = (
+        'local fileName = path.tmpname()\nfile.write( fileName, "poot" )\n\n'
+        "local newFileName = path.tmpname()\nlocal err, msg = dir.{}( fileName, newFileName )\n\n"
+        "-- Make sure the move is successful\nassert( err, msg )\n"
+    )
+    text = "-- move\n" + test.format("movefile") + "\n-- copy\n" + test.format("copyfile")
+    old = (
+        'local fileName = path.tmpname()\nfile.write( fileName, "poot" )\n\n'
+        "local newFileName = path.tmpname()\n\n-- Make sure the move is successful\n"
+    )
+    new = old.replace(
+        "tmpname()\n\n-- Make",
+        'tmpname() .. "xX"\nlocal err, msg = dir.copyfile( fileName, newFileName )\n\n-- Make',
+    )
+    assert (
+        "'local err, msg = dir.copyfile( fileName, newFileName )' would stand 2 times in "
+        "a row, one of them line 16 of the file, which it leaves out"
+        in refusal(apply_edit, text, old, new, path="test-dir.lua")
+    )
+
+
+def test_new_lines_in_the_character_a_file_never_indents_with_need_an_indented_quote() -> None:
+    # tomlplusplus's meson.build, every line in tabs: a hunk quoting `endif` and blank
+    # lines added its new lines in spaces. Nothing quoted shows whether the model rewrote
+    # the file's tabs or meant spaces; with an indented line quoted, the tabs are mapped.
+    text = "if a\n\tif b\n\t\tsubdir('x')\n\telse\n\t\tmessage('no')\n\tendif\n\nendif\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -7,2 +7,5 @@\n \n endif\n"
+        "+install_subdir('inc',\n+    strip_directory: true,\n+)\n"
+    )
+    assert (
+        "its new lines are indented with spaces, while every indented line of the file "
+        "starts with tabs and none of its quoted lines is indented" in refusal(patched, text, diff)
+    )
+    mapped = diff.replace("@@ -7,2 +7,5 @@\n \n", "@@ -6,3 +6,6 @@\n     endif\n \n")
+    assert patched(text, mapped) == text + "install_subdir('inc',\n\tstrip_directory: true,\n)\n"
+    tabbed = diff.replace("+    strip", "+\tstrip")
+    assert patched(text, tabbed) == text + "install_subdir('inc',\n\tstrip_directory: true,\n)\n"

@@ -1483,10 +1483,13 @@ def contenders(found: Found, index: LineIndex) -> list[Candidate]:
         return list(found.candidates)
     if found.level == GAPPED:
         usable = [option for option in found.candidates if option.lines is not None]
-        top = found.candidates[0]
-        if not usable or (top.lines is None and top.similarity >= usable[0].similarity):
-            return [top]  # where it reads best it cannot be made: elsewhere is no substitute
-        return usable
+        reads = usable[0].similarity if usable else 0.0
+        # where it reads best, or as well, it cannot be made: elsewhere is no substitute
+        # (Penlight's tests: a quote that left out a `dir.copyfile` line its new text
+        # writes read as well at the `dir.movefile` test above, and went there, being first)
+        blocked = (o for o in found.candidates if o.lines is None and o.similarity >= reads)
+        top = next(blocked, None)
+        return [top] if top is not None else usable
     if found.level != FUZZY:
         usable = [option for option in found.candidates if option.lines is not None]
         # A place whose indentation cannot take the model's lines is not what it copied.
@@ -2610,6 +2613,28 @@ def _blank_evidence(blanks: dict[str, str], file_tabs: bool) -> list[Pair]:
     ]
 
 
+def _refuse_unshown_character(new: list[str], lines: Sequence[str]) -> None:
+    """Refuses new lines indented with the character the file never starts a line with,
+    when no quoted line is indented: nothing then shows how the model writes the file's
+    indentation, a rewrite of it or a choice (tomlplusplus's meson.build, every line in
+    tabs: a hunk quoting `endif` and blank lines added its new lines in spaces)."""
+    starts = {line[0] for line in lines if line[:1] in (" ", "\t") and line.strip()}
+    indented = sum(line[:1] in (" ", "\t") and bool(line.strip()) for line in lines)
+    if len(starts) != 1 or indented < _UNSHOWN_MIN_LINES:
+        return
+    other = " " if starts == {"\t"} else "\t"
+    if any(line.startswith(other) and line.strip() for line in new):
+        mine, theirs = ("spaces", "tabs") if other == " " else ("tabs", "spaces")
+        raise _Refused(
+            f"its new lines are indented with {mine}, while every indented line of the file "
+            f"starts with {theirs} and none of its quoted lines is indented, so whether the "
+            f"{mine} are meant is unclear; indent the new lines as the file does"
+        )
+
+
+_UNSHOWN_MIN_LINES = 3  # indented file lines that show its character
+
+
 def _tabbed_beside_spaces(new: list[str], kept: list[str]) -> bool:
     """Whether every indented new line starts with a tab and no kept line does (vapor's
     Package.swift: a commit's new lines in tabs among lines in spaces): a hunk dedented by
@@ -2688,6 +2713,8 @@ class _Indenter:
         if not any(indent_of(file) or indent_of(model) for file, model in matched):
             matched += _blank_evidence(self.blanks, indentation.tabs)
         new = [line for group in edit.inserts for line in group]
+        if not any(indent_of(file) or indent_of(model) for file, model in matched):
+            _refuse_unshown_character(new, index.contents)
         self.tab = tab_width(indentation, [*edit.old, *new])
         whole = tabs_written_as_spaces(matched, new) or (
             indent_transform(matched, self.tab) if matched else same

@@ -2614,21 +2614,20 @@ def _blank_evidence(blanks: dict[str, str], file_tabs: bool) -> list[Pair]:
 
 
 def _refuse_unshown_character(new: list[str], lines: Sequence[str]) -> None:
-    """Refuses new lines indented with the character the file never starts a line with,
-    when no quoted line is indented: nothing then shows how the model writes the file's
-    indentation, a rewrite of it or a choice (tomlplusplus's meson.build, every line in
-    tabs: a hunk quoting `endif` and blank lines added its new lines in spaces)."""
-    starts = {line[0] for line in lines if line[:1] in (" ", "\t") and line.strip()}
-    indented = sum(line[:1] in (" ", "\t") and bool(line.strip()) for line in lines)
-    if len(starts) != 1 or indented < _UNSHOWN_MIN_LINES:
+    """Refuses new lines indented with spaces in a file that indents every line with tabs,
+    when no quoted line is indented: nothing then shows whether the model rewrote the
+    file's tabs (tomlplusplus's meson.build: a hunk quoting `endif` and blank lines added
+    its new lines four spaces deep). One space is no level (a C comment's ` * `), and
+    tabs among spaces are left alone: commits write them (tomlplusplus's CONTRIBUTING.md,
+    a shell snippet's continuation lines in a Markdown file; vapor's Package.swift)."""
+    indented = [line for line in lines if line[:1] in (" ", "\t") and line.strip()]
+    if len(indented) < _UNSHOWN_MIN_LINES or any(line[0] == " " for line in indented):
         return
-    other = " " if starts == {"\t"} else "\t"
-    if any(line.startswith(other) and line.strip() for line in new):
-        mine, theirs = ("spaces", "tabs") if other == " " else ("tabs", "spaces")
+    if any(line.startswith("  ") and line.strip() for line in new):
         raise _Refused(
-            f"its new lines are indented with {mine}, while every indented line of the file "
-            f"starts with {theirs} and none of its quoted lines is indented, so whether the "
-            f"{mine} are meant is unclear; indent the new lines as the file does"
+            "its new lines are indented with spaces, while every indented line of the file "
+            "starts with a tab and none of its quoted lines is indented, so whether the "
+            "spaces are meant is unclear; indent the new lines as the file does"
         )
 
 

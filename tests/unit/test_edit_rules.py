@@ -3818,27 +3818,6 @@ def test_a_gapped_reading_as_good_as_one_that_cannot_be_made_is_no_way_around_it
     )
 
 
-def test_new_lines_in_spaces_in_a_file_all_in_tabs_need_an_indented_quote() -> None:
-    # tomlplusplus's meson.build, every line in tabs: a hunk quoting `endif` and blank
-    # lines added its new lines in spaces. Nothing quoted shows whether the model rewrote
-    # the file's tabs or meant spaces; with an indented line quoted, the tabs are mapped.
-    text = "if a\n\tif b\n\t\tsubdir('x')\n\telse\n\t\tmessage('no')\n\tendif\n\nendif\n"
-    diff = (
-        "--- a/cart.py\n+++ b/cart.py\n@@ -7,2 +7,5 @@\n \n endif\n"
-        "+install_subdir('inc',\n+    strip_directory: true,\n+)\n"
-    )
-    assert (
-        "its new lines are indented with spaces, while every indented line of the file "
-        "starts with a tab and none of its quoted lines is indented" in refusal(patched, text, diff)
-    )
-    mapped = diff.replace("@@ -7,2 +7,5 @@\n \n", "@@ -6,3 +6,6 @@\n     endif\n \n")
-    assert patched(text, mapped) == text + "install_subdir('inc',\n\tstrip_directory: true,\n)\n"
-    tabbed = diff.replace("+    strip", "+\tstrip")
-    assert patched(text, tabbed) == text + "install_subdir('inc',\n\tstrip_directory: true,\n)\n"
-    commented = diff.replace("+    strip_directory: true,", "+ * strip_directory")
-    assert patched(text, commented) == text + "install_subdir('inc',\n * strip_directory\n)\n"
-
-
 def test_tab_lines_a_commit_adds_to_a_file_indented_in_spaces_stand_as_written() -> None:
     # tomlplusplus's CONTRIBUTING.md: a shell snippet's continuation lines in tabs, in a
     # Markdown file whose indented lines are list items in spaces; the hunk quotes none.

@@ -2613,27 +2613,6 @@ def _blank_evidence(blanks: dict[str, str], file_tabs: bool) -> list[Pair]:
     ]
 
 
-def _refuse_unshown_character(new: list[str], lines: Sequence[str]) -> None:
-    """Refuses new lines indented with spaces in a file that indents every line with tabs,
-    when no quoted line is indented: nothing then shows whether the model rewrote the
-    file's tabs (tomlplusplus's meson.build: a hunk quoting `endif` and blank lines added
-    its new lines four spaces deep). One space is no level (a C comment's ` * `), and
-    tabs among spaces are left alone: commits write them (tomlplusplus's CONTRIBUTING.md,
-    a shell snippet's continuation lines in a Markdown file; vapor's Package.swift)."""
-    indented = [line for line in lines if line[:1] in (" ", "\t") and line.strip()]
-    if len(indented) < _UNSHOWN_MIN_LINES or any(line[0] == " " for line in indented):
-        return
-    if any(line.startswith("  ") and line.strip() for line in new):
-        raise _Refused(
-            "its new lines are indented with spaces, while every indented line of the file "
-            "starts with a tab and none of its quoted lines is indented, so whether the "
-            "spaces are meant is unclear; indent the new lines as the file does"
-        )
-
-
-_UNSHOWN_MIN_LINES = 3  # indented file lines that show its character
-
-
 def _tabbed_beside_spaces(new: list[str], kept: list[str]) -> bool:
     """Whether every indented new line starts with a tab and no kept line does (vapor's
     Package.swift: a commit's new lines in tabs among lines in spaces): a hunk dedented by
@@ -2712,8 +2691,6 @@ class _Indenter:
         if not any(indent_of(file) or indent_of(model) for file, model in matched):
             matched += _blank_evidence(self.blanks, indentation.tabs)
         new = [line for group in edit.inserts for line in group]
-        if not any(indent_of(file) or indent_of(model) for file, model in matched):
-            _refuse_unshown_character(new, index.contents)
         self.tab = tab_width(indentation, [*edit.old, *new])
         whole = tabs_written_as_spaces(matched, new) or (
             indent_transform(matched, self.tab) if matched else same

@@ -927,16 +927,18 @@ def _at_depth_or_gapped(
     usable = [rival for rival in rivals if rival.lines is not None]
     if usable and all(option.lines is None for option in options):
         return Found(GAPPED, tuple(usable))
-    off = cache(partial(_off_depth, index, edit))  # (each pairs the window's lines)
-    spaced = cache(partial(_spaced_otherwise, index, edit))
-    drifts = cache(partial(_drifts, index, edit))
+    lines = cache(partial(_paired_lines, index, edit))  # (each aligns the window once)
+
+    def more_at_depth(rival: Candidate, option: Candidate) -> bool:
+        return _off_depth(lines(rival)) < _off_depth(lines(option))
+
     checked = _refuse_rivals(
         index,
         edit,
         options,
         rivals,
         lambda option, rival: (
-            (_overlap(option, rival) or drifts(option)) and off(rival) < off(option)
+            (_overlap(option, rival) or _drifts(lines(option))) and more_at_depth(rival, option)
         ),
         "some of its lines match there only at another depth, while with their own "
         "indentation they match lines {} with a line left out",
@@ -946,50 +948,49 @@ def _at_depth_or_gapped(
         edit,
         checked,
         rivals,
-        lambda option, rival: spaced(option) and off(rival) < off(option),
+        lambda option, rival: _spaced_otherwise(lines(option)) and more_at_depth(rival, option),
         "some of its lines match there only with other spacing inside them, while as "
         "written they match lines {} with a line left out",
     )
     return Found("whitespace", tuple(checked))
 
 
-def _spaced_otherwise(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+Paired = list[tuple[str | None, str]]
+"""Each quoted line with the file line a reading pairs it with (None: none)."""
+
+
+def _paired_lines(index: LineIndex, edit: LineEdit, option: Candidate) -> Paired:
+    paired = _paired(index, edit, option)
+    return [
+        (None if place is None else index.contents[option.start + place], line)
+        for line, place in zip(edit.old, paired, strict=True)
+    ]
+
+
+def _spaced_otherwise(lines: Paired) -> bool:
     """Whether a reading pairs a quoted line with a file line whose spacing differs inside
     the line, not only around it: no drift of indentation, but other text (glm-lsp's own
     test data `"      end\\n"` read as `" end\\n"`; json-c's `# bionic` as `#   bionic`)."""
-    paired = _paired(index, edit, option)
-    return any(
-        place is not None and index.contents[option.start + place].strip() != line.strip()
-        for line, place in zip(edit.old, paired, strict=True)
-    )
+    return any(there is not None and there.strip() != line.strip() for there, line in lines)
 
 
-def _drifts(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
+def _drifts(lines: Paired) -> bool:
     """Whether no one change of indentation (a prefix, tabs for spaces) takes the quoted
     lines to the file lines a reading pairs them with: the quote's own depths disagree
     with the place's. Beside a reading as written with a line left out, even one far
     off, that place is a guess (espree's JSON fixture: closing braces quoted at 8 and 0
     read 16 and 12 deep a block higher, while at the file's end they stand as written
     with the brace between them left out)."""
-    paired = _paired(index, edit, option)
-    pairs = [
-        (index.contents[option.start + place], line)
-        for line, place in zip(edit.old, paired, strict=True)
-        if place is not None and line.strip()
-    ]
+    pairs = [(there, line) for there, line in lines if there is not None and line.strip()]
     return indent_transform(pairs) is None
 
 
-def _off_depth(index: LineIndex, edit: LineEdit, option: Candidate) -> int:
+def _off_depth(lines: Paired) -> int:
     """How many quoted lines a reading pairs with no file line of their own indentation. A
     rival with a line left out is another reading only where it reads more lines at
     their own depth: sds's README quoted in tabs, its first blank line read two lines
     higher, over `Or:`, paired the same tab lines with the same lines in spaces."""
-    paired = _paired(index, edit, option)
-    return sum(
-        place is None or index.contents[option.start + place].rstrip() != line.rstrip()
-        for line, place in zip(edit.old, paired, strict=True)
-    )
+    return sum(there is None or there.rstrip() != line.rstrip() for there, line in lines)
 
 
 def _restated_in_place(index: LineIndex, edit: LineEdit, found: Found) -> Found:

@@ -219,15 +219,15 @@ class SymbolGraph:
     def set_symbols(self, rel: str, defs: list[Tag], refs: Counter[str]) -> None:
         """`set_file` from what the graph keeps of a file: its definitions and how often it
         references each name (the index gives these without making a Tag per reference)."""
-        self._set(rel, _FileSymbols(defs=defs, refs=refs), refs)
+        self._set(rel, _FileSymbols(defs=defs, refs=refs))
 
     def set_symbol_rows(self, rel: str, rows: list[Row], refs: Counter[str]) -> None:
         """`set_symbols` with the definitions as rows, made Tags when first asked for: a
         cold build's definitions (14,000 on ansible) are mostly never shown, and making
         them frozen Tags as they came cost ~10 ms of its processor time."""
-        self._set(rel, _FileSymbols(None, refs, rows), refs)
+        self._set(rel, _FileSymbols(None, refs, rows))
 
-    def _set(self, rel: str, new: _FileSymbols, refs: Counter[str]) -> None:
+    def _set(self, rel: str, new: _FileSymbols) -> None:
         old = self.symbols.get(rel)
         old_names = old.names() if old else set()
         new_names = new.names()
@@ -244,7 +244,7 @@ class SymbolGraph:
         for name in old_names ^ new_names:  # only names that appeared or vanished move edges
             self._dirty |= referrers.get(name, set())
         totals = self.ref_totals
-        for name, count in refs.items():
+        for name, count in new.refs.items():
             referrers.setdefault(name, set()).add(rel)
             totals[name] += count
         self._dirty.add(rel)
@@ -480,8 +480,9 @@ class SymbolGraph:
         """One step of the walk along every edge: rank mass arriving at each file.
 
         Summing per target with `np.add.reduceat` over target-sorted edges is twice as fast
-        as `np.bincount` (and adds in the same order). Where the sort is a radix sort, it
-        costs a tenth of a ranking's walks; otherwise about what it saves in one ranking,
+        as `np.bincount` (the sums can differ in the last bit: numpy adds a run pairwise).
+        Where the sort is a radix sort, it costs a fifth of a ranking's walks, so every
+        ranking walks the sorted copy; otherwise it costs about what it saves in one ranking,
         and the sorted copy is made when a matrix is ranked a second time (a new focus),
         not right after an edit changed it."""
         matrix = self._sparse()

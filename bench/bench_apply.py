@@ -365,17 +365,22 @@ def occurrences(text: str, needle: str) -> int:
 
 
 def line_occurrences(lines: list[str], wanted: list[str]) -> int:
+    return len(line_places(lines, wanted))
+
+
+def line_places(lines: list[str], wanted: list[str]) -> list[int]:
+    """Where `wanted` stands in `lines`, line ends aside."""
     if not wanted:
-        return 0
+        return []
     last = len(lines) - len(wanted)
     first = max(last, 0) if ends_file(wanted) else 0
     wanted = [w.rstrip("\r\n") for w in wanted]
     contents = [line.rstrip("\r\n") for line in lines]
-    return sum(
-        contents[i : i + len(wanted)] == wanted
+    return [
+        i
         for i in range(first, last + 1)
-        if contents[i] == wanted[0]
-    )
+        if contents[i] == wanted[0] and contents[i : i + len(wanted)] == wanted
+    ]
 
 
 def ends_file(quoted: list[str]) -> bool:
@@ -541,14 +546,18 @@ def read_as(
     a: list[str], cut: Hunk, expected: str, unsaid: bool, numbered: bool = True
 ) -> str | None:
     """What a mistaken hunk must give: nothing when its result is unsaid, except when it
-    quotes the file exactly (once, or where its right @@ numbers say): then it is no
-    mistake at all (two blank lines of three are still the file's lines) and means what it
-    says."""
+    quotes the file exactly (where its right @@ numbers say, or at one place): then it is
+    no mistake at all (two blank lines of three are still the file's lines; two of three
+    equal lines above the new ones are the file's two last, one line past the @@ start)
+    and means what it says."""
     old = cut.old_lines()
-    once = numbered or line_occurrences(a, old) == 1
-    if a[cut.start : cut.start + len(old)] == old and once:
+    places = line_places(a, old)
+    at = cut.start if a[cut.start : cut.start + len(old)] == old else None
+    if at is None or not (numbered or len(places) == 1):
+        at = places[0] if len(places) == 1 else None
+    if at is not None:
         new = [line for tag, line in cut.lines if tag != "-"]
-        return "".join(a[: cut.start] + new + a[cut.start + len(old) :])
+        return "".join(a[:at] + new + a[at + len(old) :])
     if not numbered and places_as_written(a, old) > 1:
         return None  # without right numbers, nothing tells its places apart
     return None if unsaid else expected

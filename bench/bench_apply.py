@@ -546,15 +546,16 @@ def read_as(
     a: list[str], cut: Hunk, expected: str, unsaid: bool, numbered: bool = True
 ) -> str | None:
     """What a mistaken hunk must give: nothing when its result is unsaid, except when it
-    quotes the file exactly (where its right @@ numbers say, or at one place): then it is
-    no mistake at all (two blank lines of three are still the file's lines; two of three
-    equal lines above the new ones are the file's two last, one line past the @@ start)
-    and means what it says."""
+    quotes the file exactly (once, or where its right @@ numbers say; with right numbers,
+    at one place they miss): then it is no mistake at all (two blank lines of three are
+    still the file's lines; two of three equal lines above the new ones are the file's
+    two last, one line past the @@ start) and means what it says."""
     old = cut.old_lines()
     places = line_places(a, old)
-    at = cut.start if a[cut.start : cut.start + len(old)] == old else None
-    if at is None or not (numbered or len(places) == 1):
-        at = places[0] if len(places) == 1 else None
+    exact = a[cut.start : cut.start + len(old)] == old
+    at = cut.start if exact and (numbered or len(places) == 1) else None
+    if at is None and numbered and len(places) == 1:
+        at = places[0]
     if at is not None:
         new = [line for tag, line in cut.lines if tag != "-"]
         return "".join(a[:at] + new + a[at + len(old) :])

@@ -569,6 +569,19 @@ def test_a_faint_hunk_far_from_its_line_numbers_is_refused() -> None:
     assert patched(plain, diff) == plain.replace("\n}\n", "\n}\n\nfunc c() {}\n", 1)
 
 
+def test_a_faint_hunk_whose_line_numbers_say_0_is_far_from_the_top() -> None:
+    # luarocks' changelog: a new release's notes before two blank lines, quoted for the
+    # blank line and heading at the top with the heading left out, @@ line 0. The two
+    # blank lines stand together once, far down; line 0 names no line, but the top.
+    release = "\n## 3.3.0\n\n* Fixes\n"
+    text = release + release.replace("3.3", "3.2") * 20 + "\n\n## 1.0\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -0,2 +0,4 @@\n+## 3.3.1\n+\n \n \n"
+    assert (
+        "has too little to go by: its lines match cart.py only at line 85, far from its @@ "
+        "line 0, and such lines stand in many places"
+    ) in refusal(patched, text, diff)
+
+
 def test_a_blank_quoted_line_in_tabs_is_how_the_model_indents_when_no_other_line_is() -> None:
     """vapor's Server.swift: the whole edit in tabs for a file indented by four spaces, its
     only indented quoted line a blank `\t`. That line says a tab stands for four spaces,

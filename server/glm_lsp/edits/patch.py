@@ -335,8 +335,10 @@ def _options(
         _refuse_two_readings(path, index, hunk, number, best, expected)
     if found is not None and found.level in LEVELS[1:] and len(best) == 1:
         _refuse_loose_beside_left_out(path, index, hunk, number, best[0])
+    top = 0 if hunk.old_start == 0 else expected  # (@@ line 0 names no line, but the top)
+    if top is not None:
+        _refuse_faint_and_far(path, index, hunk, number, best, top)
     if expected is not None:
-        _refuse_faint_and_far(path, index, hunk, number, best, expected)
         _refuse_edge_in_other_indentation(index, hunk, best, expected, path, terms)
     if found is not None and expected is not None and found.level == LEVELS[0]:
         _refuse_left_out_at_numbers(path, index, hunk, number, best, expected)
@@ -503,7 +505,7 @@ def _refuse_faint_and_far(
         return
     raise EditError(
         f"{_terms(hunk, number).sentence_old} has too little to go by: its lines match "
-        f"{path} only at line {best[0].start + 1}, far from its @@ line {expected + 1}, and "
+        f"{path} only at line {best[0].start + 1}, far from its @@ line {hunk.old_start}, and "
         "such lines stand in many places. Add a context line or two that say where it belongs."
     )
 

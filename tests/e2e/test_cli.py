@@ -445,6 +445,21 @@ def test_an_edit_left_failed_writes_nothing_and_says_which(provider_server, repo
     assert (repo / "pkg/calc.py").read_text() == CALC
 
 
+def test_a_whole_file_cut_at_max_tokens_is_not_written(provider_server, repo: Path) -> None:
+    server: ProviderServer = provider_server("nvidia")  # no tools: edits travel as text
+    cut = "pkg/calc.py\n```python\n" + CALC[: CALC.index("return a - b")] + "return a +"
+    server.script(Turn(content=cut, finish_reason="length"), Turn(content="I stop here."))
+    result = run_cli(["edit", "pkg/calc.py", "-i", "fix add", "--apply"], server.env(), cwd=repo)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith(
+        "glm-lsp: The model stopped with 1 edit not made, so nothing was written or shown: "
+        "the edit of pkg/calc.py: the reply was cut off at the max_tokens limit ("
+    )
+    assert (repo / "pkg/calc.py").read_text() == CALC
+    told = server.requests[1].body["messages"][-1]["content"]
+    assert told.startswith("Your reply was cut off at the max_tokens limit")
+
+
 def test_a_dedented_search_block_replaces_whole_lines(provider_server, repo: Path) -> None:
     server: ProviderServer = provider_server("nvidia")  # no tools: edits travel as text
     # SEARCH copied from after the indentation: it must take the whole line, indentation too.

@@ -161,6 +161,37 @@ async def test_a_reply_cut_at_max_tokens_is_not_a_finished_edit(repo: Path) -> N
         await run(model, repo).run()
 
 
+@pytest.mark.parametrize(
+    "cut",
+    [
+        "calc.py\n```python\ndef add(a, b):\n    return a +",  # a whole file, unclosed
+        "```diff\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,3 @@\n def add(a, b):\n"
+        "-    return a - b\n+    if not b:",  # a hunk cut among its new lines
+    ],
+)
+async def test_text_edits_of_a_reply_cut_at_max_tokens_are_not_made(repo: Path, cut: str) -> None:
+    # The reply stopped at the limit: its last edit may hold only part of what the model
+    # meant (a file written up to the cut would lose the rest). None of it is made; the
+    # model hears why and sends its edit again.
+    block = "calc.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n"
+    block += ">>>>>>> REPLACE\n"
+    model = ScriptedModel([reply(cut, finish="length"), reply(block)], supports_tools=False)
+    result = await run(model, repo).run()
+    assert [(c.path, c.new) for c in result.changes] == [("calc.py", FIXED)]
+    assert model.requests[1].messages[-1].content == (
+        "Your reply was cut off at the max_tokens limit (32768 tokens), so none of its edits "
+        "were made: the last one may hold only part of what you meant. Send them again in a "
+        "shorter reply: SEARCH/REPLACE blocks of only the lines that change, not whole files."
+    )
+    model = ScriptedModel([reply(cut, finish="length"), reply("I stop here.")])
+    model.supports_tools = False
+    result = await run(model, repo).run()
+    assert (result.changes, (repo / "calc.py").read_text()) == ([], CALC)
+    assert result.failed == [
+        "the edit of calc.py: the reply was cut off at the max_tokens limit (32768 tokens)"
+    ]
+
+
 async def test_chat_offers_read_only_tools_and_refuses_writes(repo: Path) -> None:
     model = ScriptedModel([reply("", edit_call()), reply("add subtracts.")])
     tools: list[str] = []

@@ -158,7 +158,7 @@ class AgentLoop:
                 await self._run_tools(reply)
                 continue
             self.messages.append(reply.as_message())
-            if self.writes and not self._took_text_edits(reply.content):
+            if self.writes and not self._took_text_edits(reply):
                 continue
             return self._finish(reply, step)
         if not self.writes:
@@ -310,14 +310,35 @@ class AgentLoop:
         self.formats.remember(self.model, self.format)
         self.messages.append(Message(role="user", content=prompts.switch_format(self.format)))
 
-    def _took_text_edits(self, content: str) -> bool:
+    def _took_text_edits(self, reply: Completion) -> bool:
         """Apply the text edits of a plain reply; on failure ask again and return False."""
-        errors, malformed = self._apply_text_edits(content)
+        if reply.finish_reason == "length" and self._refused_cut_edits(reply.content):
+            return False
+        errors, malformed = self._apply_text_edits(reply.content)
         if not errors:
             return True
         self._note_result(malformed)
         self.messages.append(Message(role="user", content=prompts.retry_text_edits(errors)))
         return False
+
+    def _refused_cut_edits(self, content: str) -> bool:
+        """Whether a reply cut at max_tokens held edits, which are then not made: its last
+        one may hold only part of what the model meant (a whole file written up to the cut
+        would lose the rest of the file, a hunk its last new lines)."""
+        try:
+            edits = parse_text_edits(content, self.default_path, self._is_file)
+        except EditError:
+            edits = None  # (a block the cut left open)
+        if edits == []:
+            return False
+        paths = {path.strip() for edit in edits or [] for path in edit.path.split(",")}
+        what = "the edit of " + ", ".join(sorted(paths)) if paths else "the edit in the reply"
+        limit = self.model.settings.max_tokens
+        self.unfinished.failed(
+            paths, what, f"the reply was cut off at the max_tokens limit ({limit} tokens)"
+        )
+        self.messages.append(Message(role="user", content=prompts.cut_off_edits(limit)))
+        return True
 
     def _apply_text_edits(self, content: str) -> tuple[list[str], bool]:
         """Apply every text edit of a reply, all or nothing.

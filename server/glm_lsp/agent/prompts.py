@@ -82,6 +82,16 @@ def retry_text_edits(errors: list[str]) -> str:
     )
 
 
+def cut_off_edits(max_tokens: int) -> str:
+    """Told to a text-format model whose reply stopped at the output limit."""
+    return (
+        f"Your reply was cut off at the max_tokens limit ({max_tokens} tokens), so none of its "
+        "edits were made: the last one may hold only part of what you meant. Send them again "
+        "in a shorter reply: SEARCH/REPLACE blocks of only the lines that change, not whole "
+        "files."
+    )
+
+
 def revise(feedback: str, rejected: str) -> str:
     """The user's review of a proposed edit, continuing the same conversation."""
     turned_down = (

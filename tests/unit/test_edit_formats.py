@@ -135,6 +135,28 @@ def test_a_whole_file_that_elides_code_is_refused() -> None:
     )
 
 
+def test_a_whole_file_block_that_reads_as_a_part_of_the_file_is_refused() -> None:
+    # The function the model changed, shown under the file's name: written as the whole
+    # file it would delete the other functions.
+    functions = [f"def f{n}(x):\n    y = x * {n}\n    return y + {n}\n\n\n" for n in range(8)]
+    files = {"src/calc.py": "".join(functions)}
+    part = "src/calc.py\n```python\ndef f3(x):\n    y = x * 3\n    return y - 3\n```\n"
+    with pytest.raises(EditError) as caught:
+        apply_text_edits(files.get, parse_text_edits(part))
+    assert caught.value.message == (
+        "Edit 1 of 1 (whole-file block for src/calc.py) was not applied, so none of the edits "
+        "were: the block for src/calc.py would replace the whole file (24 lines with text) by "
+        "3 that read as a part of it, leaving out 22; writing it would delete them. Send the "
+        "complete file content, or change only some lines with SEARCH/REPLACE blocks."
+    )
+    # The whole file with one function changed, or the file written anew, is taken.
+    whole = "".join(functions).replace("return y + 3", "return y - 3")
+    rewritten = "".join(f"def g{n}(x):\n    return x ** {n}\n\n\n" for n in range(4))
+    for text in (whole, rewritten):
+        edits = parse_text_edits(f"src/calc.py\n```python\n{text}```\n")
+        assert apply_text_edits(files.get, edits) == {"src/calc.py": text}
+
+
 def test_a_failing_block_is_named_and_nothing_is_applied() -> None:
     reply = """\
 src/app.py

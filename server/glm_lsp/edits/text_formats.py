@@ -15,6 +15,7 @@ markers. Applying refuses a whole-file block for an existing file when it elides
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -263,4 +264,26 @@ def _whole_file(existing: str | None, edit: WholeFileEdit) -> str:
             f"({elided!r}); writing it would delete that code. Send the complete file "
             "content, or change only some lines with SEARCH/REPLACE blocks."
         )
+    _refuse_a_part(existing, edit)
     return match_line_endings(existing, edit.content)
+
+
+def _refuse_a_part(existing: str, edit: WholeFileEdit) -> None:
+    """Refuse a block that reads as a part of the file, not all of it: most of the file's
+    lines left out, while most of its own are the file's. Models show the function they
+    changed under the file's name; written as the whole file, it would delete the rest. A
+    file rewritten (its lines mostly new) or a small one is taken as written."""
+    old = Counter(line.strip() for line in split_lf(existing) if line.strip())
+    new = Counter(line.strip() for line in split_lf(edit.content) if line.strip())
+    left_out = (old - new).total()
+    own = (new & old).total()
+    if left_out >= _PART_MIN_LEFT_OUT and left_out * 2 > old.total() and own * 2 >= new.total():
+        raise EditError(
+            f"the block for {edit.path} would replace the whole file ({old.total()} lines "
+            f"with text) by {new.total()} that read as a part of it, leaving out "
+            f"{left_out}; writing it would delete them. Send the complete file content, or "
+            "change only some lines with SEARCH/REPLACE blocks."
+        )
+
+
+_PART_MIN_LEFT_OUT = 10  # lines: a small file rewritten shows whole in the preview

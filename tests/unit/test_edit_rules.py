@@ -3844,29 +3844,18 @@ def test_tab_lines_a_commit_adds_to_a_file_indented_in_spaces_stand_as_written()
     )
 
 
-def test_new_lines_in_spaces_under_no_indented_quote_of_a_tab_file_are_refused_in_code() -> None:
-    # tomlplusplus's meson.build, every line in tabs: a hunk quoting `endif` and blank
-    # lines added its new lines in spaces; the commit's were in tabs. Nothing quoted shows
-    # whether the model rewrote the file's tabs; with an indented line quoted, they are
-    # mapped. A Makefile indents its conditionals in spaces on purpose (libyaml's
-    # `.makefile`), and a README quotes code as it comes (go-isatty's): those stand.
-    text = "if a\n\tif b\n\t\tsubdir('x')\n\telse\n\t\tmessage('no')\n\tendif\n\nendif\n"
-    added = "install_subdir('inc',\n    strip_directory: true,\n)\n"
-    diff = "--- a/{0}\n+++ b/{0}\n@@ -7,2 +7,5 @@\n \n endif\n" + "".join(
+def test_new_lines_in_spaces_under_no_indented_quote_of_a_tab_file_stand_as_written() -> None:
+    # deepmerge's TypeScript test, every line in tabs: a commit added an options object
+    # four spaces deep below `};` and a blank line. Nothing quoted shows whether spaces are
+    # the model's rewrite of tabs (tomlplusplus's meson.build, mangled so) or meant; a
+    # refusal would leave a model whose provider writes tabs as spaces no way to add a Go
+    # function after a `}`. With an indented line quoted, the tabs are mapped.
+    text = "const a = {\n\tx: 1,\n\ty: 2,\n\tz: 3,\n};\n\nrun(a);\n"
+    added = "const b = {\n    x: 4,\n};\n"
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -5,2 +5,5 @@\n };\n \n" + "".join(
         "+" + line + "\n" for line in added.splitlines()
     )
-
-    def patched_at(path: str, patch: str) -> str | None:
-        (result,) = apply_patch(lambda name: text if name == path else None, patch)
-        return result.new
-
-    assert (
-        "its new lines are indented with spaces, while every indented line of the file "
-        "starts with a tab and none of its quoted lines is indented"
-        in refusal(patched_at, "meson.build", diff.format("meson.build"))
-    )
-    mapped = diff.replace("@@ -7,2 +7,5 @@\n \n", "@@ -6,3 +6,6 @@\n     endif\n \n")
-    tabbed = added.replace("    ", "\t")
-    assert patched_at("meson.build", mapped.format("meson.build")) == text + tabbed
-    for path in ("Makefile", "build/rules.mk", "README.md", "NEWS"):
-        assert patched_at(path, diff.format(path)) == text + added
+    made = text.replace("};\n\n", "};\n\n" + added)
+    assert patched(text, diff) == made
+    mapped = diff.replace("@@ -5,2 +5,5 @@\n", "@@ -4,3 +4,6 @@\n     z: 3,\n")
+    assert patched(text, mapped) == made.replace("    x: 4", "\tx: 4")

@@ -266,7 +266,7 @@ def _applied_over(text: str, new: str, start: int, end: int) -> bool:
 
 def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: Terms) -> str:
     """The edit made on whole lines found with tolerance, or EditError saying why not."""
-    index = LineIndex(text, name)  # (a file without a path, "the file", is taken for code)
+    index = LineIndex(text)
     edit = LineEdit.between(old_string, new_string)
     final_eol = _final_eol(old_string, new_string)
     found = find(index, edit, final_eol)

@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import PurePosixPath
-
-from glm_lsp.edits.mangled import PROSE
 
 Transform = Callable[[str], "str | None"]
 """A model line at the file's indentation, or None when it cannot be placed (too shallow)."""
@@ -94,20 +91,6 @@ class FileIndentation:
 def file_indentation(lines: Sequence[str]) -> FileIndentation:
     spaced = [len(indent_of(s)) for s in lines if s.strip() and "\t" not in indent_of(s)]
     return FileIndentation(uses_tabs([indent_of(line) for line in lines]), _unit(spaced))
-
-
-def one_indent_character(path: str) -> bool:
-    """Whether a file at `path` indents in one character, if every line it indents shows
-    one. Documents quote code as its sources indent it (go-isatty's README: a list line in
-    spaces beside samples in tabs), and Makefiles start recipes with tabs and indent the rest
-    in spaces on purpose (libyaml's `.makefile`: `$(info ...)` four spaces deep)."""
-    name = PurePosixPath(path).name
-    suffix = PurePosixPath(name).suffix.lower()
-    document = suffix in PROSE or (not suffix and name.isupper())
-    return not document and "makefile" not in name.lower() and suffix not in _MAKE_SUFFIXES
-
-
-_MAKE_SUFFIXES = frozenset((".mk", ".mak", ".make"))
 
 
 def tab_width(file: FileIndentation, model_lines: Sequence[str]) -> int | None:

@@ -46,7 +46,6 @@ from glm_lsp.edits.indent import (
     in_other_character,
     indent_of,
     indent_transform,
-    one_indent_character,
     pair_transform,
     restates_as_file,
     restyled,
@@ -144,8 +143,8 @@ def uses_crlf(text: str) -> bool:
 class LineIndex:
     """A file's lines with per-level lookup tables, built once and shared by many searches."""
 
-    def __init__(self, text: str, path: str = "") -> None:
-        self.text, self.path = text, path
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.lines = split_lf(text)
         self.contents = [content(line) for line in self.lines]
         self.newline = "\r\n" if uses_crlf(text) else "\n"
@@ -2615,29 +2614,6 @@ def _blank_evidence(blanks: dict[str, str], file_tabs: bool) -> list[Pair]:
     ]
 
 
-def _refuse_unshown_character(new: list[str], index: LineIndex) -> None:
-    """Refuses new lines indented with spaces in a code file that indents every line with
-    tabs, when no quoted line is indented: nothing then shows whether the model rewrote the
-    file's tabs (tomlplusplus's meson.build: a hunk quoting `endif` and blank lines added
-    its new lines four spaces deep, the commit's were in tabs). One space is no level (a C
-    comment's ` * `); documents and Makefiles are left alone (see `one_indent_character`),
-    and so are tabs among spaces, which commits write (vapor's Package.swift)."""
-    if not one_indent_character(index.path):
-        return
-    indented = [line for line in index.contents if line[:1] in (" ", "\t") and line.strip()]
-    if len(indented) < _UNSHOWN_MIN_LINES or any(line[0] == " " for line in indented):
-        return
-    if any(line.startswith("  ") and line.strip() for line in new):
-        raise _Refused(
-            "its new lines are indented with spaces, while every indented line of the file "
-            "starts with a tab and none of its quoted lines is indented, so whether the "
-            "spaces are meant is unclear; indent the new lines as the file does"
-        )
-
-
-_UNSHOWN_MIN_LINES = 3  # indented file lines that show its character
-
-
 def _tabbed_beside_spaces(new: list[str], kept: list[str]) -> bool:
     """Whether every indented new line starts with a tab and no kept line does (vapor's
     Package.swift: a commit's new lines in tabs among lines in spaces): a hunk dedented by
@@ -2716,8 +2692,6 @@ class _Indenter:
         if not any(indent_of(file) or indent_of(model) for file, model in matched):
             matched += _blank_evidence(self.blanks, indentation.tabs)
         new = [line for group in edit.inserts for line in group]
-        if not any(indent_of(file) or indent_of(model) for file, model in matched):
-            _refuse_unshown_character(new, index)
         self.tab = tab_width(indentation, [*edit.old, *new])
         whole = tabs_written_as_spaces(matched, new) or (
             indent_transform(matched, self.tab) if matched else same

@@ -275,7 +275,7 @@ def _delete(current: Files, path: str, section: FilePatch) -> PatchResult:
 
 def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     """`text` with every hunk applied, each placed by its content in the original text."""
-    index = LineIndex(text, path)
+    index = LineIndex(text)
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}
     hunks = [_unmangled(path, text, hunk, number) for number, hunk in enumerate(hunks, 1)]

@@ -337,7 +337,8 @@ class AgentLoop:
         self.unfinished.failed(
             paths, what, f"the reply was cut off at the max_tokens limit ({limit} tokens)"
         )
-        self.messages.append(Message(role="user", content=prompts.cut_off_edits(limit)))
+        told = prompts.cut_off_edits(limit, self.format)
+        self.messages.append(Message(role="user", content=told))
         return True
 
     def _apply_text_edits(self, content: str) -> tuple[list[str], bool]:

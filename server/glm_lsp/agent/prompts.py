@@ -82,14 +82,21 @@ def retry_text_edits(errors: list[str]) -> str:
     )
 
 
-def cut_off_edits(max_tokens: int) -> str:
+def cut_off_edits(max_tokens: int, edit_format: str) -> str:
     """Told to a text-format model whose reply stopped at the output limit."""
+    shorter = _SHORTER.get(edit_format, _SHORTER["search_replace"])
     return (
         f"Your reply was cut off at the max_tokens limit ({max_tokens} tokens), so none of its "
         "edits were made: the last one may hold only part of what you meant. Send them again "
-        "in a shorter reply: SEARCH/REPLACE blocks of only the lines that change, not whole "
-        "files."
+        f"in a shorter reply: {shorter}."
     )
+
+
+_SHORTER = {
+    "search_replace": "SEARCH/REPLACE blocks of only the lines that change, not whole files",
+    "udiff": "hunks of only the lines that change, with a few context lines each",
+    "whole_file": "fewer files at a time, the rest in your next reply",
+}
 
 
 def revise(feedback: str, rejected: str) -> str:

@@ -9,7 +9,8 @@ and a failure names the block that failed so the model can resend just that.
 A fenced block is a whole file only when it is clearly one: the block's path stands
 alone on the line above it (or is its info string) and it holds no SEARCH/REPLACE
 markers. Applying refuses a whole-file block for an existing file when it elides code
-("# ... rest of the file unchanged"), because writing it would delete that code.
+("# ... rest of the file unchanged") or reads as a part of the file (the one function a
+model changed, shown under the file's name), because writing it would delete the rest.
 """
 
 from __future__ import annotations

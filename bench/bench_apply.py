@@ -547,14 +547,15 @@ def read_as(
 ) -> str | None:
     """What a mistaken hunk must give: nothing when its result is unsaid, except when it
     quotes the file exactly (once, or where its right @@ numbers say; with right numbers,
-    at one place they miss): then it is no mistake at all (two blank lines of three are
-    still the file's lines; two of three equal lines above the new ones are the file's
-    two last, one line past the @@ start) and means what it says."""
+    at one place overlapping the lines they name): then it is no mistake at all (two blank
+    lines of three are still the file's lines; two of three equal lines above the new ones
+    are the file's two last, one line past the @@ start) and means what it says. A copy
+    farther off is another place (utfcpp's README repeats a paragraph 25 lines up)."""
     old = cut.old_lines()
     places = line_places(a, old)
     exact = a[cut.start : cut.start + len(old)] == old
     at = cut.start if exact and (numbered or len(places) == 1) else None
-    if at is None and numbered and len(places) == 1:
+    if at is None and numbered and len(places) == 1 and abs(places[0] - cut.start) < len(old):
         at = places[0]
     if at is not None:
         new = [line for tag, line in cut.lines if tag != "-"]

@@ -344,3 +344,15 @@ def test_new_lines_some_at_the_files_depth_and_some_at_the_quotes_are_refused() 
         "its context lines lost their first space while its new lines stand some at the "
         "file's depth of a context line and some at the quote's" in caught.value.message
     )
+
+
+def test_a_list_item_read_as_context_keeps_the_files_unended_last_line() -> None:
+    # on-finished's .travis.yml: `- "0.10"` ends the file without a line break; written
+    # without its space it reads as removed, so the marker after it marked only the old
+    # side. Read as context by the counts, it ends the new side too: no break is added.
+    text = 'node_js:\n- "0.8"\n- "0.10"'
+    diff = (
+        '--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\n+language: node_js\nnode_js:\n- "0.8"\n'
+        '- "0.10"\n\\ No newline at end of file\n'
+    )
+    assert patched(text, diff) == "language: node_js\n" + text

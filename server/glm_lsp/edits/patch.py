@@ -933,6 +933,10 @@ def _reread(index: LineIndex, hunk: Hunk) -> Hunk:
             found.append(reading)
     if len(found) != 1:
         return hunk
+    if found[0][-1][0] == " " and (hunk.old_no_eol or hunk.new_no_eol):
+        # A "No newline" marker after a last line now read as context ends both sides
+        # (on-finished's .travis.yml: `- "0.10"` read as removed marked only the old one).
+        hunk = replace(hunk, old_no_eol=True, new_no_eol=True)
     return replace(hunk, lines=found[0], unprefixed=True)
 
 

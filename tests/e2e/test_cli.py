@@ -341,8 +341,8 @@ def test_invalid_tool_json_is_answered_so_the_model_can_retry(provider_server, r
     [
         (
             "length",
-            "glm-lsp: The model's reply was cut off at the max_tokens limit (32768) before it "
-            "made the edit; raise max_tokens or narrow the selection.\n",
+            "glm-lsp: The model's reply was cut off at the max_tokens limit (32768 tokens) "
+            "before it made the edit; raise max_tokens or narrow the selection.\n",
         ),
         (
             "content_filter",

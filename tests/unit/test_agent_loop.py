@@ -192,6 +192,29 @@ async def test_text_edits_of_a_reply_cut_at_max_tokens_are_not_made(repo: Path, 
     ]
 
 
+@pytest.mark.parametrize(
+    ("finish", "why"),
+    [
+        ("model_context_window_exceeded", "when the model's context window was full"),
+        ("network_error", "by a network error at the provider"),
+    ],
+)
+async def test_a_reply_glm_cut_short_makes_no_edit(repo: Path, finish: str, why: str) -> None:
+    # Z.ai's API ends a reply with these when it stops it before the model did.
+    cut = "calc.py\n```python\ndef add(a, b):\n    return a +"
+    model = ScriptedModel([reply(cut, finish=finish), reply("I stop.")], supports_tools=False)
+    result = await run(model, repo).run()
+    assert result.failed == [f"the edit of calc.py: the reply was cut off {why}"]
+    assert result.changes == []
+    assert model.requests[1].messages[-1].content.startswith(f"Your reply was cut off {why}, ")
+    model = ScriptedModel([reply("I will now", finish=finish)])
+    with pytest.raises(GlmError, match=f"cut off {why} before it made the edit; try again"):
+        await run(model, repo).run()
+    model = ScriptedModel([reply("", finish="sensitive")])
+    with pytest.raises(GlmError, match="content filter stopped the model's reply"):
+        await run(model, repo).run()
+
+
 async def test_chat_offers_read_only_tools_and_refuses_writes(repo: Path) -> None:
     model = ScriptedModel([reply("", edit_call()), reply("add subtracts.")])
     tools: list[str] = []

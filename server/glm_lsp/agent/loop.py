@@ -312,7 +312,8 @@ class AgentLoop:
 
     def _took_text_edits(self, reply: Completion) -> bool:
         """Apply the text edits of a plain reply; on failure ask again and return False."""
-        if reply.finish_reason == "length" and self._refused_cut_edits(reply.content):
+        why = cut_short(reply, self.model.settings)
+        if why is not None and self._refused_cut_edits(reply.content, why):
             return False
         errors, malformed = self._apply_text_edits(reply.content)
         if not errors:
@@ -321,8 +322,8 @@ class AgentLoop:
         self.messages.append(Message(role="user", content=prompts.retry_text_edits(errors)))
         return False
 
-    def _refused_cut_edits(self, content: str) -> bool:
-        """Whether a reply cut at max_tokens held edits, which are then not made: its last
+    def _refused_cut_edits(self, content: str, why: str) -> bool:
+        """Whether a reply cut short (`why`) held edits, which are then not made: its last
         one may hold only part of what the model meant (a whole file written up to the cut
         would lose the rest of the file, a hunk its last new lines)."""
         try:
@@ -333,11 +334,8 @@ class AgentLoop:
             return False
         paths = {path.strip() for edit in edits or [] for path in edit.path.split(",")}
         what = "the edit of " + ", ".join(sorted(paths)) if paths else "the edit in the reply"
-        limit = self.model.settings.max_tokens
-        self.unfinished.failed(
-            paths, what, f"the reply was cut off at the max_tokens limit ({limit} tokens)"
-        )
-        told = prompts.cut_off_edits(limit, self.format)
+        self.unfinished.failed(paths, what, f"the reply was cut off {why}")
+        told = prompts.cut_off_edits(why, self.format)
         self.messages.append(Message(role="user", content=told))
         return True
 
@@ -394,16 +392,28 @@ def _is_malformed(call: ToolCall, mcp: McpToolbox | None) -> bool:
 
 def _check_finish(reply: Completion, changes: list[FileChange], settings: Settings) -> None:
     """A reply cut short must not pass for a finished edit."""
-    if reply.finish_reason == "length" and not changes:
-        raise GlmError(
-            f"The model's reply was cut off at the max_tokens limit "
-            f"({settings.max_tokens}) before it made the edit; raise max_tokens or "
-            "narrow the selection."
-        )
-    if reply.finish_reason == "content_filter":
+    why = cut_short(reply, settings)
+    if why is not None and not changes:
+        advice = "raise max_tokens or narrow the selection" if "max_tokens" in why else "try again"
+        raise GlmError(f"The model's reply was cut off {why} before it made the edit; {advice}.")
+    if reply.finish_reason in ("content_filter", "sensitive"):
         raise GlmError(
             "The provider's content filter stopped the model's reply; nothing was changed."
         )
+
+
+def cut_short(reply: Completion, settings: Settings) -> str | None:
+    """How a reply stopped before the model ended it, as words after "cut off", or None.
+    Z.ai's GLM API also stops a reply when the context window fills up or on its own
+    network error; OpenAI's dialect says only "length"."""
+    reason = reply.finish_reason
+    if reason in ("length", "max_tokens"):
+        return f"at the max_tokens limit ({settings.max_tokens} tokens)"
+    if reason == "model_context_window_exceeded":
+        return "when the model's context window was full"
+    if reason == "network_error":
+        return "by a network error at the provider"
+    return None
 
 
 REPEATED = (

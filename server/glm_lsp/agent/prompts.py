@@ -82,13 +82,13 @@ def retry_text_edits(errors: list[str]) -> str:
     )
 
 
-def cut_off_edits(max_tokens: int, edit_format: str) -> str:
-    """Told to a text-format model whose reply stopped at the output limit."""
+def cut_off_edits(why: str, edit_format: str) -> str:
+    """Told to a text-format model whose reply was cut off (`why`: "at the max_tokens
+    limit (N tokens)", ...)."""
     shorter = _SHORTER.get(edit_format, _SHORTER["search_replace"])
     return (
-        f"Your reply was cut off at the max_tokens limit ({max_tokens} tokens), so none of its "
-        "edits were made: the last one may hold only part of what you meant. Send them again "
-        f"in a shorter reply: {shorter}."
+        f"Your reply was cut off {why}, so none of its edits were made: the last one may "
+        f"hold only part of what you meant. Send them again in a shorter reply: {shorter}."
     )
 
 

@@ -192,6 +192,25 @@ async def test_text_edits_of_a_reply_cut_at_max_tokens_are_not_made(repo: Path, 
     ]
 
 
+async def test_the_last_call_of_a_reply_cut_at_max_tokens_is_not_run(repo: Path) -> None:
+    # A provider's tool parser may close the arguments the cut left open: the last call's
+    # text may be only the start of what the model meant. The calls before it are whole.
+    first = edit_call()
+    last = replace(edit_call("return a + b", "return a +"), id="c2")
+    model = ScriptedModel([reply("", first, last, finish="length"), reply("Done.")])
+    result = await run(model, repo).run()
+    assert [c.new for c in result.changes] == [FIXED]
+    assert model.requests[1].messages[-1].content == (
+        "Error: your reply was cut off at the max_tokens limit (32768 tokens), so the "
+        "arguments of this edit_file call may be incomplete and it was not run. Call it "
+        "again, with less in one call if it was long."
+    )
+    assert result.failed == [
+        "edit_file calc.py: your reply was cut off at the max_tokens limit (32768 tokens), so "
+        "the arguments of this edit_file call may be incomplete and it was not run."
+    ]
+
+
 @pytest.mark.parametrize(
     ("finish", "why"),
     [

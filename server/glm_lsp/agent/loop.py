@@ -244,10 +244,15 @@ class AgentLoop:
             )
         results = []
         malformed = False
+        why = cut_short(reply, self.model.settings)
         for call in reply.tool_calls:
             self.hooks.on_progress(f"{describe_call(call)} ({self._spent()} tokens)")
             self.hooks.on_tool(call)
-            result, ok = await self._run_one(call)
+            if why is not None and call is reply.tool_calls[-1] and call.name in WRITING:
+                # (a provider's parser may close the arguments the cut left open)
+                result, ok = prompts.cut_off_call(call.name, why), False
+            else:
+                result, ok = await self._run_one(call)
             malformed |= not ok and _is_malformed(call, self.mcp)
             self._track(call, ok, result)
             log.info("tool %s: %s", describe_call(call), "ok" if ok else result)

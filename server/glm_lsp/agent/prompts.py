@@ -92,6 +92,14 @@ def cut_off_edits(why: str, edit_format: str) -> str:
     )
 
 
+def cut_off_call(name: str, why: str) -> str:
+    """The result of the last call of a reply that was cut off (`why`)."""
+    return (
+        f"Error: your reply was cut off {why}, so the arguments of this {name} call may be "
+        "incomplete and it was not run. Call it again, with less in one call if it was long."
+    )
+
+
 _SHORTER = {
     "search_replace": "SEARCH/REPLACE blocks of only the lines that change, not whole files",
     "udiff": "hunks of only the lines that change, with a few context lines each",

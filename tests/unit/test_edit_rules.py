@@ -3859,3 +3859,24 @@ def test_new_lines_in_spaces_under_no_indented_quote_of_a_tab_file_stand_as_writ
     assert patched(text, diff) == made
     mapped = diff.replace("@@ -5,2 +5,5 @@\n", "@@ -4,3 +4,6 @@\n     z: 3,\n")
     assert patched(text, mapped) == made.replace("    x: 4", "\tx: 4")
+
+
+def test_a_faint_quote_found_after_an_indentation_or_with_a_line_left_out_is_refused() -> None:
+    # copystructure's walker: `}`, a blank line, `return nil`, `}` stand after an inner
+    # block's `\t}`, as if copied from mid-line, and as written around MapElem with its
+    # first line left out, which the new text writes. Read as copied from mid-line, the
+    # new methods went inside the method before; which mistake the model made is a guess.
+    text = (
+        "func (w *walker) Exit() error {\n\tif w.done {\n\t\tw.vals = nil\n\t}\n\n"
+        "\treturn nil\n}\n\nfunc (w *walker) MapElem() error {\n\treturn nil\n}\n"
+    )
+    old = "}\n\n\treturn nil\n}\n"
+    new = "}\n\nfunc (w *walker) MapElem() error {\n\treturn nil\n}\n\nfunc (w *walker) P() {}\n"
+    assert "indentation differs from the file's by different amounts on different lines" in (
+        refusal(apply_edit, text, old, new, path="copystructure.go")
+    )
+    # A quote with words enough is copied from mid-line: its indentation is put back.
+    exit_ = "\t\tw.vals = nil\n\t}\n\n\treturn nil\n"
+    reset = exit_.replace("nil\n\t}", "nil\n\t\tw.done = false\n\t}")
+    made = text.replace(exit_, reset)
+    assert apply_edit(text, exit_.lstrip(), reset.lstrip(), path="copystructure.go") == made

@@ -21,6 +21,7 @@ from glm_lsp.edits.diff_lines import unmarked
 from glm_lsp.edits.double_escaped import refuse_escaped_line_end, unescaped
 from glm_lsp.edits.earlier import made_before
 from glm_lsp.edits.elision import MARKER, refuse_elision
+from glm_lsp.edits.indent import telling
 from glm_lsp.edits.locate import (
     LEVELS,
     LINE_CHECKED,
@@ -186,6 +187,8 @@ def apply_edit(
         # made) would lose one more. As whole lines the quote is placed, or refused.
         return _apply_lines(text, old_string, new_string, name, terms)
     indent = _lost_indentation(text, start, old)
+    if indent and _left_out_elsewhere(text, old_string, new_string):
+        return _apply_lines(text, old_string, new_string, name, terms)  # both readings weighed
     if indent:
         whole_old, whole_new = _with_indentation(indent, old_string, new_string)
         return _apply_lines(text, whole_old, whole_new, name, terms)
@@ -232,6 +235,22 @@ def _lost_indentation(text: str, start: int, old: str) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     indent = text[line_start:start]
     return indent if old.endswith("\n") and indent and not indent.strip() else ""
+
+
+def _left_out_elsewhere(text: str, old_string: str, new_string: str) -> bool:
+    """Whether quoted lines that say little (fewer than two with words), found only after a
+    line's indentation, also stand as written elsewhere with one file line left out
+    between two of them: copied from mid-line, or a line left out? (copystructure's
+    walker: `}`, a blank line, `return nil`, `}` stood after an inner block's `\t}`, and
+    as written around a method whose first line the quote left out and its new text
+    wrote; read as copied from mid-line, the new methods went inside the one before.)"""
+    lines = [content(line) for line in split_lf(old_string)]
+    if len(lines) < 2 or sum(map(telling, lines)) >= 2:
+        return False
+    edit = LineEdit.between(old_string, new_string)
+    final_eol = _final_eol(old_string, new_string)
+    found = gapped(LineIndex(text), edit, final_eol, levels=("trailing whitespace",))
+    return found is not None and bool(found.candidates)
 
 
 def _starts_inside_a_line_it_quotes_whole(text: str, start: int, old: str) -> bool:

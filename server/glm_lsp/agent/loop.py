@@ -26,7 +26,7 @@ from glm_lsp.agent.unfinished import Unfinished, call_paths
 from glm_lsp.config import Settings
 from glm_lsp.context.budget import TokenCounter, prompt_budget
 from glm_lsp.edits.overlay import FileChange
-from glm_lsp.edits.text_formats import apply_text_edits, parse_text_edits
+from glm_lsp.edits.text_formats import TextEdit, apply_text_edits, parse_text_edits
 from glm_lsp.errors import EditError, GlmError
 from glm_lsp.providers.types import ChatRequest, Completion, Message, StreamEvent, ToolCall, Usage
 
@@ -337,9 +337,8 @@ class AgentLoop:
             edits = None  # (a block the cut left open)
         if edits == []:
             return False
-        paths = {path.strip() for edit in edits or [] for path in edit.path.split(",")}
-        what = "the edit of " + ", ".join(sorted(paths)) if paths else "the edit in the reply"
-        self.unfinished.failed(paths, what, f"the reply was cut off {why}")
+        paths = _text_edit_paths(edits or [])
+        self.unfinished.failed(paths, _edits_named(paths), f"the reply was cut off {why}")
         told = prompts.cut_off_edits(why, self.format)
         self.messages.append(Message(role="user", content=told))
         return True
@@ -353,17 +352,17 @@ class AgentLoop:
         try:
             edits = parse_text_edits(content, self.default_path, self._is_file)
         except EditError as exc:
-            self.unfinished.failed([], "the edit in the reply", str(exc))
+            self.unfinished.failed([], _edits_named(set()), str(exc))
             return [str(exc)], True
         if not edits:
             return [], False
         if self.workspace is None:
             return ["No workspace is open, so the edits cannot be applied."], False
-        paths = {path.strip() for edit in edits for path in edit.path.split(",")}
+        paths = _text_edit_paths(edits)
         try:
             texts = apply_text_edits(self.workspace.overlay.text_or_none, edits)
         except EditError as exc:
-            self.unfinished.failed(paths, "the edit of " + ", ".join(sorted(paths)), str(exc))
+            self.unfinished.failed(paths, _edits_named(paths), str(exc))
             return [str(exc)], False
         self.unfinished.made(paths)
         for path, text in texts.items():
@@ -395,11 +394,22 @@ def _is_malformed(call: ToolCall, mcp: McpToolbox | None) -> bool:
     return False
 
 
+def _text_edit_paths(edits: list[TextEdit]) -> set[str]:
+    """The files a reply's text edits name (a diff's may name several, comma-separated)."""
+    return {path.strip() for edit in edits for path in edit.path.split(",")}
+
+
+def _edits_named(paths: set[str]) -> str:
+    """A reply's text edits as the user is told of them."""
+    return "the edit of " + ", ".join(sorted(paths)) if paths else "the edit in the reply"
+
+
 def _check_finish(reply: Completion, changes: list[FileChange], settings: Settings) -> None:
     """A reply cut short must not pass for a finished edit."""
     why = cut_short(reply, settings)
     if why is not None and not changes:
-        advice = "raise max_tokens or narrow the selection" if "max_tokens" in why else "try again"
+        at_limit = reply.finish_reason in AT_LIMIT
+        advice = "raise max_tokens or narrow the selection" if at_limit else "try again"
         raise GlmError(f"The model's reply was cut off {why} before it made the edit; {advice}.")
     if reply.finish_reason in ("content_filter", "sensitive"):
         raise GlmError(
@@ -407,12 +417,16 @@ def _check_finish(reply: Completion, changes: list[FileChange], settings: Settin
         )
 
 
+AT_LIMIT = frozenset({"length", "max_tokens"})
+"""Finish reasons of a reply stopped at the output limit."""
+
+
 def cut_short(reply: Completion, settings: Settings) -> str | None:
     """How a reply stopped before the model ended it, as words after "cut off", or None.
     Z.ai's GLM API also stops a reply when the context window fills up or on its own
     network error; OpenAI's dialect says only "length"."""
     reason = reply.finish_reason
-    if reason in ("length", "max_tokens"):
+    if reason in AT_LIMIT:
         return f"at the max_tokens limit ({settings.max_tokens} tokens)"
     if reason == "model_context_window_exceeded":
         return "when the model's context window was full"

@@ -187,9 +187,9 @@ def apply_edit(
         # made) would lose one more. As whole lines the quote is placed, or refused.
         return _apply_lines(text, old_string, new_string, name, terms)
     indent = _lost_indentation(text, start, old)
-    if indent and _left_out_elsewhere(text, old_string, new_string):
-        return _apply_lines(text, old_string, new_string, name, terms)  # both readings weighed
     if indent:
+        if _left_out_elsewhere(text, old_string, new_string):
+            return _apply_lines(text, old_string, new_string, name, terms)  # both readings
         whole_old, whole_new = _with_indentation(indent, old_string, new_string)
         return _apply_lines(text, whole_old, whole_new, name, terms)
     if _starts_inside_a_line_it_quotes_whole(text, start, old):

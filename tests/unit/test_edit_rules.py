@@ -239,6 +239,18 @@ def test_an_opening_line_restated_at_the_quotes_depth_outweighs_lines_moved_out(
     assert apply_edit(text, old, new, path="theme.nu") == made
 
 
+def test_a_line_restated_at_the_files_depth_at_the_base_of_a_deeper_quote_is_refused() -> None:
+    """dequal's index.d.ts, sent a tab deep: two `declare module` blocks made the one line
+    they held, at the top level. That is a tab in the quote, which is also the line's depth
+    in the file, so it read as "written like the file" and stayed a tab deep. Moved out to
+    the quote's base or restated like the file: nothing says which."""
+    inner = "\texport function dequal(foo: any, bar: any): boolean;\n"
+    text = f"declare module 'dequal' {{\n{inner}}}\n\ndeclare module 'dequal/lite' {{\n{inner}}}\n"
+    old = "".join("\t" + line if line.strip() else line for line in text.splitlines(True))
+    message = refusal(apply_edit, text, old, inner, path="index.d.ts")
+    assert "whether they were written like the file or moved out a level is unclear" in message
+
+
 def test_a_doc_comments_star_lines_do_not_say_the_model_writes_like_the_file() -> None:
     """node-gyp's configure.js, the whole hunk in tabs (a tab for two spaces). Its ` * `
     lines are alike in both, and outnumbered the one `\t, win` line, which read as a stray

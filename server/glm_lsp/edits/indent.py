@@ -213,8 +213,9 @@ def written_like_file(
     restated: bool,
     short_kept: int = 0,
     replacing: Sequence[tuple[str, Pair]] = (),
-) -> bool:
-    """Whether the model's new lines already have the file's indentation, unlike its quote.
+) -> bool | None:
+    """Whether the model's new lines already have the file's indentation, unlike its quote
+    (None: in doubt, see `_out_to_the_quotes_base`).
 
     `new_side` is the edit's result: its new lines and the quoted lines it keeps, which
     the model wrote out again if `restated` (SEARCH/REPLACE, edit_file; not a diff).
@@ -238,6 +239,8 @@ def written_like_file(
         return True
     side = [line for line in new_side if line.strip()]
     verdict = _restated(pairs, side, short_kept) if restated else None
+    if verdict and _out_to_the_quotes_base(pairs, side):
+        return None
     if verdict is None:
         verdict = _by_character(pairs, new)
     if verdict is None:
@@ -271,6 +274,19 @@ def _restated(pairs: Sequence[Pair], side: Sequence[str], short_kept: int = 0) -
     if like_file == like_model:
         return None
     return like_file > like_model
+
+
+def _out_to_the_quotes_base(pairs: Sequence[Pair], side: Sequence[str]) -> bool:
+    """Whether a quote deeper than the file has its new side start at the quote's base: a
+    line restated at the file's depth is then as well one the change moved out a level to
+    the quote's base, which is the depth the quote's level puts it at (dequal's index.d.ts,
+    sent a tab deep: two `declare module` blocks made the one `export function` they held,
+    at the top level, which is a tab in the quote and the depth the line had in the file)."""
+    tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
+    file_base = min(_width(indent_of(f), tab) for f, _ in pairs)
+    model_base = min(_width(indent_of(m), tab) for _, m in pairs)
+    new_base = min(_width(indent_of(line), tab) for line in side)
+    return model_base > file_base and new_base == model_base
 
 
 def _in_place_of(replacing: Sequence[tuple[str, Pair]]) -> bool | None:

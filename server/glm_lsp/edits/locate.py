@@ -2716,9 +2716,16 @@ class _Indenter:
             if (first := next((line for line in group if line.strip()), None)) is not None
             and (removed := _replaced(edit, number)) in self.pairs
         ]
-        if whole is not same and written_like_file(
+        like_file = whole is not same and written_like_file(
             matched, new, edit.new_lines(), edit.restated, short_kept, replacing
-        ):
+        )
+        if like_file is None:
+            raise _Refused(
+                "its lines stand a level deeper than the file's, and its new lines restate a "
+                "quoted line at the file's depth but start at the quote's, so whether they "
+                "were written like the file or moved out a level is unclear"
+            )
+        if like_file:
             moved = whole is not None and any(
                 whole(line) not in (line, None) for line in new if line.strip()
             )

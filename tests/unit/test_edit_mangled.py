@@ -220,6 +220,22 @@ def test_non_breaking_spaces_inside_lines_are_kept_when_the_quote_spaced_its_lin
     )
 
 
+def test_non_breaking_spaces_inside_lines_are_kept_when_quoted_lines_have_them_as_the_file() -> None:
+    """ramda's bookmarklet: a minified line whose string of whitespace characters holds
+    `\u00a0` and `\u202f`, quoted with its indentation made non-breaking. The quoted line
+    stands in the file past its indentation, forms and all, so they are the text's own:
+    the new version keeps them, and only its indentation is read back."""
+    spaces = '"\\t\\n \u00a0\u2000\u202f\u3000"'
+    md = f"Use:\n\n    ```javascript\n    javascript:!function(){{var n={spaces};go(1)}}();\n    ```\n"
+    web = "\u00a0 \u00a0 "
+    old = f"{web}javascript:!function(){{var n={spaces};go(1)}}();\n"
+    new = old.replace("go(1)", "go(2)")
+    assert apply_edit(md, old, new, path="BOOKMARKLET.md") == md.replace("go(1)", "go(2)")
+    diff = f"--- a/B.md\n+++ b/B.md\n@@ -3,3 +3,3 @@\n {web}```javascript\n-{old}+{new} {web}```\n"
+    made = apply_patch(lambda name: md if name == "B.md" else None, diff)[0].new
+    assert made == md.replace("go(1)", "go(2)")
+
+
 def test_a_line_losing_its_own_non_breaking_space_is_read_back_from_a_web_page() -> None:
     """d3-scale's "Fix whitespace." commit took a non-breaking space out of a line, and the
     edit came with its indentation made non-breaking. The quote's lone one is the file's:

@@ -221,10 +221,13 @@ def manglings(file_text: str, old: str, new: str, path: str, naming: Naming) -> 
     """The manglings the edit went through, to undo (each one line by line); EditError
     when the new text may be mangled and nothing tells."""
     undone = [m for m in MANGLINGS if _undo(m, file_text, old, new, path, naming)]
-    return [_alone_kept(_read(m, file_text, old, new, path, naming), old, new) for m in undone]
+    return [
+        _alone_kept(_read(m, file_text, old, new, path, naming), old, new, file_text)
+        for m in undone
+    ]
 
 
-def _alone_kept(mangling: Mangling, old: str, new: str) -> Mangling:
+def _alone_kept(mangling: Mangling, old: str, new: str, file_text: str = "") -> Mangling:
     """The mangling keeping its forms that stand alone between two other characters when
     the edit writes its plain text so too: a web page makes runs of spaces and
     indentation non-breaking (`&nbsp; `), not a single space between words, so a lone one
@@ -232,14 +235,38 @@ def _alone_kept(mangling: Mangling, old: str, new: str) -> Mangling:
     A page that made every space non-breaking leaves no plain one alone. One that left a
     run of spaces inside a quoted line plain made only indentation non-breaking, so the
     forms inside lines are all the text's own (nanoid's README: `]:  https` quoted plain,
-    a new line's `/>\u00a0\u00a0Made in` the commit's)."""
-    if mangling.alone is None or not re.search(r"(?<=\S) (?=\S)", old + new):
+    a new line's `/>\u00a0\u00a0Made in` the commit's); so does one whose quoted lines
+    have forms inside them only as the file has those lines (`_inner_as_file`)."""
+    if mangling.alone is None:
+        return mangling
+    if _inner_as_file(mangling, old, file_text):
+        return replace(mangling, inner_kept=True)
+    if not re.search(r"(?<=\S) (?=\S)", old + new):
         return mangling
     inner = re.search(r"(?<=\S)  +(?=\S)", old) and not _INNER_FORMS.search(old)
     return replace(mangling, alone_kept=True, inner_kept=bool(inner))
 
 
 _INDENTATION = re.compile("^[ \t\u00a0\u202f]+", re.M)
+
+
+def _inner_as_file(mangling: Mangling, old: str, file_text: str) -> bool:
+    """Whether the quote has forms past a line's indentation, and each line of it that has
+    them stands so in the file after its indentation: those forms are the text's own, and
+    only the indentation was made non-breaking (ramda's bookmarklet: a minified line
+    whose string of whitespace characters holds `\u00a0` and `\u202f`, quoted with its
+    indentation non-breaking; its new version, written alike, had them made spaces)."""
+    bodies = [_body(line) for line in old.splitlines()]
+    inner = [body for body in bodies if mangling.pattern.search(body)]
+    if not inner:
+        return False
+    lines = {_body(line) for line in file_text.splitlines()}
+    return all(body in lines for body in inner)
+
+
+def _body(line: str) -> str:
+    """The line past its indentation (non-breaking spaces included), without its end."""
+    return line.lstrip(" \t\u00a0\u202f").rstrip(" \t\r\n")
 _INNER_FORMS = re.compile("(?<=[^ \t\u00a0\u202f\n])[\u00a0\u202f]")
 
 
@@ -375,7 +402,8 @@ def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
     """Whether the quoted text cannot be the file's as written but is once undone: it has
     a mangled form the file lacks, or a line with such forms that the file has only plain,
     or with its lone forms kept (d3-scale's commit took a non-breaking space out of a
-    line; the quote of that line, its indentation made non-breaking, kept the old one)."""
+    line; the quote of that line, its indentation made non-breaking, kept the old one), or
+    with only its indentation undone (ramda's bookmarklet, see `_inner_as_file`)."""
     pattern = mangling.pattern
     if any(form not in file_text for form in pattern.findall(old)):
         return True
@@ -383,7 +411,7 @@ def _quote_mangled(mangling: Mangling, file_text: str, old: str) -> bool:
     if not quoted:
         return False
     lines = {_bare(line) for line in file_text.splitlines()}
-    readings = (mangling, _alone_kept(mangling, old, ""))
+    readings = (mangling, _alone_kept(mangling, old, ""), replace(mangling, inner_kept=True))
     return any(
         line not in lines and any(_bare(reading.undo(line)) in lines for reading in readings)
         for line in quoted

@@ -2166,17 +2166,40 @@ def test_new_lines_beside_a_repeated_line_that_goes_on_past_a_loose_quote_are_re
 
 
 def test_copies_of_a_repeated_line_added_beside_it_read_the_same_anywhere_in_its_run() -> None:
-    """envconfig's usage_test.go: a `{.Key}` line added to a run of them, in a hunk that
-    left out the blank line above the run. Wherever among the copies the new line goes,
-    the file reads the same, so nothing is unclear; a line of other text is."""
+    """envconfig's usage_test.go: a `{.Key}` line added to a run of them, in a hunk with a
+    typo. Wherever among the copies the new line goes, the file reads the same, so nothing
+    is unclear; a line of other text is. A hunk whose one mistake is the blank line it left
+    out above the run quoted the run as it stands: its new line goes where it says."""
     text = "ENV_A=\n`\n\nvar Bad = `{.Key}\n" + "{.Key}\n" * 10 + "`\n\nfunc f() {}\n"
     diff = (
-        "--- a/cart.py\n+++ b/cart.py\n@@ -2,5 +2,6 @@\n"
-        " `\n var Bad = `{.Key}\n+{.Key}\n {.Key}\n {.Key}\n {.Key}\n"
+        "--- a/cart.py\n+++ b/cart.py\n@@ -2,6 +2,7 @@\n"
+        " `\n \n var Bd = `{.Key}\n+{.Key}\n {.Key}\n {.Key}\n {.Key}\n"
     )
     assert patched(text, diff) == text.replace("`\n\nfunc", "{.Key}\n`\n\nfunc")
     other = diff.replace("+{.Key}", "+{.Name}")
     assert "was not found in cart.py" in refusal(patched, text, other)
+    left_out = other.replace(" `\n \n var Bd", " `\n var Bad").replace("-2,6 +2,7", "-2,5 +2,6")
+    assert patched(text, left_out) == text.replace("{.Key}\n{.Key}", "{.Key}\n{.Name}\n{.Key}", 1)
+
+
+def test_new_lines_beside_a_run_quoted_whole_by_a_hunk_that_left_out_a_line_elsewhere() -> None:
+    """tzinfo's zone files end with four `end`s; a hunk changing the last two periods
+    quoted three after its new lines and left out a period line above them. Every quoted
+    line stands as the file has it with that one line left out, so the run was quoted as
+    the commit had it; read as a misquote, the new lines' side of the `end`s was unsaid.
+    With a misquote as well, it stays refused."""
+    text = (
+        "module Z\nclass Nauru\nsetup\nstart {one}\nperiod(1) {two}\nperiod(2) {three}\n"
+        "period(3) {four}\nperiod(4) {five}\nend\nend\nend\nend\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -4,7 +4,7 @@\n start {one}\n period(2) {three}\n"
+        "-period(3) {four}\n-period(4) {five}\n+period(3) {FOUR}\n+period(4) {FIVE}\n"
+        " end\n end\n end\n"
+    )
+    assert patched(text, diff) == text.replace("{four}", "{FOUR}").replace("{five}", "{FIVE}")
+    misquoted = diff.replace(" period(2) {three}", " period(2) {thre}")
+    assert "where among them the new lines belong is unclear" in refusal(patched, text, misquoted)
 
 
 def test_new_lines_beside_blank_lines_that_go_on_past_a_loose_quote_are_refused() -> None:

@@ -656,8 +656,10 @@ def _refuse_beside_a_run(
                     if not _again_at(index, there, beside) or beside in lines:
                         continue
                 run = range(min(there, beside), max(there, beside) + 1)
-                if _copies_of_run(index, run, group):
-                    continue  # (anywhere among them, the file reads the same)
+                if _copies_of_run(index, run, group) or _left_out_apart(
+                    index, edit, option.start, run
+                ):
+                    continue  # (anywhere among them, the file reads the same; or quoted whole)
                 if not index.contents[there].strip():
                     return (
                         "its new lines go next to a blank line of the file that has "
@@ -672,6 +674,25 @@ def _refuse_beside_a_run(
         return None
 
     return _made_unusable(options, problem)
+
+
+def _left_out_apart(index: LineIndex, edit: LineEdit, near: int, run: range) -> bool:
+    """Whether the quoted lines stand as the file has them over file line `near` (a
+    reading from there may have left unpaired the quoted lines before the one left out)
+    with one file line left out, that line outside `run`, and no other way: the line the
+    quote left out is then that one, and the run beside its new lines was quoted whole
+    (tzinfo's zone files: a period line left out above the change, and the four `end`s
+    the file ends with quoted three after the new periods, as the commit had them)."""
+    size, lines = len(edit.old), index.contents
+    left_out = [
+        start + gap
+        for start in range(max(near - size, 0), near + 2)
+        if start + size < len(lines)
+        for gap in range(1, size)
+        if lines[start : start + gap] == list(edit.old[:gap])
+        and lines[start + gap + 1 : start + size + 1] == list(edit.old[gap:])
+    ]
+    return len(left_out) == 1 and left_out[0] not in run
 
 
 def _again_at(index: LineIndex, line: int, other: int) -> bool:
@@ -2475,7 +2496,7 @@ def _refuse_open_edge(
     quoting two after its new lines). Copies the file has apart (a heading left out
     between two blank lines) are no such run, and new lines that are copies of the run's
     line read the same anywhere in it (envconfig's usage_test.go: a `{.Key}` line added to
-    a run of eleven)."""
+    a run of eleven), nor is one that left its line out elsewhere (`_left_out_apart`)."""
     groups = [number for number, lines in enumerate(edit.inserts) if lines]
     places = [start + place for place in paired if place is not None]
     if not groups or len(places) != len(paired):
@@ -2495,6 +2516,8 @@ def _refuse_open_edge(
         if len(keys) != 1 or not all(edit.kept[number] for number in numbers):
             continue
         if run[0] < 0 or run[-1] >= len(index.lines) or _copies_of_run(index, run, new):
+            continue
+        if _left_out_apart(index, edit, start, run):
             continue
         if {index.contents[line].rstrip() for line in run} == keys:
             raise _Refused(

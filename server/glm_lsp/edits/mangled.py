@@ -267,6 +267,8 @@ def _inner_as_file(mangling: Mangling, old: str, file_text: str) -> bool:
 def _body(line: str) -> str:
     """The line past its indentation (non-breaking spaces included), without its end."""
     return line.lstrip(" \t\u00a0\u202f").rstrip(" \t\r\n")
+
+
 _INNER_FORMS = re.compile("(?<=[^ \t\u00a0\u202f\n])[\u00a0\u202f]")
 
 

@@ -724,6 +724,35 @@ def test_a_deletion_between_end_lines_is_made_though_they_stand_closed_up_elsewh
     assert patched(ALIGN, diff) == ALIGN.replace(method, "")
 
 
+def test_a_deletion_of_a_duplicated_block_is_not_made_twice() -> None:
+    """Moses' specs: a `context('sortedIndex')` block stood twice in a row and the commit
+    removed the first. Sent again, the diff read loosely over the block that was kept (its
+    last context lines taken for the next block's), and would have removed that one too.
+    The result, closed up, stands where the reading starts, its lines after the cut the
+    block's own: the change is in the file. Once, it is made."""
+    block = (
+        "  context('sortedIndex', function()\n"
+        "    test('returns the index at which a value should be inserted', function()\n"
+        "      assert_equal(_.sortedIndex({1,2,3},4),4)\n"
+        "    end)\n"
+        "    test('sorts the array first when told to', function()\n"
+        "      assert_equal(_.sortedIndex({0,10,3,-5},4,comp,true),4)\n"
+        "    end)\n"
+        "    test('uses the \"<\" operator by default', function()\n"
+        "      assert_equal(_.sortedIndex({'a','d','e','z'},'b'),2)\n"
+        "    end)\n"
+        "  end)\n"
+    )
+    after = "  context('indexOf', function()\n    test('returns the index of a value', function()\n"
+    head = "context('Array functions', function()\n  end)\n\n"
+    once, twice = head + block + after, head + block + block + after
+    removed = "".join("-" + line + "\n" for line in block.splitlines())
+    kept = "".join(" " + line + "\n" for line in block.splitlines()[:2])
+    diff = f"--- a/cart.py\n+++ b/cart.py\n@@ -2,15 +2,4 @@\n   end)\n \n{removed}{kept}"
+    assert patched(twice, diff) == once
+    assert "already in cart.py" in refusal(patched, once, diff)
+
+
 def test_an_insertion_at_the_end_is_not_applied_twice() -> None:
     diff = "--- a/cart.py\n+++ b/cart.py\n@@ -5 +5,2 @@\n         return value\n+# end\n"
     once = patched(PY, diff)

@@ -1277,7 +1277,9 @@ def already_applied(
     )
     for start in starts:
         over = any(place.start < start + len(new) and start < place.end for place in places)
-        exactly = level == "exact" and not _stands_unmade(edit)  # a laxer level may be blind
+        exactly = level == "exact" and (
+            not _stands_unmade(edit) or _closed_up_in_place(edit, places, start)
+        )  # (a laxer level may be blind)
         made = _only_adds(edit) or (looser and (blank_only or exactly))
         if (elsewhere and not over) or (over and made):
             return start
@@ -1425,6 +1427,18 @@ def _stands_unmade(edit: LineEdit) -> bool:
     first = edit.kept.index(False)
     last = len(edit.kept) - 1 - edit.kept[::-1].index(False)
     return not (any(map(telling, edit.old[:first])) and any(map(telling, edit.old[last + 1 :])))
+
+
+def _closed_up_in_place(edit: LineEdit, places: Sequence[Candidate], start: int) -> bool:
+    """Whether a deletion's result, closed up, stands from where a reading of its quote
+    starts, and its lines after the cut say something: not a run of `end` lines that a
+    removed method ends with too (rubocop), but the quote's own next lines right after its
+    first ones (Moses' specs: a duplicated `context('sortedIndex')` block removed, the diff
+    sent again, read loosely over the block that was kept)."""
+    last = len(edit.kept) - 1 - edit.kept[::-1].index(False)
+    return any(place.start == start for place in places) and any(
+        map(telling, edit.old[last + 1 :])
+    )
 
 
 def verbatim(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:

@@ -239,6 +239,18 @@ def test_an_opening_line_restated_at_the_quotes_depth_outweighs_lines_moved_out(
     assert apply_edit(text, old, new, path="theme.nu") == made
 
 
+def test_a_tab_only_new_line_in_a_dedented_quote_in_spaces_stays_as_written() -> None:
+    """Moses' specs (and pyrsistent's README): a file in spaces whose commit adds a line of
+    two tabs and nothing else. The quote, dedented by two, writes its lines in spaces, so
+    the tabs are the text's own, not the quote's character: moved by the quote's two
+    columns, the line became `  \t\t`."""
+    text = "context('partition', function()\n  test('a', function()\n    x()\n  end)\nend)\n"
+    old = "test('a', function()\n  x()\nend)\n"
+    new = old + "\t\t\ntest('b', function()\n  y()\nend)\n"
+    made = text.replace("  end)\n", "  end)\n\t\t\n  test('b', function()\n    y()\n  end)\n")
+    assert apply_edit(text, old, new, path="spec.lua") == made
+
+
 def test_a_line_restated_at_the_files_depth_at_the_base_of_a_deeper_quote_is_refused() -> None:
     """dequal's index.d.ts, sent a tab deep: two `declare module` blocks made the one line
     they held, at the top level. That is a tab in the quote, which is also the line's depth

@@ -2882,15 +2882,18 @@ class _Indenter:
 
     def _blank(self, line: str) -> str:
         """A new line of whitespace only: as the file has the quoted line it restates, else
-        moved by the quote's one mapping when written in the other character than the
-        file's lines (a quote in tabs for a file in spaces writes its blank lines so too);
-        else as written (a dedented quote often keeps its blank lines whole)."""
+        moved by the quote's one mapping when written in the quote's character, the other
+        than the file's lines' (a quote in tabs for a file in spaces writes its blank lines
+        so too); else as written (a dedented quote often keeps its blank lines whole, and a
+        tab-only line in a quote in spaces is the text's own: Moses' specs, a dedented
+        quote of a file in spaces whose commit adds a `\t\t` line, made `  \t\t`)."""
         if line in self.blanks:
             return self.blanks[line]
         if not line or self.whole is None:
             return line
         file_tabs = uses_tabs([indent_of(file_line) for file_line, _ in self.pairs.values()])
-        if ("\t" in line) == file_tabs:
+        quote_tabs = uses_tabs([indent_of(model) for _, model in self.pairs.values()])
+        if ("\t" in line) == file_tabs or ("\t" in line) != quote_tabs:
             return line
         moved = self.whole(line)
         return line if moved is None else moved

@@ -282,11 +282,17 @@ def _out_to_the_quotes_base(pairs: Sequence[Pair], side: Sequence[str]) -> bool:
     the quote's base, which is the depth the quote's level puts it at (dequal's index.d.ts,
     sent a tab deep: two `declare module` blocks made the one `export function` they held,
     at the top level, which is a tab in the quote and the depth the line had in the file)."""
+    _, file_base, model_base, new_base = _bases(pairs, side)
+    return model_base > file_base and new_base == model_base
+
+
+def _bases(pairs: Sequence[Pair], lines: Sequence[str]) -> tuple[int, int, int, int]:
+    """The tab width that fits most pairs, and at it the least depth (in columns) of the
+    file's lines, of the quote's and of `lines`."""
     tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
     file_base = min(_width(indent_of(f), tab) for f, _ in pairs)
     model_base = min(_width(indent_of(m), tab) for _, m in pairs)
-    new_base = min(_width(indent_of(line), tab) for line in side)
-    return model_base > file_base and new_base == model_base
+    return tab, file_base, model_base, min(_width(indent_of(line), tab) for line in lines)
 
 
 def _in_place_of(replacing: Sequence[tuple[str, Pair]]) -> bool | None:
@@ -486,10 +492,7 @@ def _by_base(pairs: Sequence[Pair], new: Sequence[str], added: Sequence[str]) ->
     the quote's depth leaves it no room there."""
     pairs = [pair for pair in pairs if telling(pair[1])] or pairs
     new = [line for line in new if telling(line)] or new
-    tab = max(_TAB_SIZES, key=lambda size: _fits(pairs, size))
-    file_base = min(_width(indent_of(f), tab) for f, _ in pairs)
-    model_base = min(_width(indent_of(m), tab) for _, m in pairs)
-    new_base = min(_width(indent_of(line), tab) for line in new)
+    tab, file_base, model_base, new_base = _bases(pairs, new)
     if file_base == model_base or (model_base and new_base + file_base >= model_base):
         return None
     if new_base == file_base:

@@ -683,15 +683,8 @@ def _left_out_apart(index: LineIndex, edit: LineEdit, near: int, run: range) -> 
     quote left out is then that one, and the run beside its new lines was quoted whole
     (tzinfo's zone files: a period line left out above the change, and the four `end`s
     the file ends with quoted three after the new periods, as the commit had them)."""
-    size, lines = len(edit.old), index.contents
-    left_out = [
-        start + gap
-        for start in range(max(near - size, 0), near + 2)
-        if start + size < len(lines)
-        for gap in range(1, size)
-        if lines[start : start + gap] == list(edit.old[:gap])
-        and lines[start + gap + 1 : start + size + 1] == list(edit.old[gap:])
-    ]
+    starts = range(max(near - len(edit.old), 0), near + 2)
+    left_out = [start + gap for start in starts for gap in _left_out_gaps(index, edit, start)]
     return len(left_out) == 1 and left_out[0] not in run
 
 
@@ -1425,8 +1418,13 @@ def _stands_unmade(edit: LineEdit) -> bool:
     if not (edit.kept[0] and edit.kept[-1]):
         return True
     first = edit.kept.index(False)
-    last = len(edit.kept) - 1 - edit.kept[::-1].index(False)
-    return not (any(map(telling, edit.old[:first])) and any(map(telling, edit.old[last + 1 :])))
+    after = edit.old[_last_removed(edit) + 1 :]
+    return not (any(map(telling, edit.old[:first])) and any(map(telling, after)))
+
+
+def _last_removed(edit: LineEdit) -> int:
+    """The number of the edit's last removed quoted line (it has one)."""
+    return len(edit.kept) - 1 - edit.kept[::-1].index(False)
 
 
 def _closed_up_in_place(edit: LineEdit, places: Sequence[Candidate], start: int) -> bool:
@@ -1435,10 +1433,8 @@ def _closed_up_in_place(edit: LineEdit, places: Sequence[Candidate], start: int)
     removed method ends with too (rubocop), but the quote's own next lines right after its
     first ones (Moses' specs: a duplicated `context('sortedIndex')` block removed, the diff
     sent again, read loosely over the block that was kept)."""
-    last = len(edit.kept) - 1 - edit.kept[::-1].index(False)
-    return any(place.start == start for place in places) and any(
-        map(telling, edit.old[last + 1 :])
-    )
+    after = edit.old[_last_removed(edit) + 1 :]
+    return any(place.start == start for place in places) and any(map(telling, after))
 
 
 def verbatim(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
@@ -1730,19 +1726,29 @@ def left_out_readings(
     that cannot be made there has no `lines`)."""
     size = len(edit.old)
     end = start + size + 1
-    if size < 2 or start < 0 or end > len(index.lines):
-        return []
-    window = index.contents[start:end]
     readings = []
-    for gap in range(1, size):
-        if window[:gap] == list(edit.old[:gap]) and window[gap + 1 :] == list(edit.old[gap:]):
-            ops: list[Opcode] = [
-                ("equal", 0, gap, 0, gap),
-                ("insert", gap, gap, gap, gap + 1),
-                ("equal", gap, size, gap + 1, size + 1),
-            ]
-            readings.append(candidate(index, edit, start, end, size / (size + 1), ops, final_eol))
+    for gap in _left_out_gaps(index, edit, start):
+        ops: list[Opcode] = [
+            ("equal", 0, gap, 0, gap),
+            ("insert", gap, gap, gap, gap + 1),
+            ("equal", gap, size, gap + 1, size + 1),
+        ]
+        readings.append(candidate(index, edit, start, end, size / (size + 1), ops, final_eol))
     return readings
+
+
+def _left_out_gaps(index: LineIndex, edit: LineEdit, start: int) -> list[int]:
+    """Where (after how many quoted lines) the quoted lines stand verbatim from file line
+    `start` on with one file line left out between two of them."""
+    size = len(edit.old)
+    if size < 2 or start < 0 or start + size + 1 > len(index.lines):
+        return []
+    window = index.contents[start : start + size + 1]
+    return [
+        gap
+        for gap in range(1, size)
+        if window[:gap] == list(edit.old[:gap]) and window[gap + 1 :] == list(edit.old[gap:])
+    ]
 
 
 _TELLING_MISQUOTE = 8

@@ -3451,6 +3451,24 @@ def test_new_lines_in_spaces_after_a_quote_that_writes_the_files_tabs_stand_as_w
     )
 
 
+def test_new_lines_in_spaces_stepping_by_two_of_the_quotes_tabs_are_refused() -> None:
+    # creack/pty's README, its Go in tabs: the quote wrote `\tio.Copy` four spaces in, and
+    # the commit's new example steps by eight. Mapped by the quote's four, each level went
+    # two tabs deep; as written, or a tab a level? The edit does not say.
+    text = '# pty\n\n```go\nfunc main() {\n\tc := exec.Command("sh")\n\tio.Copy(os.Stdout, f)\n}\n```\n'
+    old = "    io.Copy(os.Stdout, f)\n}\n```\t\n"
+    added = "\n```go\nfunc test() error {\n        if err != nil {\n                return err\n        }\n}\n```\n"
+    assert "its new lines step by 8 spaces a level, where its quote wrote a tab in fewer, so " \
+        "whether their spaces are meant or stand for tabs is unclear" in refusal(
+        apply_edit, text, old, old + added, path="README.md"
+    )
+    # New lines stepping by the quote's four are written as it writes a tab.
+    fours = added.replace("        ", "    ")
+    assert apply_edit(text, old, old + fours, path="README.md") == text + fours.replace(
+        "    ", "\t"
+    )
+
+
 def test_new_lines_in_spaces_beside_tab_lines_after_a_quote_mostly_in_spaces_are_refused() -> None:
     # The go-toml edit, its quote's `\t\t` also slipped (to four spaces and a tab): a slip
     # like the quote's, or a raw string's text? The edit does not say.
@@ -3599,6 +3617,27 @@ def test_a_left_out_line_written_again_past_a_blank_line_is_refused() -> None:
     )
     assert "it adds 'endif()' near line 4, which reads the same and which it leaves out" in (
         refusal(apply_edit, text, old, new, path="CMakeLists.txt")
+    )
+
+
+def test_a_whitespace_line_left_out_of_the_quote_and_written_again_is_refused() -> None:
+    # lapis' validate spec ends `}`, a line of three spaces, a blank line. The quote left
+    # out the spaces and the new text wrote them again: read as the spaces stripped, the
+    # blank line the new text ends with became three spaces and the new tests went in
+    # above the file's blank line.
+    text = 'describe "v", ->\n  it "x", ->\n    assert.same {\n      f "a"\n    }\n   \n\n'
+    old = '      f "a"\n    }\n\n'
+    new = '      f "a"\n    }\n   \n  it "y", ->\n    assert.same {\n      f "b"\n    }\n\n'
+    assert "it reads a blank line of its quote as line 6, whitespace that its new text " \
+        "writes as the file has it, while as written its lines match lines 4-7 with that " \
+        "line left out, so which it means is unclear" in refusal(
+        apply_edit, text, old, new, path="validate_spec.moon"
+    )
+    # A model that strips the line in its new text too has stripped it in its quote.
+    stripped = new.replace("    }\n   \n", "    }\n\n")
+    added = '  it "y", ->\n    assert.same {\n      f "b"\n    }\n\n'
+    assert apply_edit(text, old, stripped, path="validate_spec.moon") == (
+        text.replace("   \n", "   \n" + added)
     )
 
 

@@ -180,6 +180,31 @@ def tabs_written_as_spaces(pairs: Sequence[Pair], new: Sequence[str]) -> Transfo
     return _column_shift(0, int(tab), True)
 
 
+def tabs_doubled(groups: Sequence[Sequence[str]], transform: Transform) -> int | None:
+    """The spaces a level of new lines written in spaces, where `transform` (the quote's
+    mapping, in a file in tabs) would make each of their levels two tabs or more; else
+    None. A quote that wrote a tab as four spaces maps four spaces to a tab, but new lines
+    stepping by eight were not written in that unit: mapped, a level of them becomes two
+    tabs, which no file in tabs writes (creack/pty's README: Go code in tabs, one line
+    quoted four spaces in, a commit's new example in eights). Steps are taken between
+    neighbouring new lines of one group, most of them alike, at least two."""
+    steps: dict[tuple[int, int], int] = {}
+    for group in groups:
+        lines = [line for line in group if line.strip() and "\t" not in indent_of(line)]
+        for before, after in pairwise(lines):
+            moved = transform(before), transform(after)
+            if None in moved or any(indent_of(m).strip("\t") for m in moved if m):
+                continue
+            spaces = len(indent_of(after)) - len(indent_of(before))
+            if spaces > 0:
+                tabs = len(indent_of(moved[1] or "")) - len(indent_of(moved[0] or ""))
+                steps[(spaces, tabs)] = steps.get((spaces, tabs), 0) + 1
+    if not steps:
+        return None
+    (spaces, tabs), count = max(steps.items(), key=lambda item: (item[1], -item[0][0]))
+    return spaces if count >= 2 and tabs >= 2 else None
+
+
 def _by_table(indents: list[tuple[str, str]], otherwise: Transform | None) -> Transform | None:
     """A transform giving a line the file's indentation for a model indentation seen in
     `indents` (the model writes new lines at the levels it quoted), `otherwise` for others

@@ -51,6 +51,7 @@ from glm_lsp.edits.indent import (
     restyled,
     same,
     tab_width,
+    tabs_doubled,
     tabs_written_as_spaces,
     telling,
     uses_tabs,
@@ -416,6 +417,8 @@ def find(
                 return _restated_in_place(
                     index, edit, _at_depth_or_gapped(index, edit, options, final_eol)
                 )
+            if level == "trailing whitespace":
+                options = _refuse_stripped_left_in(index, edit, options, final_eol)
             options += [
                 candidate(index, edit, start, start + height, 1.0, ops, final_eol)
                 for start in deeper_copies(index, edit.old, starts)
@@ -441,6 +444,42 @@ def find(
         fuzzy = Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol, at_end)))
         return _read_with_a_line_left_out(index, edit, fuzzy, final_eol) or fuzzy
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
+
+
+def _refuse_stripped_left_in(
+    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+) -> list[Candidate]:
+    """`options` found with trailing whitespace ignored, each made unusable where it reads
+    a quoted blank line as a file line of whitespace only that the new text writes as the
+    file has it, while the quote stands as written beside it with that line left out. A
+    model that writes the line's whitespace did not strip it from its quote: its blank
+    line may be the next one, the line left out and written again (lapis' spec: `}`,
+    `   `, a blank line, quoted `}` and a blank line, its new text `}`, `   `, ...)."""
+    written = set(edit.new_lines())
+
+    def problem(option: Candidate) -> str | None:
+        if option.lines is None:
+            return None
+        window = index.contents[option.start : option.end]
+        read = [
+            option.start + number
+            for number, (there, line) in enumerate(zip(window, edit.old, strict=True))
+            if there != line and not there.strip() and there in written
+        ]
+        if not read:
+            return None
+        for start in range(max(0, option.start - len(edit.old)), option.start + 1):
+            for rival in left_out_readings(index, edit, start, final_eol):
+                if _overlap(option, rival) and not same_result(index, option, rival):
+                    return (
+                        f"it reads a blank line of its quote as line {read[0] + 1}, whitespace "
+                        "that its new text writes as the file has it, while as written its "
+                        f"lines match lines {_span(rival)} with that line left out, so which "
+                        "it means is unclear"
+                    )
+        return None
+
+    return _made_unusable(options, problem)
 
 
 def ending_the_file(index: LineIndex, found: Found) -> Found:
@@ -2780,6 +2819,13 @@ class _Indenter:
                 )
             whole = same
         self.whole = whole
+        mapped = whole not in (None, same) and indentation.tabs
+        step = tabs_doubled(edit.inserts, whole) if mapped and whole else None
+        if step is not None:
+            raise _Refused(
+                f"its new lines step by {step} spaces a level, where its quote wrote a tab "
+                "in fewer, so whether their spaces are meant or stand for tabs is unclear"
+            )
         self.moved = _as_in_file(self.pairs)
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()

@@ -137,6 +137,25 @@ def test_sections_added_around_a_kept_underline_left_unmarked_lose_their_marks()
     assert apply_edit(patch, "+new\n", "+new\n+more\n", path="fix.patch") == patch + "+more\n"
 
 
+def test_new_lines_marked_after_a_quoted_plus_line_are_new_text_the_file_writes_unmarked() -> None:
+    # pyupgrade's README shows its rewrites in ```diff blocks. A section added after a
+    # block's `+lazy ...` line and its fence, every new line marked '+', went in with its
+    # marks; the file writes `Availability:` and `### ` headings, never `+Availability:`.
+    readme = (
+        "### lazy imports\n\nAvailability:\n- `--py315-plus`\n\n```diff\n"
+        "-from typing import Self\n+lazy from typing import Self\n```\n"
+    )
+    old = "+lazy from typing import Self\n```\n"
+    added = "\n### suggest_on_error\n\nAvailability:\n- `--py315-plus`\n"
+    new = old + "".join("+" + line for line in added.splitlines(True))
+    assert apply_edit(readme, old, new, path="README.md") == readme + added
+    # A patch's new `+more` under a kept `+new` is the patch's own text.
+    patch = "@@ -1 +1,2 @@\n-old\n+new\n context\n"
+    assert apply_edit(patch, "+new\n", "+new\n+more\n", path="fix.patch") == (
+        patch.replace("+new\n", "+new\n+more\n")
+    )
+
+
 def test_a_quote_of_many_underlines_read_both_ways_is_refused_at_once() -> None:
     """Each `+++` line could be a kept underline or an added `++`: thousands of them once
     took 88 s (every place in the quote reached at once); now too many places refuse."""

@@ -35,6 +35,8 @@ _LISTS = frozenset(".md .markdown .mdx .rst .txt .adoc .asciidoc .org .textile".
 _PLUS_LINE = re.compile(r"^\+(?!\+*+[ \t]*$)", re.M)
 """A line starting with '+' (a list's, a patch's), other than a ruler of them (rst)."""
 _RULER = re.compile(r"\++[ \t]*\r?\n?$")
+_WORDS = 4
+"""Letters a line needs to say, by standing in the file, how the model writes."""
 _BORDER = re.compile(r"\+(?:[-=]+\+)+[ \t]*\r?\n?$")
 """A border of an rst grid table: `+-----+----+`, `+=====+====+`."""
 
@@ -213,9 +215,28 @@ def _new_side(lines: list[str], quoted: list[str], file_text: str) -> list[str] 
         return strict[0][0] if len(strict) == 1 else None
     lenient = [new for new, removes in _readings(lines, quoted, plus_kept=True) if removes]
     if not lenient:
-        rulers = None if _marked_again(lines, quoted) else not _PLUS_LINE.search(file_text)
+        marked = _marked_again(lines, quoted) or _said_unmarked(lines, quoted, file_text)
+        rulers = None if marked else not _PLUS_LINE.search(file_text)
         lenient = [new for new, _ in _readings(lines, quoted, plus_kept=True, rulers=rulers)]
     return lenient[0] if len(lenient) == 1 else None
+
+
+def _said_unmarked(lines: list[str], quoted: list[str], file_text: str) -> bool:
+    """Whether the '+' lines that are no quoted line are new text marked, though the file
+    has lines starting with '+': none of them stands in the file as written, and one, its
+    mark taken off, is a line of words the file has (pyupgrade's README, its rewrites in
+    ```` ```diff ```` blocks: a section added after a block's kept `+lazy ...` line and
+    fence, every new line marked; the file has `Availability:` lines, no
+    `+Availability:`). A patch's new `+more` under a kept `+new` says no such thing."""
+    own = {line.rstrip() for line in quoted}
+    added = [line for line in lines if line.startswith("+") and line.rstrip() not in own]
+    if not added or _any_in_file([line for line in added if not _RULER.match(line)], file_text):
+        return False
+    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
+    return any(
+        sum(char.isalpha() for char in line) >= _WORDS and line[1:].rstrip("\r\n") in filed
+        for line in added
+    )
 
 
 def _marked_again(lines: list[str], quoted: list[str]) -> bool:

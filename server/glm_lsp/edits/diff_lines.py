@@ -179,8 +179,12 @@ def _unlike_the_files_items(lines: list[str], quoted: list[str], file_text: str)
 
 def _any_in_file(lines: list[str], file_text: str) -> bool:
     """Whether one of the (not blank) lines stands in the file as written."""
-    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
+    filed = _file_lines(file_text)
     return any(line.rstrip("\r\n") in filed for line in lines if line.strip())
+
+
+def _file_lines(file_text: str) -> set[str]:
+    return {line.rstrip("\r\n") for line in split_lf(file_text)}
 
 
 def _remarked(lines: list[str], added: list[str], quoted: list[str], file_text: str) -> bool:
@@ -228,11 +232,10 @@ def _said_unmarked(lines: list[str], quoted: list[str], file_text: str) -> bool:
     ```` ```diff ```` blocks: a section added after a block's kept `+lazy ...` line and
     fence, every new line marked; the file has `Availability:` lines, no
     `+Availability:`). A patch's new `+more` under a kept `+new` says no such thing."""
-    own = {line.rstrip() for line in quoted}
-    added = [line for line in lines if line.startswith("+") and line.rstrip() not in own]
+    added = _new_plus_lines(lines, quoted)
     if not added or _any_in_file([line for line in added if not _RULER.match(line)], file_text):
         return False
-    filed = {line.rstrip("\r\n") for line in split_lf(file_text)}
+    filed = _file_lines(file_text)
     return any(
         sum(char.isalpha() for char in line) >= _WORDS and line[1:].rstrip("\r\n") in filed
         for line in added
@@ -244,9 +247,14 @@ def _marked_again(lines: list[str], quoted: list[str]) -> bool:
     whose lines start with '+' themselves, marked (PromiseKit's header: Objective-C class
     methods `+ (PMKPromise *)PUT:...` added as `++ (PMKPromise *)PUT:...` between two
     kept ones left unmarked). A patch's new `+more` under a kept `+new` is not."""
-    own = {line.rstrip() for line in quoted}
-    added = [line for line in lines if line.startswith("+") and line.rstrip() not in own]
+    added = _new_plus_lines(lines, quoted)
     return bool(added) and all(line.startswith("++") for line in added)
+
+
+def _new_plus_lines(lines: list[str], quoted: list[str]) -> list[str]:
+    """The lines starting with '+' that are no quoted line."""
+    own = {line.rstrip() for line in quoted}
+    return [line for line in lines if line.startswith("+") and line.rstrip() not in own]
 
 
 def _readings(

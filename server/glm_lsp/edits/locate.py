@@ -470,7 +470,7 @@ def _refuse_stripped_left_in(
             return None
         for start in range(max(0, option.start - len(edit.old)), option.start + 1):
             for rival in left_out_readings(index, edit, start, final_eol):
-                if _overlap(option, rival) and not same_result(index, option, rival):
+                if not same_result(index, option, rival):  # (each overlaps the option)
                     return (
                         f"it reads a blank line of its quote as line {read[0] + 1}, whitespace "
                         "that its new text writes as the file has it, while as written its "
@@ -2819,13 +2819,14 @@ class _Indenter:
                 )
             whole = same
         self.whole = whole
-        mapped = whole not in (None, same) and indentation.tabs
-        step = tabs_doubled(edit.inserts, whole) if mapped and whole else None
-        if step is not None:
-            raise _Refused(
-                f"its new lines step by {step} spaces a level, where its quote wrote a tab "
-                "in fewer, so whether their spaces are meant or stand for tabs is unclear"
-            )
+        if whole is not None and whole is not same and indentation.tabs:
+            step = tabs_doubled(edit.inserts, whole)
+            if step is not None:
+                raise _Refused(
+                    f"its new lines step by {step} spaces a level, where its quote wrote a "
+                    "tab in fewer, so whether their spaces are meant or stand for tabs is "
+                    "unclear"
+                )
         self.moved = _as_in_file(self.pairs)
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()

@@ -1045,6 +1045,41 @@ def test_lines_at_other_depths_or_a_line_left_out_is_refused() -> None:
 
 
 
+def test_closing_braces_a_level_higher_or_a_line_left_out_is_refused() -> None:
+    """gods' serialization.go: `\t}`, `}` quoted with `\treturn err` left out between them
+    and written in the new text. Read a level higher they stand as `\t\t}`, `\t}` (the new
+    functions went inside the loop); no line says which, so it is refused."""
+    text = (
+        "func (tree *Tree) FromJSON(data []byte) error {\n"
+        "\terr := json.Unmarshal(data, &elements)\n"
+        "\tif err == nil {\n"
+        "\t\tfor key, value := range elements {\n"
+        "\t\t\ttree.Put(key, value)\n"
+        "\t\t}\n"
+        "\t}\n"
+        "\treturn err\n"
+        "}\n"
+    )
+    new = "\t}\n\treturn err\n}\n\nfunc (tree *Tree) UnmarshalJSON(b []byte) error {\n}\n"
+    message = refusal(apply_edit, text, "\t}\n}\n", new, path="serialization.go")
+    assert (
+        "only at another depth, while with their own indentation they match lines 7-9 "
+        "with a line left out, so which it means is unclear"
+    ) in message
+
+
+def test_an_added_last_line_without_a_line_break_is_not_added_again() -> None:
+    """fill-range's .gitignore ends `*.DS_Store`, `mm.*` with no final line break; the edit
+    that added `mm.*` quotes `*.DS_Store` with its line break. Made again it wrote a second
+    `mm.*`."""
+    made = "tmp\nTODO.md\nvendor\n*.DS_Store\nmm.*"
+    message = refusal(apply_edit, made, "vendor\n*.DS_Store\n", "vendor\n*.DS_Store\nmm.*")
+    assert message.startswith("The edit is already in the file: the text it makes already")
+    assert apply_edit(made + "x", "vendor\n*.DS_Store\n", "vendor\n*.DS_Store\nmm.*") == (
+        "tmp\nTODO.md\nvendor\n*.DS_Store\nmm.*\nmm.*x"
+    )
+
+
 def test_a_reading_that_leaves_lines_out_at_the_same_depths_is_no_rival() -> None:
     """sds's README: code blocks four spaces deep, quoted in tabs from a blank line. Read
     from the blank line two higher, with `Or:` and a blank left out, the tab lines pair

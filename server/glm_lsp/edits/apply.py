@@ -194,9 +194,12 @@ def apply_edit(
         return _apply_lines(text, whole_old, whole_new, name, terms)
     if _starts_inside_a_line_it_quotes_whole(text, start, old):
         return _apply_lines(text, old_string, new_string, name, terms)
+    ending = new  # (the file may end as it does: without a line break)
     if old.endswith("\n") and new and not new.endswith("\n") and start + len(old) < len(text):
         new += "\r\n" if old.endswith("\r\n") else "\n"  # whole lines: not a join
-    if old in new and _applied_over(text, new, start, start + len(old)):
+    if old in new and (
+        _applied_over(text, new, start, start + len(old)) or _ends_text(text, ending, start)
+    ):
         raise EditError(applied_message(bisect.bisect_right(line_starts(text), start), name, terms))
     if old.endswith("\n") and (start == 0 or text[start - 1] == "\n"):  # whole lines
         first = text.count("\n", 0, start)
@@ -281,6 +284,14 @@ def _with_indentation(indent: str, old: str, new: str) -> tuple[str, str]:
 def _applied_over(text: str, new: str, start: int, end: int) -> bool:
     """Whether `new` already stands over `start`..`end`, the place the edit would change."""
     return any(place <= start and end <= place + len(new) for place in _occurrences(text, new))
+
+
+def _ends_text(text: str, new: str, start: int) -> bool:
+    """Whether `new` ends `text` from `start` or before on: a `new_string` without a final
+    line break stands so once made (fill-range's .gitignore: `*.DS_Store` and `mm.*` after
+    it, the file's last line; quoted `*.DS_Store` with its line break, `mm.*` was added
+    again)."""
+    return text.endswith(new) and len(text) - len(new) <= start
 
 
 def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: Terms) -> str:

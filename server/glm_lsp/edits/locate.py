@@ -989,7 +989,7 @@ def _at_depth_or_gapped(
         index,
         edit,
         options,
-        rivals,
+        rivals + _verbatim_left_out_around(index, edit, options, final_eol),
         lambda option, rival: (
             (_overlap(option, rival) or _drifts(lines(option))) and more_at_depth(rival, option)
         ),
@@ -1006,6 +1006,22 @@ def _at_depth_or_gapped(
         "written they match lines {} with a line left out",
     )
     return Found("whitespace", tuple(checked))
+
+
+def _verbatim_left_out_around(
+    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+) -> list[Candidate]:
+    """The readings as written, with a line left out, over lines of an option: `gapped`
+    wants a telling line, but a quote of closing braces has none, and read a level higher
+    it can hide the line it left out (gods' serialization.go: `\t}`, `}` quoted with
+    `\treturn err` left out and written in the new text, read as `\t\t}`, `\t}` above)."""
+    size = len(edit.old)
+    starts = {start for option in options for start in range(option.start - size, option.end)}
+    return [
+        reading
+        for start in sorted(starts)
+        for reading in left_out_readings(index, edit, start, final_eol)
+    ]
 
 
 Paired = list[tuple[str | None, str]]

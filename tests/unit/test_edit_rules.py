@@ -251,6 +251,17 @@ def test_a_tab_only_new_line_in_a_dedented_quote_in_spaces_stays_as_written() ->
     assert apply_edit(text, old, new, path="spec.lua") == made
 
 
+def test_a_blank_new_line_of_spaces_in_a_quote_at_column_0_stays_as_written() -> None:
+    """bitset's doc comment, a file in tabs quoted with no indentation at all: its commit
+    adds a line of four spaces. A quote at column 0 writes neither character, so the spaces
+    are the text's own; moved by the quote's tab, the line became `\t    `."""
+    text = "/*\n\tExample use:\n\n\tb := bitset.New(64000)\n*/\n"
+    old = "Example use:\n\nb := bitset.New(64000)\n"
+    new = 'Example use:\n    \nimport "bitset"\nb := bitset.New(64000)\n'
+    made = text.replace("\n\n\tb", '\n    \n\timport "bitset"\n\tb')
+    assert apply_edit(text, old, new, path="bitset.go") == made
+
+
 def test_a_line_restated_at_the_files_depth_at_the_base_of_a_deeper_quote_is_refused() -> None:
     """dequal's index.d.ts, sent a tab deep: two `declare module` blocks made the one line
     they held, at the top level. That is a tab in the quote, which is also the line's depth

@@ -2955,14 +2955,17 @@ class _Indenter:
         than the file's lines' (a quote in tabs for a file in spaces writes its blank lines
         so too); else as written (a dedented quote often keeps its blank lines whole, and a
         tab-only line in a quote in spaces is the text's own: Moses' specs, a dedented
-        quote of a file in spaces whose commit adds a `\t\t` line, made `  \t\t`)."""
+        quote of a file in spaces whose commit adds a `\t\t` line, made `  \t\t`; bitset's doc
+        comment quoted at column 0 for a file in tabs, its commit's `    ` line made `\t    `)."""
         if line in self.blanks:
             return self.blanks[line]
         if not line or self.whole is None:
             return line
         file_tabs = uses_tabs([indent_of(file_line) for file_line, _ in self.pairs.values()])
-        quote_tabs = uses_tabs([indent_of(model) for _, model in self.pairs.values()])
-        if ("\t" in line) == file_tabs or ("\t" in line) != quote_tabs:
+        quoted = [indent_of(model) for _, model in self.pairs.values()]
+        if not any(quoted):  # (a quote at column 0 writes neither character)
+            return line
+        if ("\t" in line) == file_tabs or ("\t" in line) != uses_tabs(quoted):
             return line
         moved = self.whole(line)
         return line if moved is None else moved

@@ -1281,6 +1281,27 @@ def test_a_short_hunk_with_one_telling_line_and_a_left_out_line_is_placed() -> N
     assert patched(CORE, diff) == CORE + "\nconfigure(app)\n"
 
 
+def test_a_short_hunk_whose_one_telling_line_is_a_symbol_is_placed() -> None:
+    """cli-spinners' spinners.json: a hunk after the christmas spinner's `"🌲", ` with its
+    last frame `"🎄"` left out. No quoted line had four letters, so no reading with a line
+    left out was sought, and the hunk was "not found"; an emoji is as rare as a word."""
+    spinner = '\t"{}": {{\n\t\t"frames": [\n\t\t\t"{}", \n\t\t\t"{}"\n\t\t]\n\t}}'
+    text = "{\n" + spinner.format("grow", "▁", "▃") + ",\n" + spinner.format("tree", "🌲", "🎄")
+    text += "\n}\n"
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -10,5 +10,7 @@\n"
+        ' \t\t\t"🌲", \n'
+        " \t\t]\n"
+        "-\t}\n"
+        "+\t},\n"
+        '+\t"dots": {\n'
+        "+\t}\n"
+        " }\n"
+    )
+    made = text.replace('"🎄"\n\t\t]\n\t}\n', '"🎄"\n\t\t]\n\t},\n\t"dots": {\n\t}\n')
+    assert patched(text, diff) == made
+
+
 def test_right_numbers_choose_the_copy_where_the_lines_stand_with_one_left_out() -> None:
     one = "  it('works', () => {\n    assert.ok(run());\n    done();\n  });\n"
     text = (

@@ -30,6 +30,7 @@ indentation onto the file's, and refused when no single offset does.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -1743,7 +1744,7 @@ def gapped(
     options = []
     for (first, last), (ops, anchor) in sorted(places.items()):
         equal = [k for tag, i1, i2, _, _ in ops if tag == "equal" for k in range(i1, i2)]
-        told = sum(telling(wanted[k]) for k in equal)
+        told = sum(_anchoring(wanted[k]) for k in equal)
         if anchor:
             paired = _pairing(edit, index.contents[first:last], ops)
             told = sum(
@@ -1758,6 +1759,16 @@ def gapped(
         return None
     options.sort(key=lambda option: (-option.similarity, option.start))
     return Found(GAPPED, tuple(options))
+
+
+def _anchoring(line: str) -> bool:
+    """Whether a quoted line found as written can say where a gapped reading stands: a
+    telling line, or one with a symbol beyond ASCII, rarer than a word (cli-spinners'
+    frames: `"🌲", ` with `"🎄"` left out before `]`, `"▐ ⡀      ▌",` before its last
+    frame left out, not found for want of a letter)."""
+    return telling(line) or any(
+        not char.isascii() and unicodedata.category(char).startswith("S") for char in line
+    )
 
 
 def left_out_at(

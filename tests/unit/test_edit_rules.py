@@ -1217,6 +1217,21 @@ def test_a_quote_of_another_version_of_the_lines_is_refused() -> None:
     )
 
 
+def test_a_quote_alike_by_one_long_line_whose_other_lines_stand_nowhere_is_refused() -> None:
+    """p-throttle's readme quoted in its typings: the one long sentence both have made the
+    window 94 % alike by characters, while `##### onDelay` and `Type: Function` stand
+    nowhere there. The readme's new section went into the doc comment."""
+    sentence = "Use a strict, more resource intensive, throttling algorithm. " * 5
+    typings = (
+        "\t/**\n\tThe timespan for `limit`.\n\t*/\n\treadonly interval: number;\n\n"
+        f"\t/**\n\t{sentence}\n\n\t@default false\n\t*/\n\treadonly strict?: boolean;\n}}\n"
+    )
+    old = f"\n{sentence}\n\n##### onDelay\n\nType: `Function`\n"
+    new = old.replace("##### onDelay", "#### signal\n\nAbort pending executions.\n\n##### onDelay")
+    message = refusal(apply_edit, typings, old, new, path="index.d.ts")
+    assert message.startswith("old_string was not found in index.d.ts;")
+
+
 def _diff(old: str, new_last: str, start: int) -> str:
     """A hunk replacing the last line of `old` with `new_last`."""
     lines = old.splitlines(keepends=True)

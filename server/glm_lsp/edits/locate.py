@@ -824,14 +824,25 @@ def _refuse_misquoted_windows(
     something are not the file's there: a slip of copying is one line, and a quote that
     is wrong in several is of another version of these lines (got's tests quoted with
     `import got from '../'` and `'./_server'`, where the file has `'../dist'` and
-    `'./helpers/server'`: a hunk of an older commit)."""
+    `'./helpers/server'`: a hunk of an older commit). A line with words that pairs with
+    none there and stands nowhere in the file counts too (p-throttle's readme quoted in its
+    typings: the one long sentence they share carried the likeness, `##### onDelay` and
+    `Type: Function` stood nowhere)."""
+    places = index.places("whitespace")
 
     def problem(option: Candidate) -> str | None:
         if option.lines is None:
             return None
         misquoted = _misquotes(index, edit, option)
-        if sum(telling(line) for line, _ in misquoted) < 2:
+        unpaired = [
+            line
+            for line, place in zip(edit.old, _paired(index, edit, option), strict=True)
+            if place is None and telling(line) and norm(line) not in places
+        ]
+        if sum(telling(line) for line, _ in misquoted) + len(unpaired) < 2:
             return None
+        if not misquoted:
+            return f"{len(unpaired)} of its lines stand nowhere in the file ({norm(unpaired[0])!r})"
         quoted, there = (norm(text) for text in misquoted[0])
         return f"{len(misquoted)} of its lines are not the file's there ({quoted!r} is {there!r})"
 

@@ -805,7 +805,7 @@ def _refuse_renamed_windows(
     def problem(option: Candidate) -> str | None:
         if option.lines is None:
             return None
-        misquoted = _misquotes(index, edit, option)
+        misquoted = _misquotes(index, edit, option, _paired(index, edit, option))
         swaps = {_swapped_word(line, there) for line, there in misquoted}
         pair = swaps.pop() if len(swaps) == 1 else None
         if pair is None or len(misquoted) < 2:
@@ -833,10 +833,11 @@ def _refuse_misquoted_windows(
     def problem(option: Candidate) -> str | None:
         if option.lines is None:
             return None
-        misquoted = _misquotes(index, edit, option)
+        paired = _paired(index, edit, option)  # (aligns the window once)
+        misquoted = _misquotes(index, edit, option, paired)
         unpaired = [
             line
-            for line, place in zip(edit.old, _paired(index, edit, option), strict=True)
+            for line, place in zip(edit.old, paired, strict=True)
             if place is None and telling(line) and norm(line) not in places
         ]
         if sum(telling(line) for line, _ in misquoted) + len(unpaired) < 2:
@@ -849,10 +850,11 @@ def _refuse_misquoted_windows(
     return _made_unusable(options, problem)
 
 
-def _misquotes(index: LineIndex, edit: LineEdit, option: Candidate) -> list[tuple[str, str]]:
-    """(quoted line, file line) for each quoted line that is paired with a file line in
-    `option` and is not it up to whitespace."""
-    paired = _paired(index, edit, option)
+def _misquotes(
+    index: LineIndex, edit: LineEdit, option: Candidate, paired: list[int | None]
+) -> list[tuple[str, str]]:
+    """(quoted line, file line) for each quoted line that `paired` (see `_paired`) pairs
+    with a file line in `option` and is not it up to whitespace."""
     found = [
         (line, index.contents[option.start + place])
         for line, place in zip(edit.old, paired, strict=True)

@@ -2997,6 +2997,32 @@ def test_a_heading_after_a_left_out_blank_line_is_not_read_as_one_the_file_lacks
     assert refusal(patched, text, diff).startswith("Hunk 1 of the diff (@@ -1,5 +1,7 @@")
 
 
+def test_a_nearby_line_quoted_out_of_its_order_is_read_past() -> None:
+    # This repository's .ci/run: the quote put the ruff line, four lines below the place,
+    # after `exit 1`. The quote's order rules out a line left out (the lines after it in
+    # the quote come before it in the file), so it is a line the file lacks there, and
+    # the new block goes after `fi` as the rest of the quote says.
+    text = (
+        'if [ -z "$test_cmd" ]; then\n'
+        '  echo "README.md has no test command" >&2\n'
+        "  exit 1\n"
+        "fi\n"
+        'echo "+ $test_cmd"\n'
+        'eval "$test_cmd"\n'
+        "\n"
+        'echo "+ lint: ruff and mypy --strict"\n'
+        ".venv/bin/pip install -q -e '.[dev]'\n"
+        ".venv/bin/ruff check server tests bench\n"
+        ".venv/bin/mypy\n"
+    )
+    quoted = ".venv/bin/ruff check server tests bench\n"
+    old = '  echo "README.md has no test command" >&2\n  exit 1\n' + quoted + "fi\n"
+    old += 'echo "+ $test_cmd"\neval "$test_cmd"\n\n'
+    emacs = 'if ! emacs --batch; then\n  echo "+ apt-get install emacs-nox"\nfi\n\n'
+    new = old.replace("fi\n", "fi\n" + emacs)
+    assert apply_edit(text, old, new, path="run") == text.replace("fi\n", "fi\n" + emacs, 1)
+
+
 def test_a_line_the_file_lacks_that_the_new_lines_also_have_is_not_read_past() -> None:
     # This repository's test_edit_rules.py: the quote ends with a `    text = (` the file
     # lacks there, and the new test it adds has one too. Which of the two is the kept

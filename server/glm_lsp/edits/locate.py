@@ -298,10 +298,12 @@ def read_past_a_line(
     after them, this is GNU patch's fuzz). Without that line the rest must stand as
     written but for trailing whitespace (one mistake, not two), with two lines with words
     to tell its place, and `place` must make it there (None: it refuses); every such line
-    must give that same result. The line may not be, or be like, a file line at the place
-    or within a few lines of it: there the model more likely left out a line, and the
-    quoted one is the file's (a heading after two blank lines, one left out, read as a
-    line the file lacks, put the new lines on a side the hunk leaves unsaid). No loose
+    must give that same result. The quote may not also read in order with the line as a
+    file line a few lines off that is, or is like, it, and lines left out beside it: there
+    the model more likely left out a line, and the quoted one is the file's (a heading
+    after two blank lines, one left out, read as a line the file lacks, put the new lines
+    on a side the hunk leaves unsaid); a nearby line out of the quote's order is still a
+    line the file lacks there (`_read_in_order_beside`). No loose
     reading of the whole quote (`found`, though refused) may stand elsewhere as close as
     any there (there the line may be a misquote, and the rest a copy), nor leave the side
     of its new lines unsaid there. Nor may the line be written among the new lines too:
@@ -324,7 +326,7 @@ def read_past_a_line(
         if _misquoted_elsewhere(index, edit, number):
             return None
         reading = place(number, shorter, exact)
-        if reading is None or _beside(index, line, reading):
+        if reading is None or _read_in_order_beside(index, edit.old, number, reading):
             return None
         readings.append(reading)
     if not readings or any(not same_result(index, readings[0], other) for other in readings[1:]):
@@ -380,10 +382,29 @@ def _misquoted_elsewhere(index: LineIndex, edit: LineEdit, number: int) -> bool:
     )
 
 
-def _beside(index: LineIndex, line: str, option: Candidate) -> bool:
-    """Whether `line` is, or is like, a file line at `option`'s place or a few lines off."""
-    near = index.contents[max(option.start - _BESIDE, 0) : option.end + _BESIDE]
-    return any(_alike(line, other) for other in near)
+def _read_in_order_beside(
+    index: LineIndex, old: Sequence[str], number: int, option: Candidate
+) -> bool:
+    """Whether the quote, read past its line `number` at `option`, also reads in order with
+    that line as a file line a few lines off that is, or is like, it, and one run of file
+    lines left out beside it: a line left out, not one the file lacks (a heading after two
+    blank lines, one left out: without the heading the rest stood as written, the second
+    blank line taken for the one after it). A line that cannot stand there in the quote's
+    order (a nearby line put among lines it does not follow) is one the file lacks."""
+    line, before, after = old[number], old[:number], old[number + 1 :]
+    keys = index.keys(LEVELS[1])
+    key = _KEY[LEVELS[1]]
+    wanted_before, wanted_after = [key(one) for one in before], [key(one) for one in after]
+    kept_end = option.start + len(before)  # (the reading's first file line after `before`)
+    low, high = max(option.start - _BESIDE, 0), min(option.end + _BESIDE, len(keys))
+    for at in range(low, high):
+        if not _alike(line, index.contents[at]):
+            continue
+        if at >= kept_end and keys[at + 1 : at + 1 + len(after)] == wanted_after:
+            return True  # (`before` where read, lines left out, the line, then `after`)
+        if at < kept_end and at >= len(before) and keys[at - len(before) : at] == wanted_before:
+            return True  # (`before`, the line, lines left out, then `after` where read)
+    return False
 
 
 _BESIDE = 3

@@ -2984,6 +2984,26 @@ def test_a_new_test_already_added_is_not_added_again_past_its_blank_line() -> No
     assert refusal(apply_edit, made, old, new).startswith("The edit is already in")
 
 
+def test_a_made_rewrite_that_also_removes_a_blank_line_is_not_made_again() -> None:
+    # debug-js/debug's src/index.js: a commit took one of two blank lines out and indented
+    # the requires with a tab, not two spaces. Sent again, the quote matched the result
+    # only loosely; read as a deletion, whose result stands before it is made, it took
+    # out the one blank line left. The tabs it writes stand there as written: made.
+    head = "/**\n * Detect Electron renderer / nwjs process, which is node, but we should\n"
+    head += " * treat as a browser.\n */\n"
+    test = "typeof process === 'undefined' || process.type === 'renderer' || process.browser"
+    body = (
+        f"if ({test} === true || process.__nwjs) {{\n"
+        "\tmodule.exports = require('./browser.js');\n} else {\n"
+        "\tmodule.exports = require('./node.js');\n}\n"
+    )
+    text = head + "\n" + body
+    old, new = head + "\n\n" + body.replace("\t", "  "), text
+    assert refusal(apply_edit, text, old, new, path="index.js").startswith(
+        "The edit is already in index.js"
+    )
+
+
 def test_a_heading_after_a_left_out_blank_line_is_not_read_as_one_the_file_lacks() -> None:
     # This repository's RESULTS.md: a section added before a heading that follows two
     # blank lines; the hunk left one out. Without its heading, the rest stood as written

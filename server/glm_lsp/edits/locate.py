@@ -1324,7 +1324,8 @@ def already_applied(
     was made, so it would go in a second time) and for one matching only more loosely (a
     change of indentation, made, still matches its old lines up to whitespace; blank lines
     removed are found again in any run of blanks), unless it only removes lines: a
-    deletion's result is its own context, which stands there before it is made.
+    deletion's result is its own context, which stands there before it is made (but for
+    one that also rewrites a line, `_rewrite_made`).
     `expected` (a diff's @@ line, 0-based) also counts: the result standing there while
     the edit matches only far from it is applied. `final_eol` (see `find`) counts too: a
     result that ends the file stands there only with the line end the edit asks for.
@@ -1345,7 +1346,8 @@ def already_applied(
         return None  # every quoted line stands there: not made yet, but unclear (its problem)
     if expected is not None and _at_numbers_made(index, edit, places, starts, expected):
         return expected
-    if _only_removes(edit):
+    deletion = _only_removes(edit) and not _rewrite_made(edit, found, level)
+    if deletion:
         if _stands_at_numbers(index, edit, expected, final_eol):
             return None  # the lines it removes stand at its @@ line, one left out between
         if _removed_lines_stand(index, edit, places, starts, final_eol):
@@ -1361,7 +1363,7 @@ def already_applied(
     for start in starts:
         over = any(place.start < start + len(new) and start < place.end for place in places)
         exactly = level == "exact" and (
-            not _stands_unmade(edit) or _closed_up_in_place(edit, places, start)
+            not deletion or not _stands_unmade(edit) or _closed_up_in_place(edit, places, start)
         )  # (a laxer level may be blind)
         made = _only_adds(edit) or (looser and (blank_only or exactly))
         if (elsewhere and not over) or (over and made):
@@ -1370,6 +1372,18 @@ def already_applied(
             if not any(_near(place.start, expected) for place in places):
                 return start
     return None
+
+
+def _rewrite_made(edit: LineEdit, found: Found | None, level: str) -> bool:
+    """Whether an edit that removes lines also rewrites one (a new line as written is none
+    of its quote's), its result stands as written, and its quote matches only loosely:
+    the rewrite shows in the file, so a result that is its own context says nothing of it
+    being unmade (debug's index.js: two spaces made a tab and a blank line removed, sent
+    again, read loosely over the result, took out the one blank line left)."""
+    if level != "exact" or found is None or found.level in LEVELS:
+        return False
+    remaining = iter(line.rstrip() for line in edit.old)
+    return not all(any(line.rstrip() == other for other in remaining) for line in edit.new_lines())
 
 
 def _at_numbers_made(

@@ -376,6 +376,21 @@ def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> No
     assert apply_edit(go, go, block, path="gjson.go") == block.replace("\u2013", "--")
 
 
+def test_a_decrement_that_ends_its_statement_line_is_read_back() -> None:
+    """tidwall/btree's map.go and termui's block.go: Go's `x.i--` and `r.Max.X--` are
+    statements of their own line, with `--` made an en dash; a line of prose that ends
+    in a dash after words is not such a line, and its dash stays."""
+    go = "func (it *Iter) Prev() bool {\n\treturn it.Next()\n}\n"
+    head = "func (it *Iter) Prev() bool {\n"
+    new = head + "\tit.stack[len(it.stack)-1].i\u2013\n\tb.Inner.Max.X\u2013\n"
+    assert apply_edit(go, head, new, path="map.go") == go.replace(
+        head, head + "\tit.stack[len(it.stack)-1].i--\n\tb.Inner.Max.X--\n"
+    )
+    md = "# Notes\n"
+    prose = "# Notes\n\nExceptions are not handled for you\u2014\nso handle them.\n"
+    assert apply_edit(md, md, prose, path="notes.md") == prose
+
+
 def test_a_dash_that_starts_a_lua_comment_is_read_back() -> None:
     lua = "local M = {}\nreturn M\n"
     new = "local M = {}\n\u2013 the module\nM.x = 1 \u2013 one\n"

@@ -341,6 +341,37 @@ def test_plus_lines_in_spaces_and_in_the_files_own_mix_quoted_in_tabs_stay() -> 
     assert patched(text, diff) == fixed.replace('default("csv")', "default(Format.CSV)")
 
 
+def test_new_lines_in_spaces_the_quote_never_writes_but_the_file_does_stay() -> None:
+    """natefinch/lumberjack's README: a code sample indented with a tab and four spaces,
+    quoted with tabs alone. The new sample is fenced and indented four spaces; read as
+    written like the quote, its spaces became tabs."""
+    sample = (
+        "\tlog.SetOutput(&lumberjack.Logger{\n"
+        '\t    Dir: "/var/log/myapp/"\n'
+        '\t    NameFormat: time.RFC822+".log",\n'
+        "\t    MaxSize: lumberjack.Gigabyte,\n"
+        "\t    MaxBackups: 3,\n"
+        "\t    MaxAge: lumberjack.Week * 4,\n"
+        "\t))\n"
+    )
+    plays = "Lumberjack plays well with any logger that can write to an io.Writer,\n"
+    example = "For example, just pass it\ninto the SetOutput function when your application starts:\n"
+    assumes = "Lumberjack assumes that only one process is writing to the output files.\n"
+    text = plays + "\n" + example + "\n\n" + sample + "\n" + assumes + "\n\n"
+    old = plays + "\n" + example + "\n\n" + sample.replace("    ", "\t\t") + "\n" + assumes
+    fenced = (
+        "```go\nlog.SetOutput(&lumberjack.Logger{\n"
+        '    Dir:        "/var/log/myapp/",\n'
+        '    NameFormat: time.RFC822 + ".log",\n'
+        "    MaxSize:    lumberjack.Gigabyte,\n"
+        "    MaxBackups: 3,\n"
+        "    MaxAge:     lumberjack.Week * 4,\n"
+        "})\n```\n"
+    )
+    new = plays + "\n" + assumes + "\n#### Example\n\nCode:\n\n" + fenced
+    assert apply_edit(text, old, new, path="README.md") == new + "\n\n"
+
+
 def test_a_dedented_diff_hunk_has_its_plus_lines_reindented() -> None:
     diff = (
         "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,4 @@\n"

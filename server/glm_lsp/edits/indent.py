@@ -408,7 +408,9 @@ def _by_character(pairs: Sequence[Pair], new: Sequence[str]) -> bool | None:
         return None
     found = _file_and_quote_characters(pairs)
     if found is None:
-        return True if _in_the_files_other_character(pairs, new) else None
+        if _in_the_files_other_character(pairs, new) or _in_the_files_characters(pairs, new):
+            return True
+        return None
     new_chars = _characters(new)
     if new_chars == found[0]:
         return True
@@ -434,6 +436,17 @@ def _in_the_files_other_character(pairs: Sequence[Pair], new: Sequence[str]) -> 
     other = _first_characters(indent_of(file) for file, _ in pairs) - quote
     firsts = _first_characters(indent_of(line) for line in new)
     return len(quote) == 1 and bool(firsts) and firsts <= other
+
+
+def _in_the_files_characters(pairs: Sequence[Pair], new: Sequence[str]) -> bool:
+    """Whether the new lines are indented only with characters that the quote never
+    writes and the file's quoted lines do (natefinch/lumberjack's README: a code sample
+    indented with a tab and four spaces, quoted with tabs alone; a new sample in four
+    spaces took them from the file, and read as the quote's, its spaces became tabs)."""
+    quote = set("".join(indent_of(model) for _, model in pairs))
+    file = set("".join(indent_of(line) for line, _ in pairs))
+    written = set("".join(indent_of(line) for line in new))
+    return bool(quote) and bool(written) and not written & quote and written <= file
 
 
 def _first_characters(indents: Iterable[str]) -> set[str]:

@@ -1382,8 +1382,8 @@ def _rewrite_made(edit: LineEdit, found: Found | None, level: str) -> bool:
     again, read loosely over the result, took out the one blank line left)."""
     if level != "exact" or found is None or found.level in LEVELS:
         return False
-    remaining = iter(line.rstrip() for line in edit.old)
-    return not all(any(line.rstrip() == other for other in remaining) for line in edit.new_lines())
+    new, old = ([line.rstrip() for line in side] for side in (edit.new_lines(), edit.old))
+    return not _in_order(new, old)
 
 
 def _at_numbers_made(
@@ -1485,8 +1485,7 @@ def _only_removes(edit: LineEdit) -> bool:
     new = [norm(line) for line in edit.new_lines()]
     if len(new) >= len(edit.old):
         return False
-    remaining = iter(norm(line) for line in edit.old)
-    return all(any(line == other for other in remaining) for line in new)
+    return _in_order(new, [norm(line) for line in edit.old])
 
 
 def in_open_run(lines: Sequence[str], start: int, end: int, edit: LineEdit) -> bool:
@@ -1544,15 +1543,19 @@ def _closed_up_in_place(edit: LineEdit, places: Sequence[Candidate], start: int)
 def verbatim(index: LineIndex, edit: LineEdit, option: Candidate) -> bool:
     """Whether the quoted lines stand in the option's window exactly as written, in order,
     with only file lines left out between them."""
-    window = iter(index.contents[option.start : option.end])
-    return all(any(line == other for other in window) for line in edit.old)
+    return _in_order(edit.old, index.contents[option.start : option.end])
 
 
 def _only_adds(edit: LineEdit) -> bool:
     """Whether the edit's old lines all stay, in order (a line removed and written again
     unchanged counts as kept): it only adds lines."""
-    remaining = iter(edit.new_lines())
-    return all(any(line == other for other in remaining) for line in edit.old)
+    return _in_order(edit.old, edit.new_lines())
+
+
+def _in_order(lines: Sequence[str], within: Sequence[str]) -> bool:
+    """Whether `lines` all stand in `within` in their order, other lines between them."""
+    remaining = iter(within)
+    return all(any(line == other for other in remaining) for line in lines)
 
 
 def _near(start: int, expected: int) -> bool:

@@ -356,3 +356,22 @@ def test_a_list_item_read_as_context_keeps_the_files_unended_last_line() -> None
         '- "0.10"\n\\ No newline at end of file\n'
     )
     assert patched(text, diff) == "language: node_js\n" + text
+
+
+def test_a_right_aligned_table_does_not_say_how_deep_a_new_row_goes() -> None:
+    """inflect's inflections.txt: words right-aligned before `->`, so its lines step by one
+    column. Context quoted without its ' ' reads as a hunk written a column shallow too;
+    the new row stands as written under one reading and a column deeper under the other,
+    and nothing in the file tells which (it was moved a column)."""
+    rows = ["bias", "biceps", "bison", "blouse", "Bolognese", "bonus"]
+    text = "".join(f"{row:>21}  ->  {row}s\n" for row in rows)
+    kept = text.splitlines(True)
+    diff = (
+        "--- a/m.py\n+++ b/m.py\n@@ -1,6 +1,7 @@\n"
+        + "".join(kept[:3])
+        + f"+{'black olive':>21}  ->  black olives\n"
+        + "".join(kept[3:])
+    )
+    with pytest.raises(EditError) as caught:
+        patched(text, diff)
+    assert "the file has no indentation step to tell which" in caught.value.message

@@ -2931,7 +2931,8 @@ class _Indenter:
         then the shallowest at the file's depth of a kept line or at only the quote's; then
         the file's indentation step (4 in a file indented by fours; the kept lines' own
         grid where the file has none), which the new lines keep either as written or
-        moved; failing that, some at the file's depth of a kept line and none at only the
+        moved; where neither has a step and all is in spaces, nothing tells (refused);
+        failing that, some at the file's depth of a kept line and none at only the
         quote's. (Kept lines all at one depth make that depth their grid: aiohttp's new
         tests after three lines of a method's body, eight deep. rspec's Gherkin aligns
         `And` at five under `Then` at four: a new `Given` at four is at the quote's depth
@@ -2977,6 +2978,15 @@ class _Indenter:
             as_written = all(depth % step == 0 for depth in depths)
             if as_written != all((depth + 1) % step == 0 for depth in depths):
                 return as_written
+        elif depths and not like_file and _in_spaces(new, index):
+            # inflect's right-aligned table: no step in the file, none in the kept lines,
+            # and a new line a column off the quote is no likelier than one on it
+            raise _Refused(
+                "its context lines read as lines that lost their first space and as a hunk "
+                "written a column shallow, and the file has no indentation step to tell "
+                "which, so whether its new lines stand as written or a column deeper is "
+                "unclear"
+            )
         # Else its mapping, as for any quote: refusing this place would leave the edit to
         # another copy of the lines, read at another depth.
         return bool(like_file) and not like_quote
@@ -3217,6 +3227,12 @@ def _grid(depths: list[int]) -> int:
         if sum(depth % step == 0 for depth in indented) * 5 >= len(indented) * 4:
             return step
     return 1
+
+
+def _in_spaces(new: list[str], index: LineIndex) -> bool:
+    """Whether the file and the new lines indent in spaces only: a column there is a
+    column, where beside tabs it may be a level."""
+    return not index.indentation.tabs and not any("\t" in indent_of(line) for line in new)
 
 
 def _steps(line: str) -> bool:

@@ -482,3 +482,37 @@ def test_an_ellipsis_in_a_documents_code_may_be_its_authors_and_is_refused() -> 
     go = "package m\n"
     code = go + "\nvar x = get(\u2026)\n"
     assert apply_edit(go, go, code, path="m.go") == code.replace("\u2026", "...")
+
+
+def test_a_doctests_continuation_lines_are_read_back() -> None:
+    """jaraco.functools' docstring: the `... ` prompts under a `>>>` line made ellipses. A
+    line of prose that starts with one, under no prompt, keeps it."""
+    py = 'def apply(transform):\n\t"""\n\tDecorate.\n\t"""\n'
+    head = '\t"""\n\tDecorate.\n'
+    new = head + (
+        "\n\t>>> @apply(reversed)\n\t\u2026 def get_numbers(start):\n"
+        "\t\u2026     return range(start, start+3)\n\t>>> list(get_numbers(4))\n\t[6, 5, 4]\n"
+    )
+    assert apply_edit(py, head, new, path="functools.py") == py.replace(
+        head, new.replace("\u2026", "...")
+    )
+    prose = head + "\n\tTransforms the result\n\t\u2026 and returns it.\n"
+    assert apply_edit(py, head, prose, path="functools.py") == py.replace(head, prose)
+
+
+def test_a_dash_inside_a_ruler_or_before_an_option_in_a_tag_is_code() -> None:
+    """go-pretty's tests: `+---+------+` with its first `---` made an em dash, which stands
+    for `--` or `---`, so with no quote to say which it is refused. getoptlong's README:
+    `<tt>–file</tt>` is an option, read back; beside it `<tt>–</tt>` may be a dash of
+    prose, so that edit is refused."""
+    go = "func TestWrap(t *testing.T) {\n}\n"
+    head = "func TestWrap(t *testing.T) {\n"
+    ruler = head + '\ttable := "+\u2014+------+"\n'
+    assert "whether it stands for '--' or '---'" in refusal(
+        apply_edit, go, head, ruler, path="wrap_test.go"
+    )
+    md = "# GetoptLong\n"
+    option = "# GetoptLong\n\nOptions like <tt>\u2013file</tt> as well.\n"
+    assert apply_edit(md, md, option, path="README.md") == option.replace("\u2013", "--")
+    ended = option + "The empty option <tt>\u2013</tt> ends them.\n"
+    assert "nothing in old_string shows" in refusal(apply_edit, md, md, ended, path="README.md")

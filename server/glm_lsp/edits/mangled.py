@@ -22,11 +22,12 @@ tells the mangling apart from intent:
   non-breaking spaces differ: prose has them of its own (``, …)``, ``—Mark Twain``), so
   new ones are kept, unless they stand where only code has ``--``, ``...`` or a space (an
   option ``–verbose``, an annotation ``—@param``, a spread ``{ …rest }``, a range
-  ``1…3``, a Python body ``def f(): …``, indentation, a line of its own like ``// …``, a
-  Lua comment's start): then all of them are read back when all stand so, and the edit
-  is refused when only some do, or when one stands in inline code or a fenced block of
-  Markdown at no such place (``# … existing code`` in backquotes: the lazy marker
-  mangled, or meant).
+  ``1…3``, a Python body ``def f(): …``, a doctest's ``… def f():`` after ``>>>``, a
+  ruler's ``+—+---+``, indentation, a line of its own like ``// …``, a Lua comment's
+  start): then all of them are read back when all stand so, and the edit is refused
+  when only some do, or when one stands in inline code or a fenced block of Markdown at
+  no such place (``# … existing code`` in backquotes: the lazy marker mangled, or
+  meant).
 
 An em dash stands for ``--`` or ``---`` (converters differ); the reading is the one under
 which more quoted lines stand in the file.
@@ -161,7 +162,7 @@ DASHES = Mangling(
     frozenset(),
     re.compile(r"(?<!-)---?(?!-)|(?<!\.)\.\.\.(?!\.)"),  # not a ruler's "-----"
     in_code=re.compile(
-        r"(?:^|(?<=[\s\"'`(\[=,]))\u2013(?=[A-Za-z])"
+        r"(?:^|(?<=[\s\"'`(\[=,>]))\u2013(?=[A-Za-z])"
         r"|(?<=[\"'`=,])\u2014(?=[A-Za-z])"  # –verbose, -e,—example
         r"|(?<=\s)\u2014(?=[a-z])|(?<=[\"'`])[\u2013\u2014](?= )"  # "— a/x.py"
         r"|[\u2013\u2014](?=@)|(?<=<)[\u2013\u2014]|[\u2013\u2014](?=>)"  # —@param, <!— x —>, <–
@@ -177,6 +178,8 @@ DASHES = Mangling(
         r"|^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t][^\n]*:[ \t]*\u2026[ \t]*$"  # def f(): …
         r"|(?<=\w = )\u2026(?=[ \t]*$)"  # a stub's default: x: int = …
         r"|(?<=(?<![\w.])\./)\u2026(?![\w.])"  # Go's package pattern: go test ./…
+        r"|^[ \t]*>>>[^\n]*(?:\n[ \t]*\u2026(?=[ \t]|$)[^\n]*)+"  # a doctest's `... ` lines
+        r"|(?<=[+-])[\u2013\u2014](?=[+-])"  # a table's ruler: +---+-----+
         r"|^[ \t]*(?:(?://+|#+|;+|\*|--)[ \t]*)*+[\u2013\u2014\u2026][ \t]*$",  # "// …", "—"
         re.M,
     ),

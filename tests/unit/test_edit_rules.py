@@ -409,6 +409,30 @@ def test_a_quoted_line_moved_by_the_edit_takes_the_files_whitespace() -> None:
     assert block(js, old, new) == moved
 
 
+def test_a_moved_line_is_not_given_back_trailing_whitespace_it_was_written_without() -> None:
+    """kind-of's README: a section moved down, its '-' lines quoted without trailing
+    whitespace, and its moved line written without the two spaces the file's line ends
+    with. It takes the file's line, but not those spaces: the move may take them away,
+    as the commit did."""
+    md = (
+        "# kind-of\n\n## Benchmarks\n\nBenchmarked against typeof and type-of.  \n"
+        "Note that it is slower for es6 features.\n\n## Run tests\n\nInstall dev dependencies.\n"
+    )
+    section = (
+        "## Benchmarks\n\nBenchmarked against typeof and type-of.\n"
+        "Note that it is slower for es6 features.\n"
+    )
+    diff = "--- a/README.md\n+++ b/README.md\n@@ -3,8 +3,8 @@\n" + (
+        "".join(f"-{line}" for line in section.splitlines(True))
+        + "-\n ## Run tests\n \n Install dev dependencies.\n+\n"
+        + "".join(f"+{line}" for line in section.splitlines(True))
+    )
+    (result,) = apply_patch(lambda path: md if path == "README.md" else None, diff)
+    assert result.new == (
+        "# kind-of\n\n## Run tests\n\nInstall dev dependencies.\n\n" + section
+    )
+
+
 def test_a_line_written_again_in_its_own_place_is_a_change_of_whitespace() -> None:
     # telescope's commit took trailing spaces off a line: its '-' line, quoted without
     # them, reads like its '+' line, which replaces it in place and stands as written.

@@ -2997,7 +2997,10 @@ class _Indenter:
             return self._blank(line)
         moved = self.moved.get(line)
         if moved is not None and not moved[1] & self._replaced_at(number):
-            return moved[0]  # a quoted line written again elsewhere: moved, not new
+            # a quoted line written again elsewhere: moved, not new, but never given
+            # trailing whitespace the move may take away (kind-of's README: a line that
+            # lost its two trailing spaces as it moved, the '-' line quoted without them)
+            return moved[0].rstrip() + line[len(line.rstrip()) :]
         if indent_of(line) in self.drifted:
             return line
         transform = self.whole or self._nearest(number, line)

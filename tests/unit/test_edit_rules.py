@@ -409,6 +409,27 @@ def test_a_quoted_line_moved_by_the_edit_takes_the_files_whitespace() -> None:
     assert block(js, old, new) == moved
 
 
+def test_a_new_line_like_a_kept_context_line_is_not_moved_to_its_whitespace() -> None:
+    """ruby/pstore: a file indented by twos with a tab for each eight columns, a hunk whose
+    context line `\tbegin` stands for the file's four-space `    begin`, and a new `\tbegin`
+    inside a new loop (eight columns, as the file writes them). A kept line stays where
+    it is, so a new line like it is another line, mapped as the new lines are, not that
+    line moved and written with its four spaces."""
+    rb = (
+        "class PStore\n  def transaction\n    begin\n      @transaction = true\n"
+        "      value = nil\n      begin\n\tFile::open(@filename) do |file|\n"
+        "\t  @table = Marshal.load(file)\n\tend\n      end\n    end\n  end\nend\n"
+    )
+    loop = "      loop do\n\tbegin\n\t  File::symlink(lock)\n\t  break\n\tend\n      end\n"
+    diff = "--- a/lib/pstore.rb\n+++ b/lib/pstore.rb\n@@ -3,4 +3,10 @@\n" + (
+        " \tbegin\n       @transaction = true\n       value = nil\n"
+        + "".join(f"+{line}" for line in loop.splitlines(True))
+        + "       begin\n"
+    )
+    (result,) = apply_patch(lambda path: rb if path == "lib/pstore.rb" else None, diff)
+    assert result.new == rb.replace("nil\n", "nil\n" + loop)
+
+
 def test_a_moved_line_is_not_given_back_trailing_whitespace_it_was_written_without() -> None:
     """kind-of's README: a section moved down, its '-' lines quoted without trailing
     whitespace, and its moved line written without the two spaces the file's line ends
@@ -428,9 +449,7 @@ def test_a_moved_line_is_not_given_back_trailing_whitespace_it_was_written_witho
         + "".join(f"+{line}" for line in section.splitlines(True))
     )
     (result,) = apply_patch(lambda path: md if path == "README.md" else None, diff)
-    assert result.new == (
-        "# kind-of\n\n## Run tests\n\nInstall dev dependencies.\n\n" + section
-    )
+    assert result.new == "# kind-of\n\n## Run tests\n\nInstall dev dependencies.\n\n" + section
 
 
 def test_a_line_written_again_in_its_own_place_is_a_change_of_whitespace() -> None:
@@ -4192,3 +4211,41 @@ def test_a_faint_quote_found_after_an_indentation_or_with_a_line_left_out_is_ref
     reset = exit_.replace("nil\n\t}", "nil\n\t\tw.done = false\n\t}")
     made = text.replace(exit_, reset)
     assert apply_edit(text, exit_.lstrip(), reset.lstrip(), path="copystructure.go") == made
+
+
+def test_a_loose_reading_past_a_quoted_line_standing_a_few_lines_off_is_refused() -> None:
+    """jaraco.path's changelog: the hunk quotes the `1.1` entry's line before its heading.
+    Loosely it read at the entry, `1.1` taken for nothing and `1.0`'s heading left out, and
+    the new section went between `1.1`'s heading and its entry. `1.1` stands as written
+    three lines up: the quote may be of those lines, so the hunk is refused (as not found,
+    its loose reading named)."""
+    rst = (
+        "1.1\n===\n\nAdd cross platform is_hidden function.\n\n1.0\n===\n\n"
+        "Initial released based on jaraco.util 10.13.\n"
+    )
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,9 @@\n" + (
+        "+1.2\n+===\n+\n+Move to Github and configure automatic releases via Travis-CI.\n+\n"
+        " Add cross platform is_hidden function.\n 1.1\n ===\n \n"
+    )
+    assert "was not found in cart.py" in refusal(patched, rst, diff)
+
+
+def test_a_line_of_elsewhere_standing_alone_a_few_lines_off_is_still_read_past() -> None:
+    """ruby/tempfile's push_gem.yml: `permissions:`, the line that heads the job's
+    permissions three lines up, quoted between a blank line and `steps:`. It stands
+    there alone, not in a run of the quote's lines, so the edit is read without it."""
+    yml = (
+        "jobs:\n  push:\n    runs-on: ubuntu-latest\n\n    permissions:\n"
+        "      contents: write\n      id-token: write\n\n    steps:\n"
+        "      - name: Harden Runner\n        uses: step-security/harden-runner@95d9a5d # v2.13.2\n"
+        "        with:\n          egress-policy: audit\n\n      - uses: actions/checkout@v6\n"
+    )
+    old = (
+        "\n    permissions:\n    steps:\n      - name: Harden Runner\n"
+        "        uses: step-security/harden-runner@95d9a5d # v2.13.2\n"
+        "        with:\n          egress-policy: audit\n\n"
+    )
+    new = old.replace("95d9a5d # v2.13.2", "df199fb # v2.13.3")
+    assert apply_edit(yml, old, new, path="push_gem.yml") == yml.replace(
+        "95d9a5d # v2.13.2", "df199fb # v2.13.3"
+    )

@@ -2264,6 +2264,7 @@ def _splice(
     if fuzzy:
         _refuse_open_edge(index, start, end, edit, paired)
         _refuse_unmarked_beside_new(edit, paired)
+        _refuse_unpaired_standing_near(index, start, end, edit, paired)
     indenter = _Indenter(index, start, end, edit, paired, fuzzy)
     as_file = _trailing_as_file(edit, index.contents[start:end], paired)
     ends = {eol(line) for line in window if eol(line)}
@@ -2623,6 +2624,48 @@ def _refuse_unmarked_beside_new(edit: LineEdit, paired: list[int | None]) -> Non
             )
 
 
+def _refuse_unpaired_standing_near(
+    index: LineIndex, start: int, end: int, edit: LineEdit, paired: list[int | None]
+) -> None:
+    """Refuse a loose reading that passes over a quoted line which the file has, as
+    written, a few lines off the place: the quote may be of those lines, in another order
+    or at another place (jaraco.path's changelog: `1.1`, `===` quoted after the entry below
+    them, read as the `1.0` section's heading misquoted, and the new section put inside
+    `1.1`'s). Where it stands alone, not beside a line it is quoted with, it is a line of
+    elsewhere (`_beside_as_quoted`). A line at the quote's edge is the business of the
+    readings that widen the window to take it in."""
+    placed = [number for number, place in enumerate(paired) if place is not None]
+    for number, place in enumerate(paired):
+        line = norm(edit.old[number])
+        if place is not None or not edit.kept[number] or not any(c.isalnum() for c in line):
+            continue
+        if not placed or not placed[0] < number < placed[-1]:
+            continue
+        for other in [*range(max(start - _MOVE_REACH, 0), start), *range(end, end + _MOVE_REACH)]:
+            if other < len(index.lines) and norm(index.contents[other]) == line:
+                if not _beside_as_quoted(index, edit, number, other):
+                    continue
+                raise _Refused(
+                    f"its line {edit.old[number].strip()!r} is not in the file there, but "
+                    f"stands at line {other + 1}, near it, so where its lines belong is unclear"
+                )
+
+
+def _beside_as_quoted(index: LineIndex, edit: LineEdit, number: int, other: int) -> bool:
+    """Whether old line `number` stands at file line `other` in a run of three quoted lines
+    or more that read in order there too. A line there alone, or with only a brace beside
+    it, is a line of elsewhere in the file (push_gem.yml's `permissions:` quoted among the
+    steps of the job it heads, go-multierror's `t.Fatalf` above a test's last `}`)."""
+    run = 1
+    for step in (-1, 1):
+        quoted, there = number + step, other + step
+        while 0 <= quoted < len(edit.old) and 0 <= there < len(index.lines):
+            if norm(index.contents[there]) != norm(edit.old[quoted]):
+                break
+            run, quoted, there = run + 1, quoted + step, there + step
+    return run >= 3
+
+
 def _refuse_open_edge(
     index: LineIndex, start: int, end: int, edit: LineEdit, paired: list[int | None]
 ) -> None:
@@ -2905,7 +2948,7 @@ class _Indenter:
                     "tab in fewer, so whether their spaces are meant or stand for tabs is "
                     "unclear"
                 )
-        self.moved = _as_in_file(self.pairs)
+        self.moved = _as_in_file({n: p for n, p in self.pairs.items() if not edit.kept[n]})
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()
         self.file_lines = index.contents
@@ -3130,7 +3173,9 @@ def _stands_alone(indent: str, lines: Sequence[str]) -> bool:
 
 def _as_in_file(pairs: dict[int, Pair]) -> dict[str, tuple[str, set[int]]]:
     """The model's quoted lines that differ from their file lines in whitespace only, each
-    with the one file line it stands for and where it is quoted. Written again among the
+    with the one file line it stands for and where it is quoted (`pairs`: the lines the
+    edit removes; a kept line stays, so one like it among the new lines is another line,
+    as ruby/pstore's new `\tbegin` beside a kept one quoted so). Written again among the
     new lines away from where it stands, such a line moves (undici's `const { headers } =
     this`, quoted with a tab, goes above an `if`): it takes the file's whitespace, as a
     kept line does, where mapping it as a new line would keep the model's tab. Written

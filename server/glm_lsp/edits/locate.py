@@ -2642,9 +2642,11 @@ def _refuse_unpaired_standing_near(
         if not placed or not placed[0] < number < placed[-1]:
             continue
         for other in [*range(max(start - _MOVE_REACH, 0), start), *range(end, end + _MOVE_REACH)]:
-            if other < len(index.lines) and norm(index.contents[other]) == line:
-                if not _beside_as_quoted(index, edit, number, other):
-                    continue
+            if (
+                other < len(index.lines)
+                and norm(index.contents[other]) == line
+                and _beside_as_quoted(index, edit, number, other)
+            ):
                 raise _Refused(
                     f"its line {edit.old[number].strip()!r} is not in the file there, but "
                     f"stands at line {other + 1}, near it, so where its lines belong is unclear"

@@ -254,3 +254,24 @@ def test_a_marker_among_comment_labels_is_no_prose() -> None:
     )
     message = refusal(apply_edit, old, old, new, path="body.js")
     assert "'// existing implementation' in new_string stands in place of 2 lines" in message
+
+
+def test_a_marker_between_comment_lines_across_a_blank_line_or_a_column_is_no_prose() -> None:
+    """jaraco's skeleton: `# upstream`, a marker, a blank line and `# local` in setup.py's
+    extras, standing for the docs' three requirements; and ruff.toml's marker written at
+    column 0 between two comments a tab deep. A paragraph's lines follow one another at
+    one indentation; these are a marker beside comments."""
+    old = (
+        "\t\t'docs': [\n\t\t\t'sphinx',\n\t\t\t'jaraco.packaging>=3.2',\n"
+        "\t\t\t'rst.linker>=1.9',\n\t\t],\n"
+    )
+    new = "\t\t'docs': [\n\t\t\t# upstream\n\t\t\t# existing implementation\n\n\t\t\t# local\n\t\t],\n"
+    message = refusal(apply_edit, old, old, new, path="setup.py")
+    assert "'# existing implementation' in new_string stands in place of 3 lines" in message
+    toml = '[lint]\nextend-select = [\n\t"C901",\n]\nignore = [\n\t"W191",\n]\n'
+    lazy = (
+        '[lint]\nextend-select = [\n\t"C901",\n\t# local\n# existing implementation\n'
+        '\t# upstream\n\t"W191",\n]\n'
+    )
+    message = refusal(apply_edit, toml, toml, lazy, path="ruff.toml")
+    assert "'# existing implementation' in new_string stands in place of 2 lines" in message

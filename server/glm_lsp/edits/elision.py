@@ -71,9 +71,11 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     the lines it does write."""
     old_lines = [line.strip() for line in old.splitlines()]
     known = set(old_lines)
-    written = [line for line in new.splitlines() if line.strip()]
+    lines = new.splitlines()
+    rows = [row for row, line in enumerate(lines) if line.strip()]
+    written = [lines[row] for row in rows]
     found = [k for k, line in enumerate(written) if MARKER.match(line)]
-    found = [k for k in found if written[k].strip() not in known and not _goes_on(written, k)]
+    found = [k for k in found if written[k].strip() not in known and not _goes_on(lines, rows[k])]
     if not found:
         return None
     left = Counter(line for line in old_lines if line)
@@ -113,8 +115,10 @@ _COMMENT_LINE = re.compile(r"^\s*+(#|//[/!]?|--|;+|\*|%)(?:([ \t]++)(.*)|$)")
 
 def _goes_on(written: list[str], k: int) -> bool:
     """Whether marker line `k` is prose inside a comment paragraph: it starts in lower
-    case, the comment line before it runs into it (no full stop, colon or the like at
-    its end), and a comment line follows, all three with the same mark: rest-client's doc
+    case, the comment line right before it runs into it (no full stop, colon or the like
+    at its end), and a comment line follows right after, all three with the same mark (a
+    blank line ends a paragraph: jaraco's setup.py, `# upstream`, a marker, a blank line
+    and `# local`): rest-client's doc
     comment "Empty hash and empty array are treated the same as nil instead of being /
     omitted entirely from the output. Rather than disappearing, they will / appear to be
     nil instead." (minijinja's `#[cfg(...)]` attributes around a lazy `// same as before`
@@ -122,12 +126,17 @@ def _goes_on(written: list[str], k: int) -> bool:
     before (a list item's next line, deeper): hanami's doc comment `#   end` / `# existing
     implementation` is a code sample and a marker. And prose runs on into the next line
     or ends its sentence: node-fetch's `// Body is ArrayBufferView` / `// existing
-    implementation` / `// Body is stream` are a list of labels and a marker."""
+    implementation` / `// Body is stream` are a list of labels and a marker. The three
+    lines stand at one indentation, as a paragraph's do."""
     if k == 0 or k + 1 >= len(written):
         return False
     before, this, after = (_COMMENT_LINE.match(written[i]) for i in (k - 1, k, k + 1))
     if not (before and this and after) or not before[1] == this[1] == after[1]:
         return False
+    starts = {written[k - 1][: before.start(1)], written[k][: this.start(1)]}
+    starts.add(written[k + 1][: after.start(1)])
+    if len(starts) > 1:
+        return False  # (a paragraph's lines start alike: jaraco's ruff.toml, a marker at 0)
     if len((this[2] or "").expandtabs()) < len((before[2] or "").expandtabs()):
         return False
     text, previous, following = this[3] or "", before[3] or "", after[3] or ""

@@ -113,7 +113,7 @@ _COMMENT_LINE = re.compile(r"^\s*+(#|//[/!]?|--|;+|\*|%)(?:([ \t]++)(.*)|$)")
 """A comment line of prose: its mark, then a space (`#[cfg(...)]` and `#include` are code)."""
 
 
-def _goes_on(written: list[str], k: int) -> bool:
+def _goes_on(lines: list[str], k: int) -> bool:
     """Whether marker line `k` is prose inside a comment paragraph: it starts in lower
     case, the comment line right before it runs into it (no full stop, colon or the like
     at its end), and a comment line follows right after, all three with the same mark (a
@@ -128,13 +128,13 @@ def _goes_on(written: list[str], k: int) -> bool:
     or ends its sentence: node-fetch's `// Body is ArrayBufferView` / `// existing
     implementation` / `// Body is stream` are a list of labels and a marker. The three
     lines stand at one indentation, as a paragraph's do."""
-    if k == 0 or k + 1 >= len(written):
+    if k == 0 or k + 1 >= len(lines):
         return False
-    before, this, after = (_COMMENT_LINE.match(written[i]) for i in (k - 1, k, k + 1))
+    before, this, after = (_COMMENT_LINE.match(lines[i]) for i in (k - 1, k, k + 1))
     if not (before and this and after) or not before[1] == this[1] == after[1]:
         return False
-    starts = {written[k - 1][: before.start(1)], written[k][: this.start(1)]}
-    starts.add(written[k + 1][: after.start(1)])
+    starts = {lines[k - 1][: before.start(1)], lines[k][: this.start(1)]}
+    starts.add(lines[k + 1][: after.start(1)])
     if len(starts) > 1:
         return False  # (a paragraph's lines start alike: jaraco's ruff.toml, a marker at 0)
     if len((this[2] or "").expandtabs()) < len((before[2] or "").expandtabs()):

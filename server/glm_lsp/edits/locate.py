@@ -2634,6 +2634,8 @@ def _refuse_unpaired_standing_near(
     `1.1`'s). Where it stands alone, not beside a line it is quoted with, it is a line of
     elsewhere (`_beside_as_quoted`). A line at the quote's edge is the business of the
     readings that widen the window to take it in."""
+    keys = index.keys("whitespace")
+    near = [*range(max(start - _BESIDE, 0), start), *range(end, min(end + _BESIDE, len(keys)))]
     placed = [number for number, place in enumerate(paired) if place is not None]
     for number, place in enumerate(paired):
         line = norm(edit.old[number])
@@ -2641,28 +2643,25 @@ def _refuse_unpaired_standing_near(
             continue
         if not placed or not placed[0] < number < placed[-1]:
             continue
-        for other in [*range(max(start - _MOVE_REACH, 0), start), *range(end, end + _MOVE_REACH)]:
-            if (
-                other < len(index.lines)
-                and norm(index.contents[other]) == line
-                and _beside_as_quoted(index, edit, number, other)
-            ):
+        for other in near:
+            if keys[other] == line and _beside_as_quoted(keys, edit, number, other):
                 raise _Refused(
                     f"its line {edit.old[number].strip()!r} is not in the file there, but "
                     f"stands at line {other + 1}, near it, so where its lines belong is unclear"
                 )
 
 
-def _beside_as_quoted(index: LineIndex, edit: LineEdit, number: int, other: int) -> bool:
-    """Whether old line `number` stands at file line `other` in a run of three quoted lines
-    or more that read in order there too. A line there alone, or with only a brace beside
-    it, is a line of elsewhere in the file (push_gem.yml's `permissions:` quoted among the
-    steps of the job it heads, go-multierror's `t.Fatalf` above a test's last `}`)."""
+def _beside_as_quoted(keys: Sequence[str], edit: LineEdit, number: int, other: int) -> bool:
+    """Whether old line `number` stands at file line `other` (`keys`: the file's lines
+    whitespace-normalised) in a run of three quoted lines or more that read in order there
+    too. A line there alone, or with only a brace beside it, is a line of elsewhere in the
+    file (push_gem.yml's `permissions:` quoted among the steps of the job it heads,
+    go-multierror's `t.Fatalf` above a test's last `}`)."""
     run = 1
     for step in (-1, 1):
         quoted, there = number + step, other + step
-        while 0 <= quoted < len(edit.old) and 0 <= there < len(index.lines):
-            if norm(index.contents[there]) != norm(edit.old[quoted]):
+        while 0 <= quoted < len(edit.old) and 0 <= there < len(keys):
+            if keys[there] != norm(edit.old[quoted]):
                 break
             run, quoted, there = run + 1, quoted + step, there + step
     return run >= 3

@@ -4249,3 +4249,31 @@ def test_a_line_of_elsewhere_standing_alone_a_few_lines_off_is_still_read_past()
     assert apply_edit(yml, old, new, path="push_gem.yml") == yml.replace(
         "95d9a5d # v2.13.2", "df199fb # v2.13.3"
     )
+
+
+def test_a_kept_line_quoted_twice_for_two_differing_file_lines_is_refused() -> None:
+    """ruby/pstore's transaction: the quote wrote the `    end` after `file.close` as
+    `\\tend`, like the `\\tend` of the catch block above it, and the new side keeps one
+    `\\tend`. Read as the catch block's copy it stayed `\\tend`; as the other, it is the
+    file's `    end`. Which one the model meant is a guess, so the edit is refused."""
+    rb = (
+        "  def transaction(read_only=false)\n    begin\n      @rdonly = read_only\n"
+        "      begin\n\tcatch(:pstore_abort_transaction) do\n\t  value = yield(self)\n"
+        "\tend\n      rescue Exception\n\t@abort = true\n\traise\n      end\n    ensure\n"
+        "      @transaction = false\n      file.close if file\n    end\n    value\n  end\n"
+    )
+    old = rb.replace("file.close if file\n    end\n", "file.close if file\n\tend\n")
+    new = (
+        "  def transaction(read_only = false)\n    @lock.synchronize do\n"
+        "      @rdonly = read_only\n      catch(:pstore_abort_transaction) do\n"
+        "        value = yield(self)\n      end\n\tend\n  ensure\n    @transaction = false\n"
+        "    value\n  end\n"
+    )
+    said = "those copies stand for lines that differ in the file ('\\tend' and '    end')"
+    assert said in refusal(apply_edit, rb, old, new, path="pstore.rb")
+    block = SearchReplace("pstore.rb", old, new)
+    assert said in refusal(apply_search_replace, rb, block)
+    # Quoted as the file has it, the same edit is made.
+    assert apply_edit(rb, rb, new.replace("\tend", "    end"), path="pstore.rb") == new.replace(
+        "\tend", "    end"
+    )

@@ -311,6 +311,7 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     assert chosen.lines is not None
     if extra is None:
         refuse_past_a_line_elsewhere(index, edit, found, chosen, name, terms)
+        _refuse_unclear_copy(index, edit, (old_string, new_string), chosen, name, terms)
     refuse_open_run(index.lines, chosen.start, chosen.end, edit, name, terms)
     what = f"The edit to {name}"
     refuse_restated(index.lines, chosen.start, chosen.end, edit.old, chosen.lines, what, terms.new)
@@ -318,6 +319,42 @@ def _apply_lines(text: str, old_string: str, new_string: str, name: str, terms: 
     if result == text:
         raise EditError(applied_message(chosen.start + 1, name, terms))
     return result
+
+
+def _refuse_unclear_copy(
+    index: LineIndex,
+    edit: LineEdit,
+    strings: tuple[str, str],
+    chosen: Candidate,
+    name: str,
+    terms: Terms,
+) -> None:
+    """Raise EditError when the new side keeps a line the quote has more than once, and
+    the result depends on which copy it keeps: those copies stand for file lines that
+    differ (ruby/pstore: a whitespace-drifted quote wrote the file's `    end` and
+    `\tend` both as `\tend`, and the new side's one `\tend` was read as the copy of
+    the wrong one). difflib's reading from the last lines back is the other choice; a
+    result that reads the same both ways does not depend on it."""
+    other = LineEdit.between(*strings, backward=True)
+    if other == edit or chosen.lines is None:
+        return
+    found = find(index, other, _final_eol(*strings))
+    for candidate in contenders(found, index) if found else []:
+        if (candidate.start, candidate.end) != (chosen.start, chosen.end):
+            continue
+        if candidate.lines is None or candidate.lines == chosen.lines:
+            return
+        ours, theirs = next(
+            ((a, b) for a, b in zip(chosen.lines, candidate.lines, strict=False) if a != b),
+            ("".join(chosen.lines), "".join(candidate.lines)),  # (one only has more lines)
+        )
+        raise EditError(
+            f"The edit to {name} was not applied: {terms.new} keeps a line that "
+            f"{terms.sentence_old} has more than once, and those copies stand for lines "
+            f"that differ in the file ({content(ours)!r} and {content(theirs)!r}), so "
+            f"which of them it keeps is unclear. Write {terms.sentence_old} as the file has "
+            "those lines."
+        )
 
 
 def _with_a_line_more(

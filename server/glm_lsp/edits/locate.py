@@ -214,20 +214,33 @@ class LineEdit:
     restated: bool = False
 
     @classmethod
-    def between(cls, old_text: str, new_text: str) -> LineEdit:
+    def between(cls, old_text: str, new_text: str, backward: bool = False) -> LineEdit:
         """The edit turning the lines of `old_text` into those of `new_text`.
 
-        Lines equal in both are the context the model kept; difflib decides which.
+        Lines equal in both are the context the model kept; difflib decides which, reading
+        from the first lines on, or with `backward` from the last ones back: where a kept
+        line is quoted more than once, the two readings may keep different copies.
         """
         old = [content(line) for line in split_lf(old_text)]
         new = [content(line) for line in split_lf(new_text)]
+        blocks: list[tuple[int, int, int]]
+        if backward:
+            reverse = SequenceMatcher(None, old[::-1], new[::-1], autojunk=False)
+            blocks = sorted(
+                (len(old) - i - size, len(new) - j - size, size)
+                for i, j, size in reverse.get_matching_blocks()
+                if size
+            )
+        else:
+            matcher = SequenceMatcher(None, old, new, autojunk=False)
+            blocks = [(i, j, size) for i, j, size in matcher.get_matching_blocks() if size]
         kept = [False] * len(old)
         inserts: list[list[str]] = [[] for _ in range(len(old) + 1)]
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-            if tag == "equal":
-                kept[i1:i2] = [True] * (i2 - i1)
-            else:
-                inserts[i1].extend(new[j1:j2])
+        i = j = 0
+        for i2, j2, size in [*blocks, (len(old), len(new), 0)]:
+            inserts[i].extend(new[j:j2])
+            kept[i2 : i2 + size] = [True] * size
+            i, j = i2 + size, j2 + size
         return cls(tuple(old), tuple(kept), tuple(tuple(group) for group in inserts), True)
 
     def without(self, number: int) -> LineEdit:

@@ -4269,7 +4269,7 @@ def test_a_kept_line_quoted_twice_for_two_differing_file_lines_is_refused() -> N
         "        value = yield(self)\n      end\n\tend\n  ensure\n    @transaction = false\n"
         "    value\n  end\n"
     )
-    said = "those copies stand for lines that differ in the file ('\\tend' and '    end')"
+    said = "a line comes out as '\\tend' one way and '    end' the other"
     assert said in refusal(apply_edit, rb, old, new, path="pstore.rb")
     block = SearchReplace("pstore.rb", old, new)
     assert said in refusal(apply_search_replace, rb, block)

@@ -350,10 +350,10 @@ def _refuse_unclear_copy(
         )
         raise EditError(
             f"The edit to {name} was not applied: {terms.new} keeps a line that "
-            f"{terms.sentence_old} has more than once, and those copies stand for lines "
-            f"that differ in the file ({content(ours)!r} and {content(theirs)!r}), so "
-            f"which of them it keeps is unclear. Write {terms.sentence_old} as the file has "
-            "those lines."
+            f"{terms.sentence_old} has more than once, and which copy it keeps changes the "
+            f"result (a line comes out as {content(ours)!r} one way and {content(theirs)!r} "
+            f"the other), so what it means is unclear. Write {terms.sentence_old} as the "
+            "file has those lines."
         )
 
 

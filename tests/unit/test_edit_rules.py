@@ -4277,3 +4277,44 @@ def test_a_kept_line_quoted_twice_for_two_differing_file_lines_is_refused() -> N
     assert apply_edit(rb, rb, new.replace("\tend", "    end"), path="pstore.rb") == new.replace(
         "\tend", "    end"
     )
+
+
+def test_a_new_line_in_the_quotes_slip_that_the_file_also_writes_is_refused() -> None:
+    """jaraco's Sphinx conf.py: a list indented with spaces, a dict below it with tabs.
+    A quote with a tab for the list's four spaces, and a new line with a tab: the tab
+    may be the quote's slip (four spaces) or the file's own (a tab). Refused; where the
+    file has no tab-indented line, the new line takes the quote's mapping."""
+    top = (
+        "#!/usr/bin/env python3\n\nimport setuptools_scm\n\n"
+        "extensions = [\n    'sphinx.ext.autodoc',\n    'rst.linker',\n]\n\n"
+    )
+    tabbed = "link_files = {\n\t'CHANGES.rst': dict(\n\t\tusing=dict(GH='https://github.com'),\n\t),\n}\n"
+    old = "#!/usr/bin/env python3\n\nimport setuptools_scm\n\nextensions = [\n\t'sphinx.ext.autodoc',\n"
+    new = (
+        "#!/usr/bin/env python3\n\nimport subprocess\n\n"
+        "if 'check_output' not in dir(subprocess):\n\timport subprocess32 as subprocess\n\n"
+        "extensions = [\n\t'sphinx.ext.autodoc',\n"
+    )
+    said = "its new line 'import subprocess32 as subprocess' is indented with tabs, as its quote"
+    assert said in refusal(apply_edit, top + tabbed, old, new, path="conf.py")
+    block = SearchReplace("conf.py", old, new)
+    assert said in refusal(apply_search_replace, top + tabbed, block)
+    made = apply_edit(top, old, new, path="conf.py")
+    assert made == new.replace("\t", "    ") + "    'rst.linker',\n]\n\n"
+
+
+def test_new_lines_in_tabs_for_a_file_whose_tabs_are_columns_take_the_quotes_mapping() -> None:
+    """ruby/ipaddr's tests: indented by twos, eight columns written as a tab (`\t  ` is
+    ten). A hunk quoting `  end` as `\tend` and adding a test in tabs is written a tab a
+    level: its tabs are the file's two spaces, not its eight columns."""
+    rb = (
+        "class TC_IPAddr < Test::Unit::TestCase\n  def test_s_new\n"
+        "    assert_nothing_raised {\n\tIPAddr.new('3FFE:505:ffff::/48')\n"
+        "\t  IPAddr.new('0:0:0:1::')\n    }\n  end\n\nend\n"
+    )
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -7,3 +7,7 @@\n" + (
+        " \tend\n \n+\tdef test_hash\n+\t\tassert_equal(4, h.size)\n+\tend\n+\n end\n"
+    )
+    assert patched(rb, diff) == rb.replace(
+        "  end\n\nend\n", "  end\n\n  def test_hash\n    assert_equal(4, h.size)\n  end\n\nend\n"
+    )

@@ -2966,6 +2966,9 @@ class _Indenter:
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()
         self.file_lines = index.contents
+        indented = sum(1 for file, model in pairs if indent_of(file) or indent_of(model))
+        self.restyled = indented >= 2 and in_other_character(pairs)
+        self.tab_columns = any(_tab_then_spaces(line) for line in index.contents)
         # the slip's character, where the new lines write the file's indentation right,
         # and where at least the quote's other lines do
         written = {indent_of(line) for line in new if line.strip()}
@@ -3079,7 +3082,31 @@ class _Indenter:
             # has no such line (gofmt's), the mapping stands.
             if _stands_alone(indent_of(line), self.file_lines):
                 return line
+        if result != line and self._meant_as_written(indent_of(line), indent_of(result)):
+            tabs = "\t" in indent_of(line)
+            raise _Refused(
+                f"its new line {line.strip()!r} is indented with {'tabs' if tabs else 'spaces'}"
+                f", as its quote wrote the file's {'spaces' if tabs else 'tabs'} and as the file "
+                "indents other lines, so whether that indentation is meant is unclear"
+            )
         return result
+
+    def _meant_as_written(self, written: str, mapped: str) -> bool:
+        """Whether a new line's indentation, which the quote's mapping writes in the other
+        character, also stands as written in the file: a file indented with tabs in some
+        places and spaces in others (jaraco.stream's conf.py, a list in spaces and a dict
+        in tabs; a quote with a tab for four spaces and a new line with a tab: the tab
+        may be the quote's slip or the file's). A quote that writes two indented lines or
+        more, all in the other character, is restyled, not slipped: the new lines are too
+        (ruby/pstore's methods quoted a tab a level, for a file in twos that writes eight
+        columns as a tab). So is one whose file writes tabs as columns, a tab and spaces
+        on one line: its tabs are no level a model writes (ruby/ipaddr's tests, a tab
+        for a test's two spaces)."""
+        if not written or not mapped or ("\t" in written) == ("\t" in mapped):
+            return False
+        if self.restyled or self.tab_columns:
+            return False
+        return _stands_alone(written, self.file_lines)
 
     def _blank(self, line: str) -> str:
         """A new line of whitespace only: as the file has the quoted line it restates, else
@@ -3177,6 +3204,13 @@ def _quoted_right(pairs: list[Pair]) -> set[str]:
 def _in_character(indent: str, character: str) -> bool:
     """Whether `indent` is written in `character` alone (tabs: with a tab first)."""
     return indent.startswith("\t") if character == "\t" else bool(indent) and "\t" not in indent
+
+
+def _tab_then_spaces(line: str) -> bool:
+    """Whether `line` is indented by tabs and then spaces (eight columns a tab, as Emacs
+    writes Ruby and C)."""
+    indent = indent_of(line)
+    return "\t" in indent and indent.endswith(" ") and bool(line.strip())
 
 
 def _stands_alone(indent: str, lines: Sequence[str]) -> bool:

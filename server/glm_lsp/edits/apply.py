@@ -329,12 +329,13 @@ def _refuse_unclear_copy(
     name: str,
     terms: Terms,
 ) -> None:
-    """Raise EditError when the new side keeps a line the quote has more than once, and
-    the result depends on which copy it keeps: those copies stand for file lines that
-    differ (ruby/pstore: a whitespace-drifted quote wrote the file's `    end` and
-    `\tend` both as `\tend`, and the new side's one `\tend` was read as the copy of
-    the wrong one). difflib's reading from the last lines back is the other choice; a
-    result that reads the same both ways does not depend on it."""
+    """Raise EditError when the result depends on which quoted lines the new side is read
+    to keep: difflib reads that from the first lines on, and its reading from the last
+    ones back is as good a guess. A line quoted more than once, whose copies stand for
+    file lines that differ, is the usual cause (ruby/pstore: a whitespace-drifted quote
+    wrote the file's `    end` and `\tend` both as `\tend`, and the new side's one
+    `\tend` was read as the copy of the wrong one; go-logfmt: a quote with `return err`
+    twice). A result that reads the same both ways does not depend on it."""
     other = LineEdit.between(*strings, backward=True)
     if other == edit or chosen.lines is None:
         return
@@ -349,9 +350,9 @@ def _refuse_unclear_copy(
             ("".join(chosen.lines), "".join(candidate.lines)),  # (one only has more lines)
         )
         raise EditError(
-            f"The edit to {name} was not applied: {terms.new} keeps a line that "
-            f"{terms.sentence_old} has more than once, and which copy it keeps changes the "
-            f"result (a line comes out as {content(ours)!r} one way and {content(theirs)!r} "
+            f"The edit to {name} was not applied: which of the lines of "
+            f"{terms.sentence_old} {terms.new} keeps can be read two ways, with different "
+            f"results (a line comes out as {content(ours)!r} one way and {content(theirs)!r} "
             f"the other), so what it means is unclear. Write {terms.sentence_old} as the "
             "file has those lines."
         )

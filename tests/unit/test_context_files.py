@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from glm_lsp.context import ignore
+from glm_lsp.context.content import BINARY, GENERATED
 from glm_lsp.context.files import (
-    BINARY,
-    GENERATED,
     IGNORED_BY_GIT,
     IGNORED_BY_GLM,
     LINK_OUTSIDE,

@@ -17,13 +17,9 @@ from pathlib import Path
 import pytest
 
 from glm_lsp.context import index as index_module
-from glm_lsp.context.index import (
-    RepoIndex,
-    decode_symbols,
-    decode_tags,
-    default_cache_dir,
-    encode_rows,
-)
+from glm_lsp.context import parsing
+from glm_lsp.context.index import RepoIndex, decode_symbols, decode_tags, default_cache_dir
+from glm_lsp.context.parsing import encode_rows
 from glm_lsp.context.tags import extract_rows, extract_tags, language_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tags"
@@ -383,7 +379,7 @@ def test_workers_answer_through_private_files_and_leave_none(
 
 def test_languages_with_few_files_are_parsed_in_this_process_only(repo: Path) -> None:
     jobs = [
-        index_module._Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
+        parsing.Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
         for rel in code_files(repo)
     ]
     languages = Counter(job.language for job in jobs)
@@ -414,7 +410,7 @@ def test_batches_a_worker_still_holds_are_parsed_here_once_nothing_is_left(repo:
     """A worker kept up to three batches; with nothing else to do this process takes them
     over, newest first, instead of waiting (here the worker never answers at all)."""
     jobs = [
-        index_module._Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
+        parsing.Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
         for rel in code_files(repo)
     ]
     held: list[list[str]] = []
@@ -432,7 +428,7 @@ def test_batches_a_worker_still_holds_are_parsed_here_once_nothing_is_left(repo:
 
 def test_a_file_parsed_both_here_and_by_a_worker_is_answered_once(repo: Path) -> None:
     jobs = [
-        index_module._Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
+        parsing.Job(rel, language_for(rel) or "", (repo / rel).stat().st_size, 0)
         for rel in code_files(repo)
     ]
 
@@ -452,7 +448,7 @@ def test_a_file_parsed_both_here_and_by_a_worker_is_answered_once(repo: Path) ->
 def test_batches_shrink_as_the_work_runs_out() -> None:
     """The first batches are the big ones, so the last a process waits for is small."""
     jobs = [
-        index_module._Job(f"f{i}.py", "python", size, 0)
+        parsing.Job(f"f{i}.py", "python", size, 0)
         for i, size in enumerate([5000, 400, 300] + [100] * 40 + [20] * 100)
     ]
     batches = index_module._batches(jobs, 2)
@@ -466,8 +462,8 @@ def test_batches_shrink_as_the_work_runs_out() -> None:
 def test_the_last_batch_is_not_a_pile_of_small_files() -> None:
     """Each file costs more than its bytes: weighed by size alone, mypy's 590 smallest
     files made one last batch that one process parsed for 0.2 s while the other waited."""
-    jobs = [index_module._Job(f"big{i}.py", "python", 200_000, 0) for i in range(10)]
-    jobs += [index_module._Job(f"small{i}.py", "python", 100, 0) for i in range(600)]
+    jobs = [parsing.Job(f"big{i}.py", "python", 200_000, 0) for i in range(10)]
+    jobs += [parsing.Job(f"small{i}.py", "python", 100, 0) for i in range(600)]
     batches = index_module._batches(jobs, 2)
     assert sorted(job.rel for batch in batches for job in batch) == sorted(j.rel for j in jobs)
     assert max(len(batch) for batch in batches) <= 100  # by size alone: 600 in one
@@ -537,7 +533,7 @@ def test_a_worker_started_before_the_listing_parses_a_cold_build(
     assert early._pool == (started, 2)  # kept, not another
     # booted knowing no language, it compiles the listed ones' queries while the listing ends
     languages = Counter(language for rel in files if (language := language_for(rel)))
-    assert sent == [("_warm_up", (index_module.shared_languages(languages, 2),))]
+    assert sent == [("warm_up", (index_module.shared_languages(languages, 2),))]
     stats = early.build(files)
     assert early._pool is None and stats.parsed == stats.files == len(code_files(repo))
     here = RepoIndex(repo, cache_dir=tmp_path / "here", workers=1)

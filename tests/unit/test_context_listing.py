@@ -218,7 +218,8 @@ def test_only_source_files_are_read_at_a_refresh_the_rest_when_the_file_set_is_a
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A binary or generated file never reaches the index nor the file set the model sees,
-    whether its verdict came at the refresh (source files) or later (the others)."""
+    whether its verdict came at the refresh (source files, judged by the index as it reads
+    them to parse them: a cold start read each of them twice) or later (the others)."""
     from glm_lsp.context import files as files_module
 
     (repo / "blob.py").write_bytes(b"def leaked():\n    pass\n\x00\x01")
@@ -233,15 +234,22 @@ def test_only_source_files_are_read_at_a_refresh_the_rest_when_the_file_set_is_a
 
     monkeypatch.setattr(files_module, "_sample_reason", counting)
     engine = process(repo, tmp_path / "cache")
-    assert sorted(sampled) == ["app.py", "blob.py", "gen.py", "pkg/__init__.py", "pkg/core.py"]
+    assert sampled == []
     assert engine.index.definitions("leaked") == [] and engine.index.definitions("made") == []
+    assert engine.index.files() == ["app.py", "pkg/__init__.py", "pkg/core.py"]
+    assert engine.graph.defining("made") == set()
     sampled.clear()
     files = engine.files
     assert sorted(sampled) == [".gitignore", "data.txt", "docs/guide.md", "notes.txt"]
     assert files == [".gitignore", "app.py", "docs/guide.md", "notes.txt", "pkg/__init__.py",
                      "pkg/core.py"]  # fmt: skip
     sampled.clear()
-    assert process(repo, tmp_path / "cache").files == files and sampled == []  # saved
+    again = process(repo, tmp_path / "cache")
+    assert again.files == files and sampled == []  # saved
+    (repo / "app.py").write_text("# @generated\ndef main():\n    pass\n")
+    again.refresh()  # made generated after the index had it: left out now
+    assert "app.py" not in again.files and "app.py" not in again.index.files()
+    assert sampled == []
 
 
 def test_the_tracked_count_is_read_from_gits_index(repo: Path, tmp_path: Path) -> None:

@@ -39,8 +39,23 @@ def test_a_worker_is_one_plain_interpreter_that_imports_only_what_it_runs() -> N
         modules = pool.submit(eval, MODULES).result()
         assert len(set(children()) - before) == 1
     assert "pytest" not in modules and "__mp_main__" not in modules
-    assert "glm_lsp.context.workers" not in modules  # it runs as __main__
+    assert "glm_lsp.context.workerloop" not in modules  # it runs as __main__
+    assert "glm_lsp.context.workers" not in modules  # the pool's side
     assert not any(name.startswith("multiprocessing") for name in modules)
+
+
+def test_a_parser_process_imports_the_parsing_not_the_index() -> None:
+    """A cold build's worker boots while git lists the files, and parsing on the second
+    processor waits for it: it imports the parsing functions and the grammars, not the
+    index with its database, pool and name maps."""
+    from glm_lsp.context import parsing
+
+    with WorkerPool(1) as pool:
+        pool.submit(parsing.warm_up, ["python"]).result()
+        modules = pool.submit(eval, MODULES).result()
+    assert "glm_lsp.context.parsing" in modules and "tree_sitter_python" in modules
+    assert "glm_lsp.context.index" not in modules and "sqlite3" not in modules
+    assert "concurrent.futures" not in modules and "subprocess" not in modules
 
 
 def test_a_failing_call_raises_and_the_worker_goes_on() -> None:

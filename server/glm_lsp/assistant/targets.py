@@ -11,7 +11,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from glm_lsp.context.files import GENERATED, FilePolicy, FileStates, exclusion_reason
+from glm_lsp.context.content import GENERATED
+from glm_lsp.context.files import FilePolicy, FileStates, exclusion_reason
 from glm_lsp.errors import GlmError
 
 

@@ -23,9 +23,8 @@ from glm_lsp.config import Settings
 from glm_lsp.context import definitions, githistory, gitinfo, graphcache, scope
 from glm_lsp.context.assemble import AssembledContext, Material, Related, Snippet, assemble
 from glm_lsp.context.budget import TokenCounter
+from glm_lsp.context.content import BINARY, GENERATED
 from glm_lsp.context.files import (
-    BINARY,
-    GENERATED,
     FilePolicy,
     FileStates,
     exclusion_reason,
@@ -37,9 +36,10 @@ from glm_lsp.context.files import (
     remember_verdicts,
 )
 from glm_lsp.context.gitjobs import GitJobs
-from glm_lsp.context.index import IndexStats, RepoIndex, decode_symbol_rows, gc_paused
+from glm_lsp.context.index import IndexStats, RepoIndex, decode_symbol_rows
 from glm_lsp.context.listing import tracked_count
 from glm_lsp.context.outline import CurrentFile
+from glm_lsp.context.parsing import gc_paused
 from glm_lsp.context.rank import Focus, SymbolGraph, ranked_definitions, seeds_for
 from glm_lsp.context.repomap import render_repo_map
 from glm_lsp.context.scope import Cursor
@@ -142,12 +142,16 @@ class ContextEngine:
             recall_verdicts(self.file_states, verdicts)
             recall_listing(self.file_states, snapshot)
         listed = list_sampled(
-            self.root, self.policy, self.file_states, _indexable, self.index.prestart
+            self.root, self.policy, self.file_states, _indexable, self.index.prestart, False
         )
-        remember_verdicts(self.file_states, verdicts)
         cold = not self._synced and not self.buffers and not self._graph_path().exists()
         taken = self._take_tags if cold else None
         stats = self.index.build(listed[0], self.file_states.stats, taken)
+        out = self.file_states.settle(self.root, stats.verdicts)
+        if out:
+            listed = ([rel for rel in listed[0] if rel not in out], listed[1])
+            if not out <= stats.verdicts.keys():  # judged here: the index still has them
+                self.index.build(listed[0], self.file_states.stats)
         if not first and (stats.parsed or listed != self._listed):
             self.git.invalidate()  # (the first refresh keeps answers prefetched meanwhile)
         self._listed = listed
@@ -175,11 +179,13 @@ class ContextEngine:
     def save_caches(self) -> None:
         """Write the reference graph if a refresh rebuilt it (its next start then loads it
         instead of rebuilding, ~0.3 s on ansible), the tags a refresh or an edit left
-        unwritten (`RepoIndex.flush`), and git's file list once its folders are stamped
+        unwritten (`RepoIndex.flush`), the content verdicts, and git's file list once its
+        folders are stamped
         (`listing.walked`). Not part of the refresh or the edit: their answers do not wait
         for it. A one-shot command calls it after its output, and the first buffers to
         shadow the disk wait for it (`set_buffers`)."""
         with self.lock:
+            remember_verdicts(self.file_states, self.index.db_path.with_suffix(".verdicts"))
             remember_listing(self.file_states, self.index.db_path.with_suffix(".listing"))
             self.index.flush()
             if self._graph_unsaved and not self.buffers:

@@ -15,30 +15,23 @@ from __future__ import annotations
 import logging
 import marshal
 import os
-import re
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from glm_lsp.context import ignore, listing, secrets
 from glm_lsp.context.cachefile import stamp, write_cache
+from glm_lsp.context.content import BINARY, GENERATED, SAMPLE_BYTES, content_reason
 from glm_lsp.context.secrets import is_secret_path
 
 log = logging.getLogger(__name__)
 _SECRETS_CODE = secrets.__file__
 
-SAMPLE_BYTES = 8192  # binary and generated checks read this much of each file
-MINIFIED_MIN_BYTES = 4096  # the long-line check only applies to files larger than this
-MINIFIED_LINE_LENGTH = 300  # average characters per line above which text is minified
-MARKER_LINES = 5  # generated-file markers are looked for in this many leading lines
-
 IGNORED_BY_GIT = "ignored by .gitignore"
 IGNORED_BY_GLM = "ignored by .glmignore"
 SECRET = "a secret file"
-BINARY = "binary"
-GENERATED = "generated or minified"
 UNDER_GIT_DIR = "under .git/"
 OUTSIDE = "outside the workspace"
 LINK_OUTSIDE = "a symlink pointing outside the workspace"
@@ -81,8 +74,6 @@ _GENERATED_NAMES = frozenset(
     }
 )
 _GENERATED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs", ".min.css", ".map")
-# Markers a generator leaves in a file's first lines (Go, protobuf, Meta's tools, ...).
-_MARKERS = re.compile(rb"@generated|DO NOT EDIT|Code generated")
 
 
 @dataclass(frozen=True)
@@ -120,6 +111,7 @@ def list_sampled(
     state: FileStates,
     sample: Callable[[str], bool],
     on_candidates: Callable[[list[str]], None] | None = None,
+    read: bool = True,
 ) -> tuple[list[str], list[str]]:
     """`list_files` that looks at only the files `sample` picks (those the index will
     parse): (the kept files among them, the unjudged rest), both sorted. The unjudged
@@ -128,7 +120,8 @@ def list_sampled(
     files' first bytes, not all of them, and a warm one stats those 1,578 only (the
     others' stats took 70 ms of a 0.45 s one-shot `glm-lsp context` on ansible).
     `on_candidates` sees git's candidate list as soon as it is known (to start parsers
-    while the rest of the listing runs)."""
+    while the rest of the listing runs). With `read` False the picked files' first bytes
+    are left to the caller, which reads them anyway (see `FileStates.settle`)."""
     root = _resolved_root(root)
     glm = state.glmignore()
     candidates, walked = state.candidates()
@@ -138,7 +131,7 @@ def list_sampled(
         on_candidates(candidates)
     escaped = state.symlinked_dirs(candidates, walked)
     picked, pending = state.split(state.plain(candidates, glm, escaped), sample)
-    kept = [rel for rel in picked if state.content_reason(root, rel, policy) is None]
+    kept = [rel for rel in picked if state.content_reason(root, rel, policy, read) is None]
     kept.sort()
     return kept, pending
 
@@ -209,6 +202,9 @@ class FileStates:
     _unwalked: tuple[list[str], set[str]] | None = None  # candidates' folders to check
     # `split`'s last answer: (the plain list, the sampling function, picked, the rest)
     _split: tuple[list[str], object, list[str], list[str]] | None = None
+    # files a listing kept without reading their first bytes (`content_reason`), by
+    # (mtime_ns, size, inode) as it saw them
+    unread: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def candidates(self) -> tuple[list[str] | None, dict[str, int] | None]:
         """git's tracked and untracked-not-ignored files (None outside a work tree) and the
@@ -319,8 +315,12 @@ class FileStates:
             self._glm = (key, ignore.load(path) if key[1] >= 0 else None)
         return self._glm[1]
 
-    def content_reason(self, root: Path, rel: str, policy: FilePolicy) -> str | None:
-        """Checks that need the file itself (type, size, first bytes), cached by mtime."""
+    def content_reason(
+        self, root: Path, rel: str, policy: FilePolicy, read: bool = True
+    ) -> str | None:
+        """Checks that need the file itself (type, size, first bytes), cached by mtime.
+        With `read` False, a file whose first bytes were not judged yet passes for now:
+        it is `unread` until `settle` gives the verdict of whoever reads it next."""
         path = f"{root}/{rel}"
         try:
             info = os.lstat(path)
@@ -340,10 +340,30 @@ class FileStates:
         cached = self._verdicts.get(rel)
         if cached is not None and cached[0] == key:
             return cached[1]
+        if not read:
+            self.unread[rel] = key
+            return None
         verdict = _sample_reason(path, info.st_size)
         self._verdicts[rel] = (key, verdict)
         self.sampled += 1
         return verdict
+
+    def settle(self, root: Path, verdicts: Mapping[str, str | None]) -> set[str]:
+        """Judge the `unread` files: by `verdicts` (what their reader found in the bytes
+        it read, by path), or where it has none, by their first bytes now. Returns the
+        files left out."""
+        out = set()
+        unread, self.unread = self.unread, {}
+        for rel, key in unread.items():
+            if rel in verdicts:
+                verdict = verdicts[rel]
+            else:
+                verdict = _sample_reason(f"{root}/{rel}", key[1])
+            self._verdicts[rel] = (key, verdict)
+            self.sampled += 1
+            if verdict is not None:
+                out.add(rel)
+        return out
 
 
 def _ignore_stamps(root: Path, snapshot: listing.Snapshot) -> dict[str, tuple[int, int] | None]:
@@ -518,17 +538,4 @@ def _sample_reason(path: str, size: int) -> str | None:
             os.close(fd)
     except OSError:
         return NOT_A_FILE
-    if b"\0" in sample:
-        return BINARY
-    end = -1
-    for _ in range(MARKER_LINES):
-        end = sample.find(b"\n", end + 1)
-        if end < 0:
-            break
-    if _MARKERS.search(sample, 0, end if end >= 0 else len(sample)):
-        return GENERATED
-    if size > MINIFIED_MIN_BYTES:
-        average = len(sample) / (sample.count(b"\n") + 1)
-        if average > MINIFIED_LINE_LENGTH:
-            return GENERATED
-    return None
+    return content_reason(sample, size)

@@ -15,7 +15,6 @@ buffers shadow the disk and are re-parsed incrementally (`BufferTags`).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import marshal
@@ -27,7 +26,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat, starmap
 from operator import add
@@ -36,6 +34,20 @@ from typing import TYPE_CHECKING
 
 from glm_lsp import dirs
 from glm_lsp.context import processors
+from glm_lsp.context.content import content_reason
+from glm_lsp.context.parsing import (
+    Job,
+    Parsed,
+    Previous,
+    content_hash,
+    encode_rows,
+    gc_paused,
+    parse_batch,
+    parse_batch_to,
+    read_source,
+    tag_content,
+    warm_up,
+)
 from glm_lsp.context.tags import (
     BufferTags,
     Kind,
@@ -84,13 +96,16 @@ _BlobRow = tuple[str, int, int, bytes | None, bytes | None]
 @dataclass(frozen=True)
 class IndexStats:
     """What a build or update did: `files` indexed in all, how many were `parsed`, how many
-    reused cached tags (`cache_hits`), definitions per language, wall-clock `seconds`."""
+    reused cached tags (`cache_hits`), definitions per language, wall-clock `seconds`, and
+    what the first bytes of each file it read say (`content.content_reason`, by path): a
+    file that is binary, generated or minified is not indexed."""
 
     files: int
     parsed: int
     cache_hits: int
     symbols_by_language: dict[str, int]
     seconds: float
+    verdicts: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -114,73 +129,20 @@ class _File:
     hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
-    rel: str
-    language: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    """A parser's answer for one file: `hash` is "" when the file could not be read;
-    `data` (the encoded tags) and `layout` (a large file's, `splice`) are None when the
-    content was already known, or when the file was large and parsed in this process:
-    then `last` holds its rows and layout as objects, encoded when they are written."""
-
-    rel: str
-    hash: str
-    data: bytes | None = None
-    defs: int = 0
-    refs: int = 0
-    layout: bytes | None = None
-    last: tuple[list[Row], splice.Layout] | None = None
-
-    @property
-    def parsed(self) -> bool:
-        return self.data is not None or self.last is not None
-
-
 @dataclass
 class _Plan:
     """A refresh's files: `listed` are the indexable ones; `jobs` must be read, since
     their size or mtime changed; the other `hits` are unchanged."""
 
     listed: set[str] = field(default_factory=set)
-    jobs: list[_Job] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
     hits: int = 0
 
 
 # --- content hashing and the compact tags encoding -------------------------------------
 
 
-def content_hash(data: bytes, language: str) -> str:
-    """Identifies the tags of a content: the same bytes as C and as C++ tag differently."""
-    return hashlib.blake2b(data, digest_size=16, person=language.encode()[:16]).hexdigest()
-
-
 _KINDS: dict[str, Kind] = {"d": "def", "r": "ref"}
-
-
-def encode_rows(rows: Sequence[Row]) -> bytes:
-    """Pack tags as columns: a table of distinct strings, the kinds as one string ("d"/"r"
-    per tag), then per tag the name, category and signature as table indexes, the line,
-    and the extra lines of a definition. Decoding is `marshal.loads` plus C-level `map`s,
-    with no Python code per tag. marshal, not JSON: a cold build encodes every file's
-    tags and decodes them for the graph; with marshal that and the database insert take
-    0.12 s of mypy's processor time instead of 0.26 s (ansible 0.05 s, not 0.15 s), for a
-    third more bytes in a cache only this program reads."""
-    strings: dict[str, int] = {"": 0}
-    index = strings.setdefault
-    kinds = "".join("d" if row[1] == "def" else "r" for row in rows)
-    names = [index(row[0], len(strings)) for row in rows]
-    categories = [index(row[2], len(strings)) for row in rows]
-    signatures = [index(row[5], len(strings)) for row in rows]
-    lines = [row[3] for row in rows]
-    extra = [row[4] - row[3] for row in rows]
-    columns = [list(strings), kinds, names, categories, signatures, lines, extra]
-    return marshal.dumps(columns)
 
 
 def decode_tags(data: bytes) -> list[Tag]:
@@ -239,86 +201,25 @@ def decode_symbol_rows(data: bytes) -> tuple[list[Row], Counter[str]]:
     return defs, refs
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Allocation-heavy loops run twice as fast without cyclic GC passes; tags have no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # --- parsing, in-process or in worker processes ----------------------------------------
 
 
-Previous = Callable[[str], "tuple[list[Row], splice.Layout] | None"]
-"""A file's last tags and layout, if it is large and the index has them."""
 
 
-def _tag(job: _Job, data: bytes, digest: str, previous: Previous | None = None) -> _Parsed:
-    from glm_lsp.context import splice  # here: a warm start parses nothing
 
-    last = previous(job.rel) if previous is not None and job.size >= splice.MIN_BYTES else None
-    rows, layout = splice.tag(data, job.language, last)
-    defs = sum(1 for row in rows if row[1] == "def")
-    if previous is not None and layout is not None:  # encoded when written (`flush`)
-        return _Parsed(job.rel, digest, None, defs, len(rows) - defs, None, (rows, layout))
-    packed = layout.encode() if layout is not None else None
-    return _Parsed(job.rel, digest, encode_rows(rows), defs, len(rows) - defs, packed)
-
-
-def _read(root: Path, job: _Job) -> bytes | None:
-    try:
-        return (root / job.rel).read_bytes()
-    except OSError:
-        return None
-
-
-def _parse_batch_to(folder: str, root: str, jobs: list[_Job]) -> str:
-    """`_parse_batch` in a worker, the answer written to a file in `folder` (its path
-    is what goes back through the pool's pipe). Through the pipe, a batch's tags (half a
-    megabyte) went 64 KB at a time, each read by the pool's thread in this process, which
-    waits for the GIL that the parsing here holds in long stretches: the worker sat
-    blocked on the pipe for 56 ms of ansible's cold build."""
-    import pickle
-    import tempfile
-
-    results = _parse_batch(root, jobs)
-    with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False) as out:
-        pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return out.name
-
-
-def _answer_from(path: str) -> list[_Parsed]:
-    """A worker's answer written by `_parse_batch_to`, read once."""
+def _answer_from(path: str) -> list[Parsed]:
+    """A worker's answer written by `parse_batch_to`, read once."""
     import pickle
 
     try:
         with open(path, "rb") as answer:
-            results: list[_Parsed] = pickle.load(answer)
+            results: list[Parsed] = pickle.load(answer)
             return results
     finally:
         os.unlink(path)
 
 
-def _parse_batch(root: str, jobs: list[_Job]) -> list[_Parsed]:
-    """A worker's unit of work (module-level so it pickles). The worker reads the file
-    again rather than receiving its bytes: cheaper than pickling them through a pipe."""
-    results = []
-    with gc_paused():
-        for job in jobs:
-            data = _read(Path(root), job)
-            if data is None:
-                results.append(_Parsed(job.rel, ""))
-            else:
-                results.append(_tag(job, data, content_hash(data, job.language)))
-    return results
-
-
-def _batches(jobs: Sequence[_Job], processes: int) -> list[list[_Job]]:
+def _batches(jobs: Sequence[Job], processes: int) -> list[list[Job]]:
     """Split jobs into batches that shrink as the work runs out (guided scheduling): each
     takes a 1/(4 x processes) share of what is left, down to a 1/(BATCHES_PER_WORKER x
     processes) share of the whole. Every process takes the next batch when it is free, so
@@ -327,9 +228,9 @@ def _batches(jobs: Sequence[_Job], processes: int) -> list[list[_Job]]:
     files and took 0.2 s, while the other process waited."""
     total = sum(job.size + FILE_COST for job in jobs)
     smallest = total / (BATCHES_PER_WORKER * processes)
-    batches: list[list[_Job]] = []
+    batches: list[list[Job]] = []
     left = total
-    batch: list[_Job] = []
+    batch: list[Job] = []
     size = 0
     for job in sorted(jobs, key=lambda job: -job.size):
         batch.append(job)
@@ -343,12 +244,12 @@ def _batches(jobs: Sequence[_Job], processes: int) -> list[list[_Job]]:
 
 def parse_jobs(
     root: Path,
-    jobs: Sequence[_Job],
+    jobs: Sequence[Job],
     known: set[str],
     workers: int,
     started: tuple[Executor, int] | None = None,
     previous: Previous | None = None,
-) -> Iterator[_Parsed]:
+) -> Iterator[Parsed]:
     """Read and hash `jobs`; tag only contents not in `known` (nor seen earlier in this
     run), in worker processes when that is enough work to pay for starting them. When the
     changed files alone look like enough work, the workers start booting while this
@@ -375,43 +276,41 @@ def parse_jobs(
         else:
             with gc_paused():
                 for job, data, digest in fresh:
-                    yield _tag(job, data, digest, previous)
+                    yield tag_content(job, data, digest, previous)
     finally:
         _stop(pool)  # not waiting: a worker may still parse a batch this process took over
 
 
-def _pool_pays(workers: int, jobs: Sequence[_Job]) -> bool:
+def _pool_pays(workers: int, jobs: Sequence[Job]) -> bool:
     size = sum(job.size for job in jobs)
     return workers > 1 and len(jobs) >= POOL_MIN_FILES and size >= POOL_MIN_BYTES
 
 
 def _hash_all(
-    root: Path, jobs: Sequence[_Job], known: set[str]
-) -> Generator[_Parsed, None, list[tuple[_Job, bytes, str]]]:
-    """Yield the unreadable and the already known files; return the new contents."""
+    root: Path, jobs: Sequence[Job], known: set[str]
+) -> Generator[Parsed, None, list[tuple[Job, bytes, str]]]:
+    """Yield the unreadable, the excluded and the already known files; return the new
+    contents."""
     seen = set(known)
-    fresh: list[tuple[_Job, bytes, str]] = []
+    fresh: list[tuple[Job, bytes, str]] = []
     for job in jobs:
-        data = _read(root, job)
+        data = read_source(root, job)
         if data is None:
-            yield _Parsed(job.rel, "")
+            yield Parsed(job.rel, "")
+            continue
+        if excluded := content_reason(data, len(data)):
+            yield Parsed(job.rel, "", excluded=excluded)
             continue
         digest = content_hash(data, job.language)
         if digest in seen:
-            yield _Parsed(job.rel, digest)
+            yield Parsed(job.rel, digest)
         else:
             seen.add(digest)
             fresh.append((job, data, digest))
     return fresh
 
 
-def _warm_up(languages: list[str]) -> None:
-    """A worker's first task: import the grammars and compile the queries."""
-    for language in languages:
-        available(language)
-
-
-def _start_pool(workers: int, jobs: Sequence[_Job]) -> Executor | None:
+def _start_pool(workers: int, jobs: Sequence[Job]) -> Executor | None:
     return _spawn(workers, shared_languages(Counter(job.language for job in jobs), workers + 1))
 
 
@@ -436,7 +335,7 @@ def _spawn(workers: int, languages: list[str]) -> Executor | None:
     try:
         pool = WorkerPool(workers)
         for _ in range(workers):  # one task each makes every worker start now
-            pool.submit(_warm_up, languages)
+            pool.submit(warm_up, languages)
     except Exception as error:  # no processes here (sandbox, ...)
         log.warning("symbol index: no worker processes (%s); parsing in-process", error)
         return None
@@ -449,8 +348,8 @@ def _stop(pool: Executor | None) -> None:
 
 
 def _parse_in_pool(
-    pool: Executor, root: Path, jobs: list[_Job], workers: int
-) -> Iterator[_Parsed]:
+    pool: Executor, root: Path, jobs: list[Job], workers: int
+) -> Iterator[Parsed]:
     """Tag `jobs` in the worker processes and in this one. The batches are handed out a
     few at a time, so a process that is free takes the next; this process parses one
     whenever no worker's answer is waiting (it would otherwise sit idle while the workers
@@ -464,10 +363,10 @@ def _parse_in_pool(
     import tempfile
 
     done: set[str] = set()
-    pending: dict[Future[str], list[_Job]] = {}
+    pending: dict[Future[str], list[Job]] = {}
     folder = ""  # the workers' answers (a private temporary folder)
 
-    def fresh(results: list[_Parsed]) -> Iterator[_Parsed]:
+    def fresh(results: list[Parsed]) -> Iterator[Parsed]:
         for result in results:
             if result.rel not in done:
                 done.add(result.rel)
@@ -483,17 +382,17 @@ def _parse_in_pool(
             # process's own, and with one ready a worker sat idle 10 % of a cold build
             while queue and len(pending) < 3 * (workers - 1):
                 batch = queue.popleft()
-                pending[pool.submit(_parse_batch_to, folder, str(root), batch)] = batch
+                pending[pool.submit(parse_batch_to, folder, str(root), batch)] = batch
             finished = [future for future in pending if future.done()]
             if not finished and (mine or queue):
-                yield from fresh(_parse_batch(str(root), (mine or queue).popleft()))
+                yield from fresh(parse_batch(str(root), (mine or queue).popleft()))
                 continue
             if not finished:
                 held = _newest_held(pending, done)
                 if held is not None:
                     future, next_job = held
                     while next_job is not None and not future.done():
-                        yield from fresh(_parse_batch(str(root), [next_job]))
+                        yield from fresh(parse_batch(str(root), [next_job]))
                         next_job = next((j for j in pending[future] if j.rel not in done), None)
                     continue
                 if not pending:
@@ -504,7 +403,7 @@ def _parse_in_pool(
                 yield from fresh(_answer_from(future.result()))
     except Exception as error:
         log.warning("symbol index: worker processes failed (%s); parsing in-process", error)
-        yield from _parse_batch(str(root), [job for job in jobs if job.rel not in done])
+        yield from parse_batch(str(root), [job for job in jobs if job.rel not in done])
     finally:  # (a worker still parsing a batch taken over here then fails to write it)
         if folder:
             _remove_answers(folder)
@@ -525,8 +424,8 @@ def _remove_answers(folder: str) -> None:
 
 
 def _newest_held(
-    pending: dict[Future[str], list[_Job]], done: set[str]
-) -> tuple[Future[str], _Job | None] | None:
+    pending: dict[Future[str], list[Job]], done: set[str]
+) -> tuple[Future[str], Job | None] | None:
     """The newest batch a worker holds that has a file not done yet, and that file."""
     for future, batch in reversed(pending.items()):
         for job in batch:
@@ -648,7 +547,7 @@ class RepoIndex:
             # its grammars imported and queries compiled while this process lists: booted
             # with none (the languages were not known yet), the worker sat idle ~20 ms of
             # ansible's listing, then compiled Python's query in its first batch
-            early.submit(_warm_up, shared_languages(new, workers))
+            early.submit(warm_up, shared_languages(new, workers))
             self._pool = (early, workers)
             return
         _stop(early)
@@ -719,7 +618,8 @@ class RepoIndex:
             gone = (set(self._files) if full else set(paths)) - plan.listed
             parsed, hits = self._commit(plan, results, gone)
             self._since = processors.sample()
-            return self._stats(parsed, plan.hits + hits, started)
+            verdicts = {r.rel: r.excluded for r in results if r.hash or r.excluded}
+            return self._stats(parsed, plan.hits + hits, started, verdicts)
 
     def _plan(self, paths: Sequence[str], stats: Mapping[str, tuple[int, int]]) -> _Plan:
         """Sort files into unchanged (same size and mtime) and to be read by a parser."""
@@ -746,10 +646,10 @@ class RepoIndex:
             if old and (old.size, old.mtime_ns) == known:
                 plan.hits += 1
             else:
-                plan.jobs.append(_Job(rel, language, size, mtime_ns))
+                plan.jobs.append(Job(rel, language, size, mtime_ns))
         return plan
 
-    def _commit(self, plan: _Plan, results: list[_Parsed], gone: set[str]) -> tuple[int, int]:
+    def _commit(self, plan: _Plan, results: list[Parsed], gone: set[str]) -> tuple[int, int]:
         """Apply parse results and removals in memory and on disk; (parsed, reused). A
         large file parsed here is written later (`flush`), not during its edit."""
         jobs = {job.rel: job for job in plan.jobs}
@@ -809,13 +709,15 @@ class RepoIndex:
             for digest in set(self._blobs) - used:
                 del self._blobs[digest]
 
-    def _stats(self, parsed: int, hits: int, started: float) -> IndexStats:
+    def _stats(
+        self, parsed: int, hits: int, started: float, verdicts: dict[str, str | None]
+    ) -> IndexStats:
         symbols: dict[str, int] = {}
         for entry in self._files.values():
             blob = self._blobs[entry.hash]
             symbols[blob.language] = symbols.get(blob.language, 0) + blob.defs
         seconds = time.perf_counter() - started
-        return IndexStats(len(self._files), parsed, hits, symbols, seconds)
+        return IndexStats(len(self._files), parsed, hits, symbols, seconds, verdicts)
 
     # --- the database ---
 

@@ -5,8 +5,9 @@ A cold build parses in other processes (tree-sitter holds the interpreter lock).
 `glm-lsp`, its command line and settings) and a third interpreter, the resource tracker,
 started beside it: on ansible's cold start that was 45 ms of processor time, spent while
 git lists the files and the worker must boot. A worker here runs
-`python -m glm_lsp.context.workers`, imports what the functions it is sent need, and
-nothing else. Forking would boot faster but is unsafe: the language server runs threads.
+`python -m glm_lsp.context.workerloop` (this module, the pool's side, stays out of it),
+imports what the functions it is sent need, and nothing else. Forking would boot faster
+but is unsafe: the language server runs threads.
 
 The pool is a `concurrent.futures.Executor`: calls (module-level functions and their
 arguments, pickled) go to the least loaded worker and are answered in order; a worker that
@@ -65,7 +66,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            [sys.executable, "-m", "glm_lsp.context.workerloop"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=_environment(),
@@ -162,29 +163,3 @@ def _environment() -> dict[str, str]:
     here = str(Path(glm_lsp.__file__).resolve().parent.parent)
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": f"{here}{os.pathsep}{path}" if path else here}
-
-
-def serve() -> None:
-    """A worker's loop: each call read from stdin is run and answered on stdout, until
-    stdin ends. Stray output of a call goes to stderr, never into the answers."""
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    calls = sys.stdin.buffer
-    while True:
-        try:
-            fn, args, kwargs = pickle.load(calls)
-        except EOFError:
-            return
-        except Exception as error:  # a call that does not unpickle here
-            answer: tuple[bool, object] = (False, f"{type(error).__name__}: {error}")
-        else:
-            try:
-                answer = (True, fn(*args, **kwargs))
-            except Exception as error:
-                answer = (False, f"{type(error).__name__}: {error}")
-        pickle.dump(answer, answers, pickle.HIGHEST_PROTOCOL)
-        answers.flush()
-
-
-if __name__ == "__main__":
-    serve()

@@ -139,7 +139,7 @@ class _Plan:
     hits: int = 0
 
 
-# --- content hashing and the compact tags encoding -------------------------------------
+# --- the compact tags encoding, read back (`parsing.encode_rows` writes it) -------------
 
 
 _KINDS: dict[str, Kind] = {"d": "def", "r": "ref"}

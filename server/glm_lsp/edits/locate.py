@@ -2966,9 +2966,6 @@ class _Indenter:
         pairs = list(self.pairs.values())
         self.drifted = _drifted(pairs, index.contents) if whole is not same else set()
         self.file_lines = index.contents
-        indented = sum(1 for file, model in pairs if indent_of(file) or indent_of(model))
-        self.restyled = indented >= 2 and in_other_character(pairs)
-        self.tab_columns = any(_tab_then_spaces(line) for line in index.contents)
         # the slip's character, where the new lines write the file's indentation right,
         # and where at least the quote's other lines do
         written = {indent_of(line) for line in new if line.strip()}
@@ -3104,7 +3101,11 @@ class _Indenter:
         for a test's two spaces)."""
         if not written or not mapped or ("\t" in written) == ("\t" in mapped):
             return False
-        if self.restyled or self.tab_columns:
+        pairs = list(self.pairs.values())
+        indented = sum(1 for file, model in pairs if indent_of(file) or indent_of(model))
+        if indented >= 2 and in_other_character(pairs):
+            return False
+        if any(_tab_then_spaces(line) for line in self.file_lines):
             return False
         return _stands_alone(written, self.file_lines)
 

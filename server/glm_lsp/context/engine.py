@@ -180,10 +180,9 @@ class ContextEngine:
         """Write the reference graph if a refresh rebuilt it (its next start then loads it
         instead of rebuilding, ~0.3 s on ansible), the tags a refresh or an edit left
         unwritten (`RepoIndex.flush`), the content verdicts, and git's file list once its
-        folders are stamped
-        (`listing.walked`). Not part of the refresh or the edit: their answers do not wait
-        for it. A one-shot command calls it after its output, and the first buffers to
-        shadow the disk wait for it (`set_buffers`)."""
+        folders are stamped (`listing.walked`). Not part of the refresh or the edit: their
+        answers do not wait for it. A one-shot command calls it after its output, and the
+        first buffers to shadow the disk wait for it (`set_buffers`)."""
         with self.lock:
             remember_verdicts(self.file_states, self.index.db_path.with_suffix(".verdicts"))
             remember_listing(self.file_states, self.index.db_path.with_suffix(".listing"))

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING
 
 from glm_lsp import dirs
 from glm_lsp.context import processors
-from glm_lsp.context.content import content_reason
 from glm_lsp.context.parsing import (
     Job,
     Parsed,
@@ -44,7 +43,7 @@ from glm_lsp.context.parsing import (
     gc_paused,
     parse_batch,
     parse_batch_to,
-    read_source,
+    read_to_tag,
     tag_content,
     warm_up,
 )
@@ -294,12 +293,9 @@ def _hash_all(
     seen = set(known)
     fresh: list[tuple[Job, bytes, str]] = []
     for job in jobs:
-        data = read_source(root, job)
-        if data is None:
-            yield Parsed(job.rel, "")
-            continue
-        if excluded := content_reason(data, len(data)):
-            yield Parsed(job.rel, "", excluded=excluded)
+        data = read_to_tag(root, job)
+        if isinstance(data, Parsed):
+            yield data
             continue
         digest = content_hash(data, job.language)
         if digest in seen:

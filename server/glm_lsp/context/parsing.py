@@ -58,11 +58,9 @@ class Parsed:
         return self.data is not None or self.last is not None
 
 
-
 def content_hash(data: bytes, language: str) -> str:
     """Identifies the tags of a content: the same bytes as C and as C++ tag differently."""
     return hashlib.blake2b(data, digest_size=16, person=language.encode()[:16]).hexdigest()
-
 
 
 def encode_rows(rows: Sequence[Row]) -> bytes:
@@ -85,7 +83,6 @@ def encode_rows(rows: Sequence[Row]) -> bytes:
     return marshal.dumps(columns)
 
 
-
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Allocation-heavy loops run twice as fast without cyclic GC passes; tags have no cycles."""
@@ -96,7 +93,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
 
 
 def tag_content(job: Job, data: bytes, digest: str, previous: Previous | None = None) -> Parsed:
@@ -111,13 +107,15 @@ def tag_content(job: Job, data: bytes, digest: str, previous: Previous | None = 
     return Parsed(job.rel, digest, encode_rows(rows), defs, len(rows) - defs, packed)
 
 
-
-def read_source(root: Path, job: Job) -> bytes | None:
+def read_to_tag(root: Path, job: Job) -> bytes | Parsed:
+    """The file's bytes, or the answer for a file not to tag: unreadable, or binary,
+    generated or minified by its first bytes (`content.content_reason`)."""
     try:
-        return (root / job.rel).read_bytes()
+        data = (root / job.rel).read_bytes()
     except OSError:
-        return None
-
+        return Parsed(job.rel, "")
+    excluded = content_reason(data, len(data))
+    return Parsed(job.rel, "", excluded=excluded) if excluded else data
 
 
 def parse_batch_to(folder: str, root: str, jobs: list[Job]) -> str:
@@ -135,22 +133,18 @@ def parse_batch_to(folder: str, root: str, jobs: list[Job]) -> str:
     return out.name
 
 
-
 def parse_batch(root: str, jobs: list[Job]) -> list[Parsed]:
     """A worker's unit of work (module-level so it pickles). The worker reads the file
     again rather than receiving its bytes: cheaper than pickling them through a pipe."""
     results = []
     with gc_paused():
         for job in jobs:
-            data = read_source(Path(root), job)
-            if data is None:
-                results.append(Parsed(job.rel, ""))
-            elif excluded := content_reason(data, len(data)):
-                results.append(Parsed(job.rel, "", excluded=excluded))
+            data = read_to_tag(Path(root), job)
+            if isinstance(data, Parsed):
+                results.append(data)
             else:
                 results.append(tag_content(job, data, content_hash(data, job.language)))
     return results
-
 
 
 def warm_up(languages: list[str]) -> None:

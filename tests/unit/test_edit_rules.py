@@ -262,6 +262,20 @@ def test_a_blank_new_line_of_spaces_in_a_quote_at_column_0_stays_as_written() ->
     assert apply_edit(text, old, new, path="bitset.go") == made
 
 
+def test_spaces_only_lines_of_a_quote_two_spaces_out_from_a_tab_file_stay_as_written() -> None:
+    """tidwall/pretty's test, a file in tabs quoted with two spaces before each line; its
+    commit adds a raw string whose lines of spaces only are the string's text. Taking the
+    quote's two spaces off them leaves spaces still, no line of the file's: they stay."""
+    text = "func TestUgly(t *testing.T) {\n\tif ret != exp {\n\t\tt.Fatal(ret)\n\t}\n}\n"
+    old = "  \t\tt.Fatal(ret)\n  \t}\n  }\n"
+    raw = "  \texpect := `\n    {\n           \n         \n    }`\n"
+    new = old + "\n  func TestSpec(t *testing.T) {\n" + raw + "  }\n"
+    spec = "\nfunc TestSpec(t *testing.T) {\n\texpect := `\n  {\n           \n         \n  }`\n}\n"
+    made = text + spec
+    assert apply_edit(text, old, new, path="pretty_test.go") == made
+    assert apply_search_replace(text, SearchReplace("pretty_test.go", old, new)) == made
+
+
 def test_a_line_restated_at_the_files_depth_at_the_base_of_a_deeper_quote_is_refused() -> None:
     """dequal's index.d.ts, sent a tab deep: two `declare module` blocks made the one line
     they held, at the top level. That is a tab in the quote, which is also the line's depth

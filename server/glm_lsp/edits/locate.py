@@ -3116,7 +3116,9 @@ class _Indenter:
         so too); else as written (a dedented quote often keeps its blank lines whole, and a
         tab-only line in a quote in spaces is the text's own: Moses' specs, a dedented
         quote of a file in spaces whose commit adds a `\t\t` line, made `  \t\t`; bitset's doc
-        comment quoted at column 0 for a file in tabs, its commit's `    ` line made `\t    `)."""
+        comment quoted at column 0 for a file in tabs, its commit's `    ` line made `\t    `;
+        tidwall/pretty's test quoted two spaces out from a file in tabs, its raw string's lines
+        of spaces only kept whole, where taking the two spaces off leaves spaces still)."""
         if line in self.blanks:
             return self.blanks[line]
         if not line or self.whole is None:
@@ -3128,7 +3130,9 @@ class _Indenter:
         if ("\t" in line) == file_tabs or ("\t" in line) != uses_tabs(quoted):
             return line
         moved = self.whole(line)
-        return line if moved is None else moved
+        if moved is None or (moved and ("\t" in moved) != file_tabs):
+            return line  # moved, it would still not be written like the file: the text's own
+        return moved
 
     def _replaced_at(self, number: int) -> set[int]:
         """The quoted lines removed around the place of new lines inserted before old line

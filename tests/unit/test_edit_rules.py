@@ -3215,6 +3215,26 @@ def test_a_context_line_twice_beside_new_lines_where_the_file_has_it_once_is_ref
     assert "Did you mean lines 1-" in refusal(patched, go, diff)
 
 
+def test_a_context_line_twice_before_new_lines_where_the_file_has_it_once_is_refused() -> None:
+    """yocto-queue's test: `t.is(queue.dequeue(), undefined);` quoted twice before the '+'
+    lines of a new test, where the file has it once there. The second may be a new line
+    left unmarked; taking out the first of the two reads the same, so neither is taken."""
+    js = (
+        "test('.dequeue()', t => {\n\tconst queue = new Queue();\n"
+        "\tt.is(queue.dequeue(), undefined);\n\tt.is(queue.dequeue(), undefined);\n"
+        "\tqueue.enqueue('a');\n\tt.is(queue.dequeue(), 'a');\n"
+        "\tt.is(queue.dequeue(), undefined);\n});\n\ntest('.clear()', t => {\n"
+        "\tconst queue = new Queue();\n\tqueue.clear();\n});\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -5,7 +5,11 @@\n \tqueue.enqueue('a');\n"
+        " \tt.is(queue.dequeue(), 'a');\n \tt.is(queue.dequeue(), undefined);\n"
+        " \tt.is(queue.dequeue(), undefined);\n+});\n+\n+test('.peek()', t => {\n"
+        "+\tt.is(new Queue().peek(), undefined);\n });\n \n test('.clear()', t => {\n"
+    )
+    assert "Did you mean lines 5-" in refusal(patched, js, diff)
+
+
 def test_a_quoted_line_the_file_has_nowhere_is_a_misquote_not_a_line_put_there() -> None:
     # sinatra's filter tests: the test body stands twice, and the quote's first line has
     # a typo. Without that line the rest stands in the first test too, but a line the

@@ -357,13 +357,19 @@ def _with_a_line_more(
 ) -> Candidate | None:
     """The hunk's one place when it quotes a context line the file does not have there
     (`read_past_a_line`). A line beside a '+' line may be one the model meant to add and
-    did not mark, so it is never taken for one."""
+    did not mark, so it is never taken for one; nor is a line in a row of lines equal to it
+    that ends beside one, as taking out any of them reads the same (yocto-queue's test: an
+    `undefined` line quoted twice before new lines, taken out at the top of the two)."""
     lines = [k for k, (tag, _) in enumerate(hunk.lines) if tag != "+"]  # of each old line
     tags = [tag for tag, _ in hunk.lines]
 
     def allowed(old: int) -> bool:
-        k = lines[old]
-        return "+" not in tags[max(k - 1, 0) : k + 2]
+        low = high = lines[old]
+        while low > 0 and hunk.lines[low - 1] == hunk.lines[high]:
+            low -= 1
+        while high + 1 < len(hunk.lines) and hunk.lines[high + 1] == hunk.lines[low]:
+            high += 1
+        return "+" not in tags[max(low - 1, 0) : high + 2]
 
     def place(old: int, shorter: LineEdit, exact: Found) -> Candidate | None:
         k = lines[old]  # (the hunk without that line, placed with its numbers and checks)

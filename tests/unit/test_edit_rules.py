@@ -3193,6 +3193,24 @@ def test_a_loose_reading_is_refused_where_the_quote_without_one_line_stands_else
     )
 
 
+def test_a_quote_of_few_words_that_stands_once_without_one_line_refuses_a_loose_reading() -> None:
+    """jaraco.develop's changelog: a new release above `2.14`, `====`, quoted with a line of
+    the entry below before them. Loosely, that line and the `2.13` heading further down
+    (a blank line left out, the version misquoted) matched: the release went into the
+    middle of an entry. Without that line the rest has no line of four letters or digits,
+    but it stands once in the file, at the top."""
+    text = (
+        "2.14\n====\n\n* Allow make-namespace-package to complete even when\n"
+        "  the tree already exists.\n\n2.13\n====\n\n* Include the version.\n"
+    )
+    diff = (
+        "--- a/cart.py\n+++ b/cart.py\n@@ -1,4 +1,8 @@\n+2.15\n+====\n+\n"
+        "+* Use setuptools_scm.\n+\n   the tree already exists.\n 2.14\n ====\n \n"
+    )
+    said = "matches cart.py at lines 5-9 only loosely, and at line 1 as written but for its"
+    assert said in refusal(patched, text, diff)
+
+
 def test_a_context_line_twice_beside_new_lines_where_the_file_has_it_once_is_refused() -> None:
     """go-sqlite3's vtable: a `for` line quoted twice right after the '+' lines, where the
     file has it once. The first may be a new line whose '+' the model left out; the two

@@ -363,15 +363,20 @@ def past_a_line_elsewhere(
     guess (pug's History.md: a release heading misquoted far down, or the same heading at
     the top with a line before it the file lacks there). The line must stand somewhere in
     the file: one it has nowhere is a misquote, whose closest place the loose reading found
-    (express's tests: a describe line with a typo, whose test body stands twice)."""
+    (express's tests: a describe line with a typo, whose test body stands twice). Lines
+    with few words place the rest only where it stands once (jaraco.develop's changelog:
+    `2.14`, `====` at the top, with a line of an entry below before them, or a version
+    misquoted and a blank line left out further down)."""
     for number, kept in enumerate(edit.kept):
         line = edit.old[number]
         if not kept or not telling(line) or not index.windows(LEVELS[1], [line]):
             continue  # (a line the file has nowhere is a misquote, not one put here)
         rest = edit.old[:number] + edit.old[number + 1 :]
-        if not any(map(telling, rest)):
+        places = index.windows(LEVELS[1], rest)
+        worded = any(char.isalnum() for one in rest for char in one)
+        if not any(map(telling, rest)) and not (worded and len(places) == 1):
             continue
-        for start in index.windows(LEVELS[1], rest):  # (exact copies among them)
+        for start in places:  # (exact copies among them)
             if start + len(rest) <= option.start or option.end <= start:
                 return number, start
     return None

@@ -4265,6 +4265,22 @@ def test_a_faint_quote_found_after_an_indentation_or_with_a_line_left_out_is_ref
     assert apply_edit(text, exit_.lstrip(), reset.lstrip(), path="copystructure.go") == made
 
 
+def test_a_quote_with_its_own_indentation_found_inside_a_deeper_one_is_refused() -> None:
+    """ruby/rinda's tests: `  end`, a blank line and a `5.times` loop, quoted without the
+    `def test_core_01` line between them, which the new text writes. As a string the quote
+    stands after two of an inner `    end`'s four spaces further down; read as copied from
+    there, the new method went inside another test. The quote wrote its own indentation, so
+    it was not copied from after one: it is read as whole lines, and refused."""
+    loop = "    5.times do |n|\n      @ts.write([:req, 2])\n    end\n\n"
+    first = "  def test_00\n    @ts.write([:req, 1])\n  end\n\n  def test_core_01\n"
+    second = "    taken = @ts.take([:req, 2])\n  end\n\n  def test_core_02\n    if taken\n"
+    text = first + loop + second + "      @ts.write([:ack])\n    end\n\n" + loop + "  end\n"
+    old = "  end\n\n" + loop
+    new = "  end\n\n  def test_core_01\n" + loop.replace(" |n|", "")
+    said = "while with their own indentation they match lines 3-9 with a line left out"
+    assert said in refusal(apply_edit, text, old, new, path="test_rinda.rb")
+
+
 def test_a_loose_reading_past_a_quoted_line_standing_a_few_lines_off_is_refused() -> None:
     """jaraco.path's changelog: the hunk quotes the `1.1` entry's line before its heading.
     Loosely it read at the entry, `1.1` taken for nothing and `1.0`'s heading left out, and

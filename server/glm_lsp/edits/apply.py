@@ -246,9 +246,13 @@ def _left_out_elsewhere(text: str, old_string: str, new_string: str) -> bool:
     between two of them: copied from mid-line, or a line left out? (copystructure's
     walker: `}`, a blank line, `return nil`, `}` stood after an inner block's `\t}`, and
     as written around a method whose first line the quote left out and its new text
-    wrote; read as copied from mid-line, the new methods went inside the one before.)"""
+    wrote; read as copied from mid-line, the new methods went inside the one before.)
+    Quoted lines that start with indentation of their own were not copied from after a
+    line's indentation, but found inside it: their words tell nothing of that (ruby/rinda's
+    tests: `  end`, a blank line, a `5.times` loop, found after two of an inner `    end`'s
+    four spaces, and as written around the `def` line the quote left out)."""
     lines = [content(line) for line in split_lf(old_string)]
-    if len(lines) < 2 or sum(map(telling, lines)) >= 2:
+    if len(lines) < 2 or (sum(map(telling, lines)) >= 2 and not old_string[:1].isspace()):
         return False
     edit = LineEdit.between(old_string, new_string)
     final_eol = _final_eol(old_string, new_string)

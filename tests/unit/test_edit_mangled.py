@@ -484,6 +484,29 @@ def test_an_ellipsis_in_a_documents_code_may_be_its_authors_and_is_refused() -> 
     assert apply_edit(go, go, code, path="m.go") == code.replace("\u2026", "...")
 
 
+def test_a_documents_code_block_is_found_when_the_quote_starts_inside_another() -> None:
+    """ansi-escapes' readme: a quote that starts inside a fenced block, whose first fence
+    closes it, and new text that adds a second block with `new Terminal({…})`. Read from
+    the quote alone, its fences paired the wrong way and the `{…}` stood in prose, at a
+    place only code writes so: it was read back to `{...}`. The fences before the quote
+    in the file say where the blocks are; in a block, the ellipsis may be the author's.
+    (A quote cut inside the second block also read it as prose.)"""
+    md = "# ansi-escapes\n\n```js\nprocess.stdout.write(cursorUp(2));\n```\n\n## API\n"
+    old = "process.stdout.write(cursorUp(2));\n```\n\n"
+    block = "```js\nconst terminal = new Terminal({\u2026});\n```\n\n"
+    new = old + "In the browser:\n\n" + block
+    assert "writes '\u2026' in new_string" in refusal(apply_edit, md, old, new, path="readme.md")
+    # A new text that stops inside the block it opens: the block runs to its end.
+    cut = new[: new.rindex("```")]
+    assert "writes '\u2026' in new_string" in refusal(apply_edit, md, old, cut, path="readme.md")
+    spread = old + "In the browser, `new Terminal({\u2026options})`:\n\n"
+    assert "writes '\u2026' in new_string" in refusal(apply_edit, md, old, spread, path="a.md")
+    # A quote with drifted spacing is placed by its first line: after a closed block, in
+    # prose, an ellipsis is the author's.
+    drifted, listed = "##  API\n", "## API\n\nMoves the cursor (up, down, \u2026).\n"
+    assert apply_edit(md, drifted, listed, path="readme.md") == md.replace("## API\n", listed)
+
+
 def test_a_doctests_continuation_lines_are_read_back() -> None:
     """jaraco.functools' docstring: the `... ` prompts under a `>>>` line made ellipses. A
     line of prose that starts with one, under no prompt, keeps it."""

@@ -35,6 +35,7 @@ which more quoted lines stand in the file.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,10 @@ from pathlib import PurePosixPath
 
 from glm_lsp.errors import EditError
 
+_FENCE = "```\n"
+_FENCES = re.compile(r"^[ \t]*```", re.M)
+_LINES = re.compile(r"^.*$", re.M)
+"""A Markdown fence, and where fences stand in a file (each opens or closes a block)."""
 MARKUP = frozenset(
     ".html .htm .xhtml .xml .svg .vue .svelte .astro .hbs .handlebars "
     ".mustache .jinja .jinja2 .j2 .twig .njk .liquid .xsl .xslt".split()
@@ -74,22 +79,38 @@ class Mangling:
     inner_kept: bool = False  # forms inside lines kept, those in indentation undone
     prose_own: str = ""  # forms a document writes of its own, even where code would not
 
-    def sure(self, code: re.Pattern[str], path: str, new: str) -> list[re.Match[str]]:
+    def sure(
+        self, code: re.Pattern[str], path: str, new: str, inside: bool | None
+    ) -> list[re.Match[str]]:
         """The places in `new` where its forms stand as only code writes them (`code`, as
         `self.code(path)` gives it). A document quotes code in spans and fenced blocks, and
         elides there as its author likes (hcl's changelog: the special `optional(…)`
-        modifier), so its own forms there are never sure."""
+        modifier), so its own forms there are never sure. (`inside`: see `quoted`.)"""
         found = list(code.finditer(new))
         document = PurePosixPath(path).suffix.lower() in PROSE
         if not self.prose_own or self.maybe_code is None or not document:
             return found
-        quoted = [range(*span.span()) for span in self.maybe_code.finditer(new)]
+        quoted = self.quoted(new, inside)
         return [
             match
             for match in found
             if not any(form in match[0] for form in self.prose_own)
             or not any(match.start() in span for span in quoted)
         ]
+
+    def quoted(self, new: str, inside: bool | None) -> list[range]:
+        """The spans of `new` that may be code in prose (`maybe_code`). A quote may start
+        inside a fenced block, which its first fence then closes: `inside` says whether it
+        does, None when the file does not tell, and then a span read either way counts
+        (ansi-escapes' readme: `new Terminal({…})` in the block opened after the fence that
+        closed the one the quote starts in, read as prose between two fences)."""
+        if self.maybe_code is None:
+            return []
+        spans = [] if inside else [range(*m.span()) for m in self.maybe_code.finditer(new)]
+        if inside is not False:  # (read from a fence put before it, then moved back)
+            opened = self.maybe_code.finditer(_FENCE + new)
+            spans += [range(max(m.start() - len(_FENCE), 0), m.end() - len(_FENCE)) for m in opened]
+        return spans
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -183,8 +204,11 @@ DASHES = Mangling(
         r"|^[ \t]*(?:(?://+|#+|;+|\*|--)[ \t]*)*+[\u2013\u2014\u2026][ \t]*$",  # "// …", "—"
         re.M,
     ),
-    # an inline code span (`# … existing code`, `a – b`) or a fenced block of Markdown
-    maybe_code=re.compile(r"^[ \t]*```.*\n(?:(?![ \t]*```).*\n)*?[ \t]*```|`[^`\n]+`", re.M),
+    # an inline code span (`# … existing code`, `a – b`) or a fenced block of Markdown,
+    # to its closing fence or, in a quote that stops inside it, to the quote's end
+    maybe_code=re.compile(
+        r"^[ \t]*```.*\n(?:(?![ \t]*```).*\n)*?(?:[ \t]*```|.*\Z)|`[^`\n]+`", re.M
+    ),
     in_code_also={
         # a comment's start: the line's first dash, not in a string or after `--`
         DASH_COMMENTS: r"^[^-\"'\n\u2013\u2014]*[\u2013\u2014](?=[ \t]|$)",
@@ -322,10 +346,11 @@ def _undo(
         return False
     code = mangling.code(path)
     if code is not None:  # prose may have them; code where they stand, not
-        sure = mangling.sure(code, path, new)
+        inside = _starts_in_block(file_text, old)
+        sure = mangling.sure(code, path, new, inside)
         coded = sum(len(pattern.findall(found[0])) for found in sure)
         at = {match.start() for match, own in zip(forms, written, strict=True) if not own}
-        unsure = _maybe_code(mangling, sure, new, at)
+        unsure = _maybe_code(mangling, sure, new, at, inside)
         if unsure:
             unvouched = unsure  # (named first by the refusal)
         elif not coded:
@@ -349,20 +374,49 @@ def _in_code_in(code: re.Pattern[str], file_text: str, forms: list[str]) -> bool
     return any(form in found for found in code.findall(file_text) for form in forms)
 
 
+def _starts_in_block(file_text: str, old: str) -> bool | None:
+    """Whether the quote `old` starts inside a fenced block of the file (an odd number of
+    fences before it): where it stands once, or else by the first of its lines that the
+    file has once, up to whitespace, less the fences the quote has before that line (a
+    quote with drifted spacing or a misquoted line); None where the file does not tell."""
+    fences = [match.start() for match in _FENCES.finditer(file_text)]
+    if not fences:
+        return False
+    start = file_text.find(old) if old else -1
+    if start >= 0:
+        return None if file_text.find(old, start + 1) >= 0 else _odd(fences, start)
+    places: dict[str, list[int]] = {}
+    for match in _LINES.finditer(file_text):
+        places.setdefault(_spaced(match[0]), []).append(match.start())
+    quoted = old.splitlines()
+    for number, line in enumerate(quoted):
+        found = places.get(_spaced(line), []) if line.strip() else []
+        if len(found) == 1:
+            before = sum(1 for one in quoted[:number] if _FENCES.match(one))
+            return _odd(fences, found[0]) != (before % 2 == 1)
+    return None
+
+
+def _odd(fences: list[int], start: int) -> bool:
+    return bisect.bisect_left(fences, start) % 2 == 1
+
+
+def _spaced(line: str) -> str:
+    return " ".join(line.split())
+
+
 def _maybe_code(
-    mangling: Mangling, sure: list[re.Match[str]], new: str, at: set[int]
+    mangling: Mangling, sure: list[re.Match[str]], new: str, at: set[int], inside: bool | None
 ) -> list[str]:
     """The new forms, not the file's own, that stand in an inline code span but at no place
     where only code has them: `# … existing code` in a README may be the lazy marker
     with its dots made an ellipsis, or what the commit wrote (this repository's tests
     describe `// … keep the rest`). Nothing tells, so such an edit is refused. `sure` are
     the places where only code has them, `at` where the forms to judge start."""
-    if mangling.maybe_code is None:
-        return []
     spans = [range(*match.span()) for match in sure]
     unsure = []
-    for span in mangling.maybe_code.finditer(new):
-        for match in mangling.pattern.finditer(new, *span.span()):
+    for span in mangling.quoted(new, inside):
+        for match in mangling.pattern.finditer(new, span.start, span.stop):
             place = match.start()
             if place in at and not any(place in r for r in spans):
                 unsure.append(match[0])

@@ -376,15 +376,16 @@ def _in_code_in(code: re.Pattern[str], file_text: str, forms: list[str]) -> bool
 
 def _starts_in_block(file_text: str, old: str) -> bool | None:
     """Whether the quote `old` starts inside a fenced block of the file (an odd number of
-    fences before it): where it stands once, or else by the first of its lines that the
+    fences before it): where it stands, or else by the first of its lines that the
     file has once, up to whitespace, less the fences the quote has before that line (a
     quote with drifted spacing or a misquoted line); None where the file does not tell."""
     fences = [match.start() for match in _FENCES.finditer(file_text)]
     if not fences:
         return False
-    start = file_text.find(old) if old else -1
-    if start >= 0:
-        return None if file_text.find(old, start + 1) >= 0 else _odd(fences, start)
+    starts = [match.start() for match in re.finditer(re.escape(old), file_text)] if old else []
+    if starts:  # (where it stands twice, both places must say the same)
+        inside = {_odd(fences, start) for start in starts}
+        return inside.pop() if len(inside) == 1 else None
     places: dict[str, list[int]] = {}
     for match in _LINES.finditer(file_text):
         places.setdefault(_spaced(match[0]), []).append(match.start())

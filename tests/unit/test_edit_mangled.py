@@ -507,6 +507,20 @@ def test_a_documents_code_block_is_found_when_the_quote_starts_inside_another() 
     assert apply_edit(md, drifted, listed, path="readme.md") == md.replace("## API\n", listed)
 
 
+def test_a_quote_standing_twice_outside_blocks_keeps_a_dash_in_prose() -> None:
+    """glm-lsp's README: a hunk whose lines stand twice, both after a closed code block.
+    Where the quote stands does not decide which of the two it is, but both say it starts
+    outside a block, so its new line's em dash is prose and stays."""
+    part = "Options:\n\n* fast\n\nEnd.\n"
+    md = "# Config\n\n```sh\nglm-lsp\n```\n\n" + part + "\nAgain:\n\n" + part
+    diff = (
+        "--- a/README.md\n+++ b/README.md\n@@ -9,3 +9,4 @@\n * fast\n+* paths \u2014 globs\n"
+        " \n End.\n"
+    )
+    (result,) = apply_patch(lambda path: md, diff)
+    assert result.new == md.replace("* fast\n", "* fast\n* paths \u2014 globs\n", 1)
+
+
 def test_a_doctests_continuation_lines_are_read_back() -> None:
     """jaraco.functools' docstring: the `... ` prompts under a `>>>` line made ellipses. A
     line of prose that starts with one, under no prompt, keeps it."""

@@ -46,8 +46,8 @@ from glm_lsp.errors import EditError
 
 _FENCE = "```\n"
 _FENCES = re.compile(r"^[ \t]*```", re.M)
-_LINES = re.compile(r"^.*$", re.M)
 """A Markdown fence, and where fences stand in a file (each opens or closes a block)."""
+_LINES = re.compile(r"^.*$", re.M)
 MARKUP = frozenset(
     ".html .htm .xhtml .xml .svg .vue .svelte .astro .hbs .handlebars "
     ".mustache .jinja .jinja2 .j2 .twig .njk .liquid .xsl .xslt".split()

@@ -203,9 +203,6 @@ def decode_symbol_rows(data: bytes) -> tuple[list[Row], Counter[str]]:
 # --- parsing, in-process or in worker processes ----------------------------------------
 
 
-
-
-
 def _answer_from(path: str) -> list[Parsed]:
     """A worker's answer written by `parse_batch_to`, read once."""
     import pickle
@@ -343,9 +340,7 @@ def _stop(pool: Executor | None) -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _parse_in_pool(
-    pool: Executor, root: Path, jobs: list[Job], workers: int
-) -> Iterator[Parsed]:
+def _parse_in_pool(pool: Executor, root: Path, jobs: list[Job], workers: int) -> Iterator[Parsed]:
     """Tag `jobs` in the worker processes and in this one. The batches are handed out a
     few at a time, so a process that is free takes the next; this process parses one
     whenever no worker's answer is waiting (it would otherwise sit idle while the workers

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePosixPath
 
+from glm_lsp.edits.locate import norm
 from glm_lsp.errors import EditError
 
 _FENCE = "```\n"
@@ -388,10 +389,10 @@ def _starts_in_block(file_text: str, old: str) -> bool | None:
         return inside.pop() if len(inside) == 1 else None
     places: dict[str, list[int]] = {}
     for match in _LINES.finditer(file_text):
-        places.setdefault(_spaced(match[0]), []).append(match.start())
+        places.setdefault(norm(match[0]), []).append(match.start())
     quoted = old.splitlines()
     for number, line in enumerate(quoted):
-        found = places.get(_spaced(line), []) if line.strip() else []
+        found = places.get(norm(line), []) if line.strip() else []
         if len(found) == 1:
             before = sum(1 for one in quoted[:number] if _FENCES.match(one))
             return _odd(fences, found[0]) != (before % 2 == 1)
@@ -400,10 +401,6 @@ def _starts_in_block(file_text: str, old: str) -> bool | None:
 
 def _odd(fences: list[int], start: int) -> bool:
     return bisect.bisect_left(fences, start) % 2 == 1
-
-
-def _spaced(line: str) -> str:
-    return " ".join(line.split())
 
 
 def _maybe_code(

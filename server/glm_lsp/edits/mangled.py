@@ -81,17 +81,16 @@ class Mangling:
     prose_own: str = ""  # forms a document writes of its own, even where code would not
 
     def sure(
-        self, code: re.Pattern[str], path: str, new: str, inside: bool | None
+        self, code: re.Pattern[str], path: str, new: str, quoted: list[range]
     ) -> list[re.Match[str]]:
         """The places in `new` where its forms stand as only code writes them (`code`, as
         `self.code(path)` gives it). A document quotes code in spans and fenced blocks, and
         elides there as its author likes (hcl's changelog: the special `optional(…)`
-        modifier), so its own forms there are never sure. (`inside`: see `quoted`.)"""
+        modifier), so its own forms there are never sure (`quoted`: those spans of `new`)."""
         found = list(code.finditer(new))
         document = PurePosixPath(path).suffix.lower() in PROSE
         if not self.prose_own or self.maybe_code is None or not document:
             return found
-        quoted = self.quoted(new, inside)
         return [
             match
             for match in found
@@ -347,11 +346,11 @@ def _undo(
         return False
     code = mangling.code(path)
     if code is not None:  # prose may have them; code where they stand, not
-        inside = _starts_in_block(file_text, old)
-        sure = mangling.sure(code, path, new, inside)
+        quoted = mangling.quoted(new, _starts_in_block(file_text, old))
+        sure = mangling.sure(code, path, new, quoted)
         coded = sum(len(pattern.findall(found[0])) for found in sure)
         at = {match.start() for match, own in zip(forms, written, strict=True) if not own}
-        unsure = _maybe_code(mangling, sure, new, at, inside)
+        unsure = _maybe_code(mangling, sure, new, at, quoted)
         if unsure:
             unvouched = unsure  # (named first by the refusal)
         elif not coded:
@@ -404,16 +403,17 @@ def _odd(fences: list[int], start: int) -> bool:
 
 
 def _maybe_code(
-    mangling: Mangling, sure: list[re.Match[str]], new: str, at: set[int], inside: bool | None
+    mangling: Mangling, sure: list[re.Match[str]], new: str, at: set[int], quoted: list[range]
 ) -> list[str]:
     """The new forms, not the file's own, that stand in an inline code span but at no place
     where only code has them: `# … existing code` in a README may be the lazy marker
     with its dots made an ellipsis, or what the commit wrote (this repository's tests
     describe `// … keep the rest`). Nothing tells, so such an edit is refused. `sure` are
-    the places where only code has them, `at` where the forms to judge start."""
+    the places where only code has them, `at` where the forms to judge start, `quoted`
+    the spans that may be code (`Mangling.quoted`)."""
     spans = [range(*match.span()) for match in sure]
     unsure = []
-    for span in mangling.quoted(new, inside):
+    for span in quoted:
         for match in mangling.pattern.finditer(new, span.start, span.stop):
             place = match.start()
             if place in at and not any(place in r for r in spans):

@@ -716,11 +716,17 @@ def diff_proposals(
     p = change.path
     yield "exact", change.old, expected, render(p, [hunk])
     delta = rng.choice([-1, 1]) * rng.randint(5, 60)
+    # Numbers that name another copy's first line exactly are a right diff of that copy:
+    # the other way they name none (H211: off by 38 where a copy stood 38 lines up).
+    copies = line_places(a, hunk.old_lines())
+    if hunk.start + delta in copies:
+        delta = -delta
     # A hunk without old lines (an empty file's) goes where its old @@ start says; clamped
     # at 0, that start is still the right one.
     right_start = not hunk.old_lines() and max(hunk.start + delta, 0) == hunk.start
     said = expected if unique or right_start else None
-    yield "wrong_numbers", change.old, said, render(p, [hunk], delta=delta)
+    if hunk.start + delta not in copies:
+        yield "wrong_numbers", change.old, said, render(p, [hunk], delta=delta)
     yield "bare_numbers", change.old, expected if unique else None, render(p, [hunk], "bare")
     trimmed = with_context(a, core, rng.randint(0, 1), rng.randint(0, 1))
     yield "trimmed", change.old, expected, render(p, [trimmed])

@@ -3950,6 +3950,16 @@ def test_a_quote_found_only_from_inside_a_line_it_quotes_whole_is_read_as_lines(
     # The tail of a line, found there and not quoting a whole line, is a string edit still.
     code = "total = add(a,\n    b)\n"
     assert apply_edit(code, "(a,\n    b)", "(a, b)", path="m.py") == "total = add(a, b)\n"
+    # jaraco.fabric's changelog: `3.2` and a blank line, its `===` left out, was found as
+    # the end of `fab distro_install:3.2`, and the new release went into that sentence.
+    rst = "3.2\n===\n\nFix.\n\nUsage::\n\n    fab distro_install:3.2\n\nor similar.\n"
+    new_release = "3.3\n===\n\nPrefer apt.\n\n3.2\n===\n\n"
+    assert refusal(apply_edit, rst, "3.2\n\n", new_release, path="CHANGES.rst").startswith(
+        "old_string was not found in CHANGES.rst"
+    )
+    # A blank line after a line's tail that is no whole line of the file is a string edit.
+    call = "x = f(1,\n      2)\n\ny = 3\n"
+    assert apply_edit(call, "2)\n\n", "2)\n", path="m.py") == "x = f(1,\n      2)\ny = 3\n"
 
 
 def test_a_dedented_quote_half_braces_that_matches_a_shallower_copy_is_refused() -> None:

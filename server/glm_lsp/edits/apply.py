@@ -265,8 +265,11 @@ def _starts_inside_a_line_it_quotes_whole(text: str, start: int, old: str) -> bo
     line is a whole line of the file: the model quoted that line, not the end of another
     (mustache.js's example: `1`, then `1.1.1` with `1.1` left out, was found as the last
     `1` of `1.1` and its line break, and `1.1` came out twice). It is then placed, or
-    refused, as whole lines."""
-    if start == 0 or text[start - 1] == "\n" or "\n" not in old.rstrip("\r\n"):
+    refused, as whole lines. A blank line after the first counts as a line it spans
+    (jaraco.fabric's changelog: `3.2` and a blank line, its `===` left out, was found as
+    the end of `fab distro_install:3.2`, and the new release went into that sentence)."""
+    body = old.removesuffix("\n").removesuffix("\r")
+    if start == 0 or text[start - 1] == "\n" or "\n" not in body:
         return False
     first = old[: old.index("\n") + 1]
     return text.startswith(first) or f"\n{first}" in text

@@ -3253,6 +3253,36 @@ def test_a_context_line_twice_before_new_lines_where_the_file_has_it_once_is_ref
     assert "Did you mean lines 5-" in refusal(patched, js, diff)
 
 
+def test_a_line_left_out_beats_a_loose_window_with_more_mistakes() -> None:
+    """python-json-patch's `_item_removed`: a hunk that left out the line before its last
+    reads as loosely (with `Add` and `'add'` for `Remove` and `'remove'`) the block of
+    `_item_added` above. That window takes two mistakes, the reading as written one: the
+    hunk goes where every line stands, as it would were the window a little less alike."""
+    py = (
+        "class DiffBuilder:\n    def _item_added(self, path, key, item):\n"
+        "        index = self.take_index(item, _ST_REMOVE)\n        if index is not None:\n"
+        "            self.insert(index)\n        else:\n"
+        "            new_op = AddOperation({\n                'op': 'add',\n"
+        "                'path': _path_join(path, key),\n                'value': item,\n"
+        "            })\n            new_index = self.insert(new_op)\n"
+        "            self.store_index(item, new_index, _ST_ADD)\n\n"
+        "    def _item_removed(self, path, key, item):\n"
+        "        new_op = RemoveOperation({\n            'op': 'remove',\n"
+        "            'path': _path_join(path, key),\n            'value': item,\n"
+        "        })\n        index = self.take_index(item, _ST_ADD)\n"
+        "        new_index = self.insert(new_op)\n        if index is not None:\n"
+        "            op = index[2]\n"
+    )
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -16,6 +16,5 @@\n" + (
+        "         new_op = RemoveOperation({\n             'op': 'remove',\n"
+        "             'path': _path_join(path, key),\n-            'value': item,\n"
+        "         })\n         new_index = self.insert(new_op)\n"
+    )
+    assert patched(py, diff) == py.replace(
+        "_path_join(path, key),\n            'value': item,\n", "_path_join(path, key),\n"
+    )
+
+
 def test_a_quoted_line_the_file_has_nowhere_is_a_misquote_not_a_line_put_there() -> None:
     # sinatra's filter tests: the test body stands twice, and the quote's first line has
     # a typo. Without that line the rest stands in the first test too, but a line the

@@ -482,7 +482,11 @@ def find(
         options = _not_around_unsaid(index, edit, options)
         options = _refuse_beside_a_run(index, edit, options)
         fuzzy = Found(FUZZY, tuple(_with_loose_rivals(index, edit, options, final_eol, at_end)))
-        return _read_with_a_line_left_out(index, edit, fuzzy, final_eol) or fuzzy
+        return (
+            _read_with_a_line_left_out(index, edit, fuzzy, final_eol)
+            or _outdone_by_a_line_left_out(index, edit, options, fuzzy, final_eol, at_end)
+            or fuzzy
+        )
     return gapped(index, edit, final_eol) or _misquoted_gapped(index, edit, fuzzy, final_eol)
 
 
@@ -546,6 +550,39 @@ def _read_with_a_line_left_out(
     if found is None or not any(_overlap(option, top) for option in found.candidates):
         return None
     return found
+
+
+def _outdone_by_a_line_left_out(
+    index: LineIndex,
+    edit: LineEdit,
+    windows: list[Candidate],
+    checked: Found,
+    final_eol: bool | None,
+    at_end: bool,
+) -> Found | None:
+    """The readings of every quoted line as written with one file line left out, when the
+    fuzzy windows were all refused and each takes more mistakes: a window that misquotes
+    two lines is no rival to such a reading, which a window a little less alike would not
+    have hidden (python-json-patch: a hunk of `_item_removed` that left out the line
+    before its last, read as loosely in `_item_added` with `Add` and `'add'` for `Remove`
+    and `'remove'`, and so refused with the one reading it has). Not when a reading takes
+    a misquote too, or cannot be made (ale's test: a quote that left out a line it then
+    wrote, read in the next test with a misquoted path)."""
+    if any(o.lines is not None and o.similarity >= FUZZY_MIN for o in checked.candidates):
+        return None
+    readings = [
+        reading
+        for reading in _readings(index, edit, gapped(index, edit, final_eol))
+        if reading.end == len(index.lines) or not at_end
+    ]
+    loose = [option for option in windows if option.lines is not None]
+    if not readings or not loose:
+        return None
+    if any(r.lines is None or mistakes(index, edit, r) != 1 for r in readings):
+        return None
+    if any(mistakes(index, edit, option) <= 1 for option in loose):
+        return None
+    return Found(GAPPED, tuple(readings))
 
 
 def deeper_copies(index: LineIndex, old: Sequence[str], starts: Sequence[int]) -> list[int]:

@@ -440,8 +440,11 @@ def drift_hunk(hunk: Hunk, kind: str, rng: random.Random) -> Hunk | None:
     if kind == "whitespace":
         if not context:
             return None
-        for n, k in enumerate(rng.sample(context, min(2, len(context)))):
+        drifted = rng.sample(context, min(2, len(context)))
+        for n, k in enumerate(drifted):
             lines[k] = (" ", whitespace_drift(lines[k][1], rng, n == 0))
+        if _drifted_into_new_lines(hunk.lines[drifted[0]][1], lines[drifted[0]][1], hunk):
+            return None
     elif kind == "typo":
         long = [
             k
@@ -458,6 +461,18 @@ def drift_hunk(hunk: Hunk, kind: str, rng: random.Random) -> Hunk | None:
             return None
         lines = [(tag, dedent(line, prefix)) for tag, line in lines]
     return Hunk(hunk.start, lines)
+
+
+def _drifted_into_new_lines(line: str, drifted: str, hunk: Hunk) -> bool:
+    """Whether a quoted line's tab drifted to spaces (or the reverse) in the character the
+    commit's own new lines are indented with, against the file's: the quote's slip and
+    the author's mixed indentation then read alike, and the file's character, which the
+    engine gives new lines after such a slip, is not the commit's (strip-ansi's tests in
+    tabs, a test added in four spaces, H218)."""
+    if indentation(line)[:1] == indentation(drifted)[:1]:
+        return False
+    char = indentation(drifted)[:1]
+    return any(tag == "+" and indentation(text)[:1] == char for tag, text in hunk.lines)
 
 
 def indentation(line: str) -> str:

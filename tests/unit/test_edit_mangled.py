@@ -553,3 +553,18 @@ def test_a_dash_inside_a_ruler_or_before_an_option_in_a_tag_is_code() -> None:
     assert apply_edit(md, md, option, path="README.md") == option.replace("\u2013", "--")
     ended = option + "The empty option <tt>\u2013</tt> ends them.\n"
     assert "nothing in old_string shows" in refusal(apply_edit, md, md, ended, path="README.md")
+
+
+def test_a_dash_alone_in_a_string_among_symbols_is_one_more_symbol() -> None:
+    """sindresorhus/figures: `lineDashed13: '–'` added among `'━'`, `'−'` and `'‐'` in a
+    table of `'⅘'`s was read as a mangled `'--'`. Strings of characters no mangling writes
+    say the dash is the author's; without them, a dash alone in a string is code's `'--'`."""
+    table = "const common = {\n\tfourFifths: '\u2158',\n\tfiveSixths: '\u215a'\n};\n"
+    old = "\tfiveSixths: '\u215a'\n};\n"
+    new = "\tfiveSixths: '\u215a',\n\tlineBold: '\u2501',\n\tlineDashed13: '\u2013'\n};\n"
+    assert apply_edit(table, old, new, path="index.js") == table.replace(old, new)
+    args = "const flags = {\n\tverbose: '-v'\n};\n"
+    old = "\tverbose: '-v'\n};\n"
+    new = "\tverbose: '-v',\n\trest: '\u2013'\n};\n"
+    made = args.replace(old, new.replace("\u2013", "--"))
+    assert apply_edit(args, old, new, path="index.js") == made

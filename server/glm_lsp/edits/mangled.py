@@ -347,7 +347,7 @@ def _undo(
     code = mangling.code(path)
     if code is not None:  # prose may have them; code where they stand, not
         quoted = mangling.quoted(new, _starts_in_block(file_text, old))
-        sure = mangling.sure(code, path, new, quoted)
+        sure = _without_symbols(mangling.sure(code, path, new, quoted), old)
         coded = sum(len(pattern.findall(found[0])) for found in sure)
         at = {match.start() for match, own in zip(forms, written, strict=True) if not own}
         unsure = _maybe_code(mangling, sure, new, at, quoted)
@@ -365,6 +365,27 @@ def _undo(
         f"if that is what {path or 'the file'} should have; to write {form!r} itself, quote "
         "with it a line of the file that has one, and send the edit again."
     )
+
+
+_SYMBOL = re.compile(r"""(["'])([^\x00-\x7f])\1""")
+"""A string literal of one character beyond ASCII: `'⅘'`."""
+
+
+def _without_symbols(sure: list[re.Match[str]], old: str) -> list[re.Match[str]]:
+    """`sure` less the forms that stand alone in a string, where the edit has such strings
+    of characters that no mangling writes: a table of symbols, where a dash is one more
+    (sindresorhus/figures: `lineDashed13: '–'` added among `'━'`, `'−'` and `'‐'`, quoting
+    `'⅘'`s, was read as a mangled `'--'`). A curly quote alone in a string is no sign: a
+    typographer makes those too."""
+    text = old + sure[0].string if sure else ""
+    forms = {form for mangling in MANGLINGS for form in mangling.plain}
+    if not any(symbol[2] not in forms for symbol in _SYMBOL.finditer(text)):
+        return sure
+    return [
+        match
+        for match in sure
+        if not _SYMBOL.fullmatch(match.string, match.start() - 1, match.end() + 1)
+    ]
 
 
 def _in_code_in(code: re.Pattern[str], file_text: str, forms: list[str]) -> bool:

@@ -440,10 +440,10 @@ def drift_hunk(hunk: Hunk, kind: str, rng: random.Random) -> Hunk | None:
     if kind == "whitespace":
         if not context:
             return None
-        drifted = rng.sample(context, min(2, len(context)))
-        for n, k in enumerate(drifted):
+        picked = rng.sample(context, min(2, len(context)))
+        for n, k in enumerate(picked):
             lines[k] = (" ", whitespace_drift(lines[k][1], rng, n == 0))
-        if _drifted_into_new_lines(hunk.lines[drifted[0]][1], lines[drifted[0]][1], hunk):
+        if _drifted_into_new_lines(hunk.lines[picked[0]][1], lines[picked[0]][1], hunk):
             return None
     elif kind == "typo":
         long = [

@@ -568,7 +568,8 @@ def _outdone_by_a_line_left_out(
     and `'remove'`, and so refused with the one reading it has). Not when a reading takes
     a misquote too, or cannot be made (ale's test: a quote that left out a line it then
     wrote, read in the next test with a misquoted path)."""
-    if any(o.lines is not None and o.similarity >= FUZZY_MIN for o in checked.candidates):
+    kept = [option for option in checked.candidates if option.lines is not None]
+    if any(option.similarity >= FUZZY_MIN for option in kept):
         return None
     readings = [
         reading
@@ -578,7 +579,7 @@ def _outdone_by_a_line_left_out(
     loose = [option for option in windows if option.lines is not None]
     if not readings or not loose:
         return None
-    if any(r.lines is None or mistakes(index, edit, r) != 1 for r in readings):
+    if any(reading.lines is None or mistakes(index, edit, reading) != 1 for reading in readings):
         return None
     if any(mistakes(index, edit, option) <= 1 for option in loose):
         return None

@@ -226,6 +226,8 @@ SPACES = Mangling(
     alone=re.compile(r"(?<=\S)[\u00a0\u202f](?=\S)"),
 )
 MANGLINGS = (HTML, QUOTES, DASHES, SPACES)
+_FORMS = frozenset(form for mangling in MANGLINGS for form in mangling.plain)
+"""Every character or entity some mangling writes."""
 
 
 @dataclass(frozen=True)
@@ -378,8 +380,7 @@ def _without_symbols(sure: list[re.Match[str]], old: str) -> list[re.Match[str]]
     `'⅘'`s, was read as a mangled `'--'`). A curly quote alone in a string is no sign: a
     typographer makes those too."""
     text = old + sure[0].string if sure else ""
-    forms = {form for mangling in MANGLINGS for form in mangling.plain}
-    if not any(symbol[2] not in forms for symbol in _SYMBOL.finditer(text)):
+    if not any(symbol[2] not in _FORMS for symbol in _SYMBOL.finditer(text)):
         return sure
     return [
         match

@@ -3283,6 +3283,37 @@ def test_a_line_left_out_beats_a_loose_window_with_more_mistakes() -> None:
     )
 
 
+def test_trailing_whitespace_a_loose_quote_lost_does_not_choose_a_copy() -> None:
+    """matrix.rb's `coerce` stands in Matrix, followed by a blank line, and in Vector,
+    followed by a line of two spaces. A diff of Vector's that lost every line's trailing
+    whitespace and misquoted a line read as loosely at both; the copy whose blank line was
+    empty won as the more alike, 320 lines from the @@ line. Whitespace a quote lacks says
+    nothing; whitespace it writes does."""
+
+    def coerce(after: str) -> str:
+        return (
+            "  def coerce(other)\n    case other\n    when Numeric\n"
+            "      return Scalar.new(other), self\n    else\n"
+            "      raise TypeError, \"#{type} can't be coerced into #{other.type}\"\n"
+            f"    end\n  end\n{after}\n"
+        )
+
+    rb = "class Matrix\n" + coerce("") + "  def row_vectors\n    rows\n  end\nend\n\n"
+    rb += "class Vector\n" + coerce("  ") + "  # PRINTING\n  def to_s\n    'Vector'\n  end\nend\n"
+    hunk = "     when Numeric\n       return Scalar.nw(other), self\n     else\n" + (
+        "-      raise TypeError, \"#{type} can't be coerced into #{other.type}\"\n"
+        "+      raise TypeError, \"#{self.class} can't be coerced into #{other.class}\"\n"
+        "     end\n   end\n \n"
+    )
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -60,7 +60,7 @@\n" + hunk
+    assert "matches 2 places in cart.py (starting at lines 4, 19)" in refusal(patched, rb, diff)
+    vector = rb.rindex("#{type}")
+    made = rb[:vector] + "#{self.class} can't be coerced into #{other.class}" + rb[
+        vector + len("#{type} can't be coerced into #{other.type}") :
+    ]
+    assert patched(rb, diff.replace("   end\n \n", "   end\n   \n")) == made
+
+
 def test_a_quoted_line_the_file_has_nowhere_is_a_misquote_not_a_line_put_there() -> None:
     # sinatra's filter tests: the test body stands twice, and the quote's first line has
     # a typo. Without that line the rest stands in the first test too, but a line the

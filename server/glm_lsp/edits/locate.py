@@ -1634,7 +1634,7 @@ def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
     window's indentation (superagent's tests: a hunk a level shallow, its `});` as deep as
     the last one of a copy nested a level deeper, made that copy the closest).
     """
-    window = index.contents[option.start : option.end]
+    window = _as_quoted(index.contents[option.start : option.end], edit.old)
     if window and len(window) == len(edit.old):
         equal = sum(line == other for line, other in zip(window, edit.old, strict=True))
         raw = equal / len(window)
@@ -1642,6 +1642,17 @@ def _with_raw(index: LineIndex, edit: LineEdit, option: Candidate) -> Candidate:
         raw = _share_equal(window, list(edit.old))
     inner = _share_equal([line.strip() for line in window], [line.strip() for line in edit.old])
     return replace(option, raw=raw, inner=inner)
+
+
+def _as_quoted(window: Sequence[str], quote: Sequence[str]) -> list[str]:
+    """The window's lines, each without its trailing whitespace where the quote has the line
+    without it: models drop trailing whitespace as they copy, so a quote without it says
+    nothing of whether the file has it (matrix.rb's two `coerce` methods, one closed by a
+    blank line and one by a line of two spaces: a diff that lost every line's trailing
+    whitespace and misquoted one line went to the first, 320 lines from its @@ line).
+    Whitespace the quote does write counts."""
+    quoted = set(quote)
+    return [line if line in quoted or line.rstrip() not in quoted else line.rstrip() for line in window]
 
 
 def _share_equal(window: list[str], quote: list[str]) -> float:

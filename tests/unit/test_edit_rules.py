@@ -892,6 +892,24 @@ def test_blank_lines_quoted_first_are_not_read_from_the_line_break_before() -> N
     assert apply_edit(before, old, new, path="graceful-fs.js") == made
 
 
+def test_a_quote_from_the_end_of_a_line_of_whitespace_keeps_that_whitespace_there() -> None:
+    """cssutils' profiles.py: a method ending with a line of eight spaces before its last
+    call, quoted from just after those spaces (a line break, the call, the next method's
+    `def`) to add a method there. Read as whole lines, the quote's blank first line and the
+    new method's blank line were paired the other way: the spaces moved into the new
+    method, and the line they were on lost them."""
+    py = (
+        "class Profiles:\n    def addProfile(self, profile, properties):\n"
+        "        self._profiles[profile] = properties\n        \n"
+        "        self.__update_knownnames()\n\n    def propertiesByProfile(self):\n"
+        "        return list(self._profiles)\n"
+    )
+    old = "\n        self.__update_knownnames()\n\n    def propertiesByProfile(self):\n"
+    added = "    def removeProfile(self, profile):\n        del self._profiles[profile]\n\n"
+    new = old.replace("\n    def", f"\n{added}        self.__update_knownnames()\n\n    def")
+    assert apply_edit(py, old, new, path="profiles.py") == py.replace(old, new)
+
+
 def test_a_deletion_is_not_taken_for_an_applied_change() -> None:
     diff = "--- a/cart.py\n+++ b/cart.py\n@@ -3,3 +3,2 @@\n" + (
         "         value = sum(self.items)\n-        self.log(value)\n         return value\n"

@@ -181,12 +181,14 @@ def apply_edit(
     if not starts:
         return _apply_lines(text, old_string, new_string, name, terms)
     start = starts[0]
-    if old.startswith(("\n", "\r\n")) and old.endswith("\n") and start and text[start - 1] != "\n":
+    indent = _lost_indentation(text, start, old)
+    blank_first = old.startswith(("\n", "\r\n")) and old.endswith("\n")
+    if blank_first and start and text[start - 1] != "\n" and not indent:
         # Blank lines quoted first, found only by reading the first as the line break of
         # the line before: a run one blank shorter than quoted (node-gyp's, its change
-        # made) would lose one more. As whole lines the quote is placed, or refused.
+        # made) would lose one more. As whole lines the quote is placed, or refused. (After
+        # a line of whitespace only, the quote's first line is that line: see below.)
         return _apply_lines(text, old_string, new_string, name, terms)
-    indent = _lost_indentation(text, start, old)
     if indent:
         if _left_out_elsewhere(text, old_string, new_string):
             return _apply_lines(text, old_string, new_string, name, terms)  # both readings

@@ -1652,7 +1652,9 @@ def _as_quoted(window: Sequence[str], quote: Sequence[str]) -> list[str]:
     whitespace and misquoted one line went to the first, 320 lines from its @@ line).
     Whitespace the quote does write counts."""
     quoted = set(quote)
-    return [line if line in quoted or line.rstrip() not in quoted else line.rstrip() for line in window]
+    return [
+        line if line in quoted or line.rstrip() not in quoted else line.rstrip() for line in window
+    ]
 
 
 def _share_equal(window: list[str], quote: list[str]) -> float:

@@ -3330,6 +3330,61 @@ def test_trailing_whitespace_a_loose_quote_lost_does_not_choose_a_copy() -> None
         vector + len("#{type} can't be coerced into #{other.type}") :
     ]
     assert patched(rb, diff.replace("   end\n \n", "   end\n   \n")) == made
+def test_copies_with_a_line_left_out_are_told_apart_by_numbers_naming_one() -> None:
+    """ruby/csv's test_read.rb: two Ractor tests end alike, and a hunk that left out the
+    second `end` stands at both with that line left out. Its loose windows (the copies
+    without the line left out) were refused for the other copy's reading, and the
+    readings were then never asked: now they are, and @@ numbers that name one copy
+    choose it, as they do for copies that stand exactly. Numbers near neither refuse."""
+
+    def test(name: str, call: str) -> str:
+        return (
+            f"  if respond_to?(:ractor)\n    def {name}\n"
+            f"      ractor = Ractor.new(@input.path) do |path|\n        {call}\n      end\n"
+            '      rows = [\n        ["1", "2", "3"],\n        ["4", "5"],\n      ]\n'
+            "      assert_equal(rows, ractor.take)\n    end\n  end\n\n"
+        )
+
+    rb = "class TestRead < Test::Unit::TestCase\n" + test("test_foreach", "CSV.foreach(path).to_a")
+    rb += "  def test_read\n    assert_equal(@rows, CSV.read(@input.path))\n  end\n\n"
+    rb += test("test_read_in_ractor", "CSV.read(path)") + "end\n"
+    hunk = '         ["1", "2", "3"],\n         ["4", "5"],\n       ]\n' + (
+        "-      assert_equal(rows, ractor.take)\n+      assert_equal(rows, ractor.value)\n"
+        "     end\n \n"
+    )
+    second = rb.rindex("ractor.take")
+    made = rb[:second] + rb[second:].replace("ractor.take", "ractor.value")
+    assert patched(rb, "--- a/cart.py\n+++ b/cart.py\n@@ -25,6 +25,6 @@\n" + hunk) == made
+    assert "matches 2 places in cart.py (starting at lines 8, 25)" in refusal(
+        patched, rb, "--- a/cart.py\n+++ b/cart.py\n@@ -27,6 +27,6 @@\n" + hunk
+    )
+
+
+def test_a_reading_with_more_mistakes_elsewhere_is_no_rival_to_one_with_a_line_left_out() -> None:
+    """ruby/json's generator tests: three `State` tests list the same keys. A hunk of the
+    second that left out `:max_nesting` stands with that line left out in the second and
+    the third, its @@ line naming one, and in the first with two values misquoted too.
+    That reading is no rival (as a window with more mistakes is none): the numbers choose."""
+    keys = ["allow_nan", "array_nl", "ascii_only", "buffer_initial_length", "depth"]
+    keys += ["escape_slash", "indent", "max_nesting", "object_nl", "space", "space_before"]
+
+    def state(name: str, **values: str) -> str:
+        body = "".join(f"      :{key:<21} => {values.get(key, 'false')},\n" for key in keys)
+        return f"  def test_{name}\n    state = JSON.{name}\n    assert_equal({{\n{body}    }})\n  end\n\n"
+
+    plain = dict.fromkeys(["array_nl", "indent", "object_nl", "space", "space_before"], '""')
+    plain.update(buffer_initial_length="1024", depth="0")
+    pretty = {"array_nl": '"\\n"', "indent": '"  "', "object_nl": '"\\n"', "space": '" "'}
+    rb = state("pretty", **{**plain, **pretty, "max_nesting": "100"})
+    rb += state("safe", **plain, max_nesting="100") + state("fast", **plain, max_nesting="0")
+    hunk = "       :ascii_only            => false,\n       :buffer_initial_length => 1024,\n" + (
+        "       :depth                 => 0,\n-      :escape_slash          => false,\n"
+        '+      :script_safe           => false,\n       :indent                => "",\n'
+        '       :object_nl             => "",\n'
+    )
+    safe = rb.index(":escape_slash", rb.index("def test_safe"))
+    made = rb[:safe] + rb[safe:].replace(":escape_slash ", ":script_safe  ", 1)
+    assert patched(rb, "--- a/cart.py\n+++ b/cart.py\n@@ -23,6 +23,6 @@\n" + hunk) == made
 
 
 def test_a_quoted_line_the_file_has_nowhere_is_a_misquote_not_a_line_put_there() -> None:

@@ -459,7 +459,8 @@ def _refuse_unplaceable(
         assert found is not None
         if found.level == "exact":
             raise EditError(_not_unique_message([place.start + 1 for place in best], name, terms))
-        raise EditError(ambiguous_message(index, best, found.level, name, terms))
+        copies = copies_message(index, edit, name, terms, final_eol=final_eol)
+        raise EditError(copies or ambiguous_message(index, best, found.level, name, terms))
 
 
 def loose_message(place: Candidate, what: str, name: str) -> str:

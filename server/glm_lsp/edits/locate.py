@@ -568,11 +568,12 @@ def _outdone_by_a_line_left_out(
     and `'remove'`, and so refused with the one reading it has). Not when no reading is
     verbatim but for the line left out, or one that is cannot be made (ale's test: a
     quote that left out a line it then wrote, read in the next test with a misquoted
-    path). Readings that take more mistakes are no rivals either (ruby/json's tests: a third `State` test holds the lines with two
-    values misquoted), nor is a window that gives the file a reading gives: the same
-    reading, with the left-out line's neighbour taken for the quoted line beside it
-    (ruby/csv's two Ractor tests: each refused for the other's reading, the readings were
-    never asked, and the @@ line that named one did not choose it)."""
+    path). Readings that take more mistakes are no rivals either (ruby/json's tests: a
+    third `State` test holds the lines with two values misquoted), nor is a window that
+    gives the file a reading gives: the same reading, with the left-out line's neighbour
+    taken for the quoted line beside it (ruby/csv's two Ractor tests: each refused for
+    the other's reading, the readings were never asked, and the @@ line that named one
+    did not choose it)."""
     kept = [option for option in checked.candidates if option.lines is not None]
     if any(option.similarity >= FUZZY_MIN for option in kept):
         return None

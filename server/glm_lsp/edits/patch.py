@@ -674,7 +674,8 @@ def _tie_break(
     And they choose only the copy whose first line they name: numbers a line or two off
     may be a miscount, but as often a guess that landed near the wrong copy (off by 24, by
     38 and by 30, they chose a copy 5, 2 and 2 lines away: a job's steps in a CI file that
-    repeats them, a test appended after twenty-two that end alike).
+    repeats them, a test appended after twenty-two that end alike). Copies that the
+    numbers do not choose, where the hunk stands with a line left out, are named.
     """
     hunk = hunks[number - 1]
     free = [o for o in options if not any(_overlap(o, other) for other in placed.values())]
@@ -689,7 +690,9 @@ def _tie_break(
         )
         if named is not None:
             return named
-        raise EditError(_ambiguous(path, hunk, number, options, numbered=True, loose=True))
+        terms = _terms(hunk, number)
+        copies = copies_message(index, hunk.edit(), path, terms, final_eol=hunk.final_eol())
+        raise EditError(copies or _ambiguous(path, hunk, number, options, True, loose=True))
     if expected is not None:
         at = [option for option in free if option.start == expected]
         edges = [option for option in free if _adds_at_edge(index, hunk, option)]

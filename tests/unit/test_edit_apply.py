@@ -80,7 +80,7 @@ def test_not_found_shows_the_closest_lines() -> None:
     assert error_of(SOURCE, old, "x", path="greet.py") == (
         "old_string was not found in greet.py; old_string must match the file exactly, "
         "including whitespace, indentation and blank lines.\n"
-        "Did you mean lines 8-9 (94% similar)?\n"
+        "Did you mean lines 8-9 (93% similar)?\n"
         "8 | def shout(name):\n"
         "9 |     return greet(name).upper()\n"
         "Copy the lines exactly as they are in the file (without the line numbers and "
@@ -88,11 +88,20 @@ def test_not_found_shows_the_closest_lines() -> None:
     )
 
 
+def test_lines_a_character_off_are_not_called_identical() -> None:
+    """A one-letter slip in a long line was 99.6 % alike and read "100% similar", which
+    tells the model its quote was right; the share is rounded down."""
+    line = "    return p.UsageResult(p.usage_json(spent), spent.describe(), records)\n"
+    text = "def usage(ls):\n" + line + "\n\ndef chat(ls):\n    pass\n"
+    old = "def usage(ls):\n" + line.replace("usage_json", "usage_jon") + "\n\ndef chat(ls):\n"
+    assert error_of(text, old, "x").splitlines()[1] == "Did you mean lines 1-5 (99% similar)?"
+
+
 def test_not_found_says_when_only_whitespace_differs() -> None:
     old = 'def greet(name):\n    return "hello "+name\n'
     message = error_of(SOURCE, old, "x")
     assert message.splitlines()[1:4] == [
-        "Did you mean lines 4-5 (98% similar)? They differ from old_string only in "
+        "Did you mean lines 4-5 (97% similar)? They differ from old_string only in "
         "whitespace or indentation.",
         "4 | def greet(name):",
         '5 |     return "hello " + name',
@@ -119,7 +128,7 @@ def test_not_found_in_an_empty_file() -> None:
 
 def test_old_string_taller_than_the_file() -> None:
     message = error_of("a = 1\nb = 2\n", "a = 1\nb = 2\nc = 3\n", "x")
-    assert "Did you mean lines 1-2 (79% similar)?" in message
+    assert "Did you mean lines 1-2 (78% similar)?" in message
 
 
 def test_crlf_file_keeps_crlf_when_the_model_writes_lf() -> None:

@@ -269,7 +269,7 @@ def test_a_hunk_that_is_not_in_the_file() -> None:
         "Hunk 1 of the diff (@@ -4,2 +4,2 @@, first line 'def greet(person):') was not "
         "found in src/app.py; the hunk's ' ' and '-' lines must match the file exactly, "
         "including whitespace, indentation and blank lines.\n"
-        "Did you mean lines 4-5 (76% similar)?\n"
+        "Did you mean lines 4-5 (75% similar)?\n"
         "4 | def greet(name):\n"
         "5 |     return 'hello ' + name\n"
         "Copy the lines exactly as they are in the file (without the line numbers and the "

@@ -13,6 +13,7 @@ closest lines of the file with their line numbers, what to do) so it can retry a
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -655,13 +656,15 @@ def _describe(candidate: _Candidate, old_string: str, terms: Terms) -> str:
     hint = ""
     if _squash(candidate.lines) == _squash(split_lines(old_string)):
         hint = f" They differ from {terms.old} only in whitespace or indentation."
+    # Rounded down: lines a character off are never "100% similar" to the quote.
+    percent = math.floor(candidate.similarity * 100)
     width = len(str(last))
     numbered = "\n".join(
         f"{number:>{width}} | {_content(line)}"
         for number, line in enumerate(candidate.lines, candidate.first_line)
     )
     return (
-        f"Did you mean {span} ({candidate.similarity:.0%} similar)?{hint}\n{numbered}\n"
+        f"Did you mean {span} ({percent}% similar)?{hint}\n{numbered}\n"
         "Copy the lines exactly as they are in the file (without the line numbers and "
         f"the ' | ') into {terms.old} and try again."
     )

@@ -183,6 +183,22 @@ def test_a_comment_that_reads_as_a_marker_rewritten_in_place_is_applied() -> Non
     )
 
 
+def test_comment_lines_written_again_with_their_spacing_changed_are_not_left_out() -> None:
+    # ruby/e2mmap's tabs made spaces: the doc comment of `Fail` names its parameter
+    # `rest`, which reads as "the rest ...". Its old lines, tabs and all, are written again
+    # with spaces, so none is left out and the comment is the file's own, rewritten.
+    text = (
+        "# Fail(klass, err, *rest)\n#\tklass:  class to define exception under.\n"
+        "#\terr:\texception\n#\trest:\tmessage arguments\n#\ndef E2MM.Raise(klass, err, *rest)\n"
+    )
+    new = text.replace("#\t", "#  ").replace(":\t", ":  ")
+    assert apply_edit(text, text, new, path="lib/e2mmap.rb") == new
+    lazy = "# Fail(klass, err, *rest)\n#  rest unchanged\n"
+    assert "stands in place of 5 lines of old_string" in refusal(
+        apply_edit, text, text, lazy, path="lib/e2mmap.rb"
+    )
+
+
 def test_a_marker_phrase_inside_a_comment_paragraph_is_prose() -> None:
     # rest-client's utils.rb: a new doc comment, one of whose lines begins "omitted".
     old = "      [key, pdict]\n    end\n  end\nend\n"

@@ -199,6 +199,16 @@ def test_comment_lines_written_again_with_their_spacing_changed_are_not_left_out
     )
 
 
+def test_a_marker_spaced_unlike_the_comment_line_it_stands_for_is_still_a_marker() -> None:
+    # e2mmap's usage comment has a sample whose body is `#     ...`; a lazy edit wrote
+    # `# ...` there and left out the sample's `end`: the same words, but not that line.
+    text = "#   class Foo\n#     ...\n#   end\n#\n# U2)\n#   module Error\n"
+    lazy = "# ...\n# 2.\n#   module Error\n"
+    assert "stands in place of 3 lines of old_string" in refusal(
+        apply_edit, text, text.replace("#   class Foo\n", ""), lazy, path="lib/e2mmap.rb"
+    )
+
+
 def test_a_marker_phrase_inside_a_comment_paragraph_is_prose() -> None:
     # rest-client's utils.rb: a new doc comment, one of whose lines begins "omitted".
     old = "      [key, pdict]\n    end\n  end\nend\n"

@@ -69,22 +69,23 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     once where the original had two is left out) or begins or ends with the marker.
     Where else in `new` the marker stands is not asked: a lazy replacement may also move
     the lines it does write."""
-    old_lines = [_squashed(line) for line in old.splitlines()]
+    old_lines = [line.strip() for line in old.splitlines()]
     known = set(old_lines)
     lines = new.splitlines()
     rows = [row for row, line in enumerate(lines) if line.strip()]
     written = [lines[row] for row in rows]
     found = [k for k, line in enumerate(written) if MARKER.match(line)]
-    found = [k for k in found if _squashed(written[k]) not in known]
-    found = [k for k in found if not _goes_on(lines, rows[k])]
+    found = [k for k in found if written[k].strip() not in known and not _goes_on(lines, rows[k])]
     if not found:
         return None
-    left = Counter(line for line in old_lines if line)
+    squashed = [_squashed(line) for line in old_lines]
+    left = Counter(line for line in squashed if line)
     left.subtract(_squashed(line) for line in written)
     revised = _revisions([_squashed(written[k]) for k in found], left)
     dropped = sum(count for count in left.values() if count > 0)
     if not dropped:  # each marker rewrites a comment the original had, and nothing is gone
-        found = [k for k in found if _squashed(written[k]) not in revised]
+        rewritten = revised.union(squashed)  # (its words, or only its spacing)
+        found = [k for k in found if _squashed(written[k]) not in rewritten]
         if not found:
             return None
     at_edge = found[0] == 0 or found[-1] == len(written) - 1
@@ -97,8 +98,10 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
 
 def _squashed(line: str) -> str:
     """A line up to its whitespace: a line written again with its spacing changed is not
-    left out (ruby/e2mmap's doc comment, its tabs made spaces: `#  rest:  message
-    arguments` is a parameter's line, and the replacement leaves none out)."""
+    left out, and a marker that is one rewrites a comment (ruby/e2mmap's doc comment, its
+    tabs made spaces: `#  rest:  message arguments` is a parameter's line, and the
+    replacement leaves none out). A marker's own spacing still tells it from the file's
+    line: `# ...` where a sample in a comment had `#     ...` is new."""
     return " ".join(line.split())
 
 

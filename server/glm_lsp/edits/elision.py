@@ -75,6 +75,8 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     rows = [row for row, line in enumerate(lines) if line.strip()]
     written = [lines[row] for row in rows]
     found = [k for k, line in enumerate(written) if MARKER.match(line)]
+    # (a marker's own spacing tells it from a line of the file: `# ...` where a sample in a
+    # comment has `#     ...` is new)
     found = [k for k in found if written[k].strip() not in known and not _goes_on(lines, rows[k])]
     if not found:
         return None
@@ -100,8 +102,7 @@ def _squashed(line: str) -> str:
     """A line up to its whitespace: a line written again with its spacing changed is not
     left out, and a marker that is one rewrites a comment (ruby/e2mmap's doc comment, its
     tabs made spaces: `#  rest:  message arguments` is a parameter's line, and the
-    replacement leaves none out). A marker's own spacing still tells it from the file's
-    line: `# ...` where a sample in a comment had `#     ...` is new."""
+    replacement leaves none out)."""
     return " ".join(line.split())
 
 

@@ -376,6 +376,20 @@ def test_ellipses_inside_a_token_or_a_list_and_a_decrement_are_read_back() -> No
     assert apply_edit(go, go, block, path="gjson.go") == block.replace("\u2013", "--")
 
 
+def test_an_ellipsis_ending_a_links_text_is_prose() -> None:
+    """sindresorhus/p-whilst's readme links its kin as `[More…](https://…)`: the ellipsis
+    stands before a closing bracket, as a list's last element does in code, but a link's
+    text is prose, and the readme's own ellipsis stays."""
+    md = "# p-whilst\n\n## License\n"
+    related = "# p-whilst\n\n## Related\n\n- [More\u2026](https://github.com/sindresorhus/promise-fun)\n"
+    new = related + "\n## License\n"
+    assert apply_edit(md, "# p-whilst\n", related, path="readme.md") == new
+    listed = "# p-whilst\n\nitems = [a, b\u2026]\n"
+    assert apply_edit(md, "# p-whilst\n", listed, path="readme.md") == (
+        listed.replace("\u2026", "...") + "\n## License\n"
+    )
+
+
 def test_a_decrement_that_ends_its_statement_line_is_read_back() -> None:
     """tidwall/btree's map.go and termui's block.go: Go's `x.i--` and `r.Max.X--` are
     statements of their own line, with `--` made an en dash; a line of prose that ends

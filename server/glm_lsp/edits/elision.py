@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from glm_lsp.edits.locate import norm
 from glm_lsp.errors import EditError
 
 _COMMENT = r"(?:#|//|/\*|<!--|--|;|\*|%)"
@@ -80,14 +81,17 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
     found = [k for k in found if written[k].strip() not in known and not _goes_on(lines, rows[k])]
     if not found:
         return None
-    squashed = [_squashed(line) for line in old_lines]
+    # Lines up to their whitespace: a line written again with its spacing changed is not
+    # left out, and a marker that is one rewrites a comment (ruby/e2mmap's doc comment, its
+    # tabs made spaces: `#  rest:  message arguments` is a parameter's line).
+    squashed = [norm(line) for line in old_lines]
     left = Counter(line for line in squashed if line)
-    left.subtract(_squashed(line) for line in written)
-    revised = _revisions([_squashed(written[k]) for k in found], left)
+    left.subtract(norm(line) for line in written)
+    revised = _revisions([norm(written[k]) for k in found], left)
     dropped = sum(count for count in left.values() if count > 0)
     if not dropped:  # each marker rewrites a comment the original had, and nothing is gone
         rewritten = revised.union(squashed)  # (its words, or only its spacing)
-        found = [k for k in found if _squashed(written[k]) not in rewritten]
+        found = [k for k in found if norm(written[k]) not in rewritten]
         if not found:
             return None
     at_edge = found[0] == 0 or found[-1] == len(written) - 1
@@ -96,14 +100,6 @@ def find_elision(old: str, new: str, document: bool = False) -> Elision | None:
         if not found:
             return None
     return Elision(written[found[0]].strip(), dropped)
-
-
-def _squashed(line: str) -> str:
-    """A line up to its whitespace: a line written again with its spacing changed is not
-    left out, and a marker that is one rewrites a comment (ruby/e2mmap's doc comment, its
-    tabs made spaces: `#  rest:  message arguments` is a parameter's line, and the
-    replacement leaves none out)."""
-    return " ".join(line.split())
 
 
 _FENCE = re.compile(r"^\s*(```|~~~)")

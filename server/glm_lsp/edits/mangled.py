@@ -365,9 +365,40 @@ def _undo(
     raise EditError(
         f"{naming.what} writes {form!r} in {naming.new}, and nothing in {naming.old} shows "
         f"whether the text was {mangling.looks}. Write {mangling.plain[form]!r} for {form!r} "
-        f"if that is what {path or 'the file'} should have; to write {form!r} itself, quote "
-        "with it a line of the file that has one, and send the edit again."
+        f"if that is what {path or 'the file'} should have; "
+        + _to_write_itself(mangling, form, file_text, old, path or "the file")
     )
+
+
+def _to_write_itself(mangling: Mangling, form: str, file_text: str, old: str, path: str) -> str:
+    """How the model can show that `form` is meant: a quote with the form, or with its plain
+    text where the mangling always replaces that, vouches for the edit. Named by the nearest
+    such line, since a file may have none (then no quote can show it, and saying "quote a
+    line that has one" would send the model looking for a line that is not there)."""
+    plain = mangling.plain[form]
+    plain_kept = mangling.kept.fullmatch(plain) is not None
+    shown = f"{form!r} or {plain!r}" if plain_kept else repr(form)
+    lines = file_text.splitlines()
+    witnesses = [
+        number
+        for number, line in enumerate(lines, 1)
+        if form in line
+        or (plain_kept and plain in mangling.kept.findall(mangling.pattern.sub("", line)))
+    ]
+    if not witnesses:
+        return f"{path} has no line with {shown} to quote with it, so write {form!r} by hand."
+    near = _quote_line(lines, old)
+    nearest = min(witnesses, key=lambda number: (abs(number - near), number))
+    return (
+        f"to write {form!r} itself, quote with it a line of the file that has {shown} "
+        f"(line {nearest} is the nearest), and send the edit again."
+    )
+
+
+def _quote_line(lines: list[str], old: str) -> int:
+    """The line where the quote's first line with words stands in the file (1 when not found)."""
+    first = next((line.strip() for line in old.splitlines() if line.strip()), "")
+    return next((n for n, line in enumerate(lines, 1) if first and first in line), 1)
 
 
 _SYMBOL = re.compile(r"""(["'])([^\x00-\x7f])\1""")

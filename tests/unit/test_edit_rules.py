@@ -2509,6 +2509,78 @@ def test_new_lines_at_a_depth_the_shallow_quote_writes_follow_the_quote() -> Non
     assert patched(text, diff) == text.replace("    \n  });\n", "    \n" + added + "  });\n", 1)
 
 
+def test_new_lines_at_a_depth_only_short_quoted_lines_have_follow_the_quote() -> None:
+    """cors's .travis.yml: a comment stood a column shallower than its list (1, the list
+    at 2), and a SEARCH a column shallow wrote it at 0 and the list's ` - |` lines at 1.
+    The new step at 1 is the file's base, but also where the quote's ` - |` lines stand:
+    it follows the quote and goes in at 2, beside the comment the commit moved there."""
+    text = (
+        "before_install:\n  - |\n    npm config set shrinkwrap false\n"
+        " # Update Node.js modules\n  - |\n    # Prune & rebuild node_modules\n"
+        "    if [[ -d node_modules ]]; then\n      npm prune\n    fi\n"
+    )
+    kept = " - |\n   # Prune & rebuild node_modules\n   if [[ -d node_modules ]]; then\n"
+    search = " - |\n   npm config set shrinkwrap false\n# Update Node.js modules\n" + kept
+    replace = (
+        " - |\n   npm config set shrinkwrap false\n - |\n   # nyc for coverage\n"
+        "   npm install nyc\n # Update Node.js modules\n" + kept
+    )
+    assert block(text, search, replace) == text.replace(
+        " # Update", "  - |\n    # nyc for coverage\n    npm install nyc\n  # Update"
+    )
+
+
+def test_a_quote_whose_kept_lines_read_two_ways_is_refused_in_a_sentence() -> None:
+    """ruby/pstore's drift: the quote wrote the file's `    end` and `\tend` both as
+    `\tend`, and which of them the one new `\tend` keeps decides the result."""
+    text = "def run\n  if ready\n    go\n    end\n\tend\nend\n"
+    search, replace = "  if ready\n    go\n\tend\n\tend\n", "  if ready\n    go\n    stop\n\tend\n"
+    assert refusal(block, text, search, replace) == (
+        "The edit to cart.py was not applied: which of the lines of the SEARCH section the "
+        "REPLACE section keeps can be read two ways, with different results (a line comes "
+        "out as '    end' one way and '\\tend' the other), so what it means is unclear. "
+        "Write the SEARCH section as the file has those lines."
+    )
+
+
+WHEEL_TEST = (
+    'def test_findable():\n    """Make sure pkg_resources can find us."""\n'
+    "    import pkg_resources\n    assert pkg_resources.working_set\n    "
+)
+"""wheel's test.py, which ends with a line of four spaces and no line break."""
+
+
+def test_an_old_string_that_stops_in_a_lines_indentation_is_refused() -> None:
+    """Quoted without its `assert` line but for the file's last line of spaces, and
+    written with the `assert` in new_string, the quote was found ending in the `assert`
+    line's indentation: replaced, that line's `assert` stayed behind at column 0."""
+    old = '    """Make sure pkg_resources can find us."""\n    import pkg_resources\n    '
+    new = old + "assert pkg_resources.working_set\n\ndef test_egg_re():\n    pass\n"
+    assert refusal(apply_edit, WHEEL_TEST, old, new, path="test.py") == (
+        "old_string ends in the indentation of line 4 of test.py ('assert "
+        "pkg_resources.working_set'), and new_string does not end with the same whitespace, "
+        "so the rest of that line would move; end both with whole lines and send the edit "
+        "again."
+    )
+    assert "ends in the indentation of line 3 of t.py ('c = 2')" in refusal(
+        apply_edit, "if a:\n    b = 1\n    c = 2\n", "    b = 1\n    ", "    b = 3\n", path="t.py"
+    )
+
+
+def test_an_old_string_ending_in_indentation_that_new_string_keeps_is_a_string_edit() -> None:
+    """Both sides end with the next line's indentation: the line keeps it. A quote whose
+    last line of spaces is the file's own last line is whole lines too."""
+    text = "if a:\n    b = 1\n    c = 2\n"
+    assert apply_edit(text, "    b = 1\n    ", "    b = 3\n    ", path="t.py") == text.replace(
+        "b = 1", "b = 3"
+    )
+    old = "    import pkg_resources\n    assert pkg_resources.working_set\n    "
+    new = "    import pkg_resources as pr\n    assert pr.working_set\n"
+    assert apply_edit(WHEEL_TEST, old, new, path="test.py") == WHEEL_TEST.replace(
+        old, new
+    )
+
+
 def test_a_removed_blank_line_pairs_past_a_misquoted_line_not_with_the_blank_left_out() -> None:
     """simple_form's README ends `MIT ...`, a blank line, the logo's licence, a blank line;
     the commit removes the last one. A hunk quoting both lines without the blank between

@@ -116,26 +116,27 @@ def apply_edit(
 ) -> str:
     """Replace the one occurrence of `old_string` in `text` by `new_string`.
 
-    An exact, unique occurrence is replaced as it is. Without one, whole lines equal up
-    to whitespace, then a clearly best fuzzy window (see `glm_lsp.edits.locate`) are
-    tried; at those levels the lines the model kept are written as the file has them and
-    its new lines are re-indented to the file's indentation. With `replace_all`, every
-    exact occurrence is replaced. With `whole_lines` (SEARCH/REPLACE blocks) `old_string`
-    only ever matches whole lines; so does an `old_string` that ends a line and starts
-    just after a line's indentation, since it is a whole-line edit that lost that
-    indentation (matched as a substring, deleting it would glue the indentation onto the
-    next line). An edit whose result is already where it would go is refused, so it is
-    never made twice. In a CRLF file, `old_string` and `new_string` written
-    with LF are matched and written with CRLF so the file keeps its line endings. Raises
-    EditError, addressed to the model, when the edit is missing or ambiguous; `terms`
-    names the parts of the edit in its messages. A `new_string` that lost the line break
-    its `old_string` ends with still ends its line (except at the file's end): gluing the
-    next line onto it is never what was asked. Text that came back HTML-escaped or with
-    typographic quotes is read as the model meant it, or refused (`glm_lsp.edits.mangled`);
-    so is a `new_string` written as diff lines (`glm_lsp.edits.diff_lines`), and a tool
-    argument escaped twice (`glm_lsp.edits.double_escaped`). `before` is the file as the
-    task found it: an edit whose quote stands only there was written against it, and is
-    made there and carried over the task's earlier edits (`glm_lsp.edits.earlier`).
+    An exact, unique occurrence is replaced as it is. Without one, whole lines equal up to
+    whitespace, then a clearly best fuzzy window (see `glm_lsp.edits.locate`) are tried; at
+    those levels the lines the model kept are written as the file has them and its new lines
+    are re-indented to the file's indentation. With `replace_all`, every exact occurrence is
+    replaced. With `whole_lines` (SEARCH/REPLACE blocks) `old_string` only ever matches
+    whole lines; so does an `old_string` that ends a line and starts just after a line's
+    indentation, since it is a whole-line edit that lost that indentation (matched as a
+    substring, deleting it would glue the indentation onto the next line), and one that
+    stops inside a line's indentation that `new_string` does not end with (the rest of that
+    line would move). An edit whose result is already where it would go is refused, so it is
+    never made twice. In a CRLF file, `old_string` and `new_string` written with LF are
+    matched and written with CRLF so the file keeps its line endings. Raises EditError,
+    addressed to the model, when the edit is missing or ambiguous; `terms` names the parts
+    of the edit in its messages. A `new_string` that lost the line break its `old_string`
+    ends with still ends its line (except at the file's end): gluing the next line onto it
+    is never what was asked. Text that came back HTML-escaped or with typographic quotes is
+    read as the model meant it, or refused (`glm_lsp.edits.mangled`); so is a `new_string`
+    written as diff lines (`glm_lsp.edits.diff_lines`), and a tool argument escaped twice
+    (`glm_lsp.edits.double_escaped`). `before` is the file as the task found it: an edit
+    whose quote stands only there was written against it, and is made there and carried over
+    the task's earlier edits (`glm_lsp.edits.earlier`).
     """
     name = path or "the file"
     if not old_string:
@@ -197,6 +198,18 @@ def apply_edit(
         return _apply_lines(text, whole_old, whole_new, name, terms)
     if _starts_inside_a_line_it_quotes_whole(text, start, old):
         return _apply_lines(text, old_string, new_string, name, terms)
+    if _stops_in_an_indentation(text, start + len(old), old, new):
+        try:
+            return _apply_lines(text, old_string, new_string, name, terms)
+        except EditError:
+            number = text.count("\n", 0, start + len(old))
+            line = content(split_lf(text)[number]).strip()
+            raise EditError(
+                f"{terms.sentence_old} ends in the indentation of line {number + 1} of {name} "
+                f"({line!r}), and {terms.new} does not end with the same whitespace, so the "
+                "rest of that line would move; end both with whole lines and send the edit "
+                "again."
+            ) from None
     ending = new  # (the file may end as it does: without a line break)
     if old.endswith("\n") and new and not new.endswith("\n") and start + len(old) < len(text):
         new += "\r\n" if old.endswith("\r\n") else "\n"  # whole lines: not a join
@@ -276,6 +289,22 @@ def _starts_inside_a_line_it_quotes_whole(text: str, start: int, old: str) -> bo
         return False
     first = old[: old.index("\n") + 1]
     return text.startswith(first) or f"\n{first}" in text
+
+
+def _stops_in_an_indentation(text: str, end: int, old: str, new: str) -> bool:
+    """Whether `old` spans lines and stops inside the indentation of a line with text, and
+    `new` does not end with the same whitespace: as a substring the rest of that line would
+    change its depth, so the quote's last line is read as a line of its own, placed or
+    refused as whole lines (wheel's test.py, which ends with a line of four spaces: a quote
+    of two lines and that one, the `assert` between them left out of it but written in the
+    new text, was found ending in the `assert` line's indentation, which went, and the
+    file kept a second `assert` at column 0). A refusal then says where the quote stopped,
+    not the whole-line reading's "was not found": the model's text was found."""
+    tail = old[old.rfind("\n") + 1 :]
+    if "\n" not in old or not tail or tail.strip() or new[new.rfind("\n") + 1 :] == tail:
+        return False
+    line_end = text.find("\n", end)
+    return bool(text[end : len(text) if line_end < 0 else line_end].strip())
 
 
 def _with_indentation(indent: str, old: str, new: str) -> tuple[str, str]:
@@ -361,9 +390,9 @@ def _refuse_unclear_copy(
         )
         raise EditError(
             f"The edit to {name} was not applied: which of the lines of "
-            f"{terms.sentence_old} {terms.new} keeps can be read two ways, with different "
+            f"{terms.old} {terms.new} keeps can be read two ways, with different "
             f"results (a line comes out as {content(ours)!r} one way and {content(theirs)!r} "
-            f"the other), so what it means is unclear. Write {terms.sentence_old} as the "
+            f"the other), so what it means is unclear. Write {terms.old} as the "
             "file has those lines."
         )
 

@@ -524,20 +524,24 @@ def _by_base(pairs: Sequence[Pair], new: Sequence[str], added: Sequence[str]) ->
     added at 8 columns, the new link between them at 16), and so does a base the quote
     itself writes a line at: the new lines may as well stand at the quote's depth
     (passport's tests, a hunk two columns shallow: a `describe` added beside a quoted
-    `});` at two columns, which is the file's base, where a `});` at zero closes them).
+    `});` at two columns, which is the file's base, where a `});` at zero closes them),
+    even a line too short to tell (cors's .travis.yml, a quote a column shallow whose
+    comment at column 0 stood at 1 in the file, its ` - |` lines quoted at 1: the new steps
+    at 1 follow those, and the file's base at 1 was its one odd comment).
 
     Only a quote that lost all its indentation leaves its new lines in doubt. One that is
     still indented, at another depth, was written with its new lines: one of them at the
     file's base says nothing (new functions after the last lines of a body quoted a level
     deeper start a level out from the body, which is the file's base of the body), unless
     the quote's depth leaves it no room there."""
+    every_pair = pairs
     pairs = [pair for pair in pairs if telling(pair[1])] or pairs
     new = [line for line in new if telling(line)] or new
     tab, file_base, model_base, new_base = _bases(pairs, new)
     if file_base == model_base or (model_base and new_base + file_base >= model_base):
         return None
     if new_base == file_base:
-        quoted = {_width(indent_of(m), tab) for _, m in pairs if m.strip()}
+        quoted = {_width(indent_of(m), tab) for _, m in every_pair if m.strip()}
         lowest = min(_width(indent_of(line), tab) for line in added)
         return True if lowest >= file_base and new_base not in quoted else None
     if new_base == model_base:

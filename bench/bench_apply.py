@@ -77,6 +77,7 @@ KINDS = {
     "dup_numbers": "block duplicated elsewhere, right @@ numbers",
     "crlf": "a CRLF file, the edit written with LF line ends (as models write)",
     "crlf_typo": "a CRLF file, the edit written with LF line ends and a typo in one context line",
+    "bom": "a file saved with a byte-order mark, the edit written without it (the model never sees it)",
     "counts": "wrong @@ line counts (each off by 1-3), start numbers right",
     "blank_context": "blank context lines written as empty lines (their leading space dropped)",
     "neg_not_in_file": "NEGATIVE: context not in the file (a hunk of another file)",
@@ -1281,7 +1282,29 @@ def build(changes: list[Change], seed: int) -> list[Proposal]:
         left = random.Random(f"{seed}:{change.source}:{number}:round35")
         for kind, start, expected, fmt, payload in left_in_proposals(change, core, left):
             proposals.append(Proposal(change, kind, fmt, start, expected, payload))
+        for kind, start, expected, fmt, payload in bom_proposals(change, core):  # round 50
+            proposals.append(Proposal(change, kind, fmt, start, expected, payload))
     return proposals
+
+
+def bom_proposals(
+    change: Change, core: Core
+) -> Iterator[tuple[str, str, str | None, str, object]]:
+    """The kind added in round 50: the file saved with a byte-order mark, as Windows
+    editors save UTF-8, and the edit written without it, since the model never sees it.
+    Edits of the first lines are the ones it can break: the mark stands before line 1."""
+    mark = "\ufeff"
+    if not change.old or change.old.startswith(mark) or change.new.startswith(mark):
+        return
+    a, b = lines_of(change.old), lines_of(change.new)
+    start, wanted = mark + change.old, mark + single_expected(a, b, core)
+    base = unique_hunk(a, core, change.old)
+    if base is not None and base.old() != base.new():
+        yield "bom", start, wanted, "edit_file", (base.old(), base.new())
+        sayable = base.old().rstrip("\n") != base.new().rstrip("\n") and same_end(base)
+        if sayable and not any(SR_MARKER.match(line) for _, line in base.lines):
+            yield "bom", start, wanted, "search_replace", block(change.path, base.old(), base.new())
+    yield "bom", start, wanted, "udiff", render(change.path, [with_context(a, core, 3, 3)])
 
 
 def left_in_proposals(

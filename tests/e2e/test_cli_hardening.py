@@ -92,6 +92,22 @@ def test_apply_keeps_the_mode_and_writes_atomically(provider_server, repo: Path)
     assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["calc.py"]  # no temp left
 
 
+def test_a_byte_order_mark_stays_before_the_first_line(provider_server, tmp_path: Path) -> None:
+    """A file saved by a Windows editor starts with a mark the model never sees: a header
+    added above line 1, and line 2 fixed, land after it, and the mark stays first."""
+    repo = make_repo(tmp_path / "repo", {"calc.py": "\ufeff" + CALC})
+    patch = (
+        "--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,3 @@\n+\"\"\"Arithmetic.\"\"\"\n"
+        " def add(a, b):\n-    return a - b\n+    return a + b\n"
+    )
+    server: ProviderServer = provider_server("hyperstack")
+    server.script(Turn(tool_calls=[("apply_patch", {"patch": patch})]), Turn(content="Fixed."))
+    result = run_cli(["edit", "calc.py", "-i", "fix", "--apply"], server.env(), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    fixed = '\ufeff"""Arithmetic."""\n' + CALC.replace("a - b", "a + b", 1)
+    assert (repo / "calc.py").read_bytes().decode("utf-8") == fixed
+
+
 def test_rename_appears_in_the_diff_and_on_disk(provider_server, repo: Path) -> None:
     server: ProviderServer = provider_server("hyperstack")
     rename = {"path": "pkg/calc.py", "new_path": "pkg/arith.py"}

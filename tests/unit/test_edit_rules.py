@@ -2581,6 +2581,27 @@ def test_an_old_string_ending_in_indentation_that_new_string_keeps_is_a_string_e
     )
 
 
+def test_a_byte_order_mark_is_no_part_of_the_first_line() -> None:
+    """wheel's `__init__.py` saved with a byte-order mark: its version line, as the model
+    reads and quotes it, is found in every format, and the mark stays first."""
+    text = "\ufeff__version__ = '0.35.0'\nX = 1\n"
+    bumped = text.replace("0.35.0", "0.35.1")
+    old, new = "__version__ = '0.35.0'\n", "__version__ = '0.35.1'\n"
+    assert block(text, old, new) == bumped
+    assert apply_edit(text, "\ufeff" + old, new, path="cart.py") == bumped  # quoted with it
+    diff = "--- a/cart.py\n+++ b/cart.py\n@@ -1,1 +1,1 @@\n-" + old + "+" + new
+    assert patched(text, diff) == bumped
+
+
+def test_lines_added_above_the_first_go_after_the_byte_order_mark() -> None:
+    """Before the mark, it would stand at the start of line 2, where it is a stray
+    character (a syntax error in Python), and the file would lose its encoding's mark."""
+    text = "\ufeffimport os\nimport sys\n"
+    headed = "\ufeff# Tools.\nimport os\nimport sys\n"
+    assert patched(text, "--- a/cart.py\n+++ b/cart.py\n@@ -1,1 +1,2 @@\n+# Tools.\n import os\n") == headed
+    assert block(text, "import os\n", "# Tools.\nimport os\n") == headed
+
+
 def test_a_removed_blank_line_pairs_past_a_misquoted_line_not_with_the_blank_left_out() -> None:
     """simple_form's README ends `MIT ...`, a blank line, the logo's licence, a blank line;
     the commit removes the last one. A hunk quoting both lines without the blank between

@@ -78,6 +78,12 @@ def test_one_changed_line() -> None:
     assert minimal_changes("a\nb\nc\n", "a\nB\nc\n") == [change(1, 0, 2, 0, "B\n")]
 
 
+def test_a_byte_order_mark_the_change_keeps_is_not_written_into_the_document() -> None:
+    """The file on disk has the mark; the editor's document, decoded, does not."""
+    assert minimal_changes("\ufeffa\nb\n", "\ufeffA\nb\n") == [change(0, 0, 1, 0, "A\n")]
+    assert minimal_changes("\ufeffab", "\ufeffabc") == [change(0, 0, 0, 2, "abc")]
+
+
 def test_separate_changes_stay_separate() -> None:
     old = "1\n2\n3\n4\n5\n"
     new = "1\ntwo\n3\n4\nfive\n"

@@ -24,6 +24,7 @@ from glm_lsp.edits.earlier import made_before
 from glm_lsp.edits.elision import MARKER, refuse_elision
 from glm_lsp.edits.indent import telling
 from glm_lsp.edits.locate import (
+    BOM,
     LEVELS,
     LINE_CHECKED,
     LONG,
@@ -138,6 +139,17 @@ def apply_edit(
     whose quote stands only there was written against it, and is made there and carried over
     the task's earlier edits (`glm_lsp.edits.earlier`).
     """
+    if text.startswith(BOM):
+        return BOM + apply_edit(
+            text[len(BOM) :],
+            old_string.removeprefix(BOM),
+            new_string.removeprefix(BOM),
+            replace_all=replace_all,
+            path=path,
+            terms=terms,
+            whole_lines=whole_lines,
+            before=None if before is None else before.removeprefix(BOM),
+        )
     name = path or "the file"
     if not old_string:
         raise EditError(

@@ -113,6 +113,14 @@ _KEY: dict[str, Callable[[str], str]] = {
 }
 
 
+BOM = "\ufeff"
+"""A byte-order mark: how the file was encoded (Windows editors write it before UTF-8
+text), not a character of its first line. The engines edit the text after it and keep
+it where it stands; otherwise a SEARCH or hunk on the first line, as the model reads it,
+never matches (the mark is invisible in every message), and lines inserted at the top
+would go before the mark and leave it mid-file."""
+
+
 def split_lf(text: str) -> list[str]:
     """The lines of `text` with their line ends; only LF ends a line, as in git and diffs."""
     pieces = text.split("\n")

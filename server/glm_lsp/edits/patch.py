@@ -38,6 +38,7 @@ from glm_lsp.edits.apply import (
 from glm_lsp.edits.elision import refuse_elision
 from glm_lsp.edits.indent import indent_of, telling
 from glm_lsp.edits.locate import (
+    BOM,
     LEVELS,
     Candidate,
     Found,
@@ -265,7 +266,8 @@ def _delete(current: Files, path: str, section: FilePatch) -> PatchResult:
     if text is None:
         raise EditError(f"The diff deletes {path}, but {path} does not exist.")
     said = [norm(line) for hunk in section.hunks for tag, line in hunk.lines if tag != "+"]
-    if section.hunks and said != [norm(content(line)) for line in split_lf(text)]:
+    has = [norm(content(line)) for line in split_lf(text.removeprefix(BOM))]
+    if section.hunks and [line.removeprefix(BOM) for line in said] != has:
         raise EditError(
             f"The diff deletes {path}, but its '-' lines are not the file's current text; "
             f"read {path} again, or delete it with a diff that removes exactly its lines."
@@ -275,6 +277,12 @@ def _delete(current: Files, path: str, section: FilePatch) -> PatchResult:
 
 def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     """`text` with every hunk applied, each placed by its content in the original text."""
+    if text.startswith(BOM):
+        hunks = [
+            replace(hunk, lines=[(tag, line.removeprefix(BOM)) for tag, line in hunk.lines])
+            for hunk in hunks
+        ]
+        return BOM + patch_text(path, text[len(BOM) :], hunks)
     index = LineIndex(text)
     placed: dict[int, Candidate] = {}
     choices: dict[int, list[Candidate]] = {}

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from glm_lsp.edits.locate import BOM
+
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
 """Position encodings of the LSP (``PositionEncodingKind`` values)."""
 
@@ -71,9 +73,13 @@ def minimal_changes(old: str, new: str, encoding: str = "utf-16") -> list[TextCh
     One change per differing run of lines (difflib opcodes over lines with their line
     ends), so unchanged lines are never inside a range and nothing is merged that need
     not be. A last line without a line break ends mid-line, so the end of the document is
-    its length in `encoding` units, not the start of a next line.
+    its length in `encoding` units, not the start of a next line. A byte-order mark that
+    both versions start with is left out: a file read from disk may have one, which an
+    editor decodes away from its document, so an edit of line 1 would write it in.
     """
     _check_encoding(encoding)
+    if old.startswith(BOM) and new.startswith(BOM):
+        old, new = old[len(BOM) :], new[len(BOM) :]
     old_lines, new_lines = split_lines(old), split_lines(new)
     changes: list[TextChange] = []
     for tag, i1, i2, j1, j2 in line_opcodes(old_lines, new_lines):

@@ -185,6 +185,18 @@ def test_paths_leaving_the_workspace_are_refused(root: Path, rel: str) -> None:
     assert error_of(Overlay(root).read, rel) == f"path {rel} {OUTSIDE}"
 
 
+def test_an_absolute_path_inside_the_workspace_names_its_file(root: Path) -> None:
+    """Models echo the absolute paths editors show them: one inside the root is the file
+    it names, with every check a relative path gets."""
+    overlay = Overlay(root)
+    overlay.write(f"{root}/src/main.py", "print('bye')\n")
+    assert overlay.read("src/main.py") == "print('bye')\n"
+    assert [change.path for change in overlay.changes()] == ["src/main.py"]
+    assert error_of(overlay.read, f"{root}/.git/config").startswith("path .git/config is inside .git/")
+    for rel in [str(root), f"{root}/../outside.txt", f"{root}-other/x.py"]:
+        assert error_of(overlay.resolve, rel) == f"path {rel} {OUTSIDE}"
+
+
 def test_home_and_windows_absolute_paths_are_refused(root: Path) -> None:
     overlay = Overlay(root)
     for rel in ["~/.ssh/id_rsa", "C:\\Windows\\win.ini", "\\\\server\\share"]:

@@ -58,15 +58,19 @@ class Overlay:
     def resolve(self, rel: str) -> Path:
         """The absolute path of workspace-relative `rel`, refusing anything outside it.
 
-        Refused: an empty path, absolute paths, ``..`` leaving the root, symlinks whose
-        target is outside the root, and anything in ``.git/``.
+        Refused: an empty path, absolute paths outside the root, ``..`` leaving the root,
+        symlinks whose target is outside the root, and anything in ``.git/``. An absolute
+        path inside the root names its file as plainly as the relative one (models echo the
+        paths editors show them), so it is read as that, with the same checks.
         """
         if not rel.strip() or "\0" in rel:
             raise EditError(
                 f"the path {rel!r} is empty or invalid; give a file path relative to the "
                 "workspace root, such as src/main.py."
             )
-        if Path(rel).is_absolute() or _WINDOWS_ABSOLUTE.match(rel) or _HOME.match(rel):
+        if rel.startswith("/") and Path(rel).is_absolute():
+            return self.resolve(self._inside(rel))
+        if _WINDOWS_ABSOLUTE.match(rel) or _HOME.match(rel):
             raise EditError(_outside(rel))
         normal = os.path.normpath(rel)
         if normal == ".." or normal.startswith("../"):
@@ -87,6 +91,15 @@ class Overlay:
         if reason is not None:
             raise EditError(f"path {rel} is off limits ({reason}); it cannot be read or changed.")
         return path
+
+    def _inside(self, absolute: str) -> str:
+        """The root-relative form of an absolute path in the workspace; EditError if it is
+        elsewhere (or the root itself, which is no file)."""
+        normal = Path(os.path.normpath(absolute))
+        for root in (self.root, self._real_root):
+            if normal.is_relative_to(root) and normal != root:
+                return normal.relative_to(root).as_posix()
+        raise EditError(_outside(absolute))
 
     def relative(self, path: Path) -> str:
         """`path` relative to the workspace root, in posix form (for messages and diffs)."""

@@ -45,8 +45,8 @@ def test_escaped_new_lines_under_a_plain_quote_are_refused_in_code() -> None:
     assert message == (
         "The edit to m.py writes '&lt;' in new_string, and nothing in old_string shows "
         "whether the text was HTML-escaped. Write '<' for '&lt;' if that is what m.py should "
-        "have; to write '&lt;' itself, quote with it a line of the file that has '&lt;' or '<' "
-        "(line 2 is the nearest), and send the edit again."
+        "have; to write '&lt;' itself, quote with it a line of the file that has '&lt;' or a "
+        "plain '<', '>' or '&' (line 2 is the nearest), and send the edit again."
     )
 
 
@@ -89,7 +89,8 @@ def test_typographic_quotes_only_in_new_text_are_refused_unless_the_file_has_the
         "The edit to m.py writes '\u201c' in new_string, and nothing in old_string shows "
         "whether the text was rewritten with typographic quotes. Write '\"' for '\u201c' if "
         "that is what m.py should have; to write '\u201c' itself, quote with it a line of the "
-        "file that has '\u201c' or '\"' (line 3 is the nearest), and send the edit again."
+        "file that has '\u201c' or a straight quote (line 3 is the nearest), and send the "
+        "edit again."
     )
     readme = "# \u201cTitle\u201d\n\nSome text.\n"  # quoted with its typographic title line
     old, new = "# \u201cTitle\u201d\n\nSome text.", "# \u201cTitle\u201d\n\nA \u201cfine\u201d text."
@@ -109,8 +110,8 @@ def test_a_file_with_no_line_to_quote_gets_no_advice_to_quote_one() -> None:
     assert refusal(apply_edit, text, "    pass\n", new, path="m.py") == (
         "The edit to m.py writes '\u201c' in new_string, and nothing in old_string shows "
         "whether the text was rewritten with typographic quotes. Write '\"' for '\u201c' if "
-        "that is what m.py should have; m.py has no line with '\u201c' or '\"' to quote with "
-        "it, so write '\u201c' by hand."
+        "that is what m.py should have; m.py has no line with '\u201c' or a straight quote to "
+        "quote with it, so write '\u201c' by hand."
     )
 
 
@@ -347,7 +348,8 @@ def test_an_ellipsis_between_words_in_inline_code_is_refused() -> None:
         "The edit to a.md writes '\u2026' in new_string, and nothing in old_string shows "
         "whether the text was rewritten with typographic dashes or ellipses. Write '...' for '\u2026' if "
         "that is what a.md should have; to write '\u2026' itself, quote with it a line of "
-        "the file that has '\u2026' or '...' (line 1 is the nearest), and send the edit again."
+        "the file that has '\u2026' or a plain '--' or '...' (line 1 is the nearest), and send "
+        "the edit again."
     )
     comment = "    )\n"
     test = comment + "\n\ndef test_it() -> None:\n    # the ruler and `// \u2026 keep the rest`.\n"

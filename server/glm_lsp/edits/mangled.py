@@ -68,6 +68,7 @@ class Mangling:
     plain: dict[str, str]
     ordinary_in: frozenset[str]
     kept: re.Pattern[str]  # what it always replaces: one in the edit shows it did not happen
+    kept_said: str = ""  # how a refusal names what `kept` matches
     in_code: re.Pattern[str] | None = None  # None: new forms are all suspect; else only these
     maybe_code: re.Pattern[str] | None = None  # where a form may be code or prose: refused
     in_code_also: dict[frozenset[str], str] = field(default_factory=dict)  # by file suffix
@@ -159,12 +160,14 @@ HTML = Mangling(
     },
     MARKUP,
     re.compile("[<>&]"),
+    "a plain '<', '>' or '&'",
 )
 QUOTES = Mangling(
     "rewritten with typographic quotes",
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'},
     frozenset(),
     re.compile("['\"]"),
+    "a straight quote",
 )
 
 
@@ -182,6 +185,7 @@ DASHES = Mangling(
     {"\u2013": "--", "\u2014": "--", "\u2026": "..."},
     frozenset(),
     re.compile(r"(?<!-)---?(?!-)|(?<!\.)\.\.\.(?!\.)"),  # not a ruler's "-----"
+    "a plain '--' or '...'",
     in_code=re.compile(
         r"(?:^|(?<=[\s\"'`(\[=,>]))\u2013(?=[A-Za-z])"  # <tt>–file
         r"|(?<=[\"'`=,])\u2014(?=[A-Za-z])"  # –verbose, -e,—example
@@ -371,19 +375,16 @@ def _undo(
 
 
 def _to_write_itself(mangling: Mangling, form: str, file_text: str, old: str, path: str) -> str:
-    """How the model can show that `form` is meant: a quote with the form, or with its plain
-    text where the mangling always replaces that, vouches for the edit. Named by the nearest
+    """How the model can show that `form` is meant: a quote with the form, or with a
+    character the mangling always replaces, vouches for the edit. Named by the nearest
     such line, since a file may have none (then no quote can show it, and saying "quote a
     line that has one" would send the model looking for a line that is not there)."""
-    plain = mangling.plain[form]
-    plain_kept = mangling.kept.fullmatch(plain) is not None
-    shown = f"{form!r} or {plain!r}" if plain_kept else repr(form)
+    shown = f"{form!r} or {mangling.kept_said}" if mangling.kept_said else repr(form)
     lines = file_text.splitlines()
     witnesses = [
         number
         for number, line in enumerate(lines, 1)
-        if form in line
-        or (plain_kept and plain in mangling.kept.findall(mangling.pattern.sub("", line)))
+        if form in line or (mangling.kept_said and mangling.plainly(line))
     ]
     if not witnesses:
         return f"{path} has no line with {shown} to quote with it, so write {form!r} by hand."

@@ -2583,14 +2583,18 @@ def test_an_old_string_ending_in_indentation_that_new_string_keeps_is_a_string_e
 
 def test_a_byte_order_mark_is_no_part_of_the_first_line() -> None:
     """wheel's `__init__.py` saved with a byte-order mark: its version line, as the model
-    reads and quotes it, is found in every format, and the mark stays first."""
+    writes it, is found in every format, and the mark stays first. An edit that quotes
+    the mark is taken as written (MediatR's commit that added a line above it dropped it)."""
     text = "\ufeff__version__ = '0.35.0'\nX = 1\n"
     bumped = text.replace("0.35.0", "0.35.1")
     old, new = "__version__ = '0.35.0'\n", "__version__ = '0.35.1'\n"
     assert block(text, old, new) == bumped
-    assert apply_edit(text, "\ufeff" + old, new, path="cart.py") == bumped  # quoted with it
+    assert apply_edit(text, old, new, path="cart.py") == bumped
     diff = "--- a/cart.py\n+++ b/cart.py\n@@ -1,1 +1,1 @@\n-" + old + "+" + new
     assert patched(text, diff) == bumped
+    assert apply_edit(text, "\ufeff" + old, "\ufeff" + new, path="cart.py") == bumped
+    assert apply_edit(text, "\ufeff" + old, new, path="cart.py") == bumped[1:]
+    assert patched(text, diff.replace("-_", "-\ufeff_")) == bumped[1:]
 
 
 def test_lines_added_above_the_first_go_after_the_byte_order_mark() -> None:

@@ -139,10 +139,10 @@ def apply_edit(
     whose quote stands only there was written against it, and is made there and carried over
     the task's earlier edits (`glm_lsp.edits.earlier`).
     """
-    if text.startswith(BOM):
+    if text.startswith(BOM) and not old_string.startswith(BOM):
         return BOM + apply_edit(
             text[len(BOM) :],
-            old_string.removeprefix(BOM),
+            old_string,
             new_string.removeprefix(BOM),
             replace_all=replace_all,
             path=path,

@@ -115,10 +115,12 @@ _KEY: dict[str, Callable[[str], str]] = {
 
 BOM = "\ufeff"
 """A byte-order mark: how the file was encoded (Windows editors write it before UTF-8
-text), not a character of its first line. The engines edit the text after it and keep
-it where it stands; otherwise a SEARCH or hunk on the first line, as the model reads it,
-never matches (the mark is invisible in every message), and lines inserted at the top
-would go before the mark and leave it mid-file."""
+text), not a character of its first line. An edit whose text does not have it is made to
+the text after it, and the mark stays first; otherwise a SEARCH or hunk on the first line,
+as the model writes it, never matches (the mark is invisible in every message), and lines
+inserted at the top would go before the mark and leave it mid-file. An edit that quotes
+the mark is taken as written: one that leaves it out of its new text drops it, as the
+commits that drop one do."""
 
 
 def split_lf(text: str) -> list[str]:

@@ -277,11 +277,7 @@ def _delete(current: Files, path: str, section: FilePatch) -> PatchResult:
 
 def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     """`text` with every hunk applied, each placed by its content in the original text."""
-    if text.startswith(BOM):
-        hunks = [
-            replace(hunk, lines=[(tag, line.removeprefix(BOM)) for tag, line in hunk.lines])
-            for hunk in hunks
-        ]
+    if text.startswith(BOM) and not any(line.startswith(BOM) for h in hunks for _, line in h.lines):
         return BOM + patch_text(path, text[len(BOM) :], hunks)
     index = LineIndex(text)
     placed: dict[int, Candidate] = {}

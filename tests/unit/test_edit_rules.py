@@ -2595,6 +2595,10 @@ def test_a_byte_order_mark_is_no_part_of_the_first_line() -> None:
     assert apply_edit(text, "\ufeff" + old, "\ufeff" + new, path="cart.py") == bumped
     assert apply_edit(text, "\ufeff" + old, new, path="cart.py") == bumped[1:]
     assert patched(text, diff.replace("-_", "-\ufeff_")) == bumped[1:]
+    numbered = "1 | \ufeff__version__ = '0.35.0'\n2 | X = 1\n"  # after a line number
+    assert apply_edit(text, numbered, numbered.replace("35.0", "35.1"), path="cart.py") == bumped
+    escaped = "\\ufeff__version__ = '0.35.0'\\nX = 1\\n"  # escaped twice
+    assert apply_edit(text, escaped, escaped.replace("35.0", "35.1"), path="cart.py") == bumped
 
 
 def test_lines_added_above_the_first_go_after_the_byte_order_mark() -> None:

@@ -41,6 +41,7 @@ from glm_lsp.edits.locate import (
     gapped,
     in_open_run,
     may_have_lost_indentation,
+    names_bom,
     norm,
     past_a_line_elsewhere,
     ratio_by_lines,
@@ -139,7 +140,7 @@ def apply_edit(
     whose quote stands only there was written against it, and is made there and carried over
     the task's earlier edits (`glm_lsp.edits.earlier`).
     """
-    if text.startswith(BOM) and not old_string.startswith(BOM):
+    if text.startswith(BOM) and not names_bom(old_string):
         return BOM + apply_edit(
             text[len(BOM) :],
             old_string,

@@ -119,8 +119,13 @@ text), not a character of its first line. An edit whose text does not have it is
 the text after it, and the mark stays first; otherwise a SEARCH or hunk on the first line,
 as the model writes it, never matches (the mark is invisible in every message), and lines
 inserted at the top would go before the mark and leave it mid-file. An edit that quotes
-the mark is taken as written: one that leaves it out of its new text drops it, as the
-commits that drop one do."""
+the mark anywhere (after a line number, or escaped) is taken as written: one that leaves it
+out of its new text drops it, as the commits that drop one do."""
+
+
+def names_bom(text: str) -> bool:
+    """Whether an edit's text has the byte-order mark, as itself or JSON-escaped."""
+    return BOM in text or "\\ufeff" in text.lower()
 
 
 def split_lf(text: str) -> list[str]:

@@ -55,6 +55,7 @@ from glm_lsp.edits.locate import (
     left_out_at,
     left_out_readings,
     mistakes,
+    names_bom,
     norm,
     read_past_a_line,
     same_result,
@@ -277,7 +278,8 @@ def _delete(current: Files, path: str, section: FilePatch) -> PatchResult:
 
 def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     """`text` with every hunk applied, each placed by its content in the original text."""
-    if text.startswith(BOM) and not any(line.startswith(BOM) for h in hunks for _, line in h.lines):
+    quoted = [line for hunk in hunks for _, line in hunk.lines]
+    if text.startswith(BOM) and not any(names_bom(line) for line in quoted):
         return BOM + patch_text(path, text[len(BOM) :], hunks)
     index = LineIndex(text)
     placed: dict[int, Candidate] = {}

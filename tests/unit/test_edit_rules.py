@@ -2610,6 +2610,22 @@ def test_lines_added_above_the_first_go_after_the_byte_order_mark() -> None:
     assert block(text, "import os\n", "# Tools.\nimport os\n") == headed
 
 
+def test_a_quote_of_braces_at_another_depth_is_refused_beside_one_with_a_line_left_out() -> None:
+    """CsvHelper's tests end `\t\t}`, a blank line, `\t}`, `}`. Quoted without the blank
+    line but written with it, the braces also stand, two tabs deeper, closing a `try` block
+    far up: there the new blank line would go inside a test. Braces say nothing of where
+    they stand, so the two readings are a guess: refused."""
+    test = "\t\t\t\ttry\n\t\t\t\t{\n\t\t\t\t\tWrite();\n\t\t\t\t}\n\t\t\t}\n\t\t}\n"
+    text = "namespace Tests\n{\n\tpublic class Writer\n\t{\n\t\tpublic void Test()\n\t\t{\n"
+    text += "\t\t\tif (ok)\n\t\t\t{\n" + test + "\n\t\tprivate int x;\n\t\t{\n\t\t}\n\n\t}\n}"
+    assert refusal(apply_edit, text, "\t\t}\n\t}\n}", "\t\t}\n\n\t}\n}\n", path="cart.py") == (
+        "old_string matches lines 12-14 of cart.py only loosely, and some of its lines match "
+        "there only at another depth, while with their own indentation they match lines 18-21 "
+        "with a line left out, so which it means is unclear; copy the lines exactly as they "
+        "are in the file, with the lines between them."
+    )
+
+
 def test_a_removed_blank_line_pairs_past_a_misquoted_line_not_with_the_blank_left_out() -> None:
     """simple_form's README ends `MIT ...`, a blank line, the logo's licence, a blank line;
     the commit removes the last one. A hunk quoting both lines without the blank between

@@ -1098,17 +1098,20 @@ def _at_depth_or_gapped(
     if usable and all(option.lines is None for option in options):
         return Found(GAPPED, tuple(usable))
     lines = cache(partial(_paired_lines, index, edit))  # (each aligns the window once)
+    untelling = not any(map(telling, edit.old))
 
     def more_at_depth(rival: Candidate, option: Candidate) -> bool:
         return _off_depth(lines(rival)) < _off_depth(lines(option))
 
+    anywhere = _verbatim_left_out_anywhere(index, edit, final_eol) if untelling else []
     checked = _refuse_rivals(
         index,
         edit,
         options,
-        rivals + _verbatim_left_out_around(index, edit, options, final_eol),
+        rivals + _verbatim_left_out_around(index, edit, options, final_eol) + anywhere,
         lambda option, rival: (
-            (_overlap(option, rival) or _drifts(lines(option))) and more_at_depth(rival, option)
+            (untelling or _overlap(option, rival) or _drifts(lines(option)))
+            and more_at_depth(rival, option)
         ),
         "some of its lines match there only at another depth, while with their own "
         "indentation they match lines {} with a line left out",
@@ -1139,6 +1142,27 @@ def _verbatim_left_out_around(
         for start in sorted(starts)
         for reading in left_out_readings(index, edit, start, final_eol)
     ]
+
+
+def _verbatim_left_out_anywhere(
+    index: LineIndex, edit: LineEdit, final_eol: bool | None
+) -> list[Candidate]:
+    """The readings as written, with a line left out, wherever the quote's first line
+    stands as written: for a quote of lines too short to tell (closing braces), which
+    stand a few levels deeper at many places, a reading at another depth is a guess
+    beside one as written with a line left out even far off (CsvHelper's tests: `\t\t}`,
+    `\t}`, `}` quoted from the file's end without the blank line between them, and the new
+    blank line put inside a test 600 lines up, where such braces stand two tabs deeper)."""
+    return [
+        reading
+        for start in index.windows(LEVELS[1], edit.old[:1])[:_ANYWHERE_STARTS]
+        for reading in left_out_readings(index, edit, start, final_eol)
+    ]
+
+
+_ANYWHERE_STARTS = 500
+"""At most this many places are tried: it bounds the cost in a file with thousands of lines
+like the quote's first."""
 
 
 Paired = list[tuple[str | None, str]]

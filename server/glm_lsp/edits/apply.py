@@ -33,6 +33,7 @@ from glm_lsp.edits.locate import (
     LineEdit,
     LineIndex,
     already_applied,
+    bom_set_aside,
     contenders,
     content,
     deeper_copies,
@@ -41,7 +42,6 @@ from glm_lsp.edits.locate import (
     gapped,
     in_open_run,
     may_have_lost_indentation,
-    names_bom,
     norm,
     past_a_line_elsewhere,
     ratio_by_lines,
@@ -140,7 +140,7 @@ def apply_edit(
     whose quote stands only there was written against it, and is made there and carried over
     the task's earlier edits (`glm_lsp.edits.earlier`).
     """
-    if text.startswith(BOM) and not names_bom(old_string):
+    if bom_set_aside(text, [old_string]):
         return BOM + apply_edit(
             text[len(BOM) :],
             old_string,

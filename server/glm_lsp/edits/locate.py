@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import cache, cached_property, partial
@@ -123,9 +123,12 @@ the mark anywhere (after a line number, or escaped) is taken as written: one tha
 out of its new text drops it, as the commits that drop one do."""
 
 
-def names_bom(text: str) -> bool:
-    """Whether an edit's text has the byte-order mark, as itself or JSON-escaped."""
-    return BOM in text or "\\ufeff" in text.lower()
+def bom_set_aside(text: str, quoted: Iterable[str]) -> bool:
+    """Whether an edit of `text` is made after its byte-order mark: the file has one, and
+    no piece of the edit's `quoted` text names it, as itself or JSON-escaped."""
+    return text.startswith(BOM) and not any(
+        BOM in piece or "\\ufeff" in piece.lower() for piece in quoted
+    )
 
 
 def split_lf(text: str) -> list[str]:
@@ -1103,12 +1106,15 @@ def _at_depth_or_gapped(
     def more_at_depth(rival: Candidate, option: Candidate) -> bool:
         return _off_depth(lines(rival)) < _off_depth(lines(option))
 
-    anywhere = _verbatim_left_out_anywhere(index, edit, final_eol) if untelling else []
+    size = len(edit.old)
+    around = sorted({at for option in options for at in range(option.start - size, option.end)})
+    anywhere = index.windows(LEVELS[1], edit.old[:1])[:_ANYWHERE_STARTS] if untelling else []
+    starts = around + sorted(set(anywhere).difference(around))
     checked = _refuse_rivals(
         index,
         edit,
         options,
-        rivals + _verbatim_left_out_around(index, edit, options, final_eol) + anywhere,
+        rivals + _verbatim_left_out(index, edit, starts, final_eol),
         lambda option, rival: (
             (untelling or _overlap(option, rival) or _drifts(lines(option)))
             and more_at_depth(rival, option)
@@ -1128,35 +1134,21 @@ def _at_depth_or_gapped(
     return Found("whitespace", tuple(checked))
 
 
-def _verbatim_left_out_around(
-    index: LineIndex, edit: LineEdit, options: list[Candidate], final_eol: bool | None
+def _verbatim_left_out(
+    index: LineIndex, edit: LineEdit, starts: list[int], final_eol: bool | None
 ) -> list[Candidate]:
-    """The readings as written, with a line left out, over lines of an option: `gapped`
-    wants a telling line, but a quote of closing braces has none, and read a level higher
-    it can hide the line it left out (gods' serialization.go: `\t}`, `}` quoted with
-    `\treturn err` left out and written in the new text, read as `\t\t}`, `\t}` above)."""
-    size = len(edit.old)
-    starts = {start for option in options for start in range(option.start - size, option.end)}
+    """The readings as written, with a line left out, from each of `starts`: over lines of
+    an option, since `gapped` wants a telling line, but a quote of closing braces has none,
+    and read a level higher it can hide the line it left out (gods' serialization.go: `\t}`,
+    `}` quoted with `\treturn err` left out and written in the new text, read as `\t\t}`,
+    `\t}` above); and for a quote with no telling line, wherever its first line stands as
+    written, since such lines stand a few levels deeper at many places and a reading at
+    another depth is a guess beside one as written with a line left out even far off
+    (CsvHelper's tests: `\t\t}`, `\t}`, `}` quoted from the file's end without the blank
+    line between them, and the new blank line put inside a test 600 lines up, where such
+    braces stand two tabs deeper)."""
     return [
-        reading
-        for start in sorted(starts)
-        for reading in left_out_readings(index, edit, start, final_eol)
-    ]
-
-
-def _verbatim_left_out_anywhere(
-    index: LineIndex, edit: LineEdit, final_eol: bool | None
-) -> list[Candidate]:
-    """The readings as written, with a line left out, wherever the quote's first line
-    stands as written: for a quote of lines too short to tell (closing braces), which
-    stand a few levels deeper at many places, a reading at another depth is a guess
-    beside one as written with a line left out even far off (CsvHelper's tests: `\t\t}`,
-    `\t}`, `}` quoted from the file's end without the blank line between them, and the new
-    blank line put inside a test 600 lines up, where such braces stand two tabs deeper)."""
-    return [
-        reading
-        for start in index.windows(LEVELS[1], edit.old[:1])[:_ANYWHERE_STARTS]
-        for reading in left_out_readings(index, edit, start, final_eol)
+        reading for start in starts for reading in left_out_readings(index, edit, start, final_eol)
     ]
 
 

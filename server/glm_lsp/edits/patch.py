@@ -45,6 +45,7 @@ from glm_lsp.edits.locate import (
     LineEdit,
     LineIndex,
     already_applied,
+    bom_set_aside,
     contenders,
     content,
     ending_the_file,
@@ -55,7 +56,6 @@ from glm_lsp.edits.locate import (
     left_out_at,
     left_out_readings,
     mistakes,
-    names_bom,
     norm,
     read_past_a_line,
     same_result,
@@ -278,8 +278,7 @@ def _delete(current: Files, path: str, section: FilePatch) -> PatchResult:
 
 def patch_text(path: str, text: str, hunks: list[Hunk]) -> str:
     """`text` with every hunk applied, each placed by its content in the original text."""
-    quoted = [line for hunk in hunks for _, line in hunk.lines]
-    if text.startswith(BOM) and not any(names_bom(line) for line in quoted):
+    if bom_set_aside(text, (line for hunk in hunks for _, line in hunk.lines)):
         return BOM + patch_text(path, text[len(BOM) :], hunks)
     index = LineIndex(text)
     placed: dict[int, Candidate] = {}

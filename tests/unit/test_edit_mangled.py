@@ -103,6 +103,14 @@ def test_the_refusal_names_a_line_whose_quote_shows_the_form_is_meant() -> None:
     assert apply_edit(PY, old, new, path="m.py") == PY.replace('"low"', "a &lt; 0")
 
 
+def test_the_line_the_refusal_names_is_numbered_as_lf_lines() -> None:
+    """A form feed is no line break: the `<` line is line 3, as every message counts."""
+    text = "x = 1\n\x0c\n" + PY.split("\n", 1)[1]
+    assert "(line 3 is the nearest)" in refusal(
+        apply_edit, text, '        return "low"\n', "        return a &lt; 0\n", path="m.py"
+    )
+
+
 def test_a_file_with_no_line_to_quote_gets_no_advice_to_quote_one() -> None:
     """Nothing in a file without quote characters can vouch for a typographic one."""
     text = "def greet() -> None:\n    pass\n"

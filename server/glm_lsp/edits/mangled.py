@@ -380,7 +380,7 @@ def _to_write_itself(mangling: Mangling, form: str, file_text: str, old: str, pa
     such line, since a file may have none (then no quote can show it, and saying "quote a
     line that has one" would send the model looking for a line that is not there)."""
     shown = f"{form!r} or {mangling.kept_said}" if mangling.kept_said else repr(form)
-    lines = file_text.splitlines()
+    lines = file_text.split("\n")  # numbered as every message numbers them: LF ends a line
     witnesses = [
         number
         for number, line in enumerate(lines, 1)
@@ -398,7 +398,7 @@ def _to_write_itself(mangling: Mangling, form: str, file_text: str, old: str, pa
 
 def _quote_line(lines: list[str], old: str) -> int:
     """The line where the quote's first line with words stands in the file (1 when not found)."""
-    first = next((line.strip() for line in old.splitlines() if line.strip()), "")
+    first = next((line.strip() for line in old.split("\n") if line.strip()), "")
     return next((n for n, line in enumerate(lines, 1) if first and first in line), 1)
 
 
